@@ -1,0 +1,435 @@
+"""The port: the one interface the conformance steps talk to.
+
+A *target* is an implementation under test plus the world around it. The port splits
+it in two, because a team testing a real phone app can usually drive the app but not
+the world (a real iCloud cannot be emptied on demand, a real clock cannot be moved):
+
+* ``AppPort`` -- what a user does in and sees on the Authenticator app of one device.
+  Arguments are what a person would type or scan (user names, passwords, codes, QR
+  images), never internal handles of the world.
+* ``WorldPort`` -- everything around the app: people and their identities, devices,
+  the clock, the network, cloud stores, mail and SMS, tenant administrators.
+
+Every result is a small frozen dataclass made of JSON-friendly values, so the same
+port can be served over HTTP unchanged. Refusals are *not* exceptions: they are
+``Outcome`` values with a stable ``code`` (see ``OutcomeCode``) and the message the
+user would read. Exceptions mean the target itself failed (``TargetError``) or lacks
+a capability (``CapabilityMissing``); the harness turns the first into an *error*
+and the second into *not-applicable* -- never into a pass.
+
+Documented for adapter authors in docs/adapters.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+
+class Platform(StrEnum):
+    IOS = "ios"
+    ANDROID = "android"
+
+
+class AccountKind(StrEnum):
+    PERSONAL = "personal"  # personal Microsoft account (MSA)
+    WORK = "work"  # work or school account, belongs to a tenant
+    THIRD_PARTY = "third_party"  # TOTP account at a non-Microsoft site
+
+
+class CameraPermission(StrEnum):
+    NOT_ASKED = "not_asked"
+    ALLOWED = "allowed"
+    DENIED = "denied"
+
+
+class Store(StrEnum):
+    ICLOUD = "icloud"  # iOS storage location, one per Apple ID
+    MICROSOFT = "microsoft"  # Android storage location, one per MSA
+
+
+class Capability(StrEnum):
+    """Optional abilities of a target. The core (app operations, creating people,
+    identities and devices, ``provider_accepts_code``, push requests) is mandatory."""
+
+    CLOCK = "clock"  # advance_clock
+    NETWORK = "network"  # set_device_online, set_service_online
+    SESSIONS = "sessions"  # lapse_recovery_sign_in
+    STORAGE_MANAGEMENT = "storage_management"  # delete_backup
+    STORE_INSPECTION = "store_inspection"  # stored_objects
+    MESSAGES = "messages"  # messages (read the simulated inbox / SMS log)
+    ADMIN = "admin"  # unregister_device, admin_view
+    TRAFFIC = "traffic"  # traffic
+    DEVICE_INSPECTION = "device_inspection"  # device_secrets
+    FAULTS = "faults"  # inject_fault, clear_faults
+    RESTART = "restart"  # restart_service (persistence across a restart)
+
+
+class OutcomeCode(StrEnum):
+    """Stable codes of what the app answered. New codes may be added; codes never change
+    meaning. The user-facing message travels next to the code in ``Outcome``."""
+
+    OK = "OK"
+    # sign-in and identity
+    SIGN_IN_FAILED = "SIGN_IN_FAILED"  # wrong user name or password
+    NOT_A_PERSONAL_ACCOUNT = "NOT_A_PERSONAL_ACCOUNT"  # recovery account must be an MSA
+    ICLOUD_SIGN_IN_REQUIRED = "ICLOUD_SIGN_IN_REQUIRED"
+    NETWORK_UNAVAILABLE = "NETWORK_UNAVAILABLE"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"  # a cloud store or provider failed
+    # backup
+    BACKUP_NOT_SUPPORTED = "BACKUP_NOT_SUPPORTED"  # app build or profile has no backup
+    BACKUP_ALREADY_ON = "BACKUP_ALREADY_ON"
+    # recovery
+    EXISTING_ACCOUNTS = "EXISTING_ACCOUNTS"  # recovery refused while accounts exist
+    NO_BACKUP_FOUND = "NO_BACKUP_FOUND"  # this recovery account never backed up
+    BACKUP_ON_OTHER_PLATFORM = "BACKUP_ON_OTHER_PLATFORM"  # iOS <-> Android switch
+    BACKUP_IN_OTHER_ICLOUD = "BACKUP_IN_OTHER_ICLOUD"  # different Apple ID signed in
+    BACKUP_DELETED = "BACKUP_DELETED"  # removed from storage or the old device
+    BACKUP_DAMAGED = "BACKUP_DAMAGED"  # tampered or truncated, nothing restored
+    # additional verification
+    VERIFICATION_REQUIRED = "VERIFICATION_REQUIRED"
+    CODE_SENT = "CODE_SENT"
+    WRONG_CODE = "WRONG_CODE"
+    NO_SUCH_CHANNEL = "NO_SUCH_CHANNEL"  # no alternate email / phone on file
+    QR_REJECTED = "QR_REJECTED"  # other tenant or user, expired or used QR
+    QR_UNREADABLE = "QR_UNREADABLE"
+    # camera and accounts
+    CAMERA_PERMISSION_NEEDED = "CAMERA_PERMISSION_NEEDED"  # the OS prompt is showing
+    CAMERA_DENIED = "CAMERA_DENIED"  # enter the code by hand instead
+    ACCOUNT_EXISTS = "ACCOUNT_EXISTS"
+    INVALID_ENTRY = "INVALID_ENTRY"  # a typed secret or activation that cannot be used
+    NO_SUCH_ACCOUNT = "NO_SUCH_ACCOUNT"
+    DEVICE_UNREGISTERED = "DEVICE_UNREGISTERED"
+    SIGN_IN_REQUIRED = "SIGN_IN_REQUIRED"  # selecting the red dot asks for sign-in
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    code: OutcomeCode
+    message: str = ""
+
+    @classmethod
+    def success(cls, message: str = "") -> Outcome:
+        return cls(True, OutcomeCode.OK, message)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class MicrosoftAccount:
+    id: str
+    username: str
+    password: str
+    alternate_email: str | None
+    alternate_phone: str | None
+
+
+@dataclass(frozen=True)
+class AppleId:
+    id: str
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: str
+    name: str
+    domain: str
+
+
+@dataclass(frozen=True)
+class WorkAccount:
+    id: str
+    tenant_id: str
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
+class SiteAccount:
+    """A third-party TOTP enrolment: what the site shows as a QR code or for typing."""
+
+    id: str
+    issuer: str
+    username: str
+    secret: str  # base32
+    digits: int
+    period: int
+    algorithm: str  # SHA1, SHA256 or SHA512
+    uri: str  # otpauth:// provisioning URI
+    qr_png: bytes
+
+
+@dataclass(frozen=True)
+class ActivationQr:
+    """A work/school activation QR: an activation code plus an activation URL."""
+
+    tenant_id: str
+    username: str
+    code: str
+    url: str
+    expires_at: float
+    png: bytes
+
+
+@dataclass(frozen=True)
+class AccountEntry:
+    """One tile on the Accounts screen."""
+
+    id: str  # stable on this device while the entry exists
+    kind: AccountKind
+    issuer: str  # "Microsoft", the tenant's name, or the site's issuer
+    username: str
+    display_name: str
+    push: bool  # this entry uses push notifications
+    needs_verification: bool  # restored, unusable until additional verification
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What the app shows right now, in the words a tester would check."""
+
+    backup_setting: str | None  # "iCloud backup" / "Cloud backup", None if absent
+    backup_on: bool
+    recovery_offered: bool  # the Begin/Start recovery button is shown
+    red_dot: bool  # backup out of date: red dot or exclamation on menu/action bar
+    alerts: tuple[str, ...] = ()  # e.g. additional verification needed
+    camera_prompt: str | None = None  # the OS permission prompt, if showing
+    camera_permission: CameraPermission = CameraPermission.NOT_ASKED
+
+
+@dataclass(frozen=True)
+class Message:
+    channel: str  # "email" or "sms"
+    to: str
+    subject: str
+    body: str
+    code: str | None  # the one-time code it carries, if any
+    sent_at: float
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    store: Store
+    location: str  # the Apple ID or MSA user name owning the storage location
+    name: str
+    data: bytes
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class TrafficRecord:
+    device_id: str | None
+    service: str  # "icloud", "microsoft-storage", "msa", "key-service", "tenant:<id>", ...
+    operation: str
+    payload: bytes
+    at: float
+
+
+@dataclass(frozen=True)
+class AdminDevice:
+    device_name: str
+    username: str
+    registered: bool
+
+
+@dataclass(frozen=True)
+class AdminView:
+    """Everything a tenant's IT administrator can see."""
+
+    tenant_id: str
+    devices: tuple[AdminDevice, ...]
+    events: tuple[str, ...]
+    accounts_seen: tuple[str, ...] = field(default=())  # user names visible to the admin
+
+
+@dataclass(frozen=True)
+class PushResult:
+    request_id: str
+    status: str  # "pending", "approved", "rejected"
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    name: str
+    version: str
+    capabilities: frozenset[Capability]
+    profile: str
+
+
+# ---------------------------------------------------------------- errors
+
+
+class TargetError(Exception):
+    """The target failed: it raised, hung, or answered something malformed.
+
+    Never a verdict about conformance; the gate reports it as an error (exit 3)."""
+
+    def __init__(self, adapter: str, operation: str, detail: str):
+        super().__init__(f"adapter {adapter!r} failed in {operation}: {detail}")
+        self.adapter = adapter
+        self.operation = operation
+        self.detail = detail
+
+
+class CapabilityMissing(Exception):
+    """The target cannot do this (a real phone cannot move the clock)."""
+
+    def __init__(self, capability: Capability, operation: str = ""):
+        super().__init__(f"target lacks capability {capability.value!r} ({operation})")
+        self.capability = capability
+        self.operation = operation
+
+
+# ---------------------------------------------------------------- the two halves
+
+
+@runtime_checkable
+class AppPort(Protocol):
+    """The Authenticator app on one device, driven as a user would."""
+
+    # accounts
+    def add_personal_account(
+        self, device_id: str, username: str, password: str, push: bool = False
+    ) -> Outcome: ...
+    def scan_qr(self, device_id: str, image: bytes, push: bool = False) -> Outcome:
+        """Scan a QR with the camera: a site's otpauth code or a work/school activation.
+        Asks for camera permission on first use (CAMERA_PERMISSION_NEEDED)."""
+    def enter_code_manually(
+        self, device_id: str, issuer: str, username: str, secret: str,
+        digits: int = 6, period: int = 30, algorithm: str = "SHA1",
+    ) -> Outcome:
+        """Type a third-party account's secret by hand."""
+    def enter_activation_manually(
+        self, device_id: str, code: str, url: str, push: bool = False
+    ) -> Outcome:
+        """Type a work/school activation code and URL by hand (no camera needed)."""
+    def answer_camera_prompt(self, device_id: str, allow: bool) -> None: ...
+    def remove_account(self, device_id: str, entry_id: str) -> Outcome: ...
+    def rename_account(self, device_id: str, entry_id: str, name: str) -> Outcome: ...
+    def reorder_accounts(self, device_id: str, entry_ids: list[str]) -> Outcome: ...
+    def list_accounts(self, device_id: str) -> list[AccountEntry]: ...
+    def current_code(self, device_id: str, entry_id: str) -> str | None:
+        """The code on the tile, None if the entry cannot show one (needs verification)."""
+    def approve_push(self, device_id: str, request_id: str) -> Outcome: ...
+    # backup
+    def screen(self, device_id: str) -> Screen: ...
+    def turn_on_backup(self, device_id: str, username: str, password: str) -> Outcome:
+        """Settings > Backup > iCloud backup (iOS) / Cloud backup (Android), signing in to
+        the recovery account."""
+    def turn_off_backup(self, device_id: str) -> Outcome: ...
+    def select_backup_warning(self, device_id: str) -> Outcome:
+        """Select the red dot / exclamation icon: SIGN_IN_REQUIRED while out of date."""
+    def sign_in_to_update_backup(self, device_id: str, password: str) -> Outcome: ...
+    # recovery
+    def begin_recovery(self, device_id: str, username: str, password: str) -> Outcome: ...
+    def sign_in_to_recover(
+        self, device_id: str, entry_id: str, password: str, channel: str
+    ) -> Outcome:
+        """Personal push account: password, then a code to the alternate ``channel``
+        ("email" or "phone"). CODE_SENT on success."""
+    def confirm_verification_code(self, device_id: str, entry_id: str, code: str) -> Outcome: ...
+    def scan_qr_to_recover(self, device_id: str, entry_id: str, image: bytes) -> Outcome: ...
+    def enter_activation_to_recover(
+        self, device_id: str, entry_id: str, code: str, url: str
+    ) -> Outcome: ...
+
+
+@runtime_checkable
+class WorldPort(Protocol):
+    """People, identity providers, devices, stores and the clock around the app."""
+
+    def create_person(self) -> Person: ...
+    def create_microsoft_account(
+        self, person_id: str, alternate_email: bool = True, alternate_phone: bool = True
+    ) -> MicrosoftAccount: ...
+    def create_apple_id(self, person_id: str) -> AppleId: ...
+    def create_tenant(self) -> Tenant: ...
+    def create_work_account(self, tenant_id: str, person_id: str) -> WorkAccount: ...
+    def create_site_account(
+        self, person_id: str, issuer: str, digits: int = 6, period: int = 30,
+        algorithm: str = "SHA1",
+    ) -> SiteAccount: ...
+    def issue_activation_qr(self, tenant_id: str, work_account_id: str) -> ActivationQr: ...
+    def create_device(
+        self, person_id: str, platform: Platform, app_version: str, name: str = ""
+    ) -> str: ...
+    def sign_in_to_icloud(self, device_id: str, apple_username: str, password: str) -> Outcome: ...
+    def sign_out_of_icloud(self, device_id: str) -> None: ...
+    def now(self) -> float: ...
+    # codes and push, as the identity providers see them
+    def provider_accepts_code(self, account_id: str, code: str, device_id: str) -> bool:
+        """Does the provider of ``account_id`` (an MSA, work or site account handle)
+        accept ``code`` typed from ``device_id`` at the current instant?"""
+    def request_push(self, account_id: str) -> str:
+        """A sign-in that asks for push approval; returns the request id."""
+    def push_result(self, request_id: str) -> PushResult: ...
+    # optional (see Capability)
+    def advance_clock(self, seconds: float) -> None: ...
+    def set_device_online(self, device_id: str, online: bool) -> None: ...
+    def set_service_online(self, service: str, online: bool) -> None: ...
+    def lapse_recovery_sign_in(self, msa_id: str) -> None: ...
+    def delete_backup(self, store: Store, location: str) -> bool: ...
+    def stored_objects(self) -> list[StoredObject]: ...
+    def messages(self, to: str) -> list[Message]: ...
+    def unregister_device(self, tenant_id: str, device_id: str) -> None: ...
+    def admin_view(self, tenant_id: str) -> AdminView: ...
+    def traffic(self) -> list[TrafficRecord]: ...
+    def device_secrets(self, device_id: str) -> list[bytes]: ...
+    def inject_fault(self, point: str) -> None: ...
+    def clear_faults(self) -> None: ...
+    def restart_service(self) -> None: ...
+    def snapshot(self) -> dict[str, object]:
+        """A JSON-friendly picture of the world for reports; may be empty."""
+
+
+class Target(Protocol):
+    """What an adapter builds: both halves plus facts about itself."""
+
+    info: TargetInfo
+    app: AppPort
+    world: WorldPort
+
+    def close(self) -> None: ...
+
+
+# Operations that need a capability; the guard raises CapabilityMissing for them.
+CAPABILITY_OF: dict[str, Capability] = {
+    "advance_clock": Capability.CLOCK,
+    "set_device_online": Capability.NETWORK,
+    "set_service_online": Capability.NETWORK,
+    "lapse_recovery_sign_in": Capability.SESSIONS,
+    "delete_backup": Capability.STORAGE_MANAGEMENT,
+    "stored_objects": Capability.STORE_INSPECTION,
+    "messages": Capability.MESSAGES,
+    "unregister_device": Capability.ADMIN,
+    "admin_view": Capability.ADMIN,
+    "traffic": Capability.TRAFFIC,
+    "device_secrets": Capability.DEVICE_INSPECTION,
+    "inject_fault": Capability.FAULTS,
+    "clear_faults": Capability.FAULTS,
+    "restart_service": Capability.RESTART,
+}
+
+# Named fault points a target with Capability.FAULTS understands. Each fires once.
+FAULT_POINTS: tuple[str, ...] = (
+    "network_drop_before_key_fetch",  # backup/recovery: before the key service answers
+    "network_drop_during_upload",  # backup: the blob never reaches the store
+    "network_drop_after_upload",  # backup: stored, but the app never hears success
+    "network_drop_during_download",  # recovery: blob download cut
+    "network_drop_after_download",  # recovery: blob fetched, key fetch cut
+    "store_write_fails",  # the store answers an error to the next write
+    "store_write_lost",  # the store acknowledges the next write but drops it
+    "store_corrupts_next_write",  # stores a truncated blob
+    "key_service_unavailable",  # the key service answers an error once
+)

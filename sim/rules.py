@@ -1,0 +1,56 @@
+"""Profiles and version gates: which documented behaviour a world follows.
+
+``current`` follows 000_95d2045858eeac78.txt (iOS 5.7.0+ and Android 6.6.0+);
+``2019`` follows 002_7c4b4cc3792598fb.txt (iOS only, no version named).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sim.device import Platform
+
+
+class RecoveryBlock(StrEnum):
+    """000 'Recover your account credentials...' speaks of the *same* account already in
+    the app; both documents' troubleshooting speak of *any* existing account. The
+    stricter reading is the default."""
+
+    ANY_ACCOUNT = "any"
+    SAME_ACCOUNT = "same"
+
+
+PROFILES = ("current", "2019")
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    parts = text.strip().split(".")
+    if not parts or not all(p.isdigit() for p in parts):
+        raise ValueError(f"app version must look like 5.7.0, not {text!r}")
+    return tuple(int(p) for p in parts)
+
+
+@dataclass(frozen=True)
+class Rules:
+    profile: str = "current"
+    recovery_block: RecoveryBlock = RecoveryBlock.ANY_ACCOUNT
+    # How long a recovery-account sign-in lasts before the backup goes out of date,
+    # and how recent a sign-in must be for the key service to release a backup key.
+    session_lifetime_s: float = 90 * 24 * 3600
+    key_release_freshness_s: float = 10 * 60
+    verification_code_ttl_s: float = 10 * 60
+    activation_ttl_s: float = 24 * 3600
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise ValueError(f"unknown profile {self.profile!r}; choose one of {PROFILES}")
+
+    def backup_supported(self, platform: Platform, app_version: str) -> bool:
+        """000 'Authenticator app' header: iOS 5.7.0 and later, Android 6.6.0 and later.
+        002 'Applies to': iOS devices only, with no version named."""
+        version = parse_version(app_version)
+        if self.profile == "2019":
+            return platform is Platform.IOS
+        minimum = (5, 7, 0) if platform is Platform.IOS else (6, 6, 0)
+        return version >= minimum
