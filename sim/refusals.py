@@ -56,7 +56,9 @@ MESSAGES: dict[Code, str] = {
     Code.NETWORK_UNAVAILABLE: (
         "No network connection. Connect to a network and try again; nothing was changed."
     ),
-    Code.SERVICE_UNAVAILABLE: "The cloud service did not answer. Try again later; nothing was changed.",
+    Code.SERVICE_UNAVAILABLE: (
+        "The cloud service did not answer. Try again later; nothing was changed."
+    ),
     Code.BACKUP_NOT_SUPPORTED: "This version of the app has no cloud backup. Update the app.",
     Code.BACKUP_ALREADY_ON: "Backup is already on.",
     Code.EXISTING_ACCOUNTS: (
@@ -85,7 +87,9 @@ MESSAGES: dict[Code, str] = {
     ),
     Code.WRONG_CODE: "That code is not right or has expired.",
     Code.NO_SUCH_CHANNEL: "There is no such alternate email address or phone number on file.",
-    Code.QR_REJECTED: "This QR code is not valid for this account. Ask your organization for a new one.",
+    Code.QR_REJECTED: (
+        "This QR code is not valid for this account. Ask your organization for a new one."
+    ),
     Code.QR_UNREADABLE: "No QR code could be read from that picture.",
     Code.CAMERA_PERMISSION_NEEDED: "The app needs permission to use the camera.",
     Code.CAMERA_DENIED: (

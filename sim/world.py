@@ -13,8 +13,8 @@ from typing import Any
 from faker import Faker
 
 from sim import crypto, qr
-from sim.apple import AppleIdRecord, AppleIds
 from sim.app import PERSONAL, WORK, AppState, Authenticator
+from sim.apple import AppleIdRecord, AppleIds
 from sim.clock import Clock, ManualClock
 from sim.codes import TotpParams, secret_from_bytes
 from sim.device import Device, Platform

@@ -1,0 +1,44 @@
+"""``--sut sim``: the embedded simulator, a new world per scenario."""
+
+from __future__ import annotations
+
+from authconform import port
+from authconform.adapters import AdapterLoadError, TargetConfig
+from authconform.adapters.inprocess import SimTarget
+from sim.rules import RecoveryBlock
+
+
+class SimAdapter:
+    """Options: ``recovery_block`` = ``any`` (default) or ``same``."""
+
+    name = "sim"
+
+    def __init__(self) -> None:
+        self.config = TargetConfig()
+
+    def start(self, config: TargetConfig) -> None:
+        block = config.options.get("recovery_block", RecoveryBlock.ANY_ACCOUNT.value)
+        if block not in {b.value for b in RecoveryBlock}:
+            raise AdapterLoadError(
+                f"sim option recovery_block={block!r}: choose 'any' or 'same'")
+        if config.mutant:
+            from authconform.mutants import catalogue
+
+            if config.mutant not in catalogue.MUTANTS:
+                raise AdapterLoadError(f"unknown mutant {config.mutant!r}; "
+                                       "see `authconform mutants --list`")
+        self.config = config
+
+    def new_target(self, seed: int) -> port.Target:
+        target = SimTarget(seed=seed, profile=self.config.profile,
+                           recovery_block=self.config.options.get("recovery_block", "any"))
+        if self.config.mutant:
+            from authconform.mutants import catalogue
+
+            catalogue.MUTANTS[self.config.mutant].apply(target.world_model)
+            target.info = port.TargetInfo(f"sim+{self.config.mutant}", target.info.version,
+                                          target.info.capabilities, target.info.profile)
+        return target
+
+    def stop(self) -> None:
+        pass
