@@ -30,5 +30,6 @@ def decode(png: bytes) -> str | None:
         image.load()
     except (UnidentifiedImageError, OSError, ValueError):
         return None
-    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
-    return results[0].text if results else None
+    results = zxingcpp.read_barcodes(image)
+    texts = [r.text for r in results if r.format == zxingcpp.BarcodeFormat.QRCode]
+    return texts[0] if texts else None

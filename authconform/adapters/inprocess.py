@@ -78,7 +78,7 @@ class SimApp:
 
     def current_code(self, device_id: str, entry_id: str) -> str | None:
         try:
-            return self._app(device_id).current_code(entry_id)  # type: ignore[no-any-return]
+            return self._app(device_id).current_code(entry_id)  # type: ignore[no-any-return,unused-ignore]
         except Refusal:
             return None
 

@@ -1,0 +1,198 @@
+"""The pytest plugin: options, the target fixture, markers, and fail-closed statuses.
+
+Loaded by the repository's conftest.py, so plain ``pytest`` and ``authconform run``
+accept the same options.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from authconform import port
+from authconform.adapters import (
+    Adapter,
+    AdapterLoadError,
+    TargetConfig,
+    load_adapter,
+    read_options,
+)
+from authconform.adapters.guard import GuardedTarget
+
+REPO = Path(__file__).resolve().parent.parent
+CATALOGUE = REPO / "features" / "requirements.yml"
+NOT_APPLICABLE = "not-applicable:"
+PROFILE_TAGS = {"profile-current": "current", "profile-2019": "2019"}
+# Tags the feature files may use besides requirement ids and area names.
+FIXED_MARKERS = {
+    "ios": "runs on an iPhone",
+    "android": "runs on an Android phone",
+    "negative": "checks that something is refused or absent",
+    "fault": "injects a fault (network cut, store failure, restart)",
+    "security": "checks a security property",
+    "regression": "a counterexample found by model-based exploration",
+    "profile-current": "applies only to the current article (000)",
+    "profile-2019": "applies only to the 2019 article (002)",
+}
+_ADAPTER = pytest.StashKey[Adapter]()
+_CONFIG = pytest.StashKey[TargetConfig]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("authconform", "authconform conformance options")
+    group.addoption("--sut", default="sim",
+                    help="target adapter: a built-in name (sim, http), an entry point in "
+                         "group authconform.adapters, or module:attribute (default: sim)")
+    group.addoption("--profile", default="current", choices=["current", "2019"],
+                    help="which document's behaviour to check (default: current)")
+    group.addoption("--seed", type=int, default=None,
+                    help="seed for every random choice (default: a new one, printed)")
+    group.addoption("--mutant", default=None,
+                    help="run against a deliberately faulty variant of the simulator")
+    group.addoption("--sut-config", default=None,
+                    help="adapter options file (TOML or YAML, [sut] table); "
+                         "AUTHCONFORM_SUT_<KEY> environment variables override it")
+    group.addoption("--op-timeout", type=float, default=10.0,
+                    help="seconds an adapter operation may take before it is an error")
+    try:
+        from authconform import results
+
+        results.addoption(parser)
+    except ImportError:  # the report collector is optional for plain pytest runs
+        pass
+
+
+def load_catalogue(path: Path = CATALOGUE) -> list[dict[str, Any]]:
+    """The requirement catalogue; a usage error naming the file if it is unusable."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        requirements = list(data["requirements"])
+        for requirement in requirements:
+            requirement["id"], requirement["area"], requirement["summary"]  # noqa: B018
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        raise pytest.UsageError(
+            f"requirement catalogue {path}: {type(exc).__name__}: {exc}") from exc
+    return requirements
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--sut", default=None) is None:
+        return  # plugin loaded outside the conformance suite
+    for requirement in load_catalogue():
+        config.addinivalue_line("markers", f"{requirement['id']}: {requirement['summary']}")
+        config.addinivalue_line("markers", f"{requirement['area'].lower()}: area tag")
+    for name, text in FIXED_MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    seed = config.getoption("--seed")
+    if seed is None:
+        seed = random.SystemRandom().randrange(2**31)
+        config.option.seed = seed
+    if config.getoption("--op-timeout") < 0:
+        raise pytest.UsageError("--op-timeout must be 0 (no limit) or more seconds")
+    try:
+        adapter = load_adapter(config.getoption("--sut"))
+        target_config = TargetConfig(
+            seed=seed, profile=config.getoption("--profile"),
+            mutant=config.getoption("--mutant"), op_timeout=config.getoption("--op-timeout"),
+            options=read_options(config.getoption("--sut-config")))
+        adapter.start(target_config)
+    except AdapterLoadError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+    config.stash[_ADAPTER] = adapter
+    config.stash[_CONFIG] = target_config
+    try:
+        from authconform import results
+
+        results.register(config)
+    except ImportError:
+        pass
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    adapter = config.stash.get(_ADAPTER, None)
+    if adapter is not None:
+        adapter.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    target_config = config.stash.get(_CONFIG, None)
+    if target_config is None:
+        return []
+    return [f"authconform: sut={config.getoption('--sut')} profile={target_config.profile} "
+            f"seed={target_config.seed} mutant={target_config.mutant or '-'} "
+            f"(replay with --seed {target_config.seed})"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Scenarios tagged for one profile only are deselected under the other."""
+    target_config = config.stash.get(_CONFIG, None)
+    if target_config is None:
+        return
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        profiles = {PROFILE_TAGS[m.name] for m in item.iter_markers() if m.name in PROFILE_TAGS}
+        (drop if profiles and target_config.profile not in profiles else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def scenario_seed(base: int, nodeid: str) -> int:
+    """Each scenario's seed depends only on the run's seed and its own id, so a scenario
+    replays alike alone, in any order, and on any xdist worker."""
+    digest = hashlib.sha256(f"{base}:{nodeid}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+@pytest.fixture
+def target(request: pytest.FixtureRequest) -> Iterator[GuardedTarget]:
+    """A fresh target (a new world) for one scenario, behind the fail-closed guard."""
+    config = request.config
+    adapter, target_config = config.stash[_ADAPTER], config.stash[_CONFIG]
+    try:
+        inner = adapter.new_target(scenario_seed(target_config.seed, request.node.nodeid))
+    except port.TargetError:
+        raise
+    except Exception as exc:
+        raise port.TargetError(adapter.name, "new_target",
+                               f"raised {type(exc).__name__}: {exc}") from exc
+    guarded = GuardedTarget(inner, target_config.op_timeout)
+    request.node.stash[_TARGET] = guarded
+    yield guarded
+    guarded.close()
+
+
+_TARGET = pytest.StashKey[GuardedTarget]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    excinfo = call.excinfo
+    if excinfo is not None and isinstance(excinfo.value, port.CapabilityMissing):
+        # A missing capability is not-applicable: neither a pass nor a failure.
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0,
+                           f"{NOT_APPLICABLE} {excinfo.value}")
+    elif report.failed and call.when == "call":
+        guarded = item.stash.get(_TARGET, None)
+        if guarded is not None:
+            _attach_snapshot(guarded)
+    return report
+
+
+def _attach_snapshot(guarded: GuardedTarget) -> None:
+    """On failure, the world as it stood goes into the report (where allure runs)."""
+    try:
+        from authconform.allure_extras import attach_json
+
+        attach_json("world state at failure", guarded.inner.world.snapshot())
+    except Exception:  # a report attachment must never change the verdict
+        pass
