@@ -6,4 +6,13 @@ their ``scenarios()`` call in steps/test_<area>.py.
 
 pytest_plugins = [
     "authconform.plugin",
+    "steps.cast",
+    "steps.people",
+    "steps.phones",
+    "steps.accounts",
+    "steps.inspection",
+    "steps.backup",
+    "steps.verification",
+    "steps.organisation",
+    "steps.outcomes",
 ]

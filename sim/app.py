@@ -209,9 +209,11 @@ class Authenticator:
         tenant = self.world.tenant_by_url(url)
         if tenant is None:
             raise Refusal(Code.QR_REJECTED)
+        activation = tenant.activations.get(code.strip())
+        if activation is not None:  # before the activation is spent and re-registers
+            self._ensure_new(WORK, tenant.name, activation.username)
         entry_id = self._new_entry_id()
         tenant_id, username, params = self._activate(code, url, entry_id, push)
-        self._ensure_new(WORK, tenant.name, username)
         self.state.entries.append(Entry(entry_id, WORK, tenant.name, username, username, push,
                                         params=params, tenant_id=tenant_id))
         return self._changed("Account added.")
@@ -277,6 +279,8 @@ class Authenticator:
         recovery = session.username
         location = self.device.apple_id if self.device.platform is Platform.IOS else recovery
         assert location is not None
+        if self.world.faults.fire("network_drop_before_key_fetch"):
+            raise Refusal(Code.NETWORK_UNAVAILABLE)
         record = self.world.keys.lookup(recovery)
         if (record is None or record.deleted or record.platform != self.device.platform
                 or record.location != location_fingerprint(location)):
@@ -426,9 +430,10 @@ class Authenticator:
         blob = store.get(location, BACKUP_NAME)
         if blob is None:
             raise Refusal(Code.BACKUP_DELETED)  # removed through storage management
-        if world.faults.fire("network_drop_after_download") or world.faults.fire(
-                "key_service_unavailable"):
+        if world.faults.fire("network_drop_after_download"):
             raise Refusal(Code.NETWORK_UNAVAILABLE)
+        if world.faults.fire("key_service_unavailable"):
+            raise Refusal(Code.SERVICE_UNAVAILABLE)
         self._call("key-service", "release-key")
         key = world.keys.release(recovery, session, self.now, rules.key_release_freshness_s)
         try:
@@ -439,10 +444,13 @@ class Authenticator:
                 e.same_account(a.kind, a.issuer, a.username)
                 for a in payload.accounts for e in self.state.entries):
             raise Refusal(Code.EXISTING_ACCOUNTS)
+        kept = bool(self.state.entries)  # only under the 'same' rule
         restored = [self._restore(a) for a in payload.accounts]  # may refuse: nothing applied
         self.state.entries.extend(restored)
         self.state.settings = dict(payload.settings)
-        self.state.backup = BackupState(True, recovery, session, key, location, False)
+        self.state.backup = BackupState(True, recovery, session, key, location, kept)
+        if kept:
+            self._sync()  # the accounts kept from before are not in the cloud copy yet
         pending = sum(e.needs_verification for e in restored)
         message = f"Recovered {len(restored)} account(s)."
         if pending:

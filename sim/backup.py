@@ -62,5 +62,5 @@ class BackupPayload:
             accounts = tuple(BackedUpAccount(**a) for a in doc["accounts"])
             return cls(accounts, dict(doc["settings"]), str(doc["made_on"]),
                        float(doc["made_at"]))
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # e.g. not a dict
             raise MalformedBackup(str(exc)) from exc

@@ -26,11 +26,12 @@ class TotpParams:
     def __post_init__(self) -> None:
         if self.algorithm not in _DIGESTS:
             raise ValueError(f"unknown TOTP algorithm {self.algorithm!r}")
-        if not 6 <= self.digits <= 10:
-            raise ValueError(f"TOTP digits must be 6..10, not {self.digits}")
+        if not 6 <= self.digits <= 8:  # what an otpauth URI (and so a QR code) can carry
+            raise ValueError(f"TOTP digits must be 6..8, not {self.digits}")
         if self.period <= 0:
             raise ValueError("TOTP period must be positive")
-        pyotp.TOTP(self.secret).byte_secret()  # raises on a malformed base32 secret
+        if not pyotp.TOTP(self.secret).byte_secret():  # raises on malformed base32
+            raise ValueError("a TOTP secret cannot be empty")
 
     def _totp(self) -> pyotp.TOTP:
         return pyotp.TOTP(

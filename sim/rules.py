@@ -53,4 +53,4 @@ class Rules:
         if self.profile == "2019":
             return platform is Platform.IOS
         minimum = (5, 7, 0) if platform is Platform.IOS else (6, 6, 0)
-        return version >= minimum
+        return version + (0,) * (len(minimum) - len(version)) >= minimum  # 5.7 is 5.7.0

@@ -57,6 +57,7 @@ class World:
         self.clock: Clock = clock if clock is not None else ManualClock()
         self.rng = random.Random(seed)
         self._faker: Faker | None = None
+        self._faker_state: Any = None  # the faker's random state, kept across pickling
         self.network = Network()
         self.faults = Faults()
         self.msa = MicrosoftAccounts()
@@ -80,11 +81,16 @@ class World:
         if self._faker is None:
             self._faker = Faker()
             self._faker.seed_instance(self.seed)
+            if self._faker_state is not None:  # unpickled: go on where the names left off
+                self._faker.random.setstate(self._faker_state)
+                self._faker_state = None
         return self._faker
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_faker"] = None  # rebuilt on demand; not worth pickling
+        state["_faker"] = None  # rebuilt on demand; its random state travels instead
+        if self._faker is not None:
+            state["_faker_state"] = self._faker.random.getstate()
         return state
 
     def _id(self, kind: str) -> str:
@@ -162,8 +168,10 @@ class World:
     def create_work_user(self, tenant_id: str, person_id: str) -> WorkUser:
         self._need_person(person_id)
         tenant = self.tenant(tenant_id)
-        user = WorkUser(self._id("work"), person_id,
-                        f"{self._handle(self.faker.email())}@{tenant.domain}",
+        user_id, handle = self._id("work"), self._handle(self.faker.email())
+        if f"{handle}@{tenant.domain}" in tenant.users:  # never replace an existing user
+            handle += str(self._ids["work"])
+        user = WorkUser(user_id, person_id, f"{handle}@{tenant.domain}",
                         self.faker.password(length=14))
         tenant.users[user.username.lower()] = user
         return user

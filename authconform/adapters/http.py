@@ -1,0 +1,390 @@
+"""``--sut http``: the port over HTTP, against the simulated world served by
+``python -m authconform.service`` or any service that implements the same API.
+
+By default the adapter starts the service in its own process on a free 127.0.0.1 port,
+with a state file so that ``restart_service`` can stop and start it mid-scenario. With
+option ``url`` it talks to a service that is already running instead.
+
+Options (``--sut-config`` ``[sut]`` table or ``AUTHCONFORM_SUT_<KEY>``):
+
+* ``url`` -- base URL of a running service; nothing is started (no RESTART).
+* ``state`` -- the started service's SQLite state file (default: a temporary file);
+  ``state = "off"`` keeps worlds in memory only (faster; no RESTART).
+* ``start_timeout`` -- seconds to wait for a started service to answer (default 30).
+* ``service_token`` -- bearer token a service may require to create worlds.
+* ``recovery_block`` -- passed to every new world, as for ``--sut sim``.
+
+Every answer is decoded strictly into the port's dataclasses; an HTTP error, a
+transport failure or a malformed answer raises ``TargetError``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import inspect
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+import authconform
+from authconform import port
+from authconform.adapters import AdapterLoadError, TargetConfig
+from authconform.service import codec
+from authconform.service.operations import Operation, Scope, operations
+
+WORLD_HEADER = "X-World-Id"
+DEFAULT_START_TIMEOUT = 30.0
+
+
+class ManagedService:
+    """The service in a child process, on a listening socket this process keeps open:
+    a restart reuses the very same port, and callers queue in its backlog meanwhile."""
+
+    def __init__(self, workdir: Path, state: Path | None, start_timeout: float):
+        self.workdir, self.state, self.start_timeout = workdir, state, start_timeout
+        self.log_path = workdir / "service.log"
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)
+        self.sock.set_inheritable(True)
+        self.port: int = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        root = str(Path(authconform.__file__).resolve().parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [root, *filter(None, [env.get("PYTHONPATH")])])
+        command = [sys.executable, "-m", "authconform.service",
+                   "--fd", str(self.sock.fileno())]
+        if self.state is not None:
+            command += ["--state", str(self.state)]
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                command, pass_fds=(self.sock.fileno(),), stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.workdir)
+        self._wait_healthy()
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + self.start_timeout
+        with httpx.Client(base_url=self.url, timeout=1.0) as client:
+            while True:
+                assert self.process is not None
+                code = self.process.poll()
+                if code is not None:
+                    raise AdapterLoadError(
+                        f"http: the service on 127.0.0.1:{self.port} exited with code {code} "
+                        f"while starting; its log {self.log_path}:\n{self.log_tail()}")
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise AdapterLoadError(
+                        f"http: the service on 127.0.0.1:{self.port} did not answer "
+                        f"/healthz within {self.start_timeout:g} s; its log "
+                        f"{self.log_path}:\n{self.log_tail()}")
+                time.sleep(0.02)
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()  # graceful: uvicorn's shutdown writes every world
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def close(self) -> None:
+        try:
+            self.stop()
+        finally:
+            self.sock.close()
+
+
+class HttpAdapter:
+    name = "http"
+
+    def __init__(self) -> None:
+        self.config = TargetConfig()
+        self.service: ManagedService | None = None
+        self.client: httpx.Client | None = None
+        self.capabilities: frozenset[port.Capability] = frozenset()
+        self._workdir: Path | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+    def start(self, config: TargetConfig) -> None:
+        self.config = config
+        options = dict(config.options)
+        url = options.get("url", "").strip()
+        try:
+            start_timeout = float(options.get("start_timeout", DEFAULT_START_TIMEOUT))
+        except ValueError:
+            raise AdapterLoadError("http option start_timeout must be a number of seconds"
+                                   ) from None
+        if not url:
+            self._workdir = Path(tempfile.mkdtemp(prefix="authconform-http-"))
+            state_option = options.get("state", "").strip()
+            state = (None if state_option.lower() == "off" else
+                     Path(state_option) if state_option else self._workdir / "state.sqlite")
+            self.service = ManagedService(self._workdir, state, start_timeout)
+            atexit.register(self.stop)
+            self.service.start()
+            url = self.service.url
+        timeout = config.op_timeout if config.op_timeout > 0 else None
+        # TCP_NODELAY: without it a request's headers and body wait on delayed ACKs.
+        transport = httpx.HTTPTransport(
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+        self.client = httpx.Client(base_url=url.rstrip("/"), timeout=timeout,
+                                   transport=transport,
+                                   headers={"user-agent": f"authconform/{authconform.__version__}"})
+        info = self._service_info(url)
+        declared = set()
+        for name in info.get("capabilities", []):
+            try:
+                declared.add(port.Capability(name))
+            except ValueError:
+                continue  # a capability this harness does not know: not usable
+        if self.service is not None and self.service.state is not None:
+            declared.add(port.Capability.RESTART)
+        else:
+            declared.discard(port.Capability.RESTART)
+        self.capabilities = frozenset(declared)
+        if config.mutant and config.mutant not in info.get("mutants", []):
+            self.stop()
+            raise AdapterLoadError(f"unknown mutant {config.mutant!r} at {url}; "
+                                   "see `authconform mutants --list`")
+
+    def _service_info(self, url: str) -> dict[str, Any]:
+        assert self.client is not None
+        try:
+            response = self.client.get("/v1/info")
+            response.raise_for_status()
+            info = response.json()
+            if not isinstance(info, dict):
+                raise ValueError("not a JSON object")
+            return info
+        except (httpx.HTTPError, ValueError) as exc:
+            self.stop()
+            raise AdapterLoadError(f"http: no usable service at {url} (GET /v1/info: "
+                                   f"{type(exc).__name__}: {exc})") from exc
+
+    def new_target(self, seed: int) -> port.Target:
+        if self.client is None:
+            raise port.TargetError(self.name, "new_target", "adapter not started")
+        options = {k: v for k, v in self.config.options.items() if k == "recovery_block"}
+        body = {"seed": seed, "profile": self.config.profile, "mutant": self.config.mutant,
+                "options": options}
+        headers = {}
+        if self.config.options.get("service_token"):
+            headers["authorization"] = f"Bearer {self.config.options['service_token']}"
+        try:
+            response = self.client.post("/v1/worlds", json=body, headers=headers)
+        except httpx.HTTPError as exc:
+            raise port.TargetError(self.name, "new_target",
+                                   f"{type(exc).__name__}: {exc}") from exc
+        created = _answer(response, self.name, "new_target")
+        try:
+            world_id = codec.decode(created.get("world_id"), str, "world_id")
+            token = codec.decode(created.get("operator_token"), str, "operator_token")
+            info = created.get("info")
+            if not isinstance(info, dict):
+                raise codec.Malformed("info: expected an object")
+            name = codec.decode(info.get("name"), str, "info.name")
+            version = codec.decode(info.get("version"), str, "info.version")
+            profile = codec.decode(info.get("profile"), str, "info.profile")
+        except codec.Malformed as exc:
+            raise port.TargetError(self.name, "new_target", f"malformed answer: {exc}"
+                                   ) from None
+        target_info = port.TargetInfo(name, version, self.capabilities, profile)
+        session = _Session(self.client, world_id, token, target_info.name)
+        return HttpTarget(target_info, session, self)
+
+    def restart_service(self) -> None:
+        if self.service is None or self.service.state is None:
+            raise port.CapabilityMissing(port.Capability.RESTART, "restart_service")
+        self.service.restart()
+
+    def stop(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        if self.service is not None:
+            self.service.close()
+            self.service = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+
+def _answer(response: httpx.Response, adapter: str, operation: str) -> dict[str, Any]:
+    """The JSON object of a successful answer, or TargetError saying what went wrong."""
+    if response.status_code >= 300:
+        try:
+            body = response.json()
+            detail = f"{body['error']}: {body['message']}"
+        except Exception:
+            detail = response.text[:200] or response.reason_phrase
+        raise port.TargetError(adapter, operation, f"HTTP {response.status_code} {detail}")
+    try:
+        body = response.json()
+    except ValueError:
+        raise port.TargetError(adapter, operation, "malformed answer: not JSON") from None
+    if not isinstance(body, dict):
+        raise port.TargetError(adapter, operation, "malformed answer: not a JSON object")
+    return body
+
+
+class _Session:
+    """One world: its id, its operator token, and each person's token, chosen per call
+    by who owns the device, person or address the call is about."""
+
+    def __init__(self, client: httpx.Client, world_id: str, operator_token: str,
+                 adapter: str):
+        self.client, self.world_id, self.adapter = client, world_id, adapter
+        self.operator = operator_token
+        self.person_tokens: dict[str, str] = {}
+        self.device_owner: dict[str, str] = {}
+        self.address_owner: dict[str, str] = {}
+
+    def _token(self, op: Operation, args: dict[str, Any]) -> str:
+        scope, value = op.access.scope, args.get(op.access.param)
+        person: str | None = None
+        if scope is Scope.DEVICE:
+            person = self.device_owner.get(value)  # type: ignore[arg-type]
+        elif scope is Scope.PERSON:
+            person = value
+        elif scope is Scope.ADDRESS and isinstance(value, str):
+            person = self.address_owner.get(value.strip().lower())
+        return self.person_tokens.get(person, self.operator) if person else self.operator
+
+    def call(self, op: Operation, args: dict[str, Any]) -> Any:
+        headers = {WORLD_HEADER: self.world_id,
+                   "authorization": f"Bearer {self._token(op, args)}"}
+        path = op.path
+        if op.half == "app":
+            path = path.replace("{device_id}", quote(str(args["device_id"]), safe=""))
+        values = {p.name: codec.encode(args[p.name], p.type) for p in op.body_params}
+        try:
+            if op.method == "GET":
+                response = self.client.get(path, params=values, headers=headers)
+            else:
+                headers["content-type"] = "application/json"
+                response = self.client.post(path, content=json.dumps(values), headers=headers)
+        except httpx.HTTPError as exc:
+            raise port.TargetError(self.adapter, op.name,
+                                   f"{type(exc).__name__}: {exc}") from exc
+        body = _answer(response, self.adapter, op.name)
+        try:
+            if "result" not in body:
+                raise codec.Malformed("result: missing")
+            result = codec.decode(body["result"], op.returns, "result")
+            if op.name == "create_person":
+                token = codec.decode(body.get("person_token"), str, "person_token")
+                self.person_tokens[result.id] = token
+        except codec.Malformed as exc:
+            raise port.TargetError(self.adapter, op.name, f"malformed answer: {exc}"
+                                   ) from None
+        self._remember(op.name, args, result)
+        return result
+
+    def _remember(self, name: str, args: dict[str, Any], result: Any) -> None:
+        if name == "create_device":
+            self.device_owner[result] = args["person_id"]
+        elif name in ("create_microsoft_account", "create_apple_id", "create_work_account"):
+            addresses = [result.username, getattr(result, "alternate_email", None),
+                         getattr(result, "alternate_phone", None)]
+            for address in filter(None, addresses):
+                self.address_owner[address.lower()] = args["person_id"]
+
+    def close(self) -> None:
+        try:
+            self.client.delete(f"/v1/worlds/{quote(self.world_id, safe='')}",
+                               headers={"authorization": f"Bearer {self.operator}"})
+        except httpx.HTTPError:
+            pass  # the world is gone with the service; nothing to tidy
+
+
+def _client_class(protocol: type, half: str) -> type:
+    """A class with one method per operation of ``protocol``, each sending its
+    arguments -- bound exactly as the Protocol's signature binds them -- over HTTP."""
+
+    def make(op: Operation) -> Any:
+        signature = inspect.signature(getattr(protocol, op.name))
+
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            bound = signature.bind(self, *args, **kwargs)
+            bound.apply_defaults()
+            arguments = dict(bound.arguments)
+            del arguments["self"]
+            return self._session.call(op, arguments)
+
+        method.__name__ = method.__qualname__ = op.name
+        method.__doc__ = op.doc or None
+        method.__signature__ = signature  # type: ignore[attr-defined]
+        return method
+
+    def __init__(self: Any, session: _Session) -> None:
+        self._session = session
+
+    namespace: dict[str, Any] = {"__init__": __init__,
+                                 "__doc__": f"{protocol.__name__} over HTTP."}
+    for op in operations().values():
+        if op.half == half:
+            namespace[op.name] = make(op)
+    return type(f"Http{half.capitalize()}", (), namespace)
+
+
+HttpApp = _client_class(port.AppPort, "app")
+_HttpWorldBase = _client_class(port.WorldPort, "world")
+
+
+class HttpWorld(_HttpWorldBase):  # type: ignore[misc, valid-type]
+    def __init__(self, session: _Session, adapter: HttpAdapter):
+        super().__init__(session)
+        self._adapter = adapter
+
+    def restart_service(self) -> None:
+        """Stop the service process and start it again on the same port and state."""
+        self._adapter.restart_service()
+
+
+class HttpTarget:
+    def __init__(self, info: port.TargetInfo, session: _Session, adapter: HttpAdapter):
+        self.info = info
+        self.session = session
+        self.app: port.AppPort = HttpApp(session)
+        self.world: port.WorldPort = HttpWorld(session, adapter)
+
+    @property
+    def world_id(self) -> str:
+        return self.session.world_id
+
+    def close(self) -> None:
+        self.session.close()

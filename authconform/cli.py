@@ -1,0 +1,496 @@
+"""The ``authconform`` command: run the conformance gate and work with its reports.
+
+    authconform run [--sut NAME] [--profile current|2019] [--seed N] [--mutant NAME]
+                    [-k EXPR] [-m EXPR | --tags EXPR] [--workers N|auto]
+                    [--report-dir DIR] [--waivers PATH] [--timeout SECONDS] [--no-html]
+                    [-- PYTEST ARGS...]
+    authconform requirements [--profile P] [--matrix] [--check] [--format text|json|md]
+    authconform report [--report-dir DIR]
+    authconform diff OLD.json NEW.json [--format text|json]
+    authconform self-test|mutants|bench ...
+
+Exit codes of ``run`` (and the meaning every subcommand keeps):
+
+    0  conformant
+    1  non-conformant (a MUST requirement failed or is uncovered, an expired or stale
+       waiver); ``requirements --check`` and ``diff`` use 1 for "problems found"
+    2  usage or configuration error: bad option, unknown adapter, malformed catalogue,
+       waivers or feature file, collection errors, nothing selected, Allure CLI missing
+    3  harness or adapter error: a scenario in status error, pytest crashed or was
+       interrupted, conformance.json missing or invalid, the HTML report failed
+
+Fail closed: without a valid conformance.json the answer is never 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from authconform import verdict
+
+EXIT_CONFORMANT = 0
+EXIT_NON_CONFORMANT = 1
+EXIT_USAGE = 2
+EXIT_HARNESS = 3
+
+# pytest's own exit codes
+PYTEST_OK, PYTEST_FAILED, PYTEST_INTERRUPTED, PYTEST_INTERNAL, PYTEST_USAGE, PYTEST_NO_TESTS = (
+    0, 1, 2, 3, 4, 5)
+
+ALLURE_ENV = "AUTHCONFORM_ALLURE_CLI"
+REPORT_FILES = ("conformance.json", "conformance.invalid.json", "junit.xml", "summary.md")
+
+
+# ---------------------------------------------------------------- the decision
+
+
+def decide_exit_code(pytest_rc: int | None, doc: Mapping[str, Any] | None,
+                     doc_problem: str | None = None) -> tuple[int, str]:
+    """The gate's exit code and a one-line reason, from pytest's return code and the
+    conformance document (``None`` when missing or invalid, ``doc_problem`` says why)."""
+    if pytest_rc == PYTEST_USAGE:
+        return EXIT_USAGE, "pytest reported a usage error (see above)"
+    if doc is None:
+        return EXIT_HARNESS, f"no valid conformance.json: {doc_problem or 'missing'}"
+    errors = doc.get("harness", {}).get("collection_errors") or []
+    if errors:
+        return EXIT_USAGE, f"{len(errors)} collection error(s): {errors[0].splitlines()[0]}"
+    total = doc.get("totals", {}).get("scenarios", {}).get("total", 0)
+    if pytest_rc == PYTEST_NO_TESTS or total == 0:
+        return EXIT_USAGE, "no scenario was selected"
+    if pytest_rc not in (PYTEST_OK, PYTEST_FAILED):
+        return EXIT_HARNESS, f"pytest ended abnormally (exit {pytest_rc})"
+    v = doc.get("verdict")
+    if v == verdict.ERROR:
+        return EXIT_HARNESS, "; ".join(doc.get("reasons", [])[:3]) or "error"
+    if v == verdict.NON_CONFORMANT:
+        return EXIT_NON_CONFORMANT, "; ".join(doc.get("reasons", [])[:3])
+    if v == verdict.CONFORMANT:
+        return EXIT_CONFORMANT, "conformant"
+    return EXIT_HARNESS, f"unknown verdict {v!r}"
+
+
+def read_document(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """The conformance document if it exists and is valid, else ``(None, why)``."""
+    if not path.is_file():
+        invalid = path.with_name("conformance.invalid.json")
+        if invalid.is_file():
+            return None, f"the document failed its schema (see {invalid})"
+        return None, f"{path} was not written"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return None, f"{path}: {exc}"
+    problems = verdict.validate_document(doc)
+    if problems:
+        return None, f"{path} fails the schema: {problems[0]}"
+    return doc, None
+
+
+# ---------------------------------------------------------------- locations
+
+
+def find_root(start: Path | None = None) -> Path | None:
+    """The repository root: the nearest folder holding features/ and steps/, from the
+    working directory up, else the one this package was installed from."""
+    candidates = [start or Path.cwd()]
+    candidates += list(candidates[0].resolve().parents)
+    candidates.append(Path(__file__).resolve().parent.parent)
+    for c in candidates:
+        if (c / "features").is_dir() and (c / "steps").is_dir():
+            return c.resolve()
+    return None
+
+
+def find_allure(root: Path | None) -> str | None:
+    given = os.environ.get(ALLURE_ENV)
+    if given:
+        return given if Path(given).exists() else None
+    for base in [root, Path.cwd(), Path(__file__).resolve().parent.parent]:
+        if base is None:
+            continue
+        cli = base / "node_modules" / ".bin" / "allure"
+        if cli.exists():
+            return str(cli)
+    return None
+
+
+ALLURE_MISSING = ("Allure CLI not found: run `npm ci` in the repository root (package.json "
+                  "pins the allure package), or pass --no-html")
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def allure_config(report_dir: Path, name: str = "authconform conformance") -> dict[str, Any]:
+    from authconform.allure_extras import CATEGORIES
+
+    report_dir = report_dir.resolve()
+    return {
+        "name": name,
+        "output": str(report_dir / "allure-report"),
+        # one line per generated report; keep it between CI runs (cache) for trends
+        "historyPath": str(report_dir / "history.jsonl"),
+        "historyLimit": 50,
+        "plugins": {"awesome": {"options": {"reportName": name}}},
+        "categories": [{k: v for k, v in c.items() if k != "description"}
+                       for c in CATEGORIES],
+    }
+
+
+def build_html(report_dir: Path, allure: str, quiet: bool = False) -> tuple[bool, str]:
+    """``allure generate`` from <report-dir>/allure-results into <report-dir>/allure-report,
+    with the history kept in <report-dir>/history.jsonl."""
+    results = report_dir / "allure-results"
+    if not results.is_dir():
+        return False, f"{results} does not exist: run the suite first"
+    config = report_dir / "allurerc.json"
+    config.write_text(json.dumps(allure_config(report_dir), indent=2) + "\n", encoding="utf-8")
+    out = report_dir / "allure-report"
+    cmd = [allure, "generate", str(results.resolve()), "--config", str(config.resolve()),
+           "--output", str(out.resolve())]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600,
+                              cwd=report_dir)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"allure generate failed: {exc}"
+    index = out / "index.html"
+    if done.returncode != 0 or not index.is_file():
+        tail = (done.stderr or done.stdout).strip()[-1500:]
+        return False, f"allure generate failed (exit {done.returncode}): {tail}"
+    return True, str(index)
+
+
+# ---------------------------------------------------------------- run
+
+
+def _workers(value: str) -> str:
+    if value == "auto":
+        return value
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a number or 'auto'") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return str(n)
+
+
+def _positive_float(value: str) -> float:
+    try:
+        f = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected seconds") from None
+    if f < 0:
+        raise argparse.ArgumentTypeError("must be 0 (no limit) or more")
+    return f
+
+
+def pytest_command(args: argparse.Namespace, root: Path, report_dir: Path) -> list[str]:
+    cmd = [sys.executable, "-m", "pytest", "steps", "--strict-markers", "-p", "no:cacheprovider",
+           "--alluredir", str(report_dir / "allure-results"), "--clean-alluredir",
+           "--authconform-report-dir", str(report_dir), "--sut", args.sut]
+    if args.profile:
+        cmd += ["--profile", args.profile]
+    if args.seed is not None:
+        cmd += ["--seed", str(args.seed)]
+    if args.mutant:
+        cmd += ["--mutant", args.mutant]
+    if args.waivers:
+        cmd += ["--waivers", str(Path(args.waivers).resolve())]
+    if args.timeout is not None:
+        cmd += ["--op-timeout", str(args.timeout)]
+    if args.keyword:
+        cmd += ["-k", args.keyword]
+    markexpr = " and ".join(f"({m})" for m in (args.markexpr, args.tags) if m)
+    if markexpr:
+        cmd += ["-m", markexpr]
+    if args.workers and args.workers != "0":
+        cmd += ["-n", args.workers]
+    extra = list(args.pytest_args or [])
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
+    return cmd + extra
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    root = Path(args.root).resolve() if args.root else find_root()
+    if root is None or not (root / "steps").is_dir():
+        print("authconform: cannot find the repository (a folder with features/ and "
+              "steps/); run from it or pass --root", file=sys.stderr)
+        return EXIT_USAGE
+    allure = None
+    if not args.no_html:
+        allure = find_allure(root)
+        if allure is None:
+            print(f"authconform: {ALLURE_MISSING}", file=sys.stderr)
+            return EXIT_USAGE
+    if args.workers and args.workers != "0" and importlib.util.find_spec("xdist") is None:
+        print("authconform: --workers needs pytest-xdist (pip install pytest-xdist)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    report_dir = Path(args.report_dir).resolve()
+    report_dir.mkdir(parents=True, exist_ok=True)
+    for name in REPORT_FILES:  # never judge an old run's files
+        (report_dir / name).unlink(missing_ok=True)
+    cmd = pytest_command(args, root, report_dir)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(root)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    try:
+        rc: int | None = subprocess.run(cmd, cwd=root, env=env, check=False).returncode
+    except OSError as exc:
+        print(f"authconform: cannot start pytest: {exc}", file=sys.stderr)
+        return EXIT_HARNESS
+    doc, problem = read_document(report_dir / "conformance.json")
+    code, why = decide_exit_code(rc, doc, problem)
+    if allure is not None and code != EXIT_USAGE and (report_dir / "allure-results").is_dir():
+        ok, where = build_html(report_dir, allure)
+        if ok:
+            print(f"authconform: HTML report {where}")
+        else:
+            print(f"authconform: {where}", file=sys.stderr)
+            if code in (EXIT_CONFORMANT, EXIT_NON_CONFORMANT):
+                code, why = EXIT_HARNESS, "the HTML report could not be built"
+    label = doc["verdict"] if doc is not None else "error"
+    if code == EXIT_USAGE:
+        label = "configuration error"
+    print(f"authconform: {label} (exit {code}): {why}")
+    print(f"authconform: {report_dir / 'conformance.json'}")
+    return code
+
+
+# ---------------------------------------------------------------- requirements
+
+
+def cmd_requirements(args: argparse.Namespace) -> int:
+    from authconform import traceability
+
+    root = Path(args.root).resolve() if args.root else find_root()
+    if root is None:
+        print("authconform: cannot find the repository (features/ and steps/)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        catalogue = verdict.load_catalogue(root / "features" / "requirements.yml")
+        if not (args.matrix or args.check):
+            chosen = [r for r in catalogue if args.profile is None or args.profile in r.profiles]
+            print(_render_catalogue(chosen, args.format))
+            return 0
+        matrix = traceability.build_matrix(
+            catalogue, traceability.parse_features(root / "features"), args.profile)
+    except verdict.ConfigurationError as exc:
+        print(f"authconform: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.format == "json":
+        print(json.dumps(matrix.to_dict(), indent=2))
+    elif args.format == "md":
+        print(traceability.render_markdown(matrix))
+    else:
+        print(traceability.render_text(matrix))
+    if args.check and matrix.problems():
+        print(f"authconform: traceability check failed: {len(matrix.problems())} problem(s)",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _render_catalogue(catalogue: Sequence[verdict.Requirement], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([{"id": r.id, "area": r.area, "level": r.level,
+                            "profiles": list(r.profiles), "summary": r.summary,
+                            "sources": [dict(s) for s in r.sources],
+                            "interpretation": r.interpretation} for r in catalogue], indent=2)
+    if fmt == "md":
+        lines = ["| Requirement | Level | Profiles | Summary |", "|---|---|---|---|"]
+        lines += [f"| {r.id} | {r.level} | {', '.join(r.profiles)} | "
+                  f"{r.summary.replace('|', chr(92) + '|')} |" for r in catalogue]
+        return "\n".join(lines)
+    return "\n".join(f"{r.id:<18} {r.level:<6} {','.join(r.profiles):<14} {r.summary}"
+                     for r in catalogue)
+
+
+# ---------------------------------------------------------------- report
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    root = Path(args.root).resolve() if args.root else find_root()
+    allure = find_allure(root)
+    if allure is None:
+        print(f"authconform: {ALLURE_MISSING}", file=sys.stderr)
+        return EXIT_USAGE
+    report_dir = Path(args.report_dir)
+    if not (report_dir / "allure-results").is_dir():
+        print(f"authconform: {report_dir / 'allure-results'} does not exist: run "
+              "`authconform run` first", file=sys.stderr)
+        return EXIT_USAGE
+    ok, where = build_html(report_dir, allure)
+    if not ok:
+        print(f"authconform: {where}", file=sys.stderr)
+        return EXIT_HARNESS
+    print(f"authconform: HTML report {where}")
+    return 0
+
+
+# ---------------------------------------------------------------- diff
+
+FAILING = {verdict.FAILED, verdict.ERROR}
+
+
+def diff_documents(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """New failures, fixed and still failing, for requirements and scenarios. A waived
+    requirement is not failing; an error counts as failing."""
+    out: dict[str, Any] = {}
+    for kind in ("requirements", "scenarios"):
+        before = {x["id"]: x["status"] for x in old.get(kind, [])}
+        after = {x["id"]: x["status"] for x in new.get(kind, [])}
+        out[kind] = {
+            "new_failures": sorted(i for i, s in after.items()
+                                   if s in FAILING and before.get(i) not in FAILING),
+            "fixed": sorted(i for i, s in before.items()
+                            if s in FAILING and after.get(i) == verdict.PASSED),
+            "still_failing": sorted(i for i, s in after.items()
+                                    if s in FAILING and before.get(i) in FAILING),
+        }
+    out["verdict"] = {"old": old.get("verdict"), "new": new.get("verdict")}
+    return out
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    docs = []
+    for name in (args.old, args.new):
+        try:
+            docs.append(json.loads(Path(name).read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            print(f"authconform: cannot read {name}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    result = diff_documents(docs[0], docs[1])
+    if args.format == "json":
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"verdict: {result['verdict']['old']} -> {result['verdict']['new']}")
+        for kind in ("requirements", "scenarios"):
+            for key, title in (("new_failures", "new failures"), ("fixed", "fixed"),
+                               ("still_failing", "still failing")):
+                items = result[kind][key]
+                print(f"{kind} {title}: {len(items)}")
+                for i in items:
+                    print(f"  {i}")
+    new = result["requirements"]["new_failures"] or result["scenarios"]["new_failures"]
+    return 1 if new else 0
+
+
+# ---------------------------------------------------------------- delegated
+
+DELEGATES = {
+    "self-test": ("authconform.selftest", "main", "check the harness against its mutants"),
+    "mutants": ("authconform.mutants.runner", "main", "run the suite against each mutant"),
+    "bench": ("authconform.bench_cli", "main", "benchmarks of the simulator and the suite"),
+}
+
+
+def cmd_delegate(args: argparse.Namespace) -> int:
+    module_name, function, _ = DELEGATES[args.command]
+    try:
+        module = importlib.import_module(module_name)
+        entry = getattr(module, function)
+    except (ImportError, AttributeError) as exc:
+        print(f"authconform {args.command}: not available ({module_name}:{function} cannot "
+              f"be loaded: {exc})", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        rc = entry(list(args.args))
+    except SystemExit as exc:  # their own argparse
+        rc = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
+    return int(rc or 0)
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="authconform",
+        description="Conformance gate for authenticator-app cloud backup and recovery.",
+        epilog="exit codes: 0 conformant, 1 non-conformant, 2 usage/configuration error, "
+               "3 harness or adapter error")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the conformance suite and decide the gate",
+                         description="Run the conformance suite (steps/) against a target, "
+                                     "write reports/ and exit with the gate's verdict.")
+    run.add_argument("--sut", default="sim", help="target adapter (default: sim)")
+    run.add_argument("--profile", choices=["current", "2019"], default=None,
+                     help="document profile (default: current)")
+    run.add_argument("--seed", type=int, default=None, help="seed (default: random, recorded)")
+    run.add_argument("--mutant", default=None, help="a deliberately faulty simulator variant")
+    run.add_argument("-k", dest="keyword", default=None, metavar="EXPR",
+                     help="only scenarios matching this pytest -k expression (partial run)")
+    run.add_argument("-m", dest="markexpr", default=None, metavar="MARKEXPR",
+                     help="only scenarios whose tags match (partial run)")
+    run.add_argument("--tags", default=None, metavar="EXPR", help="alias for -m")
+    run.add_argument("--workers", type=_workers, default=None, metavar="N|auto",
+                     help="run in parallel with pytest-xdist")
+    run.add_argument("--report-dir", default="reports", help="where reports go (default: reports)")
+    run.add_argument("--waivers", default=None, metavar="PATH",
+                     help="waivers file (default: waivers/<sut>.yml if present)")
+    run.add_argument("--timeout", type=_positive_float, default=None, metavar="SECONDS",
+                     help="seconds one adapter operation may take (0: no limit)")
+    run.add_argument("--no-html", action="store_true", help="skip the Allure HTML report")
+    run.add_argument("--root", default=None, help=argparse.SUPPRESS)
+    run.add_argument("pytest_args", nargs=argparse.REMAINDER,
+                     help="after --: extra arguments for pytest")
+    run.set_defaults(func=cmd_run)
+
+    req = sub.add_parser("requirements", help="print the requirement catalogue or matrix")
+    req.add_argument("--profile", choices=["current", "2019"], default=None)
+    req.add_argument("--matrix", action="store_true",
+                     help="requirement -> scenario matrix from the feature files' tags")
+    req.add_argument("--check", action="store_true",
+                     help="exit 1 if a requirement has no scenario or a tag is unknown")
+    req.add_argument("--format", choices=["text", "json", "md"], default="text")
+    req.add_argument("--root", default=None, help=argparse.SUPPRESS)
+    req.set_defaults(func=cmd_requirements)
+
+    rep = sub.add_parser("report", help="build the Allure HTML report")
+    rep.add_argument("--report-dir", default="reports")
+    rep.add_argument("--root", default=None, help=argparse.SUPPRESS)
+    rep.set_defaults(func=cmd_report)
+
+    dif = sub.add_parser("diff", help="compare two conformance.json files")
+    dif.add_argument("old")
+    dif.add_argument("new")
+    dif.add_argument("--format", choices=["text", "json"], default="text")
+    dif.set_defaults(func=cmd_diff)
+
+    for name, (_, _, text) in DELEGATES.items():
+        d = sub.add_parser(name, help=text, add_help=False, prefix_chars="\x00")
+        d.add_argument("args", nargs=argparse.REMAINDER)
+        d.set_defaults(func=cmd_delegate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: 2 for usage errors, 0 for --help
+        return int(exc.code or 0)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("authconform: interrupted", file=sys.stderr)
+        return EXIT_HARNESS
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

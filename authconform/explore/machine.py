@@ -1,0 +1,737 @@
+"""The explorer: a Hypothesis state machine that drives a target through the port and
+holds every observation to the reference model (``model.Model``).
+
+Each rule is one thing Alex (or the world around Alex) does, written down as the step
+texts of steps/ as it runs (``gherkin.Script``), so the shrunk failing program is also a
+scenario a QA engineer can read and rerun. Rules the model cannot judge from here (an
+account not on the phone, a code never received) do nothing and write nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from authconform import port
+from authconform.explore import model as m
+from authconform.explore.gherkin import ACTOR, Script, needs_of
+
+MAX_PHONES = 4
+LATEST_VERSION = "6.8.0"  # what a phone has unless told otherwise (steps/cast.py)
+VERSIONS = {  # phone setup -> app version per platform (REQ-VERSION-01..03)
+    "too old": {m.IOS: "5.6.9", m.ANDROID: "6.5.9"},
+    "first with backup": {m.IOS: "5.7.0", m.ANDROID: "6.6.0"},
+    "two-digit minor": {m.IOS: "5.10.0", m.ANDROID: "6.10.0"},
+}
+SITES = ("GitHub", "Google")
+ORGS = ("Contoso", "Fabrikam")
+LABELS = ("Microsoft", "Contoso", "Fabrikam", "GitHub", "Google")
+KIND = {"Microsoft": m.PERSONAL, "Contoso": m.WORK, "Fabrikam": m.WORK,
+        "GitHub": m.THIRD_PARTY, "Google": m.THIRD_PARTY}
+NEW_NAMES = ("Personal", "Work phone")
+SETTING = {m.IOS: "iCloud backup", m.ANDROID: "Cloud backup"}
+STORE_WORDS = {m.ICLOUD: "iCloud", m.MICROSOFT: "Microsoft's cloud storage"}
+CHANNELS = {"email": "email", "text message": "phone"}
+SPANS = {"2 hours": 2 * 3600.0, "2 days": 2 * m.DAY, "45 days": 45 * m.DAY,
+         "91 days": 91 * m.DAY}
+QR_HOLDERS = (("Alex", "Contoso"), ("Alex", "Fabrikam"), ("Sam", "Contoso"))
+
+
+class Disagreement(AssertionError):
+    """The target answered something the model does not allow."""
+
+    def __init__(self, requirements: tuple[str, ...], detail: str):
+        super().__init__(f"{', '.join(requirements)}: {detail}")
+        self.requirements = requirements
+        self.detail = detail
+
+
+@dataclass
+class Cast:
+    """The identities made in the target at the start, by the names the features use."""
+
+    alex: port.Person
+    sam: port.Person
+    msa: port.MicrosoftAccount
+    msa2: port.MicrosoftAccount
+    apple: port.AppleId
+    apple2: port.AppleId
+    tenants: dict[str, port.Tenant]
+    work: dict[tuple[str, str], port.WorkAccount]
+    sites: dict[str, port.SiteAccount]
+    devices: dict[str, str] = field(default_factory=dict)  # phone label -> device id
+
+    def account_id(self, label: str) -> str:
+        if label == "Microsoft":
+            return self.msa.id
+        if label in ORGS:
+            return self.work[("Alex", label)].id
+        return self.sites[label].id
+
+    def username(self, label: str) -> str:
+        if label == "Microsoft":
+            return self.msa.username
+        if label in ORGS:
+            return self.work[("Alex", label)].username
+        return self.sites[label].username
+
+    def label_of(self, entry: port.AccountEntry) -> str:
+        for label in LABELS:
+            if (KIND[label] == entry.kind.value
+                    and self.username(label).lower() == entry.username.lower()):
+                return label
+        return f"{entry.issuer}: {entry.username}"
+
+    def location_name(self, location: str) -> str:
+        names = {self.apple.username.lower(): "Alex's Apple ID",
+                 self.apple2.username.lower(): "Alex's second Apple ID",
+                 self.msa.username.lower(): "Alex's Microsoft account",
+                 self.msa2.username.lower(): "Alex's second Microsoft account"}
+        return names.get(location.lower(), location)
+
+
+@dataclass
+class Qr:
+    model: m.Qr
+    port: port.ActivationQr
+
+
+class Explorer(RuleBasedStateMachine):
+    """Subclassed per run by ``make_machine`` with a target factory."""
+
+    new_target: ClassVar[Callable[[], Any]]
+    profile: ClassVar[str] = "current"
+    on_new: ClassVar[Callable[[Explorer], None] | None] = None
+
+    phones = Bundle("phones")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.target = type(self).new_target()
+        self.app, self.world = self.target.app, self.target.world
+        self.model = m.Model(profile=type(self).profile)
+        self.script = Script()
+        self.cast: Cast | None = None
+        self.qr: Qr | None = None  # the "qr" a Given handed on last
+        # the QR code that set up each organisation's account, and on which phone
+        self.setup_qrs: dict[str, tuple[Qr, str]] = {}
+        hook = type(self).on_new
+        if hook is not None:
+            hook(self)
+
+    def teardown(self) -> None:
+        self.target.close()
+
+    # ------------------------------------------------------------ helpers
+    def _cast(self) -> Cast:
+        assert self.cast is not None
+        return self.cast
+
+    def _phone(self, label: str) -> m.Phone:
+        return self.model.phones[label]
+
+    def _device(self, label: str) -> str:
+        return self._cast().devices[label]
+
+    def _entry(self, phone: str, label: str) -> port.AccountEntry | None:
+        cast = self._cast()
+        return next((e for e in self.app.list_accounts(self._device(phone))
+                     if cast.label_of(e) == label), None)
+
+    def _answer(self, outcome: port.Outcome, expected: str, *requirements: str) -> None:
+        """Then the app answers what the model predicts."""
+        self.script.then(f'the app answers "{expected}"')
+        if outcome.code.value != expected or not outcome.message.strip():
+            raise Disagreement(requirements, f"expected {expected}, the app answered "
+                               f"{outcome.code.value}: {outcome.message!r}")
+
+    def _fail(self, requirements: tuple[str, ...], detail: str, *then: str) -> None:
+        for text in then:
+            self.script.then(text)
+        raise Disagreement(requirements, detail)
+
+    def _make_qr(self, owner: str, org: str) -> Qr:
+        cast = self._cast()
+        issued = self.world.issue_activation_qr(cast.tenants[org].id,
+                                                cast.work[(owner, org)].id)
+        return Qr(self.model.issue_qr(org, owner), issued)
+
+    # ------------------------------------------------------------ setting the scene
+    @initialize(target=phones, platform=st.sampled_from([m.IOS, m.ANDROID]))
+    def alex_with_a_phone(self, platform: str) -> str:
+        world = self.world
+        alex, sam = world.create_person(), world.create_person()
+        tenants = {org: world.create_tenant() for org in ORGS}
+        self.cast = Cast(
+            alex=alex, sam=sam,
+            msa=world.create_microsoft_account(alex.id),
+            msa2=world.create_microsoft_account(alex.id),
+            apple=world.create_apple_id(alex.id), apple2=world.create_apple_id(alex.id),
+            tenants=tenants,
+            work={("Alex", "Contoso"): world.create_work_account(tenants["Contoso"].id, alex.id),
+                  ("Alex", "Fabrikam"): world.create_work_account(tenants["Fabrikam"].id,
+                                                                  alex.id),
+                  ("Sam", "Contoso"): world.create_work_account(tenants["Contoso"].id, sam.id)},
+            sites={issuer: world.create_site_account(alex.id, issuer) for issuer in SITES},
+        )
+        self.model.microsoft_accounts = {"Alex", "Alex-2"}
+        self.model.work_users = set(QR_HOLDERS)
+        return self._new_phone(platform, "latest")
+
+    @precondition(lambda self: len(self.model.phones) < MAX_PHONES)
+    @rule(target=phones, platform=st.sampled_from([m.IOS, m.ANDROID]),
+          setup=st.sampled_from(["latest", "latest", "without iCloud", *VERSIONS]))
+    def alex_gets_another_phone(self, platform: str, setup: str) -> str:
+        return self._new_phone(platform, setup)
+
+    def _new_phone(self, platform: str, setup: str) -> str:
+        cast = self._cast()
+        number = len(self.model.phones) + 1
+        label = f"iPhone {number}" if platform == m.IOS else f"Android phone {number}"
+        if setup == "without iCloud" and platform != m.IOS:
+            setup = "latest"
+        version = VERSIONS[setup][platform] if setup in VERSIONS else LATEST_VERSION
+        device = self.world.create_device(cast.alex.id, port.Platform(platform), version,
+                                          f"Alex's {label}")
+        cast.devices[label] = device
+        with_icloud = platform == m.IOS and setup != "without iCloud"
+        if with_icloud:
+            outcome = self.world.sign_in_to_icloud(device, cast.apple.username,
+                                                   cast.apple.password)
+            assert outcome.ok, outcome
+        self.model.add_phone(label, platform, version, "Alex" if with_icloud else None)
+        needs = ("apple",) if with_icloud else ()
+        if setup in VERSIONS:
+            self.script.given(f'{ACTOR} has app version {version} on the "{label}"', *needs)
+        elif setup == "without iCloud":
+            self.script.given(f'{ACTOR} has the app on the "{label}" without signing in to '
+                              "iCloud")
+        else:
+            self.script.given(f'{ACTOR} has the app on the "{label}"', *needs)
+        return label
+
+    @rule(phone=phones, apple_id=st.sampled_from(["first", "second", "none"]))
+    def alex_changes_icloud_account(self, phone: str, apple_id: str) -> None:
+        model_phone = self._phone(phone)
+        if model_phone.platform != m.IOS:
+            return
+        cast, device = self._cast(), self._device(phone)
+        if apple_id == "none":
+            self.script.when(f'{ACTOR} signs out of iCloud on the "{phone}"')
+            self.world.sign_out_of_icloud(device)
+            self.model.sign_in_to_icloud(model_phone, None)
+            return
+        chosen = cast.apple if apple_id == "first" else cast.apple2
+        if apple_id == "first":
+            self.script.when(f'{ACTOR} signs in to iCloud on the "{phone}"', "apple")
+        else:
+            self.script.when(f'{ACTOR} signs in to iCloud on the "{phone}" with the second '
+                             "Apple ID", "apple2")
+        outcome = self.world.sign_in_to_icloud(device, chosen.username, chosen.password)
+        assert outcome.ok, outcome
+        self.model.sign_in_to_icloud(model_phone, "Alex" if apple_id == "first" else "Alex-2")
+
+    @rule(phone=phones, online=st.booleans())
+    def network_changes(self, phone: str, online: bool) -> None:
+        self.script.when(f'the "{phone}" is back online' if online
+                         else f'the "{phone}" loses its network connection')
+        self.world.set_device_online(self._device(phone), online)
+        self.model.set_online(self._phone(phone), online)
+
+    @rule(span=st.sampled_from(list(SPANS)))
+    def time_passes(self, span: str) -> None:
+        self.script.when(f"{span} pass")
+        self.world.advance_clock(SPANS[span])
+        self.model.advance(SPANS[span])
+
+    @precondition(lambda self: any(p.backup for p in self.model.phones.values()))
+    @rule()
+    def recovery_sign_in_lapses(self) -> None:
+        self.script.when(f"{ACTOR}'s recovery account sign-in lapses", "msa")
+        self.world.lapse_recovery_sign_in(self._cast().msa.id)
+        self.model.lapse("Alex")
+
+    @rule(phone=phones, allow=st.booleans())
+    def alex_answers_the_camera_prompt(self, phone: str, allow: bool) -> None:
+        verb = "allows" if allow else "denies"
+        self.script.when(f'{ACTOR} {verb} camera access on the "{phone}"')
+        self.app.answer_camera_prompt(self._device(phone), allow)
+        self.model.answer_camera(self._phone(phone), allow)
+
+    # ------------------------------------------------------------ accounts
+    @rule(phone=phones, site=st.sampled_from(SITES), scanned=st.booleans())
+    def alex_adds_a_third_party_account(self, phone: str, site: str, scanned: bool) -> None:
+        account, device = self._cast().sites[site], self._device(phone)
+        if scanned:
+            self.script.when(f'{ACTOR} scans the QR code of the "{site}" account with the '
+                             f'"{phone}"', needs_of(site))
+            outcome = self.app.scan_qr(device, account.qr_png)
+        else:
+            self.script.when(f'{ACTOR} adds the "{site}" account to the "{phone}"',
+                             needs_of(site))
+            outcome = self.app.enter_code_manually(device, account.issuer, account.username,
+                                                   account.secret, account.digits,
+                                                   account.period, account.algorithm)
+        expected = self.model.add_third_party(self._phone(phone), site, scanned)
+        self._answer(outcome, expected, "REQ-CAMERA-01", "REQ-CAMERA-02", "REQ-CAMERA-03")
+
+    @rule(phone=phones)
+    def alex_adds_the_microsoft_account(self, phone: str) -> None:
+        self.script.when(f'{ACTOR} adds the "Microsoft" account to the "{phone}"', "msa")
+        msa = self._cast().msa
+        outcome = self.app.add_personal_account(self._device(phone), msa.username,
+                                                msa.password, False)
+        self._answer(outcome, self.model.add_personal(self._phone(phone), False),
+                     "REQ-TROUBLE-02")
+
+    @rule(phone=phones, label=st.sampled_from(["Microsoft", *ORGS]))
+    def alex_adds_an_account_with_notifications(self, phone: str, label: str) -> None:
+        """A Given that asserts success, so only where the model predicts it."""
+        model_phone = self._phone(phone)
+        if not model_phone.online or model_phone.tile(label):
+            return
+        cast, device = self._cast(), self._device(phone)
+        self.script.given(f'{ACTOR} has added the "{label}" account with sign-in '
+                          f'notifications to the "{phone}"', needs_of(label))
+        if label == "Microsoft":
+            outcome = self.app.add_personal_account(device, cast.msa.username,
+                                                    cast.msa.password, True)
+            expected = self.model.add_personal(model_phone, True)
+        else:
+            qr = self._make_qr("Alex", label)
+            self.setup_qrs[label] = (qr, phone)
+            outcome = self.app.enter_activation_manually(device, qr.port.code, qr.port.url,
+                                                         True)
+            expected = self.model.add_work(model_phone, qr.model, True, scanned=False)
+        if outcome.code.value != expected:
+            raise Disagreement(("REQ-VERIFY-02",), f"adding {label} with notifications: "
+                               f"expected {expected}, got {outcome}")
+
+    @rule(phone=phones, org=st.sampled_from(ORGS))
+    def alex_adds_a_work_account(self, phone: str, org: str) -> None:
+        """By typing the code and URL of a fresh QR code (steps/accounts.py ``_add``)."""
+        self.script.when(f'{ACTOR} adds the "{org}" account to the "{phone}"', needs_of(org))
+        qr = self._make_qr("Alex", org)
+        self.setup_qrs[org] = (qr, phone)
+        outcome = self.app.enter_activation_manually(self._device(phone), qr.port.code,
+                                                     qr.port.url, False)
+        expected = self.model.add_work(self._phone(phone), qr.model, False, scanned=False)
+        self._answer(outcome, expected, "REQ-CAMERA-03")
+
+    @rule(owner_org=st.sampled_from(QR_HOLDERS))
+    def organisation_hands_out_a_qr_code(self, owner_org: tuple[str, str]) -> None:
+        owner, org = owner_org
+        self.script.given(f'"{org}" has given {owner} a new QR code',
+                          f"work:{org}" if owner == "Alex" else f"sam:{org}")
+        self.qr = self._make_qr(owner, org)
+
+    @rule(phone=phones)
+    def alex_adds_a_work_account_by_scanning(self, phone: str) -> None:
+        qr = self.qr
+        if qr is None or qr.model.user != "Alex":
+            return
+        org = qr.model.org
+        self.script.when(f'{ACTOR} adds the "{org}" account to the "{phone}" by scanning the '
+                         "QR code")
+        outcome = self.app.scan_qr(self._device(phone), qr.port.png, True)
+        expected = self.model.add_work(self._phone(phone), qr.model, True, scanned=True)
+        self._answer(outcome, expected, "REQ-CAMERA-02", "REQ-VERIFY-06")
+
+    @rule(phone=phones, label=st.sampled_from(LABELS))
+    def alex_removes_an_account(self, phone: str, label: str) -> None:
+        entry = self._entry(phone, label)
+        if entry is None or not self._phone(phone).tile(label):
+            return
+        self.script.when(f'{ACTOR} removes the "{label}" account from the "{phone}"',
+                         needs_of(label))
+        outcome = self.app.remove_account(self._device(phone), entry.id)
+        self._answer(outcome, self.model.remove(self._phone(phone), label), "REQ-BACKUP-06")
+
+    @rule(phone=phones, label=st.sampled_from(LABELS), name=st.sampled_from(NEW_NAMES))
+    def alex_renames_an_account(self, phone: str, label: str, name: str) -> None:
+        entry = self._entry(phone, label)
+        if entry is None or not self._phone(phone).tile(label):
+            return
+        self.script.when(f'{ACTOR} renames the "{label}" account to "{name}" on the '
+                         f'"{phone}"', needs_of(label))
+        outcome = self.app.rename_account(self._device(phone), entry.id, name)
+        self._answer(outcome, self.model.rename(self._phone(phone), label, name),
+                     "REQ-BACKUP-06")
+
+    @rule(phone=phones, label=st.sampled_from(LABELS))
+    def alex_moves_an_account_to_the_top(self, phone: str, label: str) -> None:
+        entry = self._entry(phone, label)
+        if entry is None or not self._phone(phone).tile(label):
+            return
+        device = self._device(phone)
+        self.script.when(f'{ACTOR} moves the "{label}" account to the top on the "{phone}"',
+                         needs_of(label))
+        ids = [e.id for e in self.app.list_accounts(device)]
+        outcome = self.app.reorder_accounts(device, [entry.id] + [i for i in ids
+                                                                  if i != entry.id])
+        self._answer(outcome, self.model.move_to_top(self._phone(phone), label),
+                     "REQ-BACKUP-06")
+
+    @rule(phone=phones, label=st.sampled_from(["Microsoft", *ORGS]))
+    def alex_approves_a_sign_in(self, phone: str, label: str) -> None:
+        cast = self._cast()
+        self.script.when(f'{ACTOR} signs in to the "{label}" account elsewhere',
+                         needs_of(label))
+        request = self.world.request_push(cast.account_id(label))
+        self.script.when(f'{ACTOR} approves the sign-in on the "{phone}"')
+        outcome = self.app.approve_push(self._device(phone), request)
+        expected = self.model.approve_push(self._phone(phone), label)
+        self._answer(outcome, expected, "REQ-VERIFY-02")
+        approved = self.world.push_result(request).status == "approved"
+        if approved != (expected == m.OK):
+            self._fail(("REQ-VERIFY-02",), f"push approved={approved}",
+                       "the sign-in is approved" if expected == m.OK
+                       else "the sign-in is not approved")
+
+    # ------------------------------------------------------------ backup
+    @rule(phone=phones, how=st.sampled_from(["right", "right", "wrong password",
+                                             "work account"]))
+    def alex_turns_on_backup(self, phone: str, how: str) -> None:
+        cast = self._cast()
+        msa = cast.msa
+        if how == "work account":
+            work = cast.work[("Alex", "Contoso")]
+            username, password, who = work.username, work.password, "Alex/Contoso"
+            self.script.when(f'{ACTOR} turns on backup on the "{phone}" signing in with the '
+                             '"Contoso" work account', "work:Contoso")
+        else:
+            username, password, who = msa.username, msa.password, "Alex"
+            if how == "wrong password":
+                password += "-wrong"
+            suffix = " with a wrong password" if how == "wrong password" else ""
+            self.script.when(f'{ACTOR} turns on backup on the "{phone}"{suffix}', "msa")
+        outcome = self.app.turn_on_backup(self._device(phone), username, password)
+        expected = self.model.turn_on_backup(self._phone(phone), who, how != "wrong password")
+        self._answer(outcome, expected, *{
+            "NOT_A_PERSONAL_ACCOUNT": ("REQ-RECOVACCT-01",),
+            "ICLOUD_SIGN_IN_REQUIRED": ("REQ-BACKUP-02",),
+            "BACKUP_NOT_SUPPORTED": ("REQ-VERSION-03",),
+            "NETWORK_UNAVAILABLE": ("REQ-TROUBLE-02",),
+        }.get(expected, ("REQ-BACKUP-01",)))
+
+    @rule(phone=phones)
+    def alex_turns_off_backup(self, phone: str) -> None:
+        self.script.when(f'{ACTOR} turns off backup on the "{phone}"')
+        outcome = self.app.turn_off_backup(self._device(phone))
+        self._answer(outcome, self.model.turn_off_backup(self._phone(phone)), "REQ-BACKUP-07")
+
+    @rule(phone=phones)
+    def alex_selects_the_red_dot(self, phone: str) -> None:
+        self.script.when(f'{ACTOR} selects the red dot on the "{phone}"')
+        outcome = self.app.select_backup_warning(self._device(phone))
+        self._answer(outcome, self.model.select_red_dot(self._phone(phone)), "REQ-STALE-03")
+
+    @rule(phone=phones, right=st.booleans())
+    def alex_signs_in_again_to_update_the_backup(self, phone: str, right: bool) -> None:
+        suffix = "" if right else " with a wrong password"
+        self.script.when(f'{ACTOR} signs in again to update the backup on the "{phone}"'
+                         f"{suffix}", "msa")
+        msa = self._cast().msa
+        outcome = self.app.sign_in_to_update_backup(
+            self._device(phone), msa.password if right else msa.password + "-wrong")
+        self._answer(outcome, self.model.sign_in_to_update(self._phone(phone), right),
+                     "REQ-STALE-03")
+
+    # ------------------------------------------------------------ recovery
+    @rule(phone=phones, how=st.sampled_from(["right", "right", "right", "wrong password",
+                                             "second Microsoft account", "work account"]))
+    def alex_begins_recovery(self, phone: str, how: str) -> None:
+        cast = self._cast()
+        if how == "work account":
+            work = cast.work[("Alex", "Contoso")]
+            username, password, who = work.username, work.password, "Alex/Contoso"
+            self.script.when(f'{ACTOR} begins recovery on the "{phone}" signing in with the '
+                             '"Contoso" work account', "work:Contoso")
+        elif how == "second Microsoft account":
+            username, password, who = cast.msa2.username, cast.msa2.password, "Alex-2"
+            self.script.when(f'{ACTOR} begins recovery on the "{phone}" with the second '
+                             "Microsoft account", "msa2")
+        else:
+            username, password, who = cast.msa.username, cast.msa.password, "Alex"
+            if how == "wrong password":
+                password += "-wrong"
+            suffix = " with a wrong password" if how == "wrong password" else ""
+            self.script.when(f'{ACTOR} begins recovery on the "{phone}"{suffix}', "msa")
+        outcome = self.app.begin_recovery(self._device(phone), username, password)
+        expected = self.model.begin_recovery(self._phone(phone), who, how != "wrong password")
+        self._answer(outcome, expected, *RECOVERY_REQUIREMENTS.get(
+            (how, expected), RECOVERY_REQUIREMENTS.get(expected, ("REQ-RECOVERY-02",))))
+
+    # ------------------------------------------------------------ additional verification
+    @rule(phone=phones, channel=st.sampled_from(list(CHANNELS)), right=st.booleans())
+    def alex_signs_in_to_recover_the_microsoft_account(self, phone: str, channel: str,
+                                                       right: bool) -> None:
+        tile = self._phone(phone).tile("Microsoft")
+        entry = self._entry(phone, "Microsoft")
+        if tile is None or not tile.pending or entry is None:
+            return
+        msa = self._cast().msa
+        if right:
+            self.script.when(f'{ACTOR} signs in to recover the "Microsoft" account on the '
+                             f'"{phone}" confirming by {channel}', "msa")
+        else:
+            channel = "email"  # the step's wrong-password variant asks for email
+            self.script.when(f'{ACTOR} signs in to recover the "Microsoft" account on the '
+                             f'"{phone}" with a wrong password', "msa")
+        address = msa.alternate_email if channel == "email" else msa.alternate_phone
+        assert address is not None
+        before = len(self.world.messages(address))
+        outcome = self.app.sign_in_to_recover(self._device(phone), entry.id,
+                                              msa.password if right else msa.password + "-x",
+                                              CHANNELS[channel])
+        received = self.world.messages(address)
+        code = received[-1].code if len(received) > before else None
+        expected = self.model.sign_in_to_recover(self._phone(phone), "Alex", right, channel,
+                                                 code)
+        self._answer(outcome, expected, "REQ-VERIFY-03", "REQ-VERIFY-04")
+        if expected == m.CODE_SENT and code is None:
+            self._fail(("REQ-VERIFY-03",), f"no code reached {address}",
+                       f"a code is sent to {ACTOR}'s alternate {channel}")
+        if expected != m.CODE_SENT and len(received) != before:
+            self._fail(("REQ-VERIFY-04",), f"a code reached {address} after {expected}",
+                       *([f"nothing is sent to {ACTOR}'s alternate {channel}"]
+                         if not before else []))
+
+    @rule(phone=phones, source=st.sampled_from(["email", "text message", "a wrong code"]))
+    def alex_enters_a_verification_code(self, phone: str, source: str) -> None:
+        tile = self._phone(phone).tile("Microsoft")
+        entry = self._entry(phone, "Microsoft")
+        if tile is None or not tile.pending or entry is None:
+            return
+        msa = self._cast().msa
+        if source == "a wrong code":
+            received = self.world.messages(msa.alternate_email or "")
+            real = received[-1].code if received else None
+            code = "000000" if real != "000000" else "111111"
+            self.script.when(f'{ACTOR} enters a wrong code for the "Microsoft" account on the '
+                             f'"{phone}"', "msa")
+        else:
+            if not self.model.messages.get(source):
+                return  # nothing was ever sent there; the model has no code to enter
+            address = msa.alternate_email if source == "email" else msa.alternate_phone
+            self.script.when(f'{ACTOR} enters the code from the {source} for the "Microsoft" '
+                             f'account on the "{phone}"', "msa")
+            received = self.world.messages(address or "")
+            if not received or not received[-1].code:
+                raise Disagreement(("REQ-VERIFY-03",), f"nothing arrived by {source}")
+            code = received[-1].code
+        outcome = self.app.confirm_verification_code(self._device(phone), entry.id, code)
+        expected = self.model.confirm_code(self._phone(phone), "Alex", code)
+        self._answer(outcome, expected, "REQ-VERIFY-04", "REQ-VERIFY-02")
+
+    @rule(phone=phones, org=st.sampled_from(ORGS),
+          how=st.sampled_from(["scans", "types", "scans the set-up QR code"]))
+    def alex_recovers_a_work_account(self, phone: str, org: str, how: str) -> None:
+        tile = self._phone(phone).tile(org)
+        entry = self._entry(phone, org)
+        if tile is None or not tile.pending or entry is None:
+            return
+        device = self._device(phone)
+        set_up_on = phone
+        if how == "scans the set-up QR code":
+            qr, set_up_on = self.setup_qrs.get(org, (None, phone))
+        else:
+            qr = self.qr
+        if qr is None:
+            return
+        if how == "scans the set-up QR code":
+            self.script.when(f'{ACTOR} scans the QR code that set up the "{set_up_on}" to '
+                             f'recover the "{org}" account on the "{phone}"', needs_of(org))
+        elif how == "scans":
+            self.script.when(f'{ACTOR} scans the QR code to recover the "{org}" account on '
+                             f'the "{phone}"', needs_of(org))
+        else:
+            self.script.when(f'{ACTOR} types the code and URL from the QR code to recover the '
+                             f'"{org}" account on the "{phone}"', needs_of(org))
+        if how == "types":
+            outcome = self.app.enter_activation_to_recover(device, entry.id, qr.port.code,
+                                                           qr.port.url)
+        else:
+            outcome = self.app.scan_qr_to_recover(device, entry.id, qr.port.png)
+        expected = self.model.recover_work(self._phone(phone), org, qr.model, "Alex",
+                                           scanned=how != "types")
+        self._answer(outcome, expected, "REQ-VERIFY-05", "REQ-VERIFY-06")
+
+    # ------------------------------------------------------------ what Alex sees
+    @invariant()
+    def accounts_screen_agrees(self) -> None:
+        if self.cast is None:
+            return
+        for phone, model_phone in self.model.phones.items():
+            entries = self.app.list_accounts(self._device(phone))
+            shown = [self._cast().label_of(e) for e in entries]
+            wanted = [t.label for t in model_phone.tiles]
+            if shown != wanted:
+                self._fail(("REQ-RECOVERY-03", "REQ-STORED-04", "REQ-EXISTING-02"),
+                           f"{phone} shows {shown}, the model expects {wanted}",
+                           f'the "{phone}" shows the accounts "{", ".join(wanted)}" in that '
+                           "order" if wanted else f'the "{phone}" shows no accounts')
+            for entry, tile in zip(entries, model_phone.tiles, strict=True):
+                if entry.needs_verification != tile.pending:
+                    state = "needs additional verification" if tile.pending else (
+                        "is ready to use")
+                    self._fail(("REQ-STORED-02", "REQ-RECOVERY-06", "REQ-VERIFY-02"),
+                               f"{tile.label} on {phone}: needs_verification="
+                               f"{entry.needs_verification}",
+                               f'the "{tile.label}" account on the "{phone}" {state}')
+                if tile.name is not None and entry.display_name != tile.name:
+                    self._fail(("REQ-STORED-04",), f"{tile.label} on {phone} is named "
+                               f"{entry.display_name!r}, not {tile.name!r}",
+                               f'the "{phone}" shows the "{tile.label}" account named '
+                               f'"{tile.name}"')
+
+    @invariant()
+    def backup_screen_agrees(self) -> None:
+        if self.cast is None:
+            return
+        for phone, model_phone in self.model.phones.items():
+            screen = self.app.screen(self._device(phone))
+            supported = self.model.supported(model_phone)
+            setting = SETTING[model_phone.platform] if supported else None
+            if screen.backup_setting != setting:
+                self._fail(("REQ-VERSION-01", "REQ-VERSION-02", "REQ-VERSION-03"),
+                           f"{phone} ({model_phone.version}) offers {screen.backup_setting!r}",
+                           f'the "{phone}" settings offer "{setting}"' if setting
+                           else f'the "{phone}" settings have no backup option')
+            if not supported and screen.recovery_offered:
+                self._fail(("REQ-VERSION-03",), f"{phone} offers recovery",
+                           f'the "{phone}" does not offer recovery')
+            if supported and not model_phone.tiles and not screen.recovery_offered:
+                self._fail(("REQ-RECOVERY-01",), f"{phone} offers no recovery",
+                           f'the "{phone}" offers to begin recovery')
+            on = model_phone.backup is not None
+            if screen.backup_on != on:
+                self._fail(("REQ-BACKUP-01", "REQ-BACKUP-07"), f"{phone} backup_on="
+                           f"{screen.backup_on}",
+                           f'the "{phone}" shows backup as {"on" if on else "off"}')
+            red = self.model.red_dot(model_phone)
+            if screen.red_dot != red:
+                self._fail(("REQ-STALE-02", "REQ-STALE-03"), f"{phone} red_dot={screen.red_dot}",
+                           f'the "{phone}" shows a red dot' if red
+                           else f'the "{phone}" shows no red dot')
+            alert = self.model.pending_alert(model_phone)
+            if any("verif" in a.lower() for a in screen.alerts) != alert:
+                self._fail(("REQ-VERIFY-01",), f"{phone} alerts {screen.alerts}",
+                           f'the "{phone}" alerts that additional verification is needed'
+                           if alert else f'the "{phone}" shows no alert about additional '
+                           "verification")
+
+    @invariant()
+    def codes_agree(self) -> None:
+        if self.cast is None:
+            return
+        cast = self._cast()
+        usable: dict[str, list[tuple[str, str]]] = {}  # label -> [(phone, code)]
+        for phone, model_phone in self.model.phones.items():
+            device = self._device(phone)
+            for entry in self.app.list_accounts(device):
+                label = cast.label_of(entry)
+                tile = model_phone.tile(label)
+                if tile is None:
+                    continue  # the accounts invariant reports it
+                code = self.app.current_code(device, entry.id)
+                if tile.pending:
+                    if code is not None:
+                        self._fail(("REQ-VERIFY-02",), f"pending {label} on {phone} shows "
+                                   f"{code}", f'the "{label}" account on the "{phone}" shows '
+                                   "no code")
+                    continue
+                if code is None or not self.world.provider_accepts_code(
+                        cast.account_id(label), code, device):
+                    self._fail(CODE_REQUIREMENTS[KIND[label]],
+                               f"{label} on {phone} shows {code!r}, which its provider "
+                               "refuses", f'the "{label}" account on the "{phone}" shows a '
+                               "code its provider accepts")
+                digits = 8 if KIND[label] == m.PERSONAL else 6
+                if KIND[label] != m.WORK and len(code) != digits:
+                    self._fail(("REQ-CODES-04",), f"{label} on {phone} shows {code!r}",
+                               f'{ACTOR} reads the "{label}" codes on the "{phone}" and the '
+                               f'"{phone}"', f"each code has {digits} digits")
+                usable.setdefault(label, []).append((phone, code))
+        for label, shown in usable.items():
+            kind = KIND[label]
+            if kind == m.WORK or len(shown) < 2:
+                continue
+            (first, a), (second, b) = shown[0], shown[1]
+            read = f'{ACTOR} reads the "{label}" codes on the "{first}" and the "{second}"'
+            if kind == m.PERSONAL:
+                crossed = self.world.provider_accepts_code(cast.account_id(label), a,
+                                                           self._device(second))
+                if a == b or crossed:
+                    self.script.when(read)
+                    self._fail(("REQ-CODES-01", "REQ-CODES-02"),
+                               f"{label}: {first} shows {a}, {second} shows {b}",
+                               "the two codes differ", f'the "{label}" provider accepts each '
+                               "code only from the phone that shows it")
+            elif a != b:
+                self.script.when(read)
+                self._fail(("REQ-CODES-03",), f"{label}: {first} shows {a}, {second} "
+                           f"shows {b}", "the two codes are the same")
+
+    @invariant()
+    def cloud_agrees(self) -> None:
+        if self.cast is None:
+            return
+        cast = self._cast()
+        held = sorted((o.store.value, cast.location_name(o.location))
+                      for o in self.world.stored_objects())
+        names = {"Alex": "Alex's Apple ID", "Alex-2": "Alex's second Apple ID"}
+        wanted = sorted(
+            (store, names[location] if store == m.ICLOUD else cast.location_name(
+                cast.msa.username if location == "Alex" else cast.msa2.username))
+            for store, location in self.model.blobs)
+        if held == wanted:
+            return
+        lines = [f"the cloud holds {len(wanted)} backups"]
+        for store in (m.ICLOUD, m.MICROSOFT):
+            if not any(s == store for s, _ in wanted):
+                lines.append(f"nothing is kept in {STORE_WORDS[store]}")
+        if (m.ICLOUD, "Alex's Apple ID") in wanted:
+            lines.append(f"{ACTOR}'s backup is kept in iCloud under the Apple ID")
+        if (m.MICROSOFT, "Alex's Microsoft account") in wanted:
+            lines.append(f"{ACTOR}'s backup is kept in Microsoft's cloud storage under the "
+                         "Microsoft account")
+        self._fail(("REQ-BACKUP-04", "REQ-BACKUP-05", "REQ-BACKUP-07", "REQ-TROUBLE-04"),
+                   f"the cloud holds {held}, the model expects {wanted}", *lines)
+
+
+CODE_REQUIREMENTS = {m.PERSONAL: ("REQ-CODES-02",), m.THIRD_PARTY: ("REQ-CODES-03",),
+                     m.WORK: ("REQ-LOST-02", "REQ-VERIFY-05")}
+RECOVERY_REQUIREMENTS: dict[Any, tuple[str, ...]] = {
+    "EXISTING_ACCOUNTS": ("REQ-EXISTING-01",),
+    "NOT_A_PERSONAL_ACCOUNT": ("REQ-RECOVACCT-01",),
+    "NETWORK_UNAVAILABLE": ("REQ-TROUBLE-02", "REQ-RECOVERY-05"),
+    "SIGN_IN_FAILED": ("REQ-RECOVERY-04",),
+    "ICLOUD_SIGN_IN_REQUIRED": ("REQ-TROUBLE-03",),
+    "NO_BACKUP_FOUND": ("REQ-TROUBLE-05",),
+    "BACKUP_ON_OTHER_PLATFORM": ("REQ-TROUBLE-01",),
+    "BACKUP_DELETED": ("REQ-TROUBLE-04",),
+    "BACKUP_IN_OTHER_ICLOUD": ("REQ-TROUBLE-03",),
+    "BACKUP_DAMAGED": ("REQ-TROUBLE-06",),
+    "BACKUP_NOT_SUPPORTED": ("REQ-VERSION-03",),
+    ("second Microsoft account", "NO_BACKUP_FOUND"): ("REQ-RECOVERY-04", "REQ-PRIVACY-04"),
+}
+
+
+def make_machine(new_target: Callable[[], Any], profile: str = "current",
+                 on_new: Callable[[Explorer], None] | None = None) -> type[Explorer]:
+    """A machine class bound to one way of making targets."""
+    return type("AuthenticatorExplorer", (Explorer,), {
+        "new_target": staticmethod(new_target), "profile": profile,
+        "on_new": staticmethod(on_new) if on_new else None})

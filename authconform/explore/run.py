@@ -1,0 +1,148 @@
+"""Running the explorer: against any adapter (optionally a mutant of the simulator), with
+a printed seed so a run replays, and the shrunk counterexample written as a feature."""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hypothesis import HealthCheck, Phase, Verbosity, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis.errors import Flaky
+from hypothesis.stateful import run_state_machine_as_test
+
+from authconform import port
+from authconform.adapters import TargetConfig, load_adapter, read_options
+from authconform.adapters.guard import GuardedTarget
+from authconform.explore.gherkin import feature_text, write_feature
+from authconform.explore.machine import Disagreement, Explorer, make_machine
+
+REPO = Path(__file__).resolve().parents[2]
+REGRESSIONS = REPO / "features" / "regressions"
+
+
+@dataclass
+class ExploreResult:
+    adapter: str
+    mutant: str | None
+    seed: int
+    max_examples: int
+    step_count: int
+    found: bool
+    seconds: float
+    failure: str = ""  # the disagreement or error, as Hypothesis raised it
+    requirements: tuple[str, ...] = ()
+    program: list[str] = field(default_factory=list)  # the shrunk steps, as Gherkin
+    feature: str | None = None  # the .feature text
+    feature_path: Path | None = None
+
+    def summary(self) -> str:
+        target = self.adapter + (f"+{self.mutant}" if self.mutant else "")
+        if not self.found:
+            return (f"explore {target} seed={self.seed}: no disagreement in "
+                    f"{self.max_examples} programs of up to {self.step_count} steps "
+                    f"({self.seconds:.1f} s)")
+        return (f"explore {target} seed={self.seed}: DISAGREEMENT after "
+                f"{len(self.program)} steps ({self.seconds:.1f} s): {self.failure}")
+
+
+def explore(adapter_name: str = "sim", mutant: str | None = None, seed: int = 0,
+            max_examples: int = 200, *, step_count: int = 40, profile: str = "current",
+            op_timeout: float = 10.0, write_to: Path | None = None,
+            feature_name: str | None = None) -> ExploreResult:
+    """Explore one target until the model and the target disagree or ``max_examples``
+    programs have passed. On a disagreement the shrunk program is turned into a feature
+    (written under ``write_to`` when given)."""
+    adapter = load_adapter(adapter_name)
+    adapter.start(TargetConfig(seed=seed, profile=profile, mutant=mutant,
+                               op_timeout=op_timeout, options=read_options(None)))
+    last: list[Explorer] = []
+
+    def new_target() -> GuardedTarget:
+        # one world seed for every program: a replayed program meets the same world
+        return GuardedTarget(adapter.new_target(seed), op_timeout)
+
+    machine = make_machine(new_target, profile, on_new=lambda m: last.append(m) or None)
+    hypothesis_seed(seed)(machine)
+    config = settings(max_examples=max_examples, stateful_step_count=step_count,
+                      deadline=None, database=None, derandomize=False,
+                      suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
+                      phases=[Phase.explicit, Phase.generate, Phase.shrink],
+                      verbosity=Verbosity.quiet, print_blob=False)
+    started = time.perf_counter()
+    result = ExploreResult(adapter_name, mutant, seed, max_examples, step_count, False, 0.0)
+    try:
+        run_state_machine_as_test(machine, settings=config)
+    except (Disagreement, port.TargetError, AssertionError, Flaky) as exc:
+        result.found = True
+        result.failure = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        result.requirements = getattr(exc, "requirements", ())
+        final = last[-1]  # Hypothesis replays the shrunk program last
+        result.program = final.script.lines()
+        result.feature = _feature(final, result, feature_name)
+        if write_to is not None:
+            result.feature_path = write_feature(write_to, _name(result, feature_name),
+                                                result.feature)
+    finally:
+        adapter.stop()
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+def _name(result: ExploreResult, feature_name: str | None) -> str:
+    return feature_name or f"{result.mutant or result.adapter}_seed_{result.seed}"
+
+
+def _feature(final: Explorer, result: ExploreResult, feature_name: str | None) -> str:
+    from authconform.mutants.catalogue import MUTANTS
+
+    tags = list(result.requirements)
+    found_in = result.adapter
+    if result.mutant:
+        found_in += f" with mutant {result.mutant}"
+        mutant = MUTANTS.get(result.mutant)
+        if mutant is not None and mutant.requirement not in tags:
+            tags.append(mutant.requirement)
+    title = f"{result.failure.split(': ', 1)[-1][:90]}"
+    description = [
+        f"Found against {found_in} by `authconform explore --sut {result.adapter}"
+        + (f" --mutant {result.mutant}" if result.mutant else "")
+        + f" --seed {result.seed}`, then shrunk by Hypothesis.",
+        "The steps are the explorer's program; each Then is what the reference model",
+        "expects there. The reference simulator passes it.",
+    ]
+    return feature_text(final.script, title=title, tags=tags, description=description)
+
+
+def main(args: list[str] | None = None) -> int:
+    """``authconform explore [--sut sim] [--mutant NAME] [--seed N] [--max-examples N]
+    [--steps N] [--profile P] [--write-regression] [--regressions-dir DIR]``.
+
+    Exit 0 when no disagreement was found, 1 when one was (and printed), 2 on usage."""
+    parser = argparse.ArgumentParser(prog="authconform explore",
+                                     description="model-based exploration of a target")
+    parser.add_argument("--sut", default="sim")
+    parser.add_argument("--mutant", default=None)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--max-examples", type=int, default=200)
+    parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--profile", default="current", choices=["current", "2019"])
+    parser.add_argument("--write-regression", action="store_true",
+                        help="write the counterexample under --regressions-dir")
+    parser.add_argument("--regressions-dir", type=Path, default=REGRESSIONS)
+    options = parser.parse_args(args)
+    seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
+    print(f"authconform explore: sut={options.sut} mutant={options.mutant or '-'} seed={seed} "
+          f"(replay with --seed {seed})")
+    result = explore(options.sut, options.mutant, seed, options.max_examples,
+                     step_count=options.steps, profile=options.profile,
+                     write_to=options.regressions_dir if options.write_regression else None)
+    print(result.summary())
+    if result.found:
+        print(result.feature)
+        if result.feature_path:
+            print(f"written to {result.feature_path}")
+    return 1 if result.found else 0

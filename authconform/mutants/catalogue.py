@@ -1,0 +1,1129 @@
+"""The mutant catalogue: one deliberate fault per entry, each breaking one requirement.
+
+``MUTANTS[name].apply(world)`` is called by the sim adapter on every new ``sim.World``
+when a run says ``--mutant name``. A mutant only patches that world instance (see
+``patching``), so it never leaks into another scenario. The requirement ids are those
+of ``features/requirements.yml``; a test holds them to that file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sim import crypto
+from sim.app import PERSONAL, THIRD_PARTY, WORK, Authenticator, BackupState, location_fingerprint
+from sim.backup import BackupPayload
+from sim.codes import TotpParams, secret_from_bytes
+from sim.device import CAMERA_PROMPT, CameraPermission, Platform
+from sim.keyservice import KeyRecord
+from sim.msa import Msa
+from sim.refusals import Code, Done, Refusal
+from sim.rules import Rules, parse_version
+from sim.stores import BACKUP_NAME, StoredBlob
+from sim.world import World
+
+from authconform.mutants.patching import (
+    on_each_app,
+    on_each_device,
+    on_each_tenant,
+    override_app_property,
+    swapped,
+    wrap,
+    wrap_app,
+)
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    requirement: str  # the REQ id this fault breaks
+    description: str  # one line, what is wrong
+    apply: Callable[[World], None]
+
+    def __repr__(self) -> str:
+        return f"Mutant({self.name!r}, {self.requirement})"
+
+
+MUTANTS: dict[str, Mutant] = {}
+
+
+def mutant(name: str, requirement: str, description: str
+           ) -> Callable[[Callable[[World], None]], Callable[[World], None]]:
+    def register(apply: Callable[[World], None]) -> Callable[[World], None]:
+        if name in MUTANTS:
+            raise ValueError(f"duplicate mutant {name!r}")
+        MUTANTS[name] = Mutant(name, requirement, description, apply)
+        return apply
+
+    return register
+
+
+# ---------------------------------------------------------------- shared helpers
+
+
+def _apple_id_at(world: World, fingerprint: str) -> str | None:
+    """The Apple ID whose iCloud is the storage location with this fingerprint."""
+    return next((r.username for r in world.apple_ids.ids.values()
+                 if location_fingerprint(r.username) == fingerprint), None)
+
+
+@contextlib.contextmanager
+def _posing_as(app: Authenticator, platform: Platform, apple_id: str | None) -> Iterator[None]:
+    """Let the app act as if it ran on ``platform`` with ``apple_id`` signed in."""
+    device = app.device
+    with (swapped(device, "platform", platform), swapped(device, "apple_id", apple_id),
+          swapped(device, "app_version", "99.0.0")):
+        yield
+
+
+def _unseal_backup(world: World, username: str, data: bytes) -> BackupPayload | None:
+    record = world.keys.lookup(username)
+    if record is None:
+        return None
+    location = _apple_id_at(world, record.location) if record.platform == "ios" else username
+    if location is None:
+        return None
+    aad = f"{record.platform}|{location_fingerprint(location)}".encode()
+    try:
+        return BackupPayload.from_bytes(crypto.unseal(record.key, data, aad))
+    except Exception:
+        return None
+
+
+def _stored_backup_of(world: World, username: str) -> bytes | None:
+    record = world.keys.lookup(username)
+    if record is None:
+        return None
+    if record.platform == "ios":
+        location = _apple_id_at(world, record.location)
+        return world.icloud.get(location, BACKUP_NAME) if location else None
+    return world.microsoft_storage.get(username, BACKUP_NAME)
+
+
+def _fresh_params(world: World, like: TotpParams) -> TotpParams:
+    return TotpParams(secret_from_bytes(world.rng.randbytes(20)), like.digits, like.period,
+                      like.algorithm)
+
+
+# ---------------------------------------------------------------- EXISTING
+
+
+@mutant("recovery_merges_existing", "REQ-EXISTING-01",
+        "recovery goes ahead although accounts exist, merging the backup after them")
+def _recovery_merges_existing(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        kept = list(app.state.entries)
+        app.state.entries.clear()
+        try:
+            done = original(username, password)
+        except Refusal:
+            app.state.entries[:] = kept
+            raise
+        app.state.entries[:0] = kept
+        return done
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("refusal_deletes_existing", "REQ-EXISTING-02",
+        "a recovery refused for existing accounts still deletes the first existing account")
+def _refusal_deletes_existing(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            if refusal.code is Code.EXISTING_ACCOUNTS and app.state.entries:
+                gone = app.state.entries.pop(0)
+                app.device.push_keys.pop(gone.id, None)
+            raise
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("existing_block_sticks", "REQ-EXISTING-03",
+        "once refused for existing accounts, recovery stays refused after they are removed")
+def _existing_block_sticks(world: World) -> None:
+    blocked: set[str] = set()
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        if app.device.id in blocked:
+            raise Refusal(Code.EXISTING_ACCOUNTS)
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            if refusal.code is Code.EXISTING_ACCOUNTS:
+                blocked.add(app.device.id)
+            raise
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+# ---------------------------------------------------------------- CODES
+
+
+@mutant("msa_codes_identical", "REQ-CODES-01",
+        "a new phone reuses the old phone's Microsoft account credential, so codes match")
+def _msa_codes_identical(world: World) -> None:
+    def enroll_device(original: Callable[..., TotpParams], username: str, token: str,
+                      device_id: str, rng: Any) -> TotpParams:
+        account = world.msa.find(username)
+        if account is not None and token == account.account_token:
+            others = [p for d, p in account.credentials.items() if d != device_id]
+            if others:
+                account.credentials[device_id] = others[0]
+                return others[0]
+        return original(username, token, device_id, rng)
+
+    wrap(world.msa, "enroll_device", enroll_device)
+
+
+@mutant("old_phone_credential_revoked", "REQ-CODES-02",
+        "enrolling a new phone for a Microsoft account revokes every other phone's credential")
+def _old_phone_credential_revoked(world: World) -> None:
+    def enroll_device(original: Callable[..., TotpParams], username: str, token: str,
+                      device_id: str, rng: Any) -> TotpParams:
+        params = original(username, token, device_id, rng)
+        account = world.msa.find(username)
+        if account is not None:
+            account.credentials = {device_id: params}
+        return params
+
+    wrap(world.msa, "enroll_device", enroll_device)
+
+
+@mutant("third_party_rekeyed", "REQ-CODES-03",
+        "a restored third-party account gets a new random secret instead of the backed-up one")
+def _third_party_rekeyed(world: World) -> None:
+    def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:
+        entry = original(account)
+        if entry.kind == THIRD_PARTY and entry.params is not None:
+            entry.params = _fresh_params(world, entry.params)
+        return entry
+
+    wrap_app(world, "_restore", _restore)
+
+
+@mutant("msa_codes_six_digits", "REQ-CODES-04",
+        "personal Microsoft account codes have 6 digits instead of 8")
+def _msa_codes_six_digits(world: World) -> None:
+    def enroll_device(original: Callable[..., TotpParams], username: str, token: str,
+                      device_id: str, rng: Any) -> TotpParams:
+        params = original(username, token, device_id, rng)
+        short = TotpParams(params.secret, 6, params.period, params.algorithm)
+        account = world.msa.find(username)
+        if account is not None:
+            account.credentials[device_id] = short
+        return short
+
+    wrap(world.msa, "enroll_device", enroll_device)
+
+
+# ---------------------------------------------------------------- BACKUP
+
+
+@mutant("backup_on_with_wrong_password", "REQ-BACKUP-01",
+        "turning backup on succeeds with a wrong recovery-account password")
+def _backup_on_with_wrong_password(world: World) -> None:
+    def turn_on_backup(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        account = world.msa.find(username)
+        return original(username, account.password if account else password)
+
+    wrap_app(world, "turn_on_backup", turn_on_backup)
+
+
+@mutant("icloud_not_required", "REQ-BACKUP-02",
+        "an iPhone turns backup on with no Apple ID signed in to iCloud")
+def _icloud_not_required(world: World) -> None:
+    def turn_on_backup(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        if app.device.platform is Platform.IOS and app.device.apple_id is None:
+            with swapped(app.device, "apple_id", username):
+                return original(username, password)
+        return original(username, password)
+
+    wrap_app(world, "turn_on_backup", turn_on_backup)
+
+
+@mutant("ios_backup_in_microsoft_storage", "REQ-BACKUP-04",
+        "iPhone backups are written to Microsoft's cloud storage instead of iCloud")
+def _ios_backup_in_microsoft_storage(world: World) -> None:
+    wrap(world, "store_for", lambda original, platform: world.microsoft_storage)
+
+
+@mutant("android_backup_in_icloud", "REQ-BACKUP-05",
+        "Android backups are written to iCloud instead of Microsoft's cloud storage")
+def _android_backup_in_icloud(world: World) -> None:
+    wrap(world, "store_for", lambda original, platform: world.icloud)
+
+
+@mutant("no_auto_upload", "REQ-BACKUP-06",
+        "changes after turning backup on are never uploaded; only the first upload happens")
+def _no_auto_upload(world: World) -> None:
+    wrap_app(world, "_changed", lambda app, original, message: Done(message))
+
+
+@mutant("uploads_after_turn_off", "REQ-BACKUP-07",
+        "after backup is switched off, every change still sends an upload to the store")
+def _uploads_after_turn_off(world: World) -> None:
+    switched_off: dict[str, str] = {}  # device id -> store service it used
+
+    def turn_off_backup(app: Authenticator, original: Callable[[], Done]) -> Done:
+        service = app._store().kind.service
+        was_on = app.state.backup.on
+        done = original()
+        if was_on:
+            switched_off[app.device.id] = service
+        return done
+
+    def _changed(app: Authenticator, original: Callable[[str], Done], message: str) -> Done:
+        done = original(message)
+        service = switched_off.get(app.device.id)
+        if service is not None and not app.state.backup.on:
+            with contextlib.suppress(Refusal):
+                app._call(service, "put")
+        return done
+
+    wrap_app(world, "turn_off_backup", turn_off_backup)
+    wrap_app(world, "_changed", _changed)
+
+
+# ---------------------------------------------------------------- STORED
+
+
+@mutant("work_accounts_left_out", "REQ-STORED-03",
+        "work or school accounts are left out of the backup, so recovery never shows them")
+def _work_accounts_left_out(world: World) -> None:
+    def _payload(app: Authenticator, original: Callable[[], BackupPayload]) -> BackupPayload:
+        payload = original()
+        return BackupPayload(tuple(a for a in payload.accounts if a.kind != WORK),
+                             payload.settings, payload.made_on, payload.made_at)
+
+    wrap_app(world, "_payload", _payload)
+
+
+@mutant("work_restored_without_qr", "REQ-STORED-02",
+        "restored work or school accounts are usable at once, with no QR verification")
+def _work_restored_without_qr(world: World) -> None:
+    def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:
+        entry = original(account)
+        if entry.kind == WORK and entry.needs_verification:
+            entry.needs_verification = False
+            entry.params = TotpParams(secret_from_bytes(world.rng.randbytes(20)))
+        return entry
+
+    wrap_app(world, "_restore", _restore)
+
+
+@mutant("order_lost", "REQ-STORED-04",
+        "recovery sorts the accounts by issuer and user name instead of the user's order")
+def _order_lost(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        done = original(username, password)
+        app.state.entries.sort(key=lambda e: (e.issuer.lower(), e.username.lower()))
+        return done
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("account_names_not_restored", "REQ-STORED-04",
+        "recovery drops the names the user gave accounts and shows the default names")
+def _account_names_not_restored(world: World) -> None:
+    def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:
+        entry = original(account)
+        entry.display_name = (f"{entry.issuer}: {entry.username}" if entry.kind == THIRD_PARTY
+                              else entry.username)
+        return entry
+
+    wrap_app(world, "_restore", _restore)
+
+
+# ---------------------------------------------------------------- RECOVERY
+
+
+@mutant("recovery_drops_last_account", "REQ-RECOVERY-03",
+        "recovery restores every backed-up account but the last one")
+def _recovery_drops_last_account(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        before = len(app.state.entries)
+        done = original(username, password)
+        if len(app.state.entries) > before:
+            gone = app.state.entries.pop()
+            app.device.push_keys.pop(gone.id, None)
+        return done
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("recovery_wrong_password_accepted", "REQ-RECOVERY-04",
+        "recovery accepts a wrong password for the recovery account")
+def _recovery_wrong_password_accepted(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        account = world.msa.find(username)
+        return original(username, account.password if account else password)
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("recovery_other_msa_finds_backup", "REQ-RECOVERY-04",
+        "a Microsoft account with no backup is given the latest backup made on this platform")
+def _recovery_other_msa_finds_backup(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            if refusal.code is not Code.NO_BACKUP_FOUND:
+                raise
+            platform = app.device.platform
+            others = [(name, r) for name, r in world.keys.records.items()
+                      if r.platform == platform.value and not r.deleted
+                      and name != username.strip().lower()]
+            if not others:
+                raise
+        name, record = others[-1]
+        account = world.msa.find(name)
+        apple_id = (_apple_id_at(world, record.location) if platform is Platform.IOS
+                    else app.device.apple_id)
+        if account is None:
+            raise Refusal(Code.NO_BACKUP_FOUND)
+        with swapped(app.device, "apple_id", apple_id):
+            return original(account.username, account.password)
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("offline_recovery_half_restores", "REQ-RECOVERY-05",
+        "a recovery cut by the network keeps the third-party accounts it had already read")
+def _offline_recovery_half_restores(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        had_accounts = bool(app.state.entries)
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            if refusal.code in (Code.NETWORK_UNAVAILABLE, Code.SERVICE_UNAVAILABLE) and (
+                    not had_accounts):
+                record = world.keys.lookup(username)
+                data = _stored_backup_of(world, username)
+                payload = _unseal_backup(world, username, data) if data else None
+                if (record is not None and payload is not None
+                        and record.platform == app.device.platform.value):
+                    app.state.entries.extend(app._restore(a) for a in payload.accounts
+                                             if a.kind == THIRD_PARTY)
+            raise
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("personal_needs_verification_after_restore", "REQ-RECOVERY-06",
+        "restored personal accounts without push also wait for additional verification")
+def _personal_needs_verification_after_restore(world: World) -> None:
+    def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:
+        entry = original(account)
+        if entry.kind == PERSONAL and not entry.push:
+            entry.needs_verification = True
+        return entry
+
+    wrap_app(world, "_restore", _restore)
+
+
+# ---------------------------------------------------------------- VERIFY
+
+
+@mutant("no_verification_alert", "REQ-VERIFY-01",
+        "no on-screen alert says restored accounts need additional verification")
+def _no_verification_alert(world: World) -> None:
+    wrap_app(world, "alerts", lambda app, original: tuple(
+        a for a in original() if "verification" not in a.lower()))
+
+
+@mutant("push_usable_without_verification", "REQ-VERIFY-02",
+        "restored personal push accounts get a push credential without any verification")
+def _push_usable_without_verification(world: World) -> None:
+    def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:
+        entry = original(account)
+        msa = world.msa.find(entry.username) if entry.kind == PERSONAL else None
+        if msa is not None and entry.push and entry.needs_verification:
+            msa.push_keys[app.device.id] = app._push_key(entry.id)
+            entry.account_token = msa.account_token
+            entry.params = world.msa.enroll_device(msa.username, msa.account_token,
+                                                   app.device.id, world.rng)
+            entry.needs_verification = False
+        return entry
+
+    wrap_app(world, "_restore", _restore)
+
+
+@mutant("verification_code_not_sent", "REQ-VERIFY-03",
+        "'Sign in to recover' says a code was sent, but nothing reaches the alternate address")
+def _verification_code_not_sent(world: World) -> None:
+    wrap(world, "deliver", lambda original, channel, to, code: None)
+
+
+@mutant("verification_code_wrong_address", "REQ-VERIFY-03",
+        "the verification code goes to the account's own mailbox, not the alternate address")
+def _verification_code_wrong_address(world: World) -> None:
+    def deliver(original: Callable[..., None], channel: str, to: str, code: str) -> None:
+        owner = next((a for a in world.msa.accounts.values()
+                      if to in (a.alternate_email, a.alternate_phone)), None)
+        if owner is None:
+            original(channel, to, code)
+        else:
+            original("email", owner.username, code)
+
+    wrap(world, "deliver", deliver)
+
+
+@mutant("verification_wrong_password_accepted", "REQ-VERIFY-04",
+        "'Sign in to recover' sends a code even when the password is wrong")
+def _verification_wrong_password_accepted(world: World) -> None:
+    def send_code(original: Callable[..., Any], username: str, password: str,
+                  *args: Any) -> Any:
+        account = world.msa.find(username)
+        return original(username, account.password if account else password, *args)
+
+    wrap(world.msa, "send_code", send_code)
+
+
+@mutant("wrong_code_accepted", "REQ-VERIFY-04",
+        "any code confirms additional verification while a code is pending")
+def _wrong_code_accepted(world: World) -> None:
+    def confirm_code(original: Callable[..., None], username: str, code: str,
+                     now: float) -> None:
+        account = world.msa.find(username)
+        pending = account.pending if account else None
+        if pending is not None and not pending.used and now < pending.expires_at:
+            code = pending.code
+        original(username, code, now)
+
+    wrap(world.msa, "confirm_code", confirm_code)
+
+
+@mutant("expired_code_accepted", "REQ-VERIFY-04",
+        "verification codes never expire")
+def _expired_code_accepted(world: World) -> None:
+    def confirm_code(original: Callable[..., None], username: str, code: str,
+                     now: float) -> None:
+        account = world.msa.find(username)
+        pending = account.pending if account else None
+        if pending is not None:
+            pending.expires_at = math.inf
+        original(username, code, now)
+
+    wrap(world.msa, "confirm_code", confirm_code)
+
+
+@mutant("work_qr_recovery_leaves_pending", "REQ-VERIFY-05",
+        "a good recovery QR code is accepted but the work account stays pending")
+def _work_qr_recovery_leaves_pending(world: World) -> None:
+    def enter_activation_to_recover(app: Authenticator, original: Callable[..., Done],
+                                    entry_id: str, code: str, url: str) -> Done:
+        done = original(entry_id, code, url)
+        app._entry(entry_id).needs_verification = True
+        return done
+
+    wrap_app(world, "enter_activation_to_recover", enter_activation_to_recover)
+
+
+def _tenant_activation_patch(world: World, before: Callable[[Any], Any],
+                             after: Callable[[Any, Any], None]) -> None:
+    """Run ``before(activation)`` ahead of each tenant's ``activate`` and
+    ``after(activation, saved)`` once it returns or refuses."""
+
+    def patch(tenant: Any) -> None:
+        def activate(original: Callable[..., Any], code: str, *args: Any,
+                     **kwargs: Any) -> Any:
+            activation = tenant.activations.get(code.strip())
+            saved = before(activation) if activation is not None else None
+            try:
+                return original(code, *args, **kwargs)
+            finally:
+                if activation is not None:
+                    after(activation, saved)
+
+        wrap(tenant, "activate", activate)
+
+    on_each_tenant(world, patch)
+
+
+@mutant("replayed_qr_accepted", "REQ-VERIFY-06",
+        "an activation QR code can be used again after it was used once")
+def _replayed_qr_accepted(world: World) -> None:
+    def before(activation: Any) -> None:
+        activation.used = False
+
+    _tenant_activation_patch(world, before, lambda activation, saved: None)
+
+
+@mutant("expired_qr_accepted", "REQ-VERIFY-06",
+        "an activation QR code is accepted after it has expired")
+def _expired_qr_accepted(world: World) -> None:
+    def before(activation: Any) -> float:
+        saved = activation.expires_at
+        activation.expires_at = math.inf
+        return saved  # type: ignore[no-any-return]
+
+    def after(activation: Any, saved: float) -> None:
+        activation.expires_at = saved
+
+    _tenant_activation_patch(world, before, after)
+
+
+@mutant("other_tenant_qr_accepted", "REQ-VERIFY-06",
+        "a pending work account is recovered with another organisation's QR code")
+def _other_tenant_qr_accepted(world: World) -> None:
+    def _activate(app: Authenticator, original: Callable[..., Any], code: str, url: str,
+                  entry_id: str, push: bool, expected_username: str | None = None,
+                  expected_tenant: str | None = None) -> Any:
+        tenant = world.tenant_by_url(url)
+        if expected_tenant is not None and tenant is not None and tenant.id != expected_tenant:
+            return original(code, url, entry_id, push, None, None)
+        return original(code, url, entry_id, push, expected_username, expected_tenant)
+
+    wrap_app(world, "_activate", _activate)
+
+
+@mutant("other_user_qr_accepted", "REQ-VERIFY-06",
+        "a pending work account is recovered with a QR code issued to a colleague")
+def _other_user_qr_accepted(world: World) -> None:
+    def _activate(app: Authenticator, original: Callable[..., Any], code: str, url: str,
+                  entry_id: str, push: bool, expected_username: str | None = None,
+                  expected_tenant: str | None = None) -> Any:
+        return original(code, url, entry_id, push, None, expected_tenant)
+
+    wrap_app(world, "_activate", _activate)
+
+
+@mutant("old_push_key_reused", "REQ-VERIFY-07",
+        "recovery copies the old phone's push key, so push works on the new phone unverified")
+def _old_push_key_reused(world: World) -> None:
+    def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:
+        entry = original(account)
+        msa = world.msa.find(entry.username) if entry.kind == PERSONAL else None
+        if msa is None or not entry.push:
+            return entry
+        for device in world.devices.values():
+            if device.id == app.device.id or device.id not in msa.push_keys:
+                continue
+            for old in world.apps[device.id].entries:
+                if (old.kind == PERSONAL and old.push and old.id in device.push_keys
+                        and old.username.lower() == entry.username.lower()):
+                    app.device.push_keys[entry.id] = device.push_keys[old.id]
+                    msa.push_keys[app.device.id] = msa.push_keys[device.id]
+                    entry.account_token = msa.account_token
+                    entry.params = world.msa.enroll_device(
+                        msa.username, msa.account_token, app.device.id, world.rng)
+                    entry.needs_verification = False
+                    return entry
+        return entry
+
+    wrap_app(world, "_restore", _restore)
+
+
+# ---------------------------------------------------------------- CAMERA
+
+
+@mutant("no_camera_prompt", "REQ-CAMERA-01",
+        "the first scan uses the camera without asking for permission")
+def _no_camera_prompt(world: World) -> None:
+    def _camera_read(app: Authenticator, original: Callable[[bytes], str],
+                     image: bytes) -> str:
+        if app.device.camera is CameraPermission.NOT_ASKED:
+            app.device.camera = CameraPermission.ALLOWED
+        return original(image)
+
+    wrap_app(world, "_camera_read", _camera_read)
+
+
+@mutant("wrong_prompt_wording", "REQ-CAMERA-01",
+        "each phone asks for the camera in the other operating system's words")
+def _wrong_prompt_wording(world: World) -> None:
+    def patch(device: Any) -> None:
+        other = Platform.ANDROID if device.platform is Platform.IOS else Platform.IOS
+        device.camera_prompt = (
+            lambda: CAMERA_PROMPT[other] if device.camera_prompt_showing else None)
+
+    on_each_device(world, patch)
+
+
+@mutant("camera_allow_ignored", "REQ-CAMERA-02",
+        "allowing the camera is recorded as a refusal, so scanning never works")
+def _camera_allow_ignored(world: World) -> None:
+    def answer_camera_prompt(app: Authenticator, original: Callable[[bool], None],
+                             allow: bool) -> None:
+        original(False)
+
+    wrap_app(world, "answer_camera_prompt", answer_camera_prompt)
+
+
+@mutant("camera_denial_blocks_manual_entry", "REQ-CAMERA-03",
+        "with the camera refused, typing an account's details by hand is refused too")
+def _camera_denial_blocks_manual_entry(world: World) -> None:
+    def refuse_if_denied(app: Authenticator, original: Callable[..., Done], *args: Any,
+                         **kwargs: Any) -> Done:
+        if app.device.camera is CameraPermission.DENIED:
+            raise Refusal(Code.CAMERA_DENIED)
+        return original(*args, **kwargs)
+
+    wrap_app(world, "enter_code_manually", refuse_if_denied)
+    wrap_app(world, "enter_activation_manually", refuse_if_denied)
+    wrap_app(world, "enter_activation_to_recover", refuse_if_denied)
+
+
+# ---------------------------------------------------------------- TROUBLE
+
+
+@mutant("os_switch_restores", "REQ-TROUBLE-01",
+        "a backup made on the other operating system is found and restored")
+def _os_switch_restores(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            record = world.keys.lookup(username)
+            if refusal.code is not Code.BACKUP_ON_OTHER_PLATFORM or record is None:
+                raise
+        platform = Platform(record.platform)
+        apple_id = _apple_id_at(world, record.location) if platform is Platform.IOS else None
+        with _posing_as(app, platform, apple_id):
+            return original(username, password)
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("no_catch_up_upload", "REQ-TROUBLE-02",
+        "changes made offline are not uploaded when the phone is back online")
+def _no_catch_up_upload(world: World) -> None:
+    wrap_app(world, "retry_backup", lambda app, original: None)
+
+
+@mutant("other_apple_id_sees_backup", "REQ-TROUBLE-03",
+        "recovery on an iPhone signed in to another Apple ID still finds the backup")
+def _other_apple_id_sees_backup(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            record = world.keys.lookup(username)
+            apple_id = _apple_id_at(world, record.location) if record else None
+            if refusal.code is not Code.BACKUP_IN_OTHER_ICLOUD or apple_id is None:
+                raise
+        with swapped(app.device, "apple_id", apple_id):
+            return original(username, password)
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("delete_backup_noop", "REQ-TROUBLE-04",
+        "deleting the backup through storage management reports success but keeps it")
+def _delete_backup_noop(world: World) -> None:
+    wrap(world, "delete_backup", lambda original, kind, location: world.store(kind).get(
+        location, BACKUP_NAME) is not None)
+
+
+@mutant("turn_off_leaves_copy", "REQ-TROUBLE-04",
+        "switching backup off on the old phone leaves the cloud copy recoverable")
+def _turn_off_leaves_copy(world: World) -> None:
+    def turn_off_backup(app: Authenticator, original: Callable[[], Done]) -> Done:
+        if not app.state.backup.on:
+            return original()
+        app._call(app._store().kind.service, "delete")
+        app.state.backup = BackupState()
+        return Done("Backup is off and the cloud copy is deleted.")
+
+    wrap_app(world, "turn_off_backup", turn_off_backup)
+
+
+@mutant("damaged_backup_partially_restored", "REQ-TROUBLE-06",
+        "a damaged backup is restored in part from whatever could still be read")
+def _damaged_backup_partially_restored(world: World) -> None:
+    intact: dict[tuple[str, str], bytes] = {}  # last data handed to a store, by place
+
+    for store in (world.icloud, world.microsoft_storage):
+        def put(original: Callable[..., None], location: str, name: str, data: bytes,
+                *args: Any, store: Any = store) -> None:
+            if name == BACKUP_NAME:
+                intact[(store.kind.value, location.lower())] = data
+            original(location, name, data, *args)
+
+        wrap(store, "put", put)
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            record = world.keys.lookup(username)
+            if refusal.code is not Code.BACKUP_DAMAGED or record is None:
+                raise
+            location = (app.device.apple_id if app.device.platform is Platform.IOS
+                        else username) or ""
+            data = intact.get((app._store().kind.value, location.lower()))
+            payload = _unseal_backup(world, username, data) if data else None
+            if payload is None:
+                raise
+        half = payload.accounts[: max(1, len(payload.accounts) // 2)]
+        app.state.entries.extend(app._restore(a) for a in half)
+        return Done(f"Recovered {len(half)} account(s).")
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+# ---------------------------------------------------------------- STALE
+
+
+@mutant("uploads_continue_after_lapse", "REQ-STALE-01",
+        "changes keep uploading after the recovery sign-in has lapsed")
+def _uploads_continue_after_lapse(world: World) -> None:
+    def _sync(app: Authenticator, original: Callable[[], bool]) -> bool:
+        with swapped(app, "_session_valid", lambda: True):
+            return original()
+
+    wrap_app(world, "_sync", _sync)
+
+
+@mutant("red_dot_never_shown", "REQ-STALE-02",
+        "an out-of-date backup never shows the red dot or exclamation mark")
+def _red_dot_never_shown(world: World) -> None:
+    override_app_property(world, "red_dot", lambda app, value: False)
+
+
+@mutant("red_dot_stays_after_sign_in", "REQ-STALE-03",
+        "signing in again uploads once but leaves the red dot and the lapsed sign-in in place")
+def _red_dot_stays_after_sign_in(world: World) -> None:
+    def sign_in_to_update_backup(app: Authenticator, original: Callable[[str], Done],
+                                 password: str) -> Done:
+        old = app.state.backup.session
+        done = original(password)
+        if old is not None:
+            app.state.backup.session = old
+        return done
+
+    wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
+
+
+@mutant("stale_recovery_merges_latest", "REQ-STALE-04",
+        "recovery from an out-of-date backup adds the old phone's newer third-party accounts")
+def _stale_recovery_merges_latest(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        done = original(username, password)
+        for device_id, state in world.apps.items():
+            recovery = state.backup.recovery_username
+            if (device_id == app.device.id or not state.backup.on or recovery is None
+                    or recovery.lower() != username.strip().lower()):
+                continue
+            for old in state.entries:
+                if old.kind == THIRD_PARTY and old.params is not None and not any(
+                        e.same_account(old.kind, old.issuer, old.username)
+                        for e in app.state.entries):
+                    app.state.entries.append(type(old)(
+                        app._new_entry_id(), old.kind, old.issuer, old.username,
+                        old.display_name, False, params=old.params))
+        return done
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+# ---------------------------------------------------------------- VERSION
+
+
+@dataclass(frozen=True)
+class _GatedRules(Rules):
+    """Rules with other version gates (current profile only)."""
+
+    ios_minimum: tuple[int, ...] = (5, 7, 0)
+    android_minimum: tuple[int, ...] = (6, 6, 0)
+    as_text: bool = False
+
+    def backup_supported(self, platform: Platform, app_version: str) -> bool:
+        if self.profile != "current":
+            return super().backup_supported(platform, app_version)
+        minimum = self.ios_minimum if platform is Platform.IOS else self.android_minimum
+        if self.as_text:
+            return app_version.strip() >= ".".join(map(str, minimum))
+        return parse_version(app_version) >= minimum
+
+
+def _gate(world: World, **changes: Any) -> None:
+    rules = world.rules
+    world.rules = _GatedRules(
+        profile=rules.profile, recovery_block=rules.recovery_block,
+        session_lifetime_s=rules.session_lifetime_s,
+        key_release_freshness_s=rules.key_release_freshness_s,
+        verification_code_ttl_s=rules.verification_code_ttl_s,
+        activation_ttl_s=rules.activation_ttl_s, **changes)
+
+
+@mutant("ios_gate_excludes_5_7_0", "REQ-VERSION-01",
+        "the iOS version gate is off by one: 5.7.0 itself has no backup")
+def _ios_gate_excludes_5_7_0(world: World) -> None:
+    _gate(world, ios_minimum=(5, 7, 1))
+
+
+@mutant("ios_gate_includes_5_6", "REQ-VERSION-01",
+        "the iOS version gate is off by one: 5.6.x already offers backup")
+def _ios_gate_includes_5_6(world: World) -> None:
+    _gate(world, ios_minimum=(5, 6, 0))
+
+
+@mutant("android_gate_excludes_6_6_0", "REQ-VERSION-02",
+        "the Android version gate is off by one: 6.6.0 itself has no backup")
+def _android_gate_excludes_6_6_0(world: World) -> None:
+    _gate(world, android_minimum=(6, 6, 1))
+
+
+@mutant("android_gate_includes_6_5", "REQ-VERSION-02",
+        "the Android version gate is off by one: 6.5.x already offers backup")
+def _android_gate_includes_6_5(world: World) -> None:
+    _gate(world, android_minimum=(6, 5, 0))
+
+
+@mutant("version_compared_as_text", "REQ-VERSION-03",
+        "app versions are compared as text, so 5.10.0 counts as older than 5.7.0")
+def _version_compared_as_text(world: World) -> None:
+    _gate(world, as_text=True)
+
+
+# ---------------------------------------------------------------- LOST
+
+
+@mutant("unregister_no_effect", "REQ-LOST-01",
+        "unregistering a lost phone is logged but its work credential keeps working")
+def _unregister_no_effect(world: World) -> None:
+    def patch(tenant: Any) -> None:
+        def unregister(original: Callable[[str], None], device_id: str) -> None:
+            for (username, device), registration in tenant.registrations.items():
+                if device == device_id and registration.registered:
+                    tenant.events.append(f"device {registration.device_name!r} "
+                                         f"unregistered for {username}")
+
+        wrap(tenant, "unregister", unregister)
+
+    on_each_tenant(world, patch)
+
+
+@mutant("recovery_unregisters_old_phone", "REQ-LOST-02",
+        "re-activating a work account on the new phone unregisters the old phone")
+def _recovery_unregisters_old_phone(world: World) -> None:
+    def enter_activation_to_recover(app: Authenticator, original: Callable[..., Done],
+                                    entry_id: str, code: str, url: str) -> Done:
+        entry = app._entry(entry_id)
+        done = original(entry_id, code, url)
+        tenant = world.tenants.get(entry.tenant_id or "")
+        if tenant is not None:
+            for (username, device), registration in tenant.registrations.items():
+                if username == entry.username.lower() and device != app.device.id:
+                    registration.registered = False
+        return done
+
+    wrap_app(world, "enter_activation_to_recover", enter_activation_to_recover)
+
+
+@mutant("recovery_needs_old_phone", "REQ-LOST-03",
+        "recovery is refused unless the phone that made the backup is online")
+def _recovery_needs_old_phone(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        makers = [world.devices[d] for d, s in world.apps.items()
+                  if d != app.device.id and s.backup.on
+                  and (s.backup.recovery_username or "").lower() == username.strip().lower()]
+        if not any(device.online for device in makers):
+            raise Refusal(Code.NETWORK_UNAVAILABLE,
+                          "Could not reach the phone that made the backup.")
+        return original(username, password)
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+# ---------------------------------------------------------------- PRIVACY
+
+
+@mutant("backup_reported_to_telemetry", "REQ-PRIVACY-01",
+        "every upload also sends the account names to a telemetry service")
+def _backup_reported_to_telemetry(world: World) -> None:
+    def _upload(app: Authenticator, original: Callable[[], None]) -> None:
+        original()
+        names = ",".join(e.username for e in app.state.entries)
+        app._call("telemetry", "report", names.encode())
+
+    wrap_app(world, "_upload", _upload)
+
+
+@mutant("admin_sees_accounts", "REQ-PRIVACY-02",
+        "the tenant's admin log lists every account on a registered phone")
+def _admin_sees_accounts(world: World) -> None:
+    def _changed(app: Authenticator, original: Callable[[str], Done], message: str) -> Done:
+        done = original(message)
+        names = ", ".join(e.username for e in app.state.entries)
+        for tenant in world.tenants.values():
+            if any(device == app.device.id for _, device in tenant.registrations):
+                tenant.events.append(f"accounts on {app.device.name!r}: {names}")
+        return done
+
+    wrap_app(world, "_changed", _changed)
+
+
+@mutant("plaintext_backup", "REQ-PRIVACY-03",
+        "the storage location holds the backup in plain text")
+def _plaintext_backup(world: World) -> None:
+    plain: dict[str, bytes] = {}  # the plaintext of the upload in progress
+    sealed: dict[tuple[str, str], tuple[bytes, bytes]] = {}  # place -> (plain, sealed)
+
+    def _upload(app: Authenticator, original: Callable[[], None]) -> None:
+        plain["now"] = app._payload().to_bytes()
+        try:
+            original()
+        finally:
+            plain.pop("now", None)
+
+    for store in (world.icloud, world.microsoft_storage):
+        def put(original: Callable[..., None], location: str, name: str, data: bytes,
+                at: float, faults: Any, store: Any = store) -> None:
+            original(location, name, data, at, faults)
+            key = (location.lower(), name)
+            kept = store.objects.get(key)
+            if name == BACKUP_NAME and "now" in plain and kept is not None and (
+                    kept.data == data):
+                sealed[(store.kind.value, location.lower())] = (plain["now"], data)
+                store.objects[key] = StoredBlob(plain["now"], at)
+
+        def get(original: Callable[..., bytes | None], location: str, name: str,
+                store: Any = store) -> bytes | None:
+            data = original(location, name)
+            pair = sealed.get((store.kind.value, location.lower()))
+            if name == BACKUP_NAME and pair is not None and data == pair[0]:
+                return pair[1]
+            return data
+
+        def delete(original: Callable[..., bool], location: str, name: str,
+                   store: Any = store) -> bool:
+            if name == BACKUP_NAME:
+                sealed.pop((store.kind.value, location.lower()), None)
+            return original(location, name)
+
+        wrap(store, "put", put)
+        wrap(store, "get", get)
+        wrap(store, "delete", delete)
+
+    wrap_app(world, "_upload", _upload)
+
+
+@mutant("backup_found_by_icloud_alone", "REQ-PRIVACY-04",
+        "on an iPhone any Microsoft account finds the backup kept in the signed-in iCloud")
+def _backup_found_by_icloud_alone(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            apple_id = app.device.apple_id
+            if (refusal.code not in (Code.NO_BACKUP_FOUND, Code.BACKUP_IN_OTHER_ICLOUD)
+                    or app.device.platform is not Platform.IOS or apple_id is None):
+                raise
+            here = location_fingerprint(apple_id)
+            owner = next((name for name, r in world.keys.records.items()
+                          if r.platform == "ios" and r.location == here and not r.deleted),
+                         None)
+            account = world.msa.find(owner) if owner else None
+            if account is None:
+                raise
+        return original(account.username, account.password)
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("push_key_in_backup", "REQ-PRIVACY-05",
+        "every upload also writes the phone's private push keys next to the backup")
+def _push_key_in_backup(world: World) -> None:
+    keys_name = "authenticator-device-keys"
+
+    def _upload(app: Authenticator, original: Callable[[], None]) -> None:
+        original()
+        secrets = b"".join(app.device.push_keys.values())
+        location = app.state.backup.location
+        if secrets and location is not None:
+            store = app._store()
+            app._call(store.kind.service, "put", secrets)
+            store.objects[(location.lower(), keys_name)] = StoredBlob(secrets, app.now)
+
+    for store in (world.icloud, world.microsoft_storage):
+        def delete(original: Callable[..., bool], location: str, name: str,
+                   store: Any = store) -> bool:
+            if name == BACKUP_NAME:
+                store.objects.pop((location.lower(), keys_name), None)
+            return original(location, name)
+
+        wrap(store, "delete", delete)
+
+    wrap_app(world, "_upload", _upload)
+
+
+# ---------------------------------------------------------------- RECOVACCT
+
+
+@mutant("work_account_as_recovery", "REQ-RECOVACCT-01",
+        "a work or school account is accepted as the recovery account when turning backup on")
+def _work_account_as_recovery(world: World) -> None:
+    def turn_on_backup(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        tenant = world.tenant_of_user(username)
+        if tenant is None:
+            return original(username, password)
+        user = tenant.users[username.strip().lower()]
+        if world.msa.find(username) is None:
+            world.msa.add(Msa(f"shadow-{user.id}", user.person_id, user.username,
+                              user.password, None, None, account_token="shadow"))
+        with swapped(world, "tenant_of_user", lambda name: None):
+            return original(username, password)
+
+    wrap_app(world, "turn_on_backup", turn_on_backup)
+
+
+@mutant("old_pairing_still_recovers", "REQ-RECOVACCT-02",
+        "after a Microsoft account pairs with a new storage location, the old one still recovers")
+def _old_pairing_still_recovers(world: World) -> None:
+    history: dict[str, list[KeyRecord]] = {}
+
+    def put(original: Callable[..., None], username: str, record: KeyRecord) -> None:
+        previous = world.keys.lookup(username)
+        if previous is not None and previous is not record:
+            history.setdefault(username.lower(), []).append(previous)
+        original(username, record)
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            if refusal.code not in (Code.BACKUP_IN_OTHER_ICLOUD, Code.BACKUP_ON_OTHER_PLATFORM):
+                raise
+            device = app.device
+            location = device.apple_id if device.platform is Platform.IOS else username
+            here = location_fingerprint(location or "")
+            old = next((r for r in reversed(history.get(username.strip().lower(), []))
+                        if r.platform == device.platform.value and r.location == here
+                        and not r.deleted), None)
+            if old is None:
+                raise
+        with swapped(world.keys, "lookup", lambda name: old):
+            return original(username, password)
+
+    wrap(world.keys, "put", put)
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+__all__ = ["MUTANTS", "Mutant", "on_each_app"]

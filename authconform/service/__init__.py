@@ -1,0 +1,9 @@
+"""The simulated world served over HTTP (``python -m authconform.service``).
+
+``create_app`` builds the FastAPI application; ``HttpAdapter``
+(``authconform.adapters.http``) starts it and talks to it. See docs/http-service.md.
+"""
+
+from authconform.service.app import create_app
+
+__all__ = ["create_app"]

@@ -1,0 +1,61 @@
+"""``python -m authconform.service --port N [--state FILE]``: run the service."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+
+from authconform.service.app import MAX_BODY, create_app
+
+TOKEN_ENV = "AUTHCONFORM_SERVICE_TOKEN"
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m authconform.service",
+        description="Serve the simulated world over HTTP (OpenAPI at /openapi.json).")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: 127.0.0.1, this machine only)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    parser.add_argument("--fd", type=int, default=None,
+                        help="serve on this already listening socket instead of --host/--port "
+                             "(how HttpAdapter restarts the service on the same port)")
+    parser.add_argument("--state", default=None, metavar="FILE",
+                        help="SQLite file keeping every world across restarts "
+                             "(default: worlds live in memory only)")
+    parser.add_argument("--max-body", type=int, default=MAX_BODY,
+                        help=f"largest request body in bytes (default: {MAX_BODY})")
+    parser.add_argument("--max-worlds", type=int, default=10_000,
+                        help="most worlds kept at once (default: 10000)")
+    parser.add_argument("--log-level", default="warning",
+                        choices=["critical", "error", "warning", "info", "debug"])
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import uvicorn
+
+    args = parse(argv)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(args.state, max_body=args.max_body, max_worlds=args.max_worlds,
+                     service_token=os.environ.get(TOKEN_ENV) or None)
+    # h11 and no access log: the per-request cost is what the conformance run pays.
+    config = uvicorn.Config(app, host=args.host, port=args.port, http="h11", ws="none",
+                            lifespan="on", access_log=False, log_level=args.log_level,
+                            timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+    if args.fd is None:
+        server.run()
+    else:
+        # socket(fileno=) reads the family from the descriptor (uvicorn's own --fd
+        # assumes AF_UNIX, which leaves TCP_NODELAY off and costs 40 ms per request).
+        server.run(sockets=[socket.socket(fileno=args.fd)])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,417 @@
+"""The simulated world as an HTTP service: one typed endpoint per port operation.
+
+A thin transport over ``SimTarget`` (the in-process adapter): parse the request, check
+who may call it, call the very method ``--sut sim`` calls, write the answer as JSON.
+The routes are generated from ``operations.operations()`` -- the port's Protocols --
+so the published OpenAPI schema always matches the port. Status codes live here only:
+
+* 200 the operation ran; a refusal is an ``Outcome`` in the body, not an error;
+* 201 a world was created; 204 a world was deleted;
+* 400 an argument the world cannot use (bad version text, unknown fault point, ...);
+* 401 no or unknown bearer token; 403 a token that may not do this;
+* 404 unknown world, device, person, tenant, account or request id;
+* 409 the world refused an operation that has no ``Outcome`` to carry the refusal;
+* 413 a request body over the size limit; 422 a malformed request; 429 too many worlds.
+
+Every error body is ``{"error": ..., "message": ...}``; never a traceback.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import Body, Depends, FastAPI, Header, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from authconform import __version__
+from authconform.adapters.inprocess import ALL_CAPABILITIES
+from authconform.service import codec, schema
+from authconform.service.operations import Operation, Scope, operations
+from authconform.service.worlds import OPERATOR, HostedWorld, Registry, known_mutants
+from sim.refusals import Refusal
+from sim.rules import PROFILES
+
+log = logging.getLogger("authconform.service")
+
+MAX_BODY = 1 << 20  # 1 MiB
+WORLD_HEADER = "X-World-Id"
+WORLD_OPTIONS = frozenset({"recovery_block"})
+_bearer = HTTPBearer(auto_error=False, description="the world's operator token or a "
+                     "person token returned by create_person")
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": schema.ErrorBody, "description": "an argument the world cannot use"},
+    401: {"model": schema.ErrorBody, "description": "missing or unknown bearer token"},
+    403: {"model": schema.ErrorBody, "description": "this token may not do this"},
+    404: {"model": schema.ErrorBody, "description": "unknown world or id"},
+    409: {"model": schema.ErrorBody, "description": "refused by the world"},
+    413: {"model": schema.ErrorBody, "description": "request body too large"},
+    422: {"model": schema.InvalidRequestBody, "description": "malformed request"},
+}
+
+DESCRIPTION = """\
+The authconform simulated world served over HTTP: every operation of the port
+(`authconform/port.py`) is one endpoint. App operations are
+`/v1/devices/{device_id}/<operation>`, world operations `/v1/world/<operation>`;
+GET where the operation only reads. Create a world with `POST /v1/worlds`, then send
+its id in the `X-World-Id` header and a bearer token with every call. Bytes travel as
+base64 strings. See docs/http-service.md.
+"""
+
+
+def _json(payload: Any, status: int = 200) -> Response:
+    # ensure_ascii keeps lone surrogates a client may have sent from breaking the answer
+    return Response(json.dumps(payload, separators=(",", ":")).encode("ascii"), status,
+                    media_type="application/json")
+
+
+def _error(status: int, error: str, message: str, **headers: str) -> Response:
+    response = _json({"error": error, "message": message}, status)
+    response.headers.update(headers)
+    return response
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, error: str, message: str):
+        self.status, self.error, self.message = status, error, message
+
+
+def _key_message(exc: KeyError) -> str:
+    return str(exc.args[0]) if exc.args else "not found"
+
+
+# ---------------------------------------------------------------- request size limit
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, before any parsing."""
+
+    def __init__(self, app: Any, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Callable[[], Awaitable[
+            MutableMapping[str, Any]]], send: Callable[[MutableMapping[str, Any]],
+                                                      Awaitable[None]]) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if not value.isdigit():
+                    await _error(400, "bad_request", "Content-Length is not a number")(
+                        scope, receive, send)
+                    return
+                if int(value) > self.limit:
+                    await self._too_large(scope, receive, send)
+                    return
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body, replayed = b"".join(chunks), False
+
+        async def replay() -> MutableMapping[str, Any]:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Any, receive: Any, send: Any) -> None:
+        await _error(413, "too_large", f"request body over {self.limit} bytes",
+                     Connection="close")(scope, receive, send)
+
+
+# ---------------------------------------------------------------- access
+
+
+def _authorize(op: Operation, hosted: HostedWorld, principal: str,
+               args: dict[str, Any]) -> None:
+    """Raise _Refused unless ``principal`` may run ``op`` with ``args``."""
+    if principal == OPERATOR:
+        return
+    scope, value = op.access.scope, args.get(op.access.param)
+    if scope is Scope.OPERATOR:
+        raise _Refused(403, "forbidden", f"{op.name} is world control: it needs the "
+                       "world's operator token, not a person token")
+    if scope is Scope.DEVICE:
+        try:
+            owner = hosted.device_owner(str(value))
+        except KeyError as exc:
+            raise _Refused(404, "not_found", _key_message(exc)) from None
+        if owner != principal:
+            raise _Refused(403, "forbidden", f"device {value!r} belongs to another person: "
+                           "a person token reaches only that person's own devices")
+    elif scope is Scope.PERSON:
+        if not hosted.person_exists(str(value)):
+            raise _Refused(404, "not_found", f"no person {value!r}")
+        if value != principal:
+            raise _Refused(403, "forbidden", f"{op.name} for {value!r}: a person token "
+                           "acts only for its own person")
+    elif scope is Scope.ADDRESS and not hosted.owns_address(principal, str(value)):
+        raise _Refused(403, "forbidden", f"{value!r} is not one of this person's own "
+                       "addresses or storage locations")
+
+
+# ---------------------------------------------------------------- the generated routes
+
+
+def _endpoint(op: Operation, registry: Registry) -> Callable[..., Awaitable[Response]]:
+    """One endpoint for ``op`` with a signature FastAPI reads: path, query or body
+    parameters typed from the port, the world header and the bearer token."""
+    request_model = schema.request_model(op)
+    half = "app" if op.half == "app" else "world"
+    encode = codec.encoder(op.returns)
+    mutating = op.method == "POST"
+
+    async def endpoint(**kwargs: Any) -> Response:
+        try:
+            hosted = registry.get(kwargs.pop("authconform_world"))
+        except KeyError:
+            return _error(404, "not_found", "no such world (create one with POST /v1/worlds)")
+        credentials: HTTPAuthorizationCredentials | None = kwargs.pop("authconform_token")
+        principal = hosted.principal(credentials.credentials if credentials else None)
+        if principal is None:
+            return _error(401, "unauthorized", "a bearer token of this world is required",
+                          **{"WWW-Authenticate": "Bearer"})
+        body = kwargs.pop("authconform_body", None)
+        if body is not None:
+            kwargs.update((p.name, getattr(body, p.name)) for p in op.body_params)
+        try:
+            _authorize(op, hosted, principal, kwargs)
+            result = getattr(getattr(hosted.target, half), op.name)(**kwargs)
+            payload = {"result": encode(result, "result")}
+            if op.name == "create_person":
+                payload["person_token"] = hosted.new_person_token(result.id)
+        except _Refused as exc:
+            return _error(exc.status, exc.error, exc.message)
+        except Refusal as exc:
+            return _error(409, exc.code.value, exc.message)
+        except KeyError as exc:
+            return _error(404, "not_found", _key_message(exc))
+        except (ValueError, OverflowError) as exc:
+            return _error(400, "invalid_argument", f"{op.name}: {exc}")
+        except Exception as exc:  # a bug in the world: say so without a traceback
+            log.exception("%s failed", op.name)
+            return _error(500, "internal_error", f"{op.name}: {type(exc).__name__}")
+        finally:
+            if mutating:
+                registry.save(hosted)
+        return _json(payload)
+
+    params = [
+        inspect.Parameter("authconform_world", inspect.Parameter.KEYWORD_ONLY,
+                          annotation=Annotated[str, Header(
+                              alias=WORLD_HEADER, description="the world's id")]),
+        inspect.Parameter("authconform_token", inspect.Parameter.KEYWORD_ONLY,
+                          annotation=Annotated[HTTPAuthorizationCredentials | None,
+                                               _depends_bearer()]),
+    ]
+    if op.half == "app":
+        params.append(inspect.Parameter("device_id", inspect.Parameter.KEYWORD_ONLY,
+                                        annotation=Annotated[str, Path()]))
+    if request_model is not None:
+        params.append(inspect.Parameter("authconform_body", inspect.Parameter.KEYWORD_ONLY,
+                                        annotation=Annotated[request_model, Body()]))
+    elif op.method == "GET":
+        for p in op.body_params:
+            if p.type not in (str, int, float, bool):
+                raise TypeError(f"GET {op.name}: {p.name} cannot travel in a query string")
+            default = ... if p.required else p.default
+            params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY,
+                                            annotation=Annotated[p.type, Query()],
+                                            default=default))
+    endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    endpoint.__name__ = op.name
+    return endpoint
+
+
+def _depends_bearer() -> Any:
+    return Depends(_bearer)
+
+
+def _describe(op: Operation) -> str:
+    lines = [op.doc] if op.doc else []
+    args = ", ".join(p.name for p in op.params)
+    lines.append(f"Port operation `{'AppPort' if op.half == 'app' else 'WorldPort'}."
+                 f"{op.name}({args})`.")
+    scope = op.access.scope
+    who = {Scope.OPERATOR: "the operator token",
+           Scope.DEVICE: f"the operator token or the token of the person owning "
+                         f"`{op.access.param}`",
+           Scope.PERSON: f"the operator token or the token of person `{op.access.param}`",
+           Scope.ADDRESS: f"the operator token or the token of the person owning "
+                          f"address `{op.access.param}`"}[scope]
+    lines.append(f"Who may call: {who}.")
+    return "\n\n".join(lines)
+
+
+# ---------------------------------------------------------------- the application
+
+
+def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
+               max_worlds: int = 10_000, service_token: str | None = None) -> FastAPI:
+    """The service. ``state``: SQLite file that keeps every world across restarts.
+    ``service_token``: if given, creating a world needs it as bearer token."""
+    registry = Registry(FilePath(state) if state is not None else None, max_worlds)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        registry.close()
+
+    app = FastAPI(title="authconform simulated world", version=__version__,
+                  description=DESCRIPTION, lifespan=lifespan,
+                  openapi_tags=[
+                      {"name": "worlds", "description": "create and delete worlds"},
+                      {"name": "app", "description": "AppPort: the app on one device"},
+                      {"name": "world", "description": "WorldPort: everything around it"},
+                  ])
+    app.state.registry = registry
+    app.add_middleware(BodyLimit, limit=max_body)
+    _error_handlers(app)
+
+    @app.get("/healthz", response_model=schema.Health, tags=["worlds"])
+    async def healthz() -> Response:
+        return _json({"status": "ok"})
+
+    @app.get("/v1/info", response_model=schema.ServiceInfo, tags=["worlds"])
+    async def info() -> Response:
+        return _json({"name": "authconform-sim", "version": __version__,
+                      "capabilities": sorted(c.value for c in ALL_CAPABILITIES),
+                      "profiles": list(PROFILES), "mutants": known_mutants(),
+                      "worlds": len(registry.worlds), "persistent": registry.persistent})
+
+    @app.post("/v1/worlds", status_code=201, response_model=schema.WorldCreated,
+              tags=["worlds"], responses={k: ERROR_RESPONSES[k] for k in (400, 401, 413, 422)}
+              | {429: {"model": schema.ErrorBody, "description": "too many worlds"}})
+    async def create_world(
+            spec: schema.CreateWorld,
+            credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                   _depends_bearer()] = None) -> Response:
+        """A new world; its id and operator token. Keep the token: it is shown once."""
+        if service_token is not None and (credentials is None or credentials.credentials
+                                          != service_token):
+            return _error(401, "unauthorized", "this service needs its service token "
+                          "to create worlds", **{"WWW-Authenticate": "Bearer"})
+        if len(registry.worlds) >= registry.max_worlds:
+            return _error(429, "too_many_worlds", f"{registry.max_worlds} worlds exist; "
+                          "delete some with DELETE /v1/worlds/{world_id}")
+        if spec.profile not in PROFILES:
+            return _error(400, "invalid_argument", f"unknown profile {spec.profile!r}; "
+                          f"choose one of {', '.join(PROFILES)}")
+        unknown = set(spec.options) - WORLD_OPTIONS
+        if unknown:
+            return _error(400, "invalid_argument", f"unknown option(s) {sorted(unknown)}; "
+                          f"known: {', '.join(sorted(WORLD_OPTIONS))}")
+        if spec.mutant is not None and spec.mutant not in known_mutants():
+            return _error(400, "invalid_argument", f"unknown mutant {spec.mutant!r}")
+        try:
+            hosted, token = registry.create(spec.seed, spec.profile, spec.mutant,
+                                            spec.options)
+        except ValueError as exc:
+            return _error(400, "invalid_argument", str(exc))
+        return _json({"world_id": hosted.world_id, "operator_token": token,
+                      "info": _info(hosted)}, 201)
+
+    @app.get("/v1/worlds/{world_id}", response_model=schema.TargetInfoModel, tags=["worlds"],
+             responses={k: ERROR_RESPONSES[k] for k in (401, 403, 404, 422)})
+    async def world_info(
+            world_id: str,
+            credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                   _depends_bearer()] = None) -> Response:
+        """What the target says about itself (``TargetInfo``)."""
+        hosted, refusal = _operator(registry, world_id, credentials)
+        return refusal or _json(_info(hosted))
+
+    @app.delete("/v1/worlds/{world_id}", status_code=204, tags=["worlds"],
+                responses={k: ERROR_RESPONSES[k] for k in (401, 403, 404, 422)})
+    async def delete_world(
+            world_id: str,
+            credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                   _depends_bearer()] = None) -> Response:
+        """Forget a world (the adapter does this when a scenario ends)."""
+        hosted, refusal = _operator(registry, world_id, credentials)
+        if refusal is not None:
+            return refusal
+        registry.delete(world_id)
+        return Response(status_code=204)
+
+    for op in operations().values():
+        app.add_api_route(
+            op.path, _endpoint(op, registry), methods=[op.method],
+            response_model=schema.response_model(op), responses=ERROR_RESPONSES,
+            name=op.name, operation_id=op.name, tags=[op.half],
+            summary=op.name.replace("_", " "), description=_describe(op))
+    return app
+
+
+def _info(hosted: HostedWorld) -> dict[str, Any]:
+    name = "http" if hosted.mutant is None else f"http+{hosted.mutant}"
+    return {"name": name, "version": __version__,
+            "capabilities": sorted(c.value for c in ALL_CAPABILITIES),
+            "profile": hosted.world.rules.profile}
+
+
+def _operator(registry: Registry, world_id: str,
+              credentials: HTTPAuthorizationCredentials | None
+              ) -> tuple[Any, Response | None]:
+    try:
+        hosted = registry.get(world_id)
+    except KeyError:
+        return None, _error(404, "not_found", "no such world")
+    principal = hosted.principal(credentials.credentials if credentials else None)
+    if principal is None:
+        return hosted, _error(401, "unauthorized", "a bearer token of this world is "
+                              "required", **{"WWW-Authenticate": "Bearer"})
+    if principal != OPERATOR:
+        return hosted, _error(403, "forbidden", "only the operator token may do this")
+    return hosted, None
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [{"loc": [str(part) for part in e.get("loc", ())],
+                     "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+                    for e in exc.errors()]
+        first = problems[0] if problems else {"loc": [], "msg": "invalid request"}
+        where = ".".join(first["loc"])
+        payload = {"error": "invalid_request",
+                   "message": f"{where}: {first['msg']}" if where else str(first["msg"]),
+                   "problems": problems}
+        return _json(payload, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        error = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+        response = _error(exc.status_code, error, str(exc.detail))
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> Response:
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method,
+                  request.url.path, exc_info=exc)
+        return _error(500, "internal_error", type(exc).__name__)

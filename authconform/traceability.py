@@ -1,0 +1,176 @@
+"""Requirement -> scenario traceability, read from the .feature files' tags.
+
+A scenario covers the requirements it is tagged with (``@REQ-AREA-NN`` on the scenario,
+its rule, its feature or one of its example tables). A scenario tagged ``@negative`` is a
+*negative* case (something is refused or absent); every other one is *positive*. The
+check fails when a requirement has no scenario or a tag names a requirement the
+catalogue does not have. Requirements covered only by positive or only by negative
+cases are reported, but do not fail the check.
+
+Features are parsed with pytest-bdd's own parser (the official Gherkin parser
+underneath), so a file that the suite cannot collect is reported here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from authconform.verdict import ConfigurationError, Requirement
+
+REQ_PREFIX = "REQ-"
+NEGATIVE_TAG = "negative"
+PROFILE_TAG_PREFIX = "profile-"
+
+
+@dataclass(frozen=True)
+class ScenarioRef:
+    id: str  # <feature file>::<scenario name>, as in conformance.json (without examples)
+    feature: str
+    name: str
+    line: int
+    tags: frozenset[str]
+
+    @property
+    def requirements(self) -> tuple[str, ...]:
+        return tuple(sorted(t for t in self.tags if t.startswith(REQ_PREFIX)))
+
+    @property
+    def negative(self) -> bool:
+        return NEGATIVE_TAG in self.tags
+
+    @property
+    def profiles(self) -> frozenset[str]:
+        """Profiles this scenario is restricted to (empty: all)."""
+        return frozenset(t[len(PROFILE_TAG_PREFIX):] for t in self.tags
+                         if t.startswith(PROFILE_TAG_PREFIX))
+
+
+@dataclass
+class Row:
+    requirement: Requirement
+    scenarios: list[ScenarioRef] = field(default_factory=list)
+
+    @property
+    def positive(self) -> int:
+        return sum(1 for s in self.scenarios if not s.negative)
+
+    @property
+    def negative(self) -> int:
+        return sum(1 for s in self.scenarios if s.negative)
+
+    @property
+    def coverage(self) -> str:
+        """``none``, ``positive-only``, ``negative-only`` or ``both``."""
+        if not self.scenarios:
+            return "none"
+        if not self.negative:
+            return "positive-only"
+        if not self.positive:
+            return "negative-only"
+        return "both"
+
+
+@dataclass
+class Matrix:
+    rows: list[Row]
+    unknown: list[tuple[str, str]]  # (scenario id, unknown requirement tag)
+    profile: str | None = None
+
+    def problems(self) -> list[str]:
+        """What fails the traceability check."""
+        found = [f"{r.requirement.id}: no scenario" for r in self.rows if not r.scenarios]
+        found += [f"{sid}: tag @{tag} names no requirement in the catalogue"
+                  for sid, tag in self.unknown]
+        return found
+
+    def warnings(self) -> list[str]:
+        return [f"{r.requirement.id}: only {r.coverage.split('-')[0]} cases"
+                for r in self.rows if r.coverage in ("positive-only", "negative-only")]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "profile": self.profile,
+            "requirements": [{
+                "id": r.requirement.id, "level": r.requirement.level,
+                "summary": r.requirement.summary, "coverage": r.coverage,
+                "positive": r.positive, "negative": r.negative,
+                "scenarios": [s.id for s in r.scenarios],
+            } for r in self.rows],
+            "unknown_tags": [{"scenario": sid, "tag": tag} for sid, tag in self.unknown],
+            "problems": self.problems(),
+            "warnings": self.warnings(),
+        }
+
+
+def parse_features(features_dir: str | Path) -> list[ScenarioRef]:
+    """Every scenario (outline counted once) of every ``*.feature`` under the folder.
+    A malformed file is a ``ConfigurationError`` naming it."""
+    from pytest_bdd.parser import FeatureParser
+
+    base = Path(features_dir)
+    if not base.is_dir():
+        raise ConfigurationError(f"features folder {base} does not exist")
+    refs: list[ScenarioRef] = []
+    for path in sorted(base.rglob("*.feature")):
+        rel = path.relative_to(base).as_posix()
+        try:
+            feature = FeatureParser(str(base), rel).parse()
+        except Exception as exc:  # pytest-bdd raises several parse error types
+            raise ConfigurationError(f"{path}: cannot be parsed: {exc}") from exc
+        for template in feature.scenarios.values():
+            tags = set(feature.tags) | set(template.tags)
+            if template.rule is not None:
+                tags |= set(template.rule.tags)
+            for examples in template.examples:
+                tags |= set(examples.tags or ())
+            refs.append(ScenarioRef(id=f"{rel}::{template.name}", feature=feature.name or rel,
+                                    name=template.name, line=template.line_number,
+                                    tags=frozenset(tags)))
+    return refs
+
+
+def build_matrix(catalogue: Sequence[Requirement], scenarios: Iterable[ScenarioRef],
+                 profile: str | None = None) -> Matrix:
+    """Rows for the catalogue's requirements (only ``profile``'s if given)."""
+    known = {r.id for r in catalogue}
+    rows = {r.id: Row(r) for r in catalogue if profile is None or profile in r.profiles}
+    unknown: list[tuple[str, str]] = []
+    for s in scenarios:
+        for rid in s.requirements:
+            if rid not in known:
+                unknown.append((s.id, rid))
+        if profile is not None and s.profiles and profile not in s.profiles:
+            continue
+        for rid in s.requirements:
+            if rid in rows:
+                rows[rid].scenarios.append(s)
+    return Matrix(rows=list(rows.values()), unknown=unknown, profile=profile)
+
+
+def render_text(matrix: Matrix) -> str:
+    lines = []
+    for r in matrix.rows:
+        lines.append(f"{r.requirement.id:<18} {r.requirement.level:<6} {r.coverage:<14} "
+                     f"+{r.positive} -{r.negative}")
+        lines += [f"    {s.id}{'  (negative)' if s.negative else ''}" for s in r.scenarios]
+    for w in matrix.warnings():
+        lines.append(f"warning: {w}")
+    for p in matrix.problems():
+        lines.append(f"problem: {p}")
+    return "\n".join(lines)
+
+
+def render_markdown(matrix: Matrix) -> str:
+    lines = ["| Requirement | Level | Coverage | + | - | Scenarios |",
+             "|---|---|---|---:|---:|---|"]
+    for r in matrix.rows:
+        names = "<br>".join(s.id.replace("|", "\\|") for s in r.scenarios) or "—"
+        lines.append(f"| {r.requirement.id} | {r.requirement.level} | {r.coverage} | "
+                     f"{r.positive} | {r.negative} | {names} |")
+    problems = matrix.problems()
+    if problems:
+        lines += ["", "**Problems:**", ""] + [f"- {p}" for p in problems]
+    return "\n".join(lines)

@@ -1,0 +1,7 @@
+"""``python -m bench [--quick] [--report-dir reports]``: the same as ``authconform bench``."""
+
+import sys
+
+from authconform.bench_cli import main
+
+sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,198 @@
+Feature: Turning on cloud backup
+  Alex keeps accounts in the Authenticator app and wants them safe in the cloud, so that a
+  new phone can get them back. Backup needs a personal Microsoft account as the recovery
+  account and, on an iPhone, iCloud as the storage location. Once on, the app keeps the
+  cloud copy current by itself.
+
+  Background:
+    Given Alex has a personal Microsoft account
+    And Alex has a third-party "GitHub" account
+    And Alex has a third-party "Dropbox" account
+
+  Rule: Backup is switched on in Settings > Backup by signing in to the recovery account
+
+    @backup @REQ-BACKUP-01
+    Scenario Outline: Alex turns on backup from the settings
+      Given Alex has the app on the "<phone>"
+      And Alex has added the "GitHub" account to the "<phone>"
+      Then the "<phone>" settings offer "<setting>"
+      And the "<phone>" shows backup as off
+      When Alex turns on backup on the "<phone>"
+      Then the app answers "OK"
+      And the "<phone>" shows backup as on
+      And Alex's backup is kept in <store> under <owner>
+
+      @ios @REQ-BACKUP-04
+      Examples: on an iPhone the backup goes to iCloud
+        | phone      | setting       | store  | owner        |
+        | old iPhone | iCloud backup | iCloud | the Apple ID |
+
+      @android @profile-current @REQ-BACKUP-03 @REQ-BACKUP-05
+      Examples: on an Android phone the backup goes to Microsoft's cloud storage
+        | phone             | setting      | store                     | owner                 |
+        | old Android phone | Cloud backup | Microsoft's cloud storage | the Microsoft account |
+
+    @backup @REQ-BACKUP-01 @negative
+    Scenario Outline: A wrong recovery account password leaves backup off
+      Given Alex has the app on the "<phone>"
+      And Alex has added the "GitHub" account to the "<phone>"
+      When Alex turns on backup on the "<phone>" with a wrong password
+      Then turning on backup is refused with "SIGN_IN_FAILED"
+      And the "<phone>" shows backup as off
+      And the cloud holds no backup
+
+      @ios
+      Examples: iPhone
+        | phone      |
+        | old iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | phone             |
+        | old Android phone |
+
+    @backup @REQ-BACKUP-02 @ios @negative
+    Scenario: An iPhone not signed in to iCloud cannot turn on backup
+      Given Alex has the app on the "old iPhone" without signing in to iCloud
+      And Alex has added the "GitHub" account to the "old iPhone"
+      When Alex turns on backup on the "old iPhone"
+      Then turning on backup is refused with "ICLOUD_SIGN_IN_REQUIRED"
+      And the message mentions "iCloud"
+      And the "old iPhone" shows backup as off
+      And the cloud holds no backup
+
+    @backup @REQ-BACKUP-02 @ios
+    Scenario: After signing in to iCloud the iPhone turns on backup
+      Given Alex has an Apple ID
+      And Alex has the app on the "old iPhone" without signing in to iCloud
+      When Alex signs in to iCloud on the "old iPhone"
+      And Alex turns on backup on the "old iPhone"
+      Then the app answers "OK"
+      And Alex's backup is kept in iCloud under the Apple ID
+
+  Rule: Once backup is on, every change reaches the cloud without Alex doing anything
+
+    @backup @REQ-BACKUP-06
+    Scenario Outline: Accounts already in the app are backed up when backup is turned on
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex begins recovery on the "<new phone>"
+      Then the "<new phone>" shows the accounts "Microsoft, GitHub" in that order
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    @backup @REQ-BACKUP-06
+    Scenario Outline: An added account is backed up
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the "GitHub" account to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex adds the "Dropbox" account to the "<old phone>"
+      And Alex begins recovery on the "<new phone>"
+      Then the "<new phone>" shows the accounts "GitHub, Dropbox" in that order
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    @backup @REQ-BACKUP-06
+    Scenario Outline: A renamed account is backed up
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the "GitHub" account to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex renames the "GitHub" account to "Code at work" on the "<old phone>"
+      And Alex begins recovery on the "<new phone>"
+      Then the "<new phone>" shows the "GitHub" account named "Code at work"
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    @backup @REQ-BACKUP-06
+    Scenario Outline: A new order of the accounts is backed up
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "GitHub, Dropbox" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex moves the "Dropbox" account to the top on the "<old phone>"
+      And Alex begins recovery on the "<new phone>"
+      Then the "<new phone>" shows the accounts "Dropbox, GitHub" in that order
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    @backup @REQ-BACKUP-06
+    Scenario Outline: A removed account is removed from the backup
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "GitHub, Dropbox" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex removes the "GitHub" account from the "<old phone>"
+      And Alex begins recovery on the "<new phone>"
+      Then the "<new phone>" shows the accounts "Dropbox" in that order
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+  Rule: Turning backup off stops the uploads
+
+    @backup @REQ-BACKUP-07 @negative
+    Scenario Outline: Changes made after backup is off never reach the cloud
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the "GitHub" account to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex turns off backup on the "<old phone>"
+      And we start watching the network traffic of the "<old phone>"
+      And Alex adds the "Dropbox" account to the "<old phone>"
+      Then the "<old phone>" shows backup as off
+      And the "<old phone>" has uploaded nothing to a cloud store since
+      When Alex begins recovery on the "<new phone>"
+      Then the "<new phone>" does not show the "Dropbox" account
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |

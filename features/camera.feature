@@ -1,0 +1,163 @@
+Feature: Camera permission and typing codes by hand
+  The first time the app wants the camera to read a QR code, the phone asks for permission
+  in its own words. With the camera allowed, scanning works; with it refused, Alex can
+  still type the secret of a third-party account, or a work account's activation code
+  and URL.
+
+  Background:
+    Given Alex has a personal Microsoft account
+    And Alex has a third-party "GitHub" account
+    And Alex has a third-party "Facebook" account
+    And Alex has a work account at "Contoso"
+
+  Rule: The phone asks once, in its own words
+
+    @camera @REQ-CAMERA-01 @profile-current
+    Scenario Outline: The first scan asks for camera permission
+      Given Alex has the app on the "<phone>"
+      When Alex scans the QR code of the "GitHub" account with the "<phone>"
+      Then the app answers "CAMERA_PERMISSION_NEEDED"
+      And the "<phone>" asks for permission to <wording>
+      And the "<phone>" shows no accounts
+
+      @ios
+      Examples: iPhone
+        | phone      | wording           |
+        | new iPhone | access the camera |
+
+      @android
+      Examples: Android phone
+        | phone             | wording                         |
+        | new Android phone | take pictures and record video |
+
+    @camera @REQ-CAMERA-01 @REQ-CAMERA-02 @profile-current
+    Scenario Outline: Once allowed, the camera is not asked for again
+      Given Alex has the app on the "<phone>"
+      When Alex scans the QR code of the "GitHub" account with the "<phone>"
+      And Alex allows camera access on the "<phone>"
+      And Alex scans the QR code of the "GitHub" account with the "<phone>"
+      Then the app answers "OK"
+      When Alex scans the QR code of the "Facebook" account with the "<phone>"
+      Then the app answers "OK"
+      And the "<phone>" shows no camera prompt
+      And the "<phone>" shows the accounts "GitHub, Facebook" in that order
+
+      @ios
+      Examples: iPhone
+        | phone      |
+        | new iPhone |
+
+      @android
+      Examples: Android phone
+        | phone             |
+        | new Android phone |
+
+    @camera @REQ-CAMERA-01 @REQ-CAMERA-03 @profile-current @negative
+    Scenario Outline: Once refused, scanning is unavailable and the prompt does not return
+      Given Alex has the app on the "<phone>"
+      When Alex scans the QR code of the "GitHub" account with the "<phone>"
+      And Alex denies camera access on the "<phone>"
+      And Alex scans the QR code of the "GitHub" account with the "<phone>"
+      Then the scan is refused with "CAMERA_DENIED"
+      And the "<phone>" shows no camera prompt
+      And the "<phone>" shows no accounts
+
+      @ios
+      Examples: iPhone
+        | phone      |
+        | new iPhone |
+
+      @android
+      Examples: Android phone
+        | phone             |
+        | new Android phone |
+
+  Rule: With the camera allowed, a QR code adds or recovers the account it shows
+
+    @camera @REQ-CAMERA-02 @profile-current @ios
+    Scenario: Scanning a site's QR code adds a working account
+      Given Alex has the app on the "new iPhone"
+      And Alex has allowed camera access on the "new iPhone"
+      When Alex scans the QR code of the "GitHub" account with the "new iPhone"
+      Then the app answers "OK"
+      And the "GitHub" account on the "new iPhone" shows a code its provider accepts
+
+    @camera @REQ-CAMERA-02 @profile-current @android
+    Scenario: Scanning an activation QR code adds the work account
+      Given Alex has the app on the "new Android phone"
+      And Alex has allowed camera access on the "new Android phone"
+      And "Contoso" has given Alex a new QR code
+      When Alex adds the "Contoso" account to the "new Android phone" by scanning the QR code
+      Then the app answers "OK"
+      And the "Contoso" account on the "new Android phone" shows a code its provider accepts
+
+  Rule: With the camera refused, the details can be typed instead
+
+    @camera @REQ-CAMERA-03 @profile-current
+    Scenario Outline: Typing a site's secret adds a working account
+      Given Alex has the app on the "<phone>"
+      And Alex has denied camera access on the "<phone>"
+      When Alex types in the secret of the "GitHub" account on the "<phone>"
+      Then the app answers "OK"
+      And the "GitHub" account on the "<phone>" shows a code its provider accepts
+
+      @ios
+      Examples: iPhone
+        | phone      |
+        | new iPhone |
+
+      @android
+      Examples: Android phone
+        | phone             |
+        | new Android phone |
+
+    @camera @REQ-CAMERA-03 @profile-current
+    Scenario Outline: Typing the activation code and URL adds the work account
+      Given Alex has the app on the "<phone>"
+      And Alex has denied camera access on the "<phone>"
+      And "Contoso" has given Alex a new QR code
+      When Alex adds the "Contoso" account to the "<phone>" by typing the code and URL from the QR code
+      Then the app answers "OK"
+      And the "Contoso" account on the "<phone>" shows a code its provider accepts
+
+      @ios
+      Examples: iPhone
+        | phone      |
+        | new iPhone |
+
+      @android
+      Examples: Android phone
+        | phone             |
+        | new Android phone |
+
+    @camera @REQ-CAMERA-03 @REQ-VERIFY-05 @profile-current @ios
+    Scenario: A work account waiting for verification is recovered by typing the code and URL
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the "Contoso" account with sign-in notifications to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And Alex has recovered the backup on the "new iPhone"
+      And Alex has denied camera access on the "new iPhone"
+      And "Contoso" has given Alex a new QR code
+      When Alex scans the QR code to recover the "Contoso" account on the "new iPhone"
+      Then the scan is refused with "CAMERA_DENIED"
+      When Alex types the code and URL from the QR code to recover the "Contoso" account on the "new iPhone"
+      Then the app answers "OK"
+      And the "Contoso" account on the "new iPhone" is ready to use
+
+    @camera @REQ-CAMERA-03 @profile-current @negative @ios
+    Scenario: A mistyped secret is refused and adds nothing
+      Given Alex has the app on the "new iPhone"
+      And Alex has denied camera access on the "new iPhone"
+      When Alex types "NOT A SECRET!" as the secret of the "GitHub" account on the "new iPhone"
+      Then adding the account is refused with "INVALID_ENTRY"
+      And the "new iPhone" shows no accounts
+
+    @camera @REQ-CAMERA-03 @profile-current @negative @ios
+    Scenario: A mistyped activation code is refused and adds nothing
+      Given Alex has the app on the "new iPhone"
+      And Alex has denied camera access on the "new iPhone"
+      And "Contoso" has given Alex a new QR code
+      When Alex types the URL from the QR code with a wrong activation code on the "new iPhone"
+      Then adding the account is refused
+      And the "new iPhone" shows no accounts

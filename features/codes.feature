@@ -1,0 +1,87 @@
+Feature: Verification codes after recovery
+  After recovery each phone holds its own credential for Alex's personal Microsoft
+  account, so the two phones show different codes that each work only for their own
+  phone. A third-party account shares one secret with its site, so both phones show the
+  same code. Codes are compared at one instant.
+
+  Background:
+    Given Alex has a personal Microsoft account
+    And Alex has a third-party "GitHub" account
+    And Alex has a third-party "Bank" account with 8-digit codes every 60 seconds using SHA256
+
+  @codes @REQ-CODES-01 @REQ-CODES-02 @REQ-CODES-04
+  Scenario Outline: The old and the new phone show different Microsoft account codes, each valid for its own phone
+    Given Alex has the app on the "<old phone>"
+    And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+    And Alex has turned on backup on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    And Alex has recovered the backup on the "<new phone>"
+    When Alex reads the "Microsoft" codes on the "<old phone>" and the "<new phone>"
+    Then the two codes differ
+    And each code has 8 digits
+    And the "Microsoft" provider accepts each code only from the phone that shows it
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
+  @codes @REQ-CODES-02 @negative
+  Scenario: A code that neither phone shows is refused
+    Given Alex has the app on the "old iPhone"
+    And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+    And Alex has turned on backup on the "old iPhone"
+    And Alex has the app on the "new iPhone"
+    And Alex has recovered the backup on the "new iPhone"
+    When Alex reads the "Microsoft" codes on the "old iPhone" and the "new iPhone"
+    Then the "Microsoft" provider refuses a code that neither phone shows
+
+  @codes @REQ-CODES-03 @REQ-CODES-04
+  Scenario Outline: A third-party account shows the same code on both phones
+    Given Alex has the app on the "<old phone>"
+    And Alex has added the accounts "Microsoft, GitHub, Bank" to the "<old phone>"
+    And Alex has turned on backup on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    And Alex has recovered the backup on the "<new phone>"
+    When Alex reads the "<site>" codes on the "<old phone>" and the "<new phone>"
+    Then the two codes are the same
+    And each code has <digits> digits
+    And the "<site>" provider accepts each code from either phone
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  | site   | digits |
+      | old iPhone | new iPhone | GitHub | 6      |
+      | old iPhone | new iPhone | Bank   | 8      |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         | site   | digits |
+      | old Android phone | new Android phone | GitHub | 6      |
+      | old Android phone | new Android phone | Bank   | 8      |
+
+  @codes @REQ-CODES-04
+  Scenario Outline: A third-party code is the RFC 6238 code of its secret
+    Given Alex has the app on the "new iPhone"
+    And Alex has added the "<site>" account to the "new iPhone"
+    Then the "<site>" account on the "new iPhone" shows the RFC 6238 code for its secret
+
+    Examples:
+      | site   |
+      | GitHub |
+      | Bank   |
+
+  @codes @REQ-CODES-04 @negative
+  Scenario: A code from an earlier time step is refused
+    Given Alex has the app on the "old iPhone"
+    And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+    When Alex notes the "GitHub" code on the "old iPhone"
+    And 30 seconds pass
+    Then the "GitHub" account on the "old iPhone" shows a different code than noted
+    And the "GitHub" provider refuses the noted code
+    And the "GitHub" account on the "old iPhone" shows a code its provider accepts

@@ -1,0 +1,338 @@
+Feature: Faults during backup and recovery
+  Networks drop, cloud stores fail, services restart and two phones write at once. Whatever
+  goes wrong at whichever step, Alex loses no account, no phone is left half-restored, the
+  storage location holds either the previous complete backup or the new complete one, and
+  the app says clearly what happened. The proof is always the same: a fresh phone recovers
+  the backup and shows every account it should, with working codes.
+
+  Each fault is armed once through the world (capability "faults"; the network and
+  services through capability "network") and fires at the next step that reaches it.
+  These are harness-added reliability expectations; the documents only imply them.
+
+  Background:
+    Given Alex has a personal Microsoft account
+    And Alex has a third-party "GitHub" account
+    And Alex has a third-party "Dropbox" account
+    And Alex has a third-party "Facebook" account
+    And Alex has a third-party "Slack" account
+
+  Rule: A backup cut part-way keeps the previous backup, or completes the new one
+
+    @fault @REQ-FAULT-01 @REQ-FAULT-02
+    Scenario Outline: An upload cut part-way leaves the previous backup whole and finishes later
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has the app on the "<spare phone>"
+      And <trouble>
+      When Alex adds the "Dropbox" account to the "<old phone>"
+      Then the app answers "OK"
+      And the "<old phone>" shows the accounts "Microsoft, GitHub, Dropbox" in that order
+      And the "<old phone>" shows that the backup has not finished
+      When Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the accounts "Microsoft, GitHub" in that order
+      And the "GitHub" account on the "<new phone>" shows a code its provider accepts
+      When the "<old phone>" loses its network connection
+      And the "<old phone>" is back online
+      Then the "<old phone>" shows that the backup is up to date
+      When Alex begins recovery on the "<spare phone>"
+      Then the app answers "OK"
+      And the "<spare phone>" shows the accounts "Microsoft, GitHub, Dropbox" in that order
+      And the "Dropbox" account on the "<spare phone>" shows a code its provider accepts
+
+      @ios
+      Examples: on an iPhone
+        | old phone  | new phone  | spare phone  | trouble                                  |
+        | old iPhone | new iPhone | spare iPhone | the network will drop during the upload  |
+        | old iPhone | new iPhone | spare iPhone | the cloud store will fail the next write |
+        | old iPhone | new iPhone | spare iPhone | the cloud store will lose the next write |
+
+      @android @profile-current
+      Examples: on an Android phone
+        | old phone         | new phone         | spare phone         | trouble                                  |
+        | old Android phone | new Android phone | spare Android phone | the network will drop during the upload  |
+        | old Android phone | new Android phone | spare Android phone | the cloud store will fail the next write |
+        | old Android phone | new Android phone | spare Android phone | the cloud store will lose the next write |
+
+    @fault @REQ-FAULT-01 @ios
+    Scenario: An upload that reached the store before the connection dropped is complete
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And the network will drop after the upload, before the app records success
+      When Alex adds the "Dropbox" account to the "old iPhone"
+      Then the app answers "OK"
+      And the "old iPhone" shows that the backup has not finished
+      When Alex begins recovery on the "new iPhone"
+      Then the app answers "OK"
+      And the "new iPhone" shows the accounts "Microsoft, GitHub, Dropbox" in that order
+      And the "Dropbox" account on the "new iPhone" shows a code its provider accepts
+
+    @fault @REQ-FAULT-02 @ios
+    Scenario: A write the store acknowledged but dropped is noticed and sent again
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And the cloud store will lose the next write
+      When Alex adds the "Dropbox" account to the "old iPhone"
+      Then the "old iPhone" shows that the backup has not finished
+      When Alex adds the "Facebook" account to the "old iPhone"
+      Then the "old iPhone" shows that the backup is up to date
+      When Alex begins recovery on the "new iPhone"
+      Then the app answers "OK"
+      And the "new iPhone" shows the accounts "Microsoft, GitHub, Dropbox, Facebook" in that order
+
+    @fault @REQ-FAULT-04 @REQ-TROUBLE-06 @ios
+    Scenario: A backup the store truncated is refused whole, and the next upload repairs it
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And the cloud store will truncate the next write
+      When Alex adds the "Dropbox" account to the "old iPhone"
+      Then the "old iPhone" shows the accounts "Microsoft, GitHub, Dropbox" in that order
+      And the "old iPhone" shows that the backup has not finished
+      When Alex begins recovery on the "new iPhone"
+      Then recovery is refused with "BACKUP_DAMAGED"
+      And the "new iPhone" shows no accounts
+      And the "new iPhone" shows backup as off
+      When the "old iPhone" loses its network connection
+      And the "old iPhone" is back online
+      And Alex begins recovery on the "new iPhone"
+      Then the app answers "OK"
+      And the "new iPhone" shows the accounts "Microsoft, GitHub, Dropbox" in that order
+
+    @fault @REQ-FAULT-01 @ios
+    Scenario: A first upload cut part-way leaves nothing half there and completes when back online
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And the network will drop during the upload
+      When Alex turns on backup on the "old iPhone"
+      Then the "old iPhone" shows that the backup has not finished
+      When Alex begins recovery on the "new iPhone"
+      Then recovery is refused and says why
+      And the "new iPhone" shows no accounts
+      When the "old iPhone" loses its network connection
+      And the "old iPhone" is back online
+      And Alex begins recovery on the "new iPhone"
+      Then the app answers "OK"
+      And the "new iPhone" shows the accounts "Microsoft, GitHub" in that order
+
+    @fault @REQ-FAULT-01 @REQ-FAULT-02
+    Scenario Outline: The storage location stops answering while the old phone uploads
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When <store> stops answering
+      And Alex adds the "Dropbox" account to the "<old phone>"
+      Then the app answers "OK"
+      And the "<old phone>" shows that the backup has not finished
+      When <store> answers again
+      And the "<old phone>" loses its network connection
+      And the "<old phone>" is back online
+      And Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the accounts "Microsoft, GitHub, Dropbox" in that order
+
+      @ios
+      Examples: iCloud
+        | old phone  | new phone  | store  |
+        | old iPhone | new iPhone | iCloud |
+
+      @android @profile-current
+      Examples: Microsoft's cloud storage
+        | old phone         | new phone         | store                     |
+        | old Android phone | new Android phone | Microsoft's cloud storage |
+
+  Rule: Turning backup on either finishes or changes nothing
+
+    @fault @REQ-FAULT-03
+    Scenario Outline: Turning on backup fails cleanly before the backup key is stored
+      Given Alex has the app on the "<phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<phone>"
+      And Alex has the app on the "<new phone>"
+      And <trouble>
+      When Alex turns on backup on the "<phone>"
+      Then turning on backup is refused with "<answer>"
+      And the "<phone>" shows backup as off
+      And the "<phone>" shows the accounts "Microsoft, GitHub" in that order
+      When Alex turns on backup on the "<phone>"
+      Then the app answers "OK"
+      When Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the accounts "Microsoft, GitHub" in that order
+
+      @ios
+      Examples: on an iPhone
+        | phone      | new phone  | trouble                                          | answer              |
+        | old iPhone | new iPhone | the network will drop before the key is fetched  | NETWORK_UNAVAILABLE |
+        | old iPhone | new iPhone | the key service will fail once                   | SERVICE_UNAVAILABLE |
+
+      @android @profile-current
+      Examples: on an Android phone
+        | phone             | new phone         | trouble                                         | answer              |
+        | old Android phone | new Android phone | the network will drop before the key is fetched | NETWORK_UNAVAILABLE |
+        | old Android phone | new Android phone | the key service will fail once                  | SERVICE_UNAVAILABLE |
+
+  Rule: A recovery cut at any step restores nothing and can simply be tried again
+
+    @fault @REQ-FAULT-05 @REQ-RECOVERY-05
+    Scenario Outline: Recovery cut at one step leaves the new phone as it was
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "Microsoft, GitHub, Dropbox" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And <trouble>
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "<answer>"
+      And the "<new phone>" shows no accounts
+      And the "<new phone>" shows backup as off
+      When Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the accounts "Microsoft, GitHub, Dropbox" in that order
+      And the "Microsoft" account on the "<new phone>" shows a code its provider accepts
+
+      @ios
+      Examples: on an iPhone
+        | old phone  | new phone  | trouble                                         | answer              |
+        | old iPhone | new iPhone | the network will drop before the key is fetched | NETWORK_UNAVAILABLE |
+        | old iPhone | new iPhone | the network will drop during the download       | NETWORK_UNAVAILABLE |
+        | old iPhone | new iPhone | the network will drop after the download        | NETWORK_UNAVAILABLE |
+        | old iPhone | new iPhone | the key service will fail once                  | SERVICE_UNAVAILABLE |
+
+      @android @profile-current
+      Examples: on an Android phone
+        | old phone         | new phone         | trouble                                         | answer              |
+        | old Android phone | new Android phone | the network will drop before the key is fetched | NETWORK_UNAVAILABLE |
+        | old Android phone | new Android phone | the network will drop during the download       | NETWORK_UNAVAILABLE |
+        | old Android phone | new Android phone | the network will drop after the download        | NETWORK_UNAVAILABLE |
+        | old Android phone | new Android phone | the key service will fail once                  | SERVICE_UNAVAILABLE |
+
+    @fault @REQ-FAULT-05 @REQ-RECOVERY-05
+    Scenario Outline: A service that stops answering during recovery restores nothing
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When <service> stops answering
+      And Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "SERVICE_UNAVAILABLE"
+      And the "<new phone>" shows no accounts
+      When <service> answers again
+      And Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the accounts "Microsoft, GitHub" in that order
+
+      @ios
+      Examples: on an iPhone
+        | old phone  | new phone  | service                |
+        | old iPhone | new iPhone | iCloud                 |
+        | old iPhone | new iPhone | the backup key holder  |
+
+      @android @profile-current
+      Examples: on an Android phone
+        | old phone         | new phone         | service                   |
+        | old Android phone | new Android phone | Microsoft's cloud storage |
+        | old Android phone | new Android phone | the backup key holder     |
+
+    @fault @REQ-FAULT-05 @ios
+    Scenario: A failed recovery does not touch the backup it was reading
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And we note the stored backups
+      And the network will drop after the download
+      When Alex begins recovery on the "new iPhone"
+      Then recovery is refused with "NETWORK_UNAVAILABLE"
+      And the stored backups are unchanged
+
+  Rule: The backup service restarting does not lose a backup
+
+    @fault @REQ-FAULT-06 @ios
+    Scenario: The service restarts in the middle of a backup
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And the network will drop after the upload, before the app records success
+      When Alex adds the "Dropbox" account to the "old iPhone"
+      And the backup service restarts
+      Then the "old iPhone" shows the accounts "Microsoft, GitHub, Dropbox" in that order
+      When Alex adds the "Facebook" account to the "old iPhone"
+      And the backup service restarts
+      And Alex begins recovery on the "new iPhone"
+      Then the app answers "OK"
+      And the "new iPhone" shows the accounts "Microsoft, GitHub, Dropbox, Facebook" in that order
+      And the "Facebook" account on the "new iPhone" shows a code its provider accepts
+
+    @fault @REQ-FAULT-06 @ios
+    Scenario: The service restarts while a recovery is half-way
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And the network will drop during the download
+      When Alex begins recovery on the "new iPhone"
+      And the backup service restarts
+      Then the "new iPhone" shows no accounts
+      When Alex begins recovery on the "new iPhone"
+      Then the app answers "OK"
+      And the "new iPhone" shows the accounts "Microsoft, GitHub" in that order
+
+  Rule: Two phones writing to one storage location never mix their backups
+
+    @fault @REQ-FAULT-07
+    Scenario Outline: Two phones back up to the same storage location at once
+      Given Alex has the app on the "<first phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<first phone>"
+      And Alex has the app on the "<second phone>"
+      And Alex has added the "Dropbox" account to the "<second phone>"
+      And Alex has turned on backup on the "<first phone>"
+      And Alex has turned on backup on the "<second phone>"
+      And Alex has the app on the "<new phone>"
+      When the "<first phone>" loses its network connection
+      And the "<second phone>" loses its network connection
+      And Alex adds the "Facebook" account to the "<first phone>"
+      And Alex adds the "Slack" account to the "<second phone>"
+      And the "<first phone>" is back online
+      And the "<second phone>" is back online
+      Then the "<first phone>" shows the accounts "Microsoft, GitHub, Facebook" in that order
+      And the "<second phone>" shows the accounts "Dropbox, Slack" in that order
+      When Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows every account of the "<first phone>" or of the "<second phone>", or of both, and nothing else
+
+      @ios
+      Examples: two iPhones signed in to one Apple ID
+        | first phone | second phone | new phone  |
+        | old iPhone  | work iPhone  | new iPhone |
+
+      @android @profile-current
+      Examples: two Android phones with one recovery account
+        | first phone       | second phone       | new phone         |
+        | old Android phone | work Android phone | new Android phone |
+
+    @fault @REQ-FAULT-07 @ios
+    Scenario: A second phone's upload lands between the first phone's cut upload and its retry
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has the app on the "work iPhone"
+      And Alex has added the "Dropbox" account to the "work iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has turned on backup on the "work iPhone"
+      And Alex has the app on the "new iPhone"
+      And the network will drop after the upload, before the app records success
+      When Alex adds the "Facebook" account to the "old iPhone"
+      And Alex adds the "Slack" account to the "work iPhone"
+      And the "old iPhone" loses its network connection
+      And the "old iPhone" is back online
+      And Alex begins recovery on the "new iPhone"
+      Then the app answers "OK"
+      And the "new iPhone" shows every account of the "old iPhone" or of the "work iPhone", or of both, and nothing else

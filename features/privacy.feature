@@ -1,0 +1,202 @@
+Feature: Who can see a backup
+  A backup is Alex's alone. It travels only to the recovery account's service and the
+  storage location, the stored data cannot be read on its own, nobody else's accounts
+  find it, an organisation's administrator learns nothing about the other accounts, and
+  the private part of a notification credential never leaves the phone that made it.
+
+  Background:
+    Given Alex has a personal Microsoft account
+    And Alex has a work account at "Contoso"
+    And Alex has a third-party "GitHub" account
+
+  @privacy @REQ-PRIVACY-01 @security
+  Scenario Outline: Backup and recovery talk only to the recovery account and the storage location
+    Given Alex has the app on the "<old phone>"
+    And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    And we start watching the network traffic
+    When Alex turns on backup on the "<old phone>"
+    And Alex renames the "GitHub" account to "Code" on the "<old phone>"
+    And Alex begins recovery on the "<new phone>"
+    Then the app answers "OK"
+    And every call since went to the Microsoft account service, the backup key holder or <store>
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  | store  |
+      | old iPhone | new iPhone | iCloud |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         | store                     |
+      | old Android phone | new Android phone | Microsoft's cloud storage |
+
+  @privacy @REQ-PRIVACY-02 @security
+  Scenario Outline: The administrator learns nothing from backup and recovery
+    Given Alex has the app on the "<old phone>"
+    And Alex has added the "Microsoft" account with sign-in notifications to the "<old phone>"
+    And Alex has added the "Contoso" account with sign-in notifications to the "<old phone>"
+    And Alex has added the "GitHub" account to the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    And we note what the "Contoso" administrator sees
+    When Alex turns on backup on the "<old phone>"
+    And Alex begins recovery on the "<new phone>"
+    Then the "Contoso" administrator sees nothing new
+    And the "Contoso" administrator sees nothing of Alex's "Microsoft" and "GitHub" accounts
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
+  @privacy @REQ-PRIVACY-02 @security @ios
+  Scenario: Re-activating the work account shows the administrator only that
+    Given Alex has the app on the "old iPhone"
+    And Alex has added the "Microsoft" account with sign-in notifications to the "old iPhone"
+    And Alex has added the "Contoso" account with sign-in notifications to the "old iPhone"
+    And Alex has added the "GitHub" account to the "old iPhone"
+    And Alex has turned on backup on the "old iPhone"
+    And Alex has the app on the "new iPhone"
+    And Alex has recovered the backup on the "new iPhone"
+    And "Contoso" has given Alex a new QR code
+    And we note what the "Contoso" administrator sees
+    When Alex types the code and URL from the QR code to recover the "Contoso" account on the "new iPhone"
+    Then every new thing the "Contoso" administrator sees is about Alex's "Contoso" account
+    And the "Contoso" administrator sees the "new iPhone" as registered
+    And the "Contoso" administrator sees nothing of Alex's "Microsoft" and "GitHub" accounts
+
+  @privacy @REQ-PRIVACY-03 @security
+  Scenario Outline: The stored backup cannot be read on its own
+    Given Alex has the app on the "<phone>"
+    And Alex has added the accounts "Microsoft, Contoso, GitHub" to the "<phone>"
+    When Alex turns on backup on the "<phone>"
+    Then the app answers "OK"
+    And no stored backup contains the user name, issuer or secret of any of Alex's accounts
+
+    @ios
+    Examples: iPhone
+      | phone      |
+      | old iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | phone             |
+      | old Android phone |
+
+  @privacy @REQ-PRIVACY-03 @security @negative @ios
+  Scenario: The recovery account alone, without the Apple ID, is not enough
+    Given Alex has a second Apple ID
+    And Alex has the app on the "old iPhone"
+    And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+    And Alex has turned on backup on the "old iPhone"
+    And Alex has the app on the "new iPhone" without signing in to iCloud
+    And Alex has signed in to iCloud on the "new iPhone" with the second Apple ID
+    When Alex begins recovery on the "new iPhone"
+    Then recovery is refused with "BACKUP_IN_OTHER_ICLOUD"
+    And the "new iPhone" shows no accounts
+
+  @privacy @REQ-PRIVACY-03 @security @negative @ios
+  Scenario: The Apple ID alone, without the recovery account, is not enough
+    Given Alex has a second personal Microsoft account
+    And Alex has the app on the "old iPhone"
+    And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+    And Alex has turned on backup on the "old iPhone"
+    And Alex has the app on the "new iPhone"
+    When Alex begins recovery on the "new iPhone" with the second Microsoft account
+    Then recovery is refused with "NO_BACKUP_FOUND"
+    And the "new iPhone" shows no accounts
+
+  Rule: Another person's accounts never reach Alex's backup
+
+    @privacy @REQ-PRIVACY-04 @security @ios
+    Scenario Outline: Blake on an iPhone with <recovery owner>'s Microsoft account and <apple owner>'s Apple ID
+      Given Blake has a personal Microsoft account
+      And Blake has a third-party "Dropbox" account
+      And Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Blake has the app on the "Blake's old iPhone"
+      And Blake has added the accounts "Microsoft, Dropbox" to the "Blake's old iPhone"
+      And Blake has turned on backup on the "Blake's old iPhone"
+      And Blake has the app on the "Blake's new iPhone" without signing in to iCloud
+      And Blake has signed in to iCloud on the "Blake's new iPhone" with <apple owner>'s Apple ID
+      When Blake begins recovery on the "Blake's new iPhone" with <recovery owner>'s Microsoft account
+      Then the app answers "<answer>"
+      And the "Blake's new iPhone" shows none of Alex's accounts
+
+      Examples:
+        | recovery owner | apple owner | answer                 |
+        | Blake          | Blake       | OK                     |
+        | Blake          | Alex        | BACKUP_IN_OTHER_ICLOUD |
+        | Alex           | Blake       | BACKUP_IN_OTHER_ICLOUD |
+
+    @privacy @REQ-PRIVACY-04 @security @android @profile-current
+    Scenario: Blake's Microsoft account finds only Blake's backup on Android
+      Given Blake has a personal Microsoft account
+      And Blake has a third-party "Dropbox" account
+      And Alex has the app on the "old Android phone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old Android phone"
+      And Alex has turned on backup on the "old Android phone"
+      And Blake has the app on the "Blake's old Android phone"
+      And Blake has added the accounts "Microsoft, Dropbox" to the "Blake's old Android phone"
+      And Blake has turned on backup on the "Blake's old Android phone"
+      And Blake has the app on the "Blake's new Android phone"
+      When Blake begins recovery on the "Blake's new Android phone"
+      Then the app answers "OK"
+      And the "Blake's new Android phone" shows the accounts "Microsoft, Dropbox" in that order
+      And the "Blake's new Android phone" shows none of Alex's accounts
+
+    @privacy @REQ-PRIVACY-04 @security @negative
+    Scenario Outline: Blake's Microsoft account without a backup of its own finds nothing
+      Given Blake has a personal Microsoft account
+      And Alex has the app on the "<alex phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<alex phone>"
+      And Alex has turned on backup on the "<alex phone>"
+      And Blake has the app on the "<blake phone>"
+      When Blake begins recovery on the "<blake phone>"
+      Then recovery is refused with "NO_BACKUP_FOUND"
+      And the "<blake phone>" shows none of Alex's accounts
+
+      @ios
+      Examples: iPhone
+        | alex phone | blake phone    |
+        | old iPhone | Blake's iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | alex phone        | blake phone           |
+        | old Android phone | Blake's Android phone |
+
+  Rule: The private part of a notification credential stays on its phone
+
+    @privacy @REQ-PRIVACY-05 @REQ-VERIFY-07 @security
+    Scenario Outline: Device keys appear neither in the backup nor on the network
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the "Microsoft" account with sign-in notifications to the "<old phone>"
+      And Alex has added the "Contoso" account with sign-in notifications to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      And "Contoso" has given Alex a new QR code
+      When Alex signs in to recover the "Microsoft" account on the "<new phone>" with a code to the alternate email address
+      And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "<new phone>"
+      And Alex types the code and URL from the QR code to recover the "Contoso" account on the "<new phone>"
+      Then the "<new phone>" holds a device key of its own
+      And the "<new phone>" holds none of the device keys of the "<old phone>"
+      And no stored backup contains a device key of the "<old phone>" or the "<new phone>"
+      And no network traffic contains a device key of the "<old phone>" or the "<new phone>"
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |

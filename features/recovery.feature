@@ -1,0 +1,164 @@
+Feature: Recovering accounts on a new phone
+  On a new phone Alex starts recovery and signs in to the recovery account, the personal
+  Microsoft account that made the backup. The backed-up accounts then appear on the new
+  phone, in the same order, ready to use.
+
+  Background:
+    Given Alex has a personal Microsoft account
+    And Alex has a third-party "GitHub" account
+    And Alex has a third-party "Facebook" account
+
+  @recovery @REQ-RECOVERY-01
+  Scenario Outline: A fresh app offers to start recovery
+    Given Alex has the app on the "<phone>"
+    Then the "<phone>" offers to begin recovery
+    And the "<phone>" shows no accounts
+
+    @ios
+    Examples: iPhone
+      | phone      |
+      | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | phone             |
+      | new Android phone |
+
+  @recovery @REQ-RECOVERY-02 @REQ-RECOVERY-03
+  Scenario Outline: Signing in to the recovery account brings every account back in order
+    Given Alex has the app on the "<old phone>"
+    And Alex has added the accounts "Facebook, Microsoft, GitHub" to the "<old phone>"
+    And Alex has turned on backup on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex begins recovery on the "<new phone>"
+    Then the app answers "OK"
+    And the "<new phone>" shows the accounts "Facebook, Microsoft, GitHub" in that order
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
+  @recovery @REQ-RECOVERY-06
+  Scenario Outline: Restored third-party and personal accounts work at once
+    Given Alex has the app on the "<old phone>"
+    And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+    And Alex has turned on backup on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex begins recovery on the "<new phone>"
+    Then the "GitHub" account on the "<new phone>" shows a code its provider accepts
+    And the "Microsoft" account on the "<new phone>" shows a code its provider accepts
+    And the "GitHub" account on the "<new phone>" is ready to use
+    And the "Microsoft" account on the "<new phone>" is ready to use
+    And the "<new phone>" shows no alert about additional verification
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
+  Rule: A failed recovery restores nothing, and trying again works
+
+    @recovery @REQ-RECOVERY-04 @negative
+    Scenario Outline: A wrong password restores nothing, the right one everything
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex begins recovery on the "<new phone>" with a wrong password
+      Then recovery is refused with "SIGN_IN_FAILED"
+      And the "<new phone>" shows no accounts
+      When Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the accounts "Microsoft, GitHub" in that order
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    @recovery @REQ-RECOVERY-04 @negative
+    Scenario Outline: A Microsoft account that made no backup restores nothing
+      Given Alex has a second personal Microsoft account
+      And Alex has the app on the "<old phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex begins recovery on the "<new phone>" with the second Microsoft account
+      Then recovery is refused with "NO_BACKUP_FOUND"
+      And the "<new phone>" shows no accounts
+      When Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the accounts "Microsoft, GitHub" in that order
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    @recovery @REQ-RECOVERY-05 @negative @fault
+    Scenario Outline: A connection lost part-way restores nothing, and a retry succeeds
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And the connection will drop <moment>
+      When Alex begins recovery on the "new iPhone"
+      Then recovery is refused with "NETWORK_UNAVAILABLE"
+      And the "new iPhone" shows no accounts
+      When Alex begins recovery on the "new iPhone"
+      Then the app answers "OK"
+      And the "new iPhone" shows the accounts "Microsoft, GitHub" in that order
+
+      @ios
+      Examples:
+        | moment                              |
+        | before the backup key is fetched    |
+        | while the backup downloads          |
+        | after the backup has downloaded     |
+
+    @recovery @REQ-RECOVERY-05 @negative
+    Scenario Outline: An unavailable storage service restores nothing, and a retry succeeds
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And the "<service>" service is down
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "SERVICE_UNAVAILABLE"
+      And the "<new phone>" shows no accounts
+      When the "<service>" service is back
+      And Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the accounts "Microsoft, GitHub" in that order
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  | service    |
+        | old iPhone | new iPhone | iCloud     |
+        | old iPhone | new iPhone | backup key |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         | service                 |
+        | old Android phone | new Android phone | Microsoft cloud storage |

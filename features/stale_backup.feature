@@ -1,0 +1,102 @@
+Feature: An out-of-date backup
+  When the app's sign-in to the recovery account lapses, uploads stop and the backup falls
+  behind. A red dot on the menu says so; choosing it asks Alex to sign in again, which
+  brings the cloud copy up to date. Recovering from a backup that fell behind returns the
+  accounts as they were at the last upload.
+
+  Background:
+    Given Alex has a personal Microsoft account
+    And Alex has a third-party "GitHub" account
+    And Alex has a third-party "Dropbox" account
+
+  @stale @REQ-STALE-02 @negative @profile-current
+  Scenario Outline: A current backup shows no red dot
+    Given Alex has the app on the "<phone>"
+    And Alex has added the "GitHub" account to the "<phone>"
+    And Alex has turned on backup on the "<phone>"
+    When Alex selects the red dot on the "<phone>"
+    Then the app answers "OK"
+    And the "<phone>" shows no red dot
+
+    @ios
+    Examples: iPhone
+      | phone      |
+      | old iPhone |
+
+    @android
+    Examples: Android phone
+      | phone             |
+      | old Android phone |
+
+  @stale @REQ-STALE-01 @REQ-STALE-02 @REQ-STALE-04 @profile-current
+  Scenario Outline: A lapsed sign-in leaves the backup behind, and the new phone misses what came later
+    Given Alex has the app on the "<old phone>"
+    And Alex has added the "GitHub" account to the "<old phone>"
+    And Alex has turned on backup on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex's recovery account sign-in lapses
+    And Alex adds the "Dropbox" account to the "<old phone>"
+    Then the "<old phone>" shows a red dot
+    When Alex begins recovery on the "<new phone>"
+    Then the app answers "OK"
+    And the "<new phone>" shows the accounts "GitHub" in that order
+    And the "<new phone>" does not show the "Dropbox" account
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
+  @stale @REQ-STALE-01 @REQ-STALE-02 @profile-current @ios
+  Scenario Outline: After <days> days without signing in again the phone shows <mark>
+    Given Alex has the app on the "old iPhone"
+    And Alex has added the "GitHub" account to the "old iPhone"
+    And Alex has turned on backup on the "old iPhone"
+    When <days> days pass
+    Then the "old iPhone" shows <mark>
+
+    Examples:
+      | days | mark       |
+      | 89   | no red dot |
+      | 91   | a red dot  |
+
+  @stale @REQ-STALE-03 @profile-current
+  Scenario Outline: Choosing the red dot and signing in again brings the backup up to date
+    Given Alex has the app on the "<old phone>"
+    And Alex has added the "GitHub" account to the "<old phone>"
+    And Alex has turned on backup on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex's recovery account sign-in lapses
+    And Alex adds the "Dropbox" account to the "<old phone>"
+    And Alex selects the red dot on the "<old phone>"
+    Then the app answers "SIGN_IN_REQUIRED"
+    When Alex signs in again to update the backup on the "<old phone>"
+    Then the app answers "OK"
+    And the "<old phone>" shows no red dot
+    When Alex begins recovery on the "<new phone>"
+    Then the "<new phone>" shows the accounts "GitHub, Dropbox" in that order
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
+  @stale @REQ-STALE-03 @profile-current @negative @ios
+  Scenario: A wrong password does not clear the red dot
+    Given Alex has the app on the "old iPhone"
+    And Alex has added the "GitHub" account to the "old iPhone"
+    And Alex has turned on backup on the "old iPhone"
+    When Alex's recovery account sign-in lapses
+    And Alex signs in again to update the backup on the "old iPhone" with a wrong password
+    Then signing in is refused with "SIGN_IN_FAILED"
+    And the "old iPhone" shows a red dot

@@ -1,0 +1,118 @@
+Feature: What a backup holds
+  A backup keeps the user name and the code-making secret of personal and third-party
+  accounts, and nothing else about them. Work or school accounts and accounts that approve
+  sign-ins travel by name only. One storage location holds all of Alex's accounts, in
+  Alex's order.
+
+  Background:
+    Given Alex has a personal Microsoft account
+    And Alex has a work account at "Contoso"
+    And Alex has a third-party "GitHub" account
+    And Alex has a third-party "Facebook" account
+
+  @stored @REQ-STORED-01 @negative
+  Scenario Outline: The backup holds no passwords, secrets or contact details in readable form
+    Given Alex has the app on the "<phone>"
+    And Alex has added the accounts "Microsoft, GitHub" to the "<phone>"
+    When Alex turns on backup on the "<phone>"
+    Then the app answers "OK"
+    And no stored backup contains Alex's Microsoft account password
+    And no stored backup contains Alex's alternate email address
+    And no stored backup contains Alex's alternate phone number
+    And no stored backup contains the secret of Alex's "GitHub" account
+
+    @ios
+    Examples: iPhone
+      | phone      |
+      | old iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | phone             |
+      | old Android phone |
+
+  @stored @REQ-STORED-01
+  Scenario Outline: The user name and secret are enough to make codes on the new phone
+    Given Alex has the app on the "<old phone>"
+    And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+    And Alex has turned on backup on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex begins recovery on the "<new phone>"
+    Then the "GitHub" account on the "<new phone>" shows a code its provider accepts
+    And the "Microsoft" account on the "<new phone>" shows a code its provider accepts
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
+  @stored @REQ-STORED-02
+  Scenario Outline: Work and notification accounts come back by name and wait for verification
+    Given Alex has the app on the "<old phone>"
+    And Alex has added the "Microsoft" account with sign-in notifications to the "<old phone>"
+    And Alex has added the "Contoso" account to the "<old phone>"
+    And Alex has turned on backup on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex begins recovery on the "<new phone>"
+    Then the "<new phone>" shows the accounts "Microsoft, Contoso" in that order
+    And the "Microsoft" account on the "<new phone>" needs additional verification
+    And the "Contoso" account on the "<new phone>" needs additional verification
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
+  @stored @REQ-STORED-03
+  Scenario Outline: Personal, work and third-party accounts share one storage location
+    Given Alex has the app on the "<old phone>"
+    And Alex has added the accounts "Microsoft, Contoso, GitHub, Facebook" to the "<old phone>"
+    And Alex has turned on backup on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex begins recovery on the "<new phone>"
+    Then the app answers "OK"
+    And the cloud holds 1 backup
+    And Alex's backup is kept in <store> under <owner>
+    And the "<new phone>" shows the accounts "Microsoft, Contoso, GitHub, Facebook" in that order
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  | store  | owner        |
+      | old iPhone | new iPhone | iCloud | the Apple ID |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         | store                     | owner                 |
+      | old Android phone | new Android phone | Microsoft's cloud storage | the Microsoft account |
+
+  @stored @REQ-STORED-04
+  Scenario Outline: Alex's order and names of the accounts come back exactly
+    Given Alex has the app on the "<old phone>"
+    And Alex has added the accounts "Microsoft, GitHub, Facebook" to the "<old phone>"
+    And Alex has turned on backup on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex moves the "Facebook" account to the top on the "<old phone>"
+    And Alex renames the "GitHub" account to "Side projects" on the "<old phone>"
+    And Alex begins recovery on the "<new phone>"
+    Then the "<new phone>" shows the accounts "Facebook, Microsoft, GitHub" in that order
+    And the "<new phone>" shows the "GitHub" account named "Side projects"
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |

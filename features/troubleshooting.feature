@@ -1,0 +1,249 @@
+Feature: Why a backup can be unavailable
+  A backup can be out of reach: it was made on the other kind of phone, the network is
+  down, the iPhone uses another Apple ID, the backup was deleted, there never was one, or
+  it is damaged. Each time recovery says why and restores nothing, and Alex can still set
+  the accounts up by hand.
+
+  Background:
+    Given Alex has a personal Microsoft account
+    And Alex has a third-party "GitHub" account
+    And Alex has a third-party "Dropbox" account
+
+  Rule: A backup stays with the operating system that made it
+
+    @trouble @REQ-TROUBLE-01 @negative @profile-current
+    Scenario Outline: Moving between iPhone and Android finds no backup
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "BACKUP_ON_OTHER_PLATFORM"
+      And the "<new phone>" shows no accounts
+
+      Examples:
+        | old phone         | new phone         |
+        | old iPhone        | new Android phone |
+        | old Android phone | new iPhone        |
+
+    @trouble @REQ-TROUBLE-01 @negative @profile-2019
+    Scenario: In 2019, moving from iPhone to Android finds no backup feature at all
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new Android phone"
+      When Alex begins recovery on the "new Android phone"
+      Then recovery is refused with "BACKUP_NOT_SUPPORTED"
+      And the "new Android phone" shows no accounts
+
+    @trouble @REQ-TROUBLE-01 @android
+    Scenario: After switching to Android, Alex sets the accounts up again by hand
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new Android phone"
+      When Alex adds the "Microsoft" account to the "new Android phone"
+      And Alex types in the secret of the "GitHub" account on the "new Android phone"
+      Then the app answers "OK"
+      And the "GitHub" account on the "new Android phone" shows a code its provider accepts
+      And the "Microsoft" account on the "new Android phone" shows a code its provider accepts
+
+  Rule: Without a network nothing happens, and it catches up once the phone is online
+
+    @trouble @REQ-TROUBLE-02 @negative
+    Scenario Outline: Backup cannot be turned on without a network connection
+      Given Alex has the app on the "<phone>"
+      And Alex has added the "GitHub" account to the "<phone>"
+      And the "<phone>" has no network connection
+      When Alex turns on backup on the "<phone>"
+      Then turning on backup is refused with "NETWORK_UNAVAILABLE"
+      And the message mentions "network"
+      And the "<phone>" shows backup as off
+
+      @ios
+      Examples: iPhone
+        | phone      |
+        | old iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | phone             |
+        | old Android phone |
+
+    @trouble @REQ-TROUBLE-02 @REQ-RECOVERY-05 @negative
+    Scenario Outline: Recovery without a network restores nothing; back online it works
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And the "<new phone>" has no network connection
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "NETWORK_UNAVAILABLE"
+      And the message mentions "network"
+      And the "<new phone>" shows no accounts
+      When the "<new phone>" is back online
+      And Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the accounts "Microsoft, GitHub" in that order
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    @trouble @REQ-TROUBLE-02 @REQ-BACKUP-06
+    Scenario Outline: A change made offline is uploaded once the phone is back online
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the "GitHub" account to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When the "<old phone>" loses its network connection
+      And Alex adds the "Dropbox" account to the "<old phone>"
+      Then the "<old phone>" says the backup will finish when the connection is back
+      When the "<old phone>" is back online
+      And Alex begins recovery on the "<new phone>"
+      Then the "<new phone>" shows the accounts "GitHub, Dropbox" in that order
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+  Rule: On an iPhone, recovery needs the Apple ID the old iPhone used
+
+    @trouble @REQ-TROUBLE-03 @negative @ios
+    Scenario: Another Apple ID finds no backup; the old one does
+      Given Alex has a second Apple ID
+      And Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone" without signing in to iCloud
+      And Alex has signed in to iCloud on the "new iPhone" with the second Apple ID
+      When Alex begins recovery on the "new iPhone"
+      Then recovery is refused with "BACKUP_IN_OTHER_ICLOUD"
+      And the message mentions "Apple ID"
+      And the "new iPhone" shows no accounts
+      When Alex signs out of iCloud on the "new iPhone"
+      And Alex signs in to iCloud on the "new iPhone"
+      And Alex begins recovery on the "new iPhone"
+      Then the app answers "OK"
+      And the "new iPhone" shows the accounts "Microsoft, GitHub" in that order
+
+    @trouble @REQ-TROUBLE-03 @negative @ios
+    Scenario: Without iCloud the app asks Alex to sign in to it
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone" without signing in to iCloud
+      When Alex begins recovery on the "new iPhone"
+      Then recovery is refused with "ICLOUD_SIGN_IN_REQUIRED"
+      And the "new iPhone" shows no accounts
+
+  Rule: A deleted backup cannot be recovered; the accounts are set up again by hand
+
+    @trouble @REQ-TROUBLE-04 @negative
+    Scenario Outline: A backup deleted while managing cloud storage is gone
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex deletes the backup while managing <store>
+      And Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "BACKUP_DELETED"
+      And the "<new phone>" shows no accounts
+      When Alex types in the secret of the "GitHub" account on the "<new phone>"
+      Then the app answers "OK"
+      And the "GitHub" account on the "<new phone>" shows a code its provider accepts
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  | store  |
+        | old iPhone | new iPhone | iCloud |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         | store                     |
+        | old Android phone | new Android phone | Microsoft's cloud storage |
+
+    @trouble @REQ-TROUBLE-04 @REQ-BACKUP-07 @negative
+    Scenario Outline: A backup turned off on the old phone is gone
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex turns off backup on the "<old phone>"
+      And Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "BACKUP_DELETED"
+      And the "<new phone>" shows no accounts
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+  Rule: With no backup, or a damaged one, nothing is restored
+
+    @trouble @REQ-TROUBLE-05 @negative
+    Scenario Outline: A recovery account that never backed up finds nothing
+      Given Alex has the app on the "<new phone>"
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "NO_BACKUP_FOUND"
+      And the "<new phone>" shows no accounts
+
+      @ios
+      Examples: iPhone
+        | new phone  |
+        | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | new phone         |
+        | new Android phone |
+
+    @trouble @REQ-TROUBLE-05 @negative @ios
+    Scenario: A different Microsoft account of Alex's finds nothing
+      Given Alex has a second personal Microsoft account
+      And Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      When Alex begins recovery on the "new iPhone" with the second Microsoft account
+      Then recovery is refused with "NO_BACKUP_FOUND"
+      And the "new iPhone" shows no accounts
+
+    @trouble @REQ-TROUBLE-06 @negative @fault
+    Scenario Outline: A damaged backup restores nothing
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the "GitHub" account to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And the cloud store will damage the next backup it is sent
+      When Alex adds the "Dropbox" account to the "<old phone>"
+      And Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "BACKUP_DAMAGED"
+      And the "<new phone>" shows no accounts
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |

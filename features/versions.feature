@@ -1,0 +1,88 @@
+Feature: Which app versions have backup
+  The current article covers the iOS app from 5.7.0 and the Android app from 6.6.0; older
+  builds have neither the backup setting nor recovery. The 2019 article covers every iOS
+  version and no Android phone.
+
+  Background:
+    Given Alex has a personal Microsoft account
+
+  @version @profile-current
+  Scenario Outline: App <version> on an <platform> has backup and recovery
+    Given Alex has app version <version> on the "<phone>"
+    Then the "<phone>" settings offer "<setting>"
+    And the "<phone>" offers to begin recovery
+    When Alex turns on backup on the "<phone>"
+    Then the app answers "OK"
+
+    @ios @REQ-VERSION-01
+    Examples: iPhone from 5.7.0
+      | platform | version | phone  | setting       |
+      | iPhone   | 5.7.0   | iPhone | iCloud backup |
+      | iPhone   | 5.7.1   | iPhone | iCloud backup |
+
+    @android @REQ-VERSION-02
+    Examples: Android from 6.6.0
+      | platform      | version | phone         | setting      |
+      | Android phone | 6.6.0   | Android phone | Cloud backup |
+      | Android phone | 6.6.1   | Android phone | Cloud backup |
+
+    @REQ-VERSION-01 @REQ-VERSION-02 @REQ-VERSION-03
+    Examples: numbers compared as numbers, not as text
+      | platform      | version | phone         | setting       |
+      | iPhone        | 5.10.0  | iPhone        | iCloud backup |
+      | iPhone        | 10.0.0  | iPhone        | iCloud backup |
+      | Android phone | 6.10.0  | Android phone | Cloud backup  |
+
+  @version @REQ-VERSION-03 @negative @profile-current
+  Scenario Outline: App <version> on an <platform> has no backup and no recovery
+    Given Alex has app version <version> on the "<phone>"
+    Then the "<phone>" settings have no backup option
+    And the "<phone>" does not offer recovery
+    When Alex turns on backup on the "<phone>"
+    Then turning on backup is refused with "BACKUP_NOT_SUPPORTED"
+    When Alex begins recovery on the "<phone>"
+    Then recovery is refused with "BACKUP_NOT_SUPPORTED"
+
+    @ios @REQ-VERSION-01
+    Examples: iPhone before 5.7.0
+      | platform | version | phone  |
+      | iPhone   | 5.6.9   | iPhone |
+      | iPhone   | 5.6.0   | iPhone |
+      | iPhone   | 4.12.0  | iPhone |
+
+    @android @REQ-VERSION-02
+    Examples: Android before 6.6.0
+      | platform      | version | phone         |
+      | Android phone | 6.5.9   | Android phone |
+      | Android phone | 6.5.10  | Android phone |
+
+  @version @REQ-VERSION-04 @profile-2019 @ios
+  Scenario Outline: In 2019 every iOS version <version> has backup and recovery
+    Given Alex has app version <version> on the "iPhone"
+    Then the "iPhone" settings offer "iCloud backup"
+    And the "iPhone" offers to begin recovery
+    When Alex turns on backup on the "iPhone"
+    Then the app answers "OK"
+
+    Examples:
+      | version |
+      | 5.0.0   |
+      | 5.6.9   |
+      | 5.7.0   |
+      | 6.8.0   |
+
+  @version @REQ-VERSION-05 @profile-2019 @negative @android
+  Scenario Outline: In 2019 no Android version <version> has backup or recovery
+    Given Alex has app version <version> on the "Android phone"
+    Then the "Android phone" settings have no backup option
+    And the "Android phone" does not offer recovery
+    When Alex turns on backup on the "Android phone"
+    Then turning on backup is refused with "BACKUP_NOT_SUPPORTED"
+    When Alex begins recovery on the "Android phone"
+    Then recovery is refused with "BACKUP_NOT_SUPPORTED"
+
+    Examples:
+      | version |
+      | 6.5.9   |
+      | 6.6.0   |
+      | 6.8.0   |

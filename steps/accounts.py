@@ -1,0 +1,221 @@
+"""Accounts in the app: adding, renaming, reordering and removing tiles; what the Accounts
+screen shows; the codes on the tiles and whether the providers take them."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers, then, when
+
+from authconform.port import AccountKind, Outcome
+from steps.cast import Account, Cast, entry_for, split_labels
+
+
+def _add(cast: Cast, account: Account, device_id: str, push: bool) -> Outcome:
+    """Add an account the way its provider hands it out, without the camera: a personal
+    account by signing in, a work account by typing its activation code and URL, a
+    third-party account by typing its secret."""
+    app, world = cast.target.app, cast.target.world
+    if account.kind is AccountKind.PERSONAL:
+        return app.add_personal_account(device_id, account.username, account.password, push)
+    if account.kind is AccountKind.WORK:
+        assert account.tenant is not None
+        qr = world.issue_activation_qr(account.tenant.id, account.id)
+        cast.setup_qrs[(account.owner, account.label)] = qr
+        return app.enter_activation_manually(device_id, qr.code, qr.url, push)
+    site = account.site
+    assert site is not None
+    return app.enter_code_manually(device_id, site.issuer, site.username, site.secret,
+                                   site.digits, site.period, site.algorithm)
+
+
+# ------------------------------------------------------------------ adding
+@given(parsers.parse('{name:w} has added the "{label}" account to the "{phone}"'))
+def _(cast: Cast, name: str, label: str, phone: str) -> None:
+    outcome = _add(cast, cast.account(name, label), cast.phone(phone).id, push=False)
+    assert outcome.ok, outcome
+
+
+@given(parsers.parse('{name:w} has added the "{label}" account with sign-in notifications '
+                     'to the "{phone}"'))
+def _(cast: Cast, name: str, label: str, phone: str) -> None:
+    outcome = _add(cast, cast.account(name, label), cast.phone(phone).id, push=True)
+    assert outcome.ok, outcome
+
+
+@given(parsers.parse('{name:w} has added the accounts "{labels}" to the "{phone}"'))
+def _(cast: Cast, name: str, labels: str, phone: str) -> None:
+    device_id = cast.phone(phone).id
+    for label in split_labels(labels):
+        outcome = _add(cast, cast.account(name, label), device_id, push=False)
+        assert outcome.ok, (label, outcome)
+
+
+@when(parsers.parse('{name:w} adds the "{label}" account to the "{phone}"'),
+      target_fixture="outcome")
+def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
+    return _add(cast, cast.account(name, label), cast.phone(phone).id, push=False)
+
+
+@when(parsers.parse('{name:w} types in the secret of the "{label}" account on the "{phone}"'),
+      target_fixture="outcome")
+def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
+    site = cast.account(name, label).site
+    assert site is not None, f"{label} is not a third-party account"
+    return cast.target.app.enter_code_manually(cast.phone(phone).id, site.issuer,
+                                               site.username, site.secret, site.digits,
+                                               site.period, site.algorithm)
+
+
+@when(parsers.parse('{name:w} scans the QR code of the "{label}" account with the "{phone}"'),
+      target_fixture="outcome")
+def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
+    site = cast.account(name, label).site
+    assert site is not None, f"{label} is not a third-party account"
+    return cast.target.app.scan_qr(cast.phone(phone).id, site.qr_png)
+
+
+# ------------------------------------------------------------------ changing
+@given(parsers.parse('{name:w} has renamed the "{label}" account to "{new_name}" on the '
+                     '"{phone}"'))
+@when(parsers.parse('{name:w} renames the "{label}" account to "{new_name}" on the '
+                    '"{phone}"'), target_fixture="outcome")
+def _(cast: Cast, label: str, new_name: str, phone: str) -> Outcome:
+    return cast.target.app.rename_account(cast.phone(phone).id,
+                                          cast.entry(phone, label).id, new_name)
+
+
+@when(parsers.parse('{name:w} moves the "{label}" account to the top on the "{phone}"'),
+      target_fixture="outcome")
+def _(cast: Cast, label: str, phone: str) -> Outcome:
+    device_id = cast.phone(phone).id
+    first = cast.entry(phone, label).id
+    ids = [e.id for e in cast.target.app.list_accounts(device_id)]
+    return cast.target.app.reorder_accounts(device_id, [first] + [i for i in ids if i != first])
+
+
+@given(parsers.parse('{name:w} has removed the "{label}" account from the "{phone}"'))
+@when(parsers.parse('{name:w} removes the "{label}" account from the "{phone}"'),
+      target_fixture="outcome")
+def _(cast: Cast, label: str, phone: str) -> Outcome:
+    return cast.target.app.remove_account(cast.phone(phone).id, cast.entry(phone, label).id)
+
+
+@when(parsers.parse('{name:w} removes every account from the "{phone}"'),
+      target_fixture="outcome")
+def _(cast: Cast, phone: str) -> Outcome:
+    device_id = cast.phone(phone).id
+    outcome = Outcome.success()
+    for entry in cast.target.app.list_accounts(device_id):
+        outcome = cast.target.app.remove_account(device_id, entry.id)
+        assert outcome.ok, outcome
+    return outcome
+
+
+# ------------------------------------------------------------------ the Accounts screen
+@then(parsers.parse('the "{phone}" shows the accounts "{labels}" in that order'))
+def _(cast: Cast, phone: str, labels: str) -> None:
+    p = cast.phone(phone)
+    shown = [cast.label_of(p.owner, e) for e in cast.target.app.list_accounts(p.id)]
+    assert shown == split_labels(labels)
+
+
+@then(parsers.parse('the "{phone}" shows the "{label}" account'))
+def _(cast: Cast, phone: str, label: str) -> None:
+    cast.entry(phone, label)
+
+
+@then(parsers.parse('the "{phone}" does not show the "{label}" account'))
+def _(cast: Cast, phone: str, label: str) -> None:
+    entries = cast.target.app.list_accounts(cast.phone(phone).id)
+    assert entry_for(entries, cast.account_on(phone, label)) is None
+
+
+@then(parsers.parse('the "{phone}" shows none of {name:w}\'s accounts'))
+def _(cast: Cast, phone: str, name: str) -> None:
+    entries = cast.target.app.list_accounts(cast.phone(phone).id)
+    for (owner, label), account in cast.accounts.items():
+        if owner == name:
+            assert entry_for(entries, account) is None, f"{name}'s {label} account is shown"
+
+
+@then(parsers.parse('the "{phone}" shows no accounts'))
+def _(cast: Cast, phone: str) -> None:
+    assert cast.target.app.list_accounts(cast.phone(phone).id) == []
+
+
+@then(parsers.parse('the "{phone}" shows the "{label}" account named "{display_name}"'))
+def _(cast: Cast, phone: str, label: str, display_name: str) -> None:
+    assert cast.entry(phone, label).display_name == display_name
+
+
+# ------------------------------------------------------------------ codes
+@when(parsers.parse('{name:w} reads the "{label}" codes on the "{first}" and the "{second}"'),
+      target_fixture="codes")
+def _(cast: Cast, label: str, first: str, second: str) -> dict[str, str | None]:
+    """Both codes at one instant: nothing moves the clock between the two reads."""
+    return {phone: cast.target.app.current_code(cast.phone(phone).id,
+                                                cast.entry(phone, label).id)
+            for phone in (first, second)}
+
+
+@then("the two codes differ")
+def _(codes: dict[str, str | None]) -> None:
+    first, second = codes.values()
+    assert first is not None and second is not None
+    assert first != second
+
+
+@then("the two codes are the same")
+def _(codes: dict[str, str | None]) -> None:
+    first, second = codes.values()
+    assert first is not None and first == second
+
+
+@then(parsers.parse("each code has {digits:d} digits"))
+def _(codes: dict[str, str | None], digits: int) -> None:
+    for code in codes.values():
+        assert code is not None and code.isdigit() and len(code) == digits, code
+
+
+@then(parsers.parse('the "{label}" provider accepts each code only from the phone that '
+                    "shows it"))
+def _(cast: Cast, codes: dict[str, str | None], label: str) -> None:
+    world = cast.target.world
+    for shown_on, code in codes.items():
+        account = cast.account_on(shown_on, label)
+        for typed_on in codes:
+            accepted = world.provider_accepts_code(account.id, code, cast.phone(typed_on).id)
+            assert accepted == (typed_on == shown_on), (code, shown_on, typed_on)
+
+
+@then(parsers.parse('the "{label}" provider accepts each code from either phone'))
+def _(cast: Cast, codes: dict[str, str | None], label: str) -> None:
+    world = cast.target.world
+    for shown_on, code in codes.items():
+        account = cast.account_on(shown_on, label)
+        for typed_on in codes:
+            assert world.provider_accepts_code(account.id, code, cast.phone(typed_on).id)
+
+
+@then(parsers.parse('the "{label}" account on the "{phone}" shows a code its provider '
+                    "accepts"))
+def _(cast: Cast, label: str, phone: str) -> None:
+    device_id = cast.phone(phone).id
+    code = cast.target.app.current_code(device_id, cast.entry(phone, label).id)
+    assert code is not None, f"the {label} tile on the {phone} shows no code"
+    assert cast.target.world.provider_accepts_code(cast.account_on(phone, label).id, code,
+                                                   device_id)
+
+
+@then(parsers.parse('the "{label}" account on the "{phone}" shows a code its provider '
+                    "refuses"))
+def _(cast: Cast, label: str, phone: str) -> None:
+    device_id = cast.phone(phone).id
+    code = cast.target.app.current_code(device_id, cast.entry(phone, label).id)
+    assert code is None or not cast.target.world.provider_accepts_code(
+        cast.account_on(phone, label).id, code, device_id)
+
+
+@then(parsers.parse('the "{label}" account on the "{phone}" shows no code'))
+def _(cast: Cast, label: str, phone: str) -> None:
+    assert cast.target.app.current_code(cast.phone(phone).id,
+                                        cast.entry(phone, label).id) is None

@@ -1,0 +1,191 @@
+"""Cloud backup and recovery: turning backup on and off, beginning recovery, the settings
+and recovery screens, the red dot, and what the cloud stores hold."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers, then, when
+
+from authconform.port import Outcome
+from steps.cast import Cast
+from steps.inspection import STORE_KIND
+
+
+# ------------------------------------------------------------------ turning backup on/off
+@given(parsers.parse('{name:w} has turned on backup on the "{phone}"'))
+def _(cast: Cast, name: str, phone: str) -> None:
+    msa = cast.msa(name)
+    outcome = cast.target.app.turn_on_backup(cast.phone(phone).id, msa.username, msa.password)
+    assert outcome.ok, outcome
+
+
+@given(parsers.parse('{name:w} has turned on backup on the "{phone}" with the second Microsoft '
+                     "account"))
+def _(cast: Cast, name: str, phone: str) -> None:
+    msa = cast.second_msas[name]
+    outcome = cast.target.app.turn_on_backup(cast.phone(phone).id, msa.username, msa.password)
+    assert outcome.ok, outcome
+
+
+@when(parsers.parse('{name:w} turns on backup on the "{phone}"'), target_fixture="outcome")
+def _(cast: Cast, name: str, phone: str) -> Outcome:
+    msa = cast.msa(name)
+    return cast.target.app.turn_on_backup(cast.phone(phone).id, msa.username, msa.password)
+
+
+@when(parsers.parse('{name:w} turns on backup on the "{phone}" with a wrong password'),
+      target_fixture="outcome")
+def _(cast: Cast, name: str, phone: str) -> Outcome:
+    msa = cast.msa(name)
+    return cast.target.app.turn_on_backup(cast.phone(phone).id, msa.username,
+                                          msa.password + "-wrong")
+
+
+@when(parsers.parse('{name:w} turns on backup on the "{phone}" signing in with the "{org}" '
+                    "work account"), target_fixture="outcome")
+def _(cast: Cast, name: str, phone: str, org: str) -> Outcome:
+    work = cast.account(name, org)
+    return cast.target.app.turn_on_backup(cast.phone(phone).id, work.username, work.password)
+
+
+@given(parsers.parse('{name:w} has turned off backup on the "{phone}"'))
+@when(parsers.parse('{name:w} turns off backup on the "{phone}"'), target_fixture="outcome")
+def _(cast: Cast, phone: str) -> Outcome:
+    return cast.target.app.turn_off_backup(cast.phone(phone).id)
+
+
+# ------------------------------------------------------------------ recovery
+@given(parsers.parse('{name:w} has recovered the backup on the "{phone}"'))
+def _(cast: Cast, name: str, phone: str) -> None:
+    msa = cast.msa(name)
+    outcome = cast.target.app.begin_recovery(cast.phone(phone).id, msa.username, msa.password)
+    assert outcome.ok, outcome
+
+
+@when(parsers.parse('{name:w} begins recovery on the "{phone}"'), target_fixture="outcome")
+def _(cast: Cast, name: str, phone: str) -> Outcome:
+    msa = cast.msa(name)
+    return cast.target.app.begin_recovery(cast.phone(phone).id, msa.username, msa.password)
+
+
+@when(parsers.parse('{name:w} begins recovery on the "{phone}" with a wrong password'),
+      target_fixture="outcome")
+def _(cast: Cast, name: str, phone: str) -> Outcome:
+    msa = cast.msa(name)
+    return cast.target.app.begin_recovery(cast.phone(phone).id, msa.username,
+                                          msa.password + "-wrong")
+
+
+@when(parsers.parse('{name:w} begins recovery on the "{phone}" with the second Microsoft '
+                    "account"), target_fixture="outcome")
+def _(cast: Cast, name: str, phone: str) -> Outcome:
+    msa = cast.second_msas[name]
+    return cast.target.app.begin_recovery(cast.phone(phone).id, msa.username, msa.password)
+
+
+@when(parsers.parse('{name:w} begins recovery on the "{phone}" with {other:w}\'s Microsoft '
+                    "account"), target_fixture="outcome")
+def _(cast: Cast, phone: str, other: str) -> Outcome:
+    msa = cast.msa(other)
+    return cast.target.app.begin_recovery(cast.phone(phone).id, msa.username, msa.password)
+
+
+@when(parsers.parse('{name:w} begins recovery on the "{phone}" signing in with the "{org}" '
+                    "work account"), target_fixture="outcome")
+def _(cast: Cast, name: str, phone: str, org: str) -> Outcome:
+    work = cast.account(name, org)
+    return cast.target.app.begin_recovery(cast.phone(phone).id, work.username, work.password)
+
+
+# ------------------------------------------------------------------ the red dot
+@when(parsers.parse('{name:w}\'s recovery account sign-in lapses'))
+def _(cast: Cast, name: str) -> None:
+    cast.target.world.lapse_recovery_sign_in(cast.msa(name).id)
+
+
+@when(parsers.parse('{name:w} selects the red dot on the "{phone}"'), target_fixture="outcome")
+def _(cast: Cast, phone: str) -> Outcome:
+    return cast.target.app.select_backup_warning(cast.phone(phone).id)
+
+
+@given(parsers.parse('{name:w} has signed in again to update the backup on the "{phone}"'))
+@when(parsers.parse('{name:w} signs in again to update the backup on the "{phone}"'),
+      target_fixture="outcome")
+def _(cast: Cast, name: str, phone: str) -> Outcome:
+    return cast.target.app.sign_in_to_update_backup(cast.phone(phone).id,
+                                                    cast.msa(name).password)
+
+
+@when(parsers.parse('{name:w} signs in again to update the backup on the "{phone}" with a '
+                    "wrong password"), target_fixture="outcome")
+def _(cast: Cast, name: str, phone: str) -> Outcome:
+    return cast.target.app.sign_in_to_update_backup(cast.phone(phone).id,
+                                                    cast.msa(name).password + "-wrong")
+
+
+# ------------------------------------------------------------------ what the screens show
+@then(parsers.parse('the "{phone}" settings offer "{setting}"'))
+def _(cast: Cast, phone: str, setting: str) -> None:
+    assert cast.target.app.screen(cast.phone(phone).id).backup_setting == setting
+
+
+@then(parsers.parse('the "{phone}" settings have no backup option'))
+def _(cast: Cast, phone: str) -> None:
+    assert cast.target.app.screen(cast.phone(phone).id).backup_setting is None
+
+
+@then(parsers.parse('the "{phone}" shows backup as on'))
+def _(cast: Cast, phone: str) -> None:
+    assert cast.target.app.screen(cast.phone(phone).id).backup_on
+
+
+@then(parsers.parse('the "{phone}" shows backup as off'))
+def _(cast: Cast, phone: str) -> None:
+    assert not cast.target.app.screen(cast.phone(phone).id).backup_on
+
+
+@then(parsers.parse('the "{phone}" offers to begin recovery'))
+def _(cast: Cast, phone: str) -> None:
+    assert cast.target.app.screen(cast.phone(phone).id).recovery_offered
+
+
+@then(parsers.parse('the "{phone}" does not offer recovery'))
+def _(cast: Cast, phone: str) -> None:
+    assert not cast.target.app.screen(cast.phone(phone).id).recovery_offered
+
+
+@then(parsers.parse('the "{phone}" shows a red dot'))
+def _(cast: Cast, phone: str) -> None:
+    assert cast.target.app.screen(cast.phone(phone).id).red_dot
+
+
+@then(parsers.parse('the "{phone}" shows no red dot'))
+def _(cast: Cast, phone: str) -> None:
+    assert not cast.target.app.screen(cast.phone(phone).id).red_dot
+
+
+# ------------------------------------------------------------------ the cloud stores
+@then(parsers.parse('{name:w}\'s backup is kept in {store_name} under {owner}'))
+def _(cast: Cast, name: str, store_name: str, owner: str) -> None:
+    """``owner`` is "the Apple ID" or "the Microsoft account"."""
+    store = STORE_KIND[store_name]
+    location = (cast.apple_id(name) if owner == "the Apple ID" else cast.msa(name)).username
+    held = [o for o in cast.target.world.stored_objects()
+            if o.store is store and o.location.lower() == location.lower()]
+    assert len(held) == 1, held
+
+
+@then(parsers.parse("nothing is kept in {store_name}"))
+def _(cast: Cast, store_name: str) -> None:
+    store = STORE_KIND[store_name]
+    assert not [o for o in cast.target.world.stored_objects() if o.store is store]
+
+
+@then("the cloud holds no backup")
+def _(cast: Cast) -> None:
+    assert cast.target.world.stored_objects() == []
+
+
+@then(parsers.parse("the cloud holds {count:d} backup"))
+@then(parsers.parse("the cloud holds {count:d} backups"))
+def _(cast: Cast, count: int) -> None:
+    assert len(cast.target.world.stored_objects()) == count

@@ -1,0 +1,189 @@
+"""The cast of one scenario: role names in the Gherkin mapped to handles in the target.
+
+Features speak of "Alex", the "old iPhone" and the "GitHub" account; the world makes the
+real people (Faker names), devices and enrolments. ``Cast`` is the small registry that
+joins the two for one scenario. Given and When steps register what they create in it;
+Then steps only look things up.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from authconform.port import (
+    AccountEntry,
+    AccountKind,
+    ActivationQr,
+    AppleId,
+    MicrosoftAccount,
+    Person,
+    Platform,
+    SiteAccount,
+    Store,
+    Tenant,
+    WorkAccount,
+)
+
+# The app builds a phone has unless a scenario names one: recent enough for backup under
+# the current article (000: iOS 5.7.0+, Android 6.6.0+).
+LATEST_VERSION = {Platform.IOS: "6.8.0", Platform.ANDROID: "6.8.0"}
+PERSONAL_LABEL = "Microsoft"  # the personal Microsoft account's tile says "Microsoft"
+
+
+def platform_of(phone: str) -> Platform:
+    """'old iPhone' is an iPhone, 'new Android phone' an Android phone."""
+    if "iphone" in phone.lower():
+        return Platform.IOS
+    if "android" in phone.lower():
+        return Platform.ANDROID
+    raise ValueError(f"say which kind of phone {phone!r} is: iPhone or Android phone")
+
+
+def split_labels(text: str) -> list[str]:
+    """'Microsoft, GitHub and Contoso' -> ['Microsoft', 'GitHub', 'Contoso']."""
+    return [part.strip() for part in text.replace(" and ", ",").split(",") if part.strip()]
+
+
+@dataclass
+class Account:
+    """One of a person's accounts as its provider knows it, by the label the features use
+    ("Microsoft" for the personal Microsoft account, an organisation for a work or school
+    account, an issuer for a third-party account)."""
+
+    owner: str
+    label: str
+    kind: AccountKind
+    id: str  # the provider's handle: MSA, work account or site account id
+    username: str
+    password: str | None = None
+    site: SiteAccount | None = None
+    tenant: Tenant | None = None
+
+
+@dataclass
+class Phone:
+    label: str
+    owner: str
+    id: str
+    platform: Platform
+    name: str  # the device name an organisation's administrator sees
+
+
+@dataclass
+class Cast:
+    target: Any
+    people: dict[str, Person] = field(default_factory=dict)
+    recovery_accounts: dict[str, MicrosoftAccount] = field(default_factory=dict)
+    second_msas: dict[str, MicrosoftAccount] = field(default_factory=dict)
+    apple_ids: dict[str, AppleId] = field(default_factory=dict)
+    second_apple_ids: dict[str, AppleId] = field(default_factory=dict)
+    tenants: dict[str, Tenant] = field(default_factory=dict)
+    accounts: dict[tuple[str, str], Account] = field(default_factory=dict)
+    phones: dict[str, Phone] = field(default_factory=dict)
+    setup_qrs: dict[tuple[str, str], ActivationQr] = field(default_factory=dict)
+
+    # ---------------------------------------------------------------- registering
+    def person(self, name: str) -> Person:
+        """The person playing ``name``, made by the world on first mention."""
+        if name not in self.people:
+            self.people[name] = self.target.world.create_person()
+        return self.people[name]
+
+    def tenant(self, org: str) -> Tenant:
+        if org not in self.tenants:
+            self.tenants[org] = self.target.world.create_tenant()
+        return self.tenants[org]
+
+    def add_account(self, account: Account) -> Account:
+        self.accounts[(account.owner, account.label)] = account
+        return account
+
+    def add_msa(self, name: str, msa: MicrosoftAccount) -> None:
+        self.recovery_accounts[name] = msa
+        self.add_account(Account(name, PERSONAL_LABEL, AccountKind.PERSONAL, msa.id,
+                                 msa.username, msa.password))
+
+    def add_work(self, name: str, org: str, work: WorkAccount) -> None:
+        self.add_account(Account(name, org, AccountKind.WORK, work.id, work.username,
+                                 work.password, tenant=self.tenants[org]))
+
+    def add_site(self, name: str, site: SiteAccount) -> None:
+        self.add_account(Account(name, site.issuer, AccountKind.THIRD_PARTY, site.id,
+                                 site.username, site=site))
+
+    # ---------------------------------------------------------------- looking up
+    def phone(self, label: str) -> Phone:
+        try:
+            return self.phones[label]
+        except KeyError:
+            raise AssertionError(f"no phone called {label!r} in this scenario") from None
+
+    def account(self, name: str, label: str) -> Account:
+        try:
+            return self.accounts[(name, label)]
+        except KeyError:
+            raise AssertionError(f"{name} has no account called {label!r}") from None
+
+    def msa(self, name: str) -> MicrosoftAccount:
+        try:
+            return self.recovery_accounts[name]
+        except KeyError:
+            raise AssertionError(f"{name} has no personal Microsoft account") from None
+
+    def apple_id(self, name: str) -> AppleId:
+        try:
+            return self.apple_ids[name]
+        except KeyError:
+            raise AssertionError(f"{name} has no Apple ID") from None
+
+    def account_on(self, phone: str, label: str) -> Account:
+        """The account ``label`` of the phone's owner."""
+        return self.account(self.phone(phone).owner, label)
+
+    def entry(self, phone: str, label: str) -> AccountEntry:
+        """The tile of the owner's ``label`` account on ``phone``; fails if it is absent."""
+        found = entry_for(self.target.app.list_accounts(self.phone(phone).id),
+                          self.account_on(phone, label))
+        assert found is not None, f"the {phone} shows no {label} account"
+        return found
+
+    def label_of(self, owner: str, entry: AccountEntry) -> str:
+        for account in self.accounts.values():
+            if (account.owner == owner and account.kind == entry.kind
+                    and account.username.lower() == entry.username.lower()):
+                return account.label
+        return f"{entry.issuer}: {entry.username}"
+
+    def storage_location(self, name: str, platform: Platform) -> tuple[Store, str]:
+        """Where a backup made on ``platform`` lives: the Apple ID's iCloud on iOS, the
+        recovery account's Microsoft cloud storage on Android (000 troubleshooting)."""
+        if platform is Platform.IOS:
+            return Store.ICLOUD, self.apple_id(name).username
+        return Store.MICROSOFT, self.msa(name).username
+
+
+def plain_forms(value: str) -> list[bytes]:
+    """The ways a text could sit readable in stored bytes or traffic."""
+    forms = {value.encode(), value.lower().encode(), value.encode("utf-16-le")}
+    return [f for f in forms if f]
+
+
+def secret_forms(secret: str) -> list[bytes]:
+    """A base32 secret as typed and as the raw key bytes it stands for."""
+    padded = secret.upper() + "=" * (-len(secret) % 8)
+    return [*plain_forms(secret), base64.b32decode(padded)]
+
+
+def entry_for(entries: list[AccountEntry], account: Account) -> AccountEntry | None:
+    return next((e for e in entries if e.kind == account.kind
+                 and e.username.lower() == account.username.lower()), None)
+
+
+@pytest.fixture
+def cast(target: Any) -> Cast:
+    """Who is who in this scenario."""
+    return Cast(target)

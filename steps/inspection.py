@@ -1,0 +1,127 @@
+"""Evidence a user never sees but a tester can read: what the cloud stores hold, what went
+over the network, and the keys a phone keeps to itself. Each step needs an optional
+capability (store_inspection, traffic, device_inspection); targets without it make the
+scenario not-applicable."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers, then, when
+
+from authconform.port import AccountKind, Store
+from steps.cast import Cast, plain_forms, secret_forms
+
+STORE_KIND = {"iCloud": Store.ICLOUD, "Microsoft's cloud storage": Store.MICROSOFT}
+STORE_SERVICE = {"iCloud": "icloud", "Microsoft's cloud storage": "microsoft-storage"}
+CLOUD_SERVICES = frozenset(STORE_SERVICE.values())
+
+
+def _stored(cast: Cast) -> list[bytes]:
+    return [o.data for o in cast.target.world.stored_objects()]
+
+
+def _assert_absent(blobs: list[bytes], forms: list[bytes], what: str) -> None:
+    assert blobs, "there is nothing to inspect"
+    for blob in blobs:
+        for form in forms:
+            assert form not in blob, f"{what} is readable in {len(blob)} bytes"
+
+
+# ------------------------------------------------------------------ the cloud stores
+@then(parsers.parse("no stored backup contains {name:w}'s {item}"))
+def _(cast: Cast, name: str, item: str) -> None:
+    msa = cast.msa(name)
+    value = {"Microsoft account password": msa.password,
+             "alternate email address": msa.alternate_email,
+             "alternate phone number": msa.alternate_phone}[item]
+    assert value, f"{name} has no {item}"
+    _assert_absent(_stored(cast), plain_forms(value), f"{name}'s {item}")
+
+
+@then(parsers.parse('no stored backup contains the secret of {name:w}\'s "{label}" account'))
+def _(cast: Cast, name: str, label: str) -> None:
+    site = cast.account(name, label).site
+    assert site is not None, f"{label} is not a third-party account"
+    _assert_absent(_stored(cast), secret_forms(site.secret), f"the {label} secret")
+
+
+@then(parsers.parse("no stored backup contains the user name, issuer or secret of any of "
+                    "{name:w}'s accounts"))
+def _(cast: Cast, name: str) -> None:
+    blobs = _stored(cast)
+    for (owner, label), account in cast.accounts.items():
+        if owner != name:
+            continue
+        _assert_absent(blobs, plain_forms(account.username), f"the {label} user name")
+        if account.kind is AccountKind.THIRD_PARTY and account.site is not None:
+            _assert_absent(blobs, plain_forms(account.site.issuer), f"the {label} issuer")
+            _assert_absent(blobs, secret_forms(account.site.secret), f"the {label} secret")
+        if account.kind is AccountKind.WORK and account.tenant is not None:
+            _assert_absent(blobs, plain_forms(account.tenant.name), f"the {label} tenant")
+        if account.password:
+            _assert_absent(blobs, plain_forms(account.password), f"the {label} password")
+
+
+# ------------------------------------------------------------------ network traffic
+@given("we start watching the network traffic", target_fixture="traffic_mark")
+@when(parsers.parse('we start watching the network traffic of the "{phone}"'),
+      target_fixture="traffic_mark")
+def _(cast: Cast) -> int:
+    return len(cast.target.world.traffic())
+
+
+@then(parsers.parse('the "{phone}" has uploaded nothing to a cloud store since'))
+def _(cast: Cast, traffic_mark: int, phone: str) -> None:
+    device_id = cast.phone(phone).id
+    since = cast.target.world.traffic()[traffic_mark:]
+    assert not [t for t in since if t.device_id == device_id and t.service in CLOUD_SERVICES]
+
+
+@then(parsers.parse("every call since went to the Microsoft account service, the backup key "
+                    "holder or {store}"))
+def _(cast: Cast, traffic_mark: int, store: str) -> None:
+    allowed = {"msa", "key-service", STORE_SERVICE[store]}
+    since = cast.target.world.traffic()[traffic_mark:]
+    assert since, "no traffic at all"
+    assert {t.service for t in since} <= allowed, {t.service for t in since} - allowed
+
+
+# ------------------------------------------------------------------ keys kept on a phone
+@then(parsers.parse('the "{phone}" holds a device key of its own'))
+def _(cast: Cast, phone: str) -> None:
+    assert cast.target.world.device_secrets(cast.phone(phone).id)
+
+
+@then(parsers.parse('the "{phone}" holds none of the device keys of the "{other}"'))
+def _(cast: Cast, phone: str, other: str) -> None:
+    world = cast.target.world
+    mine = set(world.device_secrets(cast.phone(phone).id))
+    theirs = set(world.device_secrets(cast.phone(other).id))
+    assert theirs, f"the {other} holds no device key"
+    assert not mine & theirs
+
+
+def _device_keys(cast: Cast, *phones: str) -> list[bytes]:
+    keys = [k for p in phones for k in cast.target.world.device_secrets(cast.phone(p).id)]
+    assert keys, "no device keys to look for"
+    return keys
+
+
+@then(parsers.parse('no stored backup contains a device key of the "{first}" or the '
+                    '"{second}"'))
+def _(cast: Cast, first: str, second: str) -> None:
+    _assert_absent(_stored(cast), _device_keys(cast, first, second), "a device key")
+
+
+@then(parsers.parse('no network traffic contains a device key of the "{first}" or the '
+                    '"{second}"'))
+def _(cast: Cast, first: str, second: str) -> None:
+    payloads = [t.payload for t in cast.target.world.traffic()]
+    _assert_absent(payloads, _device_keys(cast, first, second), "a device key")
+
+
+# ------------------------------------------------------------------ storage management
+@when(parsers.parse("{name:w} deletes the backup while managing {store}"))
+def _(cast: Cast, name: str, store: str) -> None:
+    kind = STORE_KIND[store]
+    location = (cast.apple_id(name) if kind is Store.ICLOUD else cast.msa(name)).username
+    assert cast.target.world.delete_backup(kind, location), "there was no backup to delete"

@@ -1,0 +1,56 @@
+"""People and their identities: personal Microsoft accounts, Apple IDs, work or school
+accounts and third-party site accounts. All made by the world; named by role here."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers
+
+from steps.cast import Cast
+
+
+@given(parsers.parse("{name:w} has a personal Microsoft account"))
+def _(cast: Cast, name: str) -> None:
+    person = cast.person(name)
+    cast.add_msa(name, cast.target.world.create_microsoft_account(person.id))
+
+
+@given(parsers.parse("{name:w} has a personal Microsoft account without an alternate "
+                     "phone number"))
+def _(cast: Cast, name: str) -> None:
+    person = cast.person(name)
+    cast.add_msa(name, cast.target.world.create_microsoft_account(
+        person.id, alternate_email=True, alternate_phone=False))
+
+
+@given(parsers.parse("{name:w} has a second personal Microsoft account"))
+def _(cast: Cast, name: str) -> None:
+    cast.second_msas[name] = cast.target.world.create_microsoft_account(cast.person(name).id)
+
+
+@given(parsers.parse("{name:w} has an Apple ID"))
+def _(cast: Cast, name: str) -> None:
+    cast.apple_ids[name] = cast.target.world.create_apple_id(cast.person(name).id)
+
+
+@given(parsers.parse("{name:w} has a second Apple ID"))
+def _(cast: Cast, name: str) -> None:
+    cast.second_apple_ids[name] = cast.target.world.create_apple_id(cast.person(name).id)
+
+
+@given(parsers.parse('{name:w} has a work account at "{org}"'))
+def _(cast: Cast, name: str, org: str) -> None:
+    tenant = cast.tenant(org)
+    cast.add_work(name, org, cast.target.world.create_work_account(tenant.id,
+                                                                   cast.person(name).id))
+
+
+@given(parsers.parse('{name:w} has a third-party "{issuer}" account'))
+def _(cast: Cast, name: str, issuer: str) -> None:
+    cast.add_site(name, cast.target.world.create_site_account(cast.person(name).id, issuer))
+
+
+@given(parsers.parse('{name:w} has a third-party "{issuer}" account with {digits:d}-digit codes '
+                     "every {period:d} seconds using {algorithm}"))
+def _(cast: Cast, name: str, issuer: str, digits: int, period: int, algorithm: str) -> None:
+    cast.add_site(name, cast.target.world.create_site_account(
+        cast.person(name).id, issuer, digits, period, algorithm))

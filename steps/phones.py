@@ -1,0 +1,117 @@
+"""Phones: which OS and app build, iCloud sign-in, network, camera permission, time."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers, when
+
+from authconform.port import Outcome, Platform
+from steps.cast import LATEST_VERSION, Cast, Phone, platform_of
+
+
+def _new_phone(cast: Cast, name: str, label: str, version: str | None = None) -> Phone:
+    platform = platform_of(label)
+    device_name = label if label.startswith(f"{name}'s ") else f"{name}'s {label}"
+    device_id = cast.target.world.create_device(
+        cast.person(name).id, platform, version or LATEST_VERSION[platform], device_name)
+    phone = cast.phones[label] = Phone(label, name, device_id, platform, device_name)
+    return phone
+
+
+def _sign_in_to_icloud(cast: Cast, name: str, phone: Phone) -> None:
+    """An iPhone in daily use is signed in to iCloud with its owner's Apple ID."""
+    if phone.platform is Platform.IOS:
+        if name not in cast.apple_ids:
+            cast.apple_ids[name] = cast.target.world.create_apple_id(cast.person(name).id)
+        apple_id = cast.apple_ids[name]
+        outcome = cast.target.world.sign_in_to_icloud(phone.id, apple_id.username,
+                                                      apple_id.password)
+        assert outcome.ok, outcome
+
+
+@given(parsers.parse('{name:w} has the app on the "{phone}"'))
+def _(cast: Cast, name: str, phone: str) -> None:
+    _sign_in_to_icloud(cast, name, _new_phone(cast, name, phone))
+
+
+@given(parsers.parse('{name:w} has app version {version} on the "{phone}"'))
+def _(cast: Cast, name: str, version: str, phone: str) -> None:
+    _sign_in_to_icloud(cast, name, _new_phone(cast, name, phone, version))
+
+
+@given(parsers.parse('{name:w} has the app on the "{phone}" without signing in to iCloud'))
+def _(cast: Cast, name: str, phone: str) -> None:
+    _new_phone(cast, name, phone)
+
+
+@given(parsers.parse('{name:w} has signed in to iCloud on the "{phone}"'))
+@when(parsers.parse('{name:w} signs in to iCloud on the "{phone}"'), target_fixture="outcome")
+def _(cast: Cast, name: str, phone: str) -> Outcome:
+    apple_id = cast.apple_id(name)
+    return cast.target.world.sign_in_to_icloud(cast.phone(phone).id, apple_id.username,
+                                               apple_id.password)
+
+
+@given(parsers.parse('{name:w} has signed in to iCloud on the "{phone}" with the second '
+                     "Apple ID"))
+@when(parsers.parse('{name:w} signs in to iCloud on the "{phone}" with the second Apple ID'),
+      target_fixture="outcome")
+def _(cast: Cast, name: str, phone: str) -> Outcome:
+    apple_id = cast.second_apple_ids[name]
+    return cast.target.world.sign_in_to_icloud(cast.phone(phone).id, apple_id.username,
+                                               apple_id.password)
+
+
+@given(parsers.parse('{name:w} has signed in to iCloud on the "{phone}" with {other:w}\'s '
+                     "Apple ID"))
+def _(cast: Cast, phone: str, other: str) -> None:
+    apple_id = cast.apple_id(other)
+    outcome = cast.target.world.sign_in_to_icloud(cast.phone(phone).id, apple_id.username,
+                                                  apple_id.password)
+    assert outcome.ok, outcome
+
+
+@when(parsers.parse('{name:w} signs out of iCloud on the "{phone}"'))
+def _(cast: Cast, phone: str) -> None:
+    cast.target.world.sign_out_of_icloud(cast.phone(phone).id)
+
+
+# ------------------------------------------------------------------ network
+@given(parsers.parse('the "{phone}" has no network connection'))
+@when(parsers.parse('the "{phone}" loses its network connection'))
+def _(cast: Cast, phone: str) -> None:
+    cast.target.world.set_device_online(cast.phone(phone).id, False)
+
+
+@when(parsers.parse('the "{phone}" is back online'))
+def _(cast: Cast, phone: str) -> None:
+    cast.target.world.set_device_online(cast.phone(phone).id, True)
+
+
+# ------------------------------------------------------------------ camera
+@given(parsers.parse('{name:w} has allowed camera access on the "{phone}"'))
+@when(parsers.parse('{name:w} allows camera access on the "{phone}"'))
+def _(cast: Cast, phone: str) -> None:
+    cast.target.app.answer_camera_prompt(cast.phone(phone).id, True)
+
+
+@given(parsers.parse('{name:w} has denied camera access on the "{phone}"'))
+@when(parsers.parse('{name:w} denies camera access on the "{phone}"'))
+def _(cast: Cast, phone: str) -> None:
+    cast.target.app.answer_camera_prompt(cast.phone(phone).id, False)
+
+
+# ------------------------------------------------------------------ time
+@given(parsers.parse("{days:d} days have passed"))
+@when(parsers.parse("{days:d} days pass"))
+def _(cast: Cast, days: int) -> None:
+    cast.target.world.advance_clock(days * 24 * 3600)
+
+
+@when(parsers.parse("{minutes:d} minutes pass"))
+def _(cast: Cast, minutes: int) -> None:
+    cast.target.world.advance_clock(minutes * 60)
+
+
+@when(parsers.parse("{seconds:d} seconds pass"))
+def _(cast: Cast, seconds: int) -> None:
+    cast.target.world.advance_clock(seconds)

@@ -1,0 +1,35 @@
+"""Camera permission and typing codes by hand (area CAMERA)."""
+
+from pytest_bdd import parsers, scenarios, then, when
+
+from authconform.port import ActivationQr, Outcome
+from steps.cast import Cast
+
+scenarios("../features/camera.feature")
+
+
+@then(parsers.parse('the "{phone}" asks for permission to {wording}'))
+def _(cast: Cast, phone: str, wording: str) -> None:
+    prompt = cast.target.app.screen(cast.phone(phone).id).camera_prompt
+    assert prompt is not None and wording.lower() in prompt.lower(), prompt
+
+
+@then(parsers.parse('the "{phone}" shows no camera prompt'))
+def _(cast: Cast, phone: str) -> None:
+    assert cast.target.app.screen(cast.phone(phone).id).camera_prompt is None
+
+
+@when(parsers.parse('{name:w} types "{secret}" as the secret of the "{label}" account on the '
+                    '"{phone}"'), target_fixture="outcome")
+def _(cast: Cast, name: str, secret: str, label: str, phone: str) -> Outcome:
+    site = cast.account(name, label).site
+    assert site is not None, f"{label} is not a third-party account"
+    return cast.target.app.enter_code_manually(cast.phone(phone).id, site.issuer,
+                                               site.username, secret)
+
+
+@when(parsers.parse('{name:w} types the URL from the QR code with a wrong activation code on '
+                    'the "{phone}"'), target_fixture="outcome")
+def _(cast: Cast, qr: ActivationQr, phone: str) -> Outcome:
+    wrong = "1" + qr.code[1:] if not qr.code.startswith("1") else "2" + qr.code[1:]
+    return cast.target.app.enter_activation_manually(cast.phone(phone).id, wrong, qr.url)

@@ -1,0 +1,53 @@
+"""Verification codes after recovery (area CODES)."""
+
+import hashlib
+
+import pyotp
+from pytest_bdd import parsers, scenarios, then, when
+
+from steps.cast import Cast
+
+scenarios("../features/codes.feature")
+
+DIGESTS = {"SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}
+
+
+@then(parsers.parse('the "{label}" provider refuses a code that neither phone shows'))
+def _(cast: Cast, codes: dict[str, str | None], label: str) -> None:
+    shown = [c for c in codes.values() if c is not None]
+    made_up = next(f"{n:08d}" for n in range(10**8) if f"{n:08d}" not in shown)
+    for phone in codes:
+        account = cast.account_on(phone, label)
+        assert not cast.target.world.provider_accepts_code(account.id, made_up,
+                                                           cast.phone(phone).id)
+
+
+@then(parsers.parse('the "{label}" account on the "{phone}" shows the RFC 6238 code for its '
+                    "secret"))
+def _(cast: Cast, label: str, phone: str) -> None:
+    site = cast.account_on(phone, label).site
+    assert site is not None, f"{label} is not a third-party account"
+    expected = pyotp.TOTP(site.secret, digits=site.digits, digest=DIGESTS[site.algorithm],
+                          interval=site.period).at(int(cast.target.world.now()))
+    assert cast.target.app.current_code(cast.phone(phone).id,
+                                        cast.entry(phone, label).id) == expected
+
+
+@when(parsers.parse('{name:w} notes the "{label}" code on the "{phone}"'),
+      target_fixture="noted_code")
+def _(cast: Cast, label: str, phone: str) -> str | None:
+    return cast.target.app.current_code(cast.phone(phone).id, cast.entry(phone, label).id)
+
+
+@then(parsers.parse('the "{label}" account on the "{phone}" shows a different code than noted'))
+def _(cast: Cast, noted_code: str | None, label: str, phone: str) -> None:
+    now = cast.target.app.current_code(cast.phone(phone).id, cast.entry(phone, label).id)
+    assert noted_code is not None and now is not None and now != noted_code
+
+
+@then(parsers.parse('the "{label}" provider refuses the noted code'))
+def _(cast: Cast, noted_code: str | None, label: str) -> None:
+    phone = next(iter(cast.phones.values()))
+    account = cast.account(phone.owner, label)
+    assert noted_code is not None
+    assert not cast.target.world.provider_accepts_code(account.id, noted_code, phone.id)

@@ -1,0 +1,162 @@
+"""Additional verification of restored accounts, activation QR codes from a work or school
+organisation, and sign-in approvals (push notifications)."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers, then, when
+
+from authconform.port import AccountKind, ActivationQr, Outcome
+from steps.cast import Cast
+
+CHANNELS = {"email address": "email", "phone number": "phone"}
+
+
+def _alternate(cast: Cast, name: str, channel: str) -> str:
+    msa = cast.msa(name)
+    address = msa.alternate_email if CHANNELS[channel] == "email" else msa.alternate_phone
+    assert address, f"{name} has no alternate address for {channel}"
+    return address
+
+
+# ------------------------------------------------------------------ what needs verifying
+@then(parsers.parse('the "{phone}" alerts that additional verification is needed'))
+def _(cast: Cast, phone: str) -> None:
+    alerts = cast.target.app.screen(cast.phone(phone).id).alerts
+    assert any("verif" in alert.lower() for alert in alerts), alerts
+
+
+@then(parsers.parse('the "{phone}" shows no alert about additional verification'))
+def _(cast: Cast, phone: str) -> None:
+    alerts = cast.target.app.screen(cast.phone(phone).id).alerts
+    assert not any("verif" in alert.lower() for alert in alerts), alerts
+
+
+@then(parsers.parse('the "{label}" account on the "{phone}" needs additional verification'))
+def _(cast: Cast, label: str, phone: str) -> None:
+    assert cast.entry(phone, label).needs_verification
+
+
+@then(parsers.parse('the "{label}" account on the "{phone}" is ready to use'))
+def _(cast: Cast, label: str, phone: str) -> None:
+    assert not cast.entry(phone, label).needs_verification
+
+
+# ------------------------------------------------------------------ personal accounts
+@when(parsers.parse('{name:w} signs in to recover the "{label}" account on the "{phone}" '
+                    "with a code to the alternate {channel}"), target_fixture="outcome")
+def _(cast: Cast, name: str, label: str, phone: str, channel: str) -> Outcome:
+    return cast.target.app.sign_in_to_recover(cast.phone(phone).id,
+                                              cast.entry(phone, label).id,
+                                              cast.account(name, label).password,
+                                              CHANNELS[channel])
+
+
+@when(parsers.parse('{name:w} signs in to recover the "{label}" account on the "{phone}" '
+                    "with a wrong password"), target_fixture="outcome")
+def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
+    return cast.target.app.sign_in_to_recover(cast.phone(phone).id,
+                                              cast.entry(phone, label).id,
+                                              cast.account(name, label).password + "-wrong",
+                                              "email")
+
+
+@then(parsers.parse("a code is sent to {name:w}'s alternate {channel}"))
+def _(cast: Cast, name: str, channel: str) -> None:
+    received = cast.target.world.messages(_alternate(cast, name, channel))
+    assert received and received[-1].code
+
+
+@then(parsers.parse("nothing is sent to {name:w}'s alternate {channel}"))
+def _(cast: Cast, name: str, channel: str) -> None:
+    assert cast.target.world.messages(_alternate(cast, name, channel)) == []
+
+
+@when(parsers.parse('{name:w} enters the code sent to the alternate {channel} for the '
+                    '"{label}" account on the "{phone}"'), target_fixture="outcome")
+def _(cast: Cast, name: str, channel: str, label: str, phone: str) -> Outcome:
+    received = cast.target.world.messages(_alternate(cast, name, channel))
+    assert received, f"nothing arrived by {channel}"
+    code = received[-1].code
+    assert code, received[-1]
+    return cast.target.app.confirm_verification_code(cast.phone(phone).id,
+                                                     cast.entry(phone, label).id, code)
+
+
+@when(parsers.parse('{name:w} enters a wrong code for the "{label}" account on the '
+                    '"{phone}"'), target_fixture="outcome")
+def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
+    received = cast.target.world.messages(_alternate(cast, name, "email address"))
+    real = received[-1].code if received else None
+    wrong = "000000" if real != "000000" else "111111"
+    return cast.target.app.confirm_verification_code(cast.phone(phone).id,
+                                                     cast.entry(phone, label).id, wrong)
+
+
+# ------------------------------------------------------------------ work or school accounts
+@given(parsers.parse('"{org}" has given {name:w} a new QR code'), target_fixture="qr")
+def _(cast: Cast, org: str, name: str) -> ActivationQr:
+    work = cast.account(name, org)
+    assert work.kind is AccountKind.WORK and work.tenant is not None
+    return cast.target.world.issue_activation_qr(work.tenant.id, work.id)
+
+
+@when(parsers.parse('{name:w} scans the QR code to recover the "{label}" account on the '
+                    '"{phone}"'), target_fixture="outcome")
+def _(cast: Cast, qr: ActivationQr, label: str, phone: str) -> Outcome:
+    return cast.target.app.scan_qr_to_recover(cast.phone(phone).id,
+                                              cast.entry(phone, label).id, qr.png)
+
+
+@given(parsers.parse('{name:w} has typed the code and URL from the QR code to recover the '
+                     '"{label}" account on the "{phone}"'))
+@when(parsers.parse('{name:w} types the code and URL from the QR code to recover the '
+                    '"{label}" account on the "{phone}"'), target_fixture="outcome")
+def _(cast: Cast, qr: ActivationQr, label: str, phone: str) -> Outcome:
+    return cast.target.app.enter_activation_to_recover(cast.phone(phone).id,
+                                                       cast.entry(phone, label).id,
+                                                       qr.code, qr.url)
+
+
+@when(parsers.parse('{name:w} scans the QR code that set up the "{old}" to recover the '
+                    '"{label}" account on the "{phone}"'), target_fixture="outcome")
+def _(cast: Cast, name: str, old: str, label: str, phone: str) -> Outcome:
+    used = cast.setup_qrs[(name, label)]
+    return cast.target.app.scan_qr_to_recover(cast.phone(phone).id,
+                                              cast.entry(phone, label).id, used.png)
+
+
+@when(parsers.parse('{name:w} adds the "{label}" account to the "{phone}" by scanning the '
+                    "QR code"), target_fixture="outcome")
+def _(cast: Cast, qr: ActivationQr, phone: str) -> Outcome:
+    return cast.target.app.scan_qr(cast.phone(phone).id, qr.png, True)
+
+
+@when(parsers.parse('{name:w} adds the "{label}" account to the "{phone}" by typing the code '
+                    "and URL from the QR code"), target_fixture="outcome")
+def _(cast: Cast, qr: ActivationQr, phone: str) -> Outcome:
+    return cast.target.app.enter_activation_manually(cast.phone(phone).id, qr.code, qr.url,
+                                                     True)
+
+
+# ------------------------------------------------------------------ sign-in approvals
+@given(parsers.parse('{name:w} signs in to the "{label}" account elsewhere'),
+       target_fixture="push_request")
+@when(parsers.parse('{name:w} signs in to the "{label}" account elsewhere'),
+      target_fixture="push_request")
+def _(cast: Cast, name: str, label: str) -> str:
+    return cast.target.world.request_push(cast.account(name, label).id)
+
+
+@when(parsers.parse('{name:w} approves the sign-in on the "{phone}"'), target_fixture="outcome")
+def _(cast: Cast, push_request: str, phone: str) -> Outcome:
+    return cast.target.app.approve_push(cast.phone(phone).id, push_request)
+
+
+@then("the sign-in is approved")
+def _(cast: Cast, push_request: str) -> None:
+    assert cast.target.world.push_result(push_request).status == "approved"
+
+
+@then("the sign-in is not approved")
+def _(cast: Cast, push_request: str) -> None:
+    assert cast.target.world.push_result(push_request).status != "approved"

@@ -1,0 +1,242 @@
+"""The ``authconform`` command (authconform.cli): exit codes, run, report, diff."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from authconform import cli
+from tests.test_results_plugin import PLUGINS, isolate, write_suite
+
+DOC_OK = {
+    "verdict": "conformant", "reasons": [],
+    "totals": {"scenarios": {"total": 3}}, "harness": {"collection_errors": []},
+}
+
+
+def doc(**changes):
+    d = json.loads(json.dumps(DOC_OK))
+    d.update(changes)
+    return d
+
+
+# ---------------------------------------------------------------- decide_exit_code
+
+
+@pytest.mark.parametrize(("rc", "document", "expected"), [
+    (0, DOC_OK, 0),
+    (1, doc(verdict="non-conformant", reasons=["MUST requirement REQ-A-01 failed"]), 1),
+    (0, doc(verdict="non-conformant", reasons=["MUST requirement REQ-A-01 is uncovered"]), 1),
+    (1, DOC_OK, 0),  # a waived or SHOULD failure: pytest failed, the gate passes
+    (1, doc(verdict="error", reasons=["1 scenario(s) in error"]), 3),
+    (4, None, 2),  # usage error: unknown adapter, bad option, unknown waiver requirement
+    (4, DOC_OK, 2),
+    (2, doc(verdict="error", harness={"collection_errors": ["steps/x.py: bad tag"]}), 2),
+    (5, doc(totals={"scenarios": {"total": 0}}), 2),
+    (0, doc(totals={"scenarios": {"total": 0}}), 2),
+    (3, DOC_OK, 3),  # pytest internal error
+    (2, DOC_OK, 3),  # interrupted without collection errors
+    (0, None, 3),  # conformance.json missing: never 0
+    (1, None, 3),
+    (None, None, 3),
+    (0, doc(verdict="green"), 3),
+])
+def test_decide_exit_code(rc, document, expected):
+    code, why = cli.decide_exit_code(rc, document, None if document else "missing")
+    assert code == expected
+    assert why
+
+
+def test_read_document_fails_closed(tmp_path):
+    path = tmp_path / "conformance.json"
+    d, why = cli.read_document(path)
+    assert d is None and "was not written" in why
+    path.write_text("{not json")
+    d, why = cli.read_document(path)
+    assert d is None and why
+    path.write_text(json.dumps(DOC_OK))  # valid JSON, but not the schema
+    d, why = cli.read_document(path)
+    assert d is None and "fails the schema" in why
+    path.unlink()
+    (tmp_path / "conformance.invalid.json").write_text("{}")
+    d, why = cli.read_document(path)
+    assert d is None and "failed its schema" in why
+
+
+# ---------------------------------------------------------------- argument handling
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    return cli.build_parser().parse_args(["run", *argv])
+
+
+def test_run_builds_the_pytest_command(tmp_path):
+    args = parse("--sut", "http", "--profile", "2019", "--seed", "9", "--mutant", "m1",
+                 "-k", "backup", "-m", "negative", "--tags", "REQ-A-01", "--workers", "auto",
+                 "--waivers", "w.yml", "--timeout", "2.5", "--", "-x", "--maxfail=2")
+    cmd = cli.pytest_command(args, tmp_path, tmp_path / "rep")
+    assert cmd[:4] == [sys.executable, "-m", "pytest", "steps"]
+    for flag in ("--strict-markers", "--clean-alluredir"):
+        assert flag in cmd
+    assert cmd[cmd.index("-p") + 1] == "no:cacheprovider"
+    assert cmd[cmd.index("--alluredir") + 1] == str(tmp_path / "rep" / "allure-results")
+    assert cmd[cmd.index("--authconform-report-dir") + 1] == str(tmp_path / "rep")
+    pairs = {"--sut": "http", "--profile": "2019", "--seed": "9", "--mutant": "m1",
+             "-k": "backup", "-m": "(negative) and (REQ-A-01)", "-n": "auto",
+             "--op-timeout": "2.5"}
+    for flag, value in pairs.items():
+        assert cmd[cmd.index(flag) + 1] == value, flag
+    assert cmd[cmd.index("--waivers") + 1] == str(Path("w.yml").resolve())
+    assert cmd[-2:] == ["-x", "--maxfail=2"]
+
+
+def test_run_defaults_pass_only_the_target():
+    cmd = cli.pytest_command(parse(), Path("."), Path("r"))
+    assert cmd[cmd.index("--sut") + 1] == "sim"
+    for flag in ("--profile", "--seed", "-k", "-m", "-n", "--waivers", "--op-timeout"):
+        assert flag not in cmd
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "--workers", "many"], ["run", "--workers", "-1"], ["run", "--profile", "2020"],
+    ["run", "--timeout", "-3"], ["run", "--seed", "x"], ["nonsense"], [],
+])
+def test_bad_options_are_usage_errors(argv, capsys):
+    assert cli.main(argv) == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_delegated_command_that_cannot_load_exits_2(monkeypatch, capsys):
+    monkeypatch.setitem(cli.DELEGATES, "bench", ("authconform.no_such_module", "main", "x"))
+    assert cli.main(["bench", "--quick"]) == 2
+    assert "not available" in capsys.readouterr().err
+
+
+def test_delegated_command_gets_its_arguments(monkeypatch):
+    seen = {}
+    module = type(sys)("authconform_fake_selftest")
+    module.main = lambda argv: seen.setdefault("argv", argv) and 5
+    monkeypatch.setitem(sys.modules, "authconform_fake_selftest", module)
+    monkeypatch.setitem(cli.DELEGATES, "self-test", ("authconform_fake_selftest", "main", "x"))
+    assert cli.main(["self-test", "--sut", "sim", "-v"]) == 5
+    assert seen["argv"] == ["--sut", "sim", "-v"]
+
+
+# ---------------------------------------------------------------- diff
+
+
+def scen(sid, status):
+    return {"id": sid, "status": status}
+
+
+def test_diff_names_new_fixed_and_still_failing(tmp_path, capsys):
+    old = {"verdict": "non-conformant",
+           "requirements": [scen("REQ-A-01", "failed"), scen("REQ-A-02", "failed"),
+                            scen("REQ-A-03", "passed")],
+           "scenarios": [scen("a::1", "failed"), scen("a::2", "error"), scen("a::3", "passed")]}
+    new = {"verdict": "non-conformant",
+           "requirements": [scen("REQ-A-01", "passed"), scen("REQ-A-02", "failed"),
+                            scen("REQ-A-03", "failed")],
+           "scenarios": [scen("a::1", "passed"), scen("a::2", "failed"), scen("a::3", "error"),
+                         scen("a::4", "failed")]}
+    result = cli.diff_documents(old, new)
+    assert result["requirements"] == {"new_failures": ["REQ-A-03"], "fixed": ["REQ-A-01"],
+                                      "still_failing": ["REQ-A-02"]}
+    assert result["scenarios"] == {"new_failures": ["a::3", "a::4"], "fixed": ["a::1"],
+                                   "still_failing": ["a::2"]}
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    assert cli.main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]) == 1
+    out = capsys.readouterr().out
+    assert "requirements new failures: 1" in out and "  REQ-A-03" in out
+    assert cli.main(["diff", str(tmp_path / "new.json"), str(tmp_path / "new.json"),
+                     "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["scenarios"]["still_failing"] == [
+        "a::2", "a::3", "a::4"]
+    assert cli.main(["diff", str(tmp_path / "nope.json"), str(tmp_path / "new.json")]) == 2
+
+
+def test_a_waived_requirement_is_not_a_new_failure():
+    old = {"requirements": [scen("REQ-A-01", "passed")], "scenarios": []}
+    new = {"requirements": [scen("REQ-A-01", "waived")], "scenarios": []}
+    assert cli.diff_documents(old, new)["requirements"]["new_failures"] == []
+
+
+# ---------------------------------------------------------------- real runs
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    isolate(monkeypatch)
+    return write_suite(tmp_path / "repo")
+
+
+def run_cli(repo: Path, *argv: str) -> int:
+    return cli.main(["run", "--root", str(repo), "--sut", "mini", "--no-html",
+                     "--report-dir", str(repo / "out"), *argv, "--", *PLUGINS])
+
+
+def test_run_exit_codes_follow_the_verdict(repo, capsys):
+    assert run_cli(repo, "-k", "backup_turns_on") == 0
+    out = capsys.readouterr().out
+    assert "authconform: conformant (exit 0)" in out
+    assert str(repo / "out" / "conformance.json") in out
+    assert run_cli(repo, "-k", "recovery_restores_nothing") == 1
+    assert "non-conformant (exit 1)" in capsys.readouterr().out
+    assert run_cli(repo, "-k", "store_breaks") == 3
+    assert "error (exit 3)" in capsys.readouterr().out
+    assert run_cli(repo, "-k", "matches_nothing_at_all") == 2
+    assert "no scenario was selected" in capsys.readouterr().out
+
+
+def test_run_usage_errors_exit_2(repo, capsys):
+    assert cli.main(["run", "--root", str(repo), "--sut", "nope", "--no-html",
+                     "--report-dir", str(repo / "out"), "--", *PLUGINS]) == 2
+    (repo / "w.yml").write_text(
+        "- {requirement: REQ-NOPE-01, reason: r, owner: o, expires: 2999-01-01}\n")
+    assert run_cli(repo, "--waivers", str(repo / "w.yml")) == 2
+    assert "unknown requirement" in capsys.readouterr().err
+
+
+def test_run_reports_a_malformed_feature_file_as_exit_2(repo):
+    (repo / "features" / "demo.feature").write_text(
+        "Feature: broken\n  Scenario: x\n    Given a phone\nFeature: again\n")
+    assert run_cli(repo) == 2
+
+
+def test_run_never_reuses_an_old_conformance_json(repo, monkeypatch):
+    (repo / "out").mkdir()
+    (repo / "out" / "conformance.json").write_text("stale")
+    monkeypatch.setattr(cli.subprocess, "run",
+                        lambda *a, **k: argparse.Namespace(returncode=0))  # pytest "passes"
+    assert run_cli(repo) == 3
+    assert not (repo / "out" / "conformance.json").exists()
+
+
+def test_run_and_report_need_the_allure_cli(repo, monkeypatch, capsys):
+    monkeypatch.setenv(cli.ALLURE_ENV, str(repo / "no-allure-here"))
+    assert cli.main(["run", "--root", str(repo), "--sut", "mini",
+                     "--report-dir", str(repo / "out")]) == 2
+    assert "Allure CLI not found: run `npm ci`" in capsys.readouterr().err
+    assert not (repo / "out" / "conformance.json").exists(), "nothing ran"
+    assert cli.main(["report", "--root", str(repo), "--report-dir", str(repo / "out")]) == 2
+
+
+def test_report_without_results_is_a_usage_error(tmp_path, capsys):
+    allure = Path(__file__).resolve().parent.parent / "node_modules" / ".bin" / "allure"
+    if not allure.exists():
+        pytest.skip("node_modules/.bin/allure is missing: run `npm ci`")
+    assert cli.main(["report", "--report-dir", str(tmp_path)]) == 2
+    assert "run `authconform run` first" in capsys.readouterr().err
+
+
+def test_allure_config_keeps_history_and_categories(tmp_path):
+    config = cli.allure_config(tmp_path)
+    assert config["historyPath"] == str(tmp_path.resolve() / "history.jsonl")
+    assert config["output"] == str(tmp_path.resolve() / "allure-report")
+    assert [c["name"] for c in config["categories"]][0] == "Non-conformance"
+    assert "awesome" in config["plugins"]
