@@ -137,6 +137,7 @@ def write_fallback_result(
     requirements: Iterable[str],
     start_ms: int,
     stop_ms: int,
+    title_path: list[str] | None = None,
 ) -> Path:
     """A minimal Allure 2 result file for a scenario allure-pytest-bdd never saw."""
     reqs = sorted(requirements)
@@ -158,7 +159,7 @@ def write_fallback_result(
         "start": start_ms,
         "stop": stop_ms,
         "labels": labels,
-        "titlePath": [feature],
+        "titlePath": list(title_path) if title_path else [feature],
     }
     path = Path(results_dir) / f"{test_uuid}-result.json"
     path.parent.mkdir(parents=True, exist_ok=True)

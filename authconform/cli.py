@@ -265,7 +265,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if code == EXIT_USAGE:
         label = "configuration error"
     print(f"authconform: {label} (exit {code}): {why}")
-    print(f"authconform: {report_dir / 'conformance.json'}")
+    if doc is not None:
+        print(f"authconform: {report_dir / 'conformance.json'}")
     return code
 
 

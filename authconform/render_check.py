@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,7 +58,31 @@ def find_chromium() -> str | None:
     return None
 
 
+# Allure 3 opens a tree group by default only when it holds failed or broken tests, and
+# remembers what the reader opened in localStorage ("expandedTrees"). This page, served
+# from the report's own origin, does what a reader clicking every group open would do,
+# then goes on to the report.
+PRIME_PATH = "/__authconform__/expand-all.html"
+PRIME_PAGE = b"""<!doctype html><meta charset="utf-8"><title>expanding</title><script>
+fetch("../widgets/tree.json").then(r => r.json()).then(tree => {
+  const ids = Object.keys(tree.groupsById || {});
+  localStorage.setItem("expandedTrees", JSON.stringify(ids));
+  localStorage.setItem("collapsedTrees", "[]");
+}).finally(() => location.replace("../index.html"));
+</script>"""
+
+
 class _Quiet(SimpleHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] == PRIME_PATH:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(PRIME_PAGE)))
+            self.end_headers()
+            self.wfile.write(PRIME_PAGE)
+            return
+        super().do_GET()
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
@@ -130,8 +155,10 @@ class RenderResult:
 
     @property
     def missing(self) -> list[str]:
-        shown = set(self.shown)
-        return sorted({n for n in self.expected if n not in shown})
+        """Names shown fewer times than expected (outline examples often share a name),
+        once per missing copy."""
+        short = Counter(self.expected) - Counter(self.shown)
+        return sorted(short.elements())
 
 
 def render_report(report_html_dir: str | Path, expected: Sequence[str], *,
@@ -150,7 +177,7 @@ def render_report(report_html_dir: str | Path, expected: Sequence[str], *,
     shot = Path(screenshot).resolve() if screenshot else None
     with tempfile.TemporaryDirectory(prefix="authconform-chromium-") as profile, \
             serve(directory) as base:
-        url = base + "index.html"
+        url = base + PRIME_PATH.lstrip("/")
         done = _chromium(chromium, profile, ["--dump-dom"], url, timeout)
         if done.returncode != 0 or not done.stdout.strip():
             raise RenderError(f"chromium failed (exit {done.returncode}): "

@@ -78,8 +78,8 @@ def register(config: pytest.Config) -> ResultCollector | None:
     if not _option(config, "authconform_report_dir"):
         return None
     existing = config.pluginmanager.get_plugin(PLUGIN_NAME)
-    if existing is not None:
-        return existing  # type: ignore[no-any-return]
+    if isinstance(existing, ResultCollector):
+        return existing
     collector = ResultCollector(config)
     config.pluginmanager.register(collector, PLUGIN_NAME)
     return collector
@@ -108,7 +108,7 @@ def describe_item(item: pytest.Item) -> dict[str, Any]:
     if template is None:
         path = item.nodeid.split("::", 1)[0]
         return {"id": item.nodeid, "feature": path, "name": item.name,
-                "requirements": requirements}
+                "requirements": requirements, "title_path": path.split("/")}
     feature = template.feature
     name = template.name
     example = callspec.params.get("_pytest_bdd_example") if callspec is not None else None
@@ -118,8 +118,15 @@ def describe_item(item: pytest.Item) -> dict[str, Any]:
         name = render_string(template.name, example)
     feature_file = feature_file_name(Path(feature.filename), Path(item.config.rootpath))
     sid = f"{feature_file}::{template.name}" + (f"[{params}]" if params else "")
+    # the folders and feature name allure-pytest-bdd files its results under
+    try:
+        folders = list(Path(feature.filename).resolve().relative_to(
+            Path(item.config.rootpath).resolve()).parts[:-1])
+    except ValueError:
+        folders = []
     return {"id": sid, "feature": feature.name or feature_file, "name": name,
-            "requirements": requirements}
+            "requirements": requirements,
+            "title_path": [*folders, feature.name or feature_file]}
 
 
 def feature_file_name(path: Path, rootpath: Path) -> str:
@@ -178,8 +185,9 @@ def classify_phase(when: str, outcome: str, excinfo: pytest.ExceptionInfo[BaseEx
 
 
 def _skip_reason(exc: BaseException | None, longrepr: Any) -> str:
-    if exc is not None and getattr(exc, "msg", None) is not None:
-        return str(exc.msg)
+    msg = getattr(exc, "msg", None)
+    if msg is not None:
+        return str(msg)
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
         reason = str(longrepr[2])
         return reason.removeprefix("Skipped: ")
@@ -332,7 +340,7 @@ class ResultCollector:
 
     def _maybe_write_allure_fallback(self, item: pytest.Item, local: _Pending) -> None:
         alluredir = _option(self.config, "allure_report_dir")
-        if not alluredir or _scenario_template(item) is None:
+        if not alluredir:
             return
         try:
             from allure_pytest_bdd.storage import ALLURE_PYTEST_BDD_HASHKEY
@@ -344,6 +352,7 @@ class ResultCollector:
             alluredir, scenario_id=local.info["id"], feature=local.info["feature"],
             name=local.info["name"], status=local.status, message=local.message,
             trace=None, requirements=local.info["requirements"],
+            title_path=local.info.get("title_path"),
             start_ms=int((local.start or time.time()) * 1000),
             stop_ms=int((local.stop or time.time()) * 1000))
 
@@ -583,13 +592,14 @@ def render_summary(doc: Mapping[str, Any]) -> str:
                   "|---|---|---|---:|---|"]
         for r in doc["requirements"]:
             icon = _ICON["error-status"] if r["status"] == "error" else _ICON.get(r["status"], "")
-            note = ""
+            notes = []
             if r.get("waiver"):
                 w = r["waiver"]
-                note = f" (waiver {w['state']}, {w['owner']}, until {w['expires']})"
+                notes.append(f"(waiver {w['state']}, {w['owner']}, until {w['expires']})")
             if r.get("missing_capabilities"):
-                note += f" (needs {', '.join(r['missing_capabilities'])})"
-            lines.append(f"| {r['id']} | {r['level']} | {icon} {r['status']} {_md(note)} | "
+                notes.append(f"(needs {', '.join(r['missing_capabilities'])})")
+            status = _md(" ".join([icon, r["status"], *notes]))
+            lines.append(f"| {r['id']} | {r['level']} | {status} | "
                          f"{len(r['scenarios'])} | {_md(r['summary'])} |")
         lines.append("")
     bad = [s for s in doc["scenarios"] if s["status"] in (verdict.FAILED, verdict.ERROR)]

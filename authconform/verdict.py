@@ -337,28 +337,28 @@ def build_document(
     stale: list[dict[str, str]] = []
     unused: list[dict[str, str]] = []
     for waiver in waivers:
-        entry = waiver.to_dict()
-        target = judged.get(waiver.requirement)
+        w = waiver.to_dict()
+        covered = judged.get(waiver.requirement)
         if waiver.expires < today:
-            expired.append(entry)
+            expired.append(w)
             reasons.append(f"waiver for {waiver.requirement} expired on "
                            f"{waiver.expires.isoformat()} (owner {waiver.owner})")
-            if target is not None:
-                target.waiver = {**entry, "state": "expired"}
-        elif target is None:
-            unused.append(entry)  # requirement not in this profile
-        elif target.status == FAILED:
-            target.status = WAIVED
-            target.waiver = {**entry, "state": "applied"}
-            applied.append(entry)
-        elif target.status == PASSED:
-            stale.append(entry)
-            target.waiver = {**entry, "state": "stale"}
+            if covered is not None:
+                covered.waiver = {**w, "state": "expired"}
+        elif covered is None:
+            unused.append(w)  # requirement not in this profile
+        elif covered.status == FAILED:
+            covered.status = WAIVED
+            covered.waiver = {**w, "state": "applied"}
+            applied.append(w)
+        elif covered.status == PASSED:
+            stale.append(w)
+            covered.waiver = {**w, "state": "stale"}
             reasons.append(f"waiver for {waiver.requirement} is stale: the requirement passes "
                            "now; remove the waiver")
         else:
-            unused.append(entry)
-            target.waiver = {**entry, "state": "unused"}
+            unused.append(w)
+            covered.waiver = {**w, "state": "unused"}
 
     errored = [s for s in scenarios if s.status == ERROR]
     for j in judged.values():
@@ -440,7 +440,8 @@ def _count(statuses: Sequence[str], keys: Sequence[str]) -> dict[str, int]:
 def load_schema() -> dict[str, Any]:
     text = resources.files("authconform").joinpath(
         "schemas/conformance.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def validate_document(doc: Mapping[str, Any]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -75,6 +76,7 @@ class PytestRun:
     command: list[str]
     exit_code: int
     wall_s: float
+    cpu_s: float  # user + system CPU of the process and the children it waited for
     session_s: float | None  # pytest_sessionstart -> pytest_sessionfinish
     summary_s: float | None  # the "in 1.23s" pytest prints
     collect_s: float | None  # session start -> collection finished
@@ -155,11 +157,14 @@ def run_pytest(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = N
     os.close(fd)
     command = [python(), *python_args, "-m", "pytest", *PYTEST_FLAGS, *args]
     try:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         proc = subprocess.run(command, cwd=cwd, env=base_env({TIMING_ENV: timing_path,
                                                              **(env or {})}),
                               capture_output=True, text=True, timeout=timeout, check=False)
         wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         try:
             timing = json.loads(Path(timing_path).read_text(encoding="utf-8") or "{}")
         except (OSError, ValueError):
@@ -169,7 +174,7 @@ def run_pytest(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = N
     out = proc.stdout + proc.stderr
     found = _SUMMARY.findall(out.strip().splitlines()[-1]) if out.strip() else []
     return PytestRun(
-        command=command, exit_code=proc.returncode, wall_s=wall,
+        command=command, exit_code=proc.returncode, wall_s=wall, cpu_s=cpu,
         session_s=timing.get("session_s"), summary_s=float(found[-1]) if found else None,
         collect_s=timing.get("collect_s"), tests=timing.get("tests", {}),
         counts=timing.get("counts", {}), output_tail="\n".join(out.splitlines()[-15:]),

@@ -81,19 +81,24 @@ def run(repetitions: int, seed: int) -> dict[str, Any]:
         runs = interleave(
             {"sim": lambda: run_pytest(suite_args(seed, sut="sim", report_dir=reports), REPO),
              "http": lambda: run_pytest(suite_args(seed, sut="http", report_dir=reports),
-                                        REPO)},
+                                        REPO),
+             # the same service without its SQLite state file: what persistence costs
+             "http_state_off": lambda: run_pytest(
+                 suite_args(seed, sut="http", report_dir=reports), REPO,
+                 env={"AUTHCONFORM_SUT_STATE": "off"})},
             repetitions, warmup=True)
     starts = interleave({"sim": lambda: startup("sim", seed),
                          "http": lambda: startup("http", seed)},
                         repetitions, warmup=False)
     out: dict[str, Any] = {
         "runs": {name: {"wall_s": [rounded(r.wall_s) for r in rs],
+                        "cpu_s": [rounded(r.cpu_s) for r in rs],
                         "session_s": [rounded(r.session_s) for r in rs],
                         "exit_codes": [r.exit_code for r in rs],
                         "counts": rs[-1].counts} for name, rs in runs.items()},
         "startup": starts,
     }
-    broken = [r for rs in runs.values() for r in rs if not r.usable]
+    broken = [r for name in ("sim", "http") for r in runs[name] if not r.usable]
     if broken:
         out["error"] = describe_failure(broken[0])
         return out
@@ -109,6 +114,22 @@ def run(repetitions: int, seed: int) -> dict[str, Any]:
     out["inprocess_per_scenario_ms"] = rounded(1000 * (median(sim_each) or 0), 3)
     out["http_per_scenario_ms"] = rounded(1000 * (median(http_each) or 0), 3)
     out["http_vs_inprocess_ratio"] = rounded(median(paired_ratios(http_each, sim_each)), 3)
+    if not all(r.usable for r in runs["http_state_off"]):
+        out["http_state_off_error"] = describe_failure(
+            next(r for r in runs["http_state_off"] if not r.usable))
+        return _with_startup(out, starts)
+    # its own comparison set: without a state file the service cannot restart
+    common_off = _passed_everywhere([*runs["sim"], *runs["http_state_off"]])
+    off_each = [r.per_test_s(common_off) for r in runs["http_state_off"]]
+    sim_off = [r.per_test_s(common_off) for r in runs["sim"]]
+    out["http_state_off_scenarios_compared"] = len(common_off)
+    out["http_state_off_per_scenario_ms"] = rounded(1000 * (median(off_each) or 0), 3)
+    out["http_state_off_vs_inprocess_ratio"] = rounded(
+        median(paired_ratios(off_each, sim_off)), 3)
+    return _with_startup(out, starts)
+
+
+def _with_startup(out: dict[str, Any], starts: dict[str, list[Any]]) -> dict[str, Any]:
     http_starts = [s for s in starts["http"] if s]
     if http_starts:
         out["http_startup_s"] = rounded(median(

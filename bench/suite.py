@@ -43,6 +43,7 @@ def suite_args(seed: int, workers: int = 0, sut: str = "sim",
 def _summary(runs: list[PytestRun]) -> dict[str, Any]:
     return {
         "wall_s": [rounded(r.wall_s) for r in runs],
+        "cpu_s": [rounded(r.cpu_s) for r in runs],
         "session_s": [rounded(r.session_s) for r in runs],
         "collect_s": [rounded(r.collect_s) for r in runs],
         "exit_codes": [r.exit_code for r in runs],
@@ -93,11 +94,15 @@ def run(repetitions: int, seed: int, floor: bool = True, xdist: bool = True
             [r.wall_s for r in suite], [r.wall_s for r in fl])), 3)
         out["suite_vs_floor_session_ratio"] = rounded(median(paired_ratios(
             [r.session_s for r in suite], [r.session_s for r in fl])), 3)
+        out["suite_vs_floor_cpu_ratio"] = rounded(median(paired_ratios(
+            [r.cpu_s for r in suite], [r.cpu_s for r in fl])), 3)
         out["suite_vs_mirrored_floor_ratio"] = rounded(median(paired_ratios(
             [r.wall_s for r in suite], [r.wall_s for r in mirrored_runs])), 3)
     if xdist and all(r.usable for r in runs["suite_workers_2"]):
         two = runs["suite_workers_2"]
         out["suite_wall_s_workers_2"] = rounded(median([r.wall_s for r in two]))
+        out["suite_cpu_s_workers_1"] = rounded(median([r.cpu_s for r in suite]))
+        out["suite_cpu_s_workers_2"] = rounded(median([r.cpu_s for r in two]))
         out["workers_2_speedup"] = rounded(median(paired_ratios(
             [r.wall_s for r in suite], [r.wall_s for r in two])), 3)
     return out

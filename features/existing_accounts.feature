@@ -50,7 +50,8 @@ Feature: Recovery while accounts already exist
 
   @existing @REQ-EXISTING-03 @android @profile-current
   Scenario: On Android too, removing the existing accounts lets recovery through
-    Given Alex has the app on the "old Android phone"
+    Given the app blocks recovery while it holds any account
+    And Alex has the app on the "old Android phone"
     And Alex has added the accounts "Microsoft, GitHub" to the "old Android phone"
     And Alex has turned on backup on the "old Android phone"
     And Alex has the app on the "new Android phone"

@@ -115,7 +115,7 @@ Feature: Faults during backup and recovery
       When Alex turns on backup on the "old iPhone"
       Then the "old iPhone" shows that the backup has not finished
       When Alex begins recovery on the "new iPhone"
-      Then recovery is refused and says why
+      Then recovery is refused
       And the "new iPhone" shows no accounts
       When the "old iPhone" loses its network connection
       And the "old iPhone" is back online
@@ -301,8 +301,8 @@ Feature: Faults during backup and recovery
       And the "<second phone>" loses its network connection
       And Alex adds the "Facebook" account to the "<first phone>"
       And Alex adds the "Slack" account to the "<second phone>"
-      And the "<first phone>" is back online
       And the "<second phone>" is back online
+      And the "<first phone>" is back online
       Then the "<first phone>" shows the accounts "Microsoft, GitHub, Facebook" in that order
       And the "<second phone>" shows the accounts "Dropbox, Slack" in that order
       When Alex begins recovery on the "<new phone>"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from authconform import results, verdict
+from authconform import allure_extras, results, verdict
 from authconform.port import Capability, CapabilityMissing, TargetError
 
 pytest_plugins = ["pytester"]
@@ -163,14 +163,20 @@ STEPS = """\
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
+from authconform.allure_extras import attach_json, attach_png
 from authconform.port import Capability, CapabilityMissing, TargetError
 
 scenarios("../features/demo.feature")
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
 @given("a phone", target_fixture="phone")
 def _(target):
-    return {"backup": True, "restored": 0}
+    phone = {"backup": True, "restored": 0}
+    attach_json("phone", phone)
+    attach_png("screen", PNG)
+    return phone
 
 
 @when("the clock moves on")
@@ -433,6 +439,13 @@ def test_allure_results_carry_requirement_labels_and_every_scenario(suite):
     # set-up never reached a step: the collector wrote the result allure-pytest-bdd lacks
     assert found["set-up breaks"]["status"] == "broken"
     assert "fixture set-up exploded" in found["set-up breaks"]["statusDetails"]["message"]
+    # steps' attachments (attach_json / attach_png) reach the report
+    attachments = {a["name"]: a for step in found["backup turns on"]["steps"]
+                   for a in step.get("attachments", [])}
+    assert attachments["phone"]["type"] == "application/json"
+    assert json.loads((res / attachments["phone"]["source"]).read_text()) == {
+        "backup": True, "restored": 0}
+    assert attachments["screen"]["type"] == "image/png"
     env = (res / "environment.properties").read_text()
     assert "target=mini" in env and "profile=current" in env and "pytest-bdd=" in env
     categories = json.loads((res / "categories.json").read_text())
@@ -474,6 +487,12 @@ def test_classify_skips_by_their_reason():
         "skipped", "later")
     assert results.classify_phase("call", "skipped", None, None, wasxfail="bug 1") == (
         "skipped", "xfail: bug 1")
+
+
+def test_attachments_are_no_ops_without_allure():
+    assert not allure_extras.allure_active()
+    allure_extras.attach_json("x", {"a": object()})
+    allure_extras.attach_png("y", b"\x89PNG")
 
 
 def test_feature_file_name_is_relative_to_the_features_folder(tmp_path):

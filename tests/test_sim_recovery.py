@@ -248,7 +248,7 @@ def test_sealed_but_unreadable_backup_is_damaged(platform) -> None:
 
 
 def test_payload_round_trip() -> None:
-    scene, old = _full_backup(Platform.ANDROID)
+    _, old = _full_backup(Platform.ANDROID)
     payload = old._payload()
     assert BackupPayload.from_bytes(payload.to_bytes()) == payload
 

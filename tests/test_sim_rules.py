@@ -85,7 +85,11 @@ def test_2019_profile_backs_up_iphones_only(platform: Platform) -> None:
     app = scene.phone(version="1.0.0")
     if platform is Platform.IOS:
         app.turn_on_backup(scene.msa.username, scene.msa.password)
-        assert app.state.backup.on
+        scene.add_site(app)
+        new = scene.phone(version="2.0.0")
+        assert scene.recover(new).code is Code.OK
+        assert [e.username for e in new.state.entries] == [
+            e.username for e in app.state.entries]
     else:
         with refused(Code.BACKUP_NOT_SUPPORTED):
             app.turn_on_backup(scene.msa.username, scene.msa.password)

@@ -112,7 +112,7 @@ def test_code_expires(platform) -> None:
 
 
 def test_verification_is_only_for_accounts_that_need_it() -> None:
-    scene, _, new, msa, _, user = _recovered(Platform.IOS, push_msa=False)
+    _, _, new, msa, _, user = _recovered(Platform.IOS, push_msa=False)
     plain = entry_by(new, msa.username)
     assert not plain.needs_verification
     with refused(Code.NO_SUCH_ACCOUNT):
@@ -191,7 +191,7 @@ def test_wrong_qr_refused_and_nothing_changes(platform, shown: str) -> None:
 
 @PLATFORMS
 def test_work_account_recovered_by_typing_the_activation(platform) -> None:
-    scene, _, new, _, tenant, user = _recovered(platform)
+    scene, _, new, _, _, user = _recovered(platform)
     _, code, url, _, _ = scene.world.issue_activation(user.id)
     entry = entry_by(new, user.username)
     with refused(Code.QR_REJECTED):

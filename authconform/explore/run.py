@@ -52,10 +52,11 @@ class ExploreResult:
 def explore(adapter_name: str = "sim", mutant: str | None = None, seed: int = 0,
             max_examples: int = 200, *, step_count: int = 40, profile: str = "current",
             op_timeout: float = 10.0, write_to: Path | None = None,
-            feature_name: str | None = None) -> ExploreResult:
+            feature_name: str | None = None, shrink: bool = True) -> ExploreResult:
     """Explore one target until the model and the target disagree or ``max_examples``
     programs have passed. On a disagreement the shrunk program is turned into a feature
-    (written under ``write_to`` when given)."""
+    (written under ``write_to`` when given). ``shrink=False`` only answers whether a
+    disagreement exists (much faster); its program is then the unshrunk one."""
     adapter = load_adapter(adapter_name)
     adapter.start(TargetConfig(seed=seed, profile=profile, mutant=mutant,
                                op_timeout=op_timeout, options=read_options(None)))
@@ -70,7 +71,8 @@ def explore(adapter_name: str = "sim", mutant: str | None = None, seed: int = 0,
     config = settings(max_examples=max_examples, stateful_step_count=step_count,
                       deadline=None, database=None, derandomize=False,
                       suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
-                      phases=[Phase.explicit, Phase.generate, Phase.shrink],
+                      phases=[Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink
+                                                                 else []),
                       verbosity=Verbosity.quiet, print_blob=False)
     started = time.perf_counter()
     result = ExploreResult(adapter_name, mutant, seed, max_examples, step_count, False, 0.0)
@@ -130,6 +132,8 @@ def main(args: list[str] | None = None) -> int:
     parser.add_argument("--max-examples", type=int, default=200)
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--profile", default="current", choices=["current", "2019"])
+    parser.add_argument("--no-shrink", action="store_true",
+                        help="stop at the first disagreement without shrinking it")
     parser.add_argument("--write-regression", action="store_true",
                         help="write the counterexample under --regressions-dir")
     parser.add_argument("--regressions-dir", type=Path, default=REGRESSIONS)
@@ -139,7 +143,8 @@ def main(args: list[str] | None = None) -> int:
           f"(replay with --seed {seed})")
     result = explore(options.sut, options.mutant, seed, options.max_examples,
                      step_count=options.steps, profile=options.profile,
-                     write_to=options.regressions_dir if options.write_regression else None)
+                     write_to=options.regressions_dir if options.write_regression else None,
+                     shrink=not options.no_shrink)
     print(result.summary())
     if result.found:
         print(result.feature)

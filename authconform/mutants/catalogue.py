@@ -14,6 +14,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from authconform.mutants.patching import (
+    on_each_app,
+    on_each_device,
+    on_each_tenant,
+    override_app_property,
+    swapped,
+    wrap,
+    wrap_app,
+)
 from sim import crypto
 from sim.app import PERSONAL, THIRD_PARTY, WORK, Authenticator, BackupState, location_fingerprint
 from sim.backup import BackupPayload
@@ -25,16 +34,6 @@ from sim.refusals import Code, Done, Refusal
 from sim.rules import Rules, parse_version
 from sim.stores import BACKUP_NAME, StoredBlob
 from sim.world import World
-
-from authconform.mutants.patching import (
-    on_each_app,
-    on_each_device,
-    on_each_tenant,
-    override_app_property,
-    swapped,
-    wrap,
-    wrap_app,
-)
 
 
 @dataclass(frozen=True)
@@ -1070,6 +1069,181 @@ def _push_key_in_backup(world: World) -> None:
         wrap(store, "delete", delete)
 
     wrap_app(world, "_upload", _upload)
+
+
+# ---------------------------------------------------------------- FAULT
+
+
+@mutant("upload_deletes_old_copy_first", "REQ-FAULT-01",
+        "an upload deletes the previous backup before writing, so a cut upload leaves none")
+def _upload_deletes_old_copy_first(world: World) -> None:
+    def _upload(app: Authenticator, original: Callable[[], None]) -> None:
+        location = app.state.backup.location
+        if location is not None:
+            app._store().delete(location, BACKUP_NAME)
+        original()
+
+    wrap_app(world, "_upload", _upload)
+
+
+def _trusting_uploads(world: World,
+                      swallow: Callable[[bytes | None, bytes, bytes | None], bool]) -> None:
+    """Uploads that believe the store: after a refused upload whose write the store
+    acknowledged, ``swallow(previous, sent, held)`` decides whether the app counts it
+    done anyway."""
+    sent: dict[str, Any] = {}
+
+    for store in (world.icloud, world.microsoft_storage):
+        def put(original: Callable[..., None], location: str, name: str, data: bytes,
+                *args: Any, store: Any = store) -> None:
+            previous = store.get(location, name)
+            original(location, name, data, *args)
+            sent["write"] = (store, location, name, previous, data)
+
+        wrap(store, "put", put)
+
+    def _upload(app: Authenticator, original: Callable[[], None]) -> None:
+        sent.pop("write", None)
+        try:
+            original()
+        except Refusal:
+            write = sent.pop("write", None)
+            if write is None:
+                raise
+            store, location, name, previous, data = write
+            if not swallow(previous, data, store.get(location, name)):
+                raise
+
+    wrap_app(world, "_upload", _upload)
+
+
+@mutant("lost_write_not_noticed", "REQ-FAULT-02",
+        "a write the store acknowledged but dropped counts as a finished backup")
+def _lost_write_not_noticed(world: World) -> None:
+    _trusting_uploads(world, lambda previous, sent, held: held == previous != sent)
+
+
+@mutant("turn_on_claims_success_on_fault", "REQ-FAULT-03",
+        "turning backup on reports success when the key holder or the network failed")
+def _turn_on_claims_success_on_fault(world: World) -> None:
+    def turn_on_backup(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            if refusal.code in (Code.SERVICE_UNAVAILABLE, Code.NETWORK_UNAVAILABLE):
+                return Done("Backup is on.")
+            raise
+
+    wrap_app(world, "turn_on_backup", turn_on_backup)
+
+
+@mutant("truncated_write_not_noticed", "REQ-FAULT-04",
+        "a truncated copy kept by the store counts as a finished backup and is never replaced")
+def _truncated_write_not_noticed(world: World) -> None:
+    _trusting_uploads(world, lambda previous, sent, held: held not in (None, previous, sent))
+
+
+@mutant("cut_recovery_fails_again", "REQ-FAULT-05",
+        "after a cut recovery, the next attempt on that phone fails the same way once more")
+def _cut_recovery_fails_again(world: World) -> None:
+    failed: dict[str, Code] = {}
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        code = failed.pop(app.device.id, None)
+        if code is not None:
+            raise Refusal(code)
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            if refusal.code in (Code.SERVICE_UNAVAILABLE, Code.NETWORK_UNAVAILABLE):
+                failed[app.device.id] = refusal.code
+            raise
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("two_writers_mix_backups", "REQ-FAULT-07",
+        "an upload keeps the first account of the copy already stored, mixing two phones")
+def _two_writers_mix_backups(world: World) -> None:
+    def _payload(app: Authenticator, original: Callable[[], BackupPayload]) -> BackupPayload:
+        payload = original()
+        backup = app.state.backup
+        if backup.location is None or backup.key is None:
+            return payload
+        data = app._store().get(backup.location, BACKUP_NAME)
+        if data is None:
+            return payload
+        try:
+            stored = BackupPayload.from_bytes(crypto.unseal(backup.key, data,
+                                                            app._aad(backup.location)))
+        except Exception:
+            return payload
+        mine = {(a.kind, a.issuer.lower(), a.username.lower()) for a in payload.accounts}
+        extra = [a for a in stored.accounts[:1]
+                 if (a.kind, a.issuer.lower(), a.username.lower()) not in mine]
+        return BackupPayload(payload.accounts + tuple(extra), payload.settings,
+                             payload.made_on, payload.made_at)
+
+    wrap_app(world, "_payload", _payload)
+
+
+# ---------------------------------------------------------------- SECURITY
+
+
+@mutant("recovery_password_stored", "REQ-SECURITY-01",
+        "each upload leaves the recovery password, base64-encoded, next to the backup")
+def _recovery_password_stored(world: World) -> None:
+    import base64
+
+    def _upload(app: Authenticator, original: Callable[[], None]) -> None:
+        original()
+        backup = app.state.backup
+        account = world.msa.find(backup.recovery_username or "")
+        if account is not None and backup.location is not None:
+            hint = base64.b64encode(account.password.encode())
+            app._store().objects[(backup.location.lower(), "authenticator-sign-in")] = (
+                StoredBlob(hint, app.now))
+
+    wrap_app(world, "_upload", _upload)
+
+
+@mutant("secret_sent_in_clear", "REQ-SECURITY-02",
+        "the upload request carries the backup's plain text beside the sealed copy")
+def _secret_sent_in_clear(world: World) -> None:
+    def _call(app: Authenticator, original: Callable[..., None], service: str,
+              operation: str, payload: bytes = b"") -> None:
+        if operation == "put" and service in ("icloud", "microsoft-storage"):
+            payload = payload + app._payload().to_bytes()
+        original(service, operation, payload)
+
+    wrap_app(world, "_call", _call)
+
+
+@mutant("recovery_trusts_an_old_sign_in", "REQ-SECURITY-03",
+        "recovery on a phone that once signed in to the account accepts a wrong password")
+def _recovery_trusts_an_old_sign_in(world: World) -> None:
+    signed_in: set[tuple[str, str]] = set()  # (device, account) that ever signed in
+
+    def remember(app: Authenticator, original: Callable[..., Done], username: str,
+                 password: str) -> Done:
+        done = original(username, password)
+        signed_in.add((app.device.id, username.strip().lower()))
+        return done
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        account = world.msa.find(username)
+        if account is not None and (app.device.id, account.username.lower()) in signed_in:
+            password = account.password
+        return remember(app, original, username, password)
+
+    wrap_app(world, "turn_on_backup", remember)
+    wrap_app(world, "add_personal_account",
+             lambda app, original, username, password, push: remember(
+                 app, lambda u, p: original(u, p, push), username, password))
+    wrap_app(world, "begin_recovery", begin_recovery)
 
 
 # ---------------------------------------------------------------- RECOVACCT

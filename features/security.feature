@@ -1,0 +1,306 @@
+Feature: Attacks on backup and recovery
+  Someone who can read the cloud stores or the network, change a stored backup, knows one
+  of Alex's passwords, holds an old or borrowed QR code, or runs Alex's organisation, still
+  gets nothing of Alex's accounts. Every stored byte and every message on the wire is
+  searched for every secret the world knows of, in every common encoding; damaged backups
+  are refused whole; only Alex's own pair of accounts, freshly signed in, opens the backup.
+
+  These are harness-added security expectations (area SECURITY), drawn from what the
+  documents promise about privacy, device-bound credentials and stronger security from
+  two accounts; several scenarios also check requirements of other areas.
+
+  Background:
+    Given Alex has a personal Microsoft account
+    And Alex has a work account at "Contoso"
+    And Alex has a third-party "GitHub" account
+    And Alex has a third-party "Facebook" account
+
+  Rule: Nothing secret is readable in the cloud or on the wire
+
+    @security @REQ-SECURITY-01 @REQ-PRIVACY-03 @REQ-PRIVACY-05
+    Scenario Outline: No stored byte holds any of Alex's secrets, passwords or device keys
+      Given Alex has the app on the "<phone>"
+      And Alex has added the "Microsoft" account with sign-in notifications to the "<phone>"
+      And Alex has added the "Contoso" account with sign-in notifications to the "<phone>"
+      And Alex has added the accounts "GitHub, Facebook" to the "<phone>"
+      When Alex turns on backup on the "<phone>"
+      And Alex renames the "GitHub" account to "Code" on the "<phone>"
+      Then the app answers "OK"
+      And no stored object holds a secret, password or device key of Alex's in any encoding
+
+      @ios
+      Examples: iPhone
+        | phone      |
+        | old iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | phone             |
+        | old Android phone |
+
+    @security @REQ-SECURITY-02 @REQ-PRIVACY-05
+    Scenario Outline: No message on the wire carries a third-party secret or a device key
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the "Microsoft" account with sign-in notifications to the "<old phone>"
+      And Alex has added the "Contoso" account with sign-in notifications to the "<old phone>"
+      And Alex has added the accounts "GitHub, Facebook" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      And "Contoso" has given Alex a new QR code
+      When Alex signs in to recover the "Microsoft" account on the "<new phone>" with a code to the alternate email address
+      And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "<new phone>"
+      And Alex types the code and URL from the QR code to recover the "Contoso" account on the "<new phone>"
+      Then the app answers "OK"
+      And no network message holds a third-party secret or a device key of Alex's in any encoding
+      And no password of Alex's went to a cloud store or the backup key holder
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+  Rule: A damaged backup is refused whole
+
+    @security @REQ-TROUBLE-06 @negative @ios
+    Scenario Outline: A backup with one byte changed is refused and nothing is restored
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub, Facebook" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      When someone flips byte <offset> of Alex's backup in iCloud
+      And Alex begins recovery on the "new iPhone"
+      Then recovery is refused with "BACKUP_DAMAGED"
+      And the "new iPhone" shows no accounts
+      And the "new iPhone" shows backup as off
+
+      Examples: the first byte, one inside, and the last byte
+        | offset |
+        | 0      |
+        | 40     |
+        | -1     |
+
+    @security @REQ-TROUBLE-06 @REQ-FAULT-04 @negative
+    Scenario Outline: A truncated backup is refused and nothing is restored
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "Microsoft, GitHub, Facebook" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And the cloud store will truncate the next write
+      When Alex renames the "GitHub" account to "Code" on the "<old phone>"
+      And Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "BACKUP_DAMAGED"
+      And the "<new phone>" shows no accounts
+      And the "<new phone>" shows backup as off
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+  Rule: Only Alex's own pair of accounts opens Alex's backup, and trying reveals nothing
+
+    @security @REQ-PRIVACY-04 @negative @ios
+    Scenario: Blake's phone signed in to Alex's iCloud, with Blake's own Microsoft account, finds nothing
+      Given Blake has a personal Microsoft account
+      And Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Blake has the app on the "Blake's iPhone" without signing in to iCloud
+      And Blake has signed in to iCloud on the "Blake's iPhone" with Alex's Apple ID
+      And we note the stored backups
+      When Blake begins recovery on the "Blake's iPhone"
+      Then recovery is refused with "NO_BACKUP_FOUND"
+      And the "Blake's iPhone" shows no accounts
+      And the refusal names nothing of Alex's
+      And the stored backups are unchanged
+
+    @security @REQ-PRIVACY-04 @REQ-TROUBLE-03 @negative @ios
+    Scenario: Blake knows Alex's Microsoft account password but not her Apple ID
+      Given Blake has a personal Microsoft account
+      And Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Blake has the app on the "Blake's iPhone"
+      And we note the stored backups
+      When Blake begins recovery on the "Blake's iPhone" with Alex's Microsoft account
+      Then recovery is refused with "BACKUP_IN_OTHER_ICLOUD"
+      And the "Blake's iPhone" shows no accounts
+      And the refusal names nothing of Alex's
+      And the stored backups are unchanged
+
+    @security @REQ-PRIVACY-04 @REQ-RECOVERY-04 @negative @android @profile-current
+    Scenario: On Android, Blake's own Microsoft account finds nothing of Alex's
+      Given Blake has a personal Microsoft account
+      And Alex has the app on the "old Android phone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old Android phone"
+      And Alex has turned on backup on the "old Android phone"
+      And Blake has the app on the "Blake's Android phone"
+      And we note the stored backups
+      When Blake begins recovery on the "Blake's Android phone"
+      Then recovery is refused with "NO_BACKUP_FOUND"
+      And the "Blake's Android phone" shows no accounts
+      And the refusal names nothing of Alex's
+      And the stored backups are unchanged
+
+  Rule: An activation QR code works once, for one user of one organisation, for a day
+
+    @security @REQ-VERIFY-06 @negative @ios
+    Scenario: Another organisation's QR code does not recover the work account
+      Given Alex has a work account at "Fabrikam"
+      And Alex has the app on the "old iPhone"
+      And Alex has added the "Contoso" account with sign-in notifications to the "old iPhone"
+      And Alex has added the "GitHub" account to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And Alex has recovered the backup on the "new iPhone"
+      And Alex has allowed camera access on the "new iPhone"
+      And "Fabrikam" has given Alex a new QR code
+      When Alex scans the QR code to recover the "Contoso" account on the "new iPhone"
+      Then recovering the account is refused with "QR_REJECTED"
+      And the "Contoso" account on the "new iPhone" needs additional verification
+      And the "Contoso" account on the "new iPhone" shows no code
+      And the "Contoso" administrator does not see the "new iPhone" as registered
+
+    @security @REQ-VERIFY-06 @negative @ios
+    Scenario: A colleague's QR code does not recover Alex's work account
+      Given Blake has a work account at "Contoso"
+      And Alex has the app on the "old iPhone"
+      And Alex has added the "Contoso" account with sign-in notifications to the "old iPhone"
+      And Alex has added the "GitHub" account to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And Alex has recovered the backup on the "new iPhone"
+      And Alex has allowed camera access on the "new iPhone"
+      And "Contoso" has given Blake a new QR code
+      When Alex scans the QR code to recover the "Contoso" account on the "new iPhone"
+      Then recovering the account is refused with "QR_REJECTED"
+      And the "Contoso" account on the "new iPhone" needs additional verification
+      And the "Contoso" administrator does not see the "new iPhone" as registered
+
+    @security @REQ-VERIFY-06 @negative @ios
+    Scenario: A QR code older than a day is refused
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the "Contoso" account with sign-in notifications to the "old iPhone"
+      And Alex has added the "GitHub" account to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And Alex has recovered the backup on the "new iPhone"
+      And Alex has allowed camera access on the "new iPhone"
+      And "Contoso" has given Alex a new QR code
+      When 25 hours pass
+      And Alex scans the QR code to recover the "Contoso" account on the "new iPhone"
+      Then recovering the account is refused with "QR_REJECTED"
+      And the "Contoso" account on the "new iPhone" needs additional verification
+      And the "Contoso" administrator does not see the "new iPhone" as registered
+
+    @security @REQ-VERIFY-06 @negative @ios
+    Scenario: The QR code that set up the old phone cannot be replayed
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the "Contoso" account with sign-in notifications to the "old iPhone"
+      And Alex has added the "GitHub" account to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And Alex has recovered the backup on the "new iPhone"
+      And Alex has allowed camera access on the "new iPhone"
+      When Alex scans the QR code that set up the "old iPhone" to recover the "Contoso" account on the "new iPhone"
+      Then recovering the account is refused with "QR_REJECTED"
+      And the "Contoso" account on the "new iPhone" needs additional verification
+      And the "Contoso" administrator does not see the "new iPhone" as registered
+
+    @security @REQ-VERIFY-06 @negative @ios
+    Scenario: A QR code used once to recover cannot be used again on another phone
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the "Contoso" account with sign-in notifications to the "old iPhone"
+      And Alex has added the "GitHub" account to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And Alex has the app on the "spare iPhone"
+      And Alex has recovered the backup on the "new iPhone"
+      And Alex has recovered the backup on the "spare iPhone"
+      And Alex has allowed camera access on the "new iPhone"
+      And Alex has allowed camera access on the "spare iPhone"
+      And "Contoso" has given Alex a new QR code
+      When Alex scans the QR code to recover the "Contoso" account on the "new iPhone"
+      Then the app answers "OK"
+      When Alex scans the QR code to recover the "Contoso" account on the "spare iPhone"
+      Then recovering the account is refused with "QR_REJECTED"
+      And the "Contoso" account on the "spare iPhone" needs additional verification
+      And the "Contoso" administrator does not see the "spare iPhone" as registered
+
+  Rule: The IT administrator learns nothing of Alex's other accounts
+
+    @security @REQ-PRIVACY-02 @ios
+    Scenario: Through backup, a failed recovery, recovery and re-activation the administrator sees only the work account
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the "Microsoft" account with sign-in notifications to the "old iPhone"
+      And Alex has added the "Contoso" account with sign-in notifications to the "old iPhone"
+      And Alex has added the accounts "GitHub, Facebook" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And "Contoso" has given Alex a new QR code
+      When Alex begins recovery on the "new iPhone" with a wrong password
+      And Alex begins recovery on the "new iPhone"
+      And Alex types the code and URL from the QR code to recover the "Contoso" account on the "new iPhone"
+      And "Contoso" unregisters the "old iPhone"
+      Then the "Contoso" administrator's view holds nothing of Alex's personal or third-party accounts
+
+  Rule: Only a fresh password sign-in of the recovery account releases the backup key
+
+    @security @REQ-SECURITY-03 @negative @ios
+    Scenario: A sign-in made minutes ago on the old phone does not open the backup on a new phone
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And we start watching the network traffic
+      When 11 minutes pass
+      And Alex begins recovery on the "new iPhone" with a wrong password
+      Then recovery is refused with "SIGN_IN_FAILED"
+      And the "new iPhone" shows no accounts
+      And the "new iPhone" has asked the backup key holder for nothing since
+
+    @security @REQ-SECURITY-03
+    Scenario Outline: Every backup key released follows a fresh sign-in on the same phone
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When 30 days pass
+      And Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And every call the "<new phone>" made to the backup key holder came at most 10 minutes after it signed in to the recovery account
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    @security @REQ-SECURITY-03 @negative @ios
+    Scenario: A recovery sign-in that goes stale before the key is released gets nothing
+      Given Alex has the app on the "old iPhone"
+      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
+      And Alex has turned on backup on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And the recovery sign-in will go stale before the backup key is released
+      When Alex begins recovery on the "new iPhone"
+      Then recovery is refused with "SIGN_IN_FAILED"
+      And the "new iPhone" shows no accounts
+      When Alex begins recovery on the "new iPhone"
+      Then the app answers "OK"
+      And the "new iPhone" shows the accounts "Microsoft, GitHub" in that order

@@ -1,0 +1,124 @@
+"""Faults during backup and recovery (area FAULT): injected network cuts and store
+failures, services that stop answering, a restarting service, two phones writing at once.
+
+Faults go through ``WorldPort.inject_fault`` with the names of ``port.FAULT_POINTS``
+(capability faults), services through ``set_service_online`` (capability network) and
+restarts through ``restart_service`` (capability restart); a target without one makes
+the scenario not-applicable.
+"""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from authconform.port import AccountEntry, StoredObject
+from steps.cast import Cast
+
+scenarios("../features/faults.feature")
+
+# The moments at which the network drops, in the words of the feature file.
+NETWORK_DROPS = {
+    "before the key is fetched": "network_drop_before_key_fetch",
+    "during the upload": "network_drop_during_upload",
+    "after the upload, before the app records success": "network_drop_after_upload",
+    "during the download": "network_drop_during_download",
+    "after the download": "network_drop_after_download",
+}
+STORE_MISHAPS = {
+    "fail": "store_write_fails",
+    "lose": "store_write_lost",
+    "truncate": "store_corrupts_next_write",
+}
+SERVICES = {
+    "iCloud": "icloud",
+    "Microsoft's cloud storage": "microsoft-storage",
+    "the backup key holder": "key-service",
+    "the Microsoft account service": "msa",
+}
+
+
+def _known(table: dict[str, str], phrase: str) -> str:
+    assert phrase in table, f"unknown phrase {phrase!r}; use one of {sorted(table)}"
+    return table[phrase]
+
+
+def _backup_alerts(cast: Cast, phone: str) -> list[str]:
+    alerts = cast.target.app.screen(cast.phone(phone).id).alerts
+    return [a for a in alerts if "backup" in a.lower()]
+
+
+def _accounts(entries: list[AccountEntry]) -> list[tuple[str, str]]:
+    return [(e.kind.value, e.username.lower()) for e in entries]
+
+
+# ------------------------------------------------------------------ arming faults
+@given(parsers.parse("the network will drop {moment}"))
+def _(cast: Cast, moment: str) -> None:
+    cast.target.world.inject_fault(_known(NETWORK_DROPS, moment))
+
+
+@given(parsers.parse("the cloud store will {mishap} the next write"))
+def _(cast: Cast, mishap: str) -> None:
+    cast.target.world.inject_fault(_known(STORE_MISHAPS, mishap))
+
+
+@given("the key service will fail once")
+def _(cast: Cast) -> None:
+    cast.target.world.inject_fault("key_service_unavailable")
+
+
+@when(parsers.parse("{service} stops answering"))
+def _(cast: Cast, service: str) -> None:
+    cast.target.world.set_service_online(_known(SERVICES, service), False)
+
+
+@when(parsers.parse("{service} answers again"))
+def _(cast: Cast, service: str) -> None:
+    cast.target.world.set_service_online(_known(SERVICES, service), True)
+
+
+@when("the backup service restarts")
+def _(cast: Cast) -> None:
+    cast.target.world.restart_service()
+
+
+# ------------------------------------------------------------------ the stored copy
+@given("we note the stored backups", target_fixture="stored_before")
+def _(cast: Cast) -> list[StoredObject]:
+    stored = cast.target.world.stored_objects()
+    assert stored, "there is no stored backup to watch"
+    return stored
+
+
+@then("the stored backups are unchanged")
+def _(cast: Cast, stored_before: list[StoredObject]) -> None:
+    assert cast.target.world.stored_objects() == stored_before
+
+
+# ------------------------------------------------------------------ what the phone says
+@then(parsers.parse('the "{phone}" shows that the backup has not finished'))
+def _(cast: Cast, phone: str) -> None:
+    assert _backup_alerts(cast, phone), (
+        f"the {phone} gives no sign that its backup did not reach the cloud")
+
+
+@then(parsers.parse('the "{phone}" shows that the backup is up to date'))
+def _(cast: Cast, phone: str) -> None:
+    screen = cast.target.app.screen(cast.phone(phone).id)
+    assert screen.backup_on and not screen.red_dot, screen
+    assert not _backup_alerts(cast, phone), screen.alerts
+
+
+# ------------------------------------------------------------------ two writers
+@then(parsers.parse('the "{phone}" shows every account of the "{first}" or of the '
+                    '"{second}", or of both, and nothing else'))
+def _(cast: Cast, phone: str, first: str, second: str) -> None:
+    app = cast.target.app
+    got = _accounts(app.list_accounts(cast.phone(phone).id))
+    one = _accounts(app.list_accounts(cast.phone(first).id))
+    two = _accounts(app.list_accounts(cast.phone(second).id))
+    assert len(set(got)) == len(got), f"an account came back twice: {got}"
+    allowed = [set(one), set(two), set(one) | set(two)]
+    assert set(got) in allowed, (
+        f"recovered {got}; expected the accounts of the {first} {one}, "
+        f"of the {second} {two}, or of both")

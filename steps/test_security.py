@@ -1,0 +1,254 @@
+"""Attacks on backup and recovery (area SECURITY): secrets searched for in every stored
+byte and every message, damaged backups, other people's accounts, borrowed or stale QR
+codes, the IT administrator's view, and stale sign-ins.
+
+Two steps use port operations that do not exist yet; until they do, those scenarios are
+not-applicable (never a pass):
+
+* ``WorldPort.tamper_backup(store, location, offset) -> bool`` flips one byte of the
+  stored backup (proposed under capability faults);
+* the fault point ``recovery_sign_in_stale_before_key_release`` (proposed for
+  ``port.FAULT_POINTS``): the clock moves past the key holder's freshness limit between
+  the recovery sign-in and the key release.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from authconform import port
+from authconform.port import AccountKind, Outcome, Store, StoredObject
+from steps.cast import Cast, plain_forms, secret_forms
+
+scenarios("../features/security.feature")
+
+STORES = {"iCloud": Store.ICLOUD, "Microsoft's cloud storage": Store.MICROSOFT}
+STORAGE_AND_KEYS = frozenset({"icloud", "microsoft-storage", "key-service"})
+STALE_SIGN_IN = "recovery_sign_in_stale_before_key_release"  # proposed fault point
+MIN_CORE = 8  # shorter encoded fragments would match by chance
+
+
+# ------------------------------------------------------------------ encodings
+def _aligned(value: bytes, group: int, encode: object) -> list[bytes]:
+    """The part of ``encode(value)`` that shows up whatever the value's offset inside a
+    longer encoded stream: one fragment per possible alignment, partial groups dropped."""
+    out = []
+    for shift in range(group):
+        whole = (len(value) - shift) // group * group
+        if whole > 0:
+            core = encode(value[shift:shift + whole]).rstrip(b"=")  # type: ignore[operator]
+            if len(core) >= MIN_CORE:
+                out.append(core)
+    return out
+
+
+def byte_forms(raw: bytes) -> list[bytes]:
+    """Raw bytes as they could sit readable: raw, hex, base64 (standard and URL-safe) and
+    base32, at any alignment."""
+    forms = {raw, raw.hex().encode(), raw.hex().upper().encode()}
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        forms.update(_aligned(raw, 3, encode))
+    forms.update(_aligned(raw, 5, base64.b32encode))
+    return [f for f in forms if f]
+
+
+def text_forms(text: str) -> list[bytes]:
+    return sorted({*plain_forms(text), *byte_forms(text.encode())})
+
+
+def base32_secret_forms(secret: str) -> list[bytes]:
+    raw = secret_forms(secret)[-1]  # the key bytes the base32 text stands for
+    return sorted({*secret_forms(secret), *text_forms(secret), *byte_forms(raw)})
+
+
+def _third_party_secrets(cast: Cast, name: str) -> dict[str, list[bytes]]:
+    return {f"the {label} secret": base32_secret_forms(a.site.secret)
+            for (owner, label), a in cast.accounts.items()
+            if owner == name and a.kind is AccountKind.THIRD_PARTY and a.site is not None}
+
+
+def _passwords(cast: Cast, name: str) -> dict[str, list[bytes]]:
+    found = {f"the {label} password": text_forms(a.password)
+             for (owner, label), a in cast.accounts.items() if owner == name and a.password}
+    for what, table in (("Apple ID", cast.apple_ids), ("second Apple ID", cast.second_apple_ids),
+                        ("second Microsoft account", cast.second_msas)):
+        if name in table:
+            found[f"the {what} password"] = text_forms(table[name].password)
+    return found
+
+
+def _device_keys(cast: Cast, name: str) -> dict[str, list[bytes]]:
+    found: dict[str, list[bytes]] = {}
+    for label, phone in cast.phones.items():
+        if phone.owner == name:
+            for n, key in enumerate(cast.target.world.device_secrets(phone.id)):
+                found[f"device key {n + 1} of the {label}"] = byte_forms(key)
+    return found
+
+
+def _assert_nowhere(where: str, blobs: Iterable[bytes], wanted: dict[str, list[bytes]]) -> None:
+    blobs = list(blobs)
+    assert blobs, f"there is nothing in {where} to inspect"
+    assert wanted, "there are no secrets to look for"
+    for what, forms in wanted.items():
+        for blob in blobs:
+            hit = next((f for f in forms if f in blob), None)
+            assert hit is None, f"{what} is readable in {where} (as {hit[:12]!r}...)"
+
+
+def _object_bytes(objects: list[StoredObject]) -> list[bytes]:
+    return [o.data for o in objects] + [f"{o.location}/{o.name}".encode() for o in objects]
+
+
+# ------------------------------------------------------------------ what is readable
+@then(parsers.parse("no stored object holds a secret, password or device key of {name:w}'s "
+                    "in any encoding"))
+def _(cast: Cast, name: str) -> None:
+    keys = _device_keys(cast, name)
+    assert keys, f"{name}'s phones hold no device key, so the check would prove nothing"
+    wanted = {**_third_party_secrets(cast, name), **_passwords(cast, name), **keys}
+    _assert_nowhere("the cloud stores", _object_bytes(cast.target.world.stored_objects()),
+                    wanted)
+
+
+@then(parsers.parse("no network message holds a third-party secret or a device key of "
+                    "{name:w}'s in any encoding"))
+def _(cast: Cast, name: str) -> None:
+    keys = _device_keys(cast, name)
+    assert keys, f"{name}'s phones hold no device key, so the check would prove nothing"
+    payloads = [t.payload for t in cast.target.world.traffic()]
+    _assert_nowhere("the network traffic", payloads,
+                    {**_third_party_secrets(cast, name), **keys})
+
+
+@then(parsers.parse("no password of {name:w}'s went to a cloud store or the backup key holder"))
+def _(cast: Cast, name: str) -> None:
+    payloads = [t.payload for t in cast.target.world.traffic()
+                if t.service in STORAGE_AND_KEYS]
+    _assert_nowhere("traffic to the cloud stores and the key holder", payloads,
+                    _passwords(cast, name))
+
+
+# ------------------------------------------------------------------ damaging the backup
+@when(parsers.parse("someone flips byte {offset:d} of {name:w}'s backup in {store}"))
+def _(cast: Cast, offset: int, name: str, store: str) -> None:
+    if not hasattr(port.WorldPort, "tamper_backup"):
+        raise port.CapabilityMissing(
+            port.Capability.FAULTS,
+            "tamper_backup(store, location, offset) is proposed but not in the port yet")
+    kind = STORES[store]
+    location = (cast.apple_id(name) if kind is Store.ICLOUD else cast.msa(name)).username
+    assert cast.target.world.tamper_backup(kind, location, offset), "there was no backup"
+
+
+@given("the cloud store will truncate the next write")
+def _(cast: Cast) -> None:
+    cast.target.world.inject_fault("store_corrupts_next_write")
+
+
+@given("we note the stored backups", target_fixture="stored_before")
+def _(cast: Cast) -> list[StoredObject]:
+    stored = cast.target.world.stored_objects()
+    assert stored, "there is no stored backup to watch"
+    return stored
+
+
+@then("the stored backups are unchanged")
+def _(cast: Cast, stored_before: list[StoredObject]) -> None:
+    assert cast.target.world.stored_objects() == stored_before
+
+
+# ------------------------------------------------------------------ what a refusal reveals
+def _identifying(cast: Cast, name: str) -> set[str]:
+    """Every name, address and issuer that would tell someone about ``name``'s accounts."""
+    found = {a.username for (owner, _), a in cast.accounts.items() if owner == name}
+    found |= {a.site.issuer for (owner, _), a in cast.accounts.items()
+              if owner == name and a.site is not None}
+    for table in (cast.recovery_accounts, cast.second_msas):
+        if name in table:
+            msa = table[name]
+            found |= {msa.username, msa.alternate_email or "", msa.alternate_phone or ""}
+    for table in (cast.apple_ids, cast.second_apple_ids):
+        if name in table:
+            found.add(table[name].username)
+    return {f for f in found if f}
+
+
+@then(parsers.parse("the refusal names nothing of {name:w}'s"))
+def _(cast: Cast, outcome: Outcome, name: str) -> None:
+    message = outcome.message.lower()
+    named = sorted(f for f in _identifying(cast, name) if f.lower() in message)
+    assert not named, f"the refusal tells about {name}: {named} in {outcome.message!r}"
+
+
+# ------------------------------------------------------------------ the IT administrator
+@then(parsers.parse('the "{org}" administrator does not see the "{phone}" as registered'))
+def _(cast: Cast, org: str, phone: str) -> None:
+    view = cast.target.world.admin_view(cast.tenants[org].id)
+    device_name = cast.phone(phone).name
+    assert not [d for d in view.devices if d.device_name == device_name and d.registered]
+
+
+@then(parsers.parse("the \"{org}\" administrator's view holds nothing of {name:w}'s personal "
+                    "or third-party accounts"))
+def _(cast: Cast, org: str, name: str) -> None:
+    view = cast.target.world.admin_view(cast.tenants[org].id)
+    seen = [*view.events, *view.accounts_seen,
+            *(f"{d.device_name} {d.username}" for d in view.devices)]
+    assert seen, "the administrator sees nothing at all, not even the work account"
+    work = {a.username.lower() for (owner, label), a in cast.accounts.items()
+            if owner == name and a.kind is AccountKind.WORK}
+    private = {f for f in _identifying(cast, name) if f.lower() not in work}
+    for text in seen:
+        lowered = text.lower()
+        leaked = sorted(f for f in private if f.lower() in lowered)
+        assert not leaked, f"the administrator sees {leaked} in {text!r}"
+        assert "backup" not in lowered, f"the administrator sees backup activity: {text!r}"
+    wanted = {**_third_party_secrets(cast, name), **_passwords(cast, name)}
+    _assert_nowhere("the administrator's view", [s.encode() for s in seen], wanted)
+    assert {u.lower() for u in view.accounts_seen} <= work | {
+        a.username.lower() for a in cast.accounts.values() if a.kind is AccountKind.WORK}
+
+
+# ------------------------------------------------------------------ time and fresh sign-ins
+@when(parsers.parse("{hours:d} hours pass"))
+def _(cast: Cast, hours: int) -> None:
+    cast.target.world.advance_clock(hours * 3600)
+
+
+@then(parsers.parse('the "{phone}" has asked the backup key holder for nothing since'))
+def _(cast: Cast, traffic_mark: int, phone: str) -> None:
+    device_id = cast.phone(phone).id
+    since = cast.target.world.traffic()[traffic_mark:]
+    asked = [t.operation for t in since if t.device_id == device_id
+             and t.service == "key-service"]
+    assert not asked, f"the {phone} called the key holder: {asked}"
+
+
+@then(parsers.parse('every call the "{phone}" made to the backup key holder came at most '
+                    "{minutes:d} minutes after it signed in to the recovery account"))
+def _(cast: Cast, phone: str, minutes: int) -> None:
+    device_id = cast.phone(phone).id
+    mine = [t for t in cast.target.world.traffic() if t.device_id == device_id]
+    key_calls = [i for i, t in enumerate(mine) if t.service == "key-service"]
+    assert key_calls, f"the {phone} never called the key holder"
+    for i in key_calls:
+        sign_ins = [t.at for t in mine[:i]
+                    if t.service == "msa" and "sign" in t.operation.lower()]
+        assert sign_ins, f"the {phone} called the key holder ({mine[i].operation}) unsigned"
+        age = mine[i].at - max(sign_ins)
+        assert age <= minutes * 60, (
+            f"the {phone} called the key holder ({mine[i].operation}) {age:g} s after "
+            "its last sign-in")
+
+
+@given("the recovery sign-in will go stale before the backup key is released")
+def _(cast: Cast) -> None:
+    if STALE_SIGN_IN not in port.FAULT_POINTS:
+        raise port.CapabilityMissing(
+            port.Capability.FAULTS,
+            f"fault point {STALE_SIGN_IN!r} is proposed but not in port.FAULT_POINTS yet")
+    cast.target.world.inject_fault(STALE_SIGN_IN)

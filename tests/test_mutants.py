@@ -1,0 +1,792 @@
+"""The mutant catalogue: well-formed, isolated, and every mutant observably wrong.
+
+Each mutant has a *probe*: a short story told through the port whose observation the
+reference simulator gets right (the documented expectation, written out here) and the
+mutant gets wrong. That makes "breaks its requirement observably through the port" a
+checked claim rather than a hope, independently of how the feature files evolve.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from authconform import port
+from authconform.adapters.guard import GuardedTarget
+from authconform.adapters.inprocess import SimTarget
+from authconform.mutants.catalogue import MUTANTS, Mutant
+
+REPO = Path(__file__).resolve().parent.parent
+MINUTE, HOUR, DAY = 60.0, 3600.0, 24 * 3600.0
+
+
+# ---------------------------------------------------------------- a tiny cast for probes
+
+
+class Scene:
+    """One person (and a colleague) in a fresh world, driven through the guarded port."""
+
+    def __init__(self, mutant: str | None = None, seed: int = 11):
+        inner = SimTarget(seed=seed)
+        if mutant:
+            MUTANTS[mutant].apply(inner.world_model)
+        self.target = GuardedTarget(inner, 10.0)
+        self.app, self.world = self.target.app, self.target.world
+        w = self.world
+        self.alex, self.sam = w.create_person(), w.create_person()
+        self.msa = w.create_microsoft_account(self.alex.id)
+        self.msa2 = w.create_microsoft_account(self.alex.id)
+        self.apple = w.create_apple_id(self.alex.id)
+        self.apple2 = w.create_apple_id(self.alex.id)
+        self.contoso, self.fabrikam = w.create_tenant(), w.create_tenant()
+        self.work = w.create_work_account(self.contoso.id, self.alex.id)
+        self.work_fabrikam = w.create_work_account(self.fabrikam.id, self.alex.id)
+        self.work_sam = w.create_work_account(self.contoso.id, self.sam.id)
+        self.github = w.create_site_account(self.alex.id, "GitHub")
+        self.google = w.create_site_account(self.alex.id, "Google")
+        self.setup_qr: port.ActivationQr | None = None
+
+    def phone(self, platform: str = "ios", version: str = "6.8.0",
+              apple: port.AppleId | None | str = "first") -> str:
+        device = self.world.create_device(self.alex.id, port.Platform(platform), version)
+        if platform == "ios" and apple is not None:
+            chosen = self.apple if apple == "first" else apple
+            assert isinstance(chosen, port.AppleId)
+            assert self.world.sign_in_to_icloud(device, chosen.username, chosen.password).ok
+        return device
+
+    def add_site(self, device: str, site: port.SiteAccount | None = None) -> port.Outcome:
+        s = site or self.github
+        return self.app.enter_code_manually(device, s.issuer, s.username, s.secret, s.digits,
+                                            s.period, s.algorithm)
+
+    def add_msa(self, device: str, push: bool = False) -> port.Outcome:
+        return self.app.add_personal_account(device, self.msa.username, self.msa.password,
+                                             push)
+
+    def add_work(self, device: str, push: bool = False) -> port.Outcome:
+        self.setup_qr = self.world.issue_activation_qr(self.contoso.id, self.work.id)
+        return self.app.enter_activation_manually(device, self.setup_qr.code,
+                                                  self.setup_qr.url, push)
+
+    def backup(self, device: str, msa: port.MicrosoftAccount | None = None) -> port.Outcome:
+        m = msa or self.msa
+        return self.app.turn_on_backup(device, m.username, m.password)
+
+    def recover(self, device: str, msa: port.MicrosoftAccount | None = None,
+                password: str | None = None) -> str:
+        m = msa or self.msa
+        return self.app.begin_recovery(device, m.username,
+                                       password or m.password).code.value
+
+    def entry(self, device: str, username: str) -> port.AccountEntry:
+        return next(e for e in self.app.list_accounts(device)
+                    if e.username.lower() == username.lower())
+
+    def labels(self, device: str) -> list[str]:
+        names = {self.msa.username: "Microsoft", self.work.username: "Contoso",
+                 self.github.username: "GitHub", self.google.username: "Google"}
+        return [names.get(e.username, e.username) for e in self.app.list_accounts(device)]
+
+    def code(self, device: str, username: str) -> str | None:
+        return self.app.current_code(device, self.entry(device, username).id)
+
+    def secrets_leaked(self) -> bool:
+        """Any phone's private push key in any stored object or traffic payload?"""
+        blobs = [o.data for o in self.world.stored_objects()]
+        blobs += [t.payload for t in self.world.traffic()]
+        keys = [k for d in self.devices() for k in self.world.device_secrets(d)]
+        return any(k in b for k in keys for b in blobs)
+
+    def devices(self) -> list[str]:
+        return [f"device-{n}" for n in range(1, 10)
+                if f"device-{n}" in self.target.inner.world_model.devices]
+
+    def old_and_new(self, platform: str = "ios", *, push: bool = False, work: bool = False,
+                    sites: bool = True) -> tuple[str, str]:
+        """Accounts on an old phone with backup on, and a new empty phone."""
+        old = self.phone(platform)
+        if sites:
+            assert self.add_site(old).ok
+        if push or not sites:
+            assert self.add_msa(old, push=push).ok
+        if work:
+            assert self.add_work(old).ok
+        assert self.backup(old).ok
+        return old, self.phone(platform)
+
+
+# ---------------------------------------------------------------- probes
+
+
+def probe_existing_refused(s: Scene) -> Any:
+    old, new = s.old_and_new()
+    assert s.add_site(new, s.google).ok
+    return s.recover(new), s.labels(new)
+
+
+def probe_existing_retry(s: Scene) -> Any:
+    old, new = s.old_and_new()
+    assert s.add_site(new, s.google).ok
+    first = s.recover(new)
+    assert s.app.remove_account(new, s.entry(new, s.google.username).id).ok
+    return first, s.recover(new), s.labels(new)
+
+
+def probe_msa_codes(s: Scene) -> Any:
+    old, new = s.old_and_new(sites=False)
+    assert s.recover(new) == "OK"
+    a, b = s.code(old, s.msa.username), s.code(new, s.msa.username)
+    assert a is not None and b is not None, (a, b)
+    w = s.world
+    return (a != b, w.provider_accepts_code(s.msa.id, a, old),
+            w.provider_accepts_code(s.msa.id, b, new), w.provider_accepts_code(s.msa.id, a, new),
+            len(a), len(b))
+
+
+def probe_third_party_codes(s: Scene) -> Any:
+    old, new = s.old_and_new()
+    assert s.recover(new) == "OK"
+    a, b = s.code(old, s.github.username), s.code(new, s.github.username)
+    return a == b, s.world.provider_accepts_code(s.github.id, b or "", new)
+
+
+def probe_turn_on_wrong_password(s: Scene) -> Any:
+    phone = s.phone()
+    return s.app.turn_on_backup(phone, s.msa.username, "wrong").code.value, s.app.screen(
+        phone).backup_on
+
+
+def probe_icloud_required(s: Scene) -> Any:
+    return s.backup(s.phone(apple=None)).code.value
+
+
+def probe_storage_locations(s: Scene) -> Any:
+    iphone, android = s.phone("ios"), s.phone("android")
+    assert s.add_site(iphone).ok and s.add_site(android).ok
+    assert s.backup(iphone).ok and s.backup(android, s.msa2).ok
+    where = {s.apple.username.lower(): "Apple ID", s.msa2.username.lower(): "MSA"}
+    return sorted((o.store.value, where.get(o.location.lower(), o.location))
+                  for o in s.world.stored_objects())
+
+
+def probe_auto_upload(s: Scene) -> Any:
+    old = s.phone()
+    assert s.backup(old).ok
+    assert s.add_site(old).ok
+    new = s.phone()
+    return s.recover(new), s.labels(new)
+
+
+def probe_no_upload_after_turn_off(s: Scene) -> Any:
+    old, _ = s.old_and_new()
+    assert s.app.turn_off_backup(old).ok
+    before = len(s.world.traffic())
+    assert s.add_site(old, s.google).ok
+    return [t.operation for t in s.world.traffic()[before:]]
+
+
+def probe_mixed_backup(s: Scene) -> Any:
+    old, new = s.old_and_new(work=True)
+    assert s.recover(new) == "OK"
+    return [(s.labels(new)[i], e.needs_verification)
+            for i, e in enumerate(s.app.list_accounts(new))]
+
+
+def probe_order_and_names(s: Scene) -> Any:
+    old = s.phone()
+    assert s.add_site(old, s.google).ok and s.add_site(old).ok and s.add_msa(old).ok
+    assert s.app.rename_account(old, s.entry(old, s.github.username).id, "Code host").ok
+    assert s.backup(old).ok
+    new = s.phone()
+    assert s.recover(new) == "OK"
+    return s.labels(new), s.entry(new, s.github.username).display_name
+
+
+def probe_recovery_wrong_password(s: Scene) -> Any:
+    old, new = s.old_and_new()
+    return s.recover(new, password="not-the-password"), s.labels(new)
+
+
+def probe_other_msa(s: Scene) -> Any:
+    old, new = s.old_and_new("android")
+    return s.recover(new, s.msa2), s.labels(new)
+
+
+def probe_other_msa_on_iphone(s: Scene) -> Any:
+    old, new = s.old_and_new("ios")
+    return s.recover(new, s.msa2), s.labels(new)
+
+
+def probe_offline_recovery(s: Scene) -> Any:
+    old, new = s.old_and_new()
+    s.world.set_device_online(new, False)
+    first = s.recover(new), s.labels(new)
+    s.world.set_device_online(new, True)
+    return first, s.recover(new)
+
+
+def probe_push_recovery(s: Scene) -> Any:
+    old, new = s.old_and_new(push=True)
+    assert s.recover(new) == "OK"
+    entry = s.entry(new, s.msa.username)
+    alert = any("verif" in a.lower() for a in s.app.screen(new).alerts)
+    request = s.world.request_push(s.msa.id)
+    approval = s.app.approve_push(new, request).code.value
+    shared = set(s.world.device_secrets(old)) & set(s.world.device_secrets(new))
+    return entry.needs_verification, alert, approval, bool(shared)
+
+
+def _pending_push(s: Scene) -> tuple[str, str, port.AccountEntry]:
+    old, new = s.old_and_new(push=True)
+    assert s.recover(new) == "OK"
+    return old, new, s.entry(new, s.msa.username)
+
+
+def probe_verification_code_sent(s: Scene) -> Any:
+    _, new, entry = _pending_push(s)
+    sent = s.app.sign_in_to_recover(new, entry.id, s.msa.password, "email").code.value
+    return sent, len(s.world.messages(s.msa.alternate_email or ""))
+
+
+def probe_verification_wrong_password(s: Scene) -> Any:
+    _, new, entry = _pending_push(s)
+    refused = s.app.sign_in_to_recover(new, entry.id, "wrong", "email").code.value
+    return refused, len(s.world.messages(s.msa.alternate_email or ""))
+
+
+def probe_wrong_code(s: Scene) -> Any:
+    _, new, entry = _pending_push(s)
+    assert s.app.sign_in_to_recover(new, entry.id, s.msa.password, "email").code.value == (
+        "CODE_SENT")
+    real = s.world.messages(s.msa.alternate_email or "")[-1].code
+    wrong = "000000" if real != "000000" else "111111"
+    return (s.app.confirm_verification_code(new, entry.id, wrong).code.value,
+            s.app.confirm_verification_code(new, entry.id, real or "").code.value)
+
+
+def probe_expired_code(s: Scene) -> Any:
+    _, new, entry = _pending_push(s)
+    assert s.app.sign_in_to_recover(new, entry.id, s.msa.password, "phone").code.value == (
+        "CODE_SENT")
+    real = s.world.messages(s.msa.alternate_phone or "")[-1].code
+    s.world.advance_clock(11 * MINUTE)
+    return s.app.confirm_verification_code(new, entry.id, real or "").code.value
+
+
+def _pending_work(s: Scene) -> tuple[str, str, port.AccountEntry]:
+    old, new = s.old_and_new(work=True)
+    assert s.recover(new) == "OK"
+    return old, new, s.entry(new, s.work.username)
+
+
+def probe_work_recovery(s: Scene) -> Any:
+    old, new, entry = _pending_work(s)
+    qr = s.world.issue_activation_qr(s.contoso.id, s.work.id)
+    answer = s.app.enter_activation_to_recover(new, entry.id, qr.code, qr.url).code.value
+    after = s.entry(new, s.work.username)
+    old_code = s.code(old, s.work.username) or ""
+    new_code = s.code(new, s.work.username) or ""
+    return (answer, after.needs_verification,
+            s.world.provider_accepts_code(s.work.id, old_code, old),
+            s.world.provider_accepts_code(s.work.id, new_code, new))
+
+
+def probe_replayed_qr(s: Scene) -> Any:
+    _, new, entry = _pending_work(s)
+    assert s.setup_qr is not None
+    return s.app.enter_activation_to_recover(new, entry.id, s.setup_qr.code,
+                                             s.setup_qr.url).code.value
+
+
+def probe_expired_qr(s: Scene) -> Any:
+    _, new, entry = _pending_work(s)
+    qr = s.world.issue_activation_qr(s.contoso.id, s.work.id)
+    s.world.advance_clock(25 * HOUR)
+    return s.app.enter_activation_to_recover(new, entry.id, qr.code, qr.url).code.value
+
+
+def probe_other_tenant_qr(s: Scene) -> Any:
+    _, new, entry = _pending_work(s)
+    qr = s.world.issue_activation_qr(s.fabrikam.id, s.work_fabrikam.id)
+    return s.app.enter_activation_to_recover(new, entry.id, qr.code, qr.url).code.value
+
+
+def probe_colleague_qr(s: Scene) -> Any:
+    _, new, entry = _pending_work(s)
+    qr = s.world.issue_activation_qr(s.contoso.id, s.work_sam.id)
+    return s.app.enter_activation_to_recover(new, entry.id, qr.code, qr.url).code.value
+
+
+def probe_camera_prompt(s: Scene) -> Any:
+    seen = []
+    for platform in ("ios", "android"):
+        phone = s.phone(platform)
+        seen.append((s.app.scan_qr(phone, s.github.qr_png).code.value,
+                     s.app.screen(phone).camera_prompt))
+    return seen
+
+
+def probe_camera_allowed(s: Scene) -> Any:
+    phone = s.phone()
+    s.app.scan_qr(phone, s.github.qr_png)
+    s.app.answer_camera_prompt(phone, True)
+    return s.app.scan_qr(phone, s.github.qr_png).code.value, s.labels(phone)
+
+
+def probe_camera_denied(s: Scene) -> Any:
+    phone = s.phone()
+    s.app.scan_qr(phone, s.github.qr_png)
+    s.app.answer_camera_prompt(phone, False)
+    qr = s.world.issue_activation_qr(s.contoso.id, s.work.id)
+    return (s.app.scan_qr(phone, s.github.qr_png).code.value, s.add_site(phone).code.value,
+            s.app.enter_activation_manually(phone, qr.code, qr.url).code.value)
+
+
+def probe_os_switch(s: Scene) -> Any:
+    old, _ = s.old_and_new("ios")
+    android = s.phone("android")
+    return s.recover(android), s.labels(android)
+
+
+def probe_catch_up(s: Scene) -> Any:
+    old = s.phone()
+    assert s.backup(old).ok
+    s.world.set_device_online(old, False)
+    assert s.add_site(old).ok
+    s.world.set_device_online(old, True)
+    new = s.phone()
+    return s.recover(new), s.labels(new)
+
+
+def probe_other_apple_id(s: Scene) -> Any:
+    old, _ = s.old_and_new("ios")
+    other = s.phone(apple=s.apple2)
+    return s.recover(other), s.labels(other)
+
+
+def probe_deleted_in_storage(s: Scene) -> Any:
+    old, new = s.old_and_new("ios")
+    s.world.delete_backup(port.Store.ICLOUD, s.apple.username)
+    return s.recover(new), s.labels(new)
+
+
+def probe_turned_off(s: Scene) -> Any:
+    old, new = s.old_and_new("ios")
+    assert s.app.turn_off_backup(old).ok
+    return s.recover(new), s.labels(new), len(s.world.stored_objects())
+
+
+def probe_damaged(s: Scene) -> Any:
+    old = s.phone()
+    assert s.add_site(old).ok and s.add_site(old, s.google).ok and s.backup(old).ok
+    s.world.inject_fault("store_corrupts_next_write")
+    assert s.add_msa(old).ok  # its upload is the one the store truncates
+    new = s.phone()
+    return s.recover(new), s.labels(new)
+
+
+def probe_stale(s: Scene) -> Any:
+    old, _ = s.old_and_new()
+    s.world.lapse_recovery_sign_in(s.msa.id)
+    assert s.add_site(old, s.google).ok
+    new = s.phone()
+    return s.recover(new), s.labels(new)
+
+
+def probe_red_dot(s: Scene) -> Any:
+    old, _ = s.old_and_new()
+    s.world.lapse_recovery_sign_in(s.msa.id)
+    before = s.app.screen(old).red_dot, s.app.select_backup_warning(old).code.value
+    signed = s.app.sign_in_to_update_backup(old, s.msa.password).code.value
+    return before, signed, s.app.screen(old).red_dot
+
+
+def probe_versions(s: Scene) -> Any:
+    return [s.app.screen(s.phone(platform, version)).backup_setting is not None
+            for platform, version in (("ios", "5.6.9"), ("ios", "5.7.0"), ("ios", "5.10.0"),
+                                      ("android", "6.5.9"), ("android", "6.6.0"),
+                                      ("android", "6.10.0"))]
+
+
+def probe_unregistered(s: Scene) -> Any:
+    phone = s.phone()
+    assert s.add_work(phone).ok
+    before = s.world.provider_accepts_code(s.work.id, s.code(phone, s.work.username) or "",
+                                           phone)
+    s.world.unregister_device(s.contoso.id, phone)
+    after = s.world.provider_accepts_code(s.work.id, s.code(phone, s.work.username) or "",
+                                          phone)
+    return before, after
+
+
+def probe_lost_phone(s: Scene) -> Any:
+    old, new = s.old_and_new()
+    s.world.set_device_online(old, False)  # lost, off or wiped
+    return s.recover(new), s.labels(new)
+
+
+def probe_services(s: Scene) -> Any:
+    old, new = s.old_and_new()
+    assert s.recover(new) == "OK"
+    return sorted({t.service for t in s.world.traffic()} - {
+        "icloud", "microsoft-storage", "msa", "key-service", "tenants"})
+
+
+def probe_admin_view(s: Scene) -> Any:
+    phone = s.phone()
+    assert s.add_work(phone).ok and s.add_site(phone).ok and s.add_msa(phone).ok
+    assert s.backup(phone).ok
+    view = s.world.admin_view(s.contoso.id)
+    text = " ".join(view.events + view.accounts_seen).lower()
+    return [name for name in (s.github.username, s.msa.username) if name.lower() in text]
+
+
+def probe_plaintext(s: Scene) -> Any:
+    import base64
+
+    s.old_and_new()
+    data = b"".join(o.data for o in s.world.stored_objects())
+    words = [w.encode() for w in (s.github.secret, s.github.username, s.github.issuer,
+                                  s.msa.password)]
+    words.append(base64.b64encode(s.msa.password.encode()))
+    return [word for word in words if word in data]
+
+
+def probe_push_key_stays(s: Scene) -> Any:
+    phone = s.phone()
+    assert s.add_msa(phone, push=True).ok and s.backup(phone).ok and s.add_site(phone).ok
+    return s.secrets_leaked()
+
+
+def probe_work_recovery_account(s: Scene) -> Any:
+    phone = s.phone()
+    return (s.app.turn_on_backup(phone, s.work.username, s.work.password).code.value,
+            s.app.begin_recovery(s.phone(), s.work.username, s.work.password).code.value)
+
+
+def probe_old_pairing(s: Scene) -> Any:
+    old, _ = s.old_and_new("ios")
+    other = s.phone(apple=s.apple2)
+    assert s.add_site(other, s.google).ok and s.backup(other).ok
+    third = s.phone()  # the first Apple ID again
+    return s.recover(third), s.labels(third)
+
+
+def probe_cut_upload(s: Scene) -> Any:
+    old, _ = s.old_and_new()
+    s.world.inject_fault("network_drop_during_upload")
+    assert s.add_site(old, s.google).ok  # its upload is cut
+    new = s.phone()
+    return s.recover(new), s.labels(new)
+
+
+def _faulty_write_then_retry(s: Scene, fault: str) -> Any:
+    old, _ = s.old_and_new()
+    s.world.inject_fault(fault)
+    assert s.add_site(old, s.google).ok  # the store mishandles this upload
+    s.world.set_device_online(old, True)  # the next chance to upload again
+    new = s.phone()
+    return s.recover(new), s.labels(new)
+
+
+def probe_lost_write(s: Scene) -> Any:
+    return _faulty_write_then_retry(s, "store_write_lost")
+
+
+def probe_truncated_write(s: Scene) -> Any:
+    return _faulty_write_then_retry(s, "store_corrupts_next_write")
+
+
+def probe_turn_on_fault(s: Scene) -> Any:
+    phone = s.phone()
+    assert s.add_site(phone).ok
+    s.world.inject_fault("key_service_unavailable")
+    refused = s.backup(phone).code.value, s.app.screen(phone).backup_on
+    return refused, s.backup(phone).code.value
+
+
+def probe_cut_recovery_retry(s: Scene) -> Any:
+    old, new = s.old_and_new()
+    s.world.inject_fault("network_drop_during_download")
+    return s.recover(new), s.labels(new), s.recover(new), s.labels(new)
+
+
+def probe_two_writers(s: Scene) -> Any:
+    first = s.phone()
+    assert s.add_site(first).ok and s.backup(first).ok
+    second = s.phone()
+    assert s.add_site(second, s.google).ok and s.backup(second).ok
+    new = s.phone()
+    return s.recover(new), s.labels(new)
+
+
+def probe_traffic_secrets(s: Scene) -> Any:
+    old, new = s.old_and_new()
+    assert s.recover(new) == "OK"
+    data = b"".join(t.payload for t in s.world.traffic())
+    return [word for word in (s.github.secret, s.github.secret.lower()) if word.encode() in data]
+
+
+def probe_old_sign_in(s: Scene) -> Any:
+    phone = s.phone()
+    assert s.add_site(phone).ok and s.backup(phone).ok
+    assert s.app.remove_account(phone, s.entry(phone, s.github.username).id).ok
+    return s.recover(phone, password="not-the-password")
+
+
+# Each probe and what the reference (and the documents) say it should observe.
+PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
+    "existing_refused": (probe_existing_refused, ("EXISTING_ACCOUNTS", ["Google"])),
+    "existing_retry": (probe_existing_retry, ("EXISTING_ACCOUNTS", "OK", ["GitHub"])),
+    "msa_codes": (probe_msa_codes, (True, True, True, False, 8, 8)),
+    "third_party_codes": (probe_third_party_codes, (True, True)),
+    "turn_on_wrong_password": (probe_turn_on_wrong_password, ("SIGN_IN_FAILED", False)),
+    "icloud_required": (probe_icloud_required, "ICLOUD_SIGN_IN_REQUIRED"),
+    "storage_locations": (probe_storage_locations,
+                          [("icloud", "Apple ID"), ("microsoft", "MSA")]),
+    "auto_upload": (probe_auto_upload, ("OK", ["GitHub"])),
+    "no_upload_after_turn_off": (probe_no_upload_after_turn_off, []),
+    "mixed_backup": (probe_mixed_backup, [("GitHub", False), ("Contoso", True)]),
+    "order_and_names": (probe_order_and_names,
+                        (["Google", "GitHub", "Microsoft"], "Code host")),
+    "recovery_wrong_password": (probe_recovery_wrong_password, ("SIGN_IN_FAILED", [])),
+    "other_msa": (probe_other_msa, ("NO_BACKUP_FOUND", [])),
+    "other_msa_on_iphone": (probe_other_msa_on_iphone, ("NO_BACKUP_FOUND", [])),
+    "offline_recovery": (probe_offline_recovery, (("NETWORK_UNAVAILABLE", []), "OK")),
+    "push_recovery": (probe_push_recovery, (True, True, "VERIFICATION_REQUIRED", False)),
+    "verification_code_sent": (probe_verification_code_sent, ("CODE_SENT", 1)),
+    "verification_wrong_password": (probe_verification_wrong_password, ("SIGN_IN_FAILED", 0)),
+    "wrong_code": (probe_wrong_code, ("WRONG_CODE", "OK")),
+    "expired_code": (probe_expired_code, "WRONG_CODE"),
+    "work_recovery": (probe_work_recovery, ("OK", False, True, True)),
+    "replayed_qr": (probe_replayed_qr, "QR_REJECTED"),
+    "expired_qr": (probe_expired_qr, "QR_REJECTED"),
+    "other_tenant_qr": (probe_other_tenant_qr, "QR_REJECTED"),
+    "colleague_qr": (probe_colleague_qr, "QR_REJECTED"),
+    "camera_prompt": (probe_camera_prompt, [
+        ("CAMERA_PERMISSION_NEEDED", '"Authenticator" Would Like to Access the Camera'),
+        ("CAMERA_PERMISSION_NEEDED", "Allow Authenticator to take pictures and record video?"),
+    ]),
+    "camera_allowed": (probe_camera_allowed, ("OK", ["GitHub"])),
+    "camera_denied": (probe_camera_denied, ("CAMERA_DENIED", "OK", "OK")),
+    "os_switch": (probe_os_switch, ("BACKUP_ON_OTHER_PLATFORM", [])),
+    "catch_up": (probe_catch_up, ("OK", ["GitHub"])),
+    "other_apple_id": (probe_other_apple_id, ("BACKUP_IN_OTHER_ICLOUD", [])),
+    "deleted_in_storage": (probe_deleted_in_storage, ("BACKUP_DELETED", [])),
+    "turned_off": (probe_turned_off, ("BACKUP_DELETED", [], 0)),
+    "damaged": (probe_damaged, ("BACKUP_DAMAGED", [])),
+    "stale": (probe_stale, ("OK", ["GitHub"])),
+    "red_dot": (probe_red_dot, ((True, "SIGN_IN_REQUIRED"), "OK", False)),
+    "versions": (probe_versions, [False, True, True, False, True, True]),
+    "unregistered": (probe_unregistered, (True, False)),
+    "lost_phone": (probe_lost_phone, ("OK", ["GitHub"])),
+    "services": (probe_services, []),
+    "admin_view": (probe_admin_view, []),
+    "plaintext": (probe_plaintext, []),
+    "push_key_stays": (probe_push_key_stays, False),
+    "work_recovery_account": (probe_work_recovery_account,
+                              ("NOT_A_PERSONAL_ACCOUNT", "NOT_A_PERSONAL_ACCOUNT")),
+    "old_pairing": (probe_old_pairing, ("BACKUP_IN_OTHER_ICLOUD", [])),
+    "cut_upload": (probe_cut_upload, ("OK", ["GitHub"])),
+    "lost_write": (probe_lost_write, ("OK", ["GitHub", "Google"])),
+    "truncated_write": (probe_truncated_write, ("OK", ["GitHub", "Google"])),
+    "turn_on_fault": (probe_turn_on_fault, (("SERVICE_UNAVAILABLE", False), "OK")),
+    "cut_recovery_retry": (probe_cut_recovery_retry,
+                           ("NETWORK_UNAVAILABLE", [], "OK", ["GitHub"])),
+    "two_writers": (probe_two_writers, ("OK", ["Google"])),
+    "traffic_secrets": (probe_traffic_secrets, []),
+    "old_sign_in": (probe_old_sign_in, "SIGN_IN_FAILED"),
+}
+
+# Which probe shows each mutant up.
+PROBE_OF: dict[str, str] = {
+    "recovery_merges_existing": "existing_refused",
+    "refusal_deletes_existing": "existing_refused",
+    "existing_block_sticks": "existing_retry",
+    "msa_codes_identical": "msa_codes",
+    "old_phone_credential_revoked": "msa_codes",
+    "third_party_rekeyed": "third_party_codes",
+    "msa_codes_six_digits": "msa_codes",
+    "backup_on_with_wrong_password": "turn_on_wrong_password",
+    "icloud_not_required": "icloud_required",
+    "ios_backup_in_microsoft_storage": "storage_locations",
+    "android_backup_in_icloud": "storage_locations",
+    "no_auto_upload": "auto_upload",
+    "uploads_after_turn_off": "no_upload_after_turn_off",
+    "work_accounts_left_out": "mixed_backup",
+    "work_restored_without_qr": "mixed_backup",
+    "order_lost": "order_and_names",
+    "account_names_not_restored": "order_and_names",
+    "recovery_drops_last_account": "order_and_names",
+    "recovery_wrong_password_accepted": "recovery_wrong_password",
+    "recovery_other_msa_finds_backup": "other_msa",
+    "offline_recovery_half_restores": "offline_recovery",
+    "personal_needs_verification_after_restore": "msa_codes",
+    "no_verification_alert": "push_recovery",
+    "push_usable_without_verification": "push_recovery",
+    "verification_code_not_sent": "verification_code_sent",
+    "verification_code_wrong_address": "verification_code_sent",
+    "verification_wrong_password_accepted": "verification_wrong_password",
+    "wrong_code_accepted": "wrong_code",
+    "expired_code_accepted": "expired_code",
+    "work_qr_recovery_leaves_pending": "work_recovery",
+    "replayed_qr_accepted": "replayed_qr",
+    "expired_qr_accepted": "expired_qr",
+    "other_tenant_qr_accepted": "other_tenant_qr",
+    "other_user_qr_accepted": "colleague_qr",
+    "old_push_key_reused": "push_recovery",
+    "no_camera_prompt": "camera_prompt",
+    "wrong_prompt_wording": "camera_prompt",
+    "camera_allow_ignored": "camera_allowed",
+    "camera_denial_blocks_manual_entry": "camera_denied",
+    "os_switch_restores": "os_switch",
+    "no_catch_up_upload": "catch_up",
+    "other_apple_id_sees_backup": "other_apple_id",
+    "delete_backup_noop": "deleted_in_storage",
+    "turn_off_leaves_copy": "turned_off",
+    "damaged_backup_partially_restored": "damaged",
+    "uploads_continue_after_lapse": "stale",
+    "red_dot_never_shown": "red_dot",
+    "red_dot_stays_after_sign_in": "red_dot",
+    "stale_recovery_merges_latest": "stale",
+    "ios_gate_excludes_5_7_0": "versions",
+    "ios_gate_includes_5_6": "versions",
+    "android_gate_excludes_6_6_0": "versions",
+    "android_gate_includes_6_5": "versions",
+    "version_compared_as_text": "versions",
+    "unregister_no_effect": "unregistered",
+    "recovery_unregisters_old_phone": "work_recovery",
+    "recovery_needs_old_phone": "lost_phone",
+    "backup_reported_to_telemetry": "services",
+    "admin_sees_accounts": "admin_view",
+    "plaintext_backup": "plaintext",
+    "backup_found_by_icloud_alone": "other_msa_on_iphone",
+    "push_key_in_backup": "push_key_stays",
+    "work_account_as_recovery": "work_recovery_account",
+    "old_pairing_still_recovers": "old_pairing",
+    "upload_deletes_old_copy_first": "cut_upload",
+    "lost_write_not_noticed": "lost_write",
+    "turn_on_claims_success_on_fault": "turn_on_fault",
+    "truncated_write_not_noticed": "truncated_write",
+    "cut_recovery_fails_again": "cut_recovery_retry",
+    "two_writers_mix_backups": "two_writers",
+    "recovery_password_stored": "plaintext",
+    "secret_sent_in_clear": "traffic_secrets",
+    "recovery_trusts_an_old_sign_in": "old_sign_in",
+}
+
+
+def _requirements() -> dict[str, dict[str, Any]]:
+    data = yaml.safe_load((REPO / "features" / "requirements.yml").read_text("utf-8"))
+    return {r["id"]: r for r in data["requirements"]}
+
+
+# ---------------------------------------------------------------- the catalogue itself
+
+
+def test_catalogue_is_large_and_well_formed() -> None:
+    assert len(MUTANTS) >= 32
+    for name, mutant in MUTANTS.items():
+        assert isinstance(mutant, Mutant) and mutant.name == name
+        assert re.fullmatch(r"[a-z0-9_]+", name), name
+        assert mutant.description and "\n" not in mutant.description, name
+        assert callable(mutant.apply)
+
+
+def test_every_mutant_names_a_requirement_of_the_catalogue() -> None:
+    known = _requirements()
+    for mutant in MUTANTS.values():
+        assert mutant.requirement in known, (mutant.name, mutant.requirement)
+
+
+def test_mutants_cover_every_area_the_current_profile_can_break() -> None:
+    areas = {r["area"] for r in _requirements().values() if "current" in r["profiles"]}
+    assert {"EXISTING", "CODES", "TROUBLE", "STALE", "VERIFY", "CAMERA", "VERSION"} <= areas
+    hit = {_requirements()[m.requirement]["area"] for m in MUTANTS.values()}
+    assert areas <= hit, f"areas with no mutant: {sorted(areas - hit)}"
+
+
+def test_every_mutant_has_a_probe() -> None:
+    assert set(PROBE_OF) == set(MUTANTS)
+    assert set(PROBE_OF.values()) <= set(PROBES)
+
+
+# ---------------------------------------------------------------- probes: reference right
+
+
+@pytest.mark.parametrize("probe", sorted(PROBES))
+def test_reference_observes_the_documented_behaviour(probe: str) -> None:
+    run, expected = PROBES[probe]
+    assert run(Scene()) == expected
+
+
+# ---------------------------------------------------------------- probes: each mutant wrong
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_mutant_is_observably_wrong_through_the_port(name: str) -> None:
+    run, expected = PROBES[PROBE_OF[name]]
+    try:
+        observed = run(Scene(mutant=name))
+    except AssertionError:
+        return  # the probe's own set-up already went wrong: visibly broken
+    assert observed != expected, f"{name} behaves like the reference on its probe"
+
+
+# ---------------------------------------------------------------- isolation
+
+
+def _class_state() -> dict[str, dict[str, object]]:
+    import sim.app
+    import sim.keyservice
+    import sim.msa
+    import sim.stores
+    import sim.tenants
+    import sim.world
+
+    classes = [sim.app.Authenticator, sim.world.World, sim.msa.MicrosoftAccounts,
+               sim.stores.CloudStore, sim.keyservice.KeyService, sim.tenants.Tenant]
+    modules = [sim.app, sim.world, sim.msa, sim.stores, sim.tenants]
+    state = {c.__qualname__: dict(vars(c)) for c in classes}
+    state.update({m.__name__: dict(vars(m)) for m in modules})
+    return state
+
+
+def test_applying_every_mutant_leaves_sim_classes_and_modules_alone() -> None:
+    before = _class_state()
+    for name in MUTANTS:
+        scene = Scene(mutant=name)
+        scene.old_and_new()
+    assert _class_state() == before
+
+
+@pytest.mark.parametrize("name", ["order_lost", "red_dot_never_shown", "replayed_qr_accepted",
+                                  "ios_gate_excludes_5_7_0", "msa_codes_identical"])
+def test_a_mutant_world_does_not_leak_into_the_next_world(name: str) -> None:
+    mutated = Scene(mutant=name)
+    clean = Scene()
+    for probe in {PROBE_OF[name], "red_dot", "order_and_names", "versions"}:
+        run, expected = PROBES[probe]
+        assert run(Scene()) == expected
+    assert clean.target.info.name == "sim"
+    assert mutated.target.inner.world_model is not clean.target.inner.world_model
+
+
+def test_sim_adapter_applies_the_mutant_named_in_the_config() -> None:
+    from authconform.adapters import TargetConfig, load_adapter
+
+    adapter = load_adapter("sim")
+    adapter.start(TargetConfig(seed=3, mutant="icloud_not_required"))
+    target = adapter.new_target(3)
+    assert target.info.name == "sim+icloud_not_required"
+    guarded = GuardedTarget(target, 10.0)
+    person = guarded.world.create_person()
+    msa = guarded.world.create_microsoft_account(person.id)
+    phone = guarded.world.create_device(person.id, port.Platform.IOS, "6.8.0")
+    assert guarded.app.turn_on_backup(phone, msa.username, msa.password).ok
