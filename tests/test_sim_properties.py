@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import string
+from collections.abc import Callable
 from functools import lru_cache
 
 from hypothesis import HealthCheck, given, settings
@@ -105,7 +106,7 @@ class BackupAndRecovery(RuleBasedStateMachine):
                 (self.add_personal if kind == "personal" else self.add_work)(push)
 
     # -- helpers
-    def _attempt(self, action) -> bool:  # type: ignore[no-untyped-def]
+    def _attempt(self, action: Callable[[], object]) -> bool:
         """Run an app action; a refusal must leave the accounts as they were."""
         before = tiles(self.old)
         try:

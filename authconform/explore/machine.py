@@ -61,6 +61,11 @@ def _asking_for_camera(phone: m.Phone) -> bool:
     return phone.prompt_showing
 
 
+def _lacks(*labels: str) -> Callable[[m.Phone], bool]:
+    """Phones missing at least one of these accounts."""
+    return lambda phone: any(phone.tile(label) is None for label in labels)
+
+
 def _has_accounts(phone: m.Phone) -> bool:
     return bool(phone.tiles)
 
@@ -203,8 +208,13 @@ class Explorer(RuleBasedStateMachine):
         return Qr(self.model.issue_qr(org, owner), issued)
 
     # ------------------------------------------------------------ setting the scene
-    @initialize(target=phones, platform=st.sampled_from([m.IOS, m.ANDROID]))
-    def alex_with_a_phone(self, platform: str) -> str:
+    @initialize(target=phones, platform=st.sampled_from([m.IOS, m.ANDROID]),
+                accounts=st.lists(st.sampled_from(["GitHub", "Microsoft", "Google", "Contoso"]),
+                                  unique=True, max_size=4),
+                backup=st.booleans())
+    def alex_with_a_phone(self, platform: str, accounts: list[str], backup: bool) -> str:
+        """Alex, the identities of the story, and a first phone: perhaps with some
+        accounts typed in and backup on, where most stories start."""
         world = self.world
         alex, sam = world.create_person(), world.create_person()
         tenants = {org: world.create_tenant() for org in ORGS}
@@ -222,7 +232,17 @@ class Explorer(RuleBasedStateMachine):
         )
         self.model.microsoft_accounts = {"Alex", "Alex-2"}
         self.model.work_users = set(QR_HOLDERS)
-        return self._new_phone(platform, "latest")
+        phone = self._new_phone(platform, "latest")
+        for label in accounts:
+            if label == "Microsoft":
+                self._add_microsoft(phone, False)
+            elif label in ORGS:
+                self._add_work_typed(phone, label, False)
+            else:
+                self._add_third_party(phone, label, False)
+        if backup:
+            self._turn_on_backup(phone, "right")
+        return phone
 
     @precondition(lambda self: len(self.model.phones) < MAX_PHONES)
     @rule(target=phones, platform=st.sampled_from([m.IOS, m.ANDROID]),
@@ -327,6 +347,9 @@ class Explorer(RuleBasedStateMachine):
     # ------------------------------------------------------------ accounts
     @rule(phone=phones, site=st.sampled_from(SITES), scanned=st.booleans())
     def alex_adds_a_third_party_account(self, phone: str, site: str, scanned: bool) -> None:
+        self._add_third_party(phone, site, scanned)
+
+    def _add_third_party(self, phone: str, site: str, scanned: bool) -> None:
         account, device = self._cast().sites[site], self._device(phone)
         if scanned:
             self.script.when(f'{ACTOR} scans the QR code of the "{site}" account with the '
@@ -341,8 +364,12 @@ class Explorer(RuleBasedStateMachine):
         expected = self.model.add_third_party(self._phone(phone), site, scanned)
         self._answer(outcome, expected, "REQ-CAMERA-01", "REQ-CAMERA-02", "REQ-CAMERA-03")
 
-    @rule(phone=phones, notifications=st.booleans())
-    def alex_adds_the_microsoft_account(self, phone: str, notifications: bool) -> None:
+    @precondition(lambda self: self._any(_lacks("Microsoft")))
+    @rule(pick=PICK, notifications=st.booleans())
+    def alex_adds_the_microsoft_account(self, pick: int, notifications: bool) -> None:
+        self._add_microsoft(self._pick(pick, _lacks("Microsoft")), notifications)
+
+    def _add_microsoft(self, phone: str, notifications: bool) -> None:
         model_phone, msa = self._phone(phone), self._cast().msa
         if notifications:
             # only a Given exists for this, and it asserts success: only where it is due
@@ -360,23 +387,29 @@ class Explorer(RuleBasedStateMachine):
         else:
             self._answer(outcome, expected, "REQ-TROUBLE-02")
 
-    @rule(phone=phones, org=st.sampled_from(ORGS),
-          how=st.sampled_from(["typed", "typed, with notifications", "scanned"]))
-    def alex_adds_a_work_account(self, phone: str, org: str, how: str) -> None:
-        """Typed: the code and URL of a fresh QR code (steps/accounts.py ``_add``), which
-        is remembered as the QR code that set the account up. Scanned: a QR code the
-        organisation hands out, with notifications."""
+    @rule(phone=phones, org=st.sampled_from(ORGS))
+    def alex_adds_a_work_account_by_scanning(self, phone: str, org: str) -> None:
+        """With a QR code the organisation hands out, and with notifications."""
+        self.script.given(f'"{org}" has given {ACTOR} a new QR code', needs_of(org))
+        qr = self.qr = self._make_qr("Alex", org)
+        self.script.when(f'{ACTOR} adds the "{org}" account to the "{phone}" by scanning '
+                         "the QR code")
+        outcome = self.app.scan_qr(self._device(phone), qr.port.png, True)
+        expected = self.model.add_work(self._phone(phone), qr.model, True, scanned=True)
+        self._answer(outcome, expected, "REQ-CAMERA-02", "REQ-VERIFY-06")
+
+    @precondition(lambda self: self._any(_lacks(*ORGS)))
+    @rule(pick=PICK, org=st.sampled_from(ORGS), notifications=st.booleans())
+    def alex_adds_a_work_account(self, pick: int, org: str, notifications: bool) -> None:
+        phone = self._pick(pick, _lacks(*ORGS))
+        if self._phone(phone).tile(org):
+            org = next(o for o in ORGS if not self._phone(phone).tile(o))
+        self._add_work_typed(phone, org, notifications)
+
+    def _add_work_typed(self, phone: str, org: str, push: bool) -> None:
+        """The code and URL of a fresh QR code, typed (steps/accounts.py ``_add``); that
+        QR code is remembered as the one that set the account up."""
         model_phone, device = self._phone(phone), self._device(phone)
-        if how == "scanned":
-            self.script.given(f'"{org}" has given {ACTOR} a new QR code', needs_of(org))
-            qr = self.qr = self._make_qr("Alex", org)
-            self.script.when(f'{ACTOR} adds the "{org}" account to the "{phone}" by scanning '
-                             "the QR code")
-            outcome = self.app.scan_qr(device, qr.port.png, True)
-            expected = self.model.add_work(model_phone, qr.model, True, scanned=True)
-            self._answer(outcome, expected, "REQ-CAMERA-02", "REQ-VERIFY-06")
-            return
-        push = how != "typed"
         if push:
             if not model_phone.online or model_phone.tile(org):
                 return  # a Given that asserts success: only where it is due
@@ -455,6 +488,9 @@ class Explorer(RuleBasedStateMachine):
     @rule(phone=phones, how=st.sampled_from(["right", "right", "wrong password",
                                              "work account"]))
     def alex_turns_on_backup(self, phone: str, how: str) -> None:
+        self._turn_on_backup(phone, how)
+
+    def _turn_on_backup(self, phone: str, how: str) -> None:
         cast = self._cast()
         msa = cast.msa
         if how == "work account":
