@@ -19,7 +19,7 @@ from sim.keyservice import KeyRecord
 from sim.msa import Session
 from sim.refusals import Code, Done, Refusal
 from sim.rules import RecoveryBlock
-from sim.stores import BACKUP_NAME, CloudStore
+from sim.stores import BACKUP_NAME, STAGED_NAME, CloudStore
 from sim.tenants import parse_activation
 
 if TYPE_CHECKING:
@@ -359,14 +359,18 @@ class Authenticator:
         store, faults = self._store(), self.world.faults
         if faults.fire("network_drop_during_upload"):
             raise Refusal(Code.NETWORK_UNAVAILABLE)
+        # Two phases: write beside the current copy, read it back, then swap. A write
+        # that fails, is lost or is damaged leaves the previous backup intact.
         self._call(store.kind.service, "put", blob)
-        store.put(backup.location, BACKUP_NAME, blob, self.now, faults)
-        if faults.fire("network_drop_after_upload"):
-            raise Refusal(Code.NETWORK_UNAVAILABLE)
-        # Read back: a store that acknowledged a write it then lost is caught here.
+        store.put(backup.location, STAGED_NAME, blob, self.now, faults)
         self._call(store.kind.service, "get")
-        if store.get(backup.location, BACKUP_NAME) != blob:
+        if store.get(backup.location, STAGED_NAME) != blob:
+            store.delete(backup.location, STAGED_NAME)
             raise Refusal(Code.SERVICE_UNAVAILABLE)
+        self._call(store.kind.service, "promote")
+        store.promote(backup.location, STAGED_NAME, BACKUP_NAME)
+        if faults.fire("network_drop_after_upload"):
+            raise Refusal(Code.NETWORK_UNAVAILABLE)  # stored, but the app never heard
 
     def retry_backup(self) -> None:
         """Called when the phone comes back online."""

@@ -18,7 +18,6 @@ class KeyRecord:
     key: bytes
     platform: str  # where the backup was made: "ios" or "android"
     location: str  # the storage location (Apple ID or MSA user name)
-    digest: str = ""  # SHA-256 of the latest blob the app reported uploading
     deleted: bool = False  # the user turned backup off / deleted it from the old phone
 
 

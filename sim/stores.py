@@ -11,6 +11,7 @@ from sim.network import Faults
 from sim.refusals import Code, Refusal
 
 BACKUP_NAME = "authenticator-backup"
+STAGED_NAME = "authenticator-backup.uploading"
 
 
 class StoreKind(StrEnum):
@@ -43,6 +44,12 @@ class CloudStore:
         if faults.fire("store_corrupts_next_write"):
             data = data[: len(data) // 2]
         self.objects[(location.lower(), name)] = StoredBlob(data, at)
+
+    def promote(self, location: str, staged: str, name: str) -> None:
+        """Replace ``name`` with the staged object in one step (a rename)."""
+        blob = self.objects.pop((location.lower(), staged), None)
+        if blob is not None:
+            self.objects[(location.lower(), name)] = blob
 
     def get(self, location: str, name: str) -> bytes | None:
         blob = self.objects.get((location.lower(), name))

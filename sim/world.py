@@ -134,7 +134,7 @@ class World:
         handle = self._handle(self.faker.email())
         account = Msa(
             id=msa_id, person_id=person_id,
-            username=f"{handle}{self._ids['msa']}@outlook.example",
+            username=f"{handle}.{self._ids['msa']}@outlook.example",
             password=self.faker.password(length=14),
             alternate_email=self.faker.free_email() if alternate_email else None,
             alternate_phone=self.faker.numerify("+1 555 ### ####") if alternate_phone else None,
@@ -147,7 +147,7 @@ class World:
         self._need_person(person_id)
         apple_id = self._id("appleid")
         record = AppleIdRecord(apple_id, person_id,
-                               f"{self._handle(self.faker.email())}{self._ids['appleid']}"
+                               f"{self._handle(self.faker.email())}.{self._ids['appleid']}"
                                "@icloud.example", self.faker.password(length=14))
         self.apple_ids.add(record)
         return record

@@ -85,6 +85,9 @@ class Cast:
     accounts: dict[tuple[str, str], Account] = field(default_factory=dict)
     phones: dict[str, Phone] = field(default_factory=dict)
     setup_qrs: dict[tuple[str, str], ActivationQr] = field(default_factory=dict)
+    # Third-party accounts a Given named but no step has used yet: the world makes them
+    # (and draws their QR code) only on first use, keeping unused ones free.
+    planned_sites: dict[tuple[str, str], tuple[int, int, str]] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- registering
     def person(self, name: str) -> Person:
@@ -111,6 +114,11 @@ class Cast:
         self.add_account(Account(name, org, AccountKind.WORK, work.id, work.username,
                                  work.password, tenant=self.tenants[org]))
 
+    def plan_site(self, name: str, issuer: str, digits: int = 6, period: int = 30,
+                  algorithm: str = "SHA1") -> None:
+        self.person(name)
+        self.planned_sites[(name, issuer)] = (digits, period, algorithm)
+
     def add_site(self, name: str, site: SiteAccount) -> None:
         self.add_account(Account(name, site.issuer, AccountKind.THIRD_PARTY, site.id,
                                  site.username, site=site))
@@ -123,10 +131,21 @@ class Cast:
             raise AssertionError(f"no phone called {label!r} in this scenario") from None
 
     def account(self, name: str, label: str) -> Account:
-        try:
-            return self.accounts[(name, label)]
-        except KeyError:
-            raise AssertionError(f"{name} has no account called {label!r}") from None
+        """For Given and When steps: the account, made by the world on first use."""
+        if (name, label) in self.planned_sites:
+            digits, period, algorithm = self.planned_sites.pop((name, label))
+            self.add_site(name, self.target.world.create_site_account(
+                self.people[name].id, label, digits, period, algorithm))
+        known = self.known(name, label)
+        assert known is not None, f"{name} has no account called {label!r}"
+        return known
+
+    def known(self, name: str, label: str) -> Account | None:
+        """For Then steps (which never change the world): the account if it was used;
+        None for a planned third-party account that no step has used yet."""
+        if (name, label) not in self.accounts and (name, label) not in self.planned_sites:
+            raise AssertionError(f"{name} has no account called {label!r}")
+        return self.accounts.get((name, label))
 
     def msa(self, name: str) -> MicrosoftAccount:
         try:
@@ -141,8 +160,10 @@ class Cast:
             raise AssertionError(f"{name} has no Apple ID") from None
 
     def account_on(self, phone: str, label: str) -> Account:
-        """The account ``label`` of the phone's owner."""
-        return self.account(self.phone(phone).owner, label)
+        """The account ``label`` of the phone's owner; it must have been used."""
+        known = self.known(self.phone(phone).owner, label)
+        assert known is not None, f"the {label} account was never added to any phone"
+        return known
 
     def entry(self, phone: str, label: str) -> AccountEntry:
         """The tile of the owner's ``label`` account on ``phone``; fails if it is absent."""

@@ -39,8 +39,9 @@ def _(cast: Cast, name: str, item: str) -> None:
 
 @then(parsers.parse('no stored backup contains the secret of {name:w}\'s "{label}" account'))
 def _(cast: Cast, name: str, label: str) -> None:
-    site = cast.account(name, label).site
-    assert site is not None, f"{label} is not a third-party account"
+    account = cast.known(name, label)
+    site = account.site if account is not None else None
+    assert site is not None, f"{label} is not a third-party account in use"
     _assert_absent(_stored(cast), secret_forms(site.secret), f"the {label} secret")
 
 

@@ -56,7 +56,9 @@ def _(cast: Cast, org: str, name: str, first: str, second: str) -> None:
     view = cast.target.world.admin_view(cast.tenants[org].id)
     seen = [*view.accounts_seen, *view.events, *(d.username for d in view.devices)]
     for label in (first, second):
-        username = cast.account(name, label).username.lower()
+        account = cast.known(name, label)
+        assert account is not None, f"{name}'s {label} account was never used"
+        username = account.username.lower()
         assert not [s for s in seen if username in s.lower()], f"the admin sees {label}"
 
 
@@ -64,7 +66,9 @@ def _(cast: Cast, org: str, name: str, first: str, second: str) -> None:
                     '"{label}" account'))
 def _(cast: Cast, admin_before: AdminView, org: str, name: str, label: str) -> None:
     view = cast.target.world.admin_view(cast.tenants[org].id)
-    username = cast.account(name, label).username.lower()
+    account = cast.known(name, label)
+    assert account is not None, f"{name}'s {label} account was never used"
+    username = account.username.lower()
     new_events = view.events[len(admin_before.events):]
     new_devices = set(view.devices) - set(admin_before.devices)
     assert new_events or new_devices, "the administrator sees nothing new at all"

@@ -46,11 +46,10 @@ def _(cast: Cast, name: str, org: str) -> None:
 
 @given(parsers.parse('{name:w} has a third-party "{issuer}" account'))
 def _(cast: Cast, name: str, issuer: str) -> None:
-    cast.add_site(name, cast.target.world.create_site_account(cast.person(name).id, issuer))
+    cast.plan_site(name, issuer)
 
 
 @given(parsers.parse('{name:w} has a third-party "{issuer}" account with {digits:d}-digit codes '
                      "every {period:d} seconds using {algorithm}"))
 def _(cast: Cast, name: str, issuer: str, digits: int, period: int, algorithm: str) -> None:
-    cast.add_site(name, cast.target.world.create_site_account(
-        cast.person(name).id, issuer, digits, period, algorithm))
+    cast.plan_site(name, issuer, digits, period, algorithm)

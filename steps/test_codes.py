@@ -48,6 +48,6 @@ def _(cast: Cast, noted_code: str | None, label: str, phone: str) -> None:
 @then(parsers.parse('the "{label}" provider refuses the noted code'))
 def _(cast: Cast, noted_code: str | None, label: str) -> None:
     phone = next(iter(cast.phones.values()))
-    account = cast.account(phone.owner, label)
+    account = cast.account_on(phone.label, label)
     assert noted_code is not None
     assert not cast.target.world.provider_accepts_code(account.id, noted_code, phone.id)

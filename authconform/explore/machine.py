@@ -53,6 +53,18 @@ def _backup_on(phone: m.Phone) -> bool:
     return phone.backup is not None
 
 
+def _backup_off(phone: m.Phone) -> bool:
+    return phone.backup is None
+
+
+def _no_accounts(phone: m.Phone) -> bool:
+    return not phone.tiles
+
+
+def _any_phone(phone: m.Phone) -> bool:
+    return True
+
+
 def _is_iphone(phone: m.Phone) -> bool:
     return phone.platform == m.IOS
 
@@ -64,6 +76,11 @@ def _asking_for_camera(phone: m.Phone) -> bool:
 def _lacks(*labels: str) -> Callable[[m.Phone], bool]:
     """Phones missing at least one of these accounts."""
     return lambda phone: any(phone.tile(label) is None for label in labels)
+
+
+def _can_scan_a_work_account(phone: m.Phone) -> bool:
+    return (phone.camera != "denied" and not phone.prompt_showing
+            and any(phone.tile(org) is None for org in ORGS))
 
 
 def _has_accounts(phone: m.Phone) -> bool:
@@ -387,9 +404,13 @@ class Explorer(RuleBasedStateMachine):
         else:
             self._answer(outcome, expected, "REQ-TROUBLE-02")
 
-    @rule(phone=phones, org=st.sampled_from(ORGS))
-    def alex_adds_a_work_account_by_scanning(self, phone: str, org: str) -> None:
+    @precondition(lambda self: self._any(_can_scan_a_work_account))
+    @rule(pick=PICK, org=st.sampled_from(ORGS))
+    def alex_adds_a_work_account_by_scanning(self, pick: int, org: str) -> None:
         """With a QR code the organisation hands out, and with notifications."""
+        phone = self._pick(pick, _can_scan_a_work_account)
+        if self._phone(phone).tile(org):
+            org = next(o for o in ORGS if not self._phone(phone).tile(o))
         self.script.given(f'"{org}" has given {ACTOR} a new QR code', needs_of(org))
         qr = self.qr = self._make_qr("Alex", org)
         self.script.when(f'{ACTOR} adds the "{org}" account to the "{phone}" by scanning '
@@ -485,10 +506,11 @@ class Explorer(RuleBasedStateMachine):
                        else "the sign-in is not approved")
 
     # ------------------------------------------------------------ backup
-    @rule(phone=phones, how=st.sampled_from(["right", "right", "wrong password",
-                                             "work account"]))
-    def alex_turns_on_backup(self, phone: str, how: str) -> None:
-        self._turn_on_backup(phone, how)
+    @precondition(lambda self: self._any(_backup_off))
+    @rule(pick=PICK, how=st.sampled_from(["right", "right", "wrong password",
+                                          "work account"]))
+    def alex_turns_on_backup(self, pick: int, how: str) -> None:
+        self._turn_on_backup(self._pick(pick, _backup_off), how)
 
     def _turn_on_backup(self, phone: str, how: str) -> None:
         cast = self._cast()
@@ -544,9 +566,18 @@ class Explorer(RuleBasedStateMachine):
                      "REQ-STALE-03")
 
     # ------------------------------------------------------------ recovery
-    @rule(phone=phones, how=st.sampled_from(["right", "right", "wrong password",
-                                             "second Microsoft account", "work account"]))
-    def alex_begins_recovery(self, phone: str, how: str) -> None:
+    @rule(pick=PICK, onto=st.sampled_from(["a new phone", "an empty phone", "any phone"]),
+          how=st.sampled_from(["right", "right", "wrong password", "second Microsoft account",
+                               "work account"]))
+    def alex_begins_recovery(self, pick: int, onto: str, how: str) -> None:
+        """Onto a new phone like one Alex has, or a phone Alex has (empty or not)."""
+        if onto == "a new phone" and len(self.model.phones) < MAX_PHONES:
+            like = self._phone(self._pick(pick, _any_phone))
+            phone = self._new_phone(like.platform, "latest")
+        elif onto == "an empty phone" and self._any(_no_accounts):
+            phone = self._pick(pick, _no_accounts)
+        else:
+            phone = self._pick(pick, _any_phone)
         self._recover(phone, how)
 
     def _recover(self, phone: str, how: str) -> None:
