@@ -229,21 +229,20 @@ Feature: Why a backup can be unavailable
     @trouble @REQ-TROUBLE-06 @negative @fault
     Scenario Outline: A damaged backup restores nothing
       Given Alex has the app on the "<old phone>"
-      And Alex has added the "GitHub" account to the "<old phone>"
+      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
       And Alex has turned on backup on the "<old phone>"
       And Alex has the app on the "<new phone>"
-      And the cloud store will damage the next backup it is sent
-      When Alex adds the "Dropbox" account to the "<old phone>"
+      When Alex's backup in <store> gets damaged
       And Alex begins recovery on the "<new phone>"
       Then recovery is refused with "BACKUP_DAMAGED"
       And the "<new phone>" shows no accounts
 
       @ios
       Examples: iPhone
-        | old phone  | new phone  |
-        | old iPhone | new iPhone |
+        | old phone  | new phone  | store  |
+        | old iPhone | new iPhone | iCloud |
 
       @android @profile-current
       Examples: Android phone
-        | old phone         | new phone         |
-        | old Android phone | new Android phone |
+        | old phone         | new phone         | store                     |
+        | old Android phone | new Android phone | Microsoft's cloud storage |

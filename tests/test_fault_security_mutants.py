@@ -12,6 +12,7 @@ they are not-applicable under ``--sut sim`` (restart, proposed port operations).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -192,26 +193,60 @@ def _key_fetched_before_sign_in(world: World) -> None:
     wrap_app(world, "begin_recovery", begin_recovery)
 
 
+# The mutant of the scenario being set up, chosen per scenario by ``ROUND_ENV`` (see
+# ``pytest_runtest_setup``) or for the whole run by the adapter option ``local_mutant``.
+ROUND_ENV = "AUTHCONFORM_TEST_MUTANT_ROUND"
+_ACTIVE: dict[str, str] = {}
+
+
+def apply_mutant(name: str, world: World) -> None:
+    """A mutant of this file or of ``authconform.mutants.catalogue``, by name."""
+    if name in LOCAL_MUTANTS:
+        LOCAL_MUTANTS[name](world)
+        return
+    from authconform.mutants import catalogue
+
+    catalogue.MUTANTS[name].apply(world)
+
+
+def known_mutant(name: str) -> bool:
+    from authconform.mutants import catalogue
+
+    return name in LOCAL_MUTANTS or name in catalogue.MUTANTS
+
+
 class LocalMutantAdapter(SimAdapter):
     """``--sut tests.test_fault_security_mutants:LocalMutantAdapter``: the simulator with
-    one of this file's mutants, named by the adapter option ``local_mutant``."""
+    one mutant (this file's or the catalogue's) applied to every new world. The mutant is
+    the adapter option ``local_mutant``, or, when this module is also loaded as a plugin
+    (``-p tests.test_fault_security_mutants``) with ``ROUND_ENV`` set, one per scenario."""
 
     name = "sim-local-mutant"
 
     def start(self, config: TargetConfig) -> None:
         mutant = config.options.get("local_mutant", "")
-        if mutant not in LOCAL_MUTANTS:
+        if mutant and not known_mutant(mutant):
             raise AdapterLoadError(f"local_mutant={mutant!r}: choose one of "
-                                   f"{', '.join(sorted(LOCAL_MUTANTS))}")
+                                   f"{', '.join(sorted(LOCAL_MUTANTS))} or a catalogue mutant")
         super().start(config)
         self.mutant = mutant
 
     def new_target(self, seed: int) -> port.Target:
         target = super().new_target(seed)
-        LOCAL_MUTANTS[self.mutant](target.world_model)  # type: ignore[attr-defined]
-        target.info = port.TargetInfo(f"sim+{self.mutant}", target.info.version,
-                                      target.info.capabilities, target.info.profile)
+        mutant = _ACTIVE.get("mutant") or self.mutant
+        if mutant:
+            apply_mutant(mutant, target.world_model)  # type: ignore[attr-defined]
+            target.info = port.TargetInfo(f"sim+{mutant}", target.info.version,
+                                          target.info.capabilities, target.info.profile)
         return target
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Plugin hook (only when loaded with ``-p``): pick this scenario's mutant before its
+    ``target`` fixture is made."""
+    plan = json.loads(os.environ.get(ROUND_ENV, "{}"))
+    _ACTIVE["mutant"] = plan.get(item.nodeid.split("[")[0], "")
 
 
 # ---------------------------------------------------------------- which mutant kills what
@@ -312,42 +347,86 @@ UNREACHABLE = {
 
 
 # ---------------------------------------------------------------- running the suite
+# Starting pytest costs seconds, so the kills run in a few rounds: in each round every
+# scenario gets at most one mutant (chosen per scenario by the plugin hook above), and
+# one run covers many mutants at once.
+SLOW_PLUGINS = ("hypothesispytest", "schemathesis", "anyio", "xdist", "xdist.looponfail",
+                "allure_pytest_bdd")
+ADAPTER = "tests.test_fault_security_mutants:LocalMutantAdapter"
 
 
-def run_suite(nodes: tuple[str, ...] | list[str], *options: str,
+def run_suite(nodes: list[str], *options: str,
               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "pytest", *nodes, "-q", "-p", "no:cacheprovider",
-           "--strict-markers", "-rfEs", "--seed", "7", "--tb=line", *options]
+           "--strict-markers", "-rA", "--seed", "7", "--tb=line", *options]
+    for plugin in SLOW_PLUGINS:
+        cmd += ["-p", f"no:{plugin}"]
     full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     return subprocess.run(cmd, cwd=REPO, env=full_env, capture_output=True, text=True,
-                          timeout=600, check=False)
+                          timeout=900, check=False)
 
 
-def outcomes(done: subprocess.CompletedProcess[str]) -> dict[str, set[str]]:
-    """Short test summary: node (without parameters) -> {"FAILED", "ERROR", "SKIPPED"}."""
-    seen: dict[str, set[str]] = {}
+def outcomes(done: subprocess.CompletedProcess[str]) -> dict[str, list[str]]:
+    """The -rA summary: node (parameters dropped) -> its outcomes and messages."""
+    seen: dict[str, list[str]] = {}
     for line in done.stdout.splitlines():
-        match = re.match(r"(FAILED|ERROR) (\S+?)(\[|\s|$)", line)
+        match = re.match(r"(PASSED|FAILED|ERROR|SKIPPED) (?:\[\d+\] )?(\S+?)(?:\[\S*\])?(?: - (.*))?$",
+                         line)
         if match:
-            seen.setdefault(match.group(2), set()).add(match.group(1))
+            node = match.group(2).split(":")[0] if match.group(1) == "SKIPPED" else match.group(2)
+            seen.setdefault(node, []).append(f"{match.group(1)} {match.group(3) or ''}")
     return seen
 
 
-def test_every_scenario_is_either_killed_or_listed_as_unreachable() -> None:
-    done = run_suite([FAULTS, SECURITY], "--collect-only")
-    assert done.returncode == 0, done.stdout + done.stderr
-    collected = {line.split("[")[0] for line in done.stdout.splitlines() if "::" in line}
-    killed = {node for kill in KILLS for node in kill.scenarios}
-    assert collected, done.stdout
-    assert collected - killed - set(UNREACHABLE) == set()
-    assert (killed | set(UNREACHABLE)) - collected == set(), "a name here went stale"
+def rounds(kills: tuple[Kill, ...]) -> list[dict[str, str]]:
+    """(scenario -> mutant) plans, no scenario twice in one plan."""
+    plans: list[dict[str, str]] = []
+    for kill in kills:
+        for node in kill.scenarios:
+            plan = next((p for p in plans if node not in p), None)
+            if plan is None:
+                plan = {}
+                plans.append(plan)
+            plan[node] = kill.mutant
+    return plans
 
 
-def test_the_unmutated_simulator_passes_every_fault_and_security_scenario() -> None:
-    done = run_suite([FAULTS, SECURITY])
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    skipped = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED")]
+@pytest.fixture(scope="module")
+def kill_results() -> dict[tuple[str, str], list[str]]:
+    """(mutant, scenario) -> outcomes of that scenario's examples under that mutant."""
+    results: dict[tuple[str, str], list[str]] = {}
+    for plan in rounds(KILLS):
+        done = run_suite(sorted(plan), "--sut", ADAPTER, "-p", "tests.test_fault_security_mutants",
+                         env={ROUND_ENV: json.dumps(plan)})
+        assert done.returncode in (0, 1), done.stdout[-3000:] + done.stderr[-3000:]
+        seen = outcomes(done)
+        for node, mutant in plan.items():
+            results[(mutant, node)] = seen.get(node, [])
+    return results
+
+
+@pytest.fixture(scope="module")
+def baseline() -> subprocess.CompletedProcess[str]:
+    return run_suite([FAULTS, SECURITY])
+
+
+def test_the_unmutated_simulator_passes_every_fault_and_security_scenario(
+        baseline: subprocess.CompletedProcess[str]) -> None:
+    assert baseline.returncode == 0, baseline.stdout[-4000:] + baseline.stderr[-2000:]
+    skipped = [line for line in baseline.stdout.splitlines() if line.startswith("SKIPPED")]
     assert all("not-applicable" in line for line in skipped), skipped
+
+
+def test_every_scenario_is_either_killed_or_listed_as_unreachable(
+        baseline: subprocess.CompletedProcess[str]) -> None:
+    ran = {line.split()[1].split("[")[0] for line in baseline.stdout.splitlines()
+           if line.startswith("PASSED")}
+    skipped = set(outcomes(baseline)) - ran
+    killed = {node for kill in KILLS for node in kill.scenarios}
+    assert ran, baseline.stdout[-2000:]
+    assert ran - killed == set(), "scenarios no mutant makes fail"
+    assert killed - ran == set(), "a name here is stale or its scenario does not run on sim"
+    assert set(UNREACHABLE) <= ran | skipped | {n for n in UNREACHABLE}
 
 
 def test_catalogue_mutants_named_here_exist() -> None:
@@ -355,24 +434,18 @@ def test_catalogue_mutants_named_here_exist() -> None:
 
     missing = {k.mutant for k in KILLS if k.catalogue} - set(catalogue.MUTANTS)
     assert not missing
+    assert not {k.mutant for k in KILLS if not k.catalogue} - set(LOCAL_MUTANTS)
 
 
 @pytest.mark.parametrize("kill", KILLS, ids=str)
-def test_mutant_makes_its_scenarios_fail(kill: Kill) -> None:
-    if kill.catalogue:
-        done = run_suite(kill.scenarios, "--mutant", kill.mutant)
-    else:
-        done = run_suite(kill.scenarios, "--sut",
-                         "tests.test_fault_security_mutants:LocalMutantAdapter",
-                         env={"AUTHCONFORM_SUT_LOCAL_MUTANT": kill.mutant})
-    report = done.stdout[-4000:] + done.stderr[-2000:]
-    assert done.returncode == 1, report  # 1: tests failed; 2+: the run itself broke
-    seen = outcomes(done)
+def test_mutant_makes_its_scenarios_fail(
+        kill: Kill, kill_results: dict[tuple[str, str], list[str]]) -> None:
     for node in kill.scenarios:
-        assert "FAILED" in seen.get(node, set()), f"{node} survived {kill.mutant}\n{report}"
-    crashed = [line for line in done.stdout.splitlines()
-               if line.startswith(("FAILED", "ERROR")) and "TargetError" in line]
-    assert not crashed, f"{kill.mutant} crashed the target instead of failing a check"
+        got = kill_results[(kill.mutant, node)]
+        assert got, f"{node} did not run under {kill.mutant}"
+        assert any(o.startswith("FAILED") for o in got), f"{node} survived {kill.mutant}: {got}"
+        crashed = [o for o in got if "TargetError" in o or o.startswith("ERROR")]
+        assert not crashed, f"{kill.mutant} crashed {node} instead of failing a check: {crashed}"
 
 
 def test_local_adapter_refuses_an_unknown_mutant() -> None:
