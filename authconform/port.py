@@ -64,6 +64,7 @@ class Capability(StrEnum):
     DEVICE_INSPECTION = "device_inspection"  # device_secrets
     FAULTS = "faults"  # inject_fault, clear_faults
     RESTART = "restart"  # restart_service (persistence across a restart)
+    TAMPER = "tamper"  # tamper_backup (an attacker with write access to the store)
 
 
 class OutcomeCode(StrEnum):
@@ -386,6 +387,10 @@ class WorldPort(Protocol):
     def admin_view(self, tenant_id: str) -> AdminView: ...
     def traffic(self) -> list[TrafficRecord]: ...
     def device_secrets(self, device_id: str) -> list[bytes]: ...
+    def tamper_backup(self, store: Store, location: str, how: str) -> bool:
+        """Damage the stored backup as an attacker with write access to the store would:
+        ``how`` is "flip" (one byte changed) or "truncate" (cut in half). False if there
+        is no backup there."""
     def inject_fault(self, point: str) -> None: ...
     def clear_faults(self) -> None: ...
     def restart_service(self) -> None: ...
@@ -419,6 +424,7 @@ CAPABILITY_OF: dict[str, Capability] = {
     "inject_fault": Capability.FAULTS,
     "clear_faults": Capability.FAULTS,
     "restart_service": Capability.RESTART,
+    "tamper_backup": Capability.TAMPER,
 }
 
 # Named fault points a target with Capability.FAULTS understands. Each fires once.

@@ -74,9 +74,8 @@ def qr_zxing() -> None:
     @functools.lru_cache(maxsize=1024)
     def render(text: str) -> bytes:
         barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-        image = barcode.to_image(scale=4, add_quiet_zones=True)
-        if not isinstance(image, Image.Image):
-            image = Image.fromarray(image)
+        pixels: Any = barcode.to_image(scale=4, add_quiet_zones=True)
+        image = pixels if isinstance(pixels, Image.Image) else Image.fromarray(pixels)
         out = io.BytesIO()
         image.save(out, format="PNG")
         return out.getvalue()
@@ -85,8 +84,9 @@ def qr_zxing() -> None:
 
 
 def step_lookup_cache() -> None:
-    from pytest_bdd import scenario
+    import importlib
 
+    scenario: Any = importlib.import_module("pytest_bdd.scenario")  # the module, not the function
     original = scenario.find_fixturedefs_for_step
     cache: dict[tuple[int, str, str, str], list[Any]] = {}
 
@@ -127,7 +127,7 @@ def yaml_c() -> None:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    yaml.safe_load = lambda stream: yaml.load(stream, Loader=loader)  # type: ignore[assignment]
+    yaml.safe_load = lambda stream: yaml.load(stream, Loader=loader)
 
 
 def faker_shared() -> None:
@@ -135,9 +135,9 @@ def faker_shared() -> None:
 
     from sim import world as world_module
 
-    shared: list[Faker] = []
+    shared: list[Any] = []
 
-    def faker(self: Any) -> Faker:
+    def faker(self: Any) -> Any:
         if not shared:
             shared.append(Faker())
         rng = self.__dict__.get("_whatif_faker_random")
@@ -162,8 +162,6 @@ OPTIONS = (*PATCHES, "no_extra_plugins")
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    if hasattr(config, "workerinput") and False:  # workers patch too (same env)
-        return
     for name in filter(None, os.environ.get(ENV, "").split(",")):
         if name in PATCHES:
             PATCHES[name]()

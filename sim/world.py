@@ -284,6 +284,22 @@ class World:
         """Through storage management (000/002 troubleshooting, accidental deletion)."""
         return self.store(kind).delete(location, BACKUP_NAME)
 
+    def tamper_backup(self, kind: StoreKind, location: str, how: str) -> bool:
+        """An attacker with write access to the store changes the blob in place."""
+        store = self.store(kind)
+        blob = store.objects.get((location.lower(), BACKUP_NAME))
+        if blob is None:
+            return False
+        if how == "flip":
+            middle = len(blob.data) // 2
+            blob.data = blob.data[:middle] + bytes([blob.data[middle] ^ 0x01]) + blob.data[
+                middle + 1:]
+        elif how == "truncate":
+            blob.data = blob.data[: len(blob.data) // 2]
+        else:
+            raise ValueError(f"tamper how={how!r}: choose 'flip' or 'truncate'")
+        return True
+
     def unregister_device(self, tenant_id: str, device_id: str) -> None:
         """000 "FAQs": the organisation deletes and unregisters a lost phone."""
         self.tenant(tenant_id).unregister(device_id)

@@ -243,6 +243,9 @@ class SimWorld:
     def device_secrets(self, device_id: str) -> list[bytes]:
         return list(self.world.device(device_id).push_keys.values())
 
+    def tamper_backup(self, store: port.Store, location: str, how: str) -> bool:
+        return self.world.tamper_backup(StoreKind(port.Store(store).value), location, how)
+
     def inject_fault(self, point: str) -> None:
         if point not in port.FAULT_POINTS:
             raise ValueError(f"unknown fault point {point!r}")

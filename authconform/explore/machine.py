@@ -25,7 +25,13 @@ from hypothesis.stateful import (
 
 from authconform import port
 from authconform.explore import model as m
-from authconform.explore.gherkin import ACTOR, Script, needs_of
+from authconform.explore.gherkin import (
+    ACTOR,
+    Script,
+    needs_of,
+    plain_forms,
+    secret_forms,
+)
 
 MAX_PHONES = 4
 LATEST_VERSION = "6.8.0"  # what a phone has unless told otherwise (steps/cast.py)
@@ -81,6 +87,10 @@ def _lacks(*labels: str) -> Callable[[m.Phone], bool]:
 def _can_scan_a_work_account(phone: m.Phone) -> bool:
     return (phone.camera != "denied" and not phone.prompt_showing
             and any(phone.tile(org) is None for org in ORGS))
+
+
+def _has_work(phone: m.Phone) -> bool:
+    return any(t.kind == m.WORK for t in phone.tiles)
 
 
 def _has_accounts(phone: m.Phone) -> bool:
@@ -177,6 +187,7 @@ class Explorer(RuleBasedStateMachine):
         self.qr: Qr | None = None  # the "qr" a Given handed on last
         # the QR code that set up each organisation's account, and on which phone
         self.setup_qrs: dict[str, tuple[Qr, str]] = {}
+        self._traffic_seen = 0  # network records already checked for device keys
         hook = type(self).on_new
         if hook is not None:
             hook(self)
@@ -505,6 +516,52 @@ class Explorer(RuleBasedStateMachine):
                        "the sign-in is approved" if expected == m.OK
                        else "the sign-in is not approved")
 
+    @precondition(lambda self: self._any(_has_accounts))
+    @rule(pick=PICK)
+    def alex_removes_every_account(self, pick: int) -> None:
+        phone = self._pick(pick, _has_accounts)
+        model_phone, device = self._phone(phone), self._device(phone)
+        self.script.when(f'{ACTOR} removes every account from the "{phone}"')
+        for entry in self.app.list_accounts(device):
+            outcome = self.app.remove_account(device, entry.id)
+            if not outcome.ok:
+                raise Disagreement(("REQ-EXISTING-03",), f"removing {entry.username}: "
+                                   f"{outcome}")
+        for tile in list(model_phone.tiles):
+            self.model.remove(model_phone, tile.label)
+
+    @precondition(lambda self: self._any(_has_work))
+    @rule(pick=PICK, index=PICK)
+    def organisation_unregisters_a_phone(self, pick: int, index: int) -> None:
+        """000 'FAQs': Alex tells the organisation, which unregisters the phone."""
+        phone = self._pick(pick, _has_work)
+        orgs = [t.label for t in self._phone(phone).tiles if t.kind == m.WORK]
+        org = orgs[index % len(orgs)]
+        self.script.when(f'"{org}" unregisters the "{phone}"', needs_of(org))
+        self.world.unregister_device(self._cast().tenants[org].id, self._device(phone))
+        self.model.unregister(org, self._phone(phone))
+
+    @precondition(lambda self: bool(self._deletable()))
+    @rule(index=PICK)
+    def alex_deletes_the_backup_in_storage_management(self, index: int) -> None:
+        """000/002 troubleshooting, accidental deletion (REQ-TROUBLE-04)."""
+        deletable = self._deletable()
+        store, where = deletable[index % len(deletable)]
+        self.script.when(f"{ACTOR} deletes the backup while managing {STORE_WORDS[store]}",
+                         "msa", *(("apple",) if store == m.ICLOUD else ()))
+        cast = self._cast()
+        location = cast.apple.username if store == m.ICLOUD else cast.msa.username
+        deleted = self.world.delete_backup(port.Store(store), location)
+        self.model.delete_backup(store, where)
+        if not deleted:
+            raise Disagreement(("REQ-TROUBLE-04",), f"nothing to delete in {store}")
+
+    def _deletable(self) -> list[tuple[str, str]]:
+        """Backups the storage-management step can name: Alex's first Apple ID's iCloud
+        and Alex's Microsoft account's cloud storage."""
+        return [(store, where) for store, where in sorted(self.model.blobs)
+                if where == "Alex"]
+
     # ------------------------------------------------------------ backup
     @precondition(lambda self: self._any(_backup_off))
     @rule(pick=PICK, how=st.sampled_from(["right", "right", "wrong password",
@@ -715,6 +772,8 @@ class Explorer(RuleBasedStateMachine):
             self._check_screen(phone, model_phone)
         self._check_codes(shown)
         self._check_cloud()
+        self._check_secrets()
+        self._check_administrators()
 
     def _check_accounts(self, phone: str, model_phone: m.Phone,
                         entries: list[port.AccountEntry]) -> None:
@@ -784,8 +843,16 @@ class Explorer(RuleBasedStateMachine):
                                    f"{code}", f'the "{label}" account on the "{phone}" shows '
                                    "no code")
                     continue
-                if code is None or not self.world.provider_accepts_code(
-                        cast.account_id(label), code, device):
+                accepted = code is not None and self.world.provider_accepts_code(
+                    cast.account_id(label), code, device)
+                if self.model.work_unregistered(self.model.phones[phone], tile):
+                    if accepted:
+                        self._fail(("REQ-LOST-01",), f"{label} on the unregistered {phone} "
+                                   f"shows {code!r}, which its provider accepts",
+                                   f'the "{label}" account on the "{phone}" shows a code its '
+                                   "provider refuses")
+                    continue
+                if code is None or not accepted:
                     self._fail(CODE_REQUIREMENTS[tile.kind],
                                f"{label} on {phone} shows {code!r}, which its provider "
                                "refuses", f'the "{label}" account on the "{phone}" shows a '
@@ -839,6 +906,74 @@ class Explorer(RuleBasedStateMachine):
                          "Microsoft account")
         self._fail(("REQ-BACKUP-04", "REQ-BACKUP-05", "REQ-BACKUP-07", "REQ-TROUBLE-04"),
                    f"the cloud holds {held}, the model expects {wanted}", *lines)
+
+
+    def _used_labels(self) -> list[str]:
+        """The personal and third-party accounts the scenario has brought in so far."""
+        needs = self.script.needs()
+        return [label for label in ("Microsoft", *SITES) if needs_of(label) in needs]
+
+    def _check_secrets(self) -> None:
+        """What the storage locations and the network carry (REQ-PRIVACY-03/05,
+        REQ-SECURITY-01)."""
+        cast, needs = self._cast(), self.script.needs()
+        stored = [o.data for o in self.world.stored_objects()]
+        if stored and needs:
+            words: list[tuple[str, list[bytes]]] = []
+            if "msa" in needs:
+                words += [("the Microsoft user name", plain_forms(cast.msa.username)),
+                          ("the Microsoft password", plain_forms(cast.msa.password))]
+            for site in SITES:
+                if needs_of(site) in needs:
+                    account = cast.sites[site]
+                    words += [(f"the {site} user name", plain_forms(account.username)),
+                              (f"the {site} issuer", plain_forms(account.issuer)),
+                              (f"the {site} secret", secret_forms(account.secret))]
+            for org in ORGS:
+                if needs_of(org) in needs:
+                    work = cast.work[("Alex", org)]
+                    words += [(f"the {org} user name", plain_forms(work.username)),
+                              (f"the {org} password", plain_forms(work.password)),
+                              (f"the {org} organisation", plain_forms(cast.tenants[org].name))]
+            for what, forms in words:
+                if any(form in blob for form in forms for blob in stored):
+                    self._fail(("REQ-PRIVACY-03", "REQ-SECURITY-01"),
+                               f"{what} is readable in the cloud",
+                               "no stored backup contains the user name, issuer or secret of "
+                               f"any of {ACTOR}'s accounts")
+        traffic = self.world.traffic()
+        new_traffic = [t.payload for t in traffic[self._traffic_seen:]]
+        self._traffic_seen = len(traffic)
+        holders = [(p, self.world.device_secrets(self._device(p))) for p in self.model.phones]
+        holders = [(p, keys) for p, keys in holders if keys]
+        for phone, keys in holders:
+            other = next((p for p, _ in holders if p != phone), phone)
+            if stored and any(k in blob for k in keys for blob in stored):
+                self._fail(("REQ-PRIVACY-05",), f"a device key of the {phone} is in the cloud",
+                           f'no stored backup contains a device key of the "{phone}" or the '
+                           f'"{other}"')
+            if any(k in payload for k in keys for payload in new_traffic):
+                self._fail(("REQ-PRIVACY-05",), f"a device key of the {phone} crossed the "
+                           "network", f'no network traffic contains a device key of the '
+                           f'"{phone}" or the "{other}"')
+
+    def _check_administrators(self) -> None:
+        """An IT administrator learns nothing of personal or third-party accounts
+        (REQ-PRIVACY-02)."""
+        cast, needs = self._cast(), self.script.needs()
+        used = self._used_labels()
+        for org in ORGS:
+            if needs_of(org) not in needs or not used:
+                continue
+            view = self.world.admin_view(cast.tenants[org].id)
+            seen = " ".join([*view.accounts_seen, *view.events,
+                             *(d.username for d in view.devices)]).lower()
+            for label in used:
+                if cast.username(label).lower() in seen:
+                    other = next((u for u in used if u != label), label)
+                    self._fail(("REQ-PRIVACY-02",), f"the {org} administrator sees {label}",
+                               f'the "{org}" administrator sees nothing of {ACTOR}\'s '
+                               f'"{label}" and "{other}" accounts')
 
 
 CODE_REQUIREMENTS = {m.PERSONAL: ("REQ-CODES-02",), m.THIRD_PARTY: ("REQ-CODES-03",),

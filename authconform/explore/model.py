@@ -133,6 +133,7 @@ class Model:
     qrs: list[Qr] = field(default_factory=list)
     pending_codes: dict[str, PendingCode] = field(default_factory=dict)
     messages: dict[str, list[str]] = field(default_factory=dict)  # codes sent, by channel
+    unregistered: set[tuple[str, str]] = field(default_factory=set)  # (org, phone label)
     next_key: int = 1
 
     # ------------------------------------------------------------ helpers
@@ -261,6 +262,7 @@ class Model:
         refusal = self._activation(phone, qr)
         if refusal:
             return refusal
+        self.unregistered.discard((qr.org, phone.label))
         phone.tiles.append(Tile(qr.org, WORK, push))
         return self._changed(phone)
 
@@ -291,7 +293,16 @@ class Model:
             return "VERIFICATION_REQUIRED"  # REQ-VERIFY-02
         if not phone.online:
             return "NETWORK_UNAVAILABLE"
+        if self.work_unregistered(phone, tile):
+            return "DEVICE_UNREGISTERED"  # REQ-LOST-01
         return OK
+
+    def work_unregistered(self, phone: Phone, tile: Tile) -> bool:
+        return tile.kind == WORK and (tile.label, phone.label) in self.unregistered
+
+    def unregister(self, org: str, phone: Phone) -> None:
+        """000 'FAQs': the organisation deletes and unregisters a lost phone."""
+        self.unregistered.add((org, phone.label))
 
     # ------------------------------------------------------------ backup (BACKUP, STALE)
     def turn_on_backup(self, phone: Phone, account: str, right_password: bool) -> str:
@@ -429,5 +440,6 @@ class Model:
         refusal = self._activation(phone, qr, org=org, user=owner)
         if refusal:
             return refusal
+        self.unregistered.discard((org, phone.label))
         tile.pending = False
         return self._changed(phone)
