@@ -99,7 +99,7 @@ class OutcomeCode(StrEnum):
     CAMERA_PERMISSION_NEEDED = "CAMERA_PERMISSION_NEEDED"  # the OS prompt is showing
     CAMERA_DENIED = "CAMERA_DENIED"  # enter the code by hand instead
     ACCOUNT_EXISTS = "ACCOUNT_EXISTS"
-    INVALID_ENTRY = "INVALID_ENTRY"  # a typed secret or activation that cannot be used
+    INVALID_ENTRY = "INVALID_ENTRY"  # a typed secret or account name that cannot be used
     NO_SUCH_ACCOUNT = "NO_SUCH_ACCOUNT"
     DEVICE_UNREGISTERED = "DEVICE_UNREGISTERED"
     SIGN_IN_REQUIRED = "SIGN_IN_REQUIRED"  # selecting the red dot asks for sign-in
@@ -207,6 +207,7 @@ class Screen:
     alerts: tuple[str, ...] = ()  # e.g. additional verification needed
     camera_prompt: str | None = None  # the OS permission prompt, if showing
     camera_permission: CameraPermission = CameraPermission.NOT_ASKED
+    recovery_label: str | None = None  # "Start recovery" (000) / "Begin recovery" (002)
 
 
 @dataclass(frozen=True)

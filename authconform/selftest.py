@@ -48,7 +48,8 @@ class _Scene:
 
 class _Run:
     def __init__(self, target: GuardedTarget):
-        self.target, self.checks = target, []  # type: list[Check]
+        self.target = target
+        self.checks: list[Check] = []
         self.scene = _Scene()
 
     def check(self, name: str, call: Callable[[], Any],
@@ -87,7 +88,7 @@ def _ok_outcome(value: port.Outcome) -> str | None:
 
 
 def _info_checks(inner: Any, profile: str) -> list[Check]:
-    info = getattr(inner, "info", None)
+    info: port.TargetInfo = getattr(inner, "info", None)  # type: ignore[assignment]
     try:
         check_value(info, port.TargetInfo, "info")
     except Exception as exc:
@@ -167,6 +168,10 @@ def _capability_exercises(run: _Run) -> dict[port.Capability, Callable[[], str |
         world.lapse_recovery_sign_in(s.msa.id)
         return None
 
+    def tamper() -> str | None:
+        world.tamper_backup(port.Store.ICLOUD, s.apple.username, "flip")
+        return None
+
     def storage_management() -> str | None:
         world.delete_backup(port.Store.ICLOUD, s.apple.username)
         return None
@@ -209,7 +214,8 @@ def _capability_exercises(run: _Run) -> dict[port.Capability, Callable[[], str |
         port.Capability.MESSAGES: messages, port.Capability.ADMIN: admin,
         port.Capability.TRAFFIC: traffic, port.Capability.DEVICE_INSPECTION: device_inspection,
         port.Capability.FAULTS: faults, port.Capability.RESTART: restart,
-        # last: it deletes the backup the others may look at
+        # last: they damage and delete the backup the others may look at
+        port.Capability.TAMPER: tamper,
         port.Capability.STORAGE_MANAGEMENT: storage_management,
     }
 
@@ -224,10 +230,14 @@ def _undeclared_call(world: Any, capability: port.Capability) -> None:
 
 def _capabilities(run: _Run) -> None:
     exercises = _capability_exercises(run)
-    for capability in exercises:
+    ordered = [*exercises, *(c for c in port.Capability if c not in exercises)]
+    for capability in ordered:
         name = f"capability {capability.value}"
         if run.target.has(capability):
-            if run.check(name, exercises[capability], lambda problem: problem) is None and (
+            if capability not in exercises:
+                run.checks.append(Check(name, True, "declared; this self-test has no "
+                                                    "exercise for it yet"))
+            elif run.check(name, exercises[capability], lambda problem: problem) is None and (
                     run.checks[-1].ok):
                 run.checks[-1] = Check(name, True, "declared; works")
             continue

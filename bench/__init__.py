@@ -14,6 +14,8 @@ noisy and only ratios taken in the same run mean much.
 | ``sim_cycles.py`` | 3: backup + recovery cycles per second on ``sim.World`` |
 | ``mutants.py`` | 4: the mutant run, serial and parallel |
 | ``profile_suite.py`` | not a figure: where the suite's time goes (cProfile, by category) |
+| ``component_plugin.py`` | not a figure: the same split without a profiler (timed wrappers) |
+| ``whatif.py`` | not a figure: each proposed optimisation applied as a patch, measured |
 | ``timing_plugin.py`` | a pytest plugin the subprocess runs load to report their own timings |
 | ``run.py`` | runs the figures, compares them with the targets, writes the reports |
 """

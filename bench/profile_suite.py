@@ -6,7 +6,9 @@ cProfile, in a subprocess with the benchmarks' pytest flags, and splits the time
 
 * before the session (interpreter, plugin imports, ``pytest_configure``) from the wall
   clock minus the session the timing plugin saw;
-* by component, *inclusive*: the time spent inside a group of functions counting what
+* by component without a profiler (``component_plugin``: timed wrappers around a few
+  functions), which gives the real proportions;
+* by component under cProfile, *inclusive*: the time spent inside a group of functions counting what
   they call, entered from outside the group (so nested calls are not counted twice
   within a group; groups themselves nest: "world" includes "Faker"). Module bodies
   (imports) are left out of the library groups and reported as "imports";
@@ -61,7 +63,6 @@ GROUPS: dict[str, Callable[[Func], bool]] = {
     "verdict (authconform/verdict.py)":
         lambda f: "authconform/verdict.py" in f[0] and f[2] != "<module>",
     "YAML (catalogue, waivers)": lambda f: "/yaml/" in f[0] and f[2] != "<module>",
-    "imports (module bodies)": lambda f: f[2] == "<module>",
 }
 
 
@@ -120,7 +121,14 @@ def guard_overhead(seed: int, repeat: int = 2000) -> dict[str, Any]:
 def profile(seed: int = DEFAULT_SEED) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="authconform-profile-") as tmp:
         prof = Path(tmp) / "suite.prof"
-        plain = run_pytest(suite_args(seed, report_dir=Path(tmp)), REPO)
+        components_path = Path(tmp) / "components.json"
+        plain = run_pytest(["-p", "bench.component_plugin",
+                            *suite_args(seed, report_dir=Path(tmp))], REPO,
+                           env={"AUTHCONFORM_BENCH_COMPONENTS": str(components_path)})
+        try:
+            components = json.loads(components_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            components = {}
         profiled = run_pytest(suite_args(seed, report_dir=Path(tmp)), REPO,
                               python_args=["-m", "cProfile", "-o", str(prof)])
         if not prof.is_file():
@@ -143,6 +151,13 @@ def profile(seed: int = DEFAULT_SEED) -> dict[str, Any]:
                        "before_session_s": round(plain.wall_s - (plain.session_s or 0), 3),
                        "collect_s": round(plain.collect_s or 0, 3),
                        "per_scenario_ms": round(1000 * (plain.per_test_s() or 0), 3)},
+        "components": {
+            name: {"seconds": round(c["seconds"], 3), "calls": c["calls"],
+                   "per_scenario_ms": round(1000 * c["seconds"] / scenarios, 3),
+                   "share_of_scenario_time": round(
+                       c["seconds"] / max(1e-9, sum(t["duration"]
+                                                    for t in plain.tests.values())), 3)}
+            for name, c in sorted(components.items(), key=lambda kv: -kv[1]["seconds"])},
         "profiled_total_s": round(total, 3),
         "groups": groups,
         "top_own_time": [{"function": f"{Path(f[0]).name}:{f[1]}:{f[2]}",
@@ -161,6 +176,12 @@ def markdown(doc: dict[str, Any]) -> str:
         f"{u['before_session_s']} s before the session (interpreter, plugin imports, "
         f"configure), {u['collect_s']} s collection, {u['per_scenario_ms']} ms per scenario "
         "(setup + call + teardown).", "",
+        "Components, timed without a profiler (inclusive; the guard's own cost is the "
+        "total minus the adapter part):", "",
+        "| component | s | calls | ms/scenario | share of scenario time |", "|---|---|---|---|---|",
+        *[f"| {name} | {c['seconds']} | {c['calls']} | {c['per_scenario_ms']} | "
+          f"{100 * c['share_of_scenario_time']:.1f}% |" for name, c in doc["components"].items()],
+        "",
         f"Under cProfile ({doc['profiled_total_s']} s total), inclusive times:", "",
         "| component | s | share | ms/scenario | calls |", "|---|---|---|---|---|",
     ]

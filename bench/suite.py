@@ -80,6 +80,10 @@ def run(repetitions: int, seed: int, floor: bool = True, xdist: bool = True
         out["suite_usable"] = False
         return out
     out["suite_usable"] = True
+    collected = sum(suite[-1].counts.values())  # including the deselected
+    out["suite_collected"] = collected
+    # Others may edit features/ while the benchmark runs; say so if the shape drifted.
+    out["shape_matches_suite"] = collected == shape.scenarios
     out["suite_seconds"] = rounded(median([r.wall_s for r in suite]))
     out["suite_session_seconds"] = rounded(median([r.session_s for r in suite]))
     out["suite_outcomes"] = suite[-1].counts

@@ -11,7 +11,7 @@ Feature: Turning on cloud backup
 
   Rule: Backup is switched on in Settings > Backup by signing in to the recovery account
 
-    @backup @REQ-BACKUP-01
+    @backup @REQ-BACKUP-01 @REQ-RECOVACCT-01
     Scenario Outline: Alex turns on backup from the settings
       Given Alex has the app on the "<phone>"
       And Alex has added the "GitHub" account to the "<phone>"
@@ -21,16 +21,17 @@ Feature: Turning on cloud backup
       Then the app answers "OK"
       And the "<phone>" shows backup as on
       And Alex's backup is kept in <store> under <owner>
+      And nothing is kept in <other store>
 
       @ios @REQ-BACKUP-04
       Examples: on an iPhone the backup goes to iCloud
-        | phone      | setting       | store  | owner        |
-        | old iPhone | iCloud backup | iCloud | the Apple ID |
+        | phone      | setting       | store  | owner        | other store               |
+        | old iPhone | iCloud backup | iCloud | the Apple ID | Microsoft's cloud storage |
 
       @android @profile-current @REQ-BACKUP-03 @REQ-BACKUP-05
       Examples: on an Android phone the backup goes to Microsoft's cloud storage
-        | phone             | setting      | store                     | owner                 |
-        | old Android phone | Cloud backup | Microsoft's cloud storage | the Microsoft account |
+        | phone             | setting      | store                     | owner                 | other store |
+        | old Android phone | Cloud backup | Microsoft's cloud storage | the Microsoft account | iCloud      |
 
     @backup @REQ-BACKUP-01 @negative
     Scenario Outline: A wrong recovery account password leaves backup off

@@ -9,7 +9,7 @@ Feature: Who can see a backup
     And Alex has a work account at "Contoso"
     And Alex has a third-party "GitHub" account
 
-  @privacy @REQ-PRIVACY-01 @security
+  @privacy @REQ-PRIVACY-01 @security @negative
   Scenario Outline: Backup and recovery talk only to the recovery account and the storage location
     Given Alex has the app on the "<old phone>"
     And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
@@ -31,7 +31,7 @@ Feature: Who can see a backup
       | old phone         | new phone         | store                     |
       | old Android phone | new Android phone | Microsoft's cloud storage |
 
-  @privacy @REQ-PRIVACY-02 @security
+  @privacy @REQ-PRIVACY-02 @security @negative
   Scenario Outline: The administrator learns nothing from backup and recovery
     Given Alex has the app on the "<old phone>"
     And Alex has added the "Microsoft" account with sign-in notifications to the "<old phone>"
@@ -54,7 +54,7 @@ Feature: Who can see a backup
       | old phone         | new phone         |
       | old Android phone | new Android phone |
 
-  @privacy @REQ-PRIVACY-02 @security @ios
+  @privacy @REQ-PRIVACY-02 @security @negative @ios
   Scenario: Re-activating the work account shows the administrator only that
     Given Alex has the app on the "old iPhone"
     And Alex has added the "Microsoft" account with sign-in notifications to the "old iPhone"
@@ -174,7 +174,7 @@ Feature: Who can see a backup
 
   Rule: The private part of a notification credential stays on its phone
 
-    @privacy @REQ-PRIVACY-05 @REQ-VERIFY-07 @security
+    @privacy @REQ-PRIVACY-05 @REQ-VERIFY-07 @REQ-STORED-02 @security @negative
     Scenario Outline: Device keys appear neither in the backup nor on the network
       Given Alex has the app on the "<old phone>"
       And Alex has added the "Microsoft" account with sign-in notifications to the "<old phone>"

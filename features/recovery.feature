@@ -126,6 +126,7 @@ Feature: Recovering accounts on a new phone
       When Alex begins recovery on the "new iPhone"
       Then recovery is refused with "NETWORK_UNAVAILABLE"
       And the "new iPhone" shows no accounts
+      And the "new iPhone" shows backup as off
       When Alex begins recovery on the "new iPhone"
       Then the app answers "OK"
       And the "new iPhone" shows the accounts "Microsoft, GitHub" in that order
@@ -147,6 +148,7 @@ Feature: Recovering accounts on a new phone
       When Alex begins recovery on the "<new phone>"
       Then recovery is refused with "SERVICE_UNAVAILABLE"
       And the "<new phone>" shows no accounts
+      And the "<new phone>" shows backup as off
       When the "<service>" service is back
       And Alex begins recovery on the "<new phone>"
       Then the app answers "OK"

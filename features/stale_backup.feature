@@ -65,6 +65,15 @@ Feature: An out-of-date backup
       | 89   | no red dot |
       | 91   | a red dot  |
 
+  @stale @REQ-STALE-01 @REQ-STALE-02 @REQ-TROUBLE-02 @negative @profile-current @ios
+  Scenario: A network outage alone does not make the backup out of date
+    Given Alex has the app on the "old iPhone"
+    And Alex has added the "GitHub" account to the "old iPhone"
+    And Alex has turned on backup on the "old iPhone"
+    When the "old iPhone" loses its network connection
+    And Alex adds the "Dropbox" account to the "old iPhone"
+    Then the "old iPhone" shows no red dot
+
   @stale @REQ-STALE-03 @profile-current
   Scenario Outline: Choosing the red dot and signing in again brings the backup up to date
     Given Alex has the app on the "<old phone>"

@@ -226,23 +226,25 @@ Feature: Why a backup can be unavailable
       Then recovery is refused with "NO_BACKUP_FOUND"
       And the "new iPhone" shows no accounts
 
-    @trouble @REQ-TROUBLE-06 @negative @fault
+    @trouble @REQ-TROUBLE-06 @negative @security
     Scenario Outline: A damaged backup restores nothing
       Given Alex has the app on the "<old phone>"
       And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
       And Alex has turned on backup on the "<old phone>"
       And Alex has the app on the "<new phone>"
-      When Alex's backup in <store> gets damaged
+      When someone <damages> Alex's backup in <store>
       And Alex begins recovery on the "<new phone>"
       Then recovery is refused with "BACKUP_DAMAGED"
       And the "<new phone>" shows no accounts
 
       @ios
       Examples: iPhone
-        | old phone  | new phone  | store  |
-        | old iPhone | new iPhone | iCloud |
+        | old phone  | new phone  | store  | damages                     |
+        | old iPhone | new iPhone | iCloud | changes one byte of         |
+        | old iPhone | new iPhone | iCloud | cuts off the second half of |
 
       @android @profile-current
       Examples: Android phone
-        | old phone         | new phone         | store                     |
-        | old Android phone | new Android phone | Microsoft's cloud storage |
+        | old phone         | new phone         | store                     | damages                     |
+        | old Android phone | new Android phone | Microsoft's cloud storage | changes one byte of         |
+        | old Android phone | new Android phone | Microsoft's cloud storage | cuts off the second half of |

@@ -22,6 +22,7 @@ Feature: Additional verification of restored accounts
     @verify @REQ-VERIFY-01 @ios
     Scenario: The app alerts Alex that some accounts need more verification
       Then the "new iPhone" alerts that additional verification is needed
+      And the alert on the "new iPhone" counts or names the 2 waiting accounts
       And the "Microsoft" account on the "new iPhone" needs additional verification
       And the "Contoso" account on the "new iPhone" needs additional verification
       And the "GitHub" account on the "new iPhone" is ready to use

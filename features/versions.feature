@@ -33,7 +33,7 @@ Feature: Which app versions have backup
       | iPhone        | 10.0.0  | iPhone        | iCloud backup |
       | Android phone | 6.10.0  | Android phone | Cloud backup  |
 
-  @version @REQ-VERSION-03 @negative @profile-current
+  @version @REQ-VERSION-03 @REQ-RECOVERY-01 @negative @profile-current
   Scenario Outline: App <version> on an <platform> has no backup and no recovery
     Given Alex has app version <version> on the "<phone>"
     Then the "<phone>" settings have no backup option
@@ -71,7 +71,7 @@ Feature: Which app versions have backup
       | 5.7.0   |
       | 6.8.0   |
 
-  @version @REQ-VERSION-05 @profile-2019 @negative @android
+  @version @REQ-VERSION-05 @REQ-RECOVERY-01 @profile-2019 @negative @android
   Scenario Outline: In 2019 no Android version <version> has backup or recovery
     Given Alex has app version <version> on the "Android phone"
     Then the "Android phone" settings have no backup option

@@ -46,6 +46,12 @@ class Rules:
         if self.profile not in PROFILES:
             raise ValueError(f"unknown profile {self.profile!r}; choose one of {PROFILES}")
 
+    @property
+    def recovery_label(self) -> str:
+        """000 "To recover your information" names the button Start recovery; 002 names
+        it Begin recovery."""
+        return "Begin recovery" if self.profile == "2019" else "Start recovery"
+
     def backup_supported(self, platform: Platform, app_version: str) -> bool:
         """000 'Authenticator app' header: iOS 5.7.0 and later, Android 6.6.0 and later.
         002 'Applies to': iOS devices only, with no version named."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from authconform.port import AccountEntry, StoredObject
-from steps.cast import Cast
+from authconform.port import AccountEntry, Outcome, OutcomeCode, StoredObject
+from steps.cast import Cast, split_labels
 
 scenarios("../features/faults.feature")
 
@@ -107,6 +107,20 @@ def _(cast: Cast, phone: str) -> None:
     screen = cast.target.app.screen(cast.phone(phone).id)
     assert screen.backup_on and not screen.red_dot, screen
     assert not _backup_alerts(cast, phone), screen.alerts
+
+
+@then(parsers.parse('the "{phone}" shows the accounts "{labels}" in that order, or recovery '
+                    'was refused with "{code}" and it shows no accounts'))
+def _(cast: Cast, outcome: Outcome, phone: str, labels: str, code: str) -> None:
+    p = cast.phone(phone)
+    shown = [cast.label_of(p.owner, e) for e in cast.target.app.list_accounts(p.id)]
+    if outcome.ok:
+        assert shown == split_labels(labels), f"recovered {shown}, not the previous backup"
+        return
+    assert outcome.code == OutcomeCode(code), outcome
+    assert outcome.message.strip(), f"{outcome.code} came without a message for the user"
+    assert shown == [], f"refused, yet the {phone} shows {shown}"
+    assert not cast.target.app.screen(p.id).backup_on
 
 
 # ------------------------------------------------------------------ two writers

@@ -2,14 +2,11 @@
 byte and every message, damaged backups, other people's accounts, borrowed or stale QR
 codes, the IT administrator's view, and stale sign-ins.
 
-Two steps use port operations that do not exist yet; until they do, those scenarios are
-not-applicable (never a pass):
-
-* ``WorldPort.tamper_backup(store, location, offset) -> bool`` flips one byte of the
-  stored backup (proposed under capability faults);
-* the fault point ``recovery_sign_in_stale_before_key_release`` (proposed for
-  ``port.FAULT_POINTS``): the clock moves past the key holder's freshness limit between
-  the recovery sign-in and the key release.
+Damage comes through ``WorldPort.tamper_backup`` (capability tamper). One step uses a
+fault point that does not exist yet; until it does, its scenario is not-applicable
+(never a pass): ``recovery_sign_in_stale_before_key_release`` (proposed for
+``port.FAULT_POINTS``), the clock moving past the key holder's freshness limit between
+the recovery sign-in and the key release.
 """
 
 from __future__ import annotations
@@ -133,20 +130,15 @@ def _(cast: Cast, name: str) -> None:
 
 
 # ------------------------------------------------------------------ damaging the backup
-@when(parsers.parse("someone flips byte {offset:d} of {name:w}'s backup in {store}"))
-def _(cast: Cast, offset: int, name: str, store: str) -> None:
-    if not hasattr(port.WorldPort, "tamper_backup"):
-        raise port.CapabilityMissing(
-            port.Capability.FAULTS,
-            "tamper_backup(store, location, offset) is proposed but not in the port yet")
+DAMAGE = {"changes one byte of": "flip", "cuts off the second half of": "truncate"}
+
+
+@when(parsers.parse("someone {damage} {name:w}'s backup in {store}"))
+def _(cast: Cast, damage: str, name: str, store: str) -> None:
+    assert damage in DAMAGE, f"unknown damage {damage!r}; use one of {sorted(DAMAGE)}"
     kind = STORES[store]
     location = (cast.apple_id(name) if kind is Store.ICLOUD else cast.msa(name)).username
-    assert cast.target.world.tamper_backup(kind, location, offset), "there was no backup"
-
-
-@given("the cloud store will truncate the next write")
-def _(cast: Cast) -> None:
-    cast.target.world.inject_fault("store_corrupts_next_write")
+    assert cast.target.world.tamper_backup(kind, location, DAMAGE[damage]), "no backup there"
 
 
 @given("we note the stored backups", target_fixture="stored_before")

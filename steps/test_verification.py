@@ -1,5 +1,17 @@
-"""Additional verification of restored accounts (area VERIFY). All steps are shared."""
+"""Additional verification of restored accounts (area VERIFY)."""
 
-from pytest_bdd import scenarios
+from pytest_bdd import parsers, scenarios, then
+
+from steps.cast import Cast
 
 scenarios("../features/verification.feature")
+
+
+@then(parsers.parse('the alert on the "{label}" counts or names the {count:d} waiting '
+                    "accounts"))
+def _(cast: Cast, label: str, count: int) -> None:
+    phone = cast.phone(label)
+    waiting = [e for e in cast.target.app.list_accounts(phone.id) if e.needs_verification]
+    assert len(waiting) == count, waiting
+    alerts = [a for a in cast.target.app.screen(phone.id).alerts if "verif" in a.lower()]
+    assert any(str(count) in a or all(e.username in a for e in waiting) for a in alerts), alerts

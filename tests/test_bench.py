@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from authconform import bench_cli
-from bench import common, floor, run, sim_cycles
+from bench import common, floor, run, sim_cycles, whatif
+from sim import qr
+from sim.world import World
 
 FEATURE = """\
 @area-x
@@ -109,8 +111,12 @@ def test_floor_has_the_same_shape_and_runs(small_repo: Path, tmp_path: Path, mir
     again = floor.parse_features(out / "features")
     assert [s.step_types for f in again for s in f.scenarios] == [
         s.step_types for f in shape.features for s in f.scenarios]
-    result = common.run_pytest(["-n", "0"], out)
+    components = tmp_path / "components.json"
+    result = common.run_pytest(["-p", "bench.component_plugin", "-n", "0"], out,
+                               env={"AUTHCONFORM_BENCH_COMPONENTS": str(components)})
     assert result.exit_code == 0, result.output_tail
+    lookups = json.loads(components.read_text(encoding="utf-8"))["pytest-bdd step lookup"]
+    assert lookups["calls"] == 11  # one per step of the three selected scenarios
     assert result.counts.get("passed") == 3
     assert result.counts.get("deselected") == 1  # the 2019-only scenario, as the plugin does
     assert result.session_s is not None and result.wall_s >= result.session_s
@@ -184,3 +190,25 @@ def test_targets_compare_as_documented():
     assert by_key["suite_vs_floor_ratio"].met(1.51) is False
     assert by_key["cycle_100_vs_10_ratio"].met(12.0) is False
     assert by_key["http_vs_inprocess_ratio"].met(None) is None
+
+
+def test_whatif_patches_keep_behaviour(monkeypatch: pytest.MonkeyPatch):
+    def people(seeds: range) -> list[list[str | None]]:
+        out = []
+        for seed in seeds:
+            world = World(seed=seed)
+            person, name = world.create_person()
+            msa = world.create_msa(person)
+            out.append([name, msa.username, msa.password, msa.alternate_phone,
+                        world.create_tenant().name])
+        return out
+
+    before = people(range(5))
+    monkeypatch.setattr(World, "faker", World.__dict__["faker"])  # restored afterwards
+    whatif.faker_shared()
+    assert people(range(5)) == before
+    text = "otpauth://totp/Site:ann?secret=JBSWY3DPEHPK3PXP&issuer=Site"
+    for patch in (whatif.qr_fixed_mask, whatif.qr_zxing):
+        monkeypatch.setattr(qr, "render", qr.render)
+        patch()
+        assert qr.decode(qr.render(text)) == text

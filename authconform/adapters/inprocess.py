@@ -97,6 +97,7 @@ class SimApp:
             alerts=app.alerts(),
             camera_prompt=device.camera_prompt(),
             camera_permission=port.CameraPermission(device.camera.value),
+            recovery_label=self.world.rules.recovery_label if supported else None,
         )
 
     def turn_on_backup(self, device_id: str, username: str, password: str) -> port.Outcome:

@@ -49,9 +49,12 @@ NEW_NAMES = ("Personal", "Work phone")
 SETTING = {m.IOS: "iCloud backup", m.ANDROID: "Cloud backup"}
 STORE_WORDS = {m.ICLOUD: "iCloud", m.MICROSOFT: "Microsoft's cloud storage"}
 CHANNELS = {"email": "email", "text message": "phone"}
-SPANS = {"2 hours": 2 * 3600.0, "2 days": 2 * m.DAY, "45 days": 45 * m.DAY,
-         "91 days": 91 * m.DAY}
+SPANS = {"11 minutes": 11 * 60.0, "2 days": 2 * m.DAY, "45 days": 45 * m.DAY,
+         "91 days": 91 * m.DAY}  # past a code's life, a QR code's, half and all a sign-in's
 QR_HOLDERS = (("Alex", "Contoso"), ("Alex", "Fabrikam"), ("Sam", "Contoso"))
+# (label, with sign-in notifications) for the first phone's accounts
+FIRST_ACCOUNTS = (("GitHub", False), ("Microsoft", False), ("Microsoft", True),
+                  ("Google", False), ("Contoso", False), ("Contoso", True))
 PICK = st.integers(min_value=0, max_value=MAX_PHONES - 1)  # which of the eligible
 
 
@@ -237,10 +240,11 @@ class Explorer(RuleBasedStateMachine):
 
     # ------------------------------------------------------------ setting the scene
     @initialize(target=phones, platform=st.sampled_from([m.IOS, m.ANDROID]),
-                accounts=st.lists(st.sampled_from(["GitHub", "Microsoft", "Google", "Contoso"]),
-                                  unique=True, max_size=4),
+                accounts=st.lists(st.sampled_from(FIRST_ACCOUNTS), max_size=4,
+                                  unique_by=lambda choice: choice[0]),
                 backup=st.booleans())
-    def alex_with_a_phone(self, platform: str, accounts: list[str], backup: bool) -> str:
+    def alex_with_a_phone(self, platform: str, accounts: list[tuple[str, bool]],
+                          backup: bool) -> str:
         """Alex, the identities of the story, and a first phone: perhaps with some
         accounts typed in and backup on, where most stories start."""
         world = self.world
@@ -261,11 +265,11 @@ class Explorer(RuleBasedStateMachine):
         self.model.microsoft_accounts = {"Alex", "Alex-2"}
         self.model.work_users = set(QR_HOLDERS)
         phone = self._new_phone(platform, "latest")
-        for label in accounts:
+        for label, notifications in accounts:
             if label == "Microsoft":
-                self._add_microsoft(phone, False)
+                self._add_microsoft(phone, notifications)
             elif label in ORGS:
-                self._add_work_typed(phone, label, False)
+                self._add_work_typed(phone, label, notifications)
             else:
                 self._add_third_party(phone, label, False)
         if backup:
@@ -907,6 +911,62 @@ class Explorer(RuleBasedStateMachine):
         self._fail(("REQ-BACKUP-04", "REQ-BACKUP-05", "REQ-BACKUP-07", "REQ-TROUBLE-04"),
                    f"the cloud holds {held}, the model expects {wanted}", *lines)
 
+
+    def expected_state(self) -> Script:
+        """The whole program plus, at the end, a Then for everything the model expects
+        a tester can see now: each phone's accounts, readiness, names, screen and codes,
+        and what the cloud holds. Built from the model alone."""
+        script = Script(list(self.script.steps))
+        model = self.model
+        for phone, p in model.phones.items():
+            labels = [t.label for t in p.tiles]
+            script.then(f'the "{phone}" shows the accounts "{", ".join(labels)}" in that order'
+                        if labels else f'the "{phone}" shows no accounts')
+            for tile in p.tiles:
+                state = "needs additional verification" if tile.pending else "is ready to use"
+                script.then(f'the "{tile.label}" account on the "{phone}" {state}')
+                if tile.name is not None:
+                    script.then(f'the "{phone}" shows the "{tile.label}" account named '
+                                f'"{tile.name}"')
+                if tile.pending:
+                    script.then(f'the "{tile.label}" account on the "{phone}" shows no code')
+                else:
+                    verdict = "refuses" if model.work_unregistered(p, tile) else "accepts"
+                    script.then(f'the "{tile.label}" account on the "{phone}" shows a code '
+                                f"its provider {verdict}")
+            supported = model.supported(p)
+            script.then(f'the "{phone}" settings offer "{SETTING[p.platform]}"' if supported
+                        else f'the "{phone}" settings have no backup option')
+            script.then(f'the "{phone}" shows backup as {"on" if p.backup else "off"}')
+            script.then(f'the "{phone}" shows a red dot' if model.red_dot(p)
+                        else f'the "{phone}" shows no red dot')
+            script.then(f'the "{phone}" alerts that additional verification is needed'
+                        if model.pending_alert(p)
+                        else f'the "{phone}" shows no alert about additional verification')
+        for label in ("Microsoft", *SITES):
+            holders = [phone for phone, p in model.phones.items()
+                       if (t := p.tile(label)) is not None and not t.pending]
+            if len(holders) >= 2:
+                script.when(f'{ACTOR} reads the "{label}" codes on the "{holders[0]}" and the '
+                            f'"{holders[1]}"')
+                if label == "Microsoft":
+                    script.then("the two codes differ")
+                    script.then('the "Microsoft" provider accepts each code only from the phone '
+                                "that shows it")
+                    script.then("each code has 8 digits")
+                else:
+                    script.then("the two codes are the same")
+                    script.then(f'the "{label}" provider accepts each code from either phone')
+        script.then(f"the cloud holds {len(model.blobs)} backups")
+        for store in (m.ICLOUD, m.MICROSOFT):
+            if not any(s == store for s, _ in model.blobs):
+                script.then(f"nothing is kept in {STORE_WORDS[store]}")
+        if (m.ICLOUD, "Alex") in model.blobs:
+            script.then(f"{ACTOR}'s backup is kept in iCloud under the Apple ID")
+        if (m.MICROSOFT, "Alex") in model.blobs:
+            script.then(f"{ACTOR}'s backup is kept in Microsoft's cloud storage under the "
+                        "Microsoft account")
+        return script
 
     def _used_labels(self) -> list[str]:
         """The personal and third-party accounts the scenario has brought in so far."""

@@ -4,7 +4,11 @@ a printed seed so a run replays, and the shrunk counterexample written as a feat
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,19 +106,24 @@ def _feature(final: Explorer, result: ExploreResult, feature_name: str | None) -
     from authconform.mutants.catalogue import MUTANTS
 
     tags = list(result.requirements)
+    tags += sorted({r.split("-")[1].lower() for r in tags if r.count("-") == 2})
     found_in = result.adapter
     if result.mutant:
         found_in += f" with mutant {result.mutant}"
         mutant = MUTANTS.get(result.mutant)
         if mutant is not None and mutant.requirement not in tags:
-            tags.append(mutant.requirement)
-    title = f"{result.failure.split(': ', 1)[-1][:90]}"
+            tags.insert(0, mutant.requirement)
+    checks = [s.text for s in final.script.steps if s.keyword == "Then"]
+    title = (f"Counterexample: {checks[-1]}" if checks
+             else f"Counterexample: {result.failure.split(': ', 1)[-1][:80]}")
+    command = (f"authconform explore --sut {result.adapter}"
+               + (f" --mutant {result.mutant}" if result.mutant else "")
+               + f" --seed {result.seed}")
     description = [
-        f"Found against {found_in} by `authconform explore --sut {result.adapter}"
-        + (f" --mutant {result.mutant}" if result.mutant else "")
-        + f" --seed {result.seed}`, then shrunk by Hypothesis.",
-        "The steps are the explorer's program; each Then is what the reference model",
-        "expects there. The reference simulator passes it.",
+        f"Found against {found_in} by `{command}`,",
+        "then shrunk by Hypothesis. The steps are the explorer's program; each Then is what",
+        "the reference model expects at that point. The reference simulator passes it.",
+        f"What went wrong: {result.failure.split(': ', 1)[-1][:100]}",
     ]
     return feature_text(final.script, title=title, tags=tags, description=description)
 
@@ -151,3 +160,38 @@ def main(args: list[str] | None = None) -> int:
         if result.feature_path:
             print(f"written to {result.feature_path}")
     return 1 if result.found else 0
+
+
+def conformance_plugins() -> list[str]:
+    """The plugins and shared step modules the root conftest.py loads for every feature."""
+    import ast
+
+    tree = ast.parse((REPO / "conftest.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "pytest_plugins" for t in node.targets):
+            return [str(p) for p in ast.literal_eval(node.value)]
+    return ["authconform.plugin"]
+
+
+def replay_feature(feature: Path | str, *, mutant: str | None = None, seed: int = 0,
+                   timeout: float = 300.0) -> subprocess.CompletedProcess[str]:
+    """Run one .feature (a path or its text) with the shared steps, in a fresh pytest
+    process outside the repository's own suite, against the simulator or a mutant."""
+    with tempfile.TemporaryDirectory(prefix="authconform-replay-") as tmp:
+        folder = Path(tmp)
+        text = feature.read_text("utf-8") if isinstance(feature, Path) else feature
+        (folder / "replayed.feature").write_text(text, encoding="utf-8")
+        (folder / "test_replayed.py").write_text(
+            'from pytest_bdd import scenarios\n\nscenarios("replayed.feature")\n',
+            encoding="utf-8")
+        args = [sys.executable, "-m", "pytest", "test_replayed.py", "-q", "-p",
+                "no:cacheprovider", "--rootdir", tmp, "--sut", "sim", "--seed", str(seed)]
+        for plugin in conformance_plugins():
+            args += ["-p", plugin]
+        if mutant:
+            args += ["--mutant", mutant]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p))
+        return subprocess.run(args, cwd=tmp, env=env, capture_output=True, text=True,
+                              timeout=timeout, check=False)

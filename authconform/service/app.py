@@ -29,7 +29,10 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.routing import Match
+from starlette.types import Scope
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from authconform import __version__
@@ -140,6 +143,24 @@ class BodyLimit:
     async def _too_large(self, scope: Any, receive: Any, send: Any) -> None:
         await _error(413, "too_large", f"request body over {self.limit} bytes",
                      Connection="close")(scope, receive, send)
+
+
+# ---------------------------------------------------------------- routing
+
+
+class OperationRoute(APIRoute):
+    """An operation's route that rules itself out by the end of the path before trying
+    its pattern: with fifty routes tried in turn, full matching was a third of the
+    service's time per request."""
+
+    def __init__(self, path: str, *args: Any, **kwargs: Any):
+        super().__init__(path, *args, **kwargs)
+        self.tail = path.rsplit("/", 1)[1]
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and not scope["path"].endswith(self.tail):
+            return Match.NONE, {}
+        return super().matches(scope)
 
 
 # ---------------------------------------------------------------- access
@@ -303,8 +324,8 @@ def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
                       "worlds": len(registry.worlds), "persistent": registry.persistent})
 
     @app.post("/v1/worlds", status_code=201, response_model=schema.WorldCreated,
-              tags=["worlds"], responses={k: ERROR_RESPONSES[k] for k in (400, 401, 413, 422)}
-              | {429: {"model": schema.ErrorBody, "description": "too many worlds"}})
+              tags=["worlds"], responses=_responses(400, 401, 413, 422) | {
+                  429: {"model": schema.ErrorBody, "description": "too many worlds"}})
     async def create_world(
             spec: schema.CreateWorld,
             credentials: Annotated[HTTPAuthorizationCredentials | None,
@@ -335,7 +356,7 @@ def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
                       "info": _info(hosted)}, 201)
 
     @app.get("/v1/worlds/{world_id}", response_model=schema.TargetInfoModel, tags=["worlds"],
-             responses={k: ERROR_RESPONSES[k] for k in (401, 403, 404, 422)})
+             responses=_responses(401, 403, 404, 422))
     async def world_info(
             world_id: str,
             credentials: Annotated[HTTPAuthorizationCredentials | None,
@@ -345,25 +366,30 @@ def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
         return refusal or _json(_info(hosted))
 
     @app.delete("/v1/worlds/{world_id}", status_code=204, tags=["worlds"],
-                responses={k: ERROR_RESPONSES[k] for k in (401, 403, 404, 422)})
+                responses=_responses(401, 403, 404, 422))
     async def delete_world(
             world_id: str,
             credentials: Annotated[HTTPAuthorizationCredentials | None,
                                    _depends_bearer()] = None) -> Response:
         """Forget a world (the adapter does this when a scenario ends)."""
-        hosted, refusal = _operator(registry, world_id, credentials)
+        _, refusal = _operator(registry, world_id, credentials)
         if refusal is not None:
             return refusal
         registry.delete(world_id)
         return Response(status_code=204)
 
     for op in operations().values():
-        app.add_api_route(
+        app.router.add_api_route(
             op.path, _endpoint(op, registry), methods=[op.method],
             response_model=schema.response_model(op), responses=ERROR_RESPONSES,
             name=op.name, operation_id=op.name, tags=[op.half],
+            route_class_override=OperationRoute,
             summary=op.name.replace("_", " "), description=_describe(op))
     return app
+
+
+def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: ERROR_RESPONSES[code] for code in codes}
 
 
 def _info(hosted: HostedWorld) -> dict[str, Any]:

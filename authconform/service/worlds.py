@@ -104,7 +104,7 @@ def known_mutants() -> list[str]:
 # ---------------------------------------------------------------- pickling
 
 
-def _restore(cls: type, state: dict[str, Any]) -> Any:
+def _restore(cls: Any, state: dict[str, Any]) -> Any:
     obj = cls.__new__(cls)
     obj.__dict__.update(state)
     return obj

@@ -1,0 +1,249 @@
+"""``HttpAdapter``: the service process it starts, the ``url`` option, strict decoding,
+per-person tokens, and answers identical to the in-process simulator."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from authconform import port
+from authconform.adapters import AdapterLoadError, TargetConfig, load_adapter
+from authconform.adapters.guard import GuardedTarget
+from authconform.adapters.http import HttpAdapter, HttpTarget, _Session
+from authconform.adapters.inprocess import SimTarget
+from authconform.service import create_app
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette's advice to move to httpx2
+    from fastapi.testclient import TestClient
+
+MUTANT = "msa_codes_identical"
+
+
+@pytest.fixture(scope="module")
+def adapter() -> Iterator[HttpAdapter]:
+    started = HttpAdapter()
+    started.start(TargetConfig(op_timeout=30))
+    yield started
+    started.stop()
+
+
+def scenario(target: Any) -> list[Any]:
+    """Backup on one iPhone, recovery on another: most of both halves of the port."""
+    world, app = target.world, target.app
+    person = world.create_person()
+    msa = world.create_microsoft_account(person.id)
+    apple = world.create_apple_id(person.id)
+    old = world.create_device(person.id, port.Platform.IOS, "6.8.0")
+    seen: list[Any] = [person, msa, apple, old]
+    seen.append(world.sign_in_to_icloud(old, apple.username, apple.password))
+    seen.append(app.add_personal_account(old, msa.username, msa.password, push=True))
+    site = world.create_site_account(person.id, "GitHub", digits=8, algorithm="SHA256")
+    seen += [site, app.scan_qr(old, site.qr_png)]
+    app.answer_camera_prompt(old, True)
+    seen += [app.scan_qr(old, site.qr_png), app.screen(old)]
+    seen.append(app.turn_on_backup(old, msa.username, msa.password))
+    world.advance_clock(45)
+    new = world.create_device(person.id, port.Platform.IOS, "6.8.0")
+    world.sign_in_to_icloud(new, apple.username, apple.password)
+    seen.append(app.begin_recovery(new, msa.username, msa.password))
+    entries = app.list_accounts(new)
+    pending = next(e for e in entries if e.needs_verification)
+    seen += [entries, app.current_code(new, pending.id)]
+    seen.append(app.sign_in_to_recover(new, pending.id, msa.password, "email"))
+    mail = world.messages(msa.alternate_email)
+    seen += [mail, app.confirm_verification_code(new, pending.id, mail[-1].code)]
+    seen += [app.screen(new), world.stored_objects(), world.traffic(),
+             world.device_secrets(new), world.now(), world.snapshot()]
+    return seen
+
+
+@pytest.mark.parametrize("seed", [1, 2024])
+def test_answers_are_identical_to_the_in_process_simulator(adapter: HttpAdapter,
+                                                            seed: int) -> None:
+    over_http = GuardedTarget(adapter.new_target(seed), 30)
+    in_process = GuardedTarget(SimTarget(seed=seed), 30)
+    try:
+        assert scenario(over_http) == scenario(in_process)
+    finally:
+        over_http.close()
+
+
+def test_the_service_runs_on_loopback_and_stops_with_the_adapter() -> None:
+    adapter = HttpAdapter()
+    adapter.start(TargetConfig(options={"state": "off"}))
+    service = adapter.service
+    assert service is not None and service.url.startswith("http://127.0.0.1:")
+    assert port.Capability.RESTART not in adapter.capabilities  # no state file
+    process = service.process
+    assert process is not None and process.poll() is None
+    adapter.stop()
+    assert process.poll() is not None
+    assert service.sock.fileno() == -1  # the port is given back
+
+
+def test_option_url_uses_a_running_service(adapter: HttpAdapter) -> None:
+    assert adapter.service is not None
+    client = HttpAdapter()
+    client.start(TargetConfig(options={"url": adapter.service.url}))
+    try:
+        assert client.service is None  # nothing started
+        assert port.Capability.RESTART not in client.capabilities
+        assert port.Capability.CLOCK in client.capabilities
+        target = GuardedTarget(client.new_target(5), 30)
+        assert target.world.create_person() == GuardedTarget(SimTarget(seed=5), 5
+                                                             ).world.create_person()
+        with pytest.raises(port.CapabilityMissing):
+            target.world.restart_service()
+        target.close()
+    finally:
+        client.stop()
+
+
+def test_no_service_at_the_url_is_a_load_error() -> None:
+    with pytest.raises(AdapterLoadError, match=r"no usable service at http://127.0.0.1:9"):
+        load_adapter("http").start(TargetConfig(options={"url": "http://127.0.0.1:9"}))
+
+
+def test_a_service_that_does_not_come_up_names_its_port_and_log() -> None:
+    adapter = HttpAdapter()
+    with pytest.raises(AdapterLoadError) as caught:
+        adapter.start(TargetConfig(options={"start_timeout": "0"}))
+    message = str(caught.value)
+    assert "did not answer /healthz within 0 s" in message
+    assert "127.0.0.1:" in message and "service.log" in message
+    adapter.stop()
+
+
+def test_an_unknown_mutant_is_a_load_error(adapter: HttpAdapter) -> None:
+    assert adapter.service is not None
+    with pytest.raises(AdapterLoadError, match="unknown mutant 'no_such_mutant'"):
+        HttpAdapter().start(TargetConfig(mutant="no_such_mutant",
+                                         options={"url": adapter.service.url}))
+
+
+def test_a_mutant_is_applied_to_every_world(adapter: HttpAdapter) -> None:
+    assert adapter.service is not None
+    mutated = HttpAdapter()
+    mutated.start(TargetConfig(mutant=MUTANT, options={"url": adapter.service.url}))
+    try:
+        target = mutated.new_target(1)
+        assert target.info.name == f"http+{MUTANT}"
+        target.close()
+    finally:
+        mutated.stop()
+
+
+# ---------------------------------------------------------------- against the ASGI app
+
+
+class Recorder:
+    """The service's ASGI app, noting which token each request carried."""
+
+    def __init__(self) -> None:
+        self.app = create_app()
+        self.seen: list[tuple[str, str]] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            auth = dict(scope["headers"]).get(b"authorization", b"").decode()
+            self.seen.append((scope["path"], auth.removeprefix("Bearer ")))
+        await self.app(scope, receive, send)
+
+
+def _in_process_target(app: Any) -> HttpTarget:
+    client = TestClient(app)
+    created = client.post("/v1/worlds", json={"seed": 8}).json()
+    session = _Session(client, created["world_id"], created["operator_token"], "http")
+    info = port.TargetInfo("http", "0", frozenset(port.Capability), "current")
+    return HttpTarget(info, session, HttpAdapter())
+
+
+def test_each_persons_calls_carry_that_persons_token() -> None:
+    recorder = Recorder()
+    target = _in_process_target(recorder)
+    alex, sam = target.world.create_person(), target.world.create_person()
+    alex_phone = target.world.create_device(alex.id, port.Platform.IOS, "6.8.0")
+    sam_msa = target.world.create_microsoft_account(sam.id)
+    target.app.screen(alex_phone)
+    target.world.messages(sam_msa.alternate_email)
+    target.world.advance_clock(5)
+    tokens = target.session.person_tokens
+    operator = target.session.operator
+    assert recorder.seen[-5:] == [
+        ("/v1/world/create_device", tokens[alex.id]),
+        ("/v1/world/create_microsoft_account", tokens[sam.id]),
+        (f"/v1/devices/{alex_phone}/screen", tokens[alex.id]),
+        ("/v1/world/messages", tokens[sam.id]),
+        ("/v1/world/advance_clock", operator),
+    ]
+    assert len({tokens[alex.id], tokens[sam.id], operator}) == 3
+
+
+def test_arguments_bind_like_the_port(adapter: HttpAdapter) -> None:
+    target = adapter.new_target(3)
+    person = target.world.create_person()
+    device = target.world.create_device(person_id=person.id, platform="android",
+                                        app_version="6.8.0", name="Work phone")
+    assert target.world.snapshot()["devices"][device]["platform"] == "android"
+    with pytest.raises(TypeError):
+        target.world.create_device(person.id)  # type: ignore[call-arg]
+    target.close()
+
+
+# ---------------------------------------------------------------- strict decoding
+
+
+def _garbage_target(reply: Callable[[httpx.Request], httpx.Response]) -> GuardedTarget:
+    client = httpx.Client(base_url="http://sut", transport=httpx.MockTransport(reply))
+    info = port.TargetInfo("http", "0", frozenset(port.Capability), "current")
+    return GuardedTarget(HttpTarget(info, _Session(client, "w-1", "t", "http"),
+                                    HttpAdapter()), 5)
+
+
+def _json(payload: Any, status: int = 200) -> Callable[[httpx.Request], httpx.Response]:
+    return lambda request: httpx.Response(status, content=json.dumps(payload).encode())
+
+
+SCREEN = {"backup_setting": None, "backup_on": False, "recovery_offered": False,
+          "red_dot": False, "alerts": [], "camera_prompt": None,
+          "camera_permission": "not_asked"}
+
+
+@pytest.mark.parametrize(("reply", "complaint"), [
+    (lambda r: httpx.Response(200, content=b"<html>"), "not JSON"),
+    (_json(["result"]), "not a JSON object"),
+    (_json({"answer": SCREEN}), "result: missing"),
+    (_json({"result": {**SCREEN, "backup_on": "yes"}}), "result.backup_on: expected a boolean"),
+    (_json({"result": {**SCREEN, "mood": "fine"}}), "unknown member(s) ['mood']"),
+    (_json({"result": {k: v for k, v in SCREEN.items() if k != "red_dot"}}), "lacks 'red_dot'"),
+    (_json({"result": {**SCREEN, "camera_permission": "maybe"}}), "not a CameraPermission"),
+    (_json({"error": "internal_error", "message": "boom"}, 500), "HTTP 500 internal_error"),
+    (lambda r: httpx.Response(502, content=b"bad gateway"), "HTTP 502 bad gateway"),
+])
+def test_a_malformed_or_failed_answer_is_a_target_error(reply: Any, complaint: str) -> None:
+    with pytest.raises(port.TargetError) as caught:
+        _garbage_target(reply).app.screen("device-1")
+    assert caught.value.operation == "screen" and caught.value.adapter == "http"
+    assert complaint in caught.value.detail
+
+
+def test_bad_base64_is_a_target_error() -> None:
+    with pytest.raises(port.TargetError, match=r"result\[0\]: not standard base64"):
+        _garbage_target(_json({"result": ["not base64!"]})).world.device_secrets("device-1")
+    stored = {"store": "icloud", "location": "a", "name": "b", "data": "QUJD=x",
+              "updated_at": 1.0}
+    with pytest.raises(port.TargetError, match=r"result\[0\].data: not standard base64"):
+        _garbage_target(_json({"result": [stored]})).inner.world.stored_objects()
+
+
+def test_a_dead_service_is_a_target_error() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+    with pytest.raises(port.TargetError, match="ConnectError"):
+        _garbage_target(refuse).world.now()
