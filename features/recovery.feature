@@ -24,6 +24,16 @@ Feature: Recovering accounts on a new phone
       | phone             |
       | new Android phone |
 
+  @recovery @REQ-RECOVERY-01 @ios @profile-current
+  Scenario: The current app names the button Start recovery
+    Given Alex has the app on the "new iPhone"
+    Then the recovery button on the "new iPhone" reads "Start recovery"
+
+  @recovery @REQ-RECOVERY-01 @ios @profile-2019
+  Scenario: The 2019 app names the button Begin recovery
+    Given Alex has the app on the "new iPhone"
+    Then the recovery button on the "new iPhone" reads "Begin recovery"
+
   @recovery @REQ-RECOVERY-02 @REQ-RECOVERY-03
   Scenario Outline: Signing in to the recovery account brings every account back in order
     Given Alex has the app on the "<old phone>"

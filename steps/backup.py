@@ -148,6 +148,11 @@ def _(cast: Cast, phone: str) -> None:
     assert cast.target.app.screen(cast.phone(phone).id).recovery_offered
 
 
+@then(parsers.parse('the recovery button on the "{phone}" reads "{label}"'))
+def _(cast: Cast, phone: str, label: str) -> None:
+    assert cast.target.app.screen(cast.phone(phone).id).recovery_label == label
+
+
 @then(parsers.parse('the "{phone}" does not offer recovery'))
 def _(cast: Cast, phone: str) -> None:
     assert not cast.target.app.screen(cast.phone(phone).id).recovery_offered
