@@ -439,4 +439,5 @@ FAULT_POINTS: tuple[str, ...] = (
     "store_write_lost",  # the store acknowledges the next write but drops it
     "store_corrupts_next_write",  # stores a truncated blob
     "key_service_unavailable",  # the key service answers an error once
+    "recovery_sign_in_stale_before_key_release",  # recovery: the sign-in ages past freshness
 )

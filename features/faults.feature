@@ -86,7 +86,7 @@ Feature: Faults during backup and recovery
       Then the app answers "OK"
       And the "new iPhone" shows the accounts "Microsoft, GitHub, Dropbox, Facebook" in that order
 
-    @fault @REQ-FAULT-04 @REQ-TROUBLE-06 @ios
+    @fault @negative @REQ-FAULT-04 @REQ-TROUBLE-06 @ios
     Scenario: A write the store truncated never becomes a backup that restores in part
       Given Alex has the app on the "old iPhone"
       And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
@@ -105,7 +105,7 @@ Feature: Faults during backup and recovery
       Then the app answers "OK"
       And the "spare iPhone" shows the accounts "Microsoft, GitHub, Dropbox" in that order
 
-    @fault @REQ-FAULT-01 @ios
+    @fault @negative @REQ-FAULT-01 @ios
     Scenario: A first upload cut part-way leaves nothing half there and completes when back online
       Given Alex has the app on the "old iPhone"
       And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
@@ -151,7 +151,7 @@ Feature: Faults during backup and recovery
 
   Rule: Turning backup on either finishes or changes nothing
 
-    @fault @REQ-FAULT-03
+    @fault @negative @REQ-FAULT-03
     Scenario Outline: Turning on backup fails cleanly before the backup key is stored
       Given Alex has the app on the "<phone>"
       And Alex has added the accounts "Microsoft, GitHub" to the "<phone>"
@@ -181,7 +181,7 @@ Feature: Faults during backup and recovery
 
   Rule: A recovery cut at any step restores nothing and can simply be tried again
 
-    @fault @REQ-FAULT-05 @REQ-RECOVERY-05
+    @fault @negative @REQ-FAULT-05 @REQ-RECOVERY-05
     Scenario Outline: Recovery cut at one step leaves the new phone as it was
       Given Alex has the app on the "<old phone>"
       And Alex has added the accounts "Microsoft, GitHub, Dropbox" to the "<old phone>"
@@ -213,7 +213,7 @@ Feature: Faults during backup and recovery
         | old Android phone | new Android phone | the network will drop after the download        | NETWORK_UNAVAILABLE |
         | old Android phone | new Android phone | the key service will fail once                  | SERVICE_UNAVAILABLE |
 
-    @fault @REQ-FAULT-05 @REQ-RECOVERY-05
+    @fault @negative @REQ-FAULT-05 @REQ-RECOVERY-05
     Scenario Outline: A service that stops answering during recovery restores nothing
       Given Alex has the app on the "<old phone>"
       And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
@@ -240,7 +240,7 @@ Feature: Faults during backup and recovery
         | old Android phone | new Android phone | Microsoft's cloud storage |
         | old Android phone | new Android phone | the backup key holder     |
 
-    @fault @REQ-FAULT-05 @ios
+    @fault @negative @REQ-FAULT-05 @ios
     Scenario: A failed recovery does not touch the backup it was reading
       Given Alex has the app on the "old iPhone"
       And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
@@ -271,7 +271,7 @@ Feature: Faults during backup and recovery
       And the "new iPhone" shows the accounts "Microsoft, GitHub, Dropbox, Facebook" in that order
       And the "Facebook" account on the "new iPhone" shows a code its provider accepts
 
-    @fault @REQ-FAULT-06 @ios
+    @fault @negative @REQ-FAULT-06 @ios
     Scenario: The service restarts while a recovery is half-way
       Given Alex has the app on the "old iPhone"
       And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"

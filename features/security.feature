@@ -17,7 +17,7 @@ Feature: Attacks on backup and recovery
 
   Rule: Nothing secret is readable in the cloud or on the wire
 
-    @security @REQ-SECURITY-01 @REQ-PRIVACY-03 @REQ-PRIVACY-05
+    @security @REQ-SECURITY-01 @REQ-PRIVACY-03 @REQ-PRIVACY-05 @negative
     Scenario Outline: No stored byte holds any of Alex's secrets, passwords or device keys
       Given Alex has the app on the "<phone>"
       And Alex has added the "Microsoft" account with sign-in notifications to the "<phone>"
@@ -38,7 +38,7 @@ Feature: Attacks on backup and recovery
         | phone             |
         | old Android phone |
 
-    @security @REQ-SECURITY-02 @REQ-PRIVACY-05
+    @security @REQ-SECURITY-02 @REQ-PRIVACY-05 @negative
     Scenario Outline: No message on the wire carries a third-party secret or a device key
       Given Alex has the app on the "<old phone>"
       And Alex has added the "Microsoft" account with sign-in notifications to the "<old phone>"
@@ -226,7 +226,7 @@ Feature: Attacks on backup and recovery
 
   Rule: The IT administrator learns nothing of Alex's other accounts
 
-    @security @REQ-PRIVACY-02 @ios
+    @security @REQ-PRIVACY-02 @negative @ios
     Scenario: Through backup, a failed recovery, recovery and re-activation the administrator sees only the work account
       Given Alex has the app on the "old iPhone"
       And Alex has added the "Microsoft" account with sign-in notifications to the "old iPhone"

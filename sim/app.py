@@ -369,6 +369,10 @@ class Authenticator:
             raise Refusal(Code.SERVICE_UNAVAILABLE)
         self._call(store.kind.service, "promote")
         store.promote(backup.location, STAGED_NAME, BACKUP_NAME)
+        assert backup.recovery_username is not None
+        record = self.world.keys.lookup(backup.recovery_username)
+        if record is not None:
+            record.uploaded = True
         if faults.fire("network_drop_after_upload"):
             raise Refusal(Code.NETWORK_UNAVAILABLE)  # stored, but the app never heard
 
@@ -384,6 +388,8 @@ class Authenticator:
         """000 "Backup is out-of-date": selecting the red dot asks for sign-in again."""
         if self.red_dot:
             raise Refusal(Code.SIGN_IN_REQUIRED)
+        if self.state.backup.dirty:
+            return Done("Your latest changes are waiting to be backed up; nothing to sign in to.")
         return Done("Your backup is up to date.")
 
     def sign_in_to_update_backup(self, password: str) -> Done:
@@ -432,12 +438,17 @@ class Authenticator:
         store = self._store()
         self._call(store.kind.service, "get")
         blob = store.get(location, BACKUP_NAME)
+        if blob is None and not record.uploaded:
+            raise Refusal(Code.NO_BACKUP_FOUND, "Your backup never finished uploading from "
+                          "the previous phone, so there is nothing to recover yet.")
         if blob is None:
             raise Refusal(Code.BACKUP_DELETED)  # removed through storage management
         if world.faults.fire("network_drop_after_download"):
             raise Refusal(Code.NETWORK_UNAVAILABLE)
         if world.faults.fire("key_service_unavailable"):
             raise Refusal(Code.SERVICE_UNAVAILABLE)
+        if world.faults.fire("recovery_sign_in_stale_before_key_release"):
+            world.clock.advance(rules.key_release_freshness_s + 1)  # the user walked away
         self._call("key-service", "release-key")
         key = world.keys.release(recovery, session, self.now, rules.key_release_freshness_s)
         try:

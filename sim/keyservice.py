@@ -19,6 +19,7 @@ class KeyRecord:
     platform: str  # where the backup was made: "ios" or "android"
     location: str  # the storage location (Apple ID or MSA user name)
     deleted: bool = False  # the user turned backup off / deleted it from the old phone
+    uploaded: bool = False  # a first upload completed: a missing blob then means deleted
 
 
 @dataclass

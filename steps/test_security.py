@@ -70,10 +70,12 @@ def _third_party_secrets(cast: Cast, name: str) -> dict[str, list[bytes]]:
 def _passwords(cast: Cast, name: str) -> dict[str, list[bytes]]:
     found = {f"the {label} password": text_forms(a.password)
              for (owner, label), a in cast.accounts.items() if owner == name and a.password}
-    for what, table in (("Apple ID", cast.apple_ids), ("second Apple ID", cast.second_apple_ids),
-                        ("second Microsoft account", cast.second_msas)):
-        if name in table:
-            found[f"the {what} password"] = text_forms(table[name].password)
+    others = {"Apple ID": cast.apple_ids.get(name),
+              "second Apple ID": cast.second_apple_ids.get(name),
+              "second Microsoft account": cast.second_msas.get(name)}
+    for what, account in others.items():
+        if account is not None:
+            found[f"the {what} password"] = text_forms(account.password)
     return found
 
 
@@ -159,13 +161,12 @@ def _identifying(cast: Cast, name: str) -> set[str]:
     found = {a.username for (owner, _), a in cast.accounts.items() if owner == name}
     found |= {a.site.issuer for (owner, _), a in cast.accounts.items()
               if owner == name and a.site is not None}
-    for table in (cast.recovery_accounts, cast.second_msas):
-        if name in table:
-            msa = table[name]
+    for msa in (cast.recovery_accounts.get(name), cast.second_msas.get(name)):
+        if msa is not None:
             found |= {msa.username, msa.alternate_email or "", msa.alternate_phone or ""}
-    for table in (cast.apple_ids, cast.second_apple_ids):
-        if name in table:
-            found.add(table[name].username)
+    for apple_id in (cast.apple_ids.get(name), cast.second_apple_ids.get(name)):
+        if apple_id is not None:
+            found.add(apple_id.username)
     return {f for f in found if f}
 
 

@@ -12,6 +12,7 @@ they are not-applicable under ``--sut sim`` (restart, proposed port operations).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -65,10 +66,8 @@ def _upload_deletes_old_copy_first(world: World) -> None:
 def _failed_upload_reported_done(world: World) -> None:
     """Swallows upload errors: the phone believes the cloud copy is current."""
     def _upload(app: Authenticator, original: Callable[[], None]) -> None:
-        try:
+        with contextlib.suppress(Refusal):
             original()
-        except Refusal:
-            pass
 
     wrap_app(world, "_upload", _upload)
 

@@ -94,7 +94,7 @@ def test_the_minimal_example_declares_nothing_and_passes() -> None:
 
 
 def test_the_http_adapter_passes_every_check_including_restart() -> None:
-    checks = _by_name(run_selftest("http", op_timeout=30))
+    checks = _by_name(run_selftest("http", op_timeout=60))
     assert all(c.ok for c in checks.values()), format_table(list(checks.values()))
     assert checks["capability restart"].detail == "declared; works"
 

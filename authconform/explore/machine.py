@@ -52,6 +52,17 @@ CHANNELS = {"email": "email", "text message": "phone"}
 SPANS = {"11 minutes": 11 * 60.0, "2 days": 2 * m.DAY, "45 days": 45 * m.DAY,
          "91 days": 91 * m.DAY}  # past a code's life, a QR code's, half and all a sign-in's
 QR_HOLDERS = (("Alex", "Contoso"), ("Alex", "Fabrikam"), ("Sam", "Contoso"))
+# how Alex goes about verifying a restored Microsoft account:
+# (channel, right password, which code: "sent", "wrong" or "late")
+VERIFY_PERSONAL = {
+    "confirming by email": ("email", True, "sent"),
+    "confirming by text message": ("text message", True, "sent"),
+    "with a wrong password": ("email", False, "sent"),
+    "entering a wrong code": ("email", True, "wrong"),
+    "entering the code too late": ("text message", True, "late"),
+}
+RECOVERY_QR_CODES = ("a fresh one", "a fresh one", "an expired one", "a colleague's",
+                     "another organisation's", "the one that set the account up")
 # (label, with sign-in notifications) for the first phone's accounts
 FIRST_ACCOUNTS = (("GitHub", False), ("Microsoft", False), ("Microsoft", True),
                   ("Google", False), ("Contoso", False), ("Contoso", True))
@@ -88,8 +99,8 @@ def _lacks(*labels: str) -> Callable[[m.Phone], bool]:
 
 
 def _can_scan_a_work_account(phone: m.Phone) -> bool:
-    return (phone.camera != "denied" and not phone.prompt_showing
-            and any(phone.tile(org) is None for org in ORGS))
+    """Camera allowed (asking for it is left to the cheaper third-party QR codes)."""
+    return phone.camera == "allowed" and any(phone.tile(org) is None for org in ORGS)
 
 
 def _has_work(phone: m.Phone) -> bool:
@@ -318,12 +329,23 @@ class Explorer(RuleBasedStateMachine):
 
     @precondition(lambda self: len(self.model.phones) < MAX_PHONES
                   and self._any(_backup_on))
-    @rule(target=phones, pick=PICK)
-    def alex_recovers_onto_a_new_phone(self, pick: int) -> str:
-        """The documents' main story: a new phone of the same kind, then recovery."""
+    @rule(target=phones, pick=PICK, then=st.sampled_from(["stops there",
+                                                          "verifies what waits"]))
+    def alex_recovers_onto_a_new_phone(self, pick: int, then: str) -> str:
+        """The documents' main story: a new phone of the same kind, recovery, and then
+        perhaps the additional verification of every account that waits for it."""
         old = self._phone(self._pick(pick, _backup_on))
         label = self._new_phone(old.platform, "latest")
         self._recover(label, "right")
+        if then == "verifies what waits":
+            for tile in list(self._phone(label).tiles):
+                if not tile.pending:
+                    continue
+                if tile.kind == m.PERSONAL:
+                    if self._sign_in_to_recover(label, "email", True):
+                        self._enter_code(label, "email")
+                else:
+                    self._recover_work(label, tile.label, "a fresh one", "types")
         return label
 
     @precondition(lambda self: self._any(_is_iphone))
@@ -462,14 +484,6 @@ class Explorer(RuleBasedStateMachine):
             self._succeeded(outcome, expected, "REQ-VERIFY-02")
         else:
             self._answer(outcome, expected, "REQ-CAMERA-03")
-
-    @precondition(lambda self: self._any(_pending_work))
-    @rule(owner_org=st.sampled_from(QR_HOLDERS))
-    def organisation_hands_out_a_qr_code(self, owner_org: tuple[str, str]) -> None:
-        owner, org = owner_org
-        self.script.given(f'"{org}" has given {owner} a new QR code',
-                          f"work:{org}" if owner == "Alex" else f"sam:{org}")
-        self.qr = self._make_qr(owner, org)
 
     @precondition(lambda self: self._any(_has_accounts))
     @rule(pick=PICK, index=PICK, change=st.sampled_from(
@@ -665,19 +679,31 @@ class Explorer(RuleBasedStateMachine):
 
     # ------------------------------------------------------------ additional verification
     @precondition(lambda self: self._any(_pending_personal))
-    @rule(pick=PICK, channel=st.sampled_from(list(CHANNELS)), right=st.booleans())
-    def alex_signs_in_to_recover_the_microsoft_account(self, pick: int, channel: str,
-                                                       right: bool) -> None:
+    @rule(pick=PICK, how=st.sampled_from(list(VERIFY_PERSONAL)))
+    def alex_verifies_the_microsoft_account(self, pick: int, how: str) -> None:
+        """000/002 'To provide additional verification for personal accounts': sign in
+        to recover (password, then a code to an alternate email or phone) and enter the
+        code; or one of the ways that must fail (REQ-VERIFY-03/04)."""
         phone = self._pick(pick, _pending_personal)
+        channel, password_right, code_kind = VERIFY_PERSONAL[how]
+        if not self._sign_in_to_recover(phone, channel, password_right):
+            return
+        if code_kind == "late":
+            self.script.when("11 minutes pass")
+            self.world.advance_clock(11 * 60.0)
+            self.model.advance(11 * 60.0)
+        self._enter_code(phone, "a wrong code" if code_kind == "wrong" else channel)
+
+    def _sign_in_to_recover(self, phone: str, channel: str, right: bool) -> bool:
+        """True if a code was due to be sent."""
         entry = self._entry(phone, "Microsoft")
         if entry is None:
-            return
+            return False
         msa = self._cast().msa
         if right:
             self.script.when(f'{ACTOR} signs in to recover the "Microsoft" account on the '
                              f'"{phone}" confirming by {channel}', "msa")
         else:
-            channel = "email"  # the step's wrong-password variant asks for email
             self.script.when(f'{ACTOR} signs in to recover the "Microsoft" account on the '
                              f'"{phone}" with a wrong password', "msa")
         address = msa.alternate_email if channel == "email" else msa.alternate_phone
@@ -698,11 +724,9 @@ class Explorer(RuleBasedStateMachine):
             self._fail(("REQ-VERIFY-04",), f"a code reached {address} after {expected}",
                        *([f"nothing is sent to {ACTOR}'s alternate {channel}"]
                          if not before else []))
+        return expected == m.CODE_SENT
 
-    @precondition(lambda self: self._any(_pending_personal))
-    @rule(pick=PICK, source=st.sampled_from(["email", "text message", "a wrong code"]))
-    def alex_enters_a_verification_code(self, pick: int, source: str) -> None:
-        phone = self._pick(pick, _pending_personal)
+    def _enter_code(self, phone: str, source: str) -> None:
         entry = self._entry(phone, "Microsoft")
         if entry is None:
             return
@@ -714,8 +738,6 @@ class Explorer(RuleBasedStateMachine):
             self.script.when(f'{ACTOR} enters a wrong code for the "Microsoft" account on the '
                              f'"{phone}"', "msa")
         else:
-            if not self.model.messages.get(source):
-                return  # nothing was ever sent there; the model has no code to enter
             address = msa.alternate_email if source == "email" else msa.alternate_phone
             self.script.when(f'{ACTOR} enters the code from the {source} for the "Microsoft" '
                              f'account on the "{phone}"', "msa")
@@ -728,39 +750,54 @@ class Explorer(RuleBasedStateMachine):
         self._answer(outcome, expected, "REQ-VERIFY-04", "REQ-VERIFY-02")
 
     @precondition(lambda self: self._any(_pending_work))
-    @rule(pick=PICK, index=PICK, how=st.sampled_from(["scans", "types",
-                                                      "scans the set-up QR code"]))
-    def alex_recovers_a_work_account(self, pick: int, index: int, how: str) -> None:
+    @rule(pick=PICK, index=PICK, qr_code=st.sampled_from(list(RECOVERY_QR_CODES)),
+          how=st.sampled_from(["types", "scans"]))
+    def alex_recovers_a_work_account(self, pick: int, index: int, qr_code: str,
+                                     how: str) -> None:
+        """000/002 'To provide additional verification for work or school accounts', with
+        a fresh QR code from the organisation or one that must be refused
+        (REQ-VERIFY-05/06)."""
         phone = self._pick(pick, _pending_work)
         waiting = [t.label for t in self._phone(phone).tiles if t.pending and t.kind == m.WORK]
-        org = waiting[index % len(waiting)]
+        self._recover_work(phone, waiting[index % len(waiting)], qr_code, how)
+
+    def _recover_work(self, phone: str, org: str, qr_code: str, how: str) -> None:
         entry = self._entry(phone, org)
         if entry is None:
             return
         device = self._device(phone)
-        set_up_on = phone
-        if how == "scans the set-up QR code":
-            qr, set_up_on = self.setup_qrs.get(org, (None, phone))
-        else:
-            qr = self.qr
-        if qr is None:
-            return
-        if how == "scans the set-up QR code":
+        if qr_code == "the one that set the account up":
+            if org not in self.setup_qrs:
+                return
+            qr, set_up_on = self.setup_qrs[org]
             self.script.when(f'{ACTOR} scans the QR code that set up the "{set_up_on}" to '
                              f'recover the "{org}" account on the "{phone}"', needs_of(org))
-        elif how == "scans":
-            self.script.when(f'{ACTOR} scans the QR code to recover the "{org}" account on '
-                             f'the "{phone}"', needs_of(org))
+            how = "scans"
         else:
-            self.script.when(f'{ACTOR} types the code and URL from the QR code to recover the '
-                             f'"{org}" account on the "{phone}"', needs_of(org))
+            owner, from_org = {"a fresh one": ("Alex", org), "an expired one": ("Alex", org),
+                               "a colleague's": ("Sam", "Contoso"),
+                               "another organisation's": ("Alex", ORGS[org == ORGS[0]])
+                               }[qr_code]
+            self.script.given(f'"{from_org}" has given {owner} a new QR code',
+                              needs_of(from_org) if owner == "Alex" else f"sam:{from_org}")
+            qr = self.qr = self._make_qr(owner, from_org)
+            if qr_code == "an expired one":
+                self.script.when("2 days pass")
+                self.world.advance_clock(2 * m.DAY)
+                self.model.advance(2 * m.DAY)
+            if how == "scans":
+                self.script.when(f'{ACTOR} scans the QR code to recover the "{org}" account on '
+                                 f'the "{phone}"', needs_of(org))
+            else:
+                self.script.when(f'{ACTOR} types the code and URL from the QR code to recover '
+                                 f'the "{org}" account on the "{phone}"', needs_of(org))
         if how == "types":
             outcome = self.app.enter_activation_to_recover(device, entry.id, qr.port.code,
                                                            qr.port.url)
         else:
             outcome = self.app.scan_qr_to_recover(device, entry.id, qr.port.png)
         expected = self.model.recover_work(self._phone(phone), org, qr.model, "Alex",
-                                           scanned=how != "types")
+                                           scanned=how == "scans")
         self._answer(outcome, expected, "REQ-VERIFY-05", "REQ-VERIFY-06")
 
     # ------------------------------------------------------------ what Alex sees

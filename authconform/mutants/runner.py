@@ -1,20 +1,24 @@
 """``authconform mutants``: run the conformance suite against every mutant.
 
-The reference simulator runs once and must pass in full. Each mutant then runs in its
-own forked process (the parent has already imported pytest, pytest-bdd and the
-simulator, so a worker starts in milliseconds): first only the scenarios tagged with
-the mutant's requirement, then, if none of those failed, the rest; both stop at the
-first failure (``-x``). A mutant is *killed* when a scenario fails on an assertion; a
-scenario that only *errors* (the target broke) does not count, so a mutant that merely
-crashes the harness is reported as ``error``, not as caught.
+One pytest session collects the scenarios once. Its run loop is then replaced: the
+reference simulator runs every scenario (and must pass them all), and each mutant runs
+the scenarios tagged with its requirement first, then the rest, stopping at the first
+failure. With ``--workers N`` the jobs go to N worker processes forked from the
+collected session (copy-on-write: no re-import, no re-collection), which take the next
+job as they finish.
 
-Writes ``mutants.json`` and ``mutants.md`` into the report directory; exit 0 when the
+A mutant is *killed* when a scenario fails on an assertion. A scenario that only errors
+(the target broke, a step is missing) does not count: such a mutant is reported with
+status ``error`` and is not counted as caught.
+
+Writes ``mutants.json`` and ``mutants.md`` into the report directory. Exit 0 when the
 reference passes and every mutant is killed, 1 otherwise, 2 on a usage error.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -28,21 +32,10 @@ from typing import Any
 
 import pytest
 
-from authconform.mutants.catalogue import MUTANTS, Mutant
+from authconform.mutants.catalogue import MUTANTS
 
 REPO = Path(__file__).resolve().parents[2]
 SUITE = "steps"
-
-
-@dataclass
-class SuiteRun:
-    """One pytest run in a worker: what failed, what errored, how long it took."""
-
-    exit_code: int
-    failed: list[str] = field(default_factory=list)  # assertion failures (call phase)
-    errored: list[str] = field(default_factory=list)  # anything else that went wrong
-    passed: int = 0
-    seconds: float = 0.0
 
 
 @dataclass
@@ -54,150 +47,195 @@ class MutantResult:
     killing_scenarios: list[str]
     seconds: float
     status: str  # "killed", "survived" or "error"
+    scenarios_run: int = 0
     errored_scenarios: list[str] = field(default_factory=list)
     by_requirement_tag: bool = False  # killed by a scenario tagged with its requirement
+    failure: str = ""  # the first lines of the killing failure
 
 
-class _Collector:
-    """A pytest plugin object: sorts failing scenarios into failures and errors."""
+@dataclass
+class ReferenceResult:
+    passed: int = 0
+    failed: list[str] = field(default_factory=list)
+    errored: list[str] = field(default_factory=list)
+    not_applicable: int = 0
+    seconds: float = 0.0
 
-    def __init__(self) -> None:
-        self.run = SuiteRun(exit_code=-1)
+    @property
+    def ok(self) -> bool:
+        return self.passed > 0 and not self.failed and not self.errored
+
+
+# The collected session, seen by forked workers (set before the pool forks).
+_SESSION: MutationSession | None = None
+
+
+def _classify(reports: list[pytest.TestReport]) -> tuple[str, str]:
+    """'passed', 'failed' (an assertion), 'error' or 'skipped', and a short detail."""
+    outcome, detail = "passed", ""
+    for report in reports:
+        if report.failed:
+            assertion = report.when == "call" and getattr(report, "authconform_assertion",
+                                                          False)
+            text = str(report.longrepr).strip().splitlines()
+            detail = "\n".join(text[-3:])[:500]
+            return ("failed" if assertion else "error"), detail
+        if report.skipped:
+            outcome = "skipped"
+    return outcome, detail
+
+
+class MutationSession:
+    """A pytest plugin object that replaces the run loop with the mutation run."""
+
+    def __init__(self, names: Sequence[str], workers: int):
+        self.names = list(names)
+        self.workers = workers
+        self.items: list[pytest.Item] = []
+        self.config: pytest.Config | None = None
+        self.reference: ReferenceResult | None = None
+        self.results: list[MutantResult] = []
+        self.collection_failed = False
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: sees the final report
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]
                                   ) -> Iterator[Any]:
         report = yield
-        if report.passed and call.when == "call":
-            self.run.passed += 1
-        elif report.failed:
-            assertion = (call.when == "call" and call.excinfo is not None
-                         and call.excinfo.errisinstance(AssertionError))
-            bucket = self.run.failed if assertion else self.run.errored
-            if item.nodeid not in bucket:
-                bucket.append(item.nodeid)
+        report.authconform_assertion = (call.excinfo is not None
+                                        and call.excinfo.errisinstance(AssertionError))
         return report
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        global _SESSION
+        self.config = session.config
+        self.items = list(session.items)
+        self.collection_failed = bool(session.testsfailed)
+        _SESSION = self
+        jobs: list[str | None] = [None, *self.names]
+        if self.workers <= 1:
+            outcomes = [_run_job(job) for job in jobs]
+        else:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(processes=self.workers) as pool:
+                outcomes = list(pool.imap(_run_job, jobs, chunksize=1))
+        self.reference = outcomes[0]  # type: ignore[assignment]
+        self.results = outcomes[1:]  # type: ignore[assignment]
+        return True
 
-def _pytest_args(seed: int, mutant: str | None, marker: str | None, stop_first: bool,
-                 extra: Sequence[str]) -> list[str]:
-    args = [SUITE, "-q", "-p", "no:cacheprovider", "--sut", "sim", "--seed", str(seed)]
-    if mutant:
-        args += ["--mutant", mutant]
-    if marker:
-        args += ["-m", marker]
-    if stop_first:
-        args.append("-x")
-    return args + list(extra)
+    # ---------------------------------------------------------------- one job
+    def _start(self, mutant: str | None) -> None:
+        from authconform import plugin
+
+        assert self.config is not None
+        adapter = self.config.stash[plugin._ADAPTER]
+        base = self.config.stash[plugin._CONFIG]
+        adapter.start(dataclasses.replace(base, mutant=mutant))
+
+    def _run(self, item: pytest.Item) -> tuple[str, str]:
+        from _pytest.runner import runtestprotocol
+
+        return _classify(runtestprotocol(item, log=False, nextitem=None))
+
+    def run_reference(self) -> ReferenceResult:
+        started = time.perf_counter()
+        self._start(None)
+        result = ReferenceResult()
+        for item in self.items:
+            outcome, _ = self._run(item)
+            if outcome == "passed":
+                result.passed += 1
+            elif outcome == "failed":
+                result.failed.append(item.nodeid)
+            elif outcome == "error":
+                result.errored.append(item.nodeid)
+            else:
+                result.not_applicable += 1
+        result.seconds = round(time.perf_counter() - started, 2)
+        return result
+
+    def run_mutant(self, name: str) -> MutantResult:
+        started = time.perf_counter()
+        mutant = MUTANTS[name]
+        self._start(name)
+        tagged = [i for i in self.items
+                  if any(m.name == mutant.requirement for m in i.iter_markers())]
+        rest = [i for i in self.items if i not in tagged]
+        errored: list[str] = []
+        run = 0
+        for group, item in [(True, i) for i in tagged] + [(False, i) for i in rest]:
+            run += 1
+            outcome, detail = self._run(item)
+            if outcome == "failed":
+                return MutantResult(name, mutant.requirement, mutant.description, True,
+                                    [item.nodeid], round(time.perf_counter() - started, 2),
+                                    "killed", run, errored, group, detail)
+            if outcome == "error":
+                errored.append(item.nodeid)
+        return MutantResult(name, mutant.requirement, mutant.description, False, [],
+                            round(time.perf_counter() - started, 2),
+                            "error" if errored else "survived", run, errored)
 
 
-def run_suite(args: list[str], log: Path | None) -> SuiteRun:
-    """Run pytest in this process (a forked worker), output to ``log``."""
-    os.chdir(REPO)
-    if log is not None:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
-    collector = _Collector()
-    started = time.perf_counter()
-    collector.run.exit_code = int(pytest.main(args, plugins=[collector]))
-    collector.run.seconds = time.perf_counter() - started
-    sys.stdout.flush()
-    return collector.run
+def _run_job(name: str | None) -> MutantResult | ReferenceResult:
+    assert _SESSION is not None
+    return _SESSION.run_reference() if name is None else _SESSION.run_mutant(name)
 
 
-def _mutant_job(job: tuple[str, int, str | None, list[str]]) -> MutantResult:
-    name, seed, log_dir, extra = job
-    mutant = MUTANTS[name]
-    started = time.perf_counter()
-    log = Path(log_dir) / f"{name}.log" if log_dir else None
-    first = run_suite(_pytest_args(seed, name, mutant.requirement, True, extra), log)
-    runs = [first]
-    if not first.failed:
-        log2 = log.with_suffix(".rest.log") if log else None
-        runs.append(run_suite(_pytest_args(seed, name, f"not {mutant.requirement}", True,
-                                           extra), log2))
-    failed = [n for r in runs for n in r.failed]
-    errored = [n for r in runs for n in r.errored]
-    status = "killed" if failed else ("error" if errored else "survived")
-    return MutantResult(name, mutant.requirement, mutant.description, bool(failed), failed,
-                        round(time.perf_counter() - started, 2), status, errored,
-                        by_requirement_tag=bool(first.failed))
-
-
-def _reference_job(job: tuple[int, str | None, list[str]]) -> SuiteRun:
-    seed, log_dir, extra = job
-    log = Path(log_dir) / "reference.log" if log_dir else None
-    return run_suite(_pytest_args(seed, None, None, False, extra), log)
-
-
-def _preload() -> None:
-    """Import what every worker needs once, before forking."""
-    import pytest_bdd  # noqa: F401
-
-    import authconform.plugin  # noqa: F401
-    import sim.world  # noqa: F401
-    from sim import qr
-
-    qr.decode(qr.render("warm-up"))
-
-
-def run(names: Sequence[str], *, seed: int, workers: int, report_dir: Path,
+def run(names: Sequence[str], *, seed: int, workers: int, suite: str = SUITE,
         extra: Sequence[str] = ()) -> dict[str, Any]:
-    """The whole run: the reference alongside the mutants in one pool of forked
-    workers (one task per process, so no pytest state carries over)."""
-    _preload()
-    log_dir = str(report_dir / "mutants")
-    context = multiprocessing.get_context("fork")
+    """Collect once, run the reference and every mutant, and return the report."""
+    session = MutationSession(names, workers)
+    args = [suite, "-qq", "-p", "no:cacheprovider", "--no-header", "--no-summary",
+            "--sut", "sim", "--seed", str(seed), *extra]
     started = time.perf_counter()
-    with context.Pool(processes=workers, maxtasksperchild=1) as pool:
-        reference_async = pool.apply_async(_reference_job, ((seed, log_dir, list(extra)),))
-        jobs = [(name, seed, log_dir, list(extra)) for name in names]
-        results = pool.map(_mutant_job, jobs, chunksize=1)
-        reference = reference_async.get()
-    wall = time.perf_counter() - started
-    reference_passed = (reference.exit_code == 0 and not reference.failed
-                        and not reference.errored and reference.passed > 0)
-    survivors = [r.name for r in results if not r.killed]
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        exit_code = int(pytest.main(args, plugins=[session]))
+    finally:
+        os.chdir(cwd)
+    wall = round(time.perf_counter() - started, 2)
+    reference = session.reference or ReferenceResult()
+    results = session.results
+    reference_passed = (reference.ok and not session.collection_failed
+                        and exit_code in (0, 5))
     return {
         "total": len(results),
         "killed": sum(r.killed for r in results),
-        "survivors": survivors,
+        "survivors": [r.name for r in results if not r.killed],
         "errors": [r.name for r in results if r.status == "error"],
         "reference_passed": reference_passed,
-        "reference": {"exit_code": reference.exit_code, "passed": reference.passed,
-                      "failed": reference.failed, "errored": reference.errored,
-                      "seconds": round(reference.seconds, 2)},
+        "reference": asdict(reference) | {"scenarios": len(session.items)},
         "seed": seed,
         "workers": workers,
-        "wall_seconds": round(wall, 2),
+        "wall_seconds": wall,
+        "pytest_exit_code": exit_code,
         "mutants": [asdict(r) for r in results],
     }
 
 
 def render_markdown(doc: dict[str, Any]) -> str:
+    ref = doc["reference"]
     lines = [
         "# Mutant run",
         "",
         f"- reference: {'passed' if doc['reference_passed'] else 'FAILED'} "
-        f"({doc['reference']['passed']} scenarios, {doc['reference']['seconds']} s)",
+        f"({ref['passed']} passed, {len(ref['failed'])} failed, {len(ref['errored'])} "
+        f"errors, {ref['not_applicable']} not applicable; {ref['seconds']} s)",
         f"- killed: {doc['killed']} of {doc['total']}",
         f"- survivors: {', '.join(doc['survivors']) or 'none'}",
         f"- seed: {doc['seed']}; workers: {doc['workers']}; wall time: "
         f"{doc['wall_seconds']} s",
         "",
-        "| mutant | requirement | status | killed by | seconds | description |",
-        "|---|---|---|---|---|---|",
+        "| mutant | requirement | status | killed by | scenarios run | seconds | description |",
+        "|---|---|---|---|---|---|---|",
     ]
     for m in doc["mutants"]:
         killer = m["killing_scenarios"][0] if m["killing_scenarios"] else (
             f"(errors: {m['errored_scenarios'][0]})" if m["errored_scenarios"] else "-")
-        lines.append(f"| {m['name']} | {m['requirement']} | {m['status']} | "
-                     f"`{killer}` | {m['seconds']} | {m['description']} |")
+        lines.append(f"| {m['name']} | {m['requirement']} | {m['status']} | `{killer}` | "
+                     f"{m['scenarios_run']} | {m['seconds']} | {m['description']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -209,24 +247,31 @@ def write_reports(doc: dict[str, Any], report_dir: Path) -> tuple[Path, Path]:
     return json_path, md_path
 
 
-def _list(out: Any = None) -> None:
-    out = out or sys.stdout
+def _list() -> None:
     width = max(len(n) for n in MUTANTS)
     for mutant in MUTANTS.values():
-        print(f"{mutant.name:<{width}}  {mutant.requirement:<17}  {mutant.description}",
-              file=out)
+        print(f"{mutant.name:<{width}}  {mutant.requirement:<17}  {mutant.description}")
 
 
 def main(args: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="authconform mutants",
-        description="run the conformance scenarios against every mutant of the simulator")
+        description="run the conformance scenarios against every mutant of the simulator; "
+                    "arguments after -- go to pytest")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these mutants")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--report-dir", type=Path, default=REPO / "reports")
     parser.add_argument("--seed", type=int, default=None)
-    options, extra = parser.parse_known_args(list(args) if args is not None else None)
+    parser.add_argument("--suite", default=SUITE,
+                        help="the scenarios to run, relative to the repository (default: "
+                             "steps)")
+    argv = list(args) if args is not None else sys.argv[1:]
+    extra: list[str] = []
+    if "--" in argv:
+        extra = argv[argv.index("--") + 1:]
+        argv = argv[:argv.index("--")]
+    options = parser.parse_args(argv)
     if options.list:
         _list()
         return 0
@@ -241,14 +286,18 @@ def main(args: Sequence[str] | None = None) -> int:
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
     print(f"authconform mutants: {len(names)} mutants, {options.workers} workers, seed {seed} "
           f"(replay with --seed {seed})", flush=True)
-    doc = run(names, seed=seed, workers=options.workers, report_dir=options.report_dir,
-              extra=extra)
+    doc = run(names, seed=seed, workers=options.workers, suite=options.suite, extra=extra)
     json_path, md_path = write_reports(doc, options.report_dir)
-    print(f"reference {'passed' if doc['reference_passed'] else 'FAILED'}; killed "
-          f"{doc['killed']}/{doc['total']} in {doc['wall_seconds']} s")
-    for name in doc["survivors"]:
-        mutant: Mutant = MUTANTS[name]
-        print(f"  survived: {name} ({mutant.requirement}): {mutant.description}")
+    ref = doc["reference"]
+    print(f"reference {'passed' if doc['reference_passed'] else 'FAILED'} "
+          f"({ref['passed']} scenarios); killed {doc['killed']}/{doc['total']} in "
+          f"{doc['wall_seconds']} s")
+    for failed in ref["failed"] + ref["errored"]:
+        print(f"  reference did not pass: {failed}")
+    for result in doc["mutants"]:
+        if not result["killed"]:
+            print(f"  {result['status']}: {result['name']} ({result['requirement']}): "
+                  f"{result['description']}")
     print(f"wrote {json_path} and {md_path}")
     return 0 if doc["reference_passed"] and not doc["survivors"] else 1
 

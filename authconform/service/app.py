@@ -31,9 +31,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.routing import Match
-from starlette.types import Scope
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import Scope as AsgiScope
 
 from authconform import __version__
 from authconform.adapters.inprocess import ALL_CAPABILITIES
@@ -157,7 +157,7 @@ class OperationRoute(APIRoute):
         super().__init__(path, *args, **kwargs)
         self.tail = path.rsplit("/", 1)[1]
 
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+    def matches(self, scope: AsgiScope) -> tuple[Match, AsgiScope]:
         if scope["type"] == "http" and not scope["path"].endswith(self.tail):
             return Match.NONE, {}
         return super().matches(scope)
