@@ -2,11 +2,9 @@
 byte and every message, damaged backups, other people's accounts, borrowed or stale QR
 codes, the IT administrator's view, and stale sign-ins.
 
-Damage comes through ``WorldPort.tamper_backup`` (capability tamper). One step uses a
-fault point that does not exist yet; until it does, its scenario is not-applicable
-(never a pass): ``recovery_sign_in_stale_before_key_release`` (proposed for
-``port.FAULT_POINTS``), the clock moving past the key holder's freshness limit between
-the recovery sign-in and the key release.
+Damage comes through ``WorldPort.tamper_backup`` (capability tamper). The stale sign-in
+uses the fault point ``recovery_sign_in_stale_before_key_release``: the clock moves past
+the key holder's freshness limit between the recovery sign-in and the key release.
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ from collections.abc import Iterable
 
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from authconform import port
 from authconform.port import AccountKind, Outcome, Store, StoredObject
 from steps.cast import Cast, plain_forms, secret_forms
 
@@ -24,7 +21,7 @@ scenarios("../features/security.feature")
 
 STORES = {"iCloud": Store.ICLOUD, "Microsoft's cloud storage": Store.MICROSOFT}
 STORAGE_AND_KEYS = frozenset({"icloud", "microsoft-storage", "key-service"})
-STALE_SIGN_IN = "recovery_sign_in_stale_before_key_release"  # proposed fault point
+STALE_SIGN_IN = "recovery_sign_in_stale_before_key_release"
 MIN_CORE = 8  # shorter encoded fragments would match by chance
 
 
@@ -240,8 +237,4 @@ def _(cast: Cast, phone: str, minutes: int) -> None:
 
 @given("the recovery sign-in will go stale before the backup key is released")
 def _(cast: Cast) -> None:
-    if STALE_SIGN_IN not in port.FAULT_POINTS:
-        raise port.CapabilityMissing(
-            port.Capability.FAULTS,
-            f"fault point {STALE_SIGN_IN!r} is proposed but not in port.FAULT_POINTS yet")
     cast.target.world.inject_fault(STALE_SIGN_IN)
