@@ -53,6 +53,14 @@ REPORT_FILES = ("conformance.json", "conformance.invalid.json", "junit.xml", "su
 # ---------------------------------------------------------------- the decision
 
 
+def _headline(report: str) -> str:
+    """The line of a pytest error report that says what is wrong: the last ``E`` line
+    (the exception), else the last non-empty line, never a traceback location."""
+    lines = [line.strip() for line in report.splitlines() if line.strip()]
+    said = [line[1:].strip() for line in lines if line.startswith("E ")]
+    return (said[-1] if said else lines[-1]) if lines else "(no detail)"
+
+
 def decide_exit_code(pytest_rc: int | None, doc: Mapping[str, Any] | None,
                      doc_problem: str | None = None) -> tuple[int, str]:
     """The gate's exit code and a one-line reason, from pytest's return code and the
@@ -63,7 +71,7 @@ def decide_exit_code(pytest_rc: int | None, doc: Mapping[str, Any] | None,
         return EXIT_HARNESS, f"no valid conformance.json: {doc_problem or 'missing'}"
     errors = doc.get("harness", {}).get("collection_errors") or []
     if errors:
-        return EXIT_USAGE, f"{len(errors)} collection error(s): {errors[0].splitlines()[0]}"
+        return EXIT_USAGE, f"{len(errors)} collection error(s): {_headline(errors[0])}"
     total = doc.get("totals", {}).get("scenarios", {}).get("total", 0)
     if pytest_rc == PYTEST_NO_TESTS or total == 0:
         return EXIT_USAGE, "no scenario was selected"

@@ -189,8 +189,6 @@ def test_gate_exits_2_on_a_malformed_feature_file(tmp_path: Path) -> None:
     assert "inconsistent cell count" in said(done)
 
 
-@pytest.mark.xfail(strict=True, reason="cli.decide_exit_code quotes the first line of the "
-                   "collection error, a traceback location, not the parse error")
 def test_gate_verdict_line_names_the_parse_error(tmp_path: Path) -> None:
     done = run_suite_gate(tmp_path, _suite(tmp_path, RAGGED))
     assert "bad.feature" in gate_line(done) or "cell count" in gate_line(done)
