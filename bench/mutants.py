@@ -33,7 +33,9 @@ def available() -> str | None:
 def run_once(workers: int, seed: int, timeout: float = 3600) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="authconform-bench-mutants-") as tmp:
         command = [python(), "-m", "authconform.mutants.runner", "--workers", str(workers),
-                   "--seed", str(seed), "--report-dir", tmp]
+                   "--seed", str(seed), "--report-dir", tmp,
+                   # the scenario reports of its pytest session: not over reports/
+                   "--", "--authconform-report-dir", str(Path(tmp) / "session")]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         proc = subprocess.run(command, cwd=REPO, env=base_env(), capture_output=True,

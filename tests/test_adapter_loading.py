@@ -196,3 +196,29 @@ def test_the_minimal_example_runs_the_suite_from_outside_the_repository(tmp_path
     assert " failed" not in summary[-1] and " error" not in summary[-1], summary[-1]
     # scenarios needing what the minimal target lacks come out not-applicable, not passed
     assert "not-applicable: target lacks capability" in run.stdout
+
+
+# ---------------------------------------------------------------- the guide
+
+
+def test_the_adapter_guide_documents_every_operation_value_and_capability() -> None:
+    import dataclasses
+
+    from authconform import port
+
+    guide = (REPO / "docs" / "adapters.md").read_text(encoding="utf-8")
+    operations = [name for protocol in (port.AppPort, port.WorldPort)
+                  for name in vars(protocol) if not name.startswith("_")]
+    assert operations
+    for name in operations:
+        assert f"| `{name}` |" in guide, f"docs/adapters.md lacks a row for {name}"
+    for capability in port.Capability:
+        assert f"| `{capability.value}` |" in guide, capability
+    values = [obj for obj in vars(port).values()
+              if isinstance(obj, type) and dataclasses.is_dataclass(obj)]
+    for value in values:
+        assert f"| `{value.__name__}` |" in guide, value.__name__
+    for code in port.OutcomeCode:
+        assert f"| `{code.value}` |" in guide, code.value
+    for point in port.FAULT_POINTS:
+        assert f"`{point}`" in guide, point

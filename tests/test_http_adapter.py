@@ -117,7 +117,9 @@ def test_a_service_that_does_not_come_up_names_its_port_and_log() -> None:
     message = str(caught.value)
     assert "did not answer /healthz within 0 s" in message
     assert "127.0.0.1:" in message and "service.log" in message
+    assert adapter.service is not None and adapter.service.process is None  # not left running
     adapter.stop()
+    assert adapter.service is None
 
 
 def test_an_unknown_mutant_is_a_load_error(adapter: HttpAdapter) -> None:
@@ -247,3 +249,44 @@ def test_a_dead_service_is_a_target_error() -> None:
         raise httpx.ConnectError("connection refused", request=request)
     with pytest.raises(port.TargetError, match="ConnectError"):
         _garbage_target(refuse).world.now()
+
+
+def test_a_bad_option_is_a_load_error_before_anything_starts() -> None:
+    adapter = HttpAdapter()
+    with pytest.raises(AdapterLoadError, match="recovery_block='sometimes'"):
+        adapter.start(TargetConfig(options={"recovery_block": "sometimes"}))
+    with pytest.raises(AdapterLoadError, match="start_timeout"):
+        adapter.start(TargetConfig(options={"start_timeout": "soon"}))
+    assert adapter.service is None
+
+
+def _recover_with_an_unrelated_account_present(target: Any) -> port.OutcomeCode:
+    world, app = target.world, target.app
+    person = world.create_person()
+    msa = world.create_microsoft_account(person.id)
+    old = world.create_device(person.id, port.Platform.ANDROID, "6.8.0")
+    app.add_personal_account(old, msa.username, msa.password)
+    assert app.turn_on_backup(old, msa.username, msa.password).ok
+    new = world.create_device(person.id, port.Platform.ANDROID, "6.8.0")
+    site = world.create_site_account(person.id, "GitHub")
+    app.enter_code_manually(new, site.issuer, site.username, site.secret)
+    return app.begin_recovery(new, msa.username, msa.password).code
+
+
+@pytest.mark.parametrize("block", ["any", "same"])
+def test_the_recovery_block_option_reaches_every_world(adapter: HttpAdapter,
+                                                       block: str) -> None:
+    assert adapter.service is not None
+    configured = HttpAdapter()
+    configured.start(TargetConfig(options={"url": adapter.service.url,
+                                           "recovery_block": block}))
+    try:
+        target = configured.new_target(2)
+        over_http = _recover_with_an_unrelated_account_present(target)
+        target.close()
+    finally:
+        configured.stop()
+    in_process = _recover_with_an_unrelated_account_present(
+        SimTarget(seed=2, recovery_block=block))
+    assert over_http == in_process
+    assert (over_http == port.OutcomeCode.EXISTING_ACCOUNTS) == (block == "any")

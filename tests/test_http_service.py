@@ -430,3 +430,10 @@ def test_restart_service_keeps_the_state_mid_scenario() -> None:
         target.close()
     finally:
         adapter.stop()
+
+
+def test_the_service_guide_lists_every_endpoint() -> None:
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "http-service.md").read_text(
+        encoding="utf-8")
+    for op in operations().values():
+        assert f"| {op.method} | `{op.path}` |" in guide, f"docs/http-service.md lacks {op.path}"

@@ -52,7 +52,7 @@ class Scene:
         self.setup_qr: port.ActivationQr | None = None
 
     def phone(self, platform: str = "ios", version: str = "6.8.0",
-              apple: port.AppleId | None | str = "first") -> str:
+              apple: port.AppleId | str | None = "first") -> str:
         device = self.world.create_device(self.alex.id, port.Platform(platform), version)
         if platform == "ios" and apple is not None:
             chosen = self.apple if apple == "first" else apple
@@ -125,13 +125,13 @@ class Scene:
 
 
 def probe_existing_refused(s: Scene) -> Any:
-    old, new = s.old_and_new()
+    _old, new = s.old_and_new()
     assert s.add_site(new, s.google).ok
     return s.recover(new), s.labels(new)
 
 
 def probe_existing_retry(s: Scene) -> Any:
-    old, new = s.old_and_new()
+    _old, new = s.old_and_new()
     assert s.add_site(new, s.google).ok
     first = s.recover(new)
     assert s.app.remove_account(new, s.entry(new, s.google.username).id).ok
@@ -192,7 +192,7 @@ def probe_no_upload_after_turn_off(s: Scene) -> Any:
 
 
 def probe_mixed_backup(s: Scene) -> Any:
-    old, new = s.old_and_new(work=True)
+    _old, new = s.old_and_new(work=True)
     assert s.recover(new) == "OK"
     return [(s.labels(new)[i], e.needs_verification)
             for i, e in enumerate(s.app.list_accounts(new))]
@@ -209,22 +209,22 @@ def probe_order_and_names(s: Scene) -> Any:
 
 
 def probe_recovery_wrong_password(s: Scene) -> Any:
-    old, new = s.old_and_new()
+    _old, new = s.old_and_new()
     return s.recover(new, password="not-the-password"), s.labels(new)
 
 
 def probe_other_msa(s: Scene) -> Any:
-    old, new = s.old_and_new("android")
+    _old, new = s.old_and_new("android")
     return s.recover(new, s.msa2), s.labels(new)
 
 
 def probe_other_msa_on_iphone(s: Scene) -> Any:
-    old, new = s.old_and_new("ios")
+    _old, new = s.old_and_new("ios")
     return s.recover(new, s.msa2), s.labels(new)
 
 
 def probe_offline_recovery(s: Scene) -> Any:
-    old, new = s.old_and_new()
+    _old, new = s.old_and_new()
     s.world.set_device_online(new, False)
     first = s.recover(new), s.labels(new)
     s.world.set_device_online(new, True)
@@ -349,7 +349,7 @@ def probe_camera_denied(s: Scene) -> Any:
 
 
 def probe_os_switch(s: Scene) -> Any:
-    old, _ = s.old_and_new("ios")
+    _old, _ = s.old_and_new("ios")
     android = s.phone("android")
     return s.recover(android), s.labels(android)
 
@@ -365,13 +365,13 @@ def probe_catch_up(s: Scene) -> Any:
 
 
 def probe_other_apple_id(s: Scene) -> Any:
-    old, _ = s.old_and_new("ios")
+    _old, _ = s.old_and_new("ios")
     other = s.phone(apple=s.apple2)
     return s.recover(other), s.labels(other)
 
 
 def probe_deleted_in_storage(s: Scene) -> Any:
-    old, new = s.old_and_new("ios")
+    _old, new = s.old_and_new("ios")
     s.world.delete_backup(port.Store.ICLOUD, s.apple.username)
     return s.recover(new), s.labels(new)
 
@@ -385,8 +385,7 @@ def probe_turned_off(s: Scene) -> Any:
 def probe_damaged(s: Scene) -> Any:
     old = s.phone()
     assert s.add_site(old).ok and s.add_site(old, s.google).ok and s.backup(old).ok
-    s.world.inject_fault("store_corrupts_next_write")
-    assert s.add_msa(old).ok  # its upload is the one the store truncates
+    assert s.world.tamper_backup(port.Store.ICLOUD, s.apple.username, "truncate")
     new = s.phone()
     return s.recover(new), s.labels(new)
 
@@ -432,7 +431,7 @@ def probe_lost_phone(s: Scene) -> Any:
 
 
 def probe_services(s: Scene) -> Any:
-    old, new = s.old_and_new()
+    _old, new = s.old_and_new()
     assert s.recover(new) == "OK"
     return sorted({t.service for t in s.world.traffic()} - {
         "icloud", "microsoft-storage", "msa", "key-service", "tenants"})
@@ -471,7 +470,7 @@ def probe_work_recovery_account(s: Scene) -> Any:
 
 
 def probe_old_pairing(s: Scene) -> Any:
-    old, _ = s.old_and_new("ios")
+    _old, _ = s.old_and_new("ios")
     other = s.phone(apple=s.apple2)
     assert s.add_site(other, s.google).ok and s.backup(other).ok
     third = s.phone()  # the first Apple ID again
@@ -512,7 +511,7 @@ def probe_turn_on_fault(s: Scene) -> Any:
 
 
 def probe_cut_recovery_retry(s: Scene) -> Any:
-    old, new = s.old_and_new()
+    _old, new = s.old_and_new()
     s.world.inject_fault("network_drop_during_download")
     return s.recover(new), s.labels(new), s.recover(new), s.labels(new)
 
@@ -527,7 +526,7 @@ def probe_two_writers(s: Scene) -> Any:
 
 
 def probe_traffic_secrets(s: Scene) -> Any:
-    old, new = s.old_and_new()
+    _old, new = s.old_and_new()
     assert s.recover(new) == "OK"
     data = b"".join(t.payload for t in s.world.traffic())
     return [word for word in (s.github.secret, s.github.secret.lower()) if word.encode() in data]
@@ -538,6 +537,12 @@ def probe_old_sign_in(s: Scene) -> Any:
     assert s.add_site(phone).ok and s.backup(phone).ok
     assert s.app.remove_account(phone, s.entry(phone, s.github.username).id).ok
     return s.recover(phone, password="not-the-password")
+
+
+def probe_stale_sign_in(s: Scene) -> Any:
+    _old, new = s.old_and_new()
+    s.world.inject_fault("recovery_sign_in_stale_before_key_release")
+    return s.recover(new), s.labels(new)
 
 
 # Each probe and what the reference (and the documents) say it should observe.
@@ -602,6 +607,7 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "two_writers": (probe_two_writers, ("OK", ["Google"])),
     "traffic_secrets": (probe_traffic_secrets, []),
     "old_sign_in": (probe_old_sign_in, "SIGN_IN_FAILED"),
+    "stale_sign_in": (probe_stale_sign_in, ("SIGN_IN_FAILED", [])),
 }
 
 # Which probe shows each mutant up.
@@ -679,6 +685,7 @@ PROBE_OF: dict[str, str] = {
     "recovery_password_stored": "plaintext",
     "secret_sent_in_clear": "traffic_secrets",
     "recovery_trusts_an_old_sign_in": "old_sign_in",
+    "stale_sign_in_releases_key": "stale_sign_in",
 }
 
 

@@ -92,6 +92,7 @@ class KeyRecord:
     location: str
     key: int
     deleted: bool = False
+    uploaded: bool = False  # an upload for this account has finished since it was made
 
 
 @dataclass
@@ -170,6 +171,9 @@ class Model:
         self.blobs[(phone.store, backup.location)] = Blob(
             backup.key, tuple(copy.copy(t) for t in phone.tiles), self.now)
         backup.dirty = False
+        record = self.records.get(backup.recovery)
+        if record is not None:
+            record.uploaded = True
 
     def _changed(self, phone: Phone) -> str:
         if phone.backup is not None:
@@ -392,6 +396,8 @@ class Model:
         if record.location != location:
             return "BACKUP_IN_OTHER_ICLOUD"  # REQ-TROUBLE-03
         blob = self.blobs.get((phone.store, location))
+        if blob is None and not record.uploaded:
+            return "NO_BACKUP_FOUND"  # the first upload never finished
         if blob is None:
             return "BACKUP_DELETED"  # REQ-TROUBLE-04
         if blob.key != record.key:

@@ -754,8 +754,7 @@ def _damaged_backup_partially_restored(world: World) -> None:
     for store in (world.icloud, world.microsoft_storage):
         def put(original: Callable[..., None], location: str, name: str, data: bytes,
                 *args: Any, store: Any = store) -> None:
-            if name == BACKUP_NAME:
-                intact[(store.kind.value, location.lower())] = data
+            intact[(store.kind.value, location.lower())] = data  # staged or final
             original(location, name, data, *args)
 
         wrap(store, "put", put)
@@ -979,26 +978,37 @@ def _admin_sees_accounts(world: World) -> None:
 @mutant("plaintext_backup", "REQ-PRIVACY-03",
         "the storage location holds the backup in plain text")
 def _plaintext_backup(world: World) -> None:
-    plain: dict[str, bytes] = {}  # the plaintext of the upload in progress
+    upload: dict[str, bytes] = {}  # the plain text and sealed blob of the upload under way
     sealed: dict[tuple[str, str], tuple[bytes, bytes]] = {}  # place -> (plain, sealed)
 
     def _upload(app: Authenticator, original: Callable[[], None]) -> None:
-        plain["now"] = app._payload().to_bytes()
+        upload.clear()
+        upload["plain"] = app._payload().to_bytes()
         try:
             original()
         finally:
-            plain.pop("now", None)
+            upload.clear()
+
+    def expose(store: Any, location: str) -> None:
+        """Once the sealed blob being uploaded is the backup, keep its plain text."""
+        key = (location.lower(), BACKUP_NAME)
+        kept = store.objects.get(key)
+        if kept is not None and "sealed" in upload and kept.data == upload["sealed"]:
+            sealed[(store.kind.value, location.lower())] = (upload["plain"], kept.data)
+            store.objects[key] = StoredBlob(upload["plain"], kept.updated_at)
 
     for store in (world.icloud, world.microsoft_storage):
         def put(original: Callable[..., None], location: str, name: str, data: bytes,
-                at: float, faults: Any, store: Any = store) -> None:
-            original(location, name, data, at, faults)
-            key = (location.lower(), name)
-            kept = store.objects.get(key)
-            if name == BACKUP_NAME and "now" in plain and kept is not None and (
-                    kept.data == data):
-                sealed[(store.kind.value, location.lower())] = (plain["now"], data)
-                store.objects[key] = StoredBlob(plain["now"], at)
+                *args: Any, store: Any = store) -> None:
+            if "plain" in upload:
+                upload["sealed"] = data
+            original(location, name, data, *args)
+            expose(store, location)
+
+        def promote(original: Callable[..., None], location: str, *args: Any,
+                    store: Any = store) -> None:
+            original(location, *args)
+            expose(store, location)
 
         def get(original: Callable[..., bytes | None], location: str, name: str,
                 store: Any = store) -> bytes | None:
@@ -1015,6 +1025,8 @@ def _plaintext_backup(world: World) -> None:
             return original(location, name)
 
         wrap(store, "put", put)
+        if hasattr(store, "promote"):
+            wrap(store, "promote", promote)
         wrap(store, "get", get)
         wrap(store, "delete", delete)
 
@@ -1086,32 +1098,33 @@ def _upload_deletes_old_copy_first(world: World) -> None:
     wrap_app(world, "_upload", _upload)
 
 
-def _trusting_uploads(world: World,
-                      swallow: Callable[[bytes | None, bytes, bytes | None], bool]) -> None:
-    """Uploads that believe the store: after a refused upload whose write the store
-    acknowledged, ``swallow(previous, sent, held)`` decides whether the app counts it
-    done anyway."""
-    sent: dict[str, Any] = {}
+def _trusting_uploads(world: World, damaged: bool) -> None:
+    """Uploads that believe the store's acknowledgement. After a refused upload whose
+    write the store acknowledged, the app counts the upload done anyway when the write
+    was lost (``damaged=False``) or, with ``damaged=True``, when the store kept a damaged
+    copy -- which the app then makes the current backup."""
+    writes: dict[str, Any] = {}
 
     for store in (world.icloud, world.microsoft_storage):
         def put(original: Callable[..., None], location: str, name: str, data: bytes,
                 *args: Any, store: Any = store) -> None:
-            previous = store.get(location, name)
             original(location, name, data, *args)
-            sent["write"] = (store, location, name, previous, data)
+            writes["last"] = (store, location, data, store.get(location, name))
 
         wrap(store, "put", put)
 
     def _upload(app: Authenticator, original: Callable[[], None]) -> None:
-        sent.pop("write", None)
+        writes.pop("last", None)
         try:
             original()
         except Refusal:
-            write = sent.pop("write", None)
-            if write is None:
+            last = writes.pop("last", None)
+            if last is None:
                 raise
-            store, location, name, previous, data = write
-            if not swallow(previous, data, store.get(location, name)):
+            store, location, sent, kept = last
+            if damaged and kept is not None and kept != sent:
+                store.objects[(location.lower(), BACKUP_NAME)] = StoredBlob(kept, app.now)
+            elif damaged or kept is not None:
                 raise
 
     wrap_app(world, "_upload", _upload)
@@ -1120,7 +1133,7 @@ def _trusting_uploads(world: World,
 @mutant("lost_write_not_noticed", "REQ-FAULT-02",
         "a write the store acknowledged but dropped counts as a finished backup")
 def _lost_write_not_noticed(world: World) -> None:
-    _trusting_uploads(world, lambda previous, sent, held: held == previous != sent)
+    _trusting_uploads(world, damaged=False)
 
 
 @mutant("turn_on_claims_success_on_fault", "REQ-FAULT-03",
@@ -1141,7 +1154,7 @@ def _turn_on_claims_success_on_fault(world: World) -> None:
 @mutant("truncated_write_not_noticed", "REQ-FAULT-04",
         "a truncated copy kept by the store counts as a finished backup and is never replaced")
 def _truncated_write_not_noticed(world: World) -> None:
-    _trusting_uploads(world, lambda previous, sent, held: held not in (None, previous, sent))
+    _trusting_uploads(world, damaged=True)
 
 
 @mutant("cut_recovery_fails_again", "REQ-FAULT-05",
@@ -1219,6 +1232,16 @@ def _secret_sent_in_clear(world: World) -> None:
         original(service, operation, payload)
 
     wrap_app(world, "_call", _call)
+
+
+@mutant("stale_sign_in_releases_key", "REQ-SECURITY-03",
+        "the key holder releases the backup key to a recovery sign-in of any age")
+def _stale_sign_in_releases_key(world: World) -> None:
+    def release(original: Callable[..., bytes], username: str, session: Any, now: float,
+                freshness: float) -> bytes:
+        return original(username, session, now, math.inf)
+
+    wrap(world.keys, "release", release)
 
 
 @mutant("recovery_trusts_an_old_sign_in", "REQ-SECURITY-03",

@@ -65,6 +65,14 @@ class ReferenceResult:
     def ok(self) -> bool:
         return self.passed > 0 and not self.failed and not self.errored
 
+    @classmethod
+    def merge(cls, parts: list[ReferenceResult]) -> ReferenceResult:
+        """One result from the slices of the reference run (seconds: their sum)."""
+        return cls(sum(p.passed for p in parts), [n for p in parts for n in p.failed],
+                   [n for p in parts for n in p.errored],
+                   sum(p.not_applicable for p in parts),
+                   round(sum(p.seconds for p in parts), 2))
+
 
 # The collected session, seen by forked workers (set before the pool forks).
 _SESSION: MutationSession | None = None
@@ -112,15 +120,19 @@ class MutationSession:
         self.items = list(session.items)
         self.collection_failed = bool(session.testsfailed)
         _SESSION = self
-        jobs: list[str | None] = [None, *self.names]
+        # The reference is the longest job: it goes first, in slices, so that every
+        # worker shares it; the mutants (mostly one or two scenarios each) follow.
+        slices = max(1, self.workers * 2) if self.workers > 1 else 1
+        jobs: list[tuple[str | None, int, int]] = [(None, i, slices) for i in range(slices)]
+        jobs += [(name, 0, 1) for name in self.names]
         if self.workers <= 1:
             outcomes = [_run_job(job) for job in jobs]
         else:
             context = multiprocessing.get_context("fork")
             with context.Pool(processes=self.workers) as pool:
                 outcomes = list(pool.imap(_run_job, jobs, chunksize=1))
-        self.reference = outcomes[0]  # type: ignore[assignment]
-        self.results = outcomes[1:]  # type: ignore[assignment]
+        self.reference = ReferenceResult.merge(outcomes[:slices])  # type: ignore[arg-type]
+        self.results = outcomes[slices:]  # type: ignore[assignment]
         return True
 
     # ---------------------------------------------------------------- one job
@@ -137,11 +149,11 @@ class MutationSession:
 
         return _classify(runtestprotocol(item, log=False, nextitem=None))
 
-    def run_reference(self) -> ReferenceResult:
+    def run_reference(self, part: int = 0, parts: int = 1) -> ReferenceResult:
         started = time.perf_counter()
         self._start(None)
         result = ReferenceResult()
-        for item in self.items:
+        for item in self.items[part::parts]:
             outcome, _ = self._run(item)
             if outcome == "passed":
                 result.passed += 1
@@ -177,9 +189,10 @@ class MutationSession:
                             "error" if errored else "survived", run, errored)
 
 
-def _run_job(name: str | None) -> MutantResult | ReferenceResult:
+def _run_job(job: tuple[str | None, int, int]) -> MutantResult | ReferenceResult:
     assert _SESSION is not None
-    return _SESSION.run_reference() if name is None else _SESSION.run_mutant(name)
+    name, part, parts = job
+    return _SESSION.run_reference(part, parts) if name is None else _SESSION.run_mutant(name)
 
 
 def run(names: Sequence[str], *, seed: int, workers: int, suite: str = SUITE,

@@ -220,12 +220,13 @@ def _endpoint(op: Operation, registry: Registry) -> Callable[..., Awaitable[Resp
             kwargs.update((p.name, getattr(body, p.name)) for p in op.body_params)
         try:
             _authorize(op, hosted, principal, kwargs)
+        except _Refused as exc:
+            return _error(exc.status, exc.error, exc.message)
+        try:
             result = getattr(getattr(hosted.target, half), op.name)(**kwargs)
             payload = {"result": encode(result, "result")}
             if op.name == "create_person":
                 payload["person_token"] = hosted.new_person_token(result.id)
-        except _Refused as exc:
-            return _error(exc.status, exc.error, exc.message)
         except Refusal as exc:
             return _error(409, exc.code.value, exc.message)
         except KeyError as exc:
@@ -236,7 +237,7 @@ def _endpoint(op: Operation, registry: Registry) -> Callable[..., Awaitable[Resp
             log.exception("%s failed", op.name)
             return _error(500, "internal_error", f"{op.name}: {type(exc).__name__}")
         finally:
-            if mutating:
+            if mutating:  # written before the answer leaves: a restart loses nothing
                 registry.save(hosted)
         return _json(payload)
 

@@ -1,0 +1,85 @@
+"""``authconform mutants``: the runner, end to end on a small suite, in a subprocess.
+
+The suite here is the kept regression feature (steps/test_regressions.py): it checks
+third-party codes after recovery, so it kills ``third_party_rekeyed`` and cannot see
+``order_lost`` -- one kill and one survivor, both known in advance.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from authconform.mutants.catalogue import MUTANTS
+from authconform.mutants.runner import render_markdown
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _runner(*args: str) -> subprocess.CompletedProcess[str]:
+    code = "import sys; from authconform.mutants.runner import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=600, check=False)
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, str]:
+    report_dir = tmp_path_factory.mktemp("mutants")
+    done = _runner("--suite", "steps/test_regressions.py", "--only", "third_party_rekeyed",
+                   "order_lost", "--workers", "2", "--seed", "3", "--report-dir",
+                   str(report_dir))
+    doc = json.loads((report_dir / "mutants.json").read_text("utf-8"))
+    return done.returncode, doc, (report_dir / "mutants.md").read_text("utf-8")
+
+
+def test_one_kill_and_one_survivor_are_told_apart(small_run: tuple[int, dict, str]) -> None:
+    exit_code, doc, _ = small_run
+    assert exit_code == 1  # a survivor fails the run
+    assert doc["reference_passed"] is True
+    assert doc["reference"]["passed"] >= 1 and not doc["reference"]["failed"]
+    assert doc["total"] == 2 and doc["killed"] == 1
+    assert doc["survivors"] == ["order_lost"]
+    assert doc["seed"] == 3 and doc["workers"] == 2
+
+
+def test_each_mutant_is_reported_with_its_requirement_and_killer(
+        small_run: tuple[int, dict, str]) -> None:
+    _, doc, _ = small_run
+    by_name = {m["name"]: m for m in doc["mutants"]}
+    killed = by_name["third_party_rekeyed"]
+    assert killed["killed"] and killed["status"] == "killed"
+    assert killed["requirement"] == MUTANTS["third_party_rekeyed"].requirement
+    assert killed["by_requirement_tag"] is True
+    assert killed["killing_scenarios"] and "test_regressions.py" in (
+        killed["killing_scenarios"][0])
+    assert killed["failure"]  # the end of the failing step's report
+    survivor = by_name["order_lost"]
+    assert not survivor["killed"] and survivor["status"] == "survived"
+    assert survivor["killing_scenarios"] == [] and survivor["scenarios_run"] >= 1
+    assert all(isinstance(m["seconds"], float) for m in doc["mutants"])
+
+
+def test_markdown_report_has_a_row_per_mutant(small_run: tuple[int, dict, str]) -> None:
+    _, doc, markdown = small_run
+    assert markdown == render_markdown(doc)
+    assert "| third_party_rekeyed | REQ-CODES-03 | killed |" in markdown
+    assert "| order_lost | REQ-STORED-04 | survived |" in markdown
+    assert "- survivors: order_lost" in markdown
+
+
+def test_list_names_every_mutant() -> None:
+    done = _runner("--list")
+    assert done.returncode == 0
+    listed = [line.split()[0] for line in done.stdout.splitlines() if line.strip()]
+    assert listed == list(MUTANTS)
+
+
+def test_unknown_mutant_is_a_usage_error(tmp_path: Path) -> None:
+    done = _runner("--only", "no_such_mutant", "--report-dir", str(tmp_path))
+    assert done.returncode == 2
+    assert "no_such_mutant" in done.stderr
+    assert not (tmp_path / "mutants.json").exists()
