@@ -7,12 +7,16 @@ machine. The seeds are fixed (printed on failure) so a failure here replays exac
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from authconform.adapters.guard import GuardedTarget
+from authconform.adapters.inprocess import SimTarget
 from authconform.explore import explore
 from authconform.explore import model as m
 from authconform.explore.gherkin import Script, feature_text
-from authconform.explore.machine import LATEST_VERSION, Explorer
+from authconform.explore.machine import LATEST_VERSION, Explorer, make_machine
 from authconform.explore.run import replay_feature
 
 SEED = 20260101
@@ -125,6 +129,13 @@ def test_explorer_and_reference_simulator_agree() -> None:
     assert result.failure == "" and result.feature is None
 
 
+def test_explorer_drives_the_http_adapter_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same machine, through the port served over HTTP by a started service."""
+    monkeypatch.setenv("AUTHCONFORM_SUT_STATE", "off")  # in-memory worlds: no restarts
+    result = explore("http", None, seed=SEED, max_examples=4, step_count=15)
+    assert not result.found, result.summary() + "\n" + (result.feature or "")
+
+
 def test_explorer_uses_the_same_latest_version_as_the_steps() -> None:
     from steps.cast import LATEST_VERSION as STEPS_LATEST
 
@@ -188,3 +199,94 @@ def test_every_step_the_explorer_writes_runs_against_the_reference() -> None:
     replayed = replay_feature("\n".join(body))
     assert replayed.returncode == 0, replayed.stdout[-4000:] + replayed.stderr[-2000:]
     assert f"{len(scripts)} passed" in replayed.stdout
+
+
+def _index(machine: Explorer, phone: str, eligible: object) -> int:
+    """The ``pick`` that makes a rule choose ``phone`` among the eligible phones."""
+    labels = [label for label, p in machine.model.phones.items() if eligible(p)]  # type: ignore[operator]
+    return labels.index(phone)
+
+
+def test_a_tour_of_every_rule_replays_as_a_passing_scenario() -> None:
+    """Every rule of the machine, called by hand in one story (checking the model after
+    each), then the story and a Then for everything the model expects, replayed by the
+    shared steps against the reference: each rule's step texts exist and mean the same."""
+    import authconform.explore.machine as mm
+
+    machine = make_machine(lambda: GuardedTarget(SimTarget(seed=5), 10.0))()
+
+    def check() -> None:
+        machine.everything_observable_agrees_with_the_model()
+
+    first = machine.alex_with_a_phone(platform="ios", github=True,
+                                      microsoft="with notifications", google=False,
+                                      contoso="with notifications", backup=True)
+    check()
+    machine.alex_adds_a_third_party_account(first, "Google", scanned=True)  # asks first
+    machine.alex_answers_the_camera_prompt(_index(machine, first, mm._asking_for_camera), True)
+    machine.alex_adds_a_third_party_account(first, "Google", scanned=True)
+    machine.alex_changes_an_account(0, 0, "renames to Personal")
+    machine.alex_changes_an_account(0, 2, "moves to the top")
+    machine.alex_approves_a_sign_in(0, 0)
+    check()
+    second = machine.alex_recovers_onto_a_new_phone(0, "stops there")
+    check()
+    waiting = _index(machine, second, mm._pending_personal)
+    for how in ("with a wrong password", "entering a wrong code",
+                "entering the code too late", "confirming by text message"):
+        machine.alex_verifies_the_microsoft_account(waiting, how)
+        check()
+    work = _index(machine, second, mm._pending_work)
+    for qr_code in ("a colleague's", "another organisation's", "an expired one",
+                    "the one that set the account up"):
+        machine.alex_recovers_a_work_account(work, 0, qr_code, "types")
+        check()
+    machine.alex_recovers_a_work_account(work, 0, "a fresh one", "scans")  # camera first
+    machine.alex_answers_the_camera_prompt(_index(machine, second, mm._asking_for_camera),
+                                           False)
+    machine.alex_recovers_a_work_account(work, 0, "a fresh one", "types")
+    check()
+    machine.organisation_unregisters_a_phone(_index(machine, first, mm._has_work), 0)
+    check()
+    third = machine.alex_gets_another_phone("android", "latest")
+    off = _index(machine, third, mm._backup_off)
+    for how in ("wrong password", "work account", "right"):
+        machine.alex_turns_on_backup(off, how)
+    machine.network_changes(third, False)
+    machine.alex_adds_a_third_party_account(third, "GitHub", scanned=False)
+    machine.network_changes(third, True)
+    machine.alex_adds_the_microsoft_account(_index(machine, third, mm._lacks("Microsoft")),
+                                            False)
+    machine.alex_adds_a_work_account(_index(machine, third, mm._lacks("Contoso", "Fabrikam")),
+                                     "Fabrikam", False)
+    check()
+    machine.time_passes("45 days")
+    machine.recovery_sign_in_lapses()
+    on = _index(machine, first, mm._backup_on)
+    machine.alex_selects_the_red_dot(on)
+    machine.alex_signs_in_again_to_update_the_backup(on, False)
+    machine.alex_signs_in_again_to_update_the_backup(on, True)
+    check()
+    machine.alex_changes_icloud_account(_index(machine, second, mm._is_iphone), "second")
+    machine.alex_changes_icloud_account(_index(machine, second, mm._is_iphone), "none")
+    machine.alex_changes_icloud_account(_index(machine, second, mm._is_iphone), "first")
+    machine.alex_deletes_the_backup_in_storage_management(0)
+    check()
+    fourth = machine.alex_gets_another_phone("ios", "too old")
+    for how in ("second Microsoft account", "work account", "wrong password", "right"):
+        machine.alex_begins_recovery(_index(machine, fourth, mm._any_phone), "any phone", how)
+    machine.alex_removes_every_account(_index(machine, third, mm._has_accounts))
+    machine.alex_turns_off_backup(_index(machine, third, mm._backup_on))
+    machine.alex_begins_recovery(0, "an empty phone", "right")
+    machine.alex_adds_a_work_account_by_scanning(
+        _index(machine, first, mm._can_scan_a_work_account), "Fabrikam")
+    machine.time_passes("91 days")
+    check()
+    script = machine.expected_state()
+    shapes = {re.sub(r'"[^"]*"', '"_"', step.text) for step in script.steps}
+    assert len(shapes) >= 60, sorted(shapes)
+    feature = ["Feature: a tour of the explorer's rules", "",
+               "  Scenario: every rule once", *[f"    {line}" for line in script.lines()]]
+    replayed = replay_feature("\n".join(feature))
+    assert replayed.returncode == 0, replayed.stdout[-4000:] + replayed.stderr[-2000:]
+    assert "1 passed" in replayed.stdout

@@ -49,14 +49,16 @@ def test_explorer_finds_nothing_wrong_in_the_reference_with_the_same_budget() ->
 
 def test_counterexample_becomes_a_feature_that_fails_on_the_mutant_only(
         tmp_path: Path) -> None:
-    name = "third_party_rekeyed"
+    name = "msa_codes_six_digits"
     result = explore("sim", name, seed=SEED, max_examples=100, step_count=30,
                      write_to=tmp_path)
     assert result.found and result.feature_path is not None, result.summary()
     text = result.feature_path.read_text("utf-8")
     assert text.startswith("@regression\n")
     assert f"@{MUTANTS[name].requirement}" in text
-    assert len(result.program) <= 15, "shrinking should leave a short story"
+    assert f"--mutant {name} --seed {SEED}" in text  # how to find it again
+    assert len(result.program) <= 8, "shrinking should leave a short story"
+    assert result.program[-1] == "Then each code has 8 digits"
     on_reference = replay_feature(result.feature_path)
     assert on_reference.returncode == 0, on_reference.stdout[-3000:]
     on_mutant = replay_feature(result.feature_path, mutant=name)

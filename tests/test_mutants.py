@@ -8,6 +8,7 @@ checked claim rather than a hope, independently of how the feature files evolve.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -689,6 +690,7 @@ PROBE_OF: dict[str, str] = {
 }
 
 
+@functools.cache
 def _requirements() -> dict[str, dict[str, Any]]:
     data = yaml.safe_load((REPO / "features" / "requirements.yml").read_text("utf-8"))
     return {r["id"]: r for r in data["requirements"]}

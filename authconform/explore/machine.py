@@ -48,24 +48,23 @@ KIND = {"Microsoft": m.PERSONAL, "Contoso": m.WORK, "Fabrikam": m.WORK,
 NEW_NAMES = ("Personal", "Work phone")
 SETTING = {m.IOS: "iCloud backup", m.ANDROID: "Cloud backup"}
 STORE_WORDS = {m.ICLOUD: "iCloud", m.MICROSOFT: "Microsoft's cloud storage"}
-CHANNELS = {"email": "email", "text message": "phone"}
+CHANNELS = {"email address": "email", "phone number": "phone"}  # as steps/verification.py
 SPANS = {"11 minutes": 11 * 60.0, "2 days": 2 * m.DAY, "45 days": 45 * m.DAY,
          "91 days": 91 * m.DAY}  # past a code's life, a QR code's, half and all a sign-in's
 QR_HOLDERS = (("Alex", "Contoso"), ("Alex", "Fabrikam"), ("Sam", "Contoso"))
 # how Alex goes about verifying a restored Microsoft account:
 # (channel, right password, which code: "sent", "wrong" or "late")
 VERIFY_PERSONAL = {
-    "confirming by email": ("email", True, "sent"),
-    "confirming by text message": ("text message", True, "sent"),
-    "with a wrong password": ("email", False, "sent"),
-    "entering a wrong code": ("email", True, "wrong"),
-    "entering the code too late": ("text message", True, "late"),
+    "confirming by email": ("email address", True, "sent"),
+    "confirming by text message": ("phone number", True, "sent"),
+    "with a wrong password": ("email address", False, "sent"),
+    "entering a wrong code": ("email address", True, "wrong"),
+    "entering the code too late": ("phone number", True, "late"),
 }
 RECOVERY_QR_CODES = ("a fresh one", "a fresh one", "an expired one", "a colleague's",
                      "another organisation's", "the one that set the account up")
-# (label, with sign-in notifications) for the first phone's accounts
-FIRST_ACCOUNTS = (("GitHub", False), ("Microsoft", False), ("Microsoft", True),
-                  ("Google", False), ("Contoso", False), ("Contoso", True))
+# whether the first phone starts with an account, and how (each shrinks to "none")
+FIRST_ACCOUNT = ("none", "without notifications", "with notifications")
 PICK = st.integers(min_value=0, max_value=MAX_PHONES - 1)  # which of the eligible
 
 
@@ -251,11 +250,11 @@ class Explorer(RuleBasedStateMachine):
 
     # ------------------------------------------------------------ setting the scene
     @initialize(target=phones, platform=st.sampled_from([m.IOS, m.ANDROID]),
-                accounts=st.lists(st.sampled_from(FIRST_ACCOUNTS), max_size=4,
-                                  unique_by=lambda choice: choice[0]),
+                github=st.booleans(), microsoft=st.sampled_from(FIRST_ACCOUNT),
+                google=st.booleans(), contoso=st.sampled_from(FIRST_ACCOUNT),
                 backup=st.booleans())
-    def alex_with_a_phone(self, platform: str, accounts: list[tuple[str, bool]],
-                          backup: bool) -> str:
+    def alex_with_a_phone(self, platform: str, github: bool, microsoft: str, google: bool,
+                          contoso: str, backup: bool) -> str:
         """Alex, the identities of the story, and a first phone: perhaps with some
         accounts typed in and backup on, where most stories start."""
         world = self.world
@@ -276,13 +275,14 @@ class Explorer(RuleBasedStateMachine):
         self.model.microsoft_accounts = {"Alex", "Alex-2"}
         self.model.work_users = set(QR_HOLDERS)
         phone = self._new_phone(platform, "latest")
-        for label, notifications in accounts:
-            if label == "Microsoft":
-                self._add_microsoft(phone, notifications)
-            elif label in ORGS:
-                self._add_work_typed(phone, label, notifications)
-            else:
-                self._add_third_party(phone, label, False)
+        if github:
+            self._add_third_party(phone, "GitHub", False)
+        if microsoft != "none":
+            self._add_microsoft(phone, microsoft == "with notifications")
+        if google:
+            self._add_third_party(phone, "Google", False)
+        if contoso != "none":
+            self._add_work_typed(phone, "Contoso", contoso == "with notifications")
         if backup:
             self._turn_on_backup(phone, "right")
         return phone
@@ -342,8 +342,8 @@ class Explorer(RuleBasedStateMachine):
                 if not tile.pending:
                     continue
                 if tile.kind == m.PERSONAL:
-                    if self._sign_in_to_recover(label, "email", True):
-                        self._enter_code(label, "email")
+                    if self._sign_in_to_recover(label, "email address", True):
+                        self._enter_code(label, "email address")
                 else:
                     self._recover_work(label, tile.label, "a fresh one", "types")
         return label
@@ -702,11 +702,11 @@ class Explorer(RuleBasedStateMachine):
         msa = self._cast().msa
         if right:
             self.script.when(f'{ACTOR} signs in to recover the "Microsoft" account on the '
-                             f'"{phone}" confirming by {channel}', "msa")
+                             f'"{phone}" with a code to the alternate {channel}', "msa")
         else:
             self.script.when(f'{ACTOR} signs in to recover the "Microsoft" account on the '
                              f'"{phone}" with a wrong password', "msa")
-        address = msa.alternate_email if channel == "email" else msa.alternate_phone
+        address = msa.alternate_email if CHANNELS[channel] == "email" else msa.alternate_phone
         assert address is not None
         before = len(self.world.messages(address))
         outcome = self.app.sign_in_to_recover(self._device(phone), entry.id,
@@ -738,9 +738,10 @@ class Explorer(RuleBasedStateMachine):
             self.script.when(f'{ACTOR} enters a wrong code for the "Microsoft" account on the '
                              f'"{phone}"', "msa")
         else:
-            address = msa.alternate_email if source == "email" else msa.alternate_phone
-            self.script.when(f'{ACTOR} enters the code from the {source} for the "Microsoft" '
-                             f'account on the "{phone}"', "msa")
+            address = msa.alternate_email if CHANNELS[source] == "email" else (
+                msa.alternate_phone)
+            self.script.when(f'{ACTOR} enters the code sent to the alternate {source} for the '
+                             f'"Microsoft" account on the "{phone}"', "msa")
             received = self.world.messages(address or "")
             if not received or not received[-1].code:
                 raise Disagreement(("REQ-VERIFY-03",), f"nothing arrived by {source}")
@@ -994,6 +995,22 @@ class Explorer(RuleBasedStateMachine):
                 else:
                     script.then("the two codes are the same")
                     script.then(f'the "{label}" provider accepts each code from either phone')
+        stored = bool(model.blobs)
+        if stored:
+            script.then("no stored backup contains the user name, issuer or secret of any of "
+                        f"{ACTOR}'s accounts")
+        keyed = [phone for phone, p in model.phones.items()
+                 if any(t.push and not t.pending for t in p.tiles)]
+        if keyed:
+            pair = f'"{keyed[0]}" or the "{keyed[-1]}"'
+            script.then(f"no network traffic contains a device key of the {pair}")
+            if stored:
+                script.then(f"no stored backup contains a device key of the {pair}")
+        used = self._used_labels()
+        for org in ORGS:
+            if used and needs_of(org) in self.script.needs():
+                script.then(f'the "{org}" administrator sees nothing of {ACTOR}\'s '
+                            f'"{used[0]}" and "{used[-1]}" accounts')
         script.then(f"the cloud holds {len(model.blobs)} backups")
         for store in (m.ICLOUD, m.MICROSOFT):
             if not any(s == store for s, _ in model.blobs):
