@@ -12,6 +12,7 @@ Options (each a patch applied in ``pytest_configure``, before any scenario runs)
 
 * ``qr_fixed_mask``: ``sim.qr.render`` with a fixed QR mask (``segno.make(mask=0)``),
   skipping segno's pure-Python evaluation of all eight masks. Same text, other pixels.
+  (sim/qr.py has since adopted it: a no-op on the current code.)
 * ``qr_zxing``: ``sim.qr.render`` drawn by zxing-cpp's writer (C++) and saved by pillow.
 * ``step_lookup_cache``: pytest-bdd's ``find_fixturedefs_for_step`` memoised per
   (test module, step keyword, step text); the definitions visible to a module do not
@@ -170,7 +171,16 @@ def pytest_configure(config: pytest.Config) -> None:
 # ---------------------------------------------------------------- the experiment
 
 def run(rounds: int, seed: int, options: list[str]) -> dict[str, Any]:
-    from bench.common import REPO, interleave, median, paired_ratios, rounded, run_pytest
+    from bench.common import (
+        REPO,
+        interleave,
+        median,
+        paired_ratios,
+        project_plugin_flags,
+        rounded,
+        run_pytest,
+    )
+    from bench.floor import suite_shape, write_floor
     from bench.suite import suite_args
 
     combined = [o for o in options if o != "qr_zxing"] if "qr_fixed_mask" in options else options
@@ -185,12 +195,26 @@ def run(rounds: int, seed: int, options: list[str]) -> dict[str, Any]:
                 ["-p", "bench.whatif", *flags, *suite_args(seed, report_dir=Path(tmp))],
                 REPO, env={ENV: patches})
 
-        runs = interleave({name: runner(chosen) for name, chosen in variants.items()},
-                          rounds, warmup=True)
+        # The figure-1 floor, with and without the extra plugins, to project the ratio.
+        floor_dir = Path(tmp) / "floor"
+        write_floor(suite_shape(), floor_dir)
+        base_flags = [*project_plugin_flags(), "-n", "0"]
+        runners = {name: runner(chosen) for name, chosen in variants.items()}
+        runners["floor"] = lambda: run_pytest(base_flags, floor_dir)
+        if "no_extra_plugins" in options:
+            runners["floor_no_extra_plugins"] = lambda: run_pytest(
+                [*base_flags, *PLUGIN_FLAGS], floor_dir)
+        runs = interleave(runners, rounds, warmup=True)
     base = runs["baseline"]
     outcomes = {n: t["outcome"] for n, t in base[0].tests.items()}
     out: dict[str, Any] = {"rounds": rounds, "seed": seed, "variants": {}}
     for name, rs in runs.items():
+        if name.startswith("floor"):
+            out[name] = {"wall_s": rounded(median([r.wall_s for r in rs]), 2),
+                         "cpu_s": rounded(median([r.cpu_s for r in rs]), 2)}
+            continue
+        floor_runs = runs.get("floor_no_extra_plugins" if "no_extra_plugins" in variants[name]
+                              else "floor", runs["floor"])
         same = all({n: t["outcome"] for n, t in r.tests.items()} == outcomes for r in rs)
         out["variants"][name] = {
             "options": variants[name],
@@ -205,6 +229,10 @@ def run(rounds: int, seed: int, options: list[str]) -> dict[str, Any]:
             "per_scenario_vs_baseline": rounded(median(paired_ratios(
                 [r.per_test_s() for r in rs], [r.per_test_s() for r in base])), 3),
             "same_outcomes_as_baseline": same,
+            # suite_vs_floor_ratio if this variant were the code (the floor given the
+            # same plugin flags)
+            "suite_vs_floor_ratio": rounded(median(paired_ratios(
+                [r.wall_s for r in rs], [r.wall_s for r in floor_runs])), 3),
         }
     return out
 
@@ -227,11 +255,15 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench-whatif.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     lines = ["| variant | CPU s | x baseline | wall s | x baseline | ms/scenario | x baseline "
-             "| same outcomes |", "|---|---|---|---|---|---|---|---|"]
+             "| suite/floor | same outcomes |", "|---|---|---|---|---|---|---|---|---|"]
     for name, v in doc["variants"].items():
         lines.append(f"| {name} | {v['cpu_s']} | {v['cpu_vs_baseline']} | {v['wall_s']} | "
                      f"{v['wall_vs_baseline']} | {v['per_scenario_ms']} | "
-                     f"{v['per_scenario_vs_baseline']} | {v['same_outcomes_as_baseline']} |")
+                     f"{v['per_scenario_vs_baseline']} | {v['suite_vs_floor_ratio']} | "
+                     f"{v['same_outcomes_as_baseline']} |")
+    for name in ("floor", "floor_no_extra_plugins"):
+        if name in doc:
+            lines.append(f"| {name} | {doc[name]['cpu_s']} | | {doc[name]['wall_s']} | | | | | |")
     text = "# What-if: proposed optimisations\n\n" + "\n".join(lines) + "\n"
     (out / "bench-whatif.md").write_text(text, encoding="utf-8")
     sys.stdout.write(text)

@@ -250,6 +250,10 @@ def test_a_tour_of_every_rule_replays_as_a_passing_scenario() -> None:
     check()
     third = machine.alex_gets_another_phone("android", "latest")
     off = _index(machine, third, mm._backup_off)
+    machine.alex_adds_an_account_while_backup_is_off(off, "Google")
+    machine.alex_turns_on_backup_while_we_watch_the_network(off)
+    machine.alex_turns_off_backup(_index(machine, third, mm._backup_on))
+    check()
     for how in ("wrong password", "work account", "right"):
         machine.alex_turns_on_backup(off, how)
     machine.network_changes(third, False)

@@ -20,6 +20,7 @@ from authconform.adapters import TargetConfig
 from authconform.adapters.guard import GuardedTarget
 from authconform.adapters.http import HttpAdapter
 from authconform.service import create_app
+from authconform.service.app import BodyLimit, OperationDispatch
 from authconform.service.operations import Scope, operations
 
 with warnings.catch_warnings():
@@ -437,3 +438,44 @@ def test_the_service_guide_lists_every_endpoint() -> None:
         encoding="utf-8")
     for op in operations().values():
         assert f"| {op.method} | `{op.path}` |" in guide, f"docs/http-service.md lacks {op.path}"
+
+
+def test_the_dispatcher_answers_exactly_as_the_fastapi_routes() -> None:
+    """Well-formed operation requests skip FastAPI's routing (``OperationDispatch``);
+    the answers, errors included, must be the ones the routes give."""
+    def script(c: TestClient) -> list[tuple[int, Any]]:
+        w = World(c, seed=21)
+        alex, alex_token = w.person()
+        sam, sam_token = w.person()
+        phone = w.iphone(alex, alex_token)
+        msa = w.post("/v1/world/create_microsoft_account", {"person_id": alex}, alex_token)
+        answers = [
+            w.post(f"/v1/devices/{phone}/add_personal_account", {
+                "username": msa.json()["result"]["username"],
+                "password": msa.json()["result"]["password"]}, alex_token),
+            w.get(f"/v1/devices/{phone}/list_accounts", alex_token),
+            w.get(f"/v1/devices/{phone}/current_code", alex_token, entry_id="acct-1"),
+            w.get(f"/v1/devices/{phone}/current_code", alex_token),  # missing entry_id
+            w.get(f"/v1/devices/{phone}/screen", sam_token),  # someone else's phone
+            w.post("/v1/world/advance_clock", {"seconds": 30}),
+            w.post("/v1/world/advance_clock", {"seconds": "soon"}),
+            w.post("/v1/world/advance_clock", {"seconds": 30}, sam_token),
+            w.post("/v1/world/inject_fault", {"point": "meteor_strike"}),
+            w.get("/v1/world/now", None),
+            w.client.get("/v1/world/now", headers={"Authorization": f"Bearer {w.operator}"}),
+            w.client.post("/v1/world/advance_clock", content=b'{"seconds": 1}',
+                          headers={**w.headers(w.operator), "content-type": "text/plain"}),
+            w.get("/v1/world/snapshot"),
+        ]
+        return [(r.status_code, _without_tokens(r.json())) for r in answers]
+
+    with _client(dispatch=False) as plain, _client() as dispatched:
+        assert [m.cls for m in dispatched.app.user_middleware] == [BodyLimit, OperationDispatch]
+        assert [m.cls for m in plain.app.user_middleware] == [BodyLimit]
+        assert script(dispatched) == script(plain)
+
+
+def _without_tokens(body: Any) -> Any:
+    if isinstance(body, dict):
+        return {k: _without_tokens(v) for k, v in body.items() if k != "person_token"}
+    return body

@@ -5,12 +5,14 @@ Each rule is one thing Alex (or the world around Alex) does, written down as the
 texts of steps/ as it runs (``gherkin.Script``), so the shrunk failing program is also a
 scenario a QA engineer can read and rerun. Rules the model cannot judge from here (an
 account not on the phone, a code never received) do nothing and write nothing.
+
+The checks made after every step are in ``checks``; the names and choices in
+``vocabulary``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from hypothesis import strategies as st
@@ -18,170 +20,53 @@ from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
     initialize,
-    invariant,
     precondition,
     rule,
 )
 
 from authconform import port
 from authconform.explore import model as m
-from authconform.explore.gherkin import (
-    ACTOR,
-    Script,
-    needs_of,
-    plain_forms,
-    secret_forms,
+from authconform.explore.checks import Observations
+from authconform.explore.gherkin import ACTOR, Script, needs_of
+from authconform.explore.vocabulary import (  # the predicates are used by the tests too
+    CHANNELS,
+    FIRST_ACCOUNT,
+    LATEST_VERSION,
+    MAX_PHONES,
+    NEW_NAMES,
+    ORGS,
+    PICK,
+    QR_HOLDERS,
+    RECOVERY_QR_CODES,
+    RECOVERY_REQUIREMENTS,
+    SITES,
+    SPANS,
+    STORE_SERVICES,
+    STORE_WORDS,
+    VERIFY_PERSONAL,
+    VERSIONS,
+    Cast,
+    Disagreement,
+    Qr,
+    _any_phone,
+    _asking_for_camera,
+    _backup_off,
+    _backup_on,
+    _can_scan_a_work_account,
+    _has_accounts,
+    _has_push,
+    _has_work,
+    _is_iphone,
+    _lacks,
+    _no_accounts,
+    _pending_personal,
+    _pending_work,
 )
 
-MAX_PHONES = 4
-LATEST_VERSION = "6.8.0"  # what a phone has unless told otherwise (steps/cast.py)
-VERSIONS = {  # phone setup -> app version per platform (REQ-VERSION-01..03)
-    "too old": {m.IOS: "5.6.9", m.ANDROID: "6.5.9"},
-    "first with backup": {m.IOS: "5.7.0", m.ANDROID: "6.6.0"},
-    "two-digit minor": {m.IOS: "5.10.0", m.ANDROID: "6.10.0"},
-}
-SITES = ("GitHub", "Google")
-ORGS = ("Contoso", "Fabrikam")
-LABELS = ("Microsoft", "Contoso", "Fabrikam", "GitHub", "Google")
-KIND = {"Microsoft": m.PERSONAL, "Contoso": m.WORK, "Fabrikam": m.WORK,
-        "GitHub": m.THIRD_PARTY, "Google": m.THIRD_PARTY}
-NEW_NAMES = ("Personal", "Work phone")
-SETTING = {m.IOS: "iCloud backup", m.ANDROID: "Cloud backup"}
-STORE_WORDS = {m.ICLOUD: "iCloud", m.MICROSOFT: "Microsoft's cloud storage"}
-CHANNELS = {"email address": "email", "phone number": "phone"}  # as steps/verification.py
-SPANS = {"11 minutes": 11 * 60.0, "2 days": 2 * m.DAY, "45 days": 45 * m.DAY,
-         "91 days": 91 * m.DAY}  # past a code's life, a QR code's, half and all a sign-in's
-QR_HOLDERS = (("Alex", "Contoso"), ("Alex", "Fabrikam"), ("Sam", "Contoso"))
-# how Alex goes about verifying a restored Microsoft account:
-# (channel, right password, which code: "sent", "wrong" or "late")
-VERIFY_PERSONAL = {
-    "confirming by email": ("email address", True, "sent"),
-    "confirming by text message": ("phone number", True, "sent"),
-    "with a wrong password": ("email address", False, "sent"),
-    "entering a wrong code": ("email address", True, "wrong"),
-    "entering the code too late": ("phone number", True, "late"),
-}
-RECOVERY_QR_CODES = ("a fresh one", "a fresh one", "an expired one", "a colleague's",
-                     "another organisation's", "the one that set the account up")
-# whether the first phone starts with an account, and how (each shrinks to "none")
-FIRST_ACCOUNT = ("none", "without notifications", "with notifications")
-PICK = st.integers(min_value=0, max_value=MAX_PHONES - 1)  # which of the eligible
+__all__ = ["LATEST_VERSION", "Disagreement", "Explorer", "make_machine"]
 
 
-def _backup_on(phone: m.Phone) -> bool:
-    return phone.backup is not None
-
-
-def _backup_off(phone: m.Phone) -> bool:
-    return phone.backup is None
-
-
-def _no_accounts(phone: m.Phone) -> bool:
-    return not phone.tiles
-
-
-def _any_phone(phone: m.Phone) -> bool:
-    return True
-
-
-def _is_iphone(phone: m.Phone) -> bool:
-    return phone.platform == m.IOS
-
-
-def _asking_for_camera(phone: m.Phone) -> bool:
-    return phone.prompt_showing
-
-
-def _lacks(*labels: str) -> Callable[[m.Phone], bool]:
-    """Phones missing at least one of these accounts."""
-    return lambda phone: any(phone.tile(label) is None for label in labels)
-
-
-def _can_scan_a_work_account(phone: m.Phone) -> bool:
-    """Camera allowed (asking for it is left to the cheaper third-party QR codes)."""
-    return phone.camera == "allowed" and any(phone.tile(org) is None for org in ORGS)
-
-
-def _has_work(phone: m.Phone) -> bool:
-    return any(t.kind == m.WORK for t in phone.tiles)
-
-
-def _has_accounts(phone: m.Phone) -> bool:
-    return bool(phone.tiles)
-
-
-def _has_push(phone: m.Phone) -> bool:
-    return any(t.push for t in phone.tiles)
-
-
-def _pending_personal(phone: m.Phone) -> bool:
-    return any(t.pending and t.kind == m.PERSONAL for t in phone.tiles)
-
-
-def _pending_work(phone: m.Phone) -> bool:
-    return any(t.pending and t.kind == m.WORK for t in phone.tiles)
-
-
-class Disagreement(AssertionError):
-    """The target answered something the model does not allow."""
-
-    def __init__(self, requirements: tuple[str, ...], detail: str):
-        super().__init__(f"{', '.join(requirements)}: {detail}")
-        self.requirements = requirements
-        self.detail = detail
-
-
-@dataclass
-class Cast:
-    """The identities made in the target at the start, by the names the features use."""
-
-    alex: port.Person
-    sam: port.Person
-    msa: port.MicrosoftAccount
-    msa2: port.MicrosoftAccount
-    apple: port.AppleId
-    apple2: port.AppleId
-    tenants: dict[str, port.Tenant]
-    work: dict[tuple[str, str], port.WorkAccount]
-    sites: dict[str, port.SiteAccount]
-    devices: dict[str, str] = field(default_factory=dict)  # phone label -> device id
-
-    def account_id(self, label: str) -> str:
-        if label == "Microsoft":
-            return self.msa.id
-        if label in ORGS:
-            return self.work[("Alex", label)].id
-        return self.sites[label].id
-
-    def username(self, label: str) -> str:
-        if label == "Microsoft":
-            return self.msa.username
-        if label in ORGS:
-            return self.work[("Alex", label)].username
-        return self.sites[label].username
-
-    def label_of(self, entry: port.AccountEntry) -> str:
-        for label in LABELS:
-            if (KIND[label] == entry.kind.value
-                    and self.username(label).lower() == entry.username.lower()):
-                return label
-        return f"{entry.issuer}: {entry.username}"
-
-    def location_name(self, location: str) -> str:
-        names = {self.apple.username.lower(): "Alex's Apple ID",
-                 self.apple2.username.lower(): "Alex's second Apple ID",
-                 self.msa.username.lower(): "Alex's Microsoft account",
-                 self.msa2.username.lower(): "Alex's second Microsoft account"}
-        return names.get(location.lower(), location)
-
-
-@dataclass
-class Qr:
-    model: m.Qr
-    port: port.ActivationQr
-
-
-class Explorer(RuleBasedStateMachine):
+class Explorer(Observations, RuleBasedStateMachine):
     """Subclassed per run by ``make_machine`` with a target factory."""
 
     new_target: ClassVar[Callable[[], Any]]
@@ -610,6 +495,40 @@ class Explorer(RuleBasedStateMachine):
             "NETWORK_UNAVAILABLE": ("REQ-TROUBLE-02",),
         }.get(expected, ("REQ-BACKUP-01",)))
 
+    @precondition(lambda self: self._any(_backup_off))
+    @rule(pick=PICK)
+    def alex_turns_on_backup_while_we_watch_the_network(self, pick: int) -> None:
+        """REQ-PRIVACY-01: turning backup on talks only to the Microsoft account
+        service, the backup key holder and the phone's own store."""
+        phone = self._pick(pick, _backup_off)
+        self.script.given("we start watching the network traffic")
+        mark = len(self.world.traffic())
+        self._turn_on_backup(phone, "right")
+        if self._phone(phone).backup is None:
+            return  # refused: whatever was said is checked by its answer
+        store = self._phone(phone).store
+        allowed = {"msa", "key-service", STORE_SERVICES[store]}
+        called = {t.service for t in self.world.traffic()[mark:]}
+        if not called or not called <= allowed:
+            self._fail(("REQ-PRIVACY-01",), f"turning backup on called {sorted(called)}",
+                       "every call since went to the Microsoft account service, the backup "
+                       f"key holder or {STORE_WORDS[store]}")
+
+    @precondition(lambda self: self._any(_backup_off))
+    @rule(pick=PICK, site=st.sampled_from(SITES))
+    def alex_adds_an_account_while_backup_is_off(self, pick: int, site: str) -> None:
+        """REQ-BACKUP-07: with backup off, a change uploads nothing."""
+        phone = self._pick(pick, _backup_off)
+        self.script.when(f'we start watching the network traffic of the "{phone}"')
+        mark, device = len(self.world.traffic()), self._device(phone)
+        self._add_third_party(phone, site, scanned=False)
+        uploads = [t for t in self.world.traffic()[mark:]
+                   if t.device_id == device and t.service in STORE_SERVICES.values()]
+        if uploads:
+            self._fail(("REQ-BACKUP-07",), f"the {phone} called {uploads[0].service} with "
+                       "backup off", f'the "{phone}" has uploaded nothing to a cloud store '
+                       "since")
+
     @precondition(lambda self: self._any(_backup_on))
     @rule(pick=PICK)
     def alex_turns_off_backup(self, pick: int) -> None:
@@ -800,313 +719,6 @@ class Explorer(RuleBasedStateMachine):
         expected = self.model.recover_work(self._phone(phone), org, qr.model, "Alex",
                                            scanned=how == "scans")
         self._answer(outcome, expected, "REQ-VERIFY-05", "REQ-VERIFY-06")
-
-    # ------------------------------------------------------------ what Alex sees
-    @invariant()
-    def everything_observable_agrees_with_the_model(self) -> None:
-        """After every step: each phone's accounts, screen and codes, and the cloud."""
-        if self.cast is None:
-            return
-        shown: dict[str, list[port.AccountEntry]] = {}
-        for phone, model_phone in self.model.phones.items():
-            shown[phone] = self.app.list_accounts(self._device(phone))
-            self._check_accounts(phone, model_phone, shown[phone])
-            self._check_screen(phone, model_phone)
-        self._check_codes(shown)
-        self._check_cloud()
-        self._check_secrets()
-        self._check_administrators()
-
-    def _check_accounts(self, phone: str, model_phone: m.Phone,
-                        entries: list[port.AccountEntry]) -> None:
-        labels = [self._cast().label_of(e) for e in entries]
-        wanted = [t.label for t in model_phone.tiles]
-        if labels != wanted:
-            self._fail(("REQ-RECOVERY-03", "REQ-STORED-04", "REQ-EXISTING-02"),
-                       f"{phone} shows {labels}, the model expects {wanted}",
-                       f'the "{phone}" shows the accounts "{", ".join(wanted)}" in that order'
-                       if wanted else f'the "{phone}" shows no accounts')
-        for entry, tile in zip(entries, model_phone.tiles, strict=True):
-            if entry.needs_verification != tile.pending:
-                state = "needs additional verification" if tile.pending else "is ready to use"
-                self._fail(("REQ-STORED-02", "REQ-RECOVERY-06", "REQ-VERIFY-02"),
-                           f"{tile.label} on {phone}: needs_verification="
-                           f"{entry.needs_verification}",
-                           f'the "{tile.label}" account on the "{phone}" {state}')
-            if tile.name is not None and entry.display_name != tile.name:
-                self._fail(("REQ-STORED-04",), f"{tile.label} on {phone} is named "
-                           f"{entry.display_name!r}, not {tile.name!r}",
-                           f'the "{phone}" shows the "{tile.label}" account named '
-                           f'"{tile.name}"')
-
-    def _check_screen(self, phone: str, model_phone: m.Phone) -> None:
-        screen = self.app.screen(self._device(phone))
-        supported = self.model.supported(model_phone)
-        setting = SETTING[model_phone.platform] if supported else None
-        if screen.backup_setting != setting:
-            self._fail(("REQ-VERSION-01", "REQ-VERSION-02", "REQ-VERSION-03"),
-                       f"{phone} ({model_phone.version}) offers {screen.backup_setting!r}",
-                       f'the "{phone}" settings offer "{setting}"' if setting
-                       else f'the "{phone}" settings have no backup option')
-        if not supported and screen.recovery_offered:
-            self._fail(("REQ-VERSION-03",), f"{phone} offers recovery",
-                       f'the "{phone}" does not offer recovery')
-        if supported and not model_phone.tiles and not screen.recovery_offered:
-            self._fail(("REQ-RECOVERY-01",), f"{phone} offers no recovery",
-                       f'the "{phone}" offers to begin recovery')
-        on = model_phone.backup is not None
-        if screen.backup_on != on:
-            self._fail(("REQ-BACKUP-01", "REQ-BACKUP-07"), f"{phone} backup_on="
-                       f"{screen.backup_on}",
-                       f'the "{phone}" shows backup as {"on" if on else "off"}')
-        red = self.model.red_dot(model_phone)
-        if screen.red_dot != red:
-            self._fail(("REQ-STALE-02", "REQ-STALE-03"), f"{phone} red_dot={screen.red_dot}",
-                       f'the "{phone}" shows a red dot' if red
-                       else f'the "{phone}" shows no red dot')
-        alert = self.model.pending_alert(model_phone)
-        if any("verif" in a.lower() for a in screen.alerts) != alert:
-            self._fail(("REQ-VERIFY-01",), f"{phone} alerts {screen.alerts}",
-                       f'the "{phone}" alerts that additional verification is needed'
-                       if alert else f'the "{phone}" shows no alert about additional '
-                       "verification")
-
-    def _check_codes(self, shown: dict[str, list[port.AccountEntry]]) -> None:
-        cast = self._cast()
-        usable: dict[str, list[tuple[str, str]]] = {}  # label -> [(phone, code)]
-        for phone, entries in shown.items():
-            device = self._device(phone)
-            for entry, tile in zip(entries, self.model.phones[phone].tiles, strict=True):
-                label = tile.label
-                code = self.app.current_code(device, entry.id)
-                if tile.pending:
-                    if code is not None:
-                        self._fail(("REQ-VERIFY-02",), f"pending {label} on {phone} shows "
-                                   f"{code}", f'the "{label}" account on the "{phone}" shows '
-                                   "no code")
-                    continue
-                accepted = code is not None and self.world.provider_accepts_code(
-                    cast.account_id(label), code, device)
-                if self.model.work_unregistered(self.model.phones[phone], tile):
-                    if accepted:
-                        self._fail(("REQ-LOST-01",), f"{label} on the unregistered {phone} "
-                                   f"shows {code!r}, which its provider accepts",
-                                   f'the "{label}" account on the "{phone}" shows a code its '
-                                   "provider refuses")
-                    continue
-                if code is None or not accepted:
-                    self._fail(CODE_REQUIREMENTS[tile.kind],
-                               f"{label} on {phone} shows {code!r}, which its provider "
-                               "refuses", f'the "{label}" account on the "{phone}" shows a '
-                               "code its provider accepts")
-                digits = 8 if tile.kind == m.PERSONAL else 6
-                if tile.kind != m.WORK and len(code) != digits:
-                    self.script.when(f'{ACTOR} reads the "{label}" codes on the "{phone}" '
-                                     f'and the "{phone}"')
-                    self._fail(("REQ-CODES-04",), f"{label} on {phone} shows {code!r}",
-                               f"each code has {digits} digits")
-                usable.setdefault(label, []).append((phone, code))
-        for label, codes in usable.items():
-            kind = KIND[label]
-            if kind == m.WORK or len(codes) < 2:
-                continue
-            (first, a), (second, b) = codes[0], codes[1]
-            read = f'{ACTOR} reads the "{label}" codes on the "{first}" and the "{second}"'
-            if kind == m.PERSONAL:
-                crossed = self.world.provider_accepts_code(cast.account_id(label), a,
-                                                           self._device(second))
-                if a == b or crossed:
-                    self.script.when(read)
-                    self._fail(("REQ-CODES-01", "REQ-CODES-02"),
-                               f"{label}: {first} shows {a}, {second} shows {b}",
-                               "the two codes differ", f'the "{label}" provider accepts each '
-                               "code only from the phone that shows it")
-            elif a != b:
-                self.script.when(read)
-                self._fail(("REQ-CODES-03",), f"{label}: {first} shows {a}, {second} "
-                           f"shows {b}", "the two codes are the same")
-
-    def _check_cloud(self) -> None:
-        cast = self._cast()
-        held = sorted((o.store.value, cast.location_name(o.location))
-                      for o in self.world.stored_objects())
-        apple_ids = {"Alex": cast.apple.username, "Alex-2": cast.apple2.username}
-        accounts = {"Alex": cast.msa.username, "Alex-2": cast.msa2.username}
-        wanted = sorted(
-            (store, cast.location_name((apple_ids if store == m.ICLOUD else accounts)[where]))
-            for store, where in self.model.blobs)
-        if held == wanted:
-            return
-        lines = [f"the cloud holds {len(wanted)} backups"]
-        for store in (m.ICLOUD, m.MICROSOFT):
-            if not any(s == store for s, _ in wanted):
-                lines.append(f"nothing is kept in {STORE_WORDS[store]}")
-        if (m.ICLOUD, "Alex's Apple ID") in wanted:
-            lines.append(f"{ACTOR}'s backup is kept in iCloud under the Apple ID")
-        if (m.MICROSOFT, "Alex's Microsoft account") in wanted:
-            lines.append(f"{ACTOR}'s backup is kept in Microsoft's cloud storage under the "
-                         "Microsoft account")
-        self._fail(("REQ-BACKUP-04", "REQ-BACKUP-05", "REQ-BACKUP-07", "REQ-TROUBLE-04"),
-                   f"the cloud holds {held}, the model expects {wanted}", *lines)
-
-
-    def expected_state(self) -> Script:
-        """The whole program plus, at the end, a Then for everything the model expects
-        a tester can see now: each phone's accounts, readiness, names, screen and codes,
-        and what the cloud holds. Built from the model alone."""
-        script = Script(list(self.script.steps))
-        model = self.model
-        for phone, p in model.phones.items():
-            labels = [t.label for t in p.tiles]
-            script.then(f'the "{phone}" shows the accounts "{", ".join(labels)}" in that order'
-                        if labels else f'the "{phone}" shows no accounts')
-            for tile in p.tiles:
-                state = "needs additional verification" if tile.pending else "is ready to use"
-                script.then(f'the "{tile.label}" account on the "{phone}" {state}')
-                if tile.name is not None:
-                    script.then(f'the "{phone}" shows the "{tile.label}" account named '
-                                f'"{tile.name}"')
-                if tile.pending:
-                    script.then(f'the "{tile.label}" account on the "{phone}" shows no code')
-                else:
-                    verdict = "refuses" if model.work_unregistered(p, tile) else "accepts"
-                    script.then(f'the "{tile.label}" account on the "{phone}" shows a code '
-                                f"its provider {verdict}")
-            supported = model.supported(p)
-            script.then(f'the "{phone}" settings offer "{SETTING[p.platform]}"' if supported
-                        else f'the "{phone}" settings have no backup option')
-            script.then(f'the "{phone}" shows backup as {"on" if p.backup else "off"}')
-            script.then(f'the "{phone}" shows a red dot' if model.red_dot(p)
-                        else f'the "{phone}" shows no red dot')
-            script.then(f'the "{phone}" alerts that additional verification is needed'
-                        if model.pending_alert(p)
-                        else f'the "{phone}" shows no alert about additional verification')
-        for label in ("Microsoft", *SITES):
-            holders = [phone for phone, p in model.phones.items()
-                       if (t := p.tile(label)) is not None and not t.pending]
-            if len(holders) >= 2:
-                script.when(f'{ACTOR} reads the "{label}" codes on the "{holders[0]}" and the '
-                            f'"{holders[1]}"')
-                if label == "Microsoft":
-                    script.then("the two codes differ")
-                    script.then('the "Microsoft" provider accepts each code only from the phone '
-                                "that shows it")
-                    script.then("each code has 8 digits")
-                else:
-                    script.then("the two codes are the same")
-                    script.then(f'the "{label}" provider accepts each code from either phone')
-        stored = bool(model.blobs)
-        if stored:
-            script.then("no stored backup contains the user name, issuer or secret of any of "
-                        f"{ACTOR}'s accounts")
-        keyed = [phone for phone, p in model.phones.items()
-                 if any(t.push and not t.pending for t in p.tiles)]
-        if keyed:
-            pair = f'"{keyed[0]}" or the "{keyed[-1]}"'
-            script.then(f"no network traffic contains a device key of the {pair}")
-            if stored:
-                script.then(f"no stored backup contains a device key of the {pair}")
-        used = self._used_labels()
-        for org in ORGS:
-            if used and needs_of(org) in self.script.needs():
-                script.then(f'the "{org}" administrator sees nothing of {ACTOR}\'s '
-                            f'"{used[0]}" and "{used[-1]}" accounts')
-        script.then(f"the cloud holds {len(model.blobs)} backups")
-        for store in (m.ICLOUD, m.MICROSOFT):
-            if not any(s == store for s, _ in model.blobs):
-                script.then(f"nothing is kept in {STORE_WORDS[store]}")
-        if (m.ICLOUD, "Alex") in model.blobs:
-            script.then(f"{ACTOR}'s backup is kept in iCloud under the Apple ID")
-        if (m.MICROSOFT, "Alex") in model.blobs:
-            script.then(f"{ACTOR}'s backup is kept in Microsoft's cloud storage under the "
-                        "Microsoft account")
-        return script
-
-    def _used_labels(self) -> list[str]:
-        """The personal and third-party accounts the scenario has brought in so far."""
-        needs = self.script.needs()
-        return [label for label in ("Microsoft", *SITES) if needs_of(label) in needs]
-
-    def _check_secrets(self) -> None:
-        """What the storage locations and the network carry (REQ-PRIVACY-03/05,
-        REQ-SECURITY-01)."""
-        cast, needs = self._cast(), self.script.needs()
-        stored = [o.data for o in self.world.stored_objects()]
-        if stored and needs:
-            words: list[tuple[str, list[bytes]]] = []
-            if "msa" in needs:
-                words += [("the Microsoft user name", plain_forms(cast.msa.username)),
-                          ("the Microsoft password", plain_forms(cast.msa.password))]
-            for site in SITES:
-                if needs_of(site) in needs:
-                    account = cast.sites[site]
-                    words += [(f"the {site} user name", plain_forms(account.username)),
-                              (f"the {site} issuer", plain_forms(account.issuer)),
-                              (f"the {site} secret", secret_forms(account.secret))]
-            for org in ORGS:
-                if needs_of(org) in needs:
-                    work = cast.work[("Alex", org)]
-                    words += [(f"the {org} user name", plain_forms(work.username)),
-                              (f"the {org} password", plain_forms(work.password)),
-                              (f"the {org} organisation", plain_forms(cast.tenants[org].name))]
-            for what, forms in words:
-                if any(form in blob for form in forms for blob in stored):
-                    self._fail(("REQ-PRIVACY-03", "REQ-SECURITY-01"),
-                               f"{what} is readable in the cloud",
-                               "no stored backup contains the user name, issuer or secret of "
-                               f"any of {ACTOR}'s accounts")
-        traffic = self.world.traffic()
-        new_traffic = [t.payload for t in traffic[self._traffic_seen:]]
-        self._traffic_seen = len(traffic)
-        holders = [(p, self.world.device_secrets(self._device(p))) for p in self.model.phones]
-        holders = [(p, keys) for p, keys in holders if keys]
-        for phone, keys in holders:
-            other = next((p for p, _ in holders if p != phone), phone)
-            if stored and any(k in blob for k in keys for blob in stored):
-                self._fail(("REQ-PRIVACY-05",), f"a device key of the {phone} is in the cloud",
-                           f'no stored backup contains a device key of the "{phone}" or the '
-                           f'"{other}"')
-            if any(k in payload for k in keys for payload in new_traffic):
-                self._fail(("REQ-PRIVACY-05",), f"a device key of the {phone} crossed the "
-                           "network", f'no network traffic contains a device key of the '
-                           f'"{phone}" or the "{other}"')
-
-    def _check_administrators(self) -> None:
-        """An IT administrator learns nothing of personal or third-party accounts
-        (REQ-PRIVACY-02)."""
-        cast, needs = self._cast(), self.script.needs()
-        used = self._used_labels()
-        for org in ORGS:
-            if needs_of(org) not in needs or not used:
-                continue
-            view = self.world.admin_view(cast.tenants[org].id)
-            seen = " ".join([*view.accounts_seen, *view.events,
-                             *(d.username for d in view.devices)]).lower()
-            for label in used:
-                if cast.username(label).lower() in seen:
-                    other = next((u for u in used if u != label), label)
-                    self._fail(("REQ-PRIVACY-02",), f"the {org} administrator sees {label}",
-                               f'the "{org}" administrator sees nothing of {ACTOR}\'s '
-                               f'"{label}" and "{other}" accounts')
-
-
-CODE_REQUIREMENTS = {m.PERSONAL: ("REQ-CODES-02",), m.THIRD_PARTY: ("REQ-CODES-03",),
-                     m.WORK: ("REQ-LOST-02", "REQ-VERIFY-05")}
-RECOVERY_REQUIREMENTS: dict[Any, tuple[str, ...]] = {
-    "EXISTING_ACCOUNTS": ("REQ-EXISTING-01",),
-    "NOT_A_PERSONAL_ACCOUNT": ("REQ-RECOVACCT-01",),
-    "NETWORK_UNAVAILABLE": ("REQ-TROUBLE-02", "REQ-RECOVERY-05"),
-    "SIGN_IN_FAILED": ("REQ-RECOVERY-04",),
-    "ICLOUD_SIGN_IN_REQUIRED": ("REQ-TROUBLE-03",),
-    "NO_BACKUP_FOUND": ("REQ-TROUBLE-05",),
-    "BACKUP_ON_OTHER_PLATFORM": ("REQ-TROUBLE-01",),
-    "BACKUP_DELETED": ("REQ-TROUBLE-04",),
-    "BACKUP_IN_OTHER_ICLOUD": ("REQ-TROUBLE-03",),
-    "BACKUP_DAMAGED": ("REQ-TROUBLE-06",),
-    "BACKUP_NOT_SUPPORTED": ("REQ-VERSION-03",),
-    ("second Microsoft account", "NO_BACKUP_FOUND"): ("REQ-RECOVERY-04", "REQ-PRIVACY-04"),
-}
-
 
 def make_machine(new_target: Callable[[], Any], profile: str = "current",
                  on_new: Callable[[Explorer], None] | None = None) -> type[Explorer]:

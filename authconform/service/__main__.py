@@ -9,6 +9,7 @@ import socket
 import sys
 
 from authconform.service.app import MAX_BODY, create_app
+from authconform.service.protocol import JoinedWritesH11Protocol
 
 TOKEN_ENV = "AUTHCONFORM_SERVICE_TOKEN"
 
@@ -43,8 +44,10 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(args.state, max_body=args.max_body, max_worlds=args.max_worlds,
                      service_token=os.environ.get(TOKEN_ENV) or None)
-    # h11 and no access log: the per-request cost is what the conformance run pays.
-    config = uvicorn.Config(app, host=args.host, port=args.port, http="h11", ws="none",
+    # h11, each answer in one write, no access log: the per-request cost is what the
+    # conformance run pays.
+    config = uvicorn.Config(app, host=args.host, port=args.port, http=JoinedWritesH11Protocol,
+                            ws="none",
                             lifespan="on", access_log=False, log_level=args.log_level,
                             timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)

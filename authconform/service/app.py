@@ -25,12 +25,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path as FilePath
 from typing import Annotated, Any
+from urllib.parse import parse_qs
 
 from fastapi import Body, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import Scope as AsgiScope
@@ -163,6 +165,112 @@ class OperationRoute(APIRoute):
         return super().matches(scope)
 
 
+class OperationDispatch:
+    """Operation requests answered from a dict, without FastAPI's per-request work.
+
+    FastAPI's routes for the operations publish the schema and answer exactly as this
+    layer does (both call the same ``serve``). This layer answers the well-formed
+    operation requests itself -- world header, bearer token, JSON body or query string
+    checked with the very pydantic models the schema is made from -- and hands everything
+    else to FastAPI: other paths, other methods, and any request it finds malformed, so
+    that every error keeps FastAPI's one shape. Trying fifty routes in turn and solving
+    each one's dependencies was most of the service's own time per request.
+    """
+
+    def __init__(self, app: Any, served: dict[str, tuple[Operation, Serve]]):
+        self.app = app
+        self.world = {name: entry for name, entry in served.items()
+                      if entry[0].half == "world"}
+        self.devices = {name: entry for name, entry in served.items()
+                        if entry[0].half == "app"}
+        self.models = {name: schema.request_model(op) for name, (op, _) in served.items()}
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            found = self._find(scope["method"], scope["path"])
+            if found is not None:
+                body, receive = await _read(receive)
+                response = self._answer(*found, scope, body)
+                if response is not None:
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+    def _find(self, method: str, path: str) -> tuple[Operation, Serve, str | None] | None:
+        parts = path.split("/")
+        entry, device = None, None
+        if len(parts) == 4 and parts[1] == "v1" and parts[2] == "world":
+            entry = self.world.get(parts[3])
+        elif len(parts) == 5 and parts[1] == "v1" and parts[2] == "devices" and parts[3]:
+            entry, device = self.devices.get(parts[4]), parts[3]
+        if entry is None or entry[0].method != method:
+            return None
+        return entry[0], entry[1], device
+
+    def _answer(self, op: Operation, serve: Serve, device: str | None,
+                scope: MutableMapping[str, Any], body: bytes) -> Response | None:
+        """The answer, or None to let FastAPI answer (and word the error)."""
+        headers: dict[bytes, bytes] = {}
+        for name, value in scope["headers"]:
+            headers.setdefault(name, value)
+        world = headers.get(b"x-world-id")
+        if world is None:
+            return None
+        scheme, _, credentials = headers.get(b"authorization", b"").decode(
+            "latin-1").partition(" ")
+        token = credentials if scheme.lower() == "bearer" and credentials else None
+        args: dict[str, Any] = {} if device is None else {"device_id": device}
+        model = self.models[op.name]
+        if model is not None:
+            if not body or not _is_json(headers.get(b"content-type")):
+                return None
+            try:
+                parsed = model.model_validate_json(body)
+            except ValidationError:
+                return None
+            args.update((p.name, getattr(parsed, p.name)) for p in op.body_params)
+        elif op.method == "GET" and op.body_params:
+            query = parse_qs(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+            for p in op.body_params:
+                if p.name in query:
+                    args[p.name] = query[p.name][-1]
+                elif p.required:
+                    return None
+                else:
+                    args[p.name] = p.default
+        return serve(world.decode("latin-1"), token, args)
+
+
+def _is_json(content_type: bytes | None) -> bool:
+    if not content_type:
+        return False
+    media = content_type.decode("latin-1").split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/")
+                                           and media.endswith("+json"))
+
+
+async def _read(receive: Any) -> tuple[bytes, Any]:
+    """The whole body, and a ``receive`` that hands it on again."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body, replayed = b"".join(chunks), False
+
+    async def replay() -> MutableMapping[str, Any]:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
 # ---------------------------------------------------------------- access
 
 
@@ -197,33 +305,31 @@ def _authorize(op: Operation, hosted: HostedWorld, principal: str,
 # ---------------------------------------------------------------- the generated routes
 
 
-def _endpoint(op: Operation, registry: Registry) -> Callable[..., Awaitable[Response]]:
-    """One endpoint for ``op`` with a signature FastAPI reads: path, query or body
-    parameters typed from the port, the world header and the bearer token."""
-    request_model = schema.request_model(op)
+Serve = Callable[[str, "str | None", dict[str, Any]], Response]
+
+
+def _server(op: Operation, registry: Registry) -> Serve:
+    """``serve(world_id, token, arguments)``: run ``op`` for whoever holds ``token`` and
+    answer. Shared by the FastAPI route and ``OperationDispatch``."""
     half = "app" if op.half == "app" else "world"
     encode = codec.encoder(op.returns)
     mutating = op.method == "POST"
 
-    async def endpoint(**kwargs: Any) -> Response:
+    def serve(world_id: str, token: str | None, args: dict[str, Any]) -> Response:
         try:
-            hosted = registry.get(kwargs.pop("authconform_world"))
+            hosted = registry.get(world_id)
         except KeyError:
             return _error(404, "not_found", "no such world (create one with POST /v1/worlds)")
-        credentials: HTTPAuthorizationCredentials | None = kwargs.pop("authconform_token")
-        principal = hosted.principal(credentials.credentials if credentials else None)
+        principal = hosted.principal(token)
         if principal is None:
             return _error(401, "unauthorized", "a bearer token of this world is required",
                           **{"WWW-Authenticate": "Bearer"})
-        body = kwargs.pop("authconform_body", None)
-        if body is not None:
-            kwargs.update((p.name, getattr(body, p.name)) for p in op.body_params)
         try:
-            _authorize(op, hosted, principal, kwargs)
+            _authorize(op, hosted, principal, args)
         except _Refused as exc:
             return _error(exc.status, exc.error, exc.message)
         try:
-            result = getattr(getattr(hosted.target, half), op.name)(**kwargs)
+            result = getattr(getattr(hosted.target, half), op.name)(**args)
             payload = {"result": encode(result, "result")}
             if op.name == "create_person":
                 payload["person_token"] = hosted.new_person_token(result.id)
@@ -240,6 +346,22 @@ def _endpoint(op: Operation, registry: Registry) -> Callable[..., Awaitable[Resp
             if mutating:  # written before the answer leaves: a restart loses nothing
                 registry.save(hosted)
         return _json(payload)
+
+    return serve
+
+
+def _endpoint(op: Operation, serve: Serve) -> Callable[..., Awaitable[Response]]:
+    """The FastAPI route of ``op``, with a signature FastAPI reads: path, query or body
+    parameters typed from the port, the world header and the bearer token."""
+    request_model = schema.request_model(op)
+
+    async def endpoint(**kwargs: Any) -> Response:
+        world_id = kwargs.pop("authconform_world")
+        credentials: HTTPAuthorizationCredentials | None = kwargs.pop("authconform_token")
+        body = kwargs.pop("authconform_body", None)
+        if body is not None:
+            kwargs.update((p.name, getattr(body, p.name)) for p in op.body_params)
+        return serve(world_id, credentials.credentials if credentials else None, kwargs)
 
     params = [
         inspect.Parameter("authconform_world", inspect.Parameter.KEYWORD_ONLY,
@@ -292,9 +414,11 @@ def _describe(op: Operation) -> str:
 
 
 def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
-               max_worlds: int = 10_000, service_token: str | None = None) -> FastAPI:
+               max_worlds: int = 10_000, service_token: str | None = None,
+               dispatch: bool = True) -> FastAPI:
     """The service. ``state``: SQLite file that keeps every world across restarts.
-    ``service_token``: if given, creating a world needs it as bearer token."""
+    ``service_token``: if given, creating a world needs it as bearer token.
+    ``dispatch=False`` leaves every request to FastAPI's routes (same answers, slower)."""
     registry = Registry(FilePath(state) if state is not None else None, max_worlds)
 
     @asynccontextmanager
@@ -310,7 +434,6 @@ def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
                       {"name": "world", "description": "WorldPort: everything around it"},
                   ])
     app.state.registry = registry
-    app.add_middleware(BodyLimit, limit=max_body)
     _error_handlers(app)
 
     @app.get("/healthz", response_model=schema.Health, tags=["worlds"])
@@ -379,9 +502,13 @@ def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
         registry.delete(world_id)
         return Response(status_code=204)
 
-    for op in operations().values():
+    served = {op.name: (op, _server(op, registry)) for op in operations().values()}
+    if dispatch:
+        app.add_middleware(OperationDispatch, served=served)
+    app.add_middleware(BodyLimit, limit=max_body)  # outermost: before anything reads
+    for op, serve in served.values():
         app.router.add_api_route(
-            op.path, _endpoint(op, registry), methods=[op.method],
+            op.path, _endpoint(op, serve), methods=[op.method],
             response_model=schema.response_model(op), responses=ERROR_RESPONSES,
             name=op.name, operation_id=op.name, tags=[op.half],
             route_class_override=OperationRoute,
