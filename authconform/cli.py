@@ -204,7 +204,10 @@ def _positive_float(value: str) -> float:
 
 
 def pytest_command(args: argparse.Namespace, root: Path, report_dir: Path) -> list[str]:
+    from authconform.plugin import UNUSED_PLUGIN_ARGS
+
     cmd = [sys.executable, "-m", "pytest", "steps", "--strict-markers", "-p", "no:cacheprovider",
+           *UNUSED_PLUGIN_ARGS,
            "--alluredir", str(report_dir / "allure-results"), "--clean-alluredir",
            "--authconform-report-dir", str(report_dir), "--sut", args.sut]
     if args.profile:

@@ -25,9 +25,13 @@ from authconform.adapters import (
 )
 from authconform.adapters.guard import GuardedTarget
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
 REPO = Path(__file__).resolve().parent.parent
 CATALOGUE = REPO / "features" / "requirements.yml"
 NOT_APPLICABLE = "not-applicable:"
+# Installed plugins the conformance suite never uses; a gate run turns them off
+# (start-up CPU x0.75, bench/whatif.py). The harness's own tests keep them.
+UNUSED_PLUGIN_ARGS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:anyio")
 PROFILE_TAGS = {"profile-current": "current", "profile-2019": "2019"}
 # Tags the feature files may use besides requirement ids and area names.
 FIXED_MARKERS = {
@@ -68,13 +72,40 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         pass
 
 
+def _memoise_step_lookup() -> None:
+    """pytest-bdd tries every fixture name against every step; the step definitions a
+    test module sees do not change during a run, so remember each answer per (module,
+    keyword, text). Measured by bench/whatif.py: scenario time x0.6."""
+    import importlib
+
+    # The module, not the ``scenario`` function pytest_bdd exports under the same name.
+    bdd_scenario: Any = importlib.import_module("pytest_bdd.scenario")
+
+    original = bdd_scenario.find_fixturedefs_for_step
+    if getattr(original, "memoised", False):
+        return
+    cache: dict[tuple[int, str, str, str], list[Any]] = {}
+
+    def find(step: Any, fixturemanager: Any, node: Any) -> Any:
+        key = (id(fixturemanager), node.nodeid.split("::", 1)[0], str(step.type), step.name)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = list(original(step, fixturemanager, node))
+        return iter(found)
+
+    find.memoised = True  # type: ignore[attr-defined]
+    bdd_scenario.find_fixturedefs_for_step = find
+
+
 def load_catalogue(path: Path = CATALOGUE) -> list[dict[str, Any]]:
     """The requirement catalogue; a usage error naming the file if it is unusable."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
         requirements = list(data["requirements"])
         for requirement in requirements:
-            requirement["id"], requirement["area"], requirement["summary"]  # noqa: B018
+            missing = {"id", "area", "summary"} - set(requirement)
+            if missing:
+                raise KeyError(f"{requirement.get('id', requirement)}: missing {sorted(missing)}")
     except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
         raise pytest.UsageError(
             f"requirement catalogue {path}: {type(exc).__name__}: {exc}") from exc
@@ -84,6 +115,7 @@ def load_catalogue(path: Path = CATALOGUE) -> list[dict[str, Any]]:
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--sut", default=None) is None:
         return  # plugin loaded outside the conformance suite
+    _memoise_step_lookup()
     for requirement in load_catalogue():
         config.addinivalue_line("markers", f"{requirement['id']}: {requirement['summary']}")
         config.addinivalue_line("markers", f"{requirement['area'].lower()}: area tag")

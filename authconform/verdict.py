@@ -45,6 +45,8 @@ from typing import Any
 
 import yaml
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
 SCHEMA_VERSION = "1.0"
 
 PASSED = "passed"
@@ -141,7 +143,7 @@ def parse_catalogue(data: Any, origin: str = "requirements catalogue") -> list[R
 def load_catalogue(path: str | Path) -> list[Requirement]:
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
     except FileNotFoundError as exc:
         raise ConfigurationError(f"requirements catalogue {path} does not exist") from exc
     except yaml.YAMLError as exc:
@@ -215,7 +217,7 @@ def parse_waivers(data: Any, known_ids: Iterable[str] | None = None,
 def load_waivers(path: str | Path, known_ids: Iterable[str] | None = None) -> list[Waiver]:
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
     except FileNotFoundError as exc:
         raise ConfigurationError(f"waivers file {path} does not exist") from exc
     except yaml.YAMLError as exc:

@@ -119,7 +119,8 @@ def run_figures(settings: Settings, log: Callable[[str], None] = _log) -> dict[s
         if "suite" in chosen:
             figures["scenarios"] = shape.get("scenarios")
             figures["steps"] = shape.get("steps")
-            for key in ("suite_vs_floor_ratio", "suite_seconds", "floor_seconds"):
+            for key in ("suite_vs_floor_ratio", "suite_seconds", "floor_seconds",
+                        "suite_vs_floor_cpu_ratio", "suite_vs_mirrored_floor_ratio"):
                 figures[key] = result.get(key)
         if "xdist" in chosen:
             figures["suite_wall_s_workers_1"] = result.get("suite_wall_s_workers_1")
@@ -130,7 +131,8 @@ def run_figures(settings: Settings, log: Callable[[str], None] = _log) -> dict[s
         result = timed("http", lambda: http_vs_sim.run(settings.http_rounds, settings.seed))
         details["http"] = result
         for key in ("http_vs_inprocess_ratio", "http_per_scenario_ms",
-                    "inprocess_per_scenario_ms", "http_startup_s"):
+                    "inprocess_per_scenario_ms", "http_startup_s",
+                    "http_state_off_vs_inprocess_ratio"):
             figures[key] = result.get(key)
     if "sim" in chosen:
         from bench import sim_cycles
@@ -195,10 +197,13 @@ def markdown(doc: dict[str, Any]) -> str:
     rows = [
         ("suite / pytest-bdd floor (wall)", "suite_vs_floor_ratio",
          f"{_fmt(f['suite_seconds'])} s vs {_fmt(f['floor_seconds'])} s; "
-         f"{_fmt(f['scenarios'])} scenarios, {_fmt(f['steps'])} steps"),
+         f"{_fmt(f['scenarios'])} scenarios, {_fmt(f['steps'])} steps; CPU ratio "
+         f"{_fmt(f.get('suite_vs_floor_cpu_ratio'))}; vs a floor with as many step "
+         f"definitions {_fmt(f.get('suite_vs_mirrored_floor_ratio'))}"),
         ("HTTP / in-process per scenario", "http_vs_inprocess_ratio",
          f"{_fmt(f['http_per_scenario_ms'])} ms vs {_fmt(f['inprocess_per_scenario_ms'])} ms;"
-         f" server start-up {_fmt(f['http_startup_s'])} s"),
+         f" server start-up {_fmt(f['http_startup_s'])} s; without its state file "
+         f"{_fmt(f.get('http_state_off_vs_inprocess_ratio'))}"),
         ("cycle time, 100 / 10 accounts", "cycle_100_vs_10_ratio",
          f"cycles/s {_fmt(f['cycles_per_second'])}; peak MiB {_fmt(f['peak_memory_mib'])}"),
         ("mutant run, parallel (s)", "mutants_wall_s_parallel",

@@ -257,6 +257,8 @@ def test_a_bad_option_is_a_load_error_before_anything_starts() -> None:
         adapter.start(TargetConfig(options={"recovery_block": "sometimes"}))
     with pytest.raises(AdapterLoadError, match="start_timeout"):
         adapter.start(TargetConfig(options={"start_timeout": "soon"}))
+    with pytest.raises(AdapterLoadError, match="flush_interval must not be negative"):
+        adapter.start(TargetConfig(options={"flush_interval": "-1"}))
     assert adapter.service is None
 
 

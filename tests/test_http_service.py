@@ -7,7 +7,9 @@ service process through ``HttpAdapter``.
 from __future__ import annotations
 
 import base64
+import pickle
 import sqlite3
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -479,3 +481,30 @@ def _without_tokens(body: Any) -> Any:
     if isinstance(body, dict):
         return {k: _without_tokens(v) for k, v in body.items() if k != "person_token"}
     return body
+
+
+def test_with_a_flush_interval_changes_are_written_later_and_at_shutdown(
+        tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite"
+
+    def rows() -> int:
+        with sqlite3.connect(state) as db:
+            return int(db.execute("SELECT count(*) FROM worlds").fetchone()[0])
+
+    with _client(state, flush_interval=3600) as c:  # only the shutdown writes
+        w = World(c)
+        w.post("/v1/world/advance_clock", {"seconds": 5})
+        assert rows() == 0
+    assert rows() == 1
+    with _client(state, flush_interval=0.05) as c:  # the background flush writes
+        w.client = c
+        w.post("/v1/world/advance_clock", {"seconds": 5})
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with sqlite3.connect(state) as db:
+                blob = db.execute("SELECT blob FROM worlds").fetchone()[0]
+            if pickle.loads(blob)["world"].clock.now() == pytest.approx(1767225610.0):
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the changed world was not written by the background flush")

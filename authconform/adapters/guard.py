@@ -32,6 +32,13 @@ def _hints(protocol: type, name: str) -> dict[str, Any]:
     return typing.get_type_hints(getattr(protocol, name), vars(port))
 
 
+@functools.cache
+def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
+    # Resolving string annotations compiles them: once per class, not once per answer.
+    hints = typing.get_type_hints(cls, vars(port))
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+
+
 def check_value(value: Any, expected: Any, where: str = "result") -> Any:
     """Return ``value`` coerced to ``expected`` where that is lossless (an enum from its
     string), or raise _Malformed naming what is wrong."""
@@ -70,9 +77,8 @@ def check_value(value: Any, expected: Any, where: str = "result") -> Any:
         if not isinstance(value, expected):
             raise _Malformed(f"{where}: expected {expected.__name__}, got "
                              f"{type(value).__name__}")
-        hints = typing.get_type_hints(expected, vars(port))
-        for f in dataclasses.fields(expected):
-            check_value(getattr(value, f.name), hints[f.name], f"{where}.{f.name}")
+        for name, hint in _field_hints(expected):
+            check_value(getattr(value, name), hint, f"{where}.{name}")
         return value
     if expected is float:
         if isinstance(value, bool) or not isinstance(value, int | float):

@@ -10,6 +10,9 @@ Options (``--sut-config`` ``[sut]`` table or ``AUTHCONFORM_SUT_<KEY>``):
 * ``url`` -- base URL of a running service; nothing is started (no RESTART).
 * ``state`` -- the started service's SQLite state file (default: a temporary file);
   ``state = "off"`` keeps worlds in memory only (faster; no RESTART).
+* ``flush_interval`` -- seconds between the started service's writes of changed worlds
+  (default 1; all are written when it stops, so a restart loses nothing; 0 writes before
+  every answer).
 * ``start_timeout`` -- seconds to wait for a started service to answer (default 30).
 * ``service_token`` -- bearer token a service may require to create worlds.
 * ``recovery_block`` -- passed to every new world, as for ``--sut sim``.
@@ -47,14 +50,20 @@ from authconform.service.operations import Operation, Scope, operations
 WORLD_HEADER = "X-World-Id"
 USER_AGENT = f"authconform/{authconform.__version__}"
 DEFAULT_START_TIMEOUT = 30.0
+# Worlds are written this long after a change, and all of them when the service stops:
+# restart_service stops it gracefully, so a restart loses nothing, and the run does not
+# pay for a write after every request.
+DEFAULT_FLUSH_INTERVAL = 1.0
 
 
 class ManagedService:
     """The service in a child process, on a listening socket this process keeps open:
     a restart reuses the very same port, and callers queue in its backlog meanwhile."""
 
-    def __init__(self, workdir: Path, state: Path | None, start_timeout: float):
+    def __init__(self, workdir: Path, state: Path | None, start_timeout: float,
+                 flush_interval: float = DEFAULT_FLUSH_INTERVAL):
         self.workdir, self.state, self.start_timeout = workdir, state, start_timeout
+        self.flush_interval = flush_interval
         self.log_path = workdir / "service.log"
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
@@ -72,7 +81,7 @@ class ManagedService:
         command = [sys.executable, "-m", "authconform.service",
                    "--fd", str(self.sock.fileno())]
         if self.state is not None:
-            command += ["--state", str(self.state)]
+            command += ["--state", str(self.state), "--flush-interval", f"{self.flush_interval:g}"]
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 command, pass_fds=(self.sock.fileno(),), stdin=subprocess.DEVNULL,
@@ -149,11 +158,8 @@ class HttpAdapter:
         self.config = config
         options = dict(config.options)
         url = options.get("url", "").strip()
-        try:
-            start_timeout = float(options.get("start_timeout", DEFAULT_START_TIMEOUT))
-        except ValueError:
-            raise AdapterLoadError("http option start_timeout must be a number of seconds"
-                                   ) from None
+        start_timeout = _seconds(options, "start_timeout", DEFAULT_START_TIMEOUT)
+        flush_interval = _seconds(options, "flush_interval", DEFAULT_FLUSH_INTERVAL)
         block = options.get("recovery_block", "any")
         if block not in ("any", "same"):
             raise AdapterLoadError(f"http option recovery_block={block!r}: choose 'any' or "
@@ -163,7 +169,7 @@ class HttpAdapter:
             state_option = options.get("state", "").strip()
             state = (None if state_option.lower() == "off" else
                      Path(state_option) if state_option else self._workdir / "state.sqlite")
-            self.service = ManagedService(self._workdir, state, start_timeout)
+            self.service = ManagedService(self._workdir, state, start_timeout, flush_interval)
             atexit.register(self.stop)
             self.service.start()
             url = self.service.url
@@ -251,6 +257,16 @@ class HttpAdapter:
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
+
+
+def _seconds(options: dict[str, str], name: str, default: float) -> float:
+    try:
+        value = float(options.get(name, default))
+    except ValueError:
+        raise AdapterLoadError(f"http option {name} must be a number of seconds") from None
+    if value < 0:
+        raise AdapterLoadError(f"http option {name} must not be negative")
+    return value
 
 
 def _answer(response: httpx.Response, adapter: str, operation: str) -> dict[str, Any]:

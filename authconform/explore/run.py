@@ -113,9 +113,15 @@ def _feature(final: Explorer, result: ExploreResult, feature_name: str | None) -
         mutant = MUTANTS.get(result.mutant)
         if mutant is not None and mutant.requirement not in tags:
             tags.insert(0, mutant.requirement)
-    checks = [s.text for s in final.script.steps if s.keyword == "Then"]
-    title = (f"Counterexample: {checks[-1]}" if checks
-             else f"Counterexample: {result.failure.split(': ', 1)[-1][:80]}")
+    steps = final.script.steps
+    checks = [s.text for s in steps if s.keyword == "Then"]
+    actions = [s.text for s in steps if s.keyword == "When"]
+    if checks and checks[-1].startswith("the app answers") and actions:
+        title = f"Counterexample: when {actions[-1]}, {checks[-1]}"
+    elif checks:
+        title = f"Counterexample: {checks[-1]}"
+    else:
+        title = f"Counterexample: {result.failure.split(': ', 1)[-1][:80]}"
     command = (f"authconform explore --sut {result.adapter}"
                + (f" --mutant {result.mutant}" if result.mutant else "")
                + f" --seed {result.seed}")

@@ -27,6 +27,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--state", default=None, metavar="FILE",
                         help="SQLite file keeping every world across restarts "
                              "(default: worlds live in memory only)")
+    parser.add_argument("--flush-interval", type=float, default=0.0, metavar="SECONDS",
+                        help="with --state: 0 (default) writes a world before answering each "
+                             "request that may change it; more writes changed worlds that "
+                             "often instead, and all of them when the service stops")
     parser.add_argument("--max-body", type=int, default=MAX_BODY,
                         help=f"largest request body in bytes (default: {MAX_BODY})")
     parser.add_argument("--max-worlds", type=int, default=10_000,
@@ -43,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(args.state, max_body=args.max_body, max_worlds=args.max_worlds,
-                     service_token=os.environ.get(TOKEN_ENV) or None)
+                     service_token=os.environ.get(TOKEN_ENV) or None,
+                     flush_interval=max(0.0, args.flush_interval))
     # h11, each answer in one write, no access log: the per-request cost is what the
     # conformance run pays.
     config = uvicorn.Config(app, host=args.host, port=args.port, http=JoinedWritesH11Protocol,

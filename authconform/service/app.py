@@ -18,6 +18,7 @@ Every error body is ``{"error": ..., "message": ...}``; never a traceback.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import logging
@@ -343,8 +344,8 @@ def _server(op: Operation, registry: Registry) -> Serve:
             log.exception("%s failed", op.name)
             return _error(500, "internal_error", f"{op.name}: {type(exc).__name__}")
         finally:
-            if mutating:  # written before the answer leaves: a restart loses nothing
-                registry.save(hosted)
+            if mutating:  # see Registry: written now, or at the next flush
+                registry.changed(hosted)
         return _json(payload)
 
     return serve
@@ -415,16 +416,30 @@ def _describe(op: Operation) -> str:
 
 def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
                max_worlds: int = 10_000, service_token: str | None = None,
-               dispatch: bool = True) -> FastAPI:
-    """The service. ``state``: SQLite file that keeps every world across restarts.
+               flush_interval: float = 0.0, dispatch: bool = True) -> FastAPI:
+    """The service. ``state``: SQLite file that keeps every world across restarts;
+    ``flush_interval``: 0 writes a world before answering each request that may change
+    it, more writes changed worlds that often (and all of them at shutdown).
     ``service_token``: if given, creating a world needs it as bearer token.
     ``dispatch=False`` leaves every request to FastAPI's routes (same answers, slower)."""
-    registry = Registry(FilePath(state) if state is not None else None, max_worlds)
+    registry = Registry(FilePath(state) if state is not None else None, max_worlds,
+                        flush_interval)
+
+    async def flusher() -> None:
+        while True:
+            await asyncio.sleep(flush_interval)
+            registry.flush()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        registry.close()
+        task = (asyncio.create_task(flusher())
+                if registry.persistent and flush_interval > 0 else None)
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+            registry.close()
 
     app = FastAPI(title="authconform simulated world", version=__version__,
                   description=DESCRIPTION, lifespan=lifespan,

@@ -186,11 +186,20 @@ class StateFile:
 
 
 class Registry:
-    """The hosted worlds by id, optionally backed by a state file."""
+    """The hosted worlds by id, optionally backed by a state file.
 
-    def __init__(self, state: Path | None = None, max_worlds: int = 10_000):
+    ``flush_interval`` 0 writes a world after every request that may change it, before
+    the answer leaves. A positive interval writes changed worlds at most that many
+    seconds later instead (``flush``, called by the service's background task), and every
+    world when the service stops: far cheaper, and a restart still loses nothing; only a
+    crash loses the last interval's changes."""
+
+    def __init__(self, state: Path | None = None, max_worlds: int = 10_000,
+                 flush_interval: float = 0.0):
         self.worlds: dict[str, HostedWorld] = {}
         self.max_worlds = max_worlds
+        self.flush_interval = flush_interval
+        self.dirty: set[str] = set()
         self.state = StateFile(state) if state is not None else None
         if self.state is not None:
             for world_id, blob in self.state.load():
@@ -215,7 +224,7 @@ class Registry:
         world_id = "w-" + secrets.token_hex(8)
         hosted = HostedWorld(world_id, target, token_hash(token), {}, mutant, dict(options))
         self.worlds[world_id] = hosted
-        self.save(hosted)
+        self.changed(hosted)
         return hosted, token
 
     def get(self, world_id: str) -> HostedWorld:
@@ -223,15 +232,34 @@ class Registry:
 
     def delete(self, world_id: str) -> None:
         del self.worlds[world_id]
+        self.dirty.discard(world_id)
         if self.state is not None:
             self.state.delete(world_id)
+
+    def changed(self, hosted: HostedWorld) -> None:
+        """``hosted`` may have changed: write it now or at the next flush."""
+        if self.state is None:
+            return
+        if self.flush_interval > 0:
+            self.dirty.add(hosted.world_id)
+        else:
+            self.save(hosted)
 
     def save(self, hosted: HostedWorld) -> None:
         if self.state is not None:
             self.state.save(hosted.world_id, dump_world(hosted))
 
+    def flush(self) -> None:
+        """Write every world changed since the last flush."""
+        dirty, self.dirty = self.dirty, set()
+        for world_id in dirty:
+            hosted = self.worlds.get(world_id)
+            if hosted is not None:
+                self.save(hosted)
+
     def close(self) -> None:
         if self.state is not None:
             for hosted in self.worlds.values():
                 self.save(hosted)
+            self.dirty.clear()
             self.state.close()
