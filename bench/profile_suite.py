@@ -54,7 +54,7 @@ GROUPS: dict[str, Callable[[Func], bool]] = {
         lambda f: "adapters/guard.py" in f[0] and f[2] == "check_value",
     "simulator (sim/*)": lambda f: "/sim/" in f[0] and f[2] != "<module>",
     "Faker": lambda f: "/faker/" in f[0] and f[2] != "<module>",
-    "QR render (segno)": lambda f: "sim/qr.py" in f[0] and f[2] == "render",
+    "QR render": lambda f: "sim/qr.py" in f[0] and f[2] == "render",
     "QR decode (zxing-cpp, pillow)": lambda f: "sim/qr.py" in f[0] and f[2] == "decode",
     "keys and sealing (sim/crypto.py)": lambda f: "sim/crypto.py" in f[0] and f[2] != "<module>",
     "TOTP (pyotp)": lambda f: "/pyotp/" in f[0] and f[2] != "<module>",

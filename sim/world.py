@@ -10,6 +10,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+import threading
+
 from faker import Faker
 
 from sim import crypto, qr
@@ -26,6 +28,9 @@ from sim.rules import RecoveryBlock, Rules, parse_version
 from sim.sites import SiteAccountRecord, Sites
 from sim.stores import BACKUP_NAME, CloudStore, StoreKind
 from sim.tenants import Tenant, WorkUser, activation_text
+
+
+_FAKERS = threading.local()
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,7 @@ class World:
         self.rules = Rules(profile=profile, recovery_block=RecoveryBlock(recovery_block))
         self.clock: Clock = clock if clock is not None else ManualClock()
         self.rng = random.Random(seed)
-        self._faker: Faker | None = None
-        self._faker_state: Any = None  # the faker's random state, kept across pickling
+        self._names = random.Random(seed)  # Faker's source: names apart from keys
         self.network = Network()
         self.faults = Faults()
         self.msa = MicrosoftAccounts()
@@ -77,21 +81,14 @@ class World:
     # ------------------------------------------------------------ plumbing
     @property
     def faker(self) -> Faker:
-        # Made on first use and seeded from the world's seed: every name replays.
-        if self._faker is None:
-            self._faker = Faker()
-            self._faker.seed_instance(self.seed)
-            if self._faker_state is not None:  # unpickled: go on where the names left off
-                self._faker.random.setstate(self._faker_state)
-                self._faker_state = None
-        return self._faker
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_faker"] = None  # rebuilt on demand; its random state travels instead
-        if self._faker is not None:
-            state["_faker_state"] = self._faker.random.getstate()
-        return state
+        """A Faker drawing from this world's own seeded source, so every name replays.
+        Building a Faker costs more than a whole scenario, so each thread keeps one and
+        points it at the world asking; a thread never serves two worlds at once."""
+        fake: Faker | None = getattr(_FAKERS, "fake", None)
+        if fake is None:
+            fake = _FAKERS.fake = Faker()
+        fake.random = self._names
+        return fake
 
     def _id(self, kind: str) -> str:
         self._ids[kind] = self._ids.get(kind, 0) + 1
