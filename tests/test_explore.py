@@ -229,7 +229,8 @@ def test_a_tour_of_every_rule_replays_as_a_passing_scenario() -> None:
     machine.alex_changes_an_account(0, 2, "moves to the top")
     machine.alex_approves_a_sign_in(0, 0)
     check()
-    second = machine.alex_recovers_onto_a_new_phone(0, "stops there")
+    second = machine.alex_recovers_onto_a_new_phone(0, "stops there", "with a wrong password",
+                                                    "a colleague's")
     check()
     waiting = _index(machine, second, mm._pending_personal)
     for how in ("with a wrong password", "entering a wrong code",

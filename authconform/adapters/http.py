@@ -26,9 +26,11 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import http.client
 import inspect
 import json
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -143,6 +145,79 @@ class ManagedService:
             self.sock.close()
 
 
+# httpx's own transport (httpcore over h11) spends about twice the client's CPU per
+# request that the standard library's http.client does, and a run makes thousands of
+# small requests to one local service over one connection. So for the service the
+# adapter starts itself, the httpx.Client sits on this transport; a service named by
+# the url option gets httpx's own.
+class LoopbackTransport(httpx.BaseTransport):
+    """One keep-alive HTTP/1.1 connection to ``host:port``, opened again when the
+    service closed it (idle, or restarted)."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self._connection: http.client.HTTPConnection | None = None
+
+    def _connect(self, timeout: float | None) -> http.client.HTTPConnection:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            connection.connect()
+        except OSError as exc:
+            raise httpx.ConnectError(f"{self.host}:{self.port}: {exc}") from exc
+        assert connection.sock is not None
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection
+
+    def _usable(self, timeout: float | None) -> tuple[http.client.HTTPConnection, bool]:
+        """The kept connection if the service has not closed it, else a new one; and
+        whether it was reused."""
+        connection = self._connection
+        if connection is not None and connection.sock is not None:
+            readable, _, _ = select.select([connection.sock], [], [], 0)
+            if not readable:  # nothing to read on an idle connection: still open
+                connection.sock.settimeout(timeout)
+                return connection, True
+            connection.close()
+        self._connection = self._connect(timeout)
+        return self._connection, False
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        timeouts: dict[str, Any] = request.extensions.get("timeout", {})
+        timeout = timeouts.get("read")
+        target = request.url.raw_path.decode("ascii")
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.headers.raw
+                   if k.lower() not in (b"host", b"content-length")}
+        body = request.read() or None
+        while True:
+            connection, reused = self._usable(timeout)
+            try:
+                connection.request(request.method, target, body=body, headers=headers)
+                answer = connection.getresponse()
+                content = answer.read()
+            except TimeoutError as exc:
+                self.close()
+                raise httpx.ReadTimeout(f"no answer within {timeout} s", request=request
+                                        ) from exc
+            except (http.client.RemoteDisconnected, ConnectionError) as exc:
+                self.close()
+                if reused:  # closed under us between two requests: the request never ran
+                    continue
+                raise httpx.RemoteProtocolError(str(exc), request=request) from exc
+            except (http.client.HTTPException, OSError) as exc:
+                self.close()
+                raise httpx.RemoteProtocolError(f"{type(exc).__name__}: {exc}",
+                                                request=request) from exc
+            if answer.will_close:
+                self.close()
+            return httpx.Response(answer.status, headers=answer.getheaders(),
+                                  content=content, request=request)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
 class HttpAdapter:
     name = "http"
 
@@ -175,8 +250,10 @@ class HttpAdapter:
             url = self.service.url
         timeout = config.op_timeout if config.op_timeout > 0 else None
         # TCP_NODELAY: without it a request's headers and body wait on delayed ACKs.
-        transport = httpx.HTTPTransport(
-            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+        transport: httpx.BaseTransport = (
+            LoopbackTransport("127.0.0.1", self.service.port) if self.service is not None
+            else httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY,
+                                                      1)]))
         self.client = httpx.Client(base_url=url.rstrip("/"), timeout=timeout,
                                    transport=transport,
                                    headers={"user-agent": USER_AGENT})

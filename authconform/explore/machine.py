@@ -35,6 +35,7 @@ from authconform.explore.vocabulary import (  # the predicates are used by the t
     MAX_PHONES,
     NEW_NAMES,
     ORGS,
+    PERSONAL_MISTAKES,
     PICK,
     QR_HOLDERS,
     RECOVERY_QR_CODES,
@@ -45,6 +46,7 @@ from authconform.explore.vocabulary import (  # the predicates are used by the t
     STORE_WORDS,
     VERIFY_PERSONAL,
     VERSIONS,
+    WORK_MISTAKES,
     Cast,
     Disagreement,
     Qr,
@@ -214,23 +216,33 @@ class Explorer(Observations, RuleBasedStateMachine):
 
     @precondition(lambda self: len(self.model.phones) < MAX_PHONES
                   and self._any(_backup_on))
-    @rule(target=phones, pick=PICK, then=st.sampled_from(["stops there",
-                                                          "verifies what waits"]))
-    def alex_recovers_onto_a_new_phone(self, pick: int, then: str) -> str:
+    @rule(target=phones, pick=PICK,
+          then=st.sampled_from(["stops there", "verifies what waits",
+                                "makes a mistake, then verifies what waits"]),
+          personal_mistake=st.sampled_from(PERSONAL_MISTAKES),
+          work_mistake=st.sampled_from(WORK_MISTAKES))
+    def alex_recovers_onto_a_new_phone(self, pick: int, then: str, personal_mistake: str,
+                                       work_mistake: str) -> str:
         """The documents' main story: a new phone of the same kind, recovery, and then
-        perhaps the additional verification of every account that waits for it."""
+        perhaps the additional verification of every account that waits for it --
+        perhaps after one attempt that must be refused."""
         old = self._phone(self._pick(pick, _backup_on))
         label = self._new_phone(old.platform, "latest")
         self._recover(label, "right")
-        if then == "verifies what waits":
-            for tile in list(self._phone(label).tiles):
-                if not tile.pending:
-                    continue
-                if tile.kind == m.PERSONAL:
-                    if self._sign_in_to_recover(label, "email address", True):
-                        self._enter_code(label, "email address")
-                else:
-                    self._recover_work(label, tile.label, "a fresh one", "types")
+        if then == "stops there":
+            return label
+        mistake = then.startswith("makes a mistake")
+        for tile in list(self._phone(label).tiles):
+            if not tile.pending:
+                continue
+            if tile.kind == m.PERSONAL:
+                if mistake:
+                    self._verify_personal(label, personal_mistake)
+                self._verify_personal(label, "confirming by email")
+            else:
+                if mistake:
+                    self._recover_work(label, tile.label, work_mistake, "types")
+                self._recover_work(label, tile.label, "a fresh one", "types")
         return label
 
     @precondition(lambda self: self._any(_is_iphone))
@@ -267,7 +279,8 @@ class Explorer(Observations, RuleBasedStateMachine):
         self.world.advance_clock(SPANS[span])
         self.model.advance(SPANS[span])
 
-    @precondition(lambda self: self._any(_backup_on))
+    @precondition(lambda self: self._any(
+        lambda p: p.backup is not None and self.model.session_valid(p.backup.session)))
     @rule()
     def recovery_sign_in_lapses(self) -> None:
         self.script.when(f"{ACTOR}'s recovery account sign-in lapses", "msa")
@@ -603,7 +616,12 @@ class Explorer(Observations, RuleBasedStateMachine):
         """000/002 'To provide additional verification for personal accounts': sign in
         to recover (password, then a code to an alternate email or phone) and enter the
         code; or one of the ways that must fail (REQ-VERIFY-03/04)."""
-        phone = self._pick(pick, _pending_personal)
+        self._verify_personal(self._pick(pick, _pending_personal), how)
+
+    def _verify_personal(self, phone: str, how: str) -> None:
+        tile = self._phone(phone).tile("Microsoft")
+        if tile is None or not tile.pending:
+            return
         channel, password_right, code_kind = VERIFY_PERSONAL[how]
         if not self._sign_in_to_recover(phone, channel, password_right):
             return

@@ -44,6 +44,11 @@ VERIFY_PERSONAL = {
 }
 RECOVERY_QR_CODES = ("a fresh one", "a fresh one", "an expired one", "a colleague's",
                      "another organisation's", "the one that set the account up")
+# attempts that must be refused before the right one (REQ-VERIFY-04/06)
+PERSONAL_MISTAKES = ("with a wrong password", "entering a wrong code",
+                     "entering the code too late")
+WORK_MISTAKES = ("the one that set the account up", "a colleague's", "another organisation's",
+                 "an expired one")
 # whether the first phone starts with an account, and how (each shrinks to "none")
 FIRST_ACCOUNT = ("none", "without notifications", "with notifications")
 PICK = st.integers(min_value=0, max_value=MAX_PHONES - 1)  # which of the eligible
