@@ -7,10 +7,9 @@ reads (mail and SMS sent, traffic, admin events) are plain lists on the world.
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass
 from typing import Any
-
-import threading
 
 from faker import Faker
 
@@ -28,7 +27,6 @@ from sim.rules import RecoveryBlock, Rules, parse_version
 from sim.sites import SiteAccountRecord, Sites
 from sim.stores import BACKUP_NAME, CloudStore, StoreKind
 from sim.tenants import Tenant, WorkUser, activation_text
-
 
 _FAKERS = threading.local()
 
