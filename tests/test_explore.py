@@ -229,8 +229,7 @@ def test_a_tour_of_every_rule_replays_as_a_passing_scenario() -> None:
     machine.alex_changes_an_account(0, 2, "moves to the top")
     machine.alex_approves_a_sign_in(0, 0)
     check()
-    second = machine.alex_recovers_onto_a_new_phone(0, "stops there", "with a wrong password",
-                                                    "a colleague's")
+    second = machine.alex_recovers_onto_a_new_phone(0, "stops there")
     check()
     waiting = _index(machine, second, mm._pending_personal)
     for how in ("with a wrong password", "entering a wrong code",
@@ -242,10 +241,7 @@ def test_a_tour_of_every_rule_replays_as_a_passing_scenario() -> None:
                     "the one that set the account up"):
         machine.alex_recovers_a_work_account(work, 0, qr_code, "types")
         check()
-    machine.alex_recovers_a_work_account(work, 0, "a fresh one", "scans")  # camera first
-    machine.alex_answers_the_camera_prompt(_index(machine, second, mm._asking_for_camera),
-                                           False)
-    machine.alex_recovers_a_work_account(work, 0, "a fresh one", "types")
+    machine.alex_recovers_a_work_account(work, 0, "a fresh one", "scans")
     check()
     machine.organisation_unregisters_a_phone(_index(machine, first, mm._has_work), 0)
     check()
@@ -257,6 +253,9 @@ def test_a_tour_of_every_rule_replays_as_a_passing_scenario() -> None:
     check()
     for how in ("wrong password", "work account", "right"):
         machine.alex_turns_on_backup(off, how)
+    machine.alex_adds_a_third_party_account(third, "GitHub", scanned=True)  # asks first
+    machine.alex_answers_the_camera_prompt(_index(machine, third, mm._asking_for_camera), False)
+    machine.alex_adds_a_third_party_account(third, "GitHub", scanned=True)  # refused
     machine.network_changes(third, False)
     machine.alex_adds_a_third_party_account(third, "GitHub", scanned=False)
     machine.network_changes(third, True)
@@ -276,6 +275,9 @@ def test_a_tour_of_every_rule_replays_as_a_passing_scenario() -> None:
     machine.alex_changes_icloud_account(_index(machine, second, mm._is_iphone), "none")
     machine.alex_changes_icloud_account(_index(machine, second, mm._is_iphone), "first")
     machine.alex_deletes_the_backup_in_storage_management(0)
+    check()
+    machine.alex_recovers_onto_a_new_phone_after_a_false_start(
+        _index(machine, first, mm._backup_on), "entering a wrong code", "an expired one")
     check()
     fourth = machine.alex_gets_another_phone("ios", "too old")
     for how in ("second Microsoft account", "work account", "wrong password", "right"):

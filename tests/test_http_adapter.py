@@ -4,6 +4,9 @@ per-person tokens, and answers identical to the in-process simulator."""
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,7 +17,7 @@ import pytest
 from authconform import port
 from authconform.adapters import AdapterLoadError, TargetConfig, load_adapter
 from authconform.adapters.guard import GuardedTarget
-from authconform.adapters.http import HttpAdapter, HttpTarget, _Session
+from authconform.adapters.http import HttpAdapter, HttpTarget, LoopbackTransport, _Session
 from authconform.adapters.inprocess import SimTarget
 from authconform.service import create_app
 
@@ -292,3 +295,95 @@ def test_the_recovery_block_option_reaches_every_world(adapter: HttpAdapter,
         SimTarget(seed=2, recovery_block=block))
     assert over_http == in_process
     assert (over_http == port.OutcomeCode.EXISTING_ACCOUNTS) == (block == "any")
+
+
+# ---------------------------------------------------------------- the loopback transport
+
+
+class ScriptedServer:
+    """A socket server on 127.0.0.1 that answers each connection's requests with the
+    next scripted raw answers, then closes it."""
+
+    def __init__(self, *connections: list[bytes]):
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.requests: list[bytes] = []
+        self.thread = threading.Thread(target=self._serve, args=(connections,), daemon=True)
+        self.thread.start()
+
+    def _serve(self, connections: tuple[list[bytes], ...]) -> None:
+        for answers in connections:
+            conn, _ = self.sock.accept()
+            with conn:
+                for answer in answers:
+                    data = b""
+                    while b"\r\n\r\n" not in data:
+                        data += conn.recv(65536)
+                    self.requests.append(data)
+                    if answer:
+                        conn.sendall(answer)
+                    else:
+                        time.sleep(1)  # no answer at all
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def _ok(body: bytes, *extra: bytes) -> bytes:
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
+    return head % len(body) + b"".join(e + b"\r\n" for e in extra) + b"\r\n" + body
+
+
+def test_the_loopback_transport_keeps_one_connection_and_reads_by_length() -> None:
+    server = ScriptedServer([_ok(b'{"result": 1}'), _ok(b'{"result": 2}', b"connection: close")],
+                            [_ok(b'{"result": 3}')])
+    client = httpx.Client(transport=LoopbackTransport("127.0.0.1", server.port))
+    url = f"http://127.0.0.1:{server.port}/v1/world/now"
+    try:
+        assert [client.get(url).json()["result"] for _ in range(3)] == [1, 2, 3]
+        first = server.requests[0]
+        assert first.startswith(b"GET /v1/world/now HTTP/1.1\r\n")
+        assert b"content-length: 0" in first.lower()
+    finally:
+        client.close()
+        server.close()
+
+
+def test_the_loopback_transport_opens_again_when_the_service_closed_it() -> None:
+    server = ScriptedServer([_ok(b'{"result": 1}')], [_ok(b'{"result": 2}')])
+    client = httpx.Client(transport=LoopbackTransport("127.0.0.1", server.port))
+    url = f"http://127.0.0.1:{server.port}/x"
+    try:
+        assert client.get(url).json() == {"result": 1}
+        time.sleep(0.2)  # the server has closed the first connection meanwhile
+        assert client.post(url, content=b"{}").json() == {"result": 2}
+        assert server.requests[1].startswith(b"POST /x HTTP/1.1")
+    finally:
+        client.close()
+        server.close()
+
+
+@pytest.mark.parametrize(("answer", "error"), [
+    (b"garbage\r\n\r\n", httpx.RemoteProtocolError),
+    (b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n", httpx.RemoteProtocolError),
+    (b"", httpx.ReadTimeout),
+])
+def test_the_loopback_transport_fails_as_httpx_does(answer: bytes, error: type) -> None:
+    server = ScriptedServer([answer])
+    client = httpx.Client(transport=LoopbackTransport("127.0.0.1", server.port), timeout=0.3)
+    try:
+        with pytest.raises(error):
+            client.get(f"http://127.0.0.1:{server.port}/x")
+    finally:
+        client.close()
+        server.close()
+
+
+def test_a_request_over_the_size_limit_is_a_target_error(adapter: HttpAdapter) -> None:
+    target = GuardedTarget(adapter.new_target(4), 30)
+    person = target.world.create_person()
+    phone = target.world.create_device(person.id, port.Platform.IOS, "6.8.0")
+    with pytest.raises(port.TargetError, match="HTTP 413"):
+        target.app.scan_qr(phone, b"\0" * (2 << 20))
+    assert target.app.screen(phone).backup_setting == "iCloud backup"  # still talking
+    target.close()

@@ -26,7 +26,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
-import http.client
 import inspect
 import json
 import os
@@ -145,77 +144,115 @@ class ManagedService:
             self.sock.close()
 
 
-# httpx's own transport (httpcore over h11) spends about twice the client's CPU per
-# request that the standard library's http.client does, and a run makes thousands of
-# small requests to one local service over one connection. So for the service the
-# adapter starts itself, the httpx.Client sits on this transport; a service named by
-# the url option gets httpx's own.
 class LoopbackTransport(httpx.BaseTransport):
-    """One keep-alive HTTP/1.1 connection to ``host:port``, opened again when the
-    service closed it (idle, or restarted)."""
+    """HTTP/1.1 over one kept-alive socket to the service this adapter started.
+
+    httpx's own transport (httpcore over h11) costs the client more CPU per request
+    than the service spends answering, and a run makes thousands of small requests to
+    one local service. This transport writes each request in one ``send`` and reads the
+    answer by its ``Content-Length`` (the service always sends one); the adapter still
+    talks through an ``httpx.Client``. Used only for the service the adapter started;
+    a service named by the ``url`` option gets httpx's own transport.
+    """
 
     def __init__(self, host: str, port: int):
         self.host, self.port = host, port
-        self._connection: http.client.HTTPConnection | None = None
+        self._sock: socket.socket | None = None
+        self._buffer = b""
 
-    def _connect(self, timeout: float | None) -> http.client.HTTPConnection:
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+    def _connection(self, timeout: float | None) -> tuple[socket.socket, bool]:
+        """The kept socket if the service has not closed it, else a new one; and
+        whether it was kept."""
+        sock = self._sock
+        if sock is not None:
+            readable, _, _ = select.select([sock], [], [], 0)
+            if not readable and not self._buffer:  # idle and still open
+                sock.settimeout(timeout)
+                return sock, True
+            self.close()
         try:
-            connection.connect()
+            sock = socket.create_connection((self.host, self.port), timeout=timeout)
         except OSError as exc:
             raise httpx.ConnectError(f"{self.host}:{self.port}: {exc}") from exc
-        assert connection.sock is not None
-        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return connection
-
-    def _usable(self, timeout: float | None) -> tuple[http.client.HTTPConnection, bool]:
-        """The kept connection if the service has not closed it, else a new one; and
-        whether it was reused."""
-        connection = self._connection
-        if connection is not None and connection.sock is not None:
-            readable, _, _ = select.select([connection.sock], [], [], 0)
-            if not readable:  # nothing to read on an idle connection: still open
-                connection.sock.settimeout(timeout)
-                return connection, True
-            connection.close()
-        self._connection = self._connect(timeout)
-        return self._connection, False
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._sock = sock
+        return sock, False
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        timeouts: dict[str, Any] = request.extensions.get("timeout", {})
-        timeout = timeouts.get("read")
-        target = request.url.raw_path.decode("ascii")
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.headers.raw
-                   if k.lower() not in (b"host", b"content-length")}
-        body = request.read() or None
+        timeout = request.extensions.get("timeout", {}).get("read")
+        body = request.read()
+        head = [b"%s %s HTTP/1.1" % (request.method.encode("ascii"), request.url.raw_path)]
+        head += [b"%s: %s" % (k, v) for k, v in request.headers.raw
+                 if k.lower() != b"content-length"]
+        head.append(b"content-length: %d" % len(body))
+        message = b"\r\n".join(head) + b"\r\n\r\n" + body
         while True:
-            connection, reused = self._usable(timeout)
+            sock, kept = self._connection(timeout)
             try:
-                connection.request(request.method, target, body=body, headers=headers)
-                answer = connection.getresponse()
-                content = answer.read()
+                sock.sendall(message)
+                status, headers, content = self._read_answer(sock, request.method)
             except TimeoutError as exc:
                 self.close()
                 raise httpx.ReadTimeout(f"no answer within {timeout} s", request=request
                                         ) from exc
-            except (http.client.RemoteDisconnected, ConnectionError) as exc:
+            except (ConnectionError, _Closed) as exc:
                 self.close()
-                if reused:  # closed under us between two requests: the request never ran
+                if kept:  # closed under us between two requests: the request never ran
                     continue
-                raise httpx.RemoteProtocolError(str(exc), request=request) from exc
-            except (http.client.HTTPException, OSError) as exc:
-                self.close()
                 raise httpx.RemoteProtocolError(f"{type(exc).__name__}: {exc}",
                                                 request=request) from exc
-            if answer.will_close:
+            except (ValueError, OSError) as exc:
                 self.close()
-            return httpx.Response(answer.status, headers=answer.getheaders(),
-                                  content=content, request=request)
+                raise httpx.RemoteProtocolError(f"malformed answer: {exc}",
+                                                request=request) from exc
+            if any(k == b"connection" and v.lower() == b"close" for k, v in headers):
+                self.close()
+            return httpx.Response(status, headers=headers, content=content, request=request)
+
+    def _read_answer(self, sock: socket.socket, method: str
+                     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        data = self._buffer
+        while b"\r\n\r\n" not in data:
+            data += self._recv(sock)
+        head, _, data = data.partition(b"\r\n\r\n")
+        status_line, *lines = head.split(b"\r\n")
+        version, code, *_ = status_line.split(b" ", 2)
+        if not version.startswith(b"HTTP/1."):
+            raise ValueError(f"status line {status_line[:40]!r}")
+        headers = []
+        length = 0
+        for line in lines:
+            name, _, value = line.partition(b":")
+            name, value = name.strip().lower(), value.strip()
+            headers.append((name, value))
+            if name == b"transfer-encoding":
+                raise ValueError("chunked answers are not expected from this service")
+            if name == b"content-length":
+                length = int(value)
+        status = int(code)
+        if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+            length = 0
+        while len(data) < length:
+            data += self._recv(sock)
+        self._buffer = data[length:]
+        return status, headers, data[:length]
+
+    @staticmethod
+    def _recv(sock: socket.socket) -> bytes:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise _Closed("the service closed the connection")
+        return chunk
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        self._buffer = b""
+
+
+class _Closed(Exception):
+    pass
 
 
 class HttpAdapter:

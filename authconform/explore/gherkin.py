@@ -76,6 +76,11 @@ class Script:
     def then(self, text: str, *needs: str) -> None:
         self.steps.append(Step("Then", text, frozenset(needs)))
 
+    def insert(self, index: int, keyword: str, text: str, *needs: str) -> None:
+        """A step that only matters if a later check fails (say, noting the traffic so
+        far) is written in afterwards, where it belongs."""
+        self.steps.insert(index, Step(keyword, text, frozenset(needs)))
+
     def needs(self) -> set[str]:
         return set().union(*(s.needs for s in self.steps)) if self.steps else set()
 

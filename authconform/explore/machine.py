@@ -217,30 +217,38 @@ class Explorer(Observations, RuleBasedStateMachine):
     @precondition(lambda self: len(self.model.phones) < MAX_PHONES
                   and self._any(_backup_on))
     @rule(target=phones, pick=PICK,
-          then=st.sampled_from(["stops there", "verifies what waits",
-                                "makes a mistake, then verifies what waits"]),
-          personal_mistake=st.sampled_from(PERSONAL_MISTAKES),
-          work_mistake=st.sampled_from(WORK_MISTAKES))
-    def alex_recovers_onto_a_new_phone(self, pick: int, then: str, personal_mistake: str,
-                                       work_mistake: str) -> str:
+          then=st.sampled_from(["stops there", "verifies what waits"]))
+    def alex_recovers_onto_a_new_phone(self, pick: int, then: str) -> str:
         """The documents' main story: a new phone of the same kind, recovery, and then
-        perhaps the additional verification of every account that waits for it --
-        perhaps after one attempt that must be refused."""
+        perhaps the additional verification of every account that waits for it."""
+        return self._recover_onto_a_new_phone(pick, then == "verifies what waits", None,
+                                              None)
+
+    @precondition(lambda self: len(self.model.phones) < MAX_PHONES
+                  and self._any(_backup_on))
+    @rule(target=phones, pick=PICK, personal_mistake=st.sampled_from(PERSONAL_MISTAKES),
+          work_mistake=st.sampled_from(WORK_MISTAKES))
+    def alex_recovers_onto_a_new_phone_after_a_false_start(
+            self, pick: int, personal_mistake: str, work_mistake: str) -> str:
+        """As above, each waiting account first meeting an attempt that must be refused
+        (REQ-VERIFY-04/06), then the right one."""
+        return self._recover_onto_a_new_phone(pick, True, personal_mistake, work_mistake)
+
+    def _recover_onto_a_new_phone(self, pick: int, verify: bool,
+                                  personal_mistake: str | None,
+                                  work_mistake: str | None) -> str:
         old = self._phone(self._pick(pick, _backup_on))
         label = self._new_phone(old.platform, "latest")
         self._recover(label, "right")
-        if then == "stops there":
-            return label
-        mistake = then.startswith("makes a mistake")
-        for tile in list(self._phone(label).tiles):
+        for tile in list(self._phone(label).tiles) if verify else []:
             if not tile.pending:
                 continue
             if tile.kind == m.PERSONAL:
-                if mistake:
+                if personal_mistake:
                     self._verify_personal(label, personal_mistake)
                 self._verify_personal(label, "confirming by email")
             else:
-                if mistake:
+                if work_mistake:
                     self._recover_work(label, tile.label, work_mistake, "types")
                 self._recover_work(label, tile.label, "a fresh one", "types")
         return label
@@ -514,8 +522,7 @@ class Explorer(Observations, RuleBasedStateMachine):
         """REQ-PRIVACY-01: turning backup on talks only to the Microsoft account
         service, the backup key holder and the phone's own store."""
         phone = self._pick(pick, _backup_off)
-        self.script.given("we start watching the network traffic")
-        mark = len(self.world.traffic())
+        mark, written = len(self.world.traffic()), len(self.script.steps)
         self._turn_on_backup(phone, "right")
         if self._phone(phone).backup is None:
             return  # refused: whatever was said is checked by its answer
@@ -523,6 +530,7 @@ class Explorer(Observations, RuleBasedStateMachine):
         allowed = {"msa", "key-service", STORE_SERVICES[store]}
         called = {t.service for t in self.world.traffic()[mark:]}
         if not called or not called <= allowed:
+            self.script.insert(written, "Given", "we start watching the network traffic")
             self._fail(("REQ-PRIVACY-01",), f"turning backup on called {sorted(called)}",
                        "every call since went to the Microsoft account service, the backup "
                        f"key holder or {STORE_WORDS[store]}")
@@ -532,12 +540,14 @@ class Explorer(Observations, RuleBasedStateMachine):
     def alex_adds_an_account_while_backup_is_off(self, pick: int, site: str) -> None:
         """REQ-BACKUP-07: with backup off, a change uploads nothing."""
         phone = self._pick(pick, _backup_off)
-        self.script.when(f'we start watching the network traffic of the "{phone}"')
         mark, device = len(self.world.traffic()), self._device(phone)
+        written = len(self.script.steps)
         self._add_third_party(phone, site, scanned=False)
         uploads = [t for t in self.world.traffic()[mark:]
                    if t.device_id == device and t.service in STORE_SERVICES.values()]
         if uploads:
+            self.script.insert(written, "When",
+                               f'we start watching the network traffic of the "{phone}"')
             self._fail(("REQ-BACKUP-07",), f"the {phone} called {uploads[0].service} with "
                        "backup off", f'the "{phone}" has uploaded nothing to a cloud store '
                        "since")
@@ -708,8 +718,8 @@ class Explorer(Observations, RuleBasedStateMachine):
             if org not in self.setup_qrs:
                 return
             qr, set_up_on = self.setup_qrs[org]
-            self.script.when(f'{ACTOR} scans the QR code that set up the "{set_up_on}" to '
-                             f'recover the "{org}" account on the "{phone}"', needs_of(org))
+            text = (f'{ACTOR} scans the QR code that set up the "{set_up_on}" to recover the '
+                    f'"{org}" account on the "{phone}"')
             how = "scans"
         else:
             owner, from_org = {"a fresh one": ("Alex", org), "an expired one": ("Alex", org),
@@ -723,20 +733,30 @@ class Explorer(Observations, RuleBasedStateMachine):
                 self.script.when("2 days pass")
                 self.world.advance_clock(2 * m.DAY)
                 self.model.advance(2 * m.DAY)
-            if how == "scans":
-                self.script.when(f'{ACTOR} scans the QR code to recover the "{org}" account on '
-                                 f'the "{phone}"', needs_of(org))
+            text = (f'{ACTOR} scans the QR code to recover the "{org}" account on the '
+                    f'"{phone}"' if how == "scans" else
+                    f'{ACTOR} types the code and URL from the QR code to recover the "{org}" '
+                    f'account on the "{phone}"')
+        attempts = 1
+        if how == "scans" and self._phone(phone).camera == "not_asked":
+            attempts = 2  # the first scan asks for the camera; Alex allows it, scans again
+        for attempt in range(attempts):
+            self.script.when(text, needs_of(org))
+            if how == "types":
+                outcome = self.app.enter_activation_to_recover(device, entry.id, qr.port.code,
+                                                               qr.port.url)
             else:
-                self.script.when(f'{ACTOR} types the code and URL from the QR code to recover '
-                                 f'the "{org}" account on the "{phone}"', needs_of(org))
-        if how == "types":
-            outcome = self.app.enter_activation_to_recover(device, entry.id, qr.port.code,
-                                                           qr.port.url)
-        else:
-            outcome = self.app.scan_qr_to_recover(device, entry.id, qr.port.png)
-        expected = self.model.recover_work(self._phone(phone), org, qr.model, "Alex",
-                                           scanned=how == "scans")
-        self._answer(outcome, expected, "REQ-VERIFY-05", "REQ-VERIFY-06")
+                outcome = self.app.scan_qr_to_recover(device, entry.id, qr.port.png)
+            expected = self.model.recover_work(self._phone(phone), org, qr.model, "Alex",
+                                               scanned=how == "scans")
+            self._answer(outcome, expected, "REQ-VERIFY-05", "REQ-VERIFY-06")
+            if attempt + 1 < attempts and expected == "CAMERA_PERMISSION_NEEDED":
+                self.script.when(f'{ACTOR} allows camera access on the "{phone}"')
+                self.app.answer_camera_prompt(device, True)
+                self.model.answer_camera(self._phone(phone), True)
+            else:
+                break
+
 
 def make_machine(new_target: Callable[[], Any], profile: str = "current",
                  on_new: Callable[[Explorer], None] | None = None) -> type[Explorer]:

@@ -49,12 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(args.state, max_body=args.max_body, max_worlds=args.max_worlds,
                      service_token=os.environ.get(TOKEN_ENV) or None,
                      flush_interval=max(0.0, args.flush_interval))
-    # h11, each answer in one write, no access log: the per-request cost is what the
-    # conformance run pays.
+    # h11, each answer in one write, no access log, no proxy-header rewriting and no
+    # Server/Date headers: the per-request cost is what the conformance run pays.
     config = uvicorn.Config(app, host=args.host, port=args.port, http=JoinedWritesH11Protocol,
-                            ws="none",
-                            lifespan="on", access_log=False, log_level=args.log_level,
-                            timeout_graceful_shutdown=5)
+                            ws="none", lifespan="on", access_log=False,
+                            log_level=args.log_level, proxy_headers=False,
+                            server_header=False, date_header=False,
+                            timeout_graceful_shutdown=5, timeout_keep_alive=30)
     server = uvicorn.Server(config)
     if args.fd is None:
         server.run()
