@@ -7,7 +7,7 @@
     authconform requirements [--profile P] [--matrix] [--check] [--format text|json|md]
     authconform report [--report-dir DIR]
     authconform diff OLD.json NEW.json [--format text|json]
-    authconform self-test|mutants|bench ...
+    authconform self-test|mutants|explore|bench ...
 
 Exit codes of ``run`` (and the meaning every subcommand keeps):
 
@@ -404,7 +404,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- delegated
 
 DELEGATES = {
-    "self-test": ("authconform.selftest", "main", "check the harness against its mutants"),
+    "self-test": ("authconform.selftest", "main", "check an adapter's wiring and capabilities"),
+    "explore": ("authconform.explore.run", "main",
+                "model-based exploration; counterexamples written as .feature files"),
     "mutants": ("authconform.mutants.runner", "main", "run the suite against each mutant"),
     "bench": ("authconform.bench_cli", "main", "benchmarks of the simulator and the suite"),
 }
