@@ -18,8 +18,8 @@ from PIL import Image, UnidentifiedImageError
 def render(text: str) -> bytes:
     """PNG bytes of a QR code holding ``text``. Cached: a picture never changes."""
     symbol = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    pixels = memoryview(symbol.to_image(scale=4, add_quiet_zones=True))
-    height, width = pixels.shape[0], pixels.shape[1]
+    pixels = memoryview(symbol.to_image(scale=4, add_quiet_zones=True))  # type: ignore[arg-type]
+    height, width = pixels.shape or (0, 0)
     out = io.BytesIO()
     Image.frombytes("L", (width, height), pixels.tobytes()).save(out, format="PNG")
     return out.getvalue()

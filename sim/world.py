@@ -85,7 +85,7 @@ class World:
         fake: Faker | None = getattr(_FAKERS, "fake", None)
         if fake is None:
             fake = _FAKERS.fake = Faker()
-        fake.random = self._names
+        fake.random = self._names  # type: ignore[attr-defined]  # a settable proxy property
         return fake
 
     def _id(self, kind: str) -> str:

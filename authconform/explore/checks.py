@@ -21,16 +21,16 @@ from authconform.explore.vocabulary import (
     STORE_WORDS,
 )
 
-if TYPE_CHECKING:
-    from authconform.explore.machine import Explorer
-
-    _Base = Explorer
+if TYPE_CHECKING:  # the machine class is built at run time; type the mixin loosely
+    from typing import Any as _Base
 else:
     _Base = object
 
 
 class Observations(_Base):
     """Mixed into the state machine: its invariant and the end-of-program expectations."""
+
+    _traffic_seen: int  # set by the machine's __init__
 
     # ------------------------------------------------------------ what Alex sees
     @invariant()

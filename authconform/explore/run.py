@@ -70,7 +70,7 @@ def explore(adapter_name: str = "sim", mutant: str | None = None, seed: int = 0,
         # one world seed for every program: a replayed program meets the same world
         return GuardedTarget(adapter.new_target(seed), op_timeout)
 
-    machine = make_machine(new_target, profile, on_new=lambda m: last.append(m) or None)
+    machine = make_machine(new_target, profile, on_new=last.append)
     hypothesis_seed(seed)(machine)
     config = settings(max_examples=max_examples, stateful_step_count=step_count,
                       deadline=None, database=None, derandomize=False,

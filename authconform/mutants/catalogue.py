@@ -571,7 +571,7 @@ def _expired_qr_accepted(world: World) -> None:
     def before(activation: Any) -> float:
         saved = activation.expires_at
         activation.expires_at = math.inf
-        return saved  # type: ignore[no-any-return]
+        return saved
 
     def after(activation: Any, saved: float) -> None:
         activation.expires_at = saved

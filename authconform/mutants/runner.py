@@ -108,7 +108,7 @@ class MutationSession:
     @pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: sees the final report
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]
                                   ) -> Iterator[Any]:
-        report = yield
+        report: Any = yield
         report.authconform_assertion = (call.excinfo is not None
                                         and call.excinfo.errisinstance(AssertionError))
         return report
