@@ -448,7 +448,7 @@ def test_the_dispatcher_answers_exactly_as_the_fastapi_routes() -> None:
     def script(c: TestClient) -> list[tuple[int, Any]]:
         w = World(c, seed=21)
         alex, alex_token = w.person()
-        sam, sam_token = w.person()
+        _sam, sam_token = w.person()
         phone = w.iphone(alex, alex_token)
         msa = w.post("/v1/world/create_microsoft_account", {"person_id": alex}, alex_token)
         answers = [
