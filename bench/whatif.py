@@ -1,7 +1,7 @@
 """What-if experiments: what each proposed optimisation would save, measured, without
 changing the code it concerns.
 
-``python -m bench.whatif [--rounds 3] [--only qr_fixed_mask,step_lookup_cache]`` runs
+``python -m bench.whatif [--rounds 3] [--only qr_zxing,step_lookup_cache]`` runs
 the suite against the simulator as it is ("baseline") and with each optimisation
 applied by this module acting as a pytest plugin (``-p bench.whatif``, options from
 ``$AUTHCONFORM_BENCH_WHATIF``), plus all of them together, interleaved round by round.
@@ -10,10 +10,9 @@ duration, and whether every scenario's outcome matched the baseline's.
 
 Options (each a patch applied in ``pytest_configure``, before any scenario runs):
 
-* ``qr_fixed_mask``: ``sim.qr.render`` with a fixed QR mask (``segno.make(mask=0)``),
-  skipping segno's pure-Python evaluation of all eight masks. Same text, other pixels.
-  (sim/qr.py has since adopted it: a no-op on the current code.)
 * ``qr_zxing``: ``sim.qr.render`` drawn by zxing-cpp's writer (C++) and saved by pillow.
+  (sim/qr.py has since adopted it, like the step-lookup, guard-hints, libyaml and
+  shared-Faker patches: on the current code those measure a no-op.)
 * ``step_lookup_cache``: pytest-bdd's ``find_fixturedefs_for_step`` memoised per
   (test module, step keyword, step text); the definitions visible to a module do not
   change during a run.
@@ -50,21 +49,6 @@ PLUGIN_FLAGS = ["-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:
 
 
 # ---------------------------------------------------------------- the patches
-
-def qr_fixed_mask() -> None:
-    import segno
-
-    from sim import qr
-
-    @functools.lru_cache(maxsize=1024)
-    def render(text: str) -> bytes:
-        out = io.BytesIO()
-        segno.make(text, error="m", micro=False, mask=0).save(out, kind="png", scale=4,
-                                                              border=4)
-        return out.getvalue()
-
-    qr.render = render
-
 
 def qr_zxing() -> None:
     import zxingcpp
@@ -151,7 +135,6 @@ def faker_shared() -> None:
 
 
 PATCHES: dict[str, Callable[[], None]] = {
-    "qr_fixed_mask": qr_fixed_mask,
     "qr_zxing": qr_zxing,
     "step_lookup_cache": step_lookup_cache,
     "guard_hints_cache": guard_hints_cache,
@@ -183,7 +166,7 @@ def run(rounds: int, seed: int, options: list[str]) -> dict[str, Any]:
     from bench.floor import suite_shape, write_floor
     from bench.suite import suite_args
 
-    combined = [o for o in options if o != "qr_zxing"] if "qr_fixed_mask" in options else options
+    combined = options
     variants: dict[str, list[str]] = {"baseline": [], **{o: [o] for o in options}}
     if len(options) > 1:
         variants["all"] = combined

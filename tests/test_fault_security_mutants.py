@@ -367,6 +367,7 @@ KILLS = (
     Kill("recovery_wrong_password_accepted", True, (STALE_WRONG,)),
     Kill("remembered_sign_in_releases_key", False, (STALE_WRONG,)),
     Kill("key_fetched_before_sign_in", False, (FRESH_ONLY, STALE_WRONG)),
+    Kill("stale_sign_in_releases_key", True, (STALE_FAULT,)),
 )
 
 # Scenarios a simulator mutant cannot make fail, because under --sut sim they are
@@ -374,7 +375,6 @@ KILLS = (
 UNREACHABLE = {
     RESTART_BACKUP: "needs Capability.RESTART (only the http adapter has it)",
     RESTART_RECOVERY: "needs Capability.RESTART (only the http adapter has it)",
-    STALE_FAULT: "needs the proposed fault point recovery_sign_in_stale_before_key_release",
 }
 
 

@@ -17,7 +17,13 @@ import pytest
 from authconform import port
 from authconform.adapters import AdapterLoadError, TargetConfig, load_adapter
 from authconform.adapters.guard import GuardedTarget
-from authconform.adapters.http import HttpAdapter, HttpTarget, LoopbackTransport, _Session
+from authconform.adapters.http import (
+    NO_WAIT,
+    HttpAdapter,
+    HttpTarget,
+    LoopbackTransport,
+    _Session,
+)
 from authconform.adapters.inprocess import SimTarget
 from authconform.service import create_app
 
@@ -387,3 +393,28 @@ def test_a_request_over_the_size_limit_is_a_target_error(adapter: HttpAdapter) -
         target.app.scan_qr(phone, b"\0" * (2 << 20))
     assert target.app.screen(phone).backup_setting == "iCloud backup"  # still talking
     target.close()
+
+
+def test_a_no_wait_request_is_answered_later_and_its_answer_dropped() -> None:
+    server = ScriptedServer([b"HTTP/1.1 204 No Content\r\n\r\n", _ok(b'{"result": 7}')])
+    client = httpx.Client(transport=LoopbackTransport("127.0.0.1", server.port))
+    base = f"http://127.0.0.1:{server.port}"
+    try:
+        assert client.delete(f"{base}/v1/worlds/w-1", extensions={NO_WAIT: True}
+                             ).status_code == 202
+        assert client.get(f"{base}/v1/world/now").json() == {"result": 7}
+        assert [r.split(b" ", 2)[:2] for r in server.requests] == [
+            [b"DELETE", b"/v1/worlds/w-1"], [b"GET", b"/v1/world/now"]]
+    finally:
+        client.close()
+        server.close()
+
+
+def test_closing_a_target_deletes_its_world(adapter: HttpAdapter) -> None:
+    target = adapter.new_target(6)
+    assert isinstance(target, HttpTarget)
+    session = target.session
+    target.close()
+    answer = session.client.get(f"/v1/worlds/{session.world_id}",
+                                headers={"authorization": f"Bearer {session.operator}"})
+    assert answer.status_code == 404

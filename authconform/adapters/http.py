@@ -153,12 +153,17 @@ class LoopbackTransport(httpx.BaseTransport):
     answer by its ``Content-Length`` (the service always sends one); the adapter still
     talks through an ``httpx.Client``. Used only for the service the adapter started;
     a service named by the ``url`` option gets httpx's own transport.
+
+    A request with the extension ``NO_WAIT`` (deleting a finished scenario's world) is
+    sent and answered ``202`` at once; its real answer is read, and dropped, before the
+    next request goes out.
     """
 
     def __init__(self, host: str, port: int):
         self.host, self.port = host, port
         self._sock: socket.socket | None = None
         self._buffer = b""
+        self._unanswered = 0  # NO_WAIT requests whose answers are still to be read
 
     def _connection(self, timeout: float | None) -> tuple[socket.socket, bool]:
         """The kept socket if the service has not closed it, else a new one; and
@@ -186,10 +191,15 @@ class LoopbackTransport(httpx.BaseTransport):
                  if k.lower() != b"content-length"]
         head.append(b"content-length: %d" % len(body))
         message = b"\r\n".join(head) + b"\r\n\r\n" + body
+        if self._unanswered:
+            self._drain(timeout)
         while True:
             sock, kept = self._connection(timeout)
             try:
                 sock.sendall(message)
+                if request.extensions.get(NO_WAIT):
+                    self._unanswered += 1
+                    return httpx.Response(202, request=request)
                 status, headers, content = self._read_answer(sock, request.method)
             except TimeoutError as exc:
                 self.close()
@@ -244,11 +254,28 @@ class LoopbackTransport(httpx.BaseTransport):
             raise _Closed("the service closed the connection")
         return chunk
 
+    def _drain(self, timeout: float | None) -> None:
+        """Read and drop the answers to earlier ``NO_WAIT`` requests."""
+        try:
+            while self._unanswered and self._sock is not None:
+                self._sock.settimeout(timeout)
+                _, headers, _ = self._read_answer(self._sock, "DELETE")
+                self._unanswered -= 1
+                if any(k == b"connection" and v.lower() == b"close" for k, v in headers):
+                    self.close()
+        except (OSError, ValueError, _Closed):
+            self.close()
+        self._unanswered = 0
+
     def close(self) -> None:
         if self._sock is not None:
             self._sock.close()
             self._sock = None
         self._buffer = b""
+        self._unanswered = 0
+
+
+NO_WAIT = "authconform.no_wait"
 
 
 class _Closed(Exception):
@@ -479,7 +506,8 @@ class _Session:
     def close(self) -> None:
         with contextlib.suppress(httpx.HTTPError):  # gone with the service: nothing to tidy
             self.client.delete(f"/v1/worlds/{quote(self.world_id, safe='')}",
-                               headers={"authorization": f"Bearer {self.operator}"})
+                               headers={"authorization": f"Bearer {self.operator}"},
+                               extensions={NO_WAIT: True})
 
 
 def _client_class(protocol: type, half: str) -> type:
