@@ -20,20 +20,17 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path as FilePath
 from typing import Annotated, Any
-from urllib.parse import parse_qs
 
 from fastapi import Body, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import Scope as AsgiScope
@@ -41,6 +38,13 @@ from starlette.types import Scope as AsgiScope
 from authconform import __version__
 from authconform.adapters.inprocess import ALL_CAPABILITIES
 from authconform.service import codec, schema
+from authconform.service.asgi import (
+    BodyLimit,
+    OperationDispatch,
+    Serve,
+    error_answer,
+    json_answer,
+)
 from authconform.service.operations import Operation, Scope, operations
 from authconform.service.worlds import OPERATOR, HostedWorld, Registry, known_mutants
 from sim.refusals import Refusal
@@ -74,18 +78,6 @@ base64 strings. See docs/http-service.md.
 """
 
 
-def _json(payload: Any, status: int = 200) -> Response:
-    # ensure_ascii keeps lone surrogates a client may have sent from breaking the answer
-    return Response(json.dumps(payload, separators=(",", ":")).encode("ascii"), status,
-                    media_type="application/json")
-
-
-def _error(status: int, error: str, message: str, **headers: str) -> Response:
-    response = _json({"error": error, "message": message}, status)
-    response.headers.update(headers)
-    return response
-
-
 class _Refused(Exception):
     def __init__(self, status: int, error: str, message: str):
         self.status, self.error, self.message = status, error, message
@@ -93,59 +85,6 @@ class _Refused(Exception):
 
 def _key_message(exc: KeyError) -> str:
     return str(exc.args[0]) if exc.args else "not found"
-
-
-# ---------------------------------------------------------------- request size limit
-
-
-class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes with 413, before any parsing."""
-
-    def __init__(self, app: Any, limit: int):
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: MutableMapping[str, Any], receive: Callable[[], Awaitable[
-            MutableMapping[str, Any]]], send: Callable[[MutableMapping[str, Any]],
-                                                      Awaitable[None]]) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                if not value.isdigit():
-                    await _error(400, "bad_request", "Content-Length is not a number")(
-                        scope, receive, send)
-                    return
-                if int(value) > self.limit:
-                    await self._too_large(scope, receive, send)
-                    return
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.limit:
-                await self._too_large(scope, receive, send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body, replayed = b"".join(chunks), False
-
-        async def replay() -> MutableMapping[str, Any]:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-    async def _too_large(self, scope: Any, receive: Any, send: Any) -> None:
-        await _error(413, "too_large", f"request body over {self.limit} bytes",
-                     Connection="close")(scope, receive, send)
 
 
 # ---------------------------------------------------------------- routing
@@ -164,112 +103,6 @@ class OperationRoute(APIRoute):
         if scope["type"] == "http" and not scope["path"].endswith(self.tail):
             return Match.NONE, {}
         return super().matches(scope)
-
-
-class OperationDispatch:
-    """Operation requests answered from a dict, without FastAPI's per-request work.
-
-    FastAPI's routes for the operations publish the schema and answer exactly as this
-    layer does (both call the same ``serve``). This layer answers the well-formed
-    operation requests itself -- world header, bearer token, JSON body or query string
-    checked with the very pydantic models the schema is made from -- and hands everything
-    else to FastAPI: other paths, other methods, and any request it finds malformed, so
-    that every error keeps FastAPI's one shape. Trying fifty routes in turn and solving
-    each one's dependencies was most of the service's own time per request.
-    """
-
-    def __init__(self, app: Any, served: dict[str, tuple[Operation, Serve]]):
-        self.app = app
-        self.world = {name: entry for name, entry in served.items()
-                      if entry[0].half == "world"}
-        self.devices = {name: entry for name, entry in served.items()
-                        if entry[0].half == "app"}
-        self.models = {name: schema.request_model(op) for name, (op, _) in served.items()}
-
-    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            found = self._find(scope["method"], scope["path"])
-            if found is not None:
-                body, receive = await _read(receive)
-                response = self._answer(*found, scope, body)
-                if response is not None:
-                    await response(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
-
-    def _find(self, method: str, path: str) -> tuple[Operation, Serve, str | None] | None:
-        parts = path.split("/")
-        entry, device = None, None
-        if len(parts) == 4 and parts[1] == "v1" and parts[2] == "world":
-            entry = self.world.get(parts[3])
-        elif len(parts) == 5 and parts[1] == "v1" and parts[2] == "devices" and parts[3]:
-            entry, device = self.devices.get(parts[4]), parts[3]
-        if entry is None or entry[0].method != method:
-            return None
-        return entry[0], entry[1], device
-
-    def _answer(self, op: Operation, serve: Serve, device: str | None,
-                scope: MutableMapping[str, Any], body: bytes) -> Response | None:
-        """The answer, or None to let FastAPI answer (and word the error)."""
-        headers: dict[bytes, bytes] = {}
-        for name, value in scope["headers"]:
-            headers.setdefault(name, value)
-        world = headers.get(b"x-world-id")
-        if world is None:
-            return None
-        scheme, _, credentials = headers.get(b"authorization", b"").decode(
-            "latin-1").partition(" ")
-        token = credentials if scheme.lower() == "bearer" and credentials else None
-        args: dict[str, Any] = {} if device is None else {"device_id": device}
-        model = self.models[op.name]
-        if model is not None:
-            if not body or not _is_json(headers.get(b"content-type")):
-                return None
-            try:
-                parsed = model.model_validate_json(body)
-            except ValidationError:
-                return None
-            args.update((p.name, getattr(parsed, p.name)) for p in op.body_params)
-        elif op.method == "GET" and op.body_params:
-            query = parse_qs(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-            for p in op.body_params:
-                if p.name in query:
-                    args[p.name] = query[p.name][-1]
-                elif p.required:
-                    return None
-                else:
-                    args[p.name] = p.default
-        return serve(world.decode("latin-1"), token, args)
-
-
-def _is_json(content_type: bytes | None) -> bool:
-    if not content_type:
-        return False
-    media = content_type.decode("latin-1").split(";", 1)[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/")
-                                           and media.endswith("+json"))
-
-
-async def _read(receive: Any) -> tuple[bytes, Any]:
-    """The whole body, and a ``receive`` that hands it on again."""
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body, replayed = b"".join(chunks), False
-
-    async def replay() -> MutableMapping[str, Any]:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay
 
 
 # ---------------------------------------------------------------- access
@@ -306,9 +139,6 @@ def _authorize(op: Operation, hosted: HostedWorld, principal: str,
 # ---------------------------------------------------------------- the generated routes
 
 
-Serve = Callable[[str, "str | None", dict[str, Any]], Response]
-
-
 def _server(op: Operation, registry: Registry) -> Serve:
     """``serve(world_id, token, arguments)``: run ``op`` for whoever holds ``token`` and
     answer. Shared by the FastAPI route and ``OperationDispatch``."""
@@ -320,33 +150,33 @@ def _server(op: Operation, registry: Registry) -> Serve:
         try:
             hosted = registry.get(world_id)
         except KeyError:
-            return _error(404, "not_found", "no such world (create one with POST /v1/worlds)")
+            return error_answer(404, "not_found", "no such world (create one with POST /v1/worlds)")
         principal = hosted.principal(token)
         if principal is None:
-            return _error(401, "unauthorized", "a bearer token of this world is required",
+            return error_answer(401, "unauthorized", "a bearer token of this world is required",
                           **{"WWW-Authenticate": "Bearer"})
         try:
             _authorize(op, hosted, principal, args)
         except _Refused as exc:
-            return _error(exc.status, exc.error, exc.message)
+            return error_answer(exc.status, exc.error, exc.message)
         try:
             result = getattr(getattr(hosted.target, half), op.name)(**args)
             payload = {"result": encode(result, "result")}
             if op.name == "create_person":
                 payload["person_token"] = hosted.new_person_token(result.id)
         except Refusal as exc:
-            return _error(409, exc.code.value, exc.message)
+            return error_answer(409, exc.code.value, exc.message)
         except KeyError as exc:
-            return _error(404, "not_found", _key_message(exc))
+            return error_answer(404, "not_found", _key_message(exc))
         except (ValueError, OverflowError) as exc:
-            return _error(400, "invalid_argument", f"{op.name}: {exc}")
+            return error_answer(400, "invalid_argument", f"{op.name}: {exc}")
         except Exception as exc:  # a bug in the world: say so without a traceback
             log.exception("%s failed", op.name)
-            return _error(500, "internal_error", f"{op.name}: {type(exc).__name__}")
+            return error_answer(500, "internal_error", f"{op.name}: {type(exc).__name__}")
         finally:
             if mutating:  # see Registry: written now, or at the next flush
                 registry.changed(hosted)
-        return _json(payload)
+        return json_answer(payload)
 
     return serve
 
@@ -453,11 +283,11 @@ def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
 
     @app.get("/healthz", response_model=schema.Health, tags=["worlds"])
     async def healthz() -> Response:
-        return _json({"status": "ok"})
+        return json_answer({"status": "ok"})
 
     @app.get("/v1/info", response_model=schema.ServiceInfo, tags=["worlds"])
     async def info() -> Response:
-        return _json({"name": "authconform-sim", "version": __version__,
+        return json_answer({"name": "authconform-sim", "version": __version__,
                       "capabilities": sorted(c.value for c in ALL_CAPABILITIES),
                       "profiles": list(PROFILES), "mutants": known_mutants(),
                       "worlds": len(registry.worlds), "persistent": registry.persistent})
@@ -472,26 +302,26 @@ def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
         """A new world; its id and operator token. Keep the token: it is shown once."""
         if service_token is not None and (credentials is None or credentials.credentials
                                           != service_token):
-            return _error(401, "unauthorized", "this service needs its service token "
+            return error_answer(401, "unauthorized", "this service needs its service token "
                           "to create worlds", **{"WWW-Authenticate": "Bearer"})
         if len(registry.worlds) >= registry.max_worlds:
-            return _error(429, "too_many_worlds", f"{registry.max_worlds} worlds exist; "
+            return error_answer(429, "too_many_worlds", f"{registry.max_worlds} worlds exist; "
                           "delete some with DELETE /v1/worlds/{world_id}")
         if spec.profile not in PROFILES:
-            return _error(400, "invalid_argument", f"unknown profile {spec.profile!r}; "
+            return error_answer(400, "invalid_argument", f"unknown profile {spec.profile!r}; "
                           f"choose one of {', '.join(PROFILES)}")
         unknown = set(spec.options) - WORLD_OPTIONS
         if unknown:
-            return _error(400, "invalid_argument", f"unknown option(s) {sorted(unknown)}; "
+            return error_answer(400, "invalid_argument", f"unknown option(s) {sorted(unknown)}; "
                           f"known: {', '.join(sorted(WORLD_OPTIONS))}")
         if spec.mutant is not None and spec.mutant not in known_mutants():
-            return _error(400, "invalid_argument", f"unknown mutant {spec.mutant!r}")
+            return error_answer(400, "invalid_argument", f"unknown mutant {spec.mutant!r}")
         try:
             hosted, token = registry.create(spec.seed, spec.profile, spec.mutant,
                                             spec.options)
         except ValueError as exc:
-            return _error(400, "invalid_argument", str(exc))
-        return _json({"world_id": hosted.world_id, "operator_token": token,
+            return error_answer(400, "invalid_argument", str(exc))
+        return json_answer({"world_id": hosted.world_id, "operator_token": token,
                       "info": _info(hosted)}, 201)
 
     @app.get("/v1/worlds/{world_id}", response_model=schema.TargetInfoModel, tags=["worlds"],
@@ -502,7 +332,7 @@ def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
                                    _depends_bearer()] = None) -> Response:
         """What the target says about itself (``TargetInfo``)."""
         hosted, refusal = _operator(registry, world_id, credentials)
-        return refusal or _json(_info(hosted))
+        return refusal or json_answer(_info(hosted))
 
     @app.delete("/v1/worlds/{world_id}", status_code=204, tags=["worlds"],
                 responses=_responses(401, 403, 404, 422))
@@ -548,13 +378,13 @@ def _operator(registry: Registry, world_id: str,
     try:
         hosted = registry.get(world_id)
     except KeyError:
-        return None, _error(404, "not_found", "no such world")
+        return None, error_answer(404, "not_found", "no such world")
     principal = hosted.principal(credentials.credentials if credentials else None)
     if principal is None:
-        return hosted, _error(401, "unauthorized", "a bearer token of this world is "
+        return hosted, error_answer(401, "unauthorized", "a bearer token of this world is "
                               "required", **{"WWW-Authenticate": "Bearer"})
     if principal != OPERATOR:
-        return hosted, _error(403, "forbidden", "only the operator token may do this")
+        return hosted, error_answer(403, "forbidden", "only the operator token may do this")
     return hosted, None
 
 
@@ -569,12 +399,12 @@ def _error_handlers(app: FastAPI) -> None:
         payload = {"error": "invalid_request",
                    "message": f"{where}: {first['msg']}" if where else str(first["msg"]),
                    "problems": problems}
-        return _json(payload, 422)
+        return json_answer(payload, 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         error = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
-        response = _error(exc.status_code, error, str(exc.detail))
+        response = error_answer(exc.status_code, error, str(exc.detail))
         if exc.headers:
             response.headers.update(exc.headers)
         return response
@@ -583,4 +413,4 @@ def _error_handlers(app: FastAPI) -> None:
     async def crashed(request: Request, exc: Exception) -> Response:
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method,
                   request.url.path, exc_info=exc)
-        return _error(500, "internal_error", type(exc).__name__)
+        return error_answer(500, "internal_error", type(exc).__name__)
