@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from authconform import port
+from authconform import port, verdict
 from authconform.adapters import (
     Adapter,
     AdapterLoadError,
@@ -25,7 +24,6 @@ from authconform.adapters import (
 )
 from authconform.adapters.guard import GuardedTarget
 
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
 REPO = Path(__file__).resolve().parent.parent
 CATALOGUE = REPO / "features" / "requirements.yml"
 NOT_APPLICABLE = "not-applicable:"
@@ -119,19 +117,13 @@ def _memoise_step_lookup() -> None:
     bdd_scenario.find_fixturedefs_for_step = find
 
 
-def load_catalogue(path: Path = CATALOGUE) -> list[dict[str, Any]]:
-    """The requirement catalogue; a usage error naming the file if it is unusable."""
+def load_catalogue(path: Path = CATALOGUE) -> list[verdict.Requirement]:
+    """The requirement catalogue (read by verdict.py, the one place that parses it);
+    a usage error naming the file if it is unusable."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
-        requirements = list(data["requirements"])
-        for requirement in requirements:
-            missing = {"id", "area", "summary"} - set(requirement)
-            if missing:
-                raise KeyError(f"{requirement.get('id', requirement)}: missing {sorted(missing)}")
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
-        raise pytest.UsageError(
-            f"requirement catalogue {path}: {type(exc).__name__}: {exc}") from exc
-    return requirements
+        return verdict.load_catalogue(path)
+    except verdict.ConfigurationError as exc:
+        raise pytest.UsageError(str(exc)) from exc
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -139,8 +131,8 @@ def pytest_configure(config: pytest.Config) -> None:
         return  # plugin loaded outside the conformance suite
     _memoise_step_lookup()
     for requirement in load_catalogue():
-        config.addinivalue_line("markers", f"{requirement['id']}: {requirement['summary']}")
-        config.addinivalue_line("markers", f"{requirement['area'].lower()}: area tag")
+        config.addinivalue_line("markers", f"{requirement.id}: {requirement.summary}")
+        config.addinivalue_line("markers", f"{requirement.area.lower()}: area tag")
     for name, text in FIXED_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     seed = config.getoption("--seed")

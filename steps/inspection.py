@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
-from authconform.port import AccountKind, Store
+from authconform.port import AccountKind, Store, StoredObject
 from steps.cast import Cast, plain_forms, secret_forms
 
 STORE_KIND = {"iCloud": Store.ICLOUD, "Microsoft's cloud storage": Store.MICROSOFT}
@@ -126,3 +126,15 @@ def _(cast: Cast, name: str, store: str) -> None:
     kind = STORE_KIND[store]
     location = (cast.apple_id(name) if kind is Store.ICLOUD else cast.msa(name)).username
     assert cast.target.world.delete_backup(kind, location), "there was no backup to delete"
+
+
+@given("we note the stored backups", target_fixture="stored_before")
+def _(cast: Cast) -> list[StoredObject]:
+    stored = cast.target.world.stored_objects()
+    assert stored, "there is no stored backup to watch"
+    return stored
+
+
+@then("the stored backups are unchanged")
+def _(cast: Cast, stored_before: list[StoredObject]) -> None:
+    assert cast.target.world.stored_objects() == stored_before

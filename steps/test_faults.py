@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from authconform.port import AccountEntry, Outcome, OutcomeCode, StoredObject
+from authconform.port import AccountEntry, Outcome, OutcomeCode
 from steps.cast import Cast, split_labels
 
 scenarios("../features/faults.feature")
@@ -83,18 +83,6 @@ def _(cast: Cast) -> None:
 
 
 # ------------------------------------------------------------------ the stored copy
-@given("we note the stored backups", target_fixture="stored_before")
-def _(cast: Cast) -> list[StoredObject]:
-    stored = cast.target.world.stored_objects()
-    assert stored, "there is no stored backup to watch"
-    return stored
-
-
-@then("the stored backups are unchanged")
-def _(cast: Cast, stored_before: list[StoredObject]) -> None:
-    assert cast.target.world.stored_objects() == stored_before
-
-
 # ------------------------------------------------------------------ what the phone says
 @then(parsers.parse('the "{phone}" shows that the backup has not finished'))
 def _(cast: Cast, phone: str) -> None:

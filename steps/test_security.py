@@ -140,18 +140,6 @@ def _(cast: Cast, damage: str, name: str, store: str) -> None:
     assert cast.target.world.tamper_backup(kind, location, DAMAGE[damage]), "no backup there"
 
 
-@given("we note the stored backups", target_fixture="stored_before")
-def _(cast: Cast) -> list[StoredObject]:
-    stored = cast.target.world.stored_objects()
-    assert stored, "there is no stored backup to watch"
-    return stored
-
-
-@then("the stored backups are unchanged")
-def _(cast: Cast, stored_before: list[StoredObject]) -> None:
-    assert cast.target.world.stored_objects() == stored_before
-
-
 # ------------------------------------------------------------------ what a refusal reveals
 def _identifying(cast: Cast, name: str) -> set[str]:
     """Every name, address and issuer that would tell someone about ``name``'s accounts."""
