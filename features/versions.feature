@@ -6,7 +6,7 @@ Feature: Which app versions have backup
   Background:
     Given Alex has a personal Microsoft account
 
-  @version @profile-current
+  @version @REQ-RECOVERY-01 @profile-current
   Scenario Outline: App <version> on an <platform> has backup and recovery
     Given Alex has app version <version> on the "<phone>"
     Then the "<phone>" settings offer "<setting>"
