@@ -33,6 +33,21 @@ def error_answer(status: int, error: str, message: str, **headers: str) -> Respo
 # ---------------------------------------------------------------- request size limit
 
 
+
+def _replayer(body: bytes, receive: Any) -> Any:
+    """An ASGI ``receive`` that hands the already-read body over once, then defers to the
+    real one (so a later disconnect still reaches the app)."""
+    replayed = False
+
+    async def replay() -> MutableMapping[str, Any]:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
 class BodyLimit:
     """Refuse request bodies over ``limit`` bytes with 413, before any parsing."""
 
@@ -67,16 +82,7 @@ class BodyLimit:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        body, replayed = b"".join(chunks), False
-
-        async def replay() -> MutableMapping[str, Any]:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, _replayer(b"".join(chunks), receive), send)
 
     async def _too_large(self, scope: Any, receive: Any, send: Any) -> None:
         await error_answer(413, "too_large", f"request body over {self.limit} bytes",
@@ -180,13 +186,5 @@ async def _read(receive: Any) -> tuple[bytes, Any]:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break
-    body, replayed = b"".join(chunks), False
-
-    async def replay() -> MutableMapping[str, Any]:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay
+    body = b"".join(chunks)
+    return body, _replayer(body, receive)
