@@ -140,15 +140,19 @@ def parse_catalogue(data: Any, origin: str = "requirements catalogue") -> list[R
     return result
 
 
+def _read_yaml(path: Path, what: str) -> Any:
+    """Parsed YAML, or a ConfigurationError naming ``what`` and the file."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+    except FileNotFoundError as exc:
+        raise ConfigurationError(f"{what} {path} does not exist") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{what} {path}: {exc}") from exc
+
+
 def load_catalogue(path: str | Path) -> list[Requirement]:
     path = Path(path)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
-    except FileNotFoundError as exc:
-        raise ConfigurationError(f"requirements catalogue {path} does not exist") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"requirements catalogue {path}: {exc}") from exc
-    return parse_catalogue(data, origin=str(path))
+    return parse_catalogue(_read_yaml(path, "requirements catalogue"), origin=str(path))
 
 
 # ---------------------------------------------------------------- waivers
@@ -216,13 +220,7 @@ def parse_waivers(data: Any, known_ids: Iterable[str] | None = None,
 
 def load_waivers(path: str | Path, known_ids: Iterable[str] | None = None) -> list[Waiver]:
     path = Path(path)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
-    except FileNotFoundError as exc:
-        raise ConfigurationError(f"waivers file {path} does not exist") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"waivers file {path}: {exc}") from exc
-    return parse_waivers(data, known_ids, origin=str(path))
+    return parse_waivers(_read_yaml(path, "waivers file"), known_ids, origin=str(path))
 
 
 def default_waivers_path(root: str | Path, target_name: str) -> Path | None:
