@@ -1,18 +1,15 @@
-"""Root conftest: the authconform plugin and the shared step definitions.
+"""Root conftest: the authconform plugin and every step definition module.
 
-Step modules listed here are visible to every feature; area-only steps sit beside
-their ``scenarios()`` call in steps/test_<area>.py.
+Every module in steps/ is loaded here (``steps.step_modules()``), so each step is
+visible to every feature file; the feature files themselves are collected by the plugin
+(``authconform.plugin.pytest_collect_file``), with no test module per feature.
 """
 
-pytest_plugins = [
-    "authconform.plugin",
-    "steps.cast",
-    "steps.people",
-    "steps.phones",
-    "steps.accounts",
-    "steps.inspection",
-    "steps.backup",
-    "steps.verification",
-    "steps.organisation",
-    "steps.outcomes",
-]
+import pytest
+
+# Step modules import one another; rewrite them all, whichever is imported first.
+pytest.register_assert_rewrite("steps")
+
+from steps import step_modules  # noqa: E402 - after the rewrite registration
+
+pytest_plugins = ["authconform.plugin", *step_modules()]

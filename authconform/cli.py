@@ -61,6 +61,22 @@ def _headline(report: str) -> str:
     return (said[-1] if said else lines[-1]) if lines else "(no detail)"
 
 
+def collection_error_headline(error: str) -> str:
+    """``where: what`` in one line: the file and line first, so that a long message is
+    cut after them, never before."""
+    where, _, rest = error.partition(": ")
+    if "\n" not in rest:
+        return error
+    return f"{where}: {_headline(rest)}"
+
+
+def collection_errors_line(errors: Sequence[str], shown: int = 3) -> str:
+    """``N collection error(s): a; b; c and N more``, each naming its file and line."""
+    heads = [collection_error_headline(e) for e in errors[:shown]]
+    more = f" and {len(errors) - shown} more" if len(errors) > shown else ""
+    return f"{len(errors)} collection error(s): {'; '.join(heads)}{more}"
+
+
 def decide_exit_code(pytest_rc: int | None, doc: Mapping[str, Any] | None,
                      doc_problem: str | None = None) -> tuple[int, str]:
     """The gate's exit code and a one-line reason, from pytest's return code and the
@@ -71,7 +87,7 @@ def decide_exit_code(pytest_rc: int | None, doc: Mapping[str, Any] | None,
         return EXIT_HARNESS, f"no valid conformance.json: {doc_problem or 'missing'}"
     errors = doc.get("harness", {}).get("collection_errors") or []
     if errors:
-        return EXIT_USAGE, f"{len(errors)} collection error(s): {_headline(errors[0])}"
+        return EXIT_USAGE, collection_errors_line(errors)
     total = doc.get("totals", {}).get("scenarios", {}).get("total", 0)
     if pytest_rc == PYTEST_NO_TESTS or total == 0:
         return EXIT_USAGE, "no scenario was selected"
@@ -206,7 +222,7 @@ def _positive_float(value: str) -> float:
 def pytest_command(args: argparse.Namespace, root: Path, report_dir: Path) -> list[str]:
     from authconform.plugin import UNUSED_PLUGIN_ARGS
 
-    cmd = [sys.executable, "-m", "pytest", "steps", "--strict-markers", "-p", "no:cacheprovider",
+    cmd = [sys.executable, "-m", "pytest", "features", "--strict-markers", "-p", "no:cacheprovider",
            *UNUSED_PLUGIN_ARGS,
            "--alluredir", str(report_dir / "allure-results"), "--clean-alluredir",
            "--authconform-report-dir", str(report_dir), "--sut", args.sut]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -188,6 +189,69 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+# ---------------------------------------------------------------- feature files
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Every ``.feature`` file under ``<rootdir>/features`` (at any depth) is collected
+    as a test module of its own: a new feature file needs no test module, and a broken
+    one is a collection error of its own instead of being silently left out."""
+    if file_path.suffix != ".feature":
+        return None
+    features = Path(parent.config.rootpath).resolve() / "features"
+    if features not in file_path.resolve().parents:
+        return None
+    collector: pytest.Collector = FeatureFile.from_parent(parent, path=file_path)
+    return collector
+
+
+def feature_location(path: Path, rootpath: Path) -> str:
+    """``path`` relative to the rootdir (POSIX), or the path itself outside it."""
+    try:
+        return path.resolve().relative_to(rootpath.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def parse_error_text(location: str, exc: Any) -> str:
+    """One line naming the file, the line and what is wrong, e.g.
+    ``features/x.feature:5: inconsistent cell count within the table (| three |)``."""
+    said = [line.strip() for line in str(getattr(exc, "message", exc)).splitlines()
+            if line.strip()]
+    what = said[-1] if said else type(exc).__name__
+    # the Gherkin parser's own "(line:column): " prefix repeats what we say first
+    what = what.split("): ", 1)[1] if what.startswith("(") and "): " in what else what
+    what = what.removeprefix("Unknown parsing error: ")
+    content = str(getattr(exc, "line_content", "") or "").strip()
+    return f"{location}:{getattr(exc, 'line', 0)}: {what}" + (f" ({content})" if content else "")
+
+
+class FeatureFile(pytest.Module):
+    """A ``.feature`` file as a module: pytest-bdd's ``scenarios()`` puts one test
+    function per scenario into a fresh module namespace that belongs to this file."""
+
+    def _getobj(self) -> types.ModuleType:
+        from pytest_bdd import exceptions, scenarios
+
+        location = feature_location(self.path, Path(self.config.rootpath))
+        module = types.ModuleType(f"features:{location}")
+        module.__file__ = str(self.path)
+        # scenarios() fills the namespace of the module that calls it, so it is called
+        # from code compiled as this module's own.
+        code = compile("scenarios(__file__)", str(self.path), "exec")
+        namespace = vars(module)
+        namespace["scenarios"] = scenarios
+        try:
+            exec(code, namespace)
+        except exceptions.GherkinParseError as exc:
+            raise self.CollectError(parse_error_text(location, exc)) from None
+        except exceptions.NoScenariosFound:
+            raise self.CollectError(
+                f"{location}:1: no scenario in this feature file (a misspelt "
+                "'Scenario:' line reads as description text)") from None
+        return module
 
 
 def scenario_seed(base: int, nodeid: str) -> int:

@@ -382,7 +382,7 @@ class ResultCollector:
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed and not self.is_worker:
-            text = f"{report.nodeid or '<session>'}: {report.longreprtext.strip()}"
+            text = collection_error_text(report.nodeid, report.longreprtext)
             if text not in self.collection_errors:
                 self.collection_errors.append(_clip(text))
 
@@ -502,6 +502,14 @@ def _version(dist: str) -> str:
         return version(dist)
     except PackageNotFoundError:
         return "unknown"
+
+
+def collection_error_text(nodeid: str, longrepr: str) -> str:
+    """A collection error as ``<where>: <what>``. A malformed feature file already says
+    ``features/x.feature:5: ...`` (plugin.FeatureFile); anything else gets its node id."""
+    text = longrepr.strip()
+    where = nodeid or "<session>"
+    return text if text.startswith(f"{where}:") else f"{where}: {text}"
 
 
 # ---------------------------------------------------------------- junit.xml

@@ -34,7 +34,7 @@ def suite_args(seed: int, workers: int = 0, sut: str = "sim",
     """The real suite's arguments. Its report files (conformance.json, junit.xml,
     summary.md: writing them is part of the cost) go to ``report_dir``, never over the
     repository's reports/."""
-    args = ["steps", "--sut", sut, "--seed", str(seed), "-n", str(workers)]
+    args = ["features", "--sut", sut, "--seed", str(seed), "-n", str(workers)]
     if report_dir is not None:
         args += ["--authconform-report-dir", str(report_dir)]
     return args

@@ -175,7 +175,7 @@ def _pytest(*args: str, env: dict[str, str] | None = None,
 
 
 def test_an_unknown_adapter_stops_the_suite_with_a_usage_error(tmp_path: Path) -> None:
-    run = _pytest("steps", "--sut", "emulator", "--authconform-report-dir", str(tmp_path))
+    run = _pytest("features", "--sut", "emulator", "--authconform-report-dir", str(tmp_path))
     assert run.returncode == 4  # pytest's usage error
     assert "unknown adapter 'emulator'" in run.stderr + run.stdout
 
@@ -184,7 +184,7 @@ def test_the_minimal_example_runs_the_suite_from_outside_the_repository(tmp_path
     package = tmp_path / "acme_adapters"
     package.mkdir()
     shutil.copy(REPO / "examples" / "minimal_adapter.py", package / "minimal_adapter.py")
-    features = sorted((REPO / "steps").glob("test_*.py"))
+    features = sorted((REPO / "features").glob("*.feature"))
     assert features, "no scenarios to run"
     run = _pytest(*(str(f) for f in features[:3]),
                   "--sut", "acme_adapters.minimal_adapter:MinimalAdapter", "--seed", "5",

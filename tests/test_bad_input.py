@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / ".venv" / "bin" / "authconform"
 # One short scenario that reaches begin_recovery, the operation the bad adapters spoil.
 SCENARIO = "test_a_failed_recovery_does_not_touch_the_backup_it_was_reading"
-NODE = f"steps/test_faults.py::{SCENARIO}"
+NODE = f"features/faults.feature::{SCENARIO}"
 # Plugins the runs here never need; skipping their imports saves seconds per run.
 QUIET = ["-p", "no:hypothesispytest", "-p", "no:schemathesis", "-p", "no:anyio",
          "-p", "no:xdist", "-p", "no:xdist.looponfail"]
@@ -132,26 +132,28 @@ def adapters(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _suite(tmp_path: Path, feature: str) -> Path:
-    """A repository of its own with one feature file and nothing else."""
-    root = tmp_path / "suite"
-    (root / "features").mkdir(parents=True)
-    (root / "steps").mkdir()
+def _suite(tmp_path: Path, feature: str, name: str = "bad.feature",
+           folder: Path | None = None) -> Path:
+    """A repository of its own with one feature file, the repository's step modules and
+    no test module: every feature file under features/ is collected by the plugin."""
+    root = folder or tmp_path / "suite"
+    (root / "features").mkdir(parents=True, exist_ok=True)
+    (root / "steps").mkdir(exist_ok=True)  # where the repository root is recognised
     (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    (root / "conftest.py").write_text('pytest_plugins = ["authconform.plugin"]\n',
-                                      encoding="utf-8")
+    (root / "conftest.py").write_text(
+        "from steps import step_modules\n\n"
+        'pytest_plugins = ["authconform.plugin", *step_modules()]\n', encoding="utf-8")
     shutil.copy(REPO / "features" / "requirements.yml", root / "features")
-    (root / "features" / "bad.feature").write_text(textwrap.dedent(feature), encoding="utf-8")
-    (root / "steps" / "__init__.py").write_text("", encoding="utf-8")
-    (root / "steps" / "test_bad.py").write_text(
-        'from pytest_bdd import scenarios\n\nscenarios("../features/bad.feature")\n',
-        encoding="utf-8")
+    path = root / "features" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(feature), encoding="utf-8")
     return root
 
 
-def run_suite_gate(tmp_path: Path, root: Path) -> subprocess.CompletedProcess[str]:
+def run_suite_gate(tmp_path: Path, root: Path,
+                   *args: str) -> subprocess.CompletedProcess[str]:
     cmd = [*cli_command(), "run", "--root", str(root), "--no-html",
-           "--report-dir", str(tmp_path / "reports"), "--", *QUIET]
+           "--report-dir", str(tmp_path / "reports"), *args, "--", *QUIET]
     return subprocess.run(cmd, cwd=root, env=_env(tmp_path), capture_output=True, text=True,
                           timeout=300, check=False)
 
@@ -175,11 +177,9 @@ UNKNOWN_STEP = """\
 def test_malformed_feature_file_is_a_collection_error_naming_file_and_line(
         tmp_path: Path) -> None:
     root = _suite(tmp_path, RAGGED)
-    done = run_pytest(tmp_path, "steps", cwd=root)
+    done = run_pytest(tmp_path, "features", cwd=root)
     assert done.returncode == PYTEST_INTERRUPTED, said(done)
-    assert "GherkinParseError" in said(done)
-    assert "inconsistent cell count" in said(done)
-    assert "bad.feature" in said(done)
+    assert "features/bad.feature:5: inconsistent cell count within the table" in said(done)
 
 
 def test_gate_exits_2_on_a_malformed_feature_file(tmp_path: Path) -> None:
@@ -191,12 +191,60 @@ def test_gate_exits_2_on_a_malformed_feature_file(tmp_path: Path) -> None:
 
 def test_gate_verdict_line_names_the_parse_error(tmp_path: Path) -> None:
     done = run_suite_gate(tmp_path, _suite(tmp_path, RAGGED))
-    assert "bad.feature" in gate_line(done) or "cell count" in gate_line(done)
+    line = gate_line(done)
+    assert line.startswith("authconform: configuration error (exit 2): "), line
+    assert "features/bad.feature:5: inconsistent cell count within the table" in line, line
+    assert str(tmp_path) not in line  # relative to the root, wherever the root is
+
+
+def test_the_parse_error_is_named_whatever_the_path_length(tmp_path: Path) -> None:
+    """A deep temporary folder must not push the file name out of the verdict line."""
+    deep = tmp_path.joinpath(*(["a-rather-long-folder-name-" + "x" * 40] * 4), "suite")
+    done = run_suite_gate(tmp_path, _suite(tmp_path, RAGGED, folder=deep))
+    assert len(str(deep)) > 200
+    assert done.returncode == GATE_USAGE, said(done)[-3000:]
+    assert "features/bad.feature:5: inconsistent cell count" in gate_line(done)
+
+
+MISSPELT_KEYWORD = """\
+    Feature: A step keyword misspelt
+      Scenario: A typo
+        Given Alex has the app on the "old iPhone"
+        Thenn the app answers "OK"
+    """
+GOOD = """\
+    Feature: A new feature with no test module
+      @backup @REQ-BACKUP-01
+      Scenario: Alex installs the app
+        Given Alex has the app on the "old iPhone"
+    """
+
+
+def test_a_new_feature_file_runs_without_a_test_module(tmp_path: Path) -> None:
+    root = _suite(tmp_path, GOOD, name="new.feature")
+    done = run_pytest(tmp_path, "features", "--seed", "1", cwd=root)
+    assert done.returncode == 0, said(done)[-3000:]
+    assert "features/new.feature::test_alex_installs_the_app PASSED" in said(done) or (
+        "1 passed" in said(done)), said(done)[-3000:]
+
+
+def test_every_malformed_feature_file_is_named_even_in_a_subfolder(tmp_path: Path) -> None:
+    root = _suite(tmp_path, GOOD, name="new.feature")
+    _suite(tmp_path, MISSPELT_KEYWORD, name="regressions/typo.feature", folder=root)
+    _suite(tmp_path, "Feature: Nothing in it\n  Scenari: misspelt\n",
+           name="empty.feature", folder=root)
+    done = run_suite_gate(tmp_path, root)
+    line = gate_line(done)
+    assert done.returncode == GATE_USAGE, said(done)[-3000:]
+    assert line.startswith("authconform: configuration error (exit 2): 2 collection error"), line
+    assert "features/regressions/typo.feature:4: " in line, line
+    assert "features/empty.feature:1: no scenario" in line, line
+    assert "Line: " not in line
 
 
 def test_unknown_step_names_the_step(tmp_path: Path) -> None:
     root = _suite(tmp_path, UNKNOWN_STEP)
-    done = run_pytest(tmp_path, "steps", cwd=root)
+    done = run_pytest(tmp_path, "features", cwd=root)
     assert done.returncode == PYTEST_FAILED, said(done)
     assert "StepDefinitionNotFoundError" in said(done)
     assert 'Given "a step that no module defines"' in said(done)

@@ -79,7 +79,7 @@ def test_run_builds_the_pytest_command(tmp_path):
                  "-k", "backup", "-m", "negative", "--tags", "REQ-A-01", "--workers", "auto",
                  "--waivers", "w.yml", "--timeout", "2.5", "--", "-x", "--maxfail=2")
     cmd = cli.pytest_command(args, tmp_path, tmp_path / "rep")
-    assert cmd[:4] == [sys.executable, "-m", "pytest", "steps"]
+    assert cmd[:4] == [sys.executable, "-m", "pytest", "features"]
     cmd = cmd[4:]
     for flag in ("--strict-markers", "--clean-alluredir"):
         assert flag in cmd

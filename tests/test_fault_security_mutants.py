@@ -35,8 +35,8 @@ from sim.stores import BACKUP_NAME
 from sim.world import World
 
 REPO = Path(__file__).resolve().parent.parent
-FAULTS = "steps/test_faults.py"
-SECURITY = "steps/test_security.py"
+FAULTS = "features/faults.feature"
+SECURITY = "features/security.feature"
 CUT = (Code.NETWORK_UNAVAILABLE, Code.SERVICE_UNAVAILABLE)
 
 

@@ -1,6 +1,6 @@
 """``authconform mutants``: the runner, end to end on a small suite, in a subprocess.
 
-The suite here is the kept regression feature (steps/test_regressions.py): it checks
+The suite here is the kept regression feature (features/regressions/): it checks
 third-party codes after recovery, so it kills ``third_party_rekeyed`` and cannot see
 ``order_lost`` -- one kill and one survivor, both known in advance.
 """
@@ -29,7 +29,7 @@ def _runner(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, str]:
     report_dir = tmp_path_factory.mktemp("mutants")
-    done = _runner("--suite", "steps/test_regressions.py", "--only", "third_party_rekeyed",
+    done = _runner("--suite", "features/regressions", "--only", "third_party_rekeyed",
                    "order_lost", "--workers", "2", "--seed", "3", "--report-dir",
                    str(report_dir))
     doc = json.loads((report_dir / "mutants.json").read_text("utf-8"))

@@ -104,9 +104,11 @@ CONFTEST = """\
 import pytest
 
 from authconform import results
+from authconform.plugin import pytest_collect_file  # every features/*.feature is collected
 from authconform.port import Capability, CapabilityMissing, TargetInfo
 
 REQUIREMENTS = ["REQ-DEMO-0%d" % n for n in range(1, 7)]
+pytest_plugins = ["demo_steps"]
 
 
 def pytest_addoption(parser):
@@ -161,12 +163,11 @@ def pytest_runtest_makereport(item, call):
 
 STEPS = """\
 import pytest
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import given, parsers, then, when
 
 from authconform.allure_extras import attach_json, attach_png
 from authconform.port import Capability, CapabilityMissing, TargetError
 
-scenarios("../features/demo.feature")
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
@@ -230,7 +231,7 @@ def write_suite(root: Path) -> Path:
     (root / "steps").mkdir(exist_ok=True)
     (root / "features" / "requirements.yml").write_text(REQUIREMENTS)
     (root / "features" / "demo.feature").write_text(FEATURE)
-    (root / "steps" / "test_demo.py").write_text(STEPS)
+    (root / "demo_steps.py").write_text(STEPS)
     (root / "conftest.py").write_text(CONFTEST)
     return root
 
@@ -255,7 +256,7 @@ def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.
 
 def run(suite: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict]:
     result = suite.runpytest_subprocess(
-        "steps", *PLUGINS, "-p", "no:cacheprovider", "--strict-markers",
+        "features", *PLUGINS, "-p", "no:cacheprovider", "--strict-markers",
         "--authconform-report-dir", "out", *args)
     path = suite.path / "out" / "conformance.json"
     assert path.is_file(), result.stdout.str() + result.stderr.str()
@@ -335,7 +336,7 @@ def test_a_failed_must_requirement_alone_is_non_conformant(suite):
 
 
 def test_no_reports_without_a_report_dir(suite):
-    result = suite.runpytest_subprocess("steps", *PLUGINS, "-p", "no:cacheprovider",
+    result = suite.runpytest_subprocess("features", *PLUGINS, "-p", "no:cacheprovider",
                                         "-k", "backup")
     result.assert_outcomes(passed=1)
     assert not (suite.path / "out").exists()
@@ -369,7 +370,7 @@ def test_expired_waiver_uses_the_pinned_today(suite, monkeypatch):
 def test_unknown_requirement_in_waivers_is_a_usage_error(suite):
     (suite.path / "w.yml").write_text(
         "- {requirement: REQ-NOPE-01, reason: r, owner: o, expires: 2999-01-01}\n")
-    result = suite.runpytest_subprocess("steps", *PLUGINS, "-p", "no:cacheprovider",
+    result = suite.runpytest_subprocess("features", *PLUGINS, "-p", "no:cacheprovider",
                                         "--authconform-report-dir", "out", "--waivers", "w.yml")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "unknown requirement 'REQ-NOPE-01'" in result.stderr.str()

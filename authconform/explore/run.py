@@ -170,14 +170,11 @@ def main(args: list[str] | None = None) -> int:
 
 def conformance_plugins() -> list[str]:
     """The plugins and shared step modules the root conftest.py loads for every feature."""
-    import ast
+    if str(REPO) not in sys.path:  # the step modules live in the repository, not the package
+        sys.path.insert(0, str(REPO))
+    from steps import step_modules
 
-    tree = ast.parse((REPO / "conftest.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "pytest_plugins" for t in node.targets):
-            return [str(p) for p in ast.literal_eval(node.value)]
-    return ["authconform.plugin"]
+    return ["authconform.plugin", *step_modules()]
 
 
 def replay_feature(feature: Path | str, *, mutant: str | None = None, seed: int = 0,

@@ -35,7 +35,7 @@ import pytest
 from authconform.mutants.catalogue import MUTANTS
 
 REPO = Path(__file__).resolve().parents[2]
-SUITE = "steps"
+SUITE = "features"
 
 
 @dataclass

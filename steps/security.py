@@ -12,12 +12,10 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable
 
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import given, parsers, then, when
 
 from authconform.port import AccountKind, Outcome, Store, StoredObject
 from steps.cast import Cast, plain_forms, secret_forms
-
-scenarios("../features/security.feature")
 
 STORES = {"iCloud": Store.ICLOUD, "Microsoft's cloud storage": Store.MICROSOFT}
 STORAGE_AND_KEYS = frozenset({"icloud", "microsoft-storage", "key-service"})

@@ -8,12 +8,10 @@ not applicable to the run.
 """
 
 import pytest
-from pytest_bdd import given, scenarios
+from pytest_bdd import given
 
 from authconform.adapters import read_options
 from authconform.plugin import NOT_APPLICABLE
-
-scenarios("../features/existing_accounts.feature")
 
 
 def _needs_reading(config: pytest.Config, reading: str) -> None:

@@ -1,11 +1,9 @@
 """Camera permission and typing codes by hand (area CAMERA)."""
 
-from pytest_bdd import parsers, scenarios, then, when
+from pytest_bdd import parsers, then, when
 
 from authconform.port import ActivationQr, Outcome
 from steps.cast import Cast
-
-scenarios("../features/camera.feature")
 
 
 @then(parsers.parse('the "{phone}" asks for permission to {wording}'))

@@ -1,10 +1,8 @@
 """Recovering accounts on a new phone (area RECOVERY)."""
 
-from pytest_bdd import given, parsers, scenarios, when
+from pytest_bdd import given, parsers, when
 
 from steps.cast import Cast
-
-scenarios("../features/recovery.feature")
 
 # Where a connection can drop during recovery, as the port's fault points name it.
 DROP_POINTS = {

@@ -1,10 +1,8 @@
 """Additional verification of restored accounts (area VERIFY)."""
 
-from pytest_bdd import parsers, scenarios, then
+from pytest_bdd import parsers, then
 
 from steps.cast import Cast
-
-scenarios("../features/verification.feature")
 
 
 @then(parsers.parse('the alert on the "{label}" counts or names the {count:d} waiting '

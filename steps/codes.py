@@ -3,11 +3,9 @@
 import hashlib
 
 import pyotp
-from pytest_bdd import parsers, scenarios, then, when
+from pytest_bdd import parsers, then, when
 
 from steps.cast import Cast
-
-scenarios("../features/codes.feature")
 
 DIGESTS = {"SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}
 

@@ -9,12 +9,10 @@ the scenario not-applicable.
 
 from __future__ import annotations
 
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import given, parsers, then, when
 
 from authconform.port import AccountEntry, Outcome, OutcomeCode
 from steps.cast import Cast, split_labels
-
-scenarios("../features/faults.feature")
 
 # The moments at which the network drops, in the words of the feature file.
 NETWORK_DROPS = {
