@@ -54,7 +54,7 @@ def test_each_mutant_is_reported_with_its_requirement_and_killer(
     assert killed["killed"] and killed["status"] == "killed"
     assert killed["requirement"] == MUTANTS["third_party_rekeyed"].requirement
     assert killed["by_requirement_tag"] is True
-    assert killed["killing_scenarios"] and "test_regressions.py" in (
+    assert killed["killing_scenarios"] and "features/regressions/" in (
         killed["killing_scenarios"][0])
     assert killed["failure"]  # the end of the failing step's report
     survivor = by_name["order_lost"]
