@@ -3,9 +3,15 @@
 * ``attach_png`` / ``attach_json`` -- steps call these to put a screenshot (a QR code, a
   screen) or a JSON snapshot of the world into the report; both do nothing when Allure
   is not collecting (no ``--alluredir``) or not installed.
-* ``label_scenario`` -- requirement ids as Allure labels of the running scenario (label
-  ``requirement``, ``story`` for the behaviours tree, severity from the MUST/SHOULD level).
-  Requirement tags already reach Allure as ``tag`` labels through allure-pytest-bdd.
+* ``AllureScenarios`` -- the plugin that makes each scenario readable for a QA lead:
+  a title naming the outline's Examples (not pytest's ``[ios-old iPhone]`` id), the
+  hierarchy area (epic) -> feature file (feature) -> scenario (story), every
+  requirement id as a label and as a link to its page (``html_report``), the severity
+  from the MUST/SHOULD level, the conformance id of the scenario, a not-applicable
+  scenario labelled with what it lacks, and a failure told in the user's words
+  (``failures``) with pytest's traceback kept as an attachment. Just before a result is
+  written it drops what must not be shown: fixture values listed as step parameters
+  (the cast, with its passwords) and object addresses.
 * ``write_environment`` / ``write_categories`` -- ``environment.properties`` and
   ``categories.json`` in the results directory.
 * ``write_fallback_result`` -- allure-pytest-bdd only reports scenarios that reached
@@ -16,18 +22,27 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from hashlib import md5
 from pathlib import Path
 from typing import Any
 
+from pytest import hookimpl as pytest_hookimpl
+
 try:  # allure-pytest-bdd is a dependency, but steps must work without it
     import allure
+    from allure_commons import hookimpl as allure_hookimpl
     from allure_commons.types import AttachmentType
 except ImportError:  # pragma: no cover - exercised only without allure installed
     allure = None  # type: ignore[assignment]
     AttachmentType = None  # type: ignore[assignment,misc]
+
+    def allure_hookimpl(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+        return lambda f: f
+
+ALLURE_PLUGIN_NAME = "authconform-allure"
 
 # Allure status of each scenario status (allure-pytest-bdd uses the same mapping).
 ALLURE_STATUS = {
@@ -56,15 +71,6 @@ CATEGORIES: list[dict[str, Any]] = [
 SEVERITY = {"MUST": "critical", "SHOULD": "normal"}
 
 
-def allure_active() -> bool:
-    """True while an Allure listener is registered (pytest ran with ``--alluredir``)."""
-    if allure is None:
-        return False
-    import allure_commons
-
-    return bool(allure_commons.plugin_manager.get_plugins())
-
-
 def attach_png(name: str, data: bytes) -> None:
     """Attach a PNG image to the running scenario; no-op without Allure."""
     if allure_active():
@@ -90,19 +96,247 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def label_scenario(requirements: Iterable[str], levels: Mapping[str, str]) -> None:
-    """Label the running Allure test case with its requirement ids."""
-    if not allure_active():
+# Labels the report hides: where and on which thread the scenario ran says nothing
+# about the target, and changes from run to run.
+HIDDEN_LABELS = ("host", "thread", "language", "framework")
+# The report tree: area -> feature file -> scenario (leaves are scenarios/examples).
+TREE_GROUPS = ("epic", "feature")
+NOT_APPLICABLE_LABEL = "not-applicable"
+SCENARIO_ID_LABEL = "scenario_id"  # the scenario's id in conformance.json
+REQUIREMENTS_DIR = "requirements"  # the requirement pages, beside the report's index.html
+
+
+def requirement_page(rid: str) -> str:
+    """Where a requirement's page is, relative to the report's index.html."""
+    return f"{REQUIREMENTS_DIR}/{rid}.html"
+
+
+def example_title(item: Any) -> str | None:
+    """The outline example an item runs, in the feature's words: the Examples block's
+    title, plus the row's values when the block has several rows and the scenario's
+    title does not already show them; ``None`` for a plain scenario."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is None or "_pytest_bdd_example" not in callspec.params:
+        return None
+    index = callspec.indices.get("_pytest_bdd_example")
+    try:
+        from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+        template = scenario_wrapper_template_registry.get(item.obj)
+    except (ImportError, TypeError, AttributeError):
+        template = None
+    values = ", ".join(str(v) for v in callspec.params["_pytest_bdd_example"].values())
+    if template is None or index is None:
+        return values or None
+    named_by_values = "<" in template.name  # the title already shows the row's values
+    for block in template.examples:
+        rows = len(block.examples)
+        if index < rows:
+            name = (block.name or "").strip()
+            if named_by_values:
+                return name or None
+            if name and rows > 1:
+                return f"{name}: {values}"
+            return name or values or None
+        index -= rows
+    return values or None
+
+
+def scenario_title(name: str, example: str | None) -> str:
+    return f"{name} — {example}" if example else name
+
+
+def allure_active() -> bool:
+    """True while an Allure listener is registered (pytest ran with ``--alluredir``)."""
+    if allure is None:
+        return False
+    import allure_commons
+
+    return bool(allure_commons.plugin_manager.get_plugins())
+
+
+class AllureScenarios:
+    """Titles, hierarchy, requirement links, n/a labels and user-facing failures for
+    the Allure results of the run (see the module docstring)."""
+
+    def __init__(self, config: Any, catalogue_path: Path):
+        self.config = config
+        self.catalogue_path = catalogue_path
+        self._requirements: dict[str, Any] | None = None
+        self.pending: dict[str, dict[str, Any]] = {}  # allure test uuid -> changes
+
+    @property
+    def requirements(self) -> dict[str, Any]:
+        """The catalogue by id, read on first use (on every xdist worker too); empty if
+        it cannot be read -- the controller reports that as a usage error."""
+        if self._requirements is None:
+            from authconform import verdict
+
+            try:
+                self._requirements = {r.id: r for r in verdict.load_catalogue(
+                    self.catalogue_path)}
+            except verdict.ConfigurationError:
+                self._requirements = {}
+        return self._requirements
+
+    @property
+    def areas(self) -> dict[str, str]:
+        return {r.area.lower(): r.area for r in self.requirements.values()}
+
+    # -- where the scenario runs
+
+    def _area(self, item: Any, requirements: list[str]) -> str:
+        for marker in item.iter_markers():
+            if marker.name in self.areas:
+                return self.areas[marker.name]
+        known = [self.requirements[r].area for r in requirements if r in self.requirements]
+        return known[0] if known else "OTHER"
+
+    def pytest_bdd_before_scenario(self, request: Any, feature: Any, scenario: Any) -> None:
+        if not allure_active():
+            return
+        from authconform import results
+
+        item = request.node
+        info = results.describe_item(item)
+        reqs = list(info["requirements"])
+        feature_file = Path(str(feature.filename)).name
+        allure.dynamic.title(scenario_title(info["name"], example_title(item)))
+        allure.dynamic.epic(self._area(item, reqs))
+        allure.dynamic.feature(f"{feature.name or feature_file} ({feature_file})")
+        allure.dynamic.story(info["name"])
+        allure.dynamic.label(SCENARIO_ID_LABEL, info["id"])
+        levels = []
+        for rid in reqs:
+            allure.dynamic.label("requirement", rid)
+            req = self.requirements.get(rid)
+            name = f"{rid}: {req.summary}" if req is not None else rid
+            allure.dynamic.link(requirement_page(rid), link_type="requirement",
+                                name=name)
+            if req is not None:
+                levels.append(req.level)
+        if levels:
+            allure.dynamic.severity(SEVERITY["MUST" if "MUST" in levels else levels[0]])
+
+    def _listener_uuid(self, item: Any) -> str | None:
+        for plugin in self.config.pluginmanager.get_plugins():
+            uuids = getattr(plugin, "nodeid_to_uuid", None)
+            if uuids is not None and hasattr(plugin, "lifecycle"):
+                found = uuids.get(item.nodeid) if hasattr(uuids, "get") else None
+                return str(found) if found else None
+        return None
+
+    @pytest_hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_makereport(self, item: Any, call: Any) -> Any:
+        report = yield
+        if report.when != "call" or not allure_active():
+            return report
+        from authconform import failures, verdict
+
+        changes: dict[str, Any] = {}
+        if report.failed:
+            text = failures.user_message(item, call.excinfo)
+            if text is not None:
+                changes["message"] = text
+        elif report.skipped:
+            reason = _skip_reason(report)
+            if reason.startswith(verdict.NOT_APPLICABLE_PREFIX):
+                changes.update(not_applicable(reason))
+        uuid_ = self._listener_uuid(item) if changes else None
+        if uuid_:
+            self.pending[uuid_] = changes
+        return report
+
+    # -- just before allure-pytest-bdd writes the result file
+
+    @allure_hookimpl(tryfirst=True)
+    def report_result(self, result: Any) -> None:
+        tidy_result(result, self.pending.pop(str(result.uuid), None))
+
+
+def not_applicable(reason: str) -> dict[str, str]:
+    """The label value and message of a not-applicable scenario: the capability it
+    lacks, or (for a reading the target did not declare) the reason as given."""
+    rest = reason.split(":", 1)[1].strip() if ":" in reason else reason
+    quoted = (re.search(r"capability '([^']+)'(?: \(([^)]*)\))?", rest)
+              or re.fullmatch(r"(\w+) \((\w+)\)", rest))
+    if quoted:
+        operation = f" (needed by {quoted.group(2)})" if quoted.group(2) else ""
+        return {"not_applicable": f"capability {quoted.group(1)}",
+                "message": f"Not applicable: the target does not declare the capability "
+                           f"'{quoted.group(1)}'{operation}."}
+    return {"not_applicable": rest, "message": f"Not applicable: {rest}"}
+
+
+def _skip_reason(report: Any) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr or "")
+
+
+def tidy_result(result: Any, changes: Mapping[str, Any] | None) -> None:
+    """What the QA lead should not see goes; what they should, comes in."""
+    from allure_commons.model2 import Label, StatusDetails
+
+    result.labels = [label for label in result.labels
+                     if label.name not in ("host", "thread")]
+    for step in _walk(result.steps):
+        step.parameters = []  # fixture values (the cast, passwords); the text says the rest
+        if step.statusDetails is not None and step.statusDetails.trace:
+            step.statusDetails = StatusDetails(message=_plain(step.statusDetails.message))
+    if not changes:
         return
-    reqs = sorted(requirements)
-    if not reqs:
-        return
-    allure.dynamic.label("requirement", *reqs)
-    allure.dynamic.story(*reqs)
-    found = [levels[r] for r in reqs if r in levels]
-    if found:
-        level = "MUST" if "MUST" in found else found[0]
-        allure.dynamic.severity(SEVERITY.get(level, "normal"))
+    if changes.get("not_applicable"):
+        lacking = changes["not_applicable"]
+        result.labels.append(Label(name=NOT_APPLICABLE_LABEL, value=lacking))
+        result.labels.append(Label(name="tag", value=f"not-applicable: {lacking}"))
+    message = changes.get("message")
+    if message:
+        trace = result.statusDetails.trace if result.statusDetails is not None else None
+        if trace:
+            _attach_text(result, "technical detail (pytest traceback)", trace)
+        result.statusDetails = StatusDetails(message=message)
+        failed = [s for s in _walk(result.steps) if s.status in ("failed", "broken")]
+        if failed:
+            failed[-1].statusDetails = StatusDetails(message=message)
+
+
+def _walk(steps: Iterable[Any]) -> Iterable[Any]:
+    for step in steps or ():
+        yield step
+        yield from _walk(getattr(step, "steps", None) or ())
+
+
+def _plain(text: str | None) -> str | None:
+    from authconform.failures import plain
+
+    return plain(text) if text else text
+
+
+def _attach_text(result: Any, name: str, body: str) -> None:
+    import allure_commons
+    from allure_commons.model2 import Attachment
+
+    file_name = f"{uuid.uuid4()}-attachment.txt"
+    allure_commons.plugin_manager.hook.report_attached_data(body=body, file_name=file_name)
+    result.attachments.append(Attachment(name=name, source=file_name, type="text/plain"))
+
+
+def register(config: Any, catalogue_path: Path) -> AllureScenarios | None:
+    """Register the plugin with pytest and with Allure (once per process)."""
+    if allure is None:
+        return None
+    existing = config.pluginmanager.get_plugin(ALLURE_PLUGIN_NAME)
+    if isinstance(existing, AllureScenarios):
+        return existing
+    import allure_commons
+
+    plugin = AllureScenarios(config, catalogue_path)
+    config.pluginmanager.register(plugin, ALLURE_PLUGIN_NAME)
+    allure_commons.plugin_manager.register(plugin)
+    config.add_cleanup(lambda: allure_commons.plugin_manager.unregister(plugin))
+    return plugin
 
 
 def write_environment(results_dir: str | Path, values: Mapping[str, Any]) -> Path:
@@ -146,7 +380,7 @@ def write_fallback_result(
     labels = [{"name": "feature", "value": feature}, {"name": "framework", "value": "pytest-bdd"}]
     labels += [{"name": "tag", "value": r} for r in reqs]
     labels += [{"name": "requirement", "value": r} for r in reqs]
-    labels += [{"name": "story", "value": r} for r in reqs]
+    labels += [{"name": "story", "value": name}, {"name": SCENARIO_ID_LABEL, "value": scenario_id}]
     result = {
         "uuid": test_uuid,
         "historyId": case_id,
@@ -159,6 +393,8 @@ def write_fallback_result(
         "start": start_ms,
         "stop": stop_ms,
         "labels": labels,
+        "links": [{"type": "requirement", "name": r, "url": requirement_page(r)}
+                  for r in reqs],
         "titlePath": list(title_path) if title_path else [feature],
     }
     path = Path(results_dir) / f"{test_uuid}-result.json"

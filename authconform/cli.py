@@ -156,42 +156,18 @@ ALLURE_MISSING = ("Allure CLI not found: run `npm ci` in the repository root (pa
 
 
 def allure_config(report_dir: Path, name: str = "authconform conformance") -> dict[str, Any]:
-    from authconform.allure_extras import CATEGORIES
+    from authconform import html_report
 
-    report_dir = report_dir.resolve()
-    return {
-        "name": name,
-        "output": str(report_dir / "allure-report"),
-        # one line per generated report; keep it between CI runs (cache) for trends
-        "historyPath": str(report_dir / "history.jsonl"),
-        "historyLimit": 50,
-        "plugins": {"awesome": {"options": {"reportName": name}}},
-        "categories": [{k: v for k, v in c.items() if k != "description"}
-                       for c in CATEGORIES],
-    }
+    return html_report.allure_config(report_dir, name)
 
 
-def build_html(report_dir: Path, allure: str, quiet: bool = False) -> tuple[bool, str]:
-    """``allure generate`` from <report-dir>/allure-results into <report-dir>/allure-report,
-    with the history kept in <report-dir>/history.jsonl."""
-    results = report_dir / "allure-results"
-    if not results.is_dir():
-        return False, f"{results} does not exist: run the suite first"
-    config = report_dir / "allurerc.json"
-    config.write_text(json.dumps(allure_config(report_dir), indent=2) + "\n", encoding="utf-8")
-    out = report_dir / "allure-report"
-    cmd = [allure, "generate", str(results.resolve()), "--config", str(config.resolve()),
-           "--output", str(out.resolve())]
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600,
-                              cwd=report_dir)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return False, f"allure generate failed: {exc}"
-    index = out / "index.html"
-    if done.returncode != 0 or not index.is_file():
-        tail = (done.stderr or done.stdout).strip()[-1500:]
-        return False, f"allure generate failed (exit {done.returncode}): {tail}"
-    return True, str(index)
+def build_html(report_dir: Path, allure: str, quiet: bool = False,
+               root: Path | None = None) -> tuple[bool, str]:
+    """The single-file Allure report and the requirement pages, in an emptied
+    <report-dir>/allure-report (authconform.html_report)."""
+    from authconform import html_report
+
+    return html_report.build(report_dir, allure, root=root or find_root())
 
 
 # ---------------------------------------------------------------- run
@@ -281,7 +257,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     doc, problem = read_document(report_dir / "conformance.json")
     code, why = decide_exit_code(rc, doc, problem)
     if allure is not None and code != EXIT_USAGE and (report_dir / "allure-results").is_dir():
-        ok, where = build_html(report_dir, allure)
+        ok, where = build_html(report_dir, allure, root=root)
         if ok:
             print(f"authconform: HTML report {where}")
         else:
@@ -361,7 +337,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"authconform: {report_dir / 'allure-results'} does not exist: run "
               "`authconform run` first", file=sys.stderr)
         return EXIT_USAGE
-    ok, where = build_html(report_dir, allure)
+    ok, where = build_html(report_dir, allure, root=root)
     if not ok:
         print(f"authconform: {where}", file=sys.stderr)
         return EXIT_HARNESS

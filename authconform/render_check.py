@@ -1,37 +1,52 @@
-"""Does the HTML report show every scenario? A real headless-Chromium render says.
+"""Does the HTML report tell the truth? A real headless-Chromium render says.
 
-The Allure 3 report is a single-page app that loads its data with fetch(), so it is
-served over ``http://127.0.0.1:<free port>`` from a thread (file:// would block the
-requests). Chromium renders it with a virtual-time budget and dumps the DOM; the check
-reads the titles of the tree's leaves (``data-testid="tree-leaf-title"``) -- text the
-browser built from the report's data, not text present in the HTML file -- and compares
-them with the scenario names in conformance.json. A screenshot can be taken as well.
+The report is opened the way a person opens a downloaded CI artifact: ``file://`` on
+``allure-report/index.html`` (the single-file report), no web server. Chromium renders
+it with a virtual-time budget and dumps the DOM; the check reads what the browser built
+from the report's data -- the status counters (``metadata-item-<status>``) and every
+tree leaf with its status icon (``tree-leaf-status-<status>``) and title -- and
+compares them with ``conformance.json``:
+
+* the totals: scenarios in all, passed, failed, broken (= error), skipped
+  (= not-applicable + skipped);
+* every scenario: shown once, with the Allure status of its conformance status. A leaf
+  is tied to its scenario by the ``scenario_id`` label the run gave it (read from the
+  report's embedded data, the only place that join is written down).
+
+Allure 3 opens a tree group by default only when it holds failed or broken tests and
+keeps what the reader opened in localStorage (``expandedTrees``). A small page in a
+temporary folder -- file:// pages share one localStorage -- stores every group of the
+report's tree as opened, then goes on to the report, as a reader clicking each group
+open would. Screenshots of the overview or of one scenario's page
+(``index.html#/<test result id>``) can be taken as well.
 
     python -m authconform.render_check --report-dir reports --screenshot reports/report.png
 
-Exit codes: 0 every scenario is shown, 1 some are missing, 2 Chromium, the report or
-conformance.json is missing.
+Exit codes: 0 the report matches conformance.json, 1 it does not (each difference is
+printed), 2 Chromium, the report or conformance.json is missing.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
+import base64
+import binascii
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+
+from authconform.allure_extras import ALLURE_STATUS, SCENARIO_ID_LABEL
 
 CHROMIUM_ENV = "AUTHCONFORM_CHROMIUM"
 CHROMIUM_NAMES = ("chromium", "google-chrome", "google-chrome-stable", "chromium-browser", "chrome")
@@ -39,8 +54,10 @@ CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio",
+    "--allow-file-access-from-files",
 )
-LEAF_TITLE = "tree-leaf-title"
+WINDOW = (1400, 1000)
+ALLURE_STATUSES = ("passed", "failed", "broken", "skipped", "unknown")
 
 
 class RenderError(Exception):
@@ -58,88 +75,122 @@ def find_chromium() -> str | None:
     return None
 
 
-# Allure 3 opens a tree group by default only when it holds failed or broken tests, and
-# remembers what the reader opened in localStorage ("expandedTrees"). This page, served
-# from the report's own origin, does what a reader clicking every group open would do,
-# then goes on to the report.
-PRIME_PATH = "/__authconform__/expand-all.html"
-PRIME_PAGE = b"""<!doctype html><meta charset="utf-8"><title>expanding</title><script>
-fetch("../widgets/tree.json").then(r => r.json()).then(tree => {
-  const ids = Object.keys(tree.groupsById || {});
-  localStorage.setItem("expandedTrees", JSON.stringify(ids));
-  localStorage.setItem("collapsedTrees", "[]");
-}).finally(() => location.replace("../index.html"));
-</script>"""
+# ---------------------------------------------------------------- the report's data
+
+_DATA_ENTRY = re.compile(r'd\("([^"]+)","([A-Za-z0-9+/=]*)"\)')
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def do_GET(self) -> None:
-        if self.path.split("?", 1)[0] == PRIME_PATH:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(PRIME_PAGE)))
-            self.end_headers()
-            self.wfile.write(PRIME_PAGE)
-            return
-        super().do_GET()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+def embedded_data(index_html: str) -> dict[str, Any]:
+    """The JSON files the single-file report carries inline (``d("name", "<base64>")``)."""
+    found: dict[str, Any] = {}
+    for name, encoded in _DATA_ENTRY.findall(index_html):
+        if not name.endswith(".json"):
+            continue
+        try:
+            found[name] = json.loads(base64.b64decode(encoded))
+        except (binascii.Error, ValueError):
+            continue
+    return found
 
 
-@contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve ``directory`` on 127.0.0.1 at a free port; yields the base URL."""
-    handler = functools.partial(_Quiet, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def scenario_ids_by_leaf(data: Mapping[str, Any]) -> dict[str, str]:
+    """Allure test result id -> the conformance scenario id the run labelled it with."""
+    out = {}
+    for name, result in data.items():
+        if not name.startswith("data/test-results/") or not isinstance(result, Mapping):
+            continue
+        for label in result.get("labels", []):
+            if label.get("name") == SCENARIO_ID_LABEL:
+                out[str(result.get("id"))] = str(label.get("value"))
+    return out
 
 
-class _LeafTitles(HTMLParser):
-    """Text of every element carrying data-testid="tree-leaf-title"."""
+def tree_group_ids(data: Mapping[str, Any]) -> list[str]:
+    ids: set[str] = set()
+    for name, tree in data.items():
+        if name.endswith("tree.json") and isinstance(tree, Mapping):
+            ids.update(tree.get("groupsById", {}) or {})
+    return sorted(ids)
+
+
+# ---------------------------------------------------------------- the rendered DOM
+
+
+@dataclass
+class Leaf:
+    node_id: str
+    title: str = ""
+    status: str | None = None
+
+
+class _Rendered(HTMLParser):
+    """Tree leaves (id, title, status) and the status counters of the rendered page."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.titles: list[str] = []
-        self._depth = 0  # >0 while inside a leaf title
+        self.leaves: list[Leaf] = []
+        self.counters: dict[str, int] = {}
+        self._title_depth = 0
+        self._counter: str | None = None
+        self._counter_depth = 0
         self._buffer: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._depth:
-            self._depth += 1
-        elif dict(attrs).get("data-testid") == LEAF_TITLE:
-            self._depth = 1
-            self._buffer = []
+        a = dict(attrs)
+        testid = a.get("data-testid") or ""
+        if self._title_depth:
+            self._title_depth += 1
+        if self._counter:
+            self._counter_depth += 1
+        if testid == "tree-leaf":
+            self.leaves.append(Leaf(node_id=a.get("data-tree-node-id") or a.get("id") or ""))
+        elif testid.startswith("tree-leaf-status-") and self.leaves:
+            self.leaves[-1].status = testid.removeprefix("tree-leaf-status-")
+        elif testid == "tree-leaf-title" and self.leaves:
+            self._title_depth, self._buffer = 1, []
+        elif testid.startswith("metadata-item-") and not self._counter:
+            self._counter, self._counter_depth, self._buffer = (
+                testid.removeprefix("metadata-item-"), 1, [])
 
     def handle_endtag(self, tag: str) -> None:
-        if self._depth:
-            self._depth -= 1
-            if not self._depth:
-                self.titles.append(" ".join("".join(self._buffer).split()))
+        if self._title_depth:
+            self._title_depth -= 1
+            if not self._title_depth:
+                self.leaves[-1].title = " ".join("".join(self._buffer).split())
+        if self._counter:
+            self._counter_depth -= 1
+            if not self._counter_depth:
+                numbers = re.findall(r"\d+", "".join(self._buffer))
+                if numbers:
+                    self.counters[self._counter] = int(numbers[-1])
+                self._counter = None
 
     def handle_data(self, data: str) -> None:
-        if self._depth:
+        if self._title_depth or self._counter:
             self._buffer.append(data)
 
 
-def leaf_titles(dom: str) -> list[str]:
-    parser = _LeafTitles()
+def read_dom(dom: str) -> tuple[list[Leaf], dict[str, int]]:
+    parser = _Rendered()
     parser.feed(dom)
     parser.close()
-    return parser.titles
+    for leaf in parser.leaves:
+        leaf.title = html.unescape(leaf.title)
+    return parser.leaves, parser.counters
+
+
+def leaf_titles(dom: str) -> list[str]:
+    return [leaf.title for leaf in read_dom(dom)[0]]
+
+
+# ---------------------------------------------------------------- Chromium
 
 
 def _chromium(chromium: str, profile: str, extra: Sequence[str], url: str,
               timeout: float) -> subprocess.CompletedProcess[str]:
     cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-           "--virtual-time-budget=10000", "--window-size=1400,1000", *extra, url]
+           "--virtual-time-budget=10000", f"--window-size={WINDOW[0]},{WINDOW[1]}",
+           *extra, url]
     try:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                               check=False)
@@ -147,87 +198,158 @@ def _chromium(chromium: str, profile: str, extra: Sequence[str], url: str,
         raise RenderError(f"chromium did not finish within {timeout:.0f}s") from exc
 
 
-@dataclass(frozen=True)
-class RenderResult:
-    expected: tuple[str, ...]
-    shown: tuple[str, ...]
-    screenshot: Path | None
-
-    @property
-    def missing(self) -> list[str]:
-        """Names shown fewer times than expected (outline examples often share a name),
-        once per missing copy."""
-        short = Counter(self.expected) - Counter(self.shown)
-        return sorted(short.elements())
+def _primer(folder: Path, report_url: str, groups: Sequence[str]) -> str:
+    """A page that marks every tree group opened, then opens the report."""
+    page = folder / "expand-all.html"
+    page.write_text(
+        '<!doctype html><meta charset="utf-8"><script>'
+        f'localStorage.setItem("expandedTrees", {json.dumps(json.dumps(list(groups)))});'
+        'localStorage.setItem("collapsedTrees", "[]");'
+        f"location.replace({json.dumps(report_url)});</script>", encoding="utf-8")
+    return page.as_uri()
 
 
-def render_report(report_html_dir: str | Path, expected: Sequence[str], *,
-                  screenshot: str | Path | None = None, chromium: str | None = None,
-                  timeout: float = 120.0) -> RenderResult:
-    """Render ``<report_html_dir>/index.html`` in headless Chromium and list the scenario
-    names the tree shows."""
-    directory = Path(report_html_dir)
-    if not (directory / "index.html").is_file():
-        raise RenderError(f"no report at {directory / 'index.html'}: build it first "
-                          "(authconform report)")
-    chromium = chromium or find_chromium()
-    if not chromium:
+def _need(index: Path, chromium: str | None) -> str:
+    if not index.is_file():
+        raise RenderError(f"no report at {index}: build it first (authconform report)")
+    found = chromium or find_chromium()
+    if not found:
         raise RenderError("chromium not found: install it with scripts/setup-chromium.sh "
                           f"(apt-get install chromium) or set {CHROMIUM_ENV}")
+    return found
+
+
+@dataclass
+class Rendered:
+    leaves: list[Leaf]
+    counters: dict[str, int]
+    scenario_of: dict[str, str] = field(default_factory=dict)  # leaf id -> scenario id
+    screenshot: Path | None = None
+
+
+def render_report(report_html_dir: str | Path, *, screenshot: str | Path | None = None,
+                  chromium: str | None = None, timeout: float = 120.0) -> Rendered:
+    """Open ``<report_html_dir>/index.html`` from disk in headless Chromium, every tree
+    group opened, and read what it shows."""
+    index = Path(report_html_dir).resolve() / "index.html"
+    browser = _need(index, chromium)
+    data = embedded_data(index.read_text(encoding="utf-8", errors="replace"))
     shot = Path(screenshot).resolve() if screenshot else None
-    with tempfile.TemporaryDirectory(prefix="authconform-chromium-") as profile, \
-            serve(directory) as base:
-        url = base + PRIME_PATH.lstrip("/")
-        done = _chromium(chromium, profile, ["--dump-dom"], url, timeout)
+    with tempfile.TemporaryDirectory(prefix="authconform-chromium-") as tmp:
+        url = _primer(Path(tmp), index.as_uri(), tree_group_ids(data))
+        profile = str(Path(tmp) / "profile")
+        done = _chromium(browser, profile, ["--dump-dom"], url, timeout)
         if done.returncode != 0 or not done.stdout.strip():
             raise RenderError(f"chromium failed (exit {done.returncode}): "
                               f"{done.stderr.strip()[-800:]}")
         if shot is not None:
-            shot.parent.mkdir(parents=True, exist_ok=True)
-            taken = _chromium(chromium, profile, [f"--screenshot={shot}"], url, timeout)
-            if taken.returncode != 0 or not shot.is_file():
-                raise RenderError(f"chromium took no screenshot (exit {taken.returncode}): "
-                                  f"{taken.stderr.strip()[-800:]}")
-    titles = tuple(html.unescape(t) for t in leaf_titles(done.stdout))
-    return RenderResult(expected=tuple(expected), shown=titles, screenshot=shot)
+            take_screenshot(index.as_uri(), shot, chromium=browser, timeout=timeout,
+                            profile=profile)
+    leaves, counters = read_dom(done.stdout)
+    return Rendered(leaves, counters, scenario_ids_by_leaf(data), shot)
 
 
-def expected_names(conformance: dict[str, object]) -> list[str]:
-    scenarios = conformance.get("scenarios", [])
-    assert isinstance(scenarios, list)
-    return [" ".join(str(s["name"]).split()) for s in scenarios]
+def take_screenshot(url: str, shot: Path, *, chromium: str | None = None,
+                    timeout: float = 120.0, profile: str | None = None) -> Path:
+    """A PNG of ``url`` (a report page, e.g. ``file:///.../index.html#/<id>``)."""
+    browser = chromium or find_chromium()
+    if not browser:
+        raise RenderError(f"chromium not found: set {CHROMIUM_ENV}")
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="authconform-chromium-") as tmp:
+        taken = _chromium(browser, profile or tmp, [f"--screenshot={shot}"], url, timeout)
+    if taken.returncode != 0 or not shot.is_file():
+        raise RenderError(f"chromium took no screenshot (exit {taken.returncode}): "
+                          f"{taken.stderr.strip()[-800:]}")
+    return shot
+
+
+def result_ids(report_html_dir: str | Path) -> dict[str, str]:
+    """Conformance scenario id -> Allure test result id (for ``index.html#/<id>``)."""
+    index = Path(report_html_dir) / "index.html"
+    data = embedded_data(index.read_text(encoding="utf-8", errors="replace"))
+    return {sid: leaf for leaf, sid in scenario_ids_by_leaf(data).items()}
+
+
+# ---------------------------------------------------------------- the comparison
+
+
+def expected_counters(conformance: Mapping[str, Any]) -> dict[str, int]:
+    """The report's status counters as conformance.json's totals predict them."""
+    totals = conformance["totals"]["scenarios"]
+    counters = {"total": int(totals["total"])}
+    for status, allure_status in ALLURE_STATUS.items():
+        counters[allure_status] = counters.get(allure_status, 0) + int(totals.get(status, 0))
+    return counters
+
+
+def compare(conformance: Mapping[str, Any], rendered: Rendered) -> list[str]:
+    """Every difference between the rendered report and conformance.json."""
+    problems = []
+    want = expected_counters(conformance)
+    for key, count in want.items():
+        shown = rendered.counters.get(key, 0)
+        if shown != count:
+            problems.append(f"the report shows {shown} {key}, conformance.json has {count}")
+    expected = {s["id"]: ALLURE_STATUS[s["status"]] for s in conformance.get("scenarios", [])}
+    seen: Counter[str] = Counter()
+    for leaf in rendered.leaves:
+        sid = rendered.scenario_of.get(leaf.node_id)
+        if sid is None:
+            problems.append(f"the report shows {leaf.title!r}, which is not a scenario of "
+                            "this run")
+            continue
+        seen[sid] += 1
+        if sid not in expected:
+            problems.append(f"the report shows {sid!r}, which is not in conformance.json")
+        elif leaf.status != expected[sid]:
+            problems.append(f"{sid}: the report shows {leaf.status}, conformance.json "
+                            f"{expected[sid]}")
+    for sid in expected:
+        if seen[sid] == 0:
+            problems.append(f"{sid}: not shown in the report")
+        elif seen[sid] > 1:
+            problems.append(f"{sid}: shown {seen[sid]} times")
+    return problems
+
+
+def check(report_dir: str | Path, *, screenshot: str | Path | None = None,
+          timeout: float = 120.0) -> tuple[list[str], Rendered]:
+    report_dir = Path(report_dir)
+    try:
+        doc = json.loads((report_dir / "conformance.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RenderError(f"cannot read {report_dir / 'conformance.json'}: {exc}") from exc
+    rendered = render_report(report_dir / "allure-report", screenshot=screenshot,
+                             timeout=timeout)
+    return compare(doc, rendered), rendered
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m authconform.render_check",
-        description="Render the Allure HTML report in headless Chromium and check that "
-                    "every scenario of conformance.json is shown.")
+        description="Open the Allure HTML report from disk in headless Chromium and check "
+                    "that its counts and every scenario's status match conformance.json.")
     parser.add_argument("--report-dir", default="reports",
                         help="folder holding conformance.json and allure-report/")
     parser.add_argument("--screenshot", default=None, help="also save a PNG screenshot here")
     parser.add_argument("--timeout", type=float, default=120.0)
     args = parser.parse_args(argv)
-    report_dir = Path(args.report_dir)
     try:
-        doc = json.loads((report_dir / "conformance.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        print(f"render-check: cannot read {report_dir / 'conformance.json'}: {exc}",
-              file=sys.stderr)
-        return 2
-    try:
-        result = render_report(report_dir / "allure-report", expected_names(doc),
-                               screenshot=args.screenshot, timeout=args.timeout)
+        problems, rendered = check(args.report_dir, screenshot=args.screenshot,
+                                   timeout=args.timeout)
     except RenderError as exc:
         print(f"render-check: {exc}", file=sys.stderr)
         return 2
-    missing = result.missing
-    print(f"render-check: {len(result.expected) - len(missing)}/{len(result.expected)} "
-          f"scenarios shown in the rendered report"
-          + (f"; screenshot {result.screenshot}" if result.screenshot else ""))
-    for name in missing:
-        print(f"  missing: {name}")
-    return 1 if missing else 0
+    counts = ", ".join(f"{rendered.counters.get(k, 0)} {k}"
+                       for k in ("total", *ALLURE_STATUSES) if rendered.counters.get(k))
+    verdict = "matches conformance.json" if not problems else "DOES NOT match conformance.json"
+    print(f"render-check: the report opened from disk shows {len(rendered.leaves)} scenarios "
+          f"({counts}); it {verdict}"
+          + (f"; screenshot {rendered.screenshot}" if rendered.screenshot else ""))
+    for problem in problems:
+        print(f"  {problem}")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

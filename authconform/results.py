@@ -48,7 +48,7 @@ from typing import Any
 
 import pytest
 
-from authconform import allure_extras, verdict
+from authconform import allure_extras, failures, verdict
 from authconform.port import CapabilityMissing, TargetError, TargetInfo
 
 PLUGIN_NAME = "authconform-results"
@@ -82,6 +82,9 @@ def register(config: pytest.Config) -> ResultCollector | None:
         return existing
     collector = ResultCollector(config)
     config.pluginmanager.register(collector, PLUGIN_NAME)
+    # failures in the user's words; titles, hierarchy and links in Allure
+    config.pluginmanager.register(failures.StepFailures(config), f"{PLUGIN_NAME}-failures")
+    allure_extras.register(config, collector._catalogue_path())
     return collector
 
 
@@ -289,15 +292,6 @@ class ResultCollector:
         except verdict.ConfigurationError as exc:
             raise pytest.UsageError(f"authconform: {exc}") from exc
 
-    def _levels(self) -> dict[str, str]:
-        if not self.levels and self.is_worker:
-            try:
-                self.levels = {r.id: r.level
-                               for r in verdict.load_catalogue(self._catalogue_path())}
-            except verdict.ConfigurationError:
-                self.levels = {}
-        return self.levels
-
     # -- where the scenario runs
 
     def _describe(self, item: pytest.Item) -> dict[str, Any]:
@@ -305,12 +299,6 @@ class ResultCollector:
         if info is None:
             info = self._described[item.nodeid] = describe_item(item)
         return info
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_bdd_before_scenario(self, request: pytest.FixtureRequest, feature: Any,
-                                   scenario: Any) -> None:
-        info = self._describe(request.node)
-        allure_extras.label_scenario(info["requirements"], self._levels())
 
     @pytest.hookimpl(wrapper=True)
     def pytest_fixture_setup(self, fixturedef: Any, request: pytest.FixtureRequest) -> Any:
@@ -328,6 +316,8 @@ class ResultCollector:
         status, message = classify_phase(
             report.when, report.outcome, call.excinfo, report.longrepr,
             getattr(report, "wasxfail", None))
+        if status in (verdict.FAILED, verdict.ERROR) and report.when == "call":
+            message = failures.user_message(item, call.excinfo) or message
         stashed = item.config.stash.get(TARGET_INFO_KEY, None)
         target = _target_info_dict(stashed) if stashed is not None else self._target_info
         report.authconform = {"scenario": info, "status": status, "message": message,

@@ -1,0 +1,208 @@
+"""The Allure HTML report: one self-contained ``index.html`` plus a page per requirement.
+
+``build`` runs the pinned Allure 3 CLI (``node_modules/.bin/allure``) over
+``<report-dir>/allure-results`` and writes ``<report-dir>/allure-report/``:
+
+* ``index.html`` -- the awesome plugin's single-file report (``singleFile``): scripts,
+  styles and data inlined, so it opens from disk (``file://``), from a downloaded CI
+  artifact or a mail attachment, with no web server;
+* ``requirements/<REQ-ID>.html`` and ``requirements/index.html`` -- one static page per
+  requirement (summary, level, grade, sources, interpretation, this run's status and
+  scenarios); the requirement links of each scenario in Allure point there.
+
+The output folder is emptied first. Allure 3 moves its plugin's files up into the
+output folder only when that folder holds a single directory; on a second build into
+a used folder it leaves the new report in ``awesome/`` and the old ``index.html`` in
+place, so a failing run would still show the previous green report. Trends survive
+because the history lives outside the folder (``<report-dir>/history.jsonl``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from authconform import verdict
+from authconform.allure_extras import (
+    CATEGORIES,
+    HIDDEN_LABELS,
+    REQUIREMENTS_DIR,
+    TREE_GROUPS,
+)
+
+REPORT_NAME = "authconform conformance"
+
+
+def allure_config(report_dir: Path, name: str = REPORT_NAME) -> dict[str, Any]:
+    report_dir = report_dir.resolve()
+    return {
+        "name": name,
+        "output": str(report_dir / "allure-report"),
+        # one line per generated report; keep it between CI runs (cache) for trends
+        "historyPath": str(report_dir / "history.jsonl"),
+        "historyLimit": 50,
+        "hideLabels": list(HIDDEN_LABELS),
+        "plugins": {"awesome": {"options": {
+            "reportName": name,
+            "singleFile": True,  # opens from file://: no fetch() of data files
+            "groupBy": list(TREE_GROUPS),  # area -> feature file -> scenario
+        }}},
+        "categories": [{k: v for k, v in c.items() if k != "description"}
+                       for c in CATEGORIES],
+    }
+
+
+def empty_folder(folder: Path) -> None:
+    """Remove everything inside ``folder`` (created if missing), never the folder's
+    parents; refuses a path that is not a directory."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise OSError(f"{folder} is not a directory")
+    folder.mkdir(parents=True, exist_ok=True)
+    for child in folder.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+
+
+def build(report_dir: Path, allure: str, *, root: Path | None = None) -> tuple[bool, str]:
+    """``allure generate`` from <report-dir>/allure-results into an emptied
+    <report-dir>/allure-report, then the requirement pages; ``(ok, index or why)``."""
+    results = report_dir / "allure-results"
+    if not results.is_dir():
+        return False, f"{results} does not exist: run the suite first"
+    out = report_dir / "allure-report"
+    try:
+        empty_folder(out)
+    except OSError as exc:
+        return False, f"cannot empty {out}: {exc}"
+    config = report_dir / "allurerc.json"
+    config.write_text(json.dumps(allure_config(report_dir), indent=2) + "\n", encoding="utf-8")
+    cmd = [allure, "generate", str(results.resolve()), "--config", str(config.resolve()),
+           "--output", str(out.resolve())]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600,
+                              cwd=report_dir)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"allure generate failed: {exc}"
+    index = out / "index.html"
+    if done.returncode != 0 or not index.is_file():
+        tail = (done.stderr or done.stdout).strip()[-1500:]
+        return False, f"allure generate failed (exit {done.returncode}): {tail}"
+    catalogue = _catalogue(root)
+    if catalogue:
+        write_requirement_pages(out / REQUIREMENTS_DIR, catalogue,
+                                _document(report_dir / "conformance.json"))
+    return True, str(index)
+
+
+def _catalogue(root: Path | None) -> list[verdict.Requirement]:
+    if root is None:
+        return []
+    try:
+        return verdict.load_catalogue(root / "features" / "requirements.yml")
+    except verdict.ConfigurationError:
+        return []  # the run already reported it; the report is still worth building
+
+
+def _document(path: Path) -> Mapping[str, Any] | None:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, Mapping) else None
+
+
+# ---------------------------------------------------------------- requirement pages
+
+_STYLE = """
+body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#1d1d1f}
+h1{font-size:1.4rem;margin-bottom:.2rem}.id{font-family:monospace}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35rem;
+text-align:left;vertical-align:top}th{width:11rem;color:#555;font-weight:600}
+.s{display:inline-block;padding:0 .5rem;border-radius:.6rem;color:#fff;font-weight:600}
+.passed{background:#2e9d4f}.failed{background:#d1343d}.error{background:#b35c00}
+.waived{background:#a38a00}.not-applicable,.skipped{background:#777}
+.uncovered{background:#6b4fbb}.none{background:#aaa}
+nav{margin-bottom:1rem}
+"""
+
+
+def _status_badge(status: str | None) -> str:
+    label = status or "not run"
+    return f'<span class="s {html.escape(status or "none")}">{html.escape(label)}</span>'
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+            f"<body>{body}</body></html>\n")
+
+
+def render_requirement(req: verdict.Requirement, judged: Mapping[str, Any] | None) -> str:
+    """The page of one requirement: what the catalogue says and how this run judged it."""
+    sources = "".join(
+        f"<li>{html.escape(str(s.get('doc', '')))}, section "
+        f"&ldquo;{html.escape(str(s.get('section', '')))}&rdquo;</li>" for s in req.sources)
+    rows = [
+        ("Summary (paraphrase)", html.escape(req.summary)),
+        ("Level", html.escape(req.level)),
+        ("Grade", html.escape(str(getattr(req, "kind", "documented")))),
+        ("Area", html.escape(req.area)),
+        ("Profiles", html.escape(", ".join(req.profiles))),
+        ("Sources", f"<ul>{sources}</ul>" if sources else "none named"),
+        ("Interpretation", html.escape(req.interpretation) if req.interpretation
+         else "none: the documents are unambiguous here"),
+        ("Status in this run", _status_badge(judged.get("status") if judged else None)),
+    ]
+    if judged and judged.get("missing_capabilities"):
+        rows.append(("Missing capabilities",
+                     html.escape(", ".join(judged["missing_capabilities"]))))
+    if judged and judged.get("waiver"):
+        w = judged["waiver"]
+        rows.append(("Waiver", html.escape(
+            f"{w.get('state')}: {w.get('reason')} ({w.get('owner')}, until {w.get('expires')})")))
+    scenarios = judged.get("scenarios", []) if judged else []
+    rows.append(("Scenarios", "<ul>" + "".join(
+        f"<li>{html.escape(s)}</li>" for s in scenarios) + "</ul>" if scenarios
+        else "none in this run"))
+    table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    body = (f'<nav><a href="index.html">All requirements</a> &middot; '
+            f'<a href="../index.html">Allure report</a></nav>'
+            f'<h1><span class="id">{html.escape(req.id)}</span></h1>'
+            f"<p>{html.escape(req.summary)}</p><table>{table}</table>")
+    return _page(f"{req.id}: {req.summary}", body)
+
+
+def render_index(catalogue: Sequence[verdict.Requirement],
+                 judged: Mapping[str, Mapping[str, Any]]) -> str:
+    rows = "".join(
+        f'<tr><td><a class="id" href="{html.escape(r.id)}.html">{html.escape(r.id)}</a></td>'
+        f"<td>{html.escape(r.level)}</td>"
+        f"<td>{_status_badge(judged[r.id].get('status') if r.id in judged else None)}</td>"
+        f"<td>{html.escape(r.summary)}</td></tr>" for r in catalogue)
+    body = ('<nav><a href="../index.html">Allure report</a></nav><h1>Requirements</h1>'
+            "<table><tr><th>Requirement</th><th>Level</th><th>Status</th><th>Summary</th></tr>"
+            f"{rows}</table>")
+    return _page("Requirements", body)
+
+
+def write_requirement_pages(folder: Path, catalogue: Sequence[verdict.Requirement],
+                            doc: Mapping[str, Any] | None) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    judged = {r["id"]: r for r in (doc or {}).get("requirements", [])}
+    written = []
+    for req in catalogue:
+        path = folder / f"{req.id}.html"
+        path.write_text(render_requirement(req, judged.get(req.id)), encoding="utf-8")
+        written.append(path)
+    index = folder / "index.html"
+    index.write_text(render_index(catalogue, judged), encoding="utf-8")
+    written.append(index)
+    return written
