@@ -148,7 +148,8 @@ class _Rendered(HTMLParser):
             self.leaves[-1].status = testid.removeprefix("tree-leaf-status-")
         elif testid == "tree-leaf-title" and self.leaves:
             self._title_depth, self._buffer = 1, []
-        elif testid.startswith("metadata-item-") and not self._counter:
+        elif (testid.removeprefix("metadata-item-") in ("total", *ALLURE_STATUSES)
+              and testid.startswith("metadata-item-") and not self._counter):
             self._counter, self._counter_depth, self._buffer = (
                 testid.removeprefix("metadata-item-"), 1, [])
 

@@ -1,15 +1,21 @@
-"""The Allure HTML report, built by the pinned Allure 3 CLI and rendered by headless
-Chromium, shows every scenario of the run (authconform.render_check)."""
+"""The Allure HTML report tells the truth, opened the way a person opens it.
+
+The browser tests build the report with the pinned Allure 3 CLI and open it from disk
+(file://) in headless Chromium (authconform.render_check). They run a few scenarios
+only; they skip only when Chromium or the Allure CLI is genuinely absent
+(``./harness test`` installs both).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import struct
 from pathlib import Path
 
 import pytest
 
-from authconform import cli, render_check
+from authconform import cli, html_report, render_check, verdict
 from tests.test_results_plugin import PLUGINS, isolate, write_suite
 
 REPO = Path(__file__).resolve().parent.parent
@@ -21,25 +27,120 @@ needs_browser = pytest.mark.skipif(
 needs_allure = pytest.mark.skipif(
     not ALLURE.exists(), reason="node_modules/.bin/allure is missing: run `npm ci`")
 
-
-def test_leaf_titles_reads_only_tree_leaf_titles():
-    dom = ('<div><span data-testid="tree-leaf-title" class="x">backup &amp; restore</span>'
-           '<span data-testid="tree-leaf-title"><b>nested</b>  title </span>'
-           '<span data-testid="other">not a leaf</span>'
-           '<script>var s = "hidden scenario";</script></div>')
-    assert render_check.leaf_titles(dom) == ["backup & restore", "nested title"]
+# One scenario outline of the real suite (two examples) and the mutant that breaks it.
+SELECTION = "wrong_recovery_account_password or service_restarts"
+MUTANT = "backup_on_with_wrong_password"
 
 
-def test_render_result_counts_each_copy_of_a_name():
-    result = render_check.RenderResult(expected=("a", "b", "c", "a"), shown=("a", "c", "x"),
-                                       screenshot=None)
-    assert result.missing == ["a", "b"]
-    assert render_check.RenderResult(("a",), ("a", "a"), None).missing == []
+# ---------------------------------------------------------------- units
+
+DOM = """<div>
+<div data-testid="metadata-item-total"><div>Total</div><div><span>5</span></div></div>
+<div data-testid="metadata-item-failed"><div>Failed</div><div><span>2</span></div></div>
+<div data-testid="metadata-item-passed"><div>Passed</div><div><span>3</span></div></div>
+<button data-testid="tree-leaf" data-tree-node-id="a1">
+  <div data-testid="tree-leaf-status-failed"></div><span data-testid="tree-leaf-order">1</span>
+  <span data-testid="tree-leaf-title">backup &amp; <b>restore</b> — iPhone</span></button>
+<button data-testid="tree-leaf" data-tree-node-id="b2">
+  <div data-testid="tree-leaf-status-passed"></div>
+  <span data-testid="tree-leaf-title">codes</span></button>
+<script>var s = "tree-leaf hidden";</script></div>"""
+
+
+def test_the_rendered_dom_gives_counters_and_leaves_with_their_status():
+    leaves, counters = render_check.read_dom(DOM)
+    assert counters == {"total": 5, "failed": 2, "passed": 3}
+    assert [(x.node_id, x.status, x.title) for x in leaves] == [
+        ("a1", "failed", "backup & restore — iPhone"), ("b2", "passed", "codes")]
+
+
+def _doc(*scenarios: tuple[str, str]) -> dict:
+    totals = dict.fromkeys(("passed", "failed", "error", "not-applicable", "skipped"), 0)
+    for _, status in scenarios:
+        totals[status] += 1
+    totals["total"] = len(scenarios)
+    return {"totals": {"scenarios": totals},
+            "scenarios": [{"id": sid, "status": status} for sid, status in scenarios]}
+
+
+def _rendered(*leaves: tuple[str, str], counters: dict[str, int]) -> render_check.Rendered:
+    return render_check.Rendered(
+        leaves=[render_check.Leaf(f"n{i}", sid, status) for i, (sid, status) in
+                enumerate(leaves)],
+        counters=counters, scenario_of={f"n{i}": sid for i, (sid, _) in enumerate(leaves)})
+
+
+def test_compare_accepts_a_report_that_matches():
+    doc = _doc(("f::a", "passed"), ("f::b", "error"), ("f::c", "not-applicable"))
+    shown = _rendered(("f::a", "passed"), ("f::b", "broken"), ("f::c", "skipped"),
+                      counters={"total": 3, "passed": 1, "broken": 1, "skipped": 1})
+    assert render_check.compare(doc, shown) == []
+
+
+def test_compare_names_every_difference():
+    # the stale report: the second run failed, the report still shows the first (green)
+    doc = _doc(("f::a", "failed"), ("f::b", "passed"), ("f::c", "passed"))
+    shown = _rendered(("f::a", "passed"), ("f::b", "passed"), ("f::ghost", "passed"),
+                      counters={"total": 3, "passed": 3})
+    problems = render_check.compare(doc, shown)
+    assert "the report shows 3 passed, conformance.json has 2" in problems
+    assert "the report shows 0 failed, conformance.json has 1" in problems
+    assert "f::a: the report shows passed, conformance.json failed" in problems
+    assert "f::c: not shown in the report" in problems
+    assert "the report shows 'f::ghost', which is not in conformance.json" in problems
+
+
+def test_the_single_file_report_carries_its_data_inline():
+    payload = {"id": "a1", "labels": [{"name": "scenario_id", "value": "f::a"}]}
+    import base64
+
+    encoded = base64.b64encode(json.dumps(payload).encode()).decode()
+    page = f'<script>Promise.allSettled([d("data/test-results/a1.json","{encoded}")])</script>'
+    data = render_check.embedded_data(page)
+    assert render_check.scenario_ids_by_leaf(data) == {"a1": "f::a"}
 
 
 def test_missing_report_is_a_render_error(tmp_path):
     with pytest.raises(render_check.RenderError, match="no report"):
-        render_check.render_report(tmp_path, ["x"])
+        render_check.render_report(tmp_path)
+
+
+def test_the_output_folder_is_emptied_and_the_history_kept(tmp_path):
+    out = tmp_path / "allure-report"
+    (out / "awesome").mkdir(parents=True)
+    (out / "index.html").write_text("old run")
+    (out / "awesome" / "index.html").write_text("newer run")
+    (tmp_path / "history.jsonl").write_text("{}\n")
+    html_report.empty_folder(out)
+    assert out.is_dir() and list(out.iterdir()) == []
+    assert (tmp_path / "history.jsonl").read_text() == "{}\n"
+
+
+def test_allure_config_asks_for_one_file_grouped_by_area(tmp_path):
+    options = cli.allure_config(tmp_path)["plugins"]["awesome"]["options"]
+    assert options["singleFile"] is True
+    assert options["groupBy"] == ["epic", "feature"]
+    assert {"host", "thread"} <= set(cli.allure_config(tmp_path)["hideLabels"])
+
+
+def test_a_requirement_page_says_what_the_requirement_is_and_how_it_fared(tmp_path):
+    req = verdict.Requirement(
+        id="REQ-DEMO-01", area="DEMO", level="MUST", profiles=("current",),
+        summary="Backup can be turned on <soon>", sources=({"doc": "a.txt", "section": "Intro"},),
+        interpretation="Read as: on first launch")
+    doc = {"requirements": [{"id": "REQ-DEMO-01", "status": "failed",
+                             "scenarios": ["demo.feature::backup turns on"]}]}
+    written = html_report.write_requirement_pages(tmp_path, [req], doc)
+    assert [p.name for p in written] == ["REQ-DEMO-01.html", "index.html"]
+    page = (tmp_path / "REQ-DEMO-01.html").read_text()
+    for text in ("REQ-DEMO-01", "Backup can be turned on &lt;soon&gt;", "a.txt",
+                 "Intro", "Read as: on first launch", ">failed<",
+                 "demo.feature::backup turns on", "MUST"):
+        assert text in page
+    assert 'href="REQ-DEMO-01.html"' in (tmp_path / "index.html").read_text()
+
+
+# ---------------------------------------------------------------- browser: tiny suite
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -48,79 +149,168 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def build(tmp_path_factory, *argv: str) -> tuple[int, Path]:
-    """Run the tiny suite through `authconform run`, HTML included."""
+def build_mini(repo: Path, out: Path, *argv: str) -> int:
     mp = pytest.MonkeyPatch()
     try:
         isolate(mp)
-        repo = write_suite(tmp_path_factory.mktemp("render") / "repo")
-        out = repo / "out"
-        code = cli.main(["run", "--root", str(repo), "--sut", "mini", "--report-dir", str(out),
-                         *argv, "--", *PLUGINS])
+        return cli.main(["run", "--root", str(repo), "--sut", "mini", "--report-dir",
+                         str(out), *argv, "--", *PLUGINS])
     finally:
         mp.undo()
-    return code, out
+
+
+@needs_allure
+@needs_browser
+def test_a_second_run_replaces_the_report_and_the_check_compares_statuses(tmp_path):
+    repo = write_suite(tmp_path / "repo")
+    out = repo / "out"
+    # first a green run, then the whole tiny suite (failures, errors, n/a) into the same
+    # folder: the report must show the second run, opened from disk
+    assert build_mini(repo, out, "-k", "backup_turns_on or several_phones") == 0
+    first = json.loads((out / "conformance.json").read_text())
+    assert build_mini(repo, out) == 3
+    second = json.loads((out / "conformance.json").read_text())
+    report = out / "allure-report"
+    assert sorted(p.name for p in report.iterdir()) == [
+        "index.html", "requirements", "summary.json", "test-results.json"], (
+        "one self-contained index.html: no awesome/ folder, no data/ to fetch")
+    shot = out / "report.png"
+    problems, rendered = render_check.check(out, screenshot=shot)
+    assert problems == []
+    assert rendered.counters == {"total": 11, "passed": 4, "failed": 1, "broken": 3,
+                                 "skipped": 3}
+    statuses = {rendered.scenario_of[leaf.node_id]: leaf.status for leaf in rendered.leaves}
+    assert statuses["demo.feature::recovery restores nothing"] == "failed"
+    assert statuses["demo.feature::store breaks"] == "broken"
+    assert len(rendered.leaves) == second["totals"]["scenarios"]["total"]
+    # the check can fail: the same render judged against the first (green) run
+    assert render_check.compare(first, rendered)
+    assert png_size(shot) == render_check.WINDOW
+    assert shot.stat().st_size > 20_000, "a blank page compresses to almost nothing"
+    history = (out / "history.jsonl").read_text().splitlines()
+    assert len(history) == 2, "trends are kept across builds"
+
+
+@needs_allure
+@needs_browser
+def test_render_check_exit_code_follows_the_comparison(tmp_path, capsys):
+    repo = write_suite(tmp_path / "repo")
+    out = repo / "out"
+    assert build_mini(repo, out, "-k", "backup_turns_on or recovery_restores") == 1
+    assert render_check.main(["--report-dir", str(out)]) == 0
+    assert "matches conformance.json" in capsys.readouterr().out
+    doc = json.loads((out / "conformance.json").read_text())
+    for s in doc["scenarios"]:
+        s["status"] = "passed"  # a document that disagrees with the report
+    doc["totals"]["scenarios"].update(passed=2, failed=0)
+    (out / "conformance.json").write_text(json.dumps(doc))
+    assert render_check.main(["--report-dir", str(out)]) == 1
+    said = capsys.readouterr().out
+    assert "DOES NOT match" in said
+    assert "recovery restores nothing: the report shows failed, conformance.json passed" in said
+
+
+# ---------------------------------------------------------------- browser: real suite
 
 
 @pytest.fixture(scope="module")
-def built_report(tmp_path_factory):
+def mutant_report(tmp_path_factory):
+    """The real suite on a few scenarios: a conformant run, then the same scenarios
+    against a mutant, into one report folder."""
     if not ALLURE.exists():
         pytest.skip("node_modules/.bin/allure is missing: run `npm ci`")
-    return build(tmp_path_factory)
+    out = tmp_path_factory.mktemp("mutant") / "reports"
+    base = ["run", "--root", str(REPO), "--report-dir", str(out), "-k", SELECTION,
+            "--seed", "5"]
+    assert cli.main(base) == 0
+    assert cli.main([*base, "--mutant", MUTANT]) == 1
+    return out
 
 
-@needs_allure
 @needs_browser
-def test_every_scenario_appears_in_the_rendered_report(built_report):
-    code, out = built_report
-    assert code == 3, "the tiny suite has an adapter error scenario"
-    assert (out / "allure-report" / "index.html").is_file()
-    doc = json.loads((out / "conformance.json").read_text())
-    names = render_check.expected_names(doc)
-    assert len(names) == 11
-    shot = out / "report.png"
-    result = render_check.render_report(out / "allure-report", names, screenshot=shot)
-    assert result.missing == [], f"not shown: {result.missing}; shown: {result.shown}"
-    assert "several phones ios" in result.shown
-    width, height = png_size(shot)
-    assert (width, height) == (1400, 1000)
-    assert shot.stat().st_size > 20_000, "a blank page compresses to almost nothing"
+def test_the_report_of_a_mutant_run_shows_its_failures_from_disk(mutant_report):
+    problems, rendered = render_check.check(mutant_report)
+    assert problems == []
+    doc = json.loads((mutant_report / "conformance.json").read_text())
+    failed = sorted(s["id"] for s in doc["scenarios"] if s["status"] == "failed")
+    assert len(failed) == 2
+    shown = {rendered.scenario_of[leaf.node_id]: (leaf.status, leaf.title)
+             for leaf in rendered.leaves}
+    assert {sid: shown[sid][0] for sid in failed} == dict.fromkeys(failed, "failed")
+    titles = sorted(shown[sid][1] for sid in failed)
+    assert titles == ["A wrong recovery account password leaves backup off — Android phone",
+                      "A wrong recovery account password leaves backup off — iPhone"]
+    assert rendered.counters["failed"] == 2
+    assert rendered.counters["skipped"] == doc["totals"]["scenarios"]["not-applicable"] >= 1
 
 
-@needs_allure
-@needs_browser
-def test_groups_without_failures_are_opened_for_the_check(tmp_path_factory, capsys):
-    # Allure 3 keeps a group closed unless it holds a failure: an all-green run shows no
-    # scenario names until the groups are opened, which the check does first.
-    code, out = build(tmp_path_factory, "-k", "backup_turns_on or several_phones")
-    assert code == 0
-    assert render_check.main(["--report-dir", str(out)]) == 0
-    assert "3/3 scenarios shown" in capsys.readouterr().out
+def _results(report_dir: Path) -> list[dict]:
+    return [json.loads(p.read_text())
+            for p in (report_dir / "allure-results").glob("*-result.json")]
 
 
-@needs_allure
-@needs_browser
-def test_render_check_fails_for_a_scenario_the_report_lacks(built_report, capsys):
-    _, out = built_report
-    doc = json.loads((out / "conformance.json").read_text())
-    doc["scenarios"].append({**doc["scenarios"][0], "id": "ghost::x",
-                             "name": "a scenario that never ran"})
-    fake = out.parent / "fake"
-    fake.mkdir(exist_ok=True)
-    (fake / "conformance.json").write_text(json.dumps(doc))
-    (fake / "allure-report").symlink_to(out / "allure-report")
-    assert render_check.main(["--report-dir", str(fake)]) == 1
-    assert "missing: a scenario that never ran" in capsys.readouterr().out
+def test_failures_are_told_in_the_users_words(mutant_report):
+    doc = json.loads((mutant_report / "conformance.json").read_text())
+    failed = [s for s in doc["scenarios"] if s["status"] == "failed"]
+    message = failed[0]["message"]
+    lines = message.splitlines()
+    assert lines[0] == 'Then turning on backup is refused with "SIGN_IN_FAILED"'
+    assert re.fullmatch(r"  at features/backup\.feature:\d+, scenario \"A wrong recovery "
+                        r"account password leaves backup off\" \((iPhone|Android phone)\)",
+                        lines[1])
+    assert lines[2] == '  expected: turning on backup is refused with "SIGN_IN_FAILED"'
+    assert lines[3].startswith("  answered: turning on backup was not refused:")
+    assert "code=OK" in lines[3]
+    for text in (message, (mutant_report / "summary.md").read_text(),
+                 (mutant_report / "junit.xml").read_text()):
+        assert "0x" not in text and "Traceback" not in text and "assert not" not in text
+    assert 'message="Then turning on backup is refused with' in (
+        mutant_report / "junit.xml").read_text()
+    assert "answered: turning on backup was not refused" in (
+        mutant_report / "summary.md").read_text()
+    # Allure: the same words on the test and on the failing step, the traceback attached
+    result = next(r for r in _results(mutant_report) if r["status"] == "failed")
+    allure_lines = result["statusDetails"]["message"].splitlines()
+    assert allure_lines[0] == lines[0] and allure_lines[2:] == lines[2:]
+    assert "trace" not in result["statusDetails"]
+    step = next(s for s in result["steps"] if s["status"] == "failed")
+    assert step["name"] == 'Then turning on backup is refused with "SIGN_IN_FAILED"'
+    assert "trace" not in step.get("statusDetails", {})
+    detail = next(a for a in result["attachments"] if a["name"].startswith("technical detail"))
+    assert "AssertionError" in (mutant_report / "allure-results" / detail["source"]).read_text()
 
 
-@needs_allure
-def test_report_command_keeps_history_between_builds(built_report, capsys):
-    _, out = built_report
-    history = out / "history.jsonl"
-    before = len(history.read_text().splitlines())
-    assert before >= 1
-    assert cli.main(["report", "--report-dir", str(out)]) == 0
-    assert "allure-report/index.html" in capsys.readouterr().out
-    assert len(history.read_text().splitlines()) == before + 1
-    config = json.loads((out / "allurerc.json").read_text())
-    assert config["historyPath"] == str(history.resolve())
+def test_allure_results_are_organised_for_a_qa_lead(mutant_report):
+    results = _results(mutant_report)
+    raw = json.dumps(results)
+    assert "object at 0x" not in raw
+    assert "Cast(" not in raw and "password='" not in raw, "no fixture dumps, no passwords"
+    for result in results:
+        labels = {lab["name"]: lab["value"] for lab in result["labels"]}
+        assert "host" not in labels and "thread" not in labels
+        assert labels["epic"] and labels["feature"].endswith(".feature)")
+        assert all(not s.get("parameters") for s in result["steps"])
+        assert "[" not in result["name"], "no pytest parameter ids in titles"
+        for link in result["links"]:
+            assert link["type"] == "requirement"
+            assert link["url"] == f"requirements/{link['name'].split(':')[0]}.html"
+            assert (mutant_report / "allure-report" / link["url"]).is_file()
+    na = [r for r in results if r["status"] == "skipped"]
+    assert na, "the selection holds a not-applicable scenario"
+    for result in na:
+        labels = {lab["name"]: lab["value"] for lab in result["labels"]}
+        assert labels["not-applicable"] == "capability restart"
+        assert result["statusDetails"]["message"].startswith(
+            "Not applicable: the target does not declare the capability 'restart'")
+    page = (mutant_report / "allure-report" / "requirements" / "REQ-BACKUP-01.html").read_text()
+    assert ">failed<" in page and "000_95d2045858eeac78.txt" in page
+
+
+def test_the_terminal_shows_the_step_not_the_traceback(tmp_path, capfd):
+    code = cli.main(["run", "--root", str(REPO), "--report-dir", str(tmp_path), "--no-html",
+                     "-k", "wrong_recovery_account_password", "--mutant", MUTANT])
+    assert code == 1
+    out = capfd.readouterr().out
+    assert 'Then turning on backup is refused with "SIGN_IN_FAILED"' in out
+    assert "  answered: turning on backup was not refused" in out
+    assert "Traceback" not in out and "steps/outcomes.py" not in out and "0x" not in out

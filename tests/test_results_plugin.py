@@ -433,8 +433,14 @@ def test_allure_results_carry_requirement_labels_and_every_scenario(suite):
                           "several phones ios", "several phones android",
                           "an untagged scenario"}
     labels = {(lab["name"], lab["value"]) for lab in found["recovery restores nothing"]["labels"]}
-    assert {("requirement", "REQ-DEMO-02"), ("tag", "REQ-DEMO-02"), ("story", "REQ-DEMO-02"),
+    assert {("requirement", "REQ-DEMO-02"), ("tag", "REQ-DEMO-02"),
+            ("story", "recovery restores nothing"), ("epic", "DEMO"),
+            ("feature", "Demo backup (demo.feature)"),
+            ("scenario_id", "demo.feature::recovery restores nothing"),
             ("severity", "critical")} <= labels
+    assert found["recovery restores nothing"]["links"] == [
+        {"type": "requirement", "url": "requirements/REQ-DEMO-02.html",
+         "name": "REQ-DEMO-02: Recovery restores accounts"}]
     assert ("severity", "normal") in {(lab["name"], lab["value"])
                                       for lab in found["camera prompt"]["labels"]}
     # set-up never reached a step: the collector wrote the result allure-pytest-bdd lacks
