@@ -604,10 +604,10 @@ def render_summary(doc: Mapping[str, Any]) -> str:
     if bad:
         lines += ["### Failing scenarios", "", "| Scenario | Status | Requirements | Message |",
                   "|---|---|---|---|"]
-        for s in bad:
-            msg = _md(s.get("message", ""))
-            if len(msg) > 300:
-                msg = msg[:299] + "…"
+        for s in bad:  # the user-facing record keeps its lines (step, where, answer)
+            msg = "<br>".join(_md(line) for line in s.get("message", "").splitlines())
+            if len(msg) > 600:
+                msg = msg[:599] + "…"
             lines.append(f"| {_md(s['id'])} | {s['status']} | {', '.join(s['requirements'])} "
                          f"| {msg} |")
         lines.append("")
