@@ -94,12 +94,15 @@ def decide_exit_code(pytest_rc: int | None, doc: Mapping[str, Any] | None,
     if pytest_rc not in (PYTEST_OK, PYTEST_FAILED):
         return EXIT_HARNESS, f"pytest ended abnormally (exit {pytest_rc})"
     v = doc.get("verdict")
+    scope = verdict.scope_prefix(doc)
     if v == verdict.ERROR:
-        return EXIT_HARNESS, "; ".join(doc.get("reasons", [])[:3]) or "error"
+        return EXIT_HARNESS, scope + (verdict.reasons_line(doc) or "error")
     if v == verdict.NON_CONFORMANT:
-        return EXIT_NON_CONFORMANT, "; ".join(doc.get("reasons", [])[:3])
+        return EXIT_NON_CONFORMANT, scope + verdict.reasons_line(doc)
     if v == verdict.CONFORMANT:
-        return EXIT_CONFORMANT, "conformant"
+        # the label says "conformant": the line says what that covers, not the label again
+        covered = verdict.coverage_line(doc) if "coverage" in doc else "all checks passed"
+        return EXIT_CONFORMANT, scope + covered
     return EXIT_HARNESS, f"unknown verdict {v!r}"
 
 
@@ -185,6 +188,12 @@ def _workers(value: str) -> str:
     return str(n)
 
 
+def _shard(value: str) -> tuple[int, int]:
+    from authconform.plugin import parse_shard
+
+    return parse_shard(value)
+
+
 def _positive_float(value: str) -> float:
     try:
         f = float(value)
@@ -212,6 +221,14 @@ def pytest_command(args: argparse.Namespace, root: Path, report_dir: Path) -> li
         cmd += ["--waivers", str(Path(args.waivers).resolve())]
     if args.timeout is not None:
         cmd += ["--op-timeout", str(args.timeout)]
+    if args.sut_config:
+        cmd += ["--sut-config", str(Path(args.sut_config).resolve())]
+    if args.strict:
+        cmd += ["--authconform-strict"]
+    if args.require_all:
+        cmd += ["--require-all"]
+    if args.shard:
+        cmd += ["--shard", f"{args.shard[0]}/{args.shard[1]}"]
     if args.keyword:
         cmd += ["-k", args.keyword]
     markexpr = " and ".join(f"({m})" for m in (args.markexpr, args.tags) if m)
@@ -264,13 +281,21 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"authconform: {where}", file=sys.stderr)
             if code in (EXIT_CONFORMANT, EXIT_NON_CONFORMANT):
                 code, why = EXIT_HARNESS, "the HTML report could not be built"
+    print_verdict(doc, code, why, report_dir)
+    return code
+
+
+def print_verdict(doc: Mapping[str, Any] | None, code: int, why: str, report_dir: Path) -> None:
+    """The robustness grade on a line of its own, then the gate's verdict line (last,
+    where CI logs and people look), then where the document is."""
+    if doc is not None and code != EXIT_USAGE and "robustness" in doc:
+        print(f"authconform: {verdict.robustness_line(doc)}")
     label = doc["verdict"] if doc is not None else "error"
     if code == EXIT_USAGE:
         label = "configuration error"
     print(f"authconform: {label} (exit {code}): {why}")
     if doc is not None:
         print(f"authconform: {report_dir / 'conformance.json'}")
-    return code
 
 
 # ---------------------------------------------------------------- requirements
@@ -451,6 +476,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="waivers file (default: waivers/<sut>.yml if present)")
     run.add_argument("--timeout", type=_positive_float, default=None, metavar="SECONDS",
                      help="seconds one adapter operation may take (0: no limit)")
+    run.add_argument("--sut-config", default=None, metavar="FILE",
+                     help="adapter options file (TOML or YAML, [sut] table); "
+                          "AUTHCONFORM_SUT_<KEY> environment variables override it")
+    run.add_argument("--strict", action="store_true",
+                     help="robustness requirements (harness-added faults and attacks) "
+                          "join the gate")
+    run.add_argument("--require-all", action="store_true",
+                     help="fail the gate when a gated MUST requirement was not verified "
+                          "(missing capability, not selected)")
+    run.add_argument("--shard", type=_shard, default=None, metavar="K/N",
+                     help="run only slice K of N of the scenarios (stable hash of each id); "
+                          "combine the slices' report dirs with `authconform merge`")
     run.add_argument("--no-html", action="store_true", help="skip the Allure HTML report")
     run.add_argument("--root", default=None, help=argparse.SUPPRESS)
     run.add_argument("pytest_args", nargs=argparse.REMAINDER,

@@ -63,6 +63,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "AUTHCONFORM_SUT_<KEY> environment variables override it")
     group.addoption("--op-timeout", type=float, default=10.0,
                     help="seconds an adapter operation may take before it is an error")
+    group.addoption("--shard", dest="authconform_shard", type=parse_shard, default=None,
+                    metavar="K/N",
+                    help="run only slice K of N (stable hash of each scenario's id); "
+                         "authconform merge combines the slices' reports")
     try:
         from authconform import results
 
@@ -177,18 +181,45 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Scenarios tagged for one profile only are deselected under the other."""
+    """Scenarios tagged for one profile only are deselected under the other; with
+    ``--shard K/N`` only slice K is kept."""
     target_config = config.stash.get(_CONFIG, None)
     if target_config is None:
         return
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
+    shard = config.getoption("authconform_shard", default=None)
     for item in items:
         profiles = {PROFILE_TAGS[m.name] for m in item.iter_markers() if m.name in PROFILE_TAGS}
-        (drop if profiles and target_config.profile not in profiles else keep).append(item)
+        outside = bool(profiles) and target_config.profile not in profiles
+        if shard is not None and not outside:
+            outside = shard_of(item.nodeid, shard[1]) != shard[0]
+        (drop if outside else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def parse_shard(value: str) -> tuple[int, int]:
+    """``"2/4"`` -> ``(2, 4)``: slice 2 of 4, counted from 1."""
+    import argparse
+
+    k, sep, n = value.partition("/")
+    try:
+        index, count = int(k), int(n)
+    except ValueError:
+        index = count = 0
+    if not sep or count < 1 or not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, got {value!r}")
+    return index, count
+
+
+def shard_of(nodeid: str, count: int) -> int:
+    """The slice (1..count) a scenario belongs to: a stable hash of its node id, so
+    every machine splits alike whatever the order of collection, and a new scenario
+    moves no other one."""
+    digest = hashlib.sha256(nodeid.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % count + 1
 
 
 # ---------------------------------------------------------------- feature files

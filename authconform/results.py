@@ -67,6 +67,10 @@ def addoption(parser: pytest.Parser) -> None:
                     help="write conformance.json, junit.xml and summary.md into DIR")
     group.addoption("--waivers", dest="authconform_waivers", default=None, metavar="PATH",
                     help="waivers file (default: waivers/<target>.yml if present)")
+    group.addoption("--authconform-strict", dest="authconform_strict", action="store_true",
+                    help="robustness requirements (faults, attacks) join the gate")
+    group.addoption("--require-all", dest="authconform_require_all", action="store_true",
+                    help="fail the gate when a gated MUST requirement was not verified")
     group.addoption("--authconform-requirements", dest="authconform_requirements",
                     default=None, metavar="PATH",
                     help="requirement catalogue (default: <rootdir>/features/requirements.yml)")
@@ -421,6 +425,10 @@ class ResultCollector:
             selection=self.selection(),
             collection_errors=tuple(self.collection_errors),
             pytest_exit_status=exitstatus,
+            strict=bool(_option(self.config, "authconform_strict", False)),
+            require_all=bool(_option(self.config, "authconform_require_all", False)),
+            shard=_shard(self.config),
+            suite=suite_fingerprints(self._catalogue_path(), self.rootpath / "features"),
         )
 
     def selection(self) -> str:
@@ -464,6 +472,8 @@ class ResultCollector:
                 "target": doc["target"]["name"], "target.version": doc["target"]["version"],
                 "mutant": doc["target"].get("mutant"), "profile": doc["profile"],
                 "seed": doc["seed"], "selection": doc["selection"], "verdict": doc["verdict"],
+                "coverage": verdict.coverage_line(doc),
+                "robustness": verdict.robustness_line(doc),
                 "python": platform.python_version(), "pytest": _version("pytest"),
                 "pytest-bdd": _version("pytest-bdd"),
                 "allure-pytest-bdd": _version("allure-pytest-bdd"),
@@ -478,13 +488,37 @@ class ResultCollector:
         t = doc["totals"]["scenarios"]
         terminalreporter.write_sep("-", "authconform")
         terminalreporter.write_line(
-            f"verdict: {doc['verdict']} ({t['passed']} passed, {t['failed']} failed, "
-            f"{t['error']} error, {t['not-applicable']} not-applicable, "
-            f"{t['skipped']} skipped)")
+            f"verdict: {verdict.scope_prefix(doc)}{doc['verdict']} ({t['passed']} passed, "
+            f"{t['failed']} failed, {t['error']} error, {t['not-applicable']} "
+            f"not-applicable, {t['skipped']} skipped)")
+        terminalreporter.write_line(f"coverage: {verdict.coverage_line(doc)}")
+        terminalreporter.write_line(verdict.robustness_line(doc))
         for reason in doc["reasons"][:10]:
             terminalreporter.write_line(f"  - {reason}")
         for path in self.written:
             terminalreporter.write_line(f"wrote {path}")
+
+
+def _shard(config: pytest.Config) -> tuple[int, int] | None:
+    shard = _option(config, "authconform_shard")
+    return tuple(shard) if shard else None  # type: ignore[return-value]
+
+
+def suite_fingerprints(catalogue: Path, features: Path) -> dict[str, str]:
+    """SHA-256 of the catalogue and of every feature file (path and bytes), so that
+    ``authconform merge`` can refuse shards run from different suites."""
+    import hashlib
+
+    out = {}
+    if catalogue.is_file():
+        out["catalogue_sha256"] = hashlib.sha256(catalogue.read_bytes()).hexdigest()
+    if features.is_dir():
+        digest = hashlib.sha256()
+        for path in sorted(features.rglob("*.feature")):
+            digest.update(path.relative_to(features).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+        out["features_sha256"] = digest.hexdigest()
+    return out
 
 
 def _version(dist: str) -> str:
@@ -562,6 +596,20 @@ def _md(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ").strip()
 
 
+def summary_grades(doc: Mapping[str, Any]) -> list[str]:
+    """What the verdict covers and the robustness grade beside it."""
+    scope = verdict.scope_prefix(doc)
+    lines = [f"**Coverage:** {_md(scope + verdict.coverage_line(doc))}", ""]
+    c = doc["coverage"]
+    if c["unverified"]:
+        lines += [f"Unverified documented MUST requirements: {', '.join(c['unverified'])}", ""]
+    r = doc["robustness"]
+    lines += [f"**Robustness** (harness-added faults and attacks, "
+              f"{'part of the gate: --strict' if r['gated'] else 'not part of the verdict'})"
+              f": {_md(verdict.robustness_line(doc))}", ""]
+    return lines
+
+
 def render_summary(doc: Mapping[str, Any]) -> str:
     """A Markdown summary for a CI job page ($GITHUB_STEP_SUMMARY)."""
     v = doc["verdict"]
@@ -572,6 +620,7 @@ def render_summary(doc: Mapping[str, Any]) -> str:
         f"Target `{target['name']}` {target['version']}{mutant} · profile `{doc['profile']}` · "
         f"seed `{doc['seed']}` · selection `{doc['selection']}`", "",
     ]
+    lines += summary_grades(doc)
     if doc["reasons"]:
         lines += ["**Why:**", ""] + [f"- {_md(r)}" for r in doc["reasons"]] + [""]
     ts, tr = doc["totals"]["scenarios"], doc["totals"]["requirements"]
@@ -597,7 +646,8 @@ def render_summary(doc: Mapping[str, Any]) -> str:
             if r.get("missing_capabilities"):
                 notes.append(f"(needs {', '.join(r['missing_capabilities'])})")
             status = _md(" ".join([icon, r["status"], *notes]))
-            lines.append(f"| {r['id']} | {r['level']} | {status} | "
+            level = r["level"] + (" (robustness)" if r.get("kind") == verdict.ROBUSTNESS else "")
+            lines.append(f"| {r['id']} | {level} | {status} | "
                          f"{len(r['scenarios'])} | {_md(r['summary'])} |")
         lines.append("")
     bad = [s for s in doc["scenarios"] if s["status"] in (verdict.FAILED, verdict.ERROR)]

@@ -15,21 +15,40 @@ Requirement status, from the statuses of the scenarios tagged with it:
                          never counts as a pass);
 * ``waived``          -- ``failed`` and a valid (unexpired) waiver covers it.
 
-Verdict of the run:
+Levels: what decides the verdict. The conformance verdict comes from *documented*
+behaviour only: a requirement of ``kind: documented`` (the default) describes what the
+source documents say, at level MUST, or SHOULD where the documents hedge ("might",
+"may") or only imply it. Expectations the harness adds on its own account -- every FAULT
+and SECURITY requirement (injected faults, attacks) and others marked so -- are ``kind:
+robustness``: graded and reported beside the verdict (``doc["robustness"]``, its own line
+in the terminal and summary.md) but not part of the gate unless the run is *strict*
+(``authconform run --strict``), when a failed or uncovered robustness MUST requirement
+fails the gate like a documented one.
+
+Verdict of the run (the *gated* requirements are the documented MUST ones, plus the
+robustness MUST ones in a strict run):
 
 * ``error`` if any scenario errored or the suite could not be collected;
-* else ``non-conformant`` if a MUST requirement is ``failed`` (not waived), a MUST
-  requirement is ``uncovered`` (see *selection*), a waiver has expired, or a waiver is
-  stale (its requirement passes now: remove it);
+* else ``non-conformant`` if a gated requirement is ``failed`` (not waived) or
+  ``uncovered`` (see *selection*), a waiver has expired, a waiver is stale (its
+  requirement passes now: remove it), or -- with *require all* (``--require-all``) -- a
+  gated requirement was not verified (not-applicable, or not selected);
 * else ``conformant``.
 
 SHOULD requirements that fail are reported (status, summary, totals) but never fail the
 gate. Only requirements whose ``profiles`` contain the run's profile are judged.
 
-Selection: a run restricted with ``-k``/``-m``/tags or node ids is *partial*. In a
-partial run an uncovered MUST requirement fails the gate only if it had scenarios that
-were selected but all skipped; requirements with no selected scenario are reported as
-``uncovered`` and do not fail it. In a full run every uncovered MUST requirement fails.
+Coverage: ``doc["coverage"]`` says how many documented MUST requirements were verified
+(passed, failed or waived: a scenario ran and checked them) and why the others were not
+(the capability the target lacks, not selected, an error), so "conformant" never hides
+what was not checked; the verdict line repeats it.
+
+Selection: a run restricted with ``-k``/``-m``/tags or node ids is *partial*, and a run
+of one shard (``--shard K/N``) covers only its slice. There an uncovered MUST requirement
+fails the gate only if it had scenarios that were selected but all skipped; requirements
+with no selected scenario are reported as ``uncovered`` and do not fail it. In a full
+run every uncovered gated requirement fails. ``authconform merge`` judges the shards
+together as one full run.
 """
 
 from __future__ import annotations
@@ -45,9 +64,11 @@ from typing import Any
 
 import yaml
 
+from authconform.port import Capability
+
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 PASSED = "passed"
 FAILED = "failed"
@@ -65,6 +86,11 @@ NON_CONFORMANT = "non-conformant"
 VERDICTS = (CONFORMANT, NON_CONFORMANT, ERROR)
 
 LEVELS = ("MUST", "SHOULD")
+DOCUMENTED = "documented"
+ROBUSTNESS = "robustness"
+KINDS = (DOCUMENTED, ROBUSTNESS)
+# A requirement counts as verified when a scenario ran and checked it.
+VERIFIED = (PASSED, FAILED, WAIVED)
 REQUIREMENT_ID = re.compile(r"^REQ-[A-Z0-9]+(?:-[A-Z0-9]+)*-\d{2,}$")
 NOT_APPLICABLE_PREFIX = "not-applicable:"
 
@@ -85,6 +111,7 @@ class Requirement:
     summary: str
     sources: tuple[Mapping[str, str], ...]
     interpretation: str | None = None
+    kind: str = DOCUMENTED  # documented (the gate) or robustness (graded beside it)
 
 
 def parse_catalogue(data: Any, origin: str = "requirements catalogue") -> list[Requirement]:
@@ -126,6 +153,9 @@ def parse_catalogue(data: Any, origin: str = "requirements catalogue") -> list[R
             problems.append(f"{where}: 'sources' must be a list of {{doc, section}}")
             sources = []
         interpretation = entry.get("interpretation")
+        kind = entry.get("kind", DOCUMENTED)
+        if kind not in KINDS:
+            problems.append(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
         result.append(Requirement(
             id=rid,
             area=str(entry.get("area", "")),
@@ -134,6 +164,7 @@ def parse_catalogue(data: Any, origin: str = "requirements catalogue") -> list[R
             summary=summary.strip(),
             sources=tuple({str(k): str(v) for k, v in s.items()} for s in sources),
             interpretation=None if interpretation is None else str(interpretation).strip(),
+            kind=str(kind),
         ))
     if problems:
         raise ConfigurationError("; ".join(problems))
@@ -274,6 +305,10 @@ class RunInfo:
     selection: str = "full"  # "full" or "partial"
     collection_errors: tuple[str, ...] = ()
     pytest_exit_status: int | None = None
+    strict: bool = False  # robustness requirements join the gate
+    require_all: bool = False  # an unverified gated requirement fails the gate
+    shard: tuple[int, int] | None = None  # (K, N): this run is slice K of N
+    suite: Mapping[str, str] = field(default_factory=dict)  # fingerprints of the inputs
 
 
 @dataclass
@@ -301,14 +336,44 @@ def scenario_status_of_requirement(statuses: Sequence[str]) -> str:
 
 def missing_capability(message: str | None) -> str | None:
     """``"clock"`` from ``"not-applicable: clock (advance_clock)"`` or from
-    ``"not-applicable: target lacks capability 'clock' (advance_clock)"``."""
+    ``"not-applicable: target lacks capability 'clock' (advance_clock)"``; ``None``
+    when the reason is not a capability (a reading the target did not declare, ...)."""
     if not message or not message.startswith(NOT_APPLICABLE_PREFIX):
         return None
     rest = message[len(NOT_APPLICABLE_PREFIX):].strip()
     quoted = re.search(r"capability '([^']+)'", rest)
     if quoted:
         return quoted.group(1)
-    return rest.split()[0].strip("'\"(),") if rest else None
+    first = rest.split()[0].strip("'\"(),") if rest else ""
+    return first if first in _CAPABILITIES else None
+
+
+_CAPABILITIES = frozenset(c.value for c in Capability)
+
+
+def unverified_because(status: str, scenarios: Sequence[ScenarioResult],
+                       selected_all: bool) -> list[str]:
+    """Why a requirement with this status was not verified, in a few words each:
+    the missing capabilities, ``reading <name>``, ``not selected``, ``no scenario``..."""
+    if status == NOT_APPLICABLE:
+        needs = []
+        for s in scenarios:
+            capability = missing_capability(s.message)
+            if capability:
+                needs.append(capability)
+                continue
+            text = s.message or ""
+            reading = (re.search(r"reading[ '\"]+([a-z_]+)", text)
+                       or re.search(r"([a-z_]+)=\S+ reading", text))
+            needs.append(f"reading {reading.group(1)}" if reading else "other reasons")
+        return sorted(set(needs))
+    if status == ERROR:
+        return ["an error"]
+    if status == UNCOVERED:
+        if any(s.status == SKIPPED for s in scenarios):
+            return ["skipped"]
+        return ["no scenario"] if selected_all else ["not selected"]
+    return []
 
 
 def build_document(
@@ -361,13 +426,9 @@ def build_document(
             covered.waiver = {**w, "state": "unused"}
 
     errored = [s for s in scenarios if s.status == ERROR]
-    for j in judged.values():
-        if j.requirement.level != "MUST":
-            continue
-        if j.status == FAILED:
-            reasons.append(f"MUST requirement {j.requirement.id} failed")
-        elif j.status == UNCOVERED and (run.selection == "full" or j.scenarios):
-            reasons.append(f"MUST requirement {j.requirement.id} is uncovered")
+    selected_all = run.selection == "full" and run.shard is None
+    gated = [j for j in judged.values() if is_gated(j.requirement, run.strict)]
+    reasons += _gate_reasons(gated, selected_all, run.require_all)
 
     if errored or run.collection_errors:
         verdict = ERROR
@@ -384,14 +445,17 @@ def build_document(
     for j in judged.values():
         r = j.requirement
         entry: dict[str, Any] = {
-            "id": r.id, "area": r.area, "level": r.level, "summary": r.summary,
-            "sources": [dict(s) for s in r.sources], "status": j.status,
+            "id": r.id, "area": r.area, "level": r.level, "kind": r.kind,
+            "summary": r.summary, "sources": [dict(s) for s in r.sources], "status": j.status,
             "scenarios": [s.id for s in j.scenarios],
         }
         missing = sorted({c for s in j.scenarios if s.status == NOT_APPLICABLE
                           if (c := missing_capability(s.message))})
         if missing:
             entry["missing_capabilities"] = missing
+        because = unverified_because(j.status, j.scenarios, selected_all)
+        if because:
+            entry["unverified_because"] = because
         if j.waiver is not None:
             entry["waiver"] = j.waiver
         requirements_out.append(entry)
@@ -407,8 +471,11 @@ def build_document(
         "profile": run.profile,
         "seed": run.seed,
         "selection": run.selection,
+        "gate": {"strict": run.strict, "require_all": run.require_all},
         "verdict": verdict,
         "reasons": reasons,
+        "coverage": grade(requirements_out, DOCUMENTED),
+        "robustness": {**grade(requirements_out, ROBUSTNESS), "gated": run.strict},
         "requirements": requirements_out,
         "scenarios": [s.to_dict() for s in scenarios],
         "unverified": [j.requirement.id for j in judged.values()
@@ -423,7 +490,122 @@ def build_document(
             "pytest_exit_status": run.pytest_exit_status,
         },
     }
+    if run.shard is not None:
+        doc["shard"] = {"index": run.shard[0], "count": run.shard[1]}
+    if run.suite:
+        doc["suite"] = dict(run.suite)
     return doc
+
+
+def is_gated(requirement: Requirement, strict: bool) -> bool:
+    """Whether the requirement decides the verdict: documented MUST always, robustness
+    MUST only in a strict run; SHOULD never."""
+    return requirement.level == "MUST" and (requirement.kind == DOCUMENTED or strict)
+
+
+def _gate_reasons(gated: Sequence[_Judged], selected_all: bool,
+                  require_all: bool) -> list[str]:
+    reasons = []
+    for j in gated:
+        rid, kind = j.requirement.id, j.requirement.kind
+        label = "MUST requirement" if kind == DOCUMENTED else "robustness MUST requirement"
+        if j.status == FAILED:
+            reasons.append(f"{label} {rid} failed")
+        elif j.status == UNCOVERED and (selected_all or j.scenarios):
+            reasons.append(f"{label} {rid} is uncovered")
+        elif require_all and j.status in (NOT_APPLICABLE, UNCOVERED):
+            because = ", ".join(unverified_because(j.status, j.scenarios, selected_all))
+            reasons.append(f"{label} {rid} is unverified ({because}; --require-all)")
+    return reasons
+
+
+def grade(requirements: Sequence[Mapping[str, Any]], kind: str) -> dict[str, Any]:
+    """How the MUST requirements of one kind came out: how many were verified, which
+    failed, which were not verified and why (``needs``: reason -> how many)."""
+    must = [r for r in requirements if r["kind"] == kind and r["level"] == "MUST"]
+    unverified = [r for r in must if r["status"] not in VERIFIED]
+    needs: dict[str, int] = {}
+    for r in unverified:
+        for because in r.get("unverified_because", ()):
+            needs[because] = needs.get(because, 0) + 1
+    failed = [r["id"] for r in must if r["status"] == FAILED]
+    errors = [r["id"] for r in must if r["status"] == ERROR]
+    status = (FAILED if failed else ERROR if errors
+              else "incomplete" if unverified else PASSED)
+    return {"status": status, "must": len(must), "verified": len(must) - len(unverified),
+            "passed": sum(r["status"] == PASSED for r in must), "failed": failed,
+            "unverified": [r["id"] for r in unverified],
+            "needs": dict(sorted(needs.items(), key=lambda kv: (-kv[1], kv[0])))}
+
+
+# ---------------------------------------------------------------- the verdict line
+
+
+def _ids(ids: Sequence[str], shown: int = 3) -> str:
+    """``A, B, C and 4 more``."""
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
+
+
+def coverage_line(doc: Mapping[str, Any]) -> str:
+    """``40 of 68 documented MUST requirements verified; 28 unverified: needs clock
+    (12), network (9), ...`` -- what a "conformant" covers and what it does not."""
+    c = doc["coverage"]
+    if c["must"] and c["verified"] == c["must"]:
+        text = f"all {c['must']} documented MUST requirements verified"
+    else:
+        text = f"{c['verified']} of {c['must']} documented MUST requirements verified"
+    if c["unverified"]:
+        text += f"; {len(c['unverified'])} unverified" + _needs_text(c["needs"])
+    return text
+
+
+def _needs_text(needs: Mapping[str, int]) -> str:
+    """``: needs clock (12), network (9) and 3 more; not selected (24)``."""
+    capabilities = [f"{k} ({v})" for k, v in needs.items() if k in _CAPABILITIES]
+    others = [f"{k} ({v})" for k, v in needs.items() if k not in _CAPABILITIES]
+    parts = ([f"needs {_ids(capabilities, 4)}"] if capabilities else []) + others
+    return f": {'; '.join(parts)}" if parts else ""
+
+
+def robustness_line(doc: Mapping[str, Any]) -> str:
+    """The robustness grade in one line: whether it gates, then how it came out."""
+    r = doc["robustness"]
+    where = "in the gate (--strict)" if r["gated"] else "beside the verdict, not gated"
+    text = f"robustness {r['status']} ({where}): {r['passed']} of {r['must']} MUST passed"
+    if r["failed"]:
+        text += f"; failed: {_ids(r['failed'])}"
+    if r["unverified"]:
+        text += f"; {len(r['unverified'])} unverified" + _needs_text(r["needs"])
+    return text
+
+
+def reasons_line(doc: Mapping[str, Any]) -> str:
+    """The reasons, grouped and short: ``2 MUST requirements failed: A, B; 40 uncovered:
+    C, D, E and 37 more; ...``."""
+    groups: dict[str, list[str]] = {}
+    other: list[str] = []
+    pattern = re.compile(r"^((?:robustness )?MUST requirement) (\S+) (failed|is uncovered|"
+                         r"is unverified)")
+    for reason in doc.get("reasons", []):
+        m = pattern.match(reason)
+        if m:
+            groups.setdefault(f"{m.group(1)}s {m.group(3).removeprefix('is ')}",
+                              []).append(m.group(2))
+        else:
+            other.append(reason)
+    parts = [f"{len(ids)} {what}: {_ids(ids)}" for what, ids in groups.items()]
+    parts += other[:3] + ([f"and {len(other) - 3} more reasons"] if len(other) > 3 else [])
+    return "; ".join(parts)
+
+
+def scope_prefix(doc: Mapping[str, Any]) -> str:
+    """``partial run (-k/-m): `` or ``shard 2 of 4: `` -- a verdict on less than the
+    whole suite says so first."""
+    shard = doc.get("shard")
+    if shard:
+        return f"shard {shard['index']} of {shard['count']} (merge for the verdict): "
+    return "partial run (-k/-m selection): " if doc.get("selection") == "partial" else ""
 
 
 def _count(statuses: Sequence[str], keys: Sequence[str]) -> dict[str, int]:
