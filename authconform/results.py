@@ -501,7 +501,7 @@ class ResultCollector:
 
 def _shard(config: pytest.Config) -> tuple[int, int] | None:
     shard = _option(config, "authconform_shard")
-    return tuple(shard) if shard else None  # type: ignore[return-value]
+    return (int(shard[0]), int(shard[1])) if shard else None
 
 
 def suite_fingerprints(catalogue: Path, features: Path) -> dict[str, str]:

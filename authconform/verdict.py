@@ -583,18 +583,19 @@ def robustness_line(doc: Mapping[str, Any]) -> str:
 def reasons_line(doc: Mapping[str, Any]) -> str:
     """The reasons, grouped and short: ``2 MUST requirements failed: A, B; 40 uncovered:
     C, D, E and 37 more; ...``."""
-    groups: dict[str, list[str]] = {}
+    groups: dict[tuple[str, str], list[str]] = {}
     other: list[str] = []
     pattern = re.compile(r"^((?:robustness )?MUST requirement) (\S+) (failed|is uncovered|"
                          r"is unverified)")
     for reason in doc.get("reasons", []):
         m = pattern.match(reason)
         if m:
-            groups.setdefault(f"{m.group(1)}s {m.group(3).removeprefix('is ')}",
+            groups.setdefault((m.group(1), m.group(3).removeprefix("is ")),
                               []).append(m.group(2))
         else:
             other.append(reason)
-    parts = [f"{len(ids)} {what}: {_ids(ids)}" for what, ids in groups.items()]
+    parts = [f"{len(ids)} {what}{'s' if len(ids) > 1 else ''} {how}: {_ids(ids)}"
+             for (what, how), ids in groups.items()]
     parts += other[:3] + ([f"and {len(other) - 3} more reasons"] if len(other) > 3 else [])
     return "; ".join(parts)
 
