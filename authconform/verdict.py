@@ -572,6 +572,8 @@ def robustness_line(doc: Mapping[str, Any]) -> str:
     """The robustness grade in one line: whether it gates, then how it came out."""
     r = doc["robustness"]
     where = "in the gate (--strict)" if r["gated"] else "beside the verdict, not gated"
+    if not r["must"]:
+        return f"robustness ({where}): no robustness MUST requirement in this profile"
     text = f"robustness {r['status']} ({where}): {r['passed']} of {r['must']} MUST passed"
     if r["failed"]:
         text += f"; failed: {_ids(r['failed'])}"
@@ -594,9 +596,10 @@ def reasons_line(doc: Mapping[str, Any]) -> str:
                               []).append(m.group(2))
         else:
             other.append(reason)
-    parts = [f"{len(ids)} {what}{'s' if len(ids) > 1 else ''} {how}: {_ids(ids)}"
-             for (what, how), ids in groups.items()]
-    parts += other[:3] + ([f"and {len(other) - 3} more reasons"] if len(other) > 3 else [])
+    # errors and waiver problems first: they say the most about the run
+    parts = other[:3] + ([f"and {len(other) - 3} more reasons"] if len(other) > 3 else [])
+    parts += [f"{len(ids)} {what}{'s' if len(ids) > 1 else ''} {how}: {_ids(ids)}"
+              for (what, how), ids in groups.items()]
     return "; ".join(parts)
 
 

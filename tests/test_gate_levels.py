@@ -160,8 +160,9 @@ def test_reasons_are_grouped_and_long_lists_end_with_and_n_more() -> None:
     doc = {"reasons": [f"MUST requirement REQ-A-0{n} is uncovered" for n in range(1, 8)]
            + ["MUST requirement REQ-B-01 failed", "waiver for REQ-C-01 is stale"]}
     assert verdict.reasons_line(doc) == (
+        "waiver for REQ-C-01 is stale; "
         "7 MUST requirements uncovered: REQ-A-01, REQ-A-02, REQ-A-03 and 4 more; "
-        "1 MUST requirement failed: REQ-B-01; waiver for REQ-C-01 is stale")
+        "1 MUST requirement failed: REQ-B-01")
 
 
 def test_a_shard_judges_only_its_slice() -> None:
