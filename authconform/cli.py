@@ -3,10 +3,12 @@
     authconform run [--sut NAME] [--profile current|2019] [--seed N] [--mutant NAME]
                     [-k EXPR] [-m EXPR | --tags EXPR] [--workers N|auto]
                     [--report-dir DIR] [--waivers PATH] [--timeout SECONDS] [--no-html]
+                    [--sut-config FILE] [--shard K/N] [--strict] [--require-all]
                     [-- PYTEST ARGS...]
     authconform requirements [--profile P] [--matrix] [--check] [--format text|json|md]
     authconform report [--report-dir DIR]
     authconform diff OLD.json NEW.json [--format text|json]
+    authconform merge DIR... [--report-dir DIR] [--no-html]
     authconform self-test|mutants|explore|bench ...
 
 Exit codes of ``run`` (and the meaning every subcommand keeps):
@@ -426,6 +428,8 @@ DELEGATES = {
                 "model-based exploration; counterexamples written as .feature files"),
     "mutants": ("authconform.mutants.runner", "main", "run the suite against each mutant"),
     "bench": ("authconform.bench_cli", "main", "benchmarks of the simulator and the suite"),
+    "merge": ("authconform.merge", "main",
+              "combine the report folders of `run --shard K/N` into one verdict and report"),
 }
 
 

@@ -467,18 +467,7 @@ class ResultCollector:
         written.append(out / "summary.md")
         alluredir = _option(self.config, "allure_report_dir")
         if alluredir:
-            written.append(allure_extras.write_categories(alluredir))
-            written.append(allure_extras.write_environment(alluredir, {
-                "target": doc["target"]["name"], "target.version": doc["target"]["version"],
-                "mutant": doc["target"].get("mutant"), "profile": doc["profile"],
-                "seed": doc["seed"], "selection": doc["selection"], "verdict": doc["verdict"],
-                "coverage": verdict.coverage_line(doc),
-                "robustness": verdict.robustness_line(doc),
-                "python": platform.python_version(), "pytest": _version("pytest"),
-                "pytest-bdd": _version("pytest-bdd"),
-                "allure-pytest-bdd": _version("allure-pytest-bdd"),
-                "platform": sys.platform,
-            }))
+            written += write_allure_extras(alluredir, doc)
         return written
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
@@ -497,6 +486,23 @@ class ResultCollector:
             terminalreporter.write_line(f"  - {reason}")
         for path in self.written:
             terminalreporter.write_line(f"wrote {path}")
+
+
+def write_allure_extras(alluredir: str | Path, doc: Mapping[str, Any]) -> list[Path]:
+    """The Allure categories and the environment panel (run facts, verdict, coverage
+    and the robustness grade) next to the results."""
+    return [allure_extras.write_categories(alluredir),
+            allure_extras.write_environment(alluredir, {
+                "target": doc["target"]["name"], "target.version": doc["target"]["version"],
+                "mutant": doc["target"].get("mutant"), "profile": doc["profile"],
+                "seed": doc["seed"], "selection": doc["selection"], "verdict": doc["verdict"],
+                "coverage": verdict.coverage_line(doc),
+                "robustness": verdict.robustness_line(doc),
+                "python": platform.python_version(), "pytest": _version("pytest"),
+                "pytest-bdd": _version("pytest-bdd"),
+                "allure-pytest-bdd": _version("allure-pytest-bdd"),
+                "platform": sys.platform,
+            })]
 
 
 def _shard(config: pytest.Config) -> tuple[int, int] | None:

@@ -1,0 +1,147 @@
+"""Sharded runs (``run --shard K/N``) and ``authconform merge``: the merged verdict and
+every scenario's status equal one unsharded run's with the same seed; shards that are
+not the slices of one run are refused (exit 2) with a message naming why."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from authconform.plugin import parse_shard, shard_of
+from tests.test_bad_input import QUIET, REPO, _env, cli_command, said
+
+# A mutant that fails a documented and a robustness requirement: the comparison then
+# covers failures too, not only passes.
+RUN = ("--mutant", "two_writers_mix_backups", "--seed", "11", "--no-html")
+SHARDS = 3
+
+
+def gate(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*cli_command(), *args], cwd=REPO, env=_env(tmp), text=True,
+                          capture_output=True, timeout=600, check=False)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One unsharded run and its three shards, from the same seed."""
+    tmp = tmp_path_factory.mktemp("shards")
+    done = gate(tmp, "run", *RUN, "--report-dir", str(tmp / "one"), "--", *QUIET)
+    assert done.returncode == 1, said(done)[-3000:]
+    for k in range(1, SHARDS + 1):
+        done = gate(tmp, "run", *RUN, "--shard", f"{k}/{SHARDS}",
+                    "--report-dir", str(tmp / f"shard{k}"), "--", *QUIET)
+        assert done.returncode in (0, 1), said(done)[-3000:]
+        assert "shard " in done.stdout.splitlines()[-2], said(done)[-2000:]
+    yield tmp
+
+
+def _doc(folder: Path) -> dict:
+    return json.loads((folder / "conformance.json").read_text(encoding="utf-8"))
+
+
+def _merge(tmp: Path, *dirs: Path, out: str = "merged") -> subprocess.CompletedProcess[str]:
+    return gate(tmp, "merge", *map(str, dirs), "--report-dir", str(tmp / out), "--no-html")
+
+
+def _shards(tmp: Path) -> list[Path]:
+    return [tmp / f"shard{k}" for k in range(1, SHARDS + 1)]
+
+
+def test_the_shards_split_the_scenarios_without_overlap(runs: Path) -> None:
+    ids = [{s["id"] for s in _doc(d)["scenarios"]} for d in _shards(runs)]
+    assert all(ids)
+    assert sum(map(len, ids)) == len(set().union(*ids))
+    assert set().union(*ids) == {s["id"] for s in _doc(runs / "one")["scenarios"]}
+
+
+def test_merged_shards_equal_one_run(runs: Path) -> None:
+    done = _merge(runs, *_shards(runs))
+    one, merged = _doc(runs / "one"), _doc(runs / "merged")
+    assert done.returncode == 1, said(done)[-3000:]
+    assert merged["verdict"] == one["verdict"] == "non-conformant"
+    assert merged["reasons"] == one["reasons"]
+    assert ({s["id"]: s["status"] for s in merged["scenarios"]}
+            == {s["id"]: s["status"] for s in one["scenarios"]})
+    assert ({r["id"]: r["status"] for r in merged["requirements"]}
+            == {r["id"]: r["status"] for r in one["requirements"]})
+    for key in ("coverage", "robustness", "totals", "unverified", "seed", "target"):
+        assert merged[key] == one[key], key
+    assert "shard" not in merged
+    out = runs / "merged"
+    junit = (out / "junit.xml").read_text(encoding="utf-8")
+    assert junit.count("<testcase ") == len(one["scenarios"])
+    assert "REQ-BACKUP-06" in (out / "summary.md").read_text(encoding="utf-8")
+    results = list((out / "allure-results").glob("*-result.json"))
+    assert len(results) == sum(len(list((d / "allure-results").glob("*-result.json")))
+                               for d in _shards(runs))
+    assert (out / "allure-results" / "environment.properties").is_file()
+
+
+def _altered(runs: Path, name: str, change) -> Path:
+    """A copy of shard 2 with its document changed."""
+    folder = runs / name
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(runs / "shard2", folder)
+    doc = _doc(folder)
+    change(doc)
+    (folder / "conformance.json").write_text(json.dumps(doc), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(("name", "change", "message"), [
+    ("seed", lambda d: d.update(seed=12), "the shards differ in seed"),
+    ("profile", lambda d: d.update(profile="2019"), "the shards differ in profile"),
+    ("target", lambda d: d["target"].update(version="9"), "the shards differ in target"),
+    ("catalogue", lambda d: d["suite"].update(catalogue_sha256="0" * 64),
+     "the shards differ in requirement catalogue"),
+    ("features", lambda d: d["suite"].update(features_sha256="0" * 64),
+     "the shards differ in feature files"),
+    ("count", lambda d: d["shard"].update(count=4), "different numbers of slices"),
+    ("unsharded", lambda d: d.pop("shard"), "not a shard (run with --shard K/N)"),
+])
+def test_merge_refuses_shards_of_different_runs(runs: Path, name: str, change,
+                                                message: str) -> None:
+    folder = _altered(runs, name, change)
+    done = _merge(runs, runs / "shard1", folder, runs / "shard3", out=f"refused-{name}")
+    assert done.returncode == 2, said(done)[-3000:]
+    assert message in done.stderr
+    assert not (runs / f"refused-{name}" / "conformance.json").exists()
+
+
+def test_merge_refuses_missing_repeated_and_overlapping_shards(runs: Path) -> None:
+    s1, s2, s3 = _shards(runs)
+    done = _merge(runs, s1, s3, out="refused-missing")
+    assert done.returncode == 2 and "missing shard(s) 2 of 3" in done.stderr, said(done)
+    done = _merge(runs, s1, s2, s2, s3, out="refused-twice")
+    assert done.returncode == 2 and "shard 2 of 3 given twice" in done.stderr, said(done)
+    stolen = _doc(s1)["scenarios"][0]
+
+    def overlap(doc: dict) -> None:
+        doc["scenarios"].append(stolen)
+
+    folder = _altered(runs, "overlap", overlap)
+    done = _merge(runs, s1, folder, s3, out="refused-overlap")
+    assert done.returncode == 2 and "is in two shards" in done.stderr, said(done)
+    assert stolen["id"] in done.stderr
+
+
+def test_shard_numbers_are_checked_and_the_split_is_stable() -> None:
+    assert parse_shard("2/4") == (2, 4)
+    for bad in ("0/3", "4/3", "3", "a/b", "1/0"):
+        with pytest.raises(Exception, match="expected K/N"):
+            parse_shard(bad)
+    # a scenario's slice depends on its id alone
+    assert shard_of("features/x.feature::test_a", 4) == shard_of("features/x.feature::test_a", 4)
+    assert {shard_of(f"f::{n}", 3) for n in range(60)} == {1, 2, 3}
+
+
+def test_a_bad_shard_option_is_a_usage_error(tmp_path: Path) -> None:
+    done = gate(tmp_path, "run", "--shard", "5/3", "--no-html", "--report-dir",
+                str(tmp_path / "r"))
+    assert done.returncode == 2
+    assert "expected K/N with 1 <= K <= N, got '5/3'" in said(done)
