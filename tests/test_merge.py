@@ -145,3 +145,17 @@ def test_a_bad_shard_option_is_a_usage_error(tmp_path: Path) -> None:
                 str(tmp_path / "r"))
     assert done.returncode == 2
     assert "expected K/N with 1 <= K <= N, got '5/3'" in said(done)
+
+
+def test_the_github_workflow_runs_every_shard_then_merges() -> None:
+    import yaml
+
+    flow = yaml.safe_load((REPO / ".github" / "workflows" / "conformance.yml").read_text())
+    jobs = flow["jobs"]
+    shards = jobs["shard"]["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, int(flow["env"]["SHARDS"]) + 1))
+    shard_script = "\n".join(s.get("run", "") for s in jobs["shard"]["steps"])
+    assert '--shard "$SHARD/$SHARDS"' in shard_script and '--seed "$SEED"' in shard_script
+    assert jobs["merge"]["needs"] == "shard" and jobs["merge"]["if"] == "always()"
+    merge_script = "\n".join(s.get("run", "") for s in jobs["merge"]["steps"])
+    assert "authconform merge shards/conformance-shard-*" in merge_script
