@@ -217,6 +217,9 @@ class AllureScenarios:
                 levels.append(req.level)
         if levels:
             allure.dynamic.severity(SEVERITY["MUST" if "MUST" in levels else levels[0]])
+        # graded beside the conformance verdict, or part of it (authconform/verdict.py)
+        kinds = {self.requirements[r].kind for r in reqs if r in self.requirements}
+        allure.dynamic.tag("robustness" if kinds == {"robustness"} else "documented")
 
     def _listener_uuid(self, item: Any) -> str | None:
         for plugin in self.config.pluginmanager.get_plugins():

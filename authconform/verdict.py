@@ -352,7 +352,7 @@ _CAPABILITIES = frozenset(c.value for c in Capability)
 
 
 def unverified_because(status: str, scenarios: Sequence[ScenarioResult],
-                       selected_all: bool) -> list[str]:
+                       selected_all: bool, not_selected: str = "not selected") -> list[str]:
     """Why a requirement with this status was not verified, in a few words each:
     the missing capabilities, ``reading <name>``, ``not selected``, ``no scenario``..."""
     if status == NOT_APPLICABLE:
@@ -363,7 +363,7 @@ def unverified_because(status: str, scenarios: Sequence[ScenarioResult],
                 needs.append(capability)
                 continue
             text = s.message or ""
-            reading = (re.search(r"reading[ '\"]+([a-z_]+)", text)
+            reading = (re.search(r"reading[ '\"-]+([a-z_]+)", text)
                        or re.search(r"([a-z_]+)=\S+ reading", text))
             needs.append(f"reading {reading.group(1)}" if reading else "other reasons")
         return sorted(set(needs))
@@ -372,7 +372,7 @@ def unverified_because(status: str, scenarios: Sequence[ScenarioResult],
     if status == UNCOVERED:
         if any(s.status == SKIPPED for s in scenarios):
             return ["skipped"]
-        return ["no scenario"] if selected_all else ["not selected"]
+        return ["no scenario"] if selected_all else [not_selected]
     return []
 
 
@@ -453,7 +453,8 @@ def build_document(
                           if (c := missing_capability(s.message))})
         if missing:
             entry["missing_capabilities"] = missing
-        because = unverified_because(j.status, j.scenarios, selected_all)
+        because = unverified_because(j.status, j.scenarios, selected_all,
+                                     "in other shards" if run.shard else "not selected")
         if because:
             entry["unverified_because"] = because
         if j.waiver is not None:

@@ -80,6 +80,11 @@ def test_robustness_has_its_own_line_and_joins_the_gate_with_strict(tmp_path: Pa
     doc = json.loads((tmp_path / "reports" / "conformance.json").read_text())
     assert doc["robustness"]["failed"] == ["REQ-SECURITY-03"]
     assert "**Robustness**" in (tmp_path / "reports" / "summary.md").read_text()
+    allure = tmp_path / "reports" / "allure-results"
+    assert "robustness=robustness failed" in (allure / "environment.properties").read_text()
+    tags = [label["value"] for path in allure.glob("*-result.json")
+            for label in json.loads(path.read_text())["labels"] if label["name"] == "tag"]
+    assert "robustness" in tags
     strict = run_gate(tmp_path, *args, "--strict")
     assert strict.returncode == 1, said(strict)[-3000:]
     assert "robustness MUST requirement failed: REQ-SECURITY-03" in gate_line(strict)

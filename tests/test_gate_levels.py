@@ -170,3 +170,4 @@ def test_a_shard_judges_only_its_slice() -> None:
     assert doc["verdict"] == "conformant"
     assert doc["shard"] == {"index": 1, "count": 3}
     assert verdict.scope_prefix(doc).startswith("shard 1 of 3")
+    assert verdict.coverage_line(doc).endswith("2 unverified: in other shards (2)")
