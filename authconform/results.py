@@ -608,11 +608,17 @@ def summary_grades(doc: Mapping[str, Any]) -> list[str]:
     lines = [f"**Coverage:** {_md(scope + verdict.coverage_line(doc))}", ""]
     c = doc["coverage"]
     if c["unverified"]:
-        lines += [f"Unverified documented MUST requirements: {', '.join(c['unverified'])}", ""]
-    r = doc["robustness"]
-    lines += [f"**Robustness** (harness-added faults and attacks, "
-              f"{'part of the gate: --strict' if r['gated'] else 'not part of the verdict'})"
-              f": {_md(verdict.robustness_line(doc))}", ""]
+        by_reason: dict[str, list[str]] = {}
+        for req in doc["requirements"]:
+            if req["id"] in c["unverified"]:
+                for because in req.get("unverified_because", ["unverified"]):
+                    by_reason.setdefault(because, []).append(req["id"])
+        lines += ["| Unverified because | Documented MUST requirements |", "|---|---|"]
+        lines += [f"| {_md(because)} | {', '.join(ids)} |"
+                  for because, ids in sorted(by_reason.items(), key=lambda kv: -len(kv[1]))]
+        lines.append("")
+    lines += [f"**Robustness** (harness-added faults and attacks): "
+              f"{_md(verdict.robustness_line(doc).removeprefix('robustness '))}", ""]
     return lines
 
 
