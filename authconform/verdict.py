@@ -572,7 +572,7 @@ def _needs_text(needs: Mapping[str, int]) -> str:
 def robustness_line(doc: Mapping[str, Any]) -> str:
     """The robustness grade in one line: whether it gates, then how it came out."""
     r = doc["robustness"]
-    where = "in the gate (--strict)" if r["gated"] else "beside the verdict, not gated"
+    where = "in the gate, --strict" if r["gated"] else "beside the verdict, not gated"
     if not r["must"]:
         return f"robustness ({where}): no robustness MUST requirement in this profile"
     text = f"robustness {r['status']} ({where}): {r['passed']} of {r['must']} MUST passed"

@@ -63,7 +63,7 @@ def test_strict_makes_robustness_part_of_the_gate() -> None:
     assert doc["verdict"] == "non-conformant"
     assert doc["reasons"] == ["robustness MUST requirement REQ-FAULT-01 failed"]
     assert doc["gate"] == {"strict": True, "require_all": False}
-    assert "(--strict)" in verdict.robustness_line(doc)
+    assert "(in the gate, --strict)" in verdict.robustness_line(doc)
 
 
 def test_strict_also_fails_an_uncovered_robustness_requirement() -> None:
