@@ -337,13 +337,13 @@ def cmd_requirements(args: argparse.Namespace) -> int:
 
 def _render_catalogue(catalogue: Sequence[verdict.Requirement], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps([{"id": r.id, "area": r.area, "level": r.level,
+        return json.dumps([{"id": r.id, "area": r.area, "level": r.level, "kind": r.kind,
                             "profiles": list(r.profiles), "summary": r.summary,
                             "sources": [dict(s) for s in r.sources],
                             "interpretation": r.interpretation} for r in catalogue], indent=2)
     if fmt == "md":
-        lines = ["| Requirement | Level | Profiles | Summary |", "|---|---|---|---|"]
-        lines += [f"| {r.id} | {r.level} | {', '.join(r.profiles)} | "
+        lines = ["| Requirement | Level | Kind | Profiles | Summary |", "|---|---|---|---|---|"]
+        lines += [f"| {r.id} | {r.level} | {r.kind} | {', '.join(r.profiles)} | "
                   f"{r.summary.replace('|', chr(92) + '|')} |" for r in catalogue]
         return "\n".join(lines)
     return "\n".join(f"{r.id:<18} {r.level:<6} {','.join(r.profiles):<14} {r.summary}"

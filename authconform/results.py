@@ -562,7 +562,9 @@ def write_junit(doc: Mapping[str, Any], path: Path) -> Path:
     for key, value in (("verdict", doc["verdict"]), ("target", doc["target"]["name"]),
                        ("target.version", doc["target"]["version"]),
                        ("profile", doc["profile"]), ("seed", doc["seed"]),
-                       ("selection", doc["selection"])):
+                       ("selection", doc["selection"]),
+                       ("coverage", verdict.coverage_line(doc)),
+                       ("robustness", verdict.robustness_line(doc))):
         ET.SubElement(props, "property", {"name": key, "value": str(value)})
     for s in scenarios:
         case = ET.SubElement(suite, "testcase", {

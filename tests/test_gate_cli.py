@@ -8,7 +8,15 @@ import re
 from pathlib import Path
 
 from authconform.port import Capability
-from tests.test_bad_input import REPO, gate_line, run_gate, said
+from tests.test_bad_input import (
+    GOOD,
+    REPO,
+    _suite,
+    gate_line,
+    run_gate,
+    run_suite_gate,
+    said,
+)
 
 MINIMAL = "minimal_adapter:MinimalAdapter"  # examples/: the core port, few capabilities
 # A mutant that breaks only a robustness requirement (REQ-SECURITY-03).
@@ -67,6 +75,20 @@ def test_few_capabilities_conformant_says_what_was_not_checked(tmp_path: Path) -
     strict = run_gate(examples, "--sut", MINIMAL, "--seed", "3", "--require-all")
     assert strict.returncode == 1, said(strict)[-3000:]
     assert f"{unverified} MUST requirements unverified: REQ-" in gate_line(strict)
+    assert re.search(r"REQ-[A-Z]+-\d+ and \d+ more", gate_line(strict)), gate_line(strict)
+    assert "<property name=\"coverage\" value=\"" in (
+        tmp_path / "reports" / "junit.xml").read_text()
+
+
+def test_a_long_list_of_uncovered_requirements_ends_with_and_n_more(tmp_path: Path) -> None:
+    """A suite with one feature file for a whole catalogue: nearly everything uncovered."""
+    root = _suite(tmp_path, GOOD, name="new.feature")
+    done = run_suite_gate(tmp_path, root, "--seed", "1")
+    line = gate_line(done)
+    assert done.returncode == 1, said(done)[-3000:]
+    m = re.search(r"non-conformant \(exit 1\): (\d+) MUST requirements uncovered: "
+                  r"REQ-[A-Z]+-\d+, REQ-[A-Z]+-\d+, REQ-[A-Z]+-\d+ and (\d+) more$", line)
+    assert m and int(m.group(1)) == int(m.group(2)) + 3, line
 
 
 def test_robustness_has_its_own_line_and_joins_the_gate_with_strict(tmp_path: Path) -> None:
