@@ -14,10 +14,13 @@
 Exit codes of ``run`` (and the meaning every subcommand keeps):
 
     0  conformant
-    1  non-conformant (a MUST requirement failed or is uncovered, an expired or stale
-       waiver); ``requirements --check`` and ``diff`` use 1 for "problems found"
+    1  non-conformant (a gated MUST requirement failed or is uncovered -- documented
+       ones, plus robustness ones with --strict --, an unverified one with
+       --require-all, an expired or stale waiver); ``requirements --check`` and
+       ``diff`` use 1 for "problems found"
     2  usage or configuration error: bad option, unknown adapter, malformed catalogue,
-       waivers or feature file, collection errors, nothing selected, Allure CLI missing
+       waivers or feature file, collection errors, nothing selected, Allure CLI missing,
+       shards that ``merge`` cannot combine
     3  harness or adapter error: a scenario in status error, pytest crashed or was
        interrupted, conformance.json missing or invalid, the HTML report failed
 

@@ -112,7 +112,9 @@ def merged_document(docs: Sequence[Mapping[str, Any]], *, today: dt.date,
         target_name=target["name"], target_version=target["version"],
         capabilities=tuple(target["capabilities"]), mutant=target.get("mutant"),
         profile=first["profile"], seed=first["seed"], selection=first["selection"],
-        collection_errors=tuple(e for d in docs for e in d["harness"]["collection_errors"]),
+        # every shard collects every file: one broken file is one error, not N
+        collection_errors=tuple(dict.fromkeys(
+            e for d in docs for e in d["harness"]["collection_errors"])),
         pytest_exit_status=merged_exit_status(docs),
         strict=first["gate"]["strict"], require_all=first["gate"]["require_all"],
         suite=first.get("suite", {}))
