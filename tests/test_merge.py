@@ -159,3 +159,18 @@ def test_the_github_workflow_runs_every_shard_then_merges() -> None:
     assert jobs["merge"]["needs"] == "shard" and jobs["merge"]["if"] == "always()"
     merge_script = "\n".join(s.get("run", "") for s in jobs["merge"]["steps"])
     assert "authconform merge shards/conformance-shard-*" in merge_script
+
+
+def test_a_broken_file_seen_by_every_shard_is_one_error(runs: Path) -> None:
+    import datetime as dt
+
+    from authconform import merge
+
+    docs = [_doc(d) for d in _shards(runs)]
+    for doc in docs:
+        doc["harness"]["collection_errors"] = ["features/x.feature:5: inconsistent cell count"]
+    merged = merge.merged_document(docs, today=dt.date(2026, 1, 1),
+                                   generated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert merged["harness"]["collection_errors"] == [
+        "features/x.feature:5: inconsistent cell count"]
+    assert merged["verdict"] == "error"
