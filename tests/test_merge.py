@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -174,3 +175,20 @@ def test_a_broken_file_seen_by_every_shard_is_one_error(runs: Path) -> None:
     assert merged["harness"]["collection_errors"] == [
         "features/x.feature:5: inconsistent cell count"]
     assert merged["verdict"] == "error"
+
+
+def test_the_merged_html_report_shows_every_scenario_of_every_shard(runs: Path) -> None:
+    """The merged Allure HTML report, opened from disk, matches the merged document
+    (the render check compares every scenario's status)."""
+    from authconform import render_check
+
+    if render_check.find_chromium() is None or not (
+            REPO / "node_modules" / ".bin" / "allure").exists():
+        pytest.skip("chromium or the Allure CLI is missing: ./harness test installs both")
+    done = gate(runs, "merge", *map(str, _shards(runs)), "--report-dir", str(runs / "html"))
+    assert done.returncode == 1, said(done)[-3000:]
+    check = subprocess.run(
+        [sys.executable, "-m", "authconform.render_check", "--report-dir", str(runs / "html")],
+        cwd=REPO, env=_env(runs), text=True, capture_output=True, timeout=300, check=False)
+    assert check.returncode == 0, said(check)[-3000:]
+    assert f"{len(_doc(runs / 'one')['scenarios'])} scenarios" in check.stdout
