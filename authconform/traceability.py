@@ -1,7 +1,9 @@
 """Requirement -> scenario traceability, read from the .feature files' tags.
 
 A scenario covers the requirements it is tagged with (``@REQ-AREA-NN`` on the scenario,
-its rule, its feature or one of its example tables). A scenario tagged ``@negative`` is a
+its rule or its feature); an outline's Examples table adds its own tags (requirements,
+profiles) to its own rows only, so a profile-restricted table does not restrict, or
+lend its requirements to, the outline's other tables. A scenario tagged ``@negative`` is a
 *negative* case (something is refused or absent); every other one is *positive*. The
 check fails when a requirement has no scenario or a tag names a requirement the
 catalogue does not have. Requirements covered only by positive or only by negative
@@ -124,11 +126,17 @@ def parse_features(features_dir: str | Path) -> list[ScenarioRef]:
             tags = set(feature.tags) | set(template.tags)
             if template.rule is not None:
                 tags |= set(template.rule.tags)
-            for examples in template.examples:
-                tags |= set(examples.tags or ())
-            refs.append(ScenarioRef(id=f"{rel}::{template.name}", feature=feature.name or rel,
-                                    name=template.name, line=template.line_number,
-                                    tags=frozenset(tags)))
+            # An Examples table's tags belong to its rows only: an outline whose iPhone
+            # table runs in both profiles and whose @profile-current Android table does
+            # not is two refs, so neither table's tags leak onto the other's rows.
+            tables = [set(e.tags or ()) for e in template.examples]
+            if not any(tables):
+                tables = [set()]
+            for extra in tables:
+                refs.append(ScenarioRef(id=f"{rel}::{template.name}",
+                                        feature=feature.name or rel, name=template.name,
+                                        line=template.line_number,
+                                        tags=frozenset(tags | extra)))
     return refs
 
 
@@ -140,12 +148,13 @@ def build_matrix(catalogue: Sequence[Requirement], scenarios: Iterable[ScenarioR
     unknown: list[tuple[str, str]] = []
     for s in scenarios:
         for rid in s.requirements:
-            if rid not in known:
+            if rid not in known and (s.id, rid) not in unknown:
                 unknown.append((s.id, rid))
         if profile is not None and s.profiles and profile not in s.profiles:
             continue
         for rid in s.requirements:
-            if rid in rows:
+            # One row entry per scenario, however many of its Examples tables cover it.
+            if rid in rows and all(seen.id != s.id for seen in rows[rid].scenarios):
                 rows[rid].scenarios.append(s)
     return Matrix(rows=list(rows.values()), unknown=unknown, profile=profile)
 

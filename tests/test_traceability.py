@@ -164,3 +164,53 @@ def test_build_matrix_with_inline_catalogue():
 def test_the_repository_features_parse():
     refs = traceability.parse_features(REPO / "features")
     assert all(r.id.count("::") == 1 for r in refs)
+
+
+OUTLINE = """\
+Feature: Per-platform tables
+
+  @REQ-A-01
+  Scenario Outline: on a <phone>
+    Given a <phone>
+    Then it works
+
+    @ios
+    Examples: iPhone
+      | phone  |
+      | iPhone |
+
+    @android @profile-current @REQ-A-02
+    Examples: Android
+      | phone   |
+      | Android |
+"""
+
+
+def test_an_examples_tables_tags_apply_to_its_own_rows_only(tmp_path):
+    refs = traceability.parse_features(write_repo(tmp_path, OUTLINE) / "features")
+    assert sorted(r.requirements for r in refs) == [("REQ-A-01",), ("REQ-A-01", "REQ-A-02")]
+    assert sorted(sorted(r.profiles) for r in refs) == [[], ["current"]]
+    assert {r.id for r in refs} == {"a.feature::on a <phone>"}
+
+
+def test_a_profile_restricted_table_does_not_hide_the_outline_from_other_profiles(tmp_path):
+    root = write_repo(tmp_path, OUTLINE)
+    old = matrix_for(root, profile="2019")
+    # The iPhone table runs in 2019; only the Android table is current-only.
+    assert [s.name for s in row(old, "REQ-A-01").scenarios] == ["on a <phone>"]
+    current = matrix_for(root, profile="current")
+    assert [s.name for s in row(current, "REQ-A-01").scenarios] == ["on a <phone>"]
+    assert [s.name for s in row(current, "REQ-A-02").scenarios] == ["on a <phone>"]
+
+
+def test_an_outline_counts_once_per_requirement_however_many_tables_cover_it(tmp_path):
+    m = matrix_for(write_repo(tmp_path, OUTLINE))
+    assert (row(m, "REQ-A-01").positive, row(m, "REQ-A-01").negative) == (1, 0)
+
+
+@pytest.mark.parametrize("profile", ["current", "2019"])
+def test_the_repository_passes_the_traceability_check_under_each_profile(profile):
+    catalogue = verdict.load_catalogue(REPO / "features" / "requirements.yml")
+    m = traceability.build_matrix(catalogue, traceability.parse_features(REPO / "features"),
+                                  profile)
+    assert m.problems() == []
