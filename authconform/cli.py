@@ -6,6 +6,8 @@
                     [--sut-config FILE] [--shard K/N] [--strict] [--require-all]
                     [-- PYTEST ARGS...]
     authconform requirements [--profile P] [--matrix] [--check] [--format text|json|md]
+                             [--sources DIR [--passages]]
+    authconform drift OLD_DIR NEW_DIR [--format text|json]
     authconform report [--report-dir DIR]
     authconform diff OLD.json NEW.json [--format text|json]
     authconform merge DIR... [--report-dir DIR] [--no-html]
@@ -316,6 +318,11 @@ def cmd_requirements(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         catalogue = verdict.load_catalogue(root / "features" / "requirements.yml")
+        if args.sources:  # the source documents' coverage (authconform.sources_cli)
+            from authconform import sources_cli
+
+            return sources_cli.main(catalogue, root, args.sources, passages=args.passages,
+                                    fmt=args.format)
         if not (args.matrix or args.check):
             chosen = [r for r in catalogue if args.profile is None or args.profile in r.profiles]
             print(_render_catalogue(chosen, args.format))
@@ -433,6 +440,8 @@ DELEGATES = {
     "bench": ("authconform.bench_cli", "main", "benchmarks of the simulator and the suite"),
     "merge": ("authconform.merge", "main",
               "combine the report folders of `run --shard K/N` into one verdict and report"),
+    "drift": ("authconform.drift", "main",
+              "changed, new, removed and moved passages between two copies of the documents"),
 }
 
 
@@ -508,6 +517,12 @@ def build_parser() -> argparse.ArgumentParser:
     req.add_argument("--check", action="store_true",
                      help="exit 1 if a requirement has no scenario or a tag is unknown")
     req.add_argument("--format", choices=["text", "json", "md"], default="text")
+    req.add_argument("--sources", default=None, metavar="DIR",
+                     help="check every paragraph of the documents in DIR is bound to a "
+                          "requirement or reasoned out; print document coverage")
+    req.add_argument("--passages", action="store_true",
+                     help="with --sources: list every paragraph's locator, fingerprint "
+                          "and who it is bound to")
     req.add_argument("--root", default=None, help=argparse.SUPPRESS)
     req.set_defaults(func=cmd_requirements)
 

@@ -149,7 +149,9 @@ def render_requirement(req: verdict.Requirement, judged: Mapping[str, Any] | Non
     """The page of one requirement: what the catalogue says and how this run judged it."""
     sources = "".join(
         f"<li>{html.escape(str(s.get('doc', '')))}, section "
-        f"&ldquo;{html.escape(str(s.get('section', '')))}&rdquo;</li>" for s in req.sources)
+        f"&ldquo;{html.escape(str(s.get('section', '')))}&rdquo;"
+        f"{', paragraph ' + html.escape(str(s['para'])) if s.get('para') else ''}</li>"
+        for s in req.sources)
     rows = [
         ("Summary (paraphrase)", html.escape(req.summary)),
         ("Level", html.escape(req.level)),
