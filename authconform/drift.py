@@ -10,9 +10,13 @@ passage, not a change of every paragraph after it:
                   or reasoned out;
 * ``removed``  -- a paragraph with no counterpart in the new copy;
 * ``moved``    -- the same text at another locator (a paragraph inserted or deleted
-                  before it in its section, a reordered section, a renamed heading): its
-                  bindings no longer hold, so its requirements are reviewed and the
-                  paragraph at its new place is uncovered.
+                  before it in its section, paragraphs reordered within a section or
+                  moved to another, a renamed heading): its bindings no longer hold, so
+                  its requirements are reviewed and the paragraph at its new place is
+                  uncovered;
+* ``reordered`` -- a whole section moved among the others: reported, but locators are
+                  relative to their section, so no binding breaks and nothing is
+                  reviewed.
 
 A change affects the requirements (and no-behaviour entries) bound to the *old*
 passage. Exit code 0 when nothing changed, 1 when something did, 2 on bad input.
@@ -32,7 +36,8 @@ from typing import Any
 from authconform import sources
 
 CHANGED, NEW, REMOVED, MOVED = "changed", "new", "removed", "moved"
-KINDS = (CHANGED, NEW, REMOVED, MOVED)
+REORDERED = "reordered"  # a whole section moved: reported, no binding breaks
+KINDS = (CHANGED, NEW, REMOVED, MOVED, REORDERED)
 
 
 @dataclass(frozen=True)
@@ -42,16 +47,21 @@ class Change:
     old: sources.Passage | None
     new: sources.Passage | None
     affects: tuple[str, ...] = ()  # requirement ids, or "no behaviour" entries
+    section: str | None = None  # the section, for REORDERED
 
     def describe(self) -> str:
         if self.kind == CHANGED and self.old and self.new:
             text = f"{self.old.where} text changed"
             if self.new.locator != self.old.locator:
-                text += f" (now {self.new.where})"
+                text += f" (now {self.new.locator.short(self.old.locator)})"
         elif self.kind == MOVED and self.old and self.new:
-            text = f"{self.old.where} moved to {self.new.where}, text unchanged"
+            text = (f"{self.old.where} moved to {self.new.locator.short(self.old.locator)} "
+                    f"(line {self.new.line}), text unchanged")
         elif self.kind == NEW and self.new:
             text = f"{self.new.where} is new: uncovered"
+        elif self.kind == REORDERED:
+            text = (f"{self.doc} section '{self.section}' moved among the sections; its "
+                    "paragraphs keep their locators")
         elif self.old:
             text = f"{self.old.where} removed"
         else:  # pragma: no cover - every change has a side
@@ -63,32 +73,42 @@ class Change:
             return None if p is None else {
                 "section": p.locator.section, "para": p.locator.para, "line": p.line,
                 "fp": p.fp}
-        return {"kind": self.kind, "doc": self.doc, "old": side(self.old),
-                "new": side(self.new), "affects": list(self.affects)}
+        out = {"kind": self.kind, "doc": self.doc, "old": side(self.old),
+               "new": side(self.new), "affects": list(self.affects)}
+        if self.section is not None:
+            out["section"] = self.section
+        return out
 
 
 def diff_passages(doc: str, old: Sequence[sources.Passage],
                   new: Sequence[sources.Passage]) -> list[Change]:
     """The changes of one document, in the new copy's order (removed ones where they
     were)."""
-    a = [p.fp for p in old]
-    b = [p.fp for p in new]
+    # a paragraph with the same locator and text in both copies is unchanged, even when
+    # the same text also occurs elsewhere (two sections may share a sentence)
+    both = {(p.locator, p.fp) for p in old} & {(q.locator, q.fp) for q in new}
+    old = [p for p in old if (p.locator, p.fp) not in both]
+    new = [q for q in new if (q.locator, q.fp) not in both]
     changes: list[Change] = []
     unmatched_old: list[sources.Passage] = []
     unmatched_new: list[sources.Passage] = []
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    matcher = difflib.SequenceMatcher(a=[p.fp for p in old], b=[q.fp for q in new],
+                                      autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            for p, q in zip(old[i1:i2], new[j1:j2], strict=True):
-                if p.locator != q.locator:
-                    changes.append(Change(MOVED, doc, p, q))
+            changes += [Change(MOVED, doc, p, q)
+                        for p, q in zip(old[i1:i2], new[j1:j2], strict=True)]
             continue
         olds, news = list(old[i1:i2]), list(new[j1:j2])
         if tag == "replace":
-            # paired in place while both sides last; the rest is removed or new
-            for p, q in zip(olds, news, strict=False):
-                changes.append(Change(CHANGED, doc, p, q))
-            olds, news = olds[len(news):], news[len(olds):]
+            # replaced in place: paired in order within one section; the rest is
+            # removed or new
+            for p in list(olds):
+                q = next((q for q in news if q.locator.section == p.locator.section), None)
+                if q is not None:
+                    changes.append(Change(CHANGED, doc, p, q))
+                    olds.remove(p)
+                    news.remove(q)
         unmatched_old += olds
         unmatched_new += news
     # the same text removed in one place and new in another: a move (reordering)
@@ -107,7 +127,7 @@ def diff_passages(doc: str, old: Sequence[sources.Passage],
 
 def _order(c: Change) -> tuple[int, int]:
     side = c.new or c.old
-    return (side.line if side else 0, KINDS.index(c.kind))
+    return (side.line if side else sys.maxsize, KINDS.index(c.kind))
 
 
 def affected(changes: Iterable[Change], bindings: Sequence[sources.Binding]) -> list[Change]:
@@ -121,8 +141,27 @@ def affected(changes: Iterable[Change], bindings: Sequence[sources.Binding]) -> 
         who: tuple[str, ...] = ()
         if c.old is not None:
             who = tuple(sorted(set(owners.get((c.old.locator, c.old.fp), []))))
-        out.append(Change(c.kind, c.doc, c.old, c.new, who))
+        out.append(Change(c.kind, c.doc, c.old, c.new, who, c.section))
     return out
+
+
+def section_order(passages: Sequence[sources.Passage]) -> list[str]:
+    return list(dict.fromkeys(p.locator.section for p in passages))
+
+
+def reordered_sections(old: Sequence[sources.Passage],
+                       new: Sequence[sources.Passage]) -> list[str]:
+    """The sections (present in both copies) whose order changed: reported, but their
+    paragraphs keep their locators, so no binding breaks."""
+    a, b = section_order(old), section_order(new)
+    common_a = [s for s in a if s in b]
+    common_b = [s for s in b if s in a]
+    if common_a == common_b:
+        return []
+    matcher = difflib.SequenceMatcher(a=common_a, b=common_b, autojunk=False)
+    kept = {s for block in matcher.get_matching_blocks()
+            for s in common_a[block.a:block.a + block.size]}
+    return [s for s in common_b if s not in kept]
 
 
 def diff_folders(old_dir: Path, new_dir: Path, documents: Sequence[str],
@@ -136,6 +175,8 @@ def diff_folders(old_dir: Path, new_dir: Path, documents: Sequence[str],
     for name in documents:
         if name in old and name in new:
             changes += diff_passages(name, old[name], new[name])
+            changes += [Change(REORDERED, name, None, None, section=s)
+                        for s in reordered_sections(old[name], new[name])]
     return affected(changes, bindings), missing
 
 

@@ -87,8 +87,15 @@ class Locator:
     para: int
 
     def __str__(self) -> str:
+        return f"{self.doc} {self.short(None)}"
+
+    def short(self, base: Locator | None) -> str:
+        """Without the parts it shares with ``base``: ``'Section' ¶3`` or ``¶3``."""
+        if base is not None and base.doc == self.doc and base.section == self.section:
+            return f"\u00b6{self.para}"
         section = f"'{self.section}'" if self.section else "(before the first heading)"
-        return f"{self.doc} {section} \u00b6{self.para}"
+        text = f"{section} \u00b6{self.para}"
+        return text if base is None or base.doc == self.doc else f"{self.doc} {text}"
 
 
 @dataclass(frozen=True)
@@ -339,7 +346,9 @@ def _resolve(binding: Binding, passages: Mapping[str, Sequence[Passage]]) -> str
         return None
     elsewhere = [p for p in doc_passages if p.fp == binding.fp]
     if elsewhere:
-        return f"{binding.locator}: moved to {elsewhere[0].where}, text unchanged"
+        there = elsewhere[0]
+        return (f"{binding.locator}: moved to {there.locator.short(binding.locator)} "
+                f"(line {there.line}), text unchanged")
     if here is not None:
         return f"{binding.locator}: text changed (line {here.line})"
     return f"{binding.locator}: no longer in the document"
