@@ -22,6 +22,7 @@ Documented for adapter authors in docs/adapters.md.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -103,6 +104,50 @@ class OutcomeCode(StrEnum):
     NO_SUCH_ACCOUNT = "NO_SUCH_ACCOUNT"
     DEVICE_UNREGISTERED = "DEVICE_UNREGISTERED"
     SIGN_IN_REQUIRED = "SIGN_IN_REQUIRED"  # selecting the red dot asks for sign-in
+
+
+class AlertCode(StrEnum):
+    """What an on-screen alert or banner is about. Scenarios check these codes, never
+    the wording, which the documents do not give and each app chooses for itself."""
+
+    VERIFICATION_NEEDED = "VERIFICATION_NEEDED"  # restored accounts need more verification
+    BACKUP_OUT_OF_DATE = "BACKUP_OUT_OF_DATE"  # sign in again to bring the backup up to date
+    BACKUP_PENDING = "BACKUP_PENDING"  # changes not yet in the cloud (will be sent later)
+    NO_NETWORK = "NO_NETWORK"  # the phone is offline
+    BACKUP_FAILED = "BACKUP_FAILED"  # the last upload did not reach the cloud
+    OTHER = "OTHER"  # anything else the app shows; never checked
+
+
+class Parameter(StrEnum):
+    """Values the documents leave open. A target declares the ones it knows in
+    ``TargetInfo.parameters``; a scenario that needs an exact number it lacks is
+    not-applicable, while the documented relation is still checked where it can be."""
+
+    MSA_CODE_DIGITS = "msa_code_digits"  # digits of a personal account's code
+    MSA_CODE_PERIOD_S = "msa_code_period_s"  # seconds one personal-account code lives
+    CODE_DRIFT_STEPS = "code_drift_steps"  # earlier/later time steps a provider accepts
+    RECOVERY_SIGN_IN_LIFETIME_S = "recovery_sign_in_lifetime_s"  # until the backup is stale
+    KEY_FRESHNESS_S = "key_freshness_s"  # how fresh a sign-in must be to release the key
+    EMAIL_CODE_LIFETIME_S = "email_code_lifetime_s"  # a verification code by email/SMS
+    QR_LIFETIME_S = "qr_lifetime_s"  # a work/school activation QR
+
+
+class Reading(StrEnum):
+    """Documented ambiguities. A target declares which reading it follows in
+    ``TargetInfo.readings``; absent means the first (stricter) value in READINGS."""
+
+    # "accounts already set up" blocks recovery: any account at all, or only an
+    # account that is also in the backup
+    EXISTING_ACCOUNTS = "existing_accounts"
+    # a recovery account used for a second storage location: the newest pairing wins,
+    # or the second pairing is refused
+    SECOND_PAIRING = "second_pairing"
+
+
+READINGS: dict[Reading, tuple[str, ...]] = {
+    Reading.EXISTING_ACCOUNTS: ("any", "same"),
+    Reading.SECOND_PAIRING: ("newest_wins", "refused"),
+}
 
 
 # ---------------------------------------------------------------- results
@@ -197,6 +242,15 @@ class AccountEntry:
 
 
 @dataclass(frozen=True)
+class Alert:
+    """One alert, banner or prompt on the screen: a code scenarios check, and the words
+    the user reads (shown in reports, never matched)."""
+
+    code: AlertCode
+    message: str = ""
+
+
+@dataclass(frozen=True)
 class Screen:
     """What the app shows right now, in the words a tester would check."""
 
@@ -204,7 +258,7 @@ class Screen:
     backup_on: bool
     recovery_offered: bool  # the Begin/Start recovery button is shown
     red_dot: bool  # backup out of date: red dot or exclamation on menu/action bar
-    alerts: tuple[str, ...] = ()  # e.g. additional verification needed
+    alerts: tuple[Alert, ...] = ()  # e.g. additional verification needed
     camera_prompt: str | None = None  # the OS permission prompt, if showing
     camera_permission: CameraPermission = CameraPermission.NOT_ASKED
     recovery_label: str | None = None  # "Start recovery" (000) / "Begin recovery" (002)
@@ -267,6 +321,40 @@ class TargetInfo:
     version: str
     capabilities: frozenset[Capability]
     profile: str
+    # Values the documents leave open, as this target implements them (see Parameter);
+    # an absent or None value is undeclared.
+    parameters: Mapping[str, float | None] = field(default_factory=dict)
+    # Which reading of each documented ambiguity this target follows (see Reading).
+    readings: Mapping[str, str] = field(default_factory=dict)
+
+    def parameter(self, name: Parameter) -> float | None:
+        value = self.parameters.get(name.value)
+        return None if value is None else value
+
+    def reading(self, name: Reading) -> str:
+        return self.readings.get(name.value, READINGS[name][0])
+
+
+def declaration_problem(info: TargetInfo) -> str | None:
+    """What is wrong with a target's declared parameters and readings, if anything: an
+    unknown name or a value of the wrong kind is refused rather than ignored, so a typo
+    cannot quietly turn a check into not-applicable."""
+    known = {p.value for p in Parameter}
+    for name, value in dict(info.parameters).items():
+        if name not in known:
+            return f"unknown parameter {name!r} in TargetInfo.parameters; known: {sorted(known)}"
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
+                                  or value < 0):
+            return f"parameter {name!r} must be a non-negative number or None, not {value!r}"
+    for key, chosen in dict(info.readings).items():
+        try:
+            allowed = READINGS[Reading(key)]
+        except ValueError:
+            return (f"unknown reading {key!r} in TargetInfo.readings; "
+                    f"known: {sorted(r.value for r in Reading)}")
+        if chosen not in allowed:
+            return f"reading {key!r} must be one of {list(allowed)}, not {chosen!r}"
+    return None
 
 
 # ---------------------------------------------------------------- errors

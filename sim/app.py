@@ -540,11 +540,16 @@ class Authenticator:
         return self._changed("Account recovered.")
 
     # ------------------------------------------------------------ what the screen shows
-    def alerts(self) -> tuple[str, ...]:
+    def alerts(self) -> tuple[tuple[str, str], ...]:
+        """(code, message) pairs; the codes are ``authconform.port.AlertCode`` values."""
         alerts = []
         pending = sum(e.needs_verification for e in self.state.entries)
         if pending:
-            alerts.append(f"Additional verification needed to recover {pending} account(s).")
+            alerts.append(("VERIFICATION_NEEDED",
+                           f"Additional verification needed to recover {pending} account(s)."))
         if self.state.backup.on and self.state.backup.dirty and self._session_valid():
-            alerts.append("Backup pending: it will finish when the connection is back.")
+            alerts.append(("BACKUP_PENDING",
+                           "Backup pending: it will finish when the connection is back."))
+        if not self.device.online:
+            alerts.append(("NO_NETWORK", "You are offline."))
         return tuple(alerts)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
-from authconform.port import AccountEntry, Outcome, OutcomeCode
+from authconform.port import AccountEntry, Alert, AlertCode, Outcome, OutcomeCode
 from steps.cast import Cast, split_labels
 
 # The moments at which the network drops, in the words of the feature file.
@@ -40,9 +40,13 @@ def _known(table: dict[str, str], phrase: str) -> str:
     return table[phrase]
 
 
-def _backup_alerts(cast: Cast, phone: str) -> list[str]:
+# The signs that the cloud copy lags behind the phone (a pending or failed upload).
+UNFINISHED = frozenset({AlertCode.BACKUP_PENDING, AlertCode.BACKUP_FAILED})
+
+
+def _backup_alerts(cast: Cast, phone: str) -> list[Alert]:
     alerts = cast.target.app.screen(cast.phone(phone).id).alerts
-    return [a for a in alerts if "backup" in a.lower()]
+    return [a for a in alerts if a.code in UNFINISHED]
 
 
 def _accounts(entries: list[AccountEntry]) -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, then
 
+from authconform.families import family
 from authconform.port import Outcome, OutcomeCode
 
 
@@ -17,6 +18,16 @@ def _(outcome: Outcome, code: str) -> None:
 def _(outcome: Outcome, action: str, code: str) -> None:
     assert not outcome.ok, f"{action} was not refused: {outcome}"
     assert outcome.code == OutcomeCode(code), outcome
+    assert outcome.message.strip(), f"{outcome.code} came without a message for the user"
+
+
+@then(parsers.parse('{action} is refused as "{name}"'))
+def _(outcome: Outcome, action: str, name: str) -> None:
+    # Any code of the family is a correct answer; the message is kept for the report.
+    assert not outcome.ok, f"{action} was not refused: {outcome}"
+    assert outcome.code in family(name), (
+        f"{action} was refused with {outcome.code} ({outcome.message!r}), "
+        f"not with one of the {name!r} codes {sorted(family(name))}")
     assert outcome.message.strip(), f"{outcome.code} came without a message for the user"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
-from authconform.port import AccountKind, ActivationQr, Outcome
+from authconform.port import AccountKind, ActivationQr, AlertCode, Outcome
 from steps.cast import Cast
 
 CHANNELS = {"email address": "email", "phone number": "phone"}
@@ -22,13 +22,13 @@ def _alternate(cast: Cast, name: str, channel: str) -> str:
 @then(parsers.parse('the "{phone}" alerts that additional verification is needed'))
 def _(cast: Cast, phone: str) -> None:
     alerts = cast.target.app.screen(cast.phone(phone).id).alerts
-    assert any("verif" in alert.lower() for alert in alerts), alerts
+    assert any(alert.code is AlertCode.VERIFICATION_NEEDED for alert in alerts), alerts
 
 
 @then(parsers.parse('the "{phone}" shows no alert about additional verification'))
 def _(cast: Cast, phone: str) -> None:
     alerts = cast.target.app.screen(cast.phone(phone).id).alerts
-    assert not any("verif" in alert.lower() for alert in alerts), alerts
+    assert not any(alert.code is AlertCode.VERIFICATION_NEEDED for alert in alerts), alerts
 
 
 @then(parsers.parse('the "{label}" account on the "{phone}" needs additional verification'))

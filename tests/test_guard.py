@@ -3,6 +3,7 @@ adapter and the operation, a missing capability becomes not-applicable, never a 
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import threading
 import time
@@ -149,3 +150,25 @@ def test_the_simulator_passes_the_guard_unchanged() -> None:
     device = guarded.world.create_device(person.id, port.Platform.ANDROID, "6.6.0")
     assert guarded.app.screen(device).backup_setting == "Cloud backup"
     guarded.close()
+
+
+@pytest.mark.parametrize(("parameters", "readings", "problem"), [
+    ({"msa_code_digitz": 6}, {}, "unknown parameter 'msa_code_digitz'"),
+    ({"msa_code_digits": "six"}, {}, "must be a non-negative number"),
+    ({"msa_code_digits": True}, {}, "must be a non-negative number"),
+    ({}, {"existing_accounts": "some"}, "must be one of ['any', 'same']"),
+    ({}, {"second_pairings": "refused"}, "unknown reading 'second_pairings'"),
+])
+def test_a_bad_declaration_is_a_target_error_naming_it(parameters, readings, problem) -> None:
+    target = SimTarget(seed=1)
+    target.info = dataclasses.replace(target.info, parameters=parameters, readings=readings)
+    with pytest.raises(port.TargetError) as caught:
+        GuardedTarget(target, timeout=5)
+    assert problem in str(caught.value)
+
+
+def test_undeclared_readings_default_to_the_stricter_one() -> None:
+    info = port.TargetInfo("x", "1", frozenset(), "current")
+    assert info.reading(port.Reading.EXISTING_ACCOUNTS) == "any"
+    assert info.reading(port.Reading.SECOND_PAIRING) == "newest_wins"
+    assert info.parameter(port.Parameter.MSA_CODE_DIGITS) is None

@@ -236,7 +236,7 @@ def probe_push_recovery(s: Scene) -> Any:
     old, new = s.old_and_new(push=True)
     assert s.recover(new) == "OK"
     entry = s.entry(new, s.msa.username)
-    alert = any("verif" in a.lower() for a in s.app.screen(new).alerts)
+    alert = any(a.code is port.AlertCode.VERIFICATION_NEEDED for a in s.app.screen(new).alerts)
     request = s.world.request_push(s.msa.id)
     approval = s.app.approve_push(new, request).code.value
     shared = set(s.world.device_secrets(old)) & set(s.world.device_secrets(new))

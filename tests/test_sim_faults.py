@@ -63,7 +63,7 @@ def _check_cloud(scene: Scene, app, previous: bytes | None, fault: str) -> str:
         return "previous"
     if fault in STORE_DAMAGES:
         assert app.state.backup.dirty  # the app knows its copy is not in the cloud
-        assert any("pending" in a for a in app.alerts())
+        assert any(code == "BACKUP_PENDING" for code, _ in app.alerts())
         return "damaged"
     assert cloud_tiles(scene, app) == tiles(app)
     return "new"

@@ -182,6 +182,9 @@ class GuardedTarget:
         if not isinstance(info, port.TargetInfo):
             raise port.TargetError(type(inner).__name__, "info",
                                    "target has no TargetInfo in .info")
+        problem = port.declaration_problem(info)
+        if problem:
+            raise port.TargetError(info.name, "info", problem)
         self.inner = inner
         self.info = info
         self._runner = _Runner(timeout)

@@ -384,10 +384,14 @@ class HttpAdapter:
             name = codec.decode(info.get("name"), str, "info.name")
             version = codec.decode(info.get("version"), str, "info.version")
             profile = codec.decode(info.get("profile"), str, "info.profile")
+            parameters = _declared(info.get("parameters", {}), (int, float, type(None)),
+                                   "info.parameters")
+            readings = _declared(info.get("readings", {}), str, "info.readings")
         except codec.Malformed as exc:
             raise port.TargetError(self.name, "new_target", f"malformed answer: {exc}"
                                    ) from None
-        target_info = port.TargetInfo(name, version, self.capabilities, profile)
+        target_info = port.TargetInfo(name, version, self.capabilities, profile,
+                                      parameters, readings)
         session = _Session(self.client, world_id, token, target_info.name)
         return HttpTarget(target_info, session, self)
 
@@ -434,6 +438,16 @@ def _answer(response: httpx.Response, adapter: str, operation: str) -> dict[str,
     if not isinstance(body, dict):
         raise port.TargetError(adapter, operation, "malformed answer: not a JSON object")
     return body
+
+
+def _declared(value: object, kinds: type | tuple[type, ...], where: str) -> dict[str, Any]:
+    """A declared-values object from the service: names to values, nothing else."""
+    if not isinstance(value, dict):
+        raise codec.Malformed(f"{where}: expected an object")
+    for key, item in value.items():
+        if not isinstance(key, str) or isinstance(item, bool) or not isinstance(item, kinds):
+            raise codec.Malformed(f"{where}.{key}: unexpected value {item!r}")
+    return dict(value)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -12,8 +12,10 @@ from typing import Any
 from authconform import port
 from sim import qr
 from sim.app import BACKUP_SETTING
+from sim.codes import DEFAULT_PERIOD, MSA_DIGITS
 from sim.device import Platform as SimPlatform
 from sim.refusals import Done, Refusal
+from sim.rules import Rules
 from sim.stores import StoreKind
 from sim.world import World
 
@@ -94,7 +96,8 @@ class SimApp:
             backup_on=app.state.backup.on,
             recovery_offered=supported,
             red_dot=app.red_dot,
-            alerts=app.alerts(),
+            alerts=tuple(port.Alert(port.AlertCode(code), message)
+                         for code, message in app.alerts()),
             camera_prompt=device.camera_prompt(),
             camera_permission=port.CameraPermission(device.camera.value),
             recovery_label=self.world.rules.recovery_label if supported else None,
@@ -269,13 +272,30 @@ class SimTarget:
                  recovery_block: str = "any", world: World | None = None):
         self.world_model = world or World(seed=seed, profile=profile,
                                           recovery_block=recovery_block)
-        self.info = port.TargetInfo("sim", _version(), ALL_CAPABILITIES,
-                                    self.world_model.rules.profile)
+        rules = self.world_model.rules
+        self.info = port.TargetInfo("sim", _version(), ALL_CAPABILITIES, rules.profile,
+                                    declared_parameters(rules), declared_readings(rules))
         self.app: port.AppPort = SimApp(self.world_model)
         self.world: port.WorldPort = SimWorld(self.world_model)
 
     def close(self) -> None:
         pass
+
+
+def declared_parameters(rules: Rules) -> dict[str, float | None]:
+    """The simulator's own choices where the documents name no value."""
+    P = port.Parameter
+    return {P.MSA_CODE_DIGITS: MSA_DIGITS, P.MSA_CODE_PERIOD_S: DEFAULT_PERIOD,
+            P.CODE_DRIFT_STEPS: 0,
+            P.RECOVERY_SIGN_IN_LIFETIME_S: rules.session_lifetime_s,
+            P.KEY_FRESHNESS_S: rules.key_release_freshness_s,
+            P.EMAIL_CODE_LIFETIME_S: rules.verification_code_ttl_s,
+            P.QR_LIFETIME_S: rules.activation_ttl_s}
+
+
+def declared_readings(rules: Rules) -> dict[str, str]:
+    return {port.Reading.EXISTING_ACCOUNTS: rules.recovery_block.value,
+            port.Reading.SECOND_PAIRING: "newest_wins"}
 
 
 def _version() -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from authconform import port
 from authconform.adapters import AdapterLoadError, TargetConfig
 from authconform.adapters.inprocess import SimTarget
@@ -36,8 +38,7 @@ class SimAdapter:
             from authconform.mutants import catalogue
 
             catalogue.MUTANTS[self.config.mutant].apply(target.world_model)
-            target.info = port.TargetInfo(f"sim+{self.config.mutant}", target.info.version,
-                                          target.info.capabilities, target.info.profile)
+            target.info = dataclasses.replace(target.info, name=f"sim+{self.config.mutant}")
         return target
 
     def stop(self) -> None:

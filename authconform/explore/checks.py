@@ -96,7 +96,7 @@ class Observations(_Base):
                        f'the "{phone}" shows a red dot' if red
                        else f'the "{phone}" shows no red dot')
         alert = self.model.pending_alert(model_phone)
-        if any("verif" in a.lower() for a in screen.alerts) != alert:
+        if any(a.code is port.AlertCode.VERIFICATION_NEEDED for a in screen.alerts) != alert:
             self._fail(("REQ-VERIFY-01",), f"{phone} alerts {screen.alerts}",
                        f'the "{phone}" alerts that additional verification is needed'
                        if alert else f'the "{phone}" shows no alert about additional '

@@ -444,7 +444,7 @@ def _personal_needs_verification_after_restore(world: World) -> None:
         "no on-screen alert says restored accounts need additional verification")
 def _no_verification_alert(world: World) -> None:
     wrap_app(world, "alerts", lambda app, original: tuple(
-        a for a in original() if "verification" not in a.lower()))
+        a for a in original() if a[0] != "VERIFICATION_NEEDED"))
 
 
 @mutant("push_usable_without_verification", "REQ-VERIFY-02",

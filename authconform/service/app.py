@@ -369,7 +369,9 @@ def _info(hosted: HostedWorld) -> dict[str, Any]:
     name = "http" if hosted.mutant is None else f"http+{hosted.mutant}"
     return {"name": name, "version": __version__,
             "capabilities": sorted(c.value for c in ALL_CAPABILITIES),
-            "profile": hosted.world.rules.profile}
+            "profile": hosted.world.rules.profile,
+            "parameters": {str(k): v for k, v in hosted.target.info.parameters.items()},
+            "readings": {str(k): v for k, v in hosted.target.info.readings.items()}}
 
 
 def _operator(registry: Registry, world_id: str,

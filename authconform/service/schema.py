@@ -135,6 +135,12 @@ class TargetInfoModel(BaseModel):
     version: str
     capabilities: list[port.Capability]
     profile: str
+    parameters: dict[str, float | None] = Field(
+        default_factory=dict, description="declared values the documents leave open "
+                                          "(see port.Parameter); absent = undeclared")
+    readings: dict[str, str] = Field(
+        default_factory=dict, description="the reading of each documented ambiguity "
+                                          "(see port.Reading); absent = the stricter one")
 
 
 class WorldCreated(BaseModel):

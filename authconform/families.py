@@ -1,0 +1,41 @@
+"""Refusal families: codes the documents do not tell apart.
+
+Where the two documents give one consequence for several causes (the backup "is not
+available", the user must "sign in again"), a correct app may answer any code of the
+family, so a step that checks a refusal names the family, not one code. A family is
+named in Gherkin in plain words: ``recovery is refused as "backup unavailable"``.
+Every family lists, with the code, why the documents cannot tell its members apart.
+"""
+
+from __future__ import annotations
+
+from authconform.port import OutcomeCode as C
+
+FAMILIES: dict[str, frozenset[C]] = {
+    # 000 and 002 troubleshooting: a platform switch, another Apple ID, a deleted or a
+    # never-made backup all end in the same advice (the backup cannot be used; add the
+    # accounts again by hand). Which code an app picks is its own choice.
+    "backup unavailable": frozenset({
+        C.NO_BACKUP_FOUND, C.BACKUP_ON_OTHER_PLATFORM, C.BACKUP_IN_OTHER_ICLOUD,
+        C.BACKUP_DELETED}),
+    # 000 troubleshooting (out-of-date backup): the user is asked to sign in to the
+    # recovery account again; the documents do not say how the app words that refusal.
+    "sign-in needed": frozenset({C.SIGN_IN_REQUIRED, C.SIGN_IN_FAILED}),
+    # Both documents: a wrong user name or password is refused; nothing more is said.
+    "wrong sign-in": frozenset({C.SIGN_IN_FAILED}),
+    # Both documents: no network, or a cloud service that does not answer.
+    "no connection": frozenset({C.NETWORK_UNAVAILABLE, C.SERVICE_UNAVAILABLE}),
+    # Work or school QR: the documents only say a new QR code from the organisation is
+    # needed; an unreadable and a refused QR are both "this QR cannot be used".
+    "QR not accepted": frozenset({C.QR_REJECTED, C.QR_UNREADABLE}),
+}
+
+
+def family(name: str) -> frozenset[C]:
+    """The codes of a family, or a clear error naming the known families (a typo in a
+    feature file must not turn into a check that cannot fail)."""
+    try:
+        return FAMILIES[name]
+    except KeyError:
+        raise ValueError(f"unknown refusal family {name!r}; known: {sorted(FAMILIES)}"
+                         ) from None
