@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -61,7 +62,8 @@ CATEGORIES: list[dict[str, Any]] = [
     {"name": "Adapter errors", "matchedStatuses": ["broken"], "messageRegex": ".*TargetError.*",
      "description": "The target crashed, hung or answered garbage (TargetError)."},
     {"name": "Not applicable", "matchedStatuses": ["skipped"],
-     "messageRegex": ".*(not-applicable:|CapabilityMissing).*",
+     # the raw skip reason (fallback results) or the words tidy_result puts there
+     "messageRegex": ".*(not-applicable:|Not applicable:|CapabilityMissing).*",
      "description": "The target lacks a capability the scenario needs."},
     {"name": "Skipped (not verified)", "matchedStatuses": ["skipped"]},
     {"name": "Harness errors", "matchedStatuses": ["broken"],
@@ -106,8 +108,18 @@ SCENARIO_ID_LABEL = "scenario_id"  # the scenario's id in conformance.json
 REQUIREMENTS_DIR = "requirements"  # the requirement pages, beside the report's index.html
 
 
+REQUIREMENTS_URL_ENV = "AUTHCONFORM_REQUIREMENTS_URL"
+
+
 def requirement_page(rid: str) -> str:
-    """Where a requirement's page is, relative to the report's index.html."""
+    """Where a requirement's page is: relative to the report's index.html, or under
+    ``$AUTHCONFORM_REQUIREMENTS_URL`` (where CI publishes ``allure-report/requirements``).
+    Allure 3 makes a link clickable only with an http(s) address, so without that
+    variable the link shows the requirement's id and summary as text; the page itself
+    travels in the report as an attachment of each scenario (``requirement_card``)."""
+    base = os.environ.get(REQUIREMENTS_URL_ENV, "").strip()
+    if base:
+        return f"{base.rstrip('/')}/{rid}.html"
     return f"{REQUIREMENTS_DIR}/{rid}.html"
 
 
@@ -215,6 +227,11 @@ class AllureScenarios:
                                 name=name)
             if req is not None:
                 levels.append(req.level)
+                # the requirement's page inside the single-file report, one click away
+                from authconform.html_report import requirement_card
+
+                allure.attach(requirement_card(req), name=f"Requirement {rid}",
+                              attachment_type=AttachmentType.HTML)
         if levels:
             allure.dynamic.severity(SEVERITY["MUST" if "MUST" in levels else levels[0]])
         # graded beside the conformance verdict, or part of it (authconform/verdict.py)
@@ -297,7 +314,7 @@ def tidy_result(result: Any, changes: Mapping[str, Any] | None) -> None:
     message = changes.get("message")
     if message:
         trace = result.statusDetails.trace if result.statusDetails is not None else None
-        if trace:
+        if trace and not changes.get("not_applicable"):  # a skip's "trace" says nothing
             _attach_text(result, "technical detail (pytest traceback)", trace)
         result.statusDetails = StatusDetails(message=message)
         failed = [s for s in _walk(result.steps) if s.status in ("failed", "broken")]

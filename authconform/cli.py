@@ -217,7 +217,10 @@ def pytest_command(args: argparse.Namespace, root: Path, report_dir: Path) -> li
     cmd = [sys.executable, "-m", "pytest", "features", "--strict-markers", "-p", "no:cacheprovider",
            *UNUSED_PLUGIN_ARGS,
            "--alluredir", str(report_dir / "allure-results"), "--clean-alluredir",
-           "--authconform-report-dir", str(report_dir), "--sut", args.sut]
+           "--authconform-report-dir", str(report_dir), "--sut", args.sut,
+           # pytest's short summary names test functions ("FAILED ...::test_a_[old
+           # iPhone]"); the authconform section lists them by feature file and line
+           "-rN"]
     if args.profile:
         cmd += ["--profile", args.profile]
     if args.seed is not None:

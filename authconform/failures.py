@@ -19,6 +19,7 @@ full traceback stays available as an attachment.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,12 +50,30 @@ _INTROSPECTION = re.compile(r"^(assert |\s*[+-]  ?where |\s*[+-] |\s*(At index|F
 _ENUM_REPR = re.compile(r"<[\w.]+\.\w+: ('[^']*'|\"[^\"]*\"|-?\d+)>")
 _OBJECT_REPR = re.compile(r"<(?:[\w.]+\.)?([A-Za-z_]\w*) object at 0x[0-9a-fA-F]+>")
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+# What the app answered (port.Outcome) as a reader says it: code and message, not the
+# dataclass's repr. Fields added after ``message`` are left out of the words.
+_OUTCOME_REPR = re.compile(
+    r"Outcome\(ok=(?:True|False), code=([A-Z_]+), "
+    r"message=('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
+    r"(?:, (?:[^()]|\((?:[^()]|\([^()]*\))*\))*)?\)")
+
+
+def _outcome_words(m: re.Match[str]) -> str:
+    try:
+        message = str(ast.literal_eval(m.group(2)))
+    except (ValueError, SyntaxError):
+        message = m.group(2)[1:-1]
+    return f'the app answered {m.group(1)} ("{message}")' if message else (
+        f"the app answered {m.group(1)} (no message)")
 
 
 def plain(text: str) -> str:
     """Values as a reader knows them: ``<OutcomeCode.OK: 'OK'>`` -> ``OK``,
-    ``<x.GuardedTarget object at 0x7f..>`` -> ``GuardedTarget``, no memory addresses."""
+    ``Outcome(ok=True, code=OK, message='Backup is on.')`` -> ``the app answered OK
+    ("Backup is on.")``, ``<x.GuardedTarget object at 0x7f..>`` -> ``GuardedTarget``,
+    no memory addresses."""
     text = _ENUM_REPR.sub(lambda m: m.group(1).strip("'\""), text)
+    text = _OUTCOME_REPR.sub(_outcome_words, text)
     text = _OBJECT_REPR.sub(lambda m: m.group(1), text)
     return _ADDRESS.sub("", text)
 
@@ -138,4 +157,8 @@ class StepFailures:
             text = user_message(item, call.excinfo)
             if text is not None:
                 report.longrepr = text
+                # the section header: the scenario's title, not the test function's
+                step = item.stash[FAILED_STEP][0]
+                title = step.scenario + (f" — {step.example}" if step.example else "")
+                report.location = (report.location[0], report.location[1], title)
         return report

@@ -145,13 +145,33 @@ def _page(title: str, body: str) -> str:
             f"<body>{body}</body></html>\n")
 
 
-def render_requirement(req: verdict.Requirement, judged: Mapping[str, Any] | None) -> str:
-    """The page of one requirement: what the catalogue says and how this run judged it."""
-    sources = "".join(
+def _sources(req: verdict.Requirement) -> str:
+    return "".join(
         f"<li>{html.escape(str(s.get('doc', '')))}, section "
         f"&ldquo;{html.escape(str(s.get('section', '')))}&rdquo;"
         f"{', paragraph ' + html.escape(str(s['para'])) if s.get('para') else ''}</li>"
         for s in req.sources)
+
+
+def requirement_card(req: verdict.Requirement) -> str:
+    """What the catalogue says about one requirement, as an HTML attachment of each
+    scenario that checks it (the run's status is on the page in requirements/)."""
+    sources = _sources(req)
+    rows = [("Requirement", html.escape(req.id)),
+            ("Summary (paraphrase)", html.escape(req.summary)),
+            ("Level", html.escape(f"{req.level} ({req.kind})")),
+            ("Area", html.escape(req.area)),
+            ("Sources", f"<ul>{sources}</ul>" if sources else "none named"),
+            ("Interpretation", html.escape(req.interpretation) if req.interpretation
+             else "none: the documents are unambiguous here")]
+    table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return _page(f"{req.id}: {req.summary}", f"<h1>{html.escape(req.id)}</h1>"
+                 f"<table>{table}</table>")
+
+
+def render_requirement(req: verdict.Requirement, judged: Mapping[str, Any] | None) -> str:
+    """The page of one requirement: what the catalogue says and how this run judged it."""
+    sources = _sources(req)
     rows = [
         ("Summary (paraphrase)", html.escape(req.summary)),
         ("Level", html.escape(req.level)),

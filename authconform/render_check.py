@@ -40,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -184,6 +184,156 @@ def leaf_titles(dom: str) -> list[str]:
     return [leaf.title for leaf in read_dom(dom)[0]]
 
 
+class _Node:
+    __slots__ = ("attrs", "children", "parent", "tag")
+
+    def __init__(self, tag: str, attrs: dict[str, str | None], parent: _Node | None):
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[_Node | str] = []
+
+    def text(self, sep: str = " ") -> str:
+        """The text inside, the pieces of separate elements joined by ``sep``."""
+        parts: list[str] = []
+        stack: list[_Node | str] = [self]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, str):
+                parts.append(node)
+            elif node.tag not in ("script", "style", "svg"):
+                stack.extend(reversed(node.children))
+        return sep.join(parts)
+
+    def walk(self) -> Iterator[_Node]:
+        stack: list[_Node] = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed([c for c in node.children if isinstance(c, _Node)]))
+
+    def find(self, testid: str) -> list[_Node]:
+        """Descendants (and self) whose ``data-testid`` is ``testid``, in page order."""
+        return [node for node in self.walk() if node.attrs.get("data-testid") == testid]
+
+    def status(self) -> str | None:
+        """The status icon directly inside this node (``tree-leaf-status-<status>``)."""
+        for child in self.children:
+            if isinstance(child, _Node):
+                testid = child.attrs.get("data-testid") or ""
+                if testid.startswith("tree-leaf-status-"):
+                    return testid.removeprefix("tree-leaf-status-")
+        return None
+
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+         "source", "track", "wbr"}
+
+
+class _Tree(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = _Node("#root", {}, None)
+        self._at = self.root
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = _Node(tag, dict(attrs), self._at)
+        self._at.children.append(node)
+        if tag not in _VOID:
+            self._at = node
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._at.children.append(_Node(tag, dict(attrs), self._at))
+
+    def handle_endtag(self, tag: str) -> None:
+        node: _Node | None = self._at
+        while node is not None and node.tag != tag:
+            node = node.parent
+        if node is not None and node.parent is not None:
+            self._at = node.parent
+
+    def handle_data(self, data: str) -> None:
+        self._at.children.append(data)
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass
+class ResultPage:
+    """What a scenario's page in the report shows (``index.html#/<result id>``)."""
+
+    title: str = ""
+    status: str | None = None
+    category: str | None = None
+    error: str = ""  # the message box, its lines kept
+    labels: dict[str, list[str]] = field(default_factory=dict)  # and parameters
+    links: list[tuple[str, str | None]] = field(default_factory=list)  # (text, href)
+    steps: list[tuple[str, str | None]] = field(default_factory=list)  # (title, status)
+    attachments: list[str] = field(default_factory=list)
+    text: str = ""  # everything the page says, squashed
+
+
+def read_result_page(dom: str) -> ResultPage:
+    tree = _Tree()
+    tree.feed(dom)
+    tree.close()
+    root = tree.root
+    page = ResultPage()
+    for node in root.find("test-result-info-title")[:1]:
+        page.title = _squash(node.text())
+    for status in ALLURE_STATUSES:
+        if root.find(f"test-result-status-{status}"):
+            page.status = status
+    for node in root.find("test-result-error-message")[:1]:
+        page.error = node.text("").strip()
+    for item in root.find("metadata-item"):
+        keys, values = item.find("metadata-item-key"), item.find("metadata-item-value")
+        if keys and values:
+            page.labels.setdefault(_squash(keys[0].text()), []).append(
+                _squash(values[0].text()))
+    for link in root.find("test-result-meta-link"):
+        anchors = [node.attrs.get("href") for node in link.walk() if node.tag == "a"]
+        page.links.append((_squash(link.text()), anchors[0] if anchors else None))
+    for header in root.find("test-result-step-header"):
+        titles = header.find("test-result-step-title")
+        if titles:
+            page.steps.append((_squash(titles[0].text()), header.status()))
+    for header in root.find("test-result-attachment-header"):
+        page.attachments.append(_squash(header.text()))
+    page.text = _squash(root.text())
+    for node in root.walk():  # a plain line "Category: <name>" under the title
+        if node.children and all(isinstance(c, str) for c in node.children):
+            said = _squash(node.text())
+            if said.startswith("Category: "):
+                page.category = said.removeprefix("Category: ")
+                break
+    return page
+
+
+def tree_paths(dom: str) -> dict[str, list[str]]:
+    """Leaf id -> the titles of the tree groups it sits in, outermost first (the
+    report's hierarchy: area, then feature file)."""
+    tree = _Tree()
+    tree.feed(dom)
+    tree.close()
+    paths: dict[str, list[str]] = {}
+    for leaf in tree.root.find("tree-leaf"):
+        path: list[str] = []
+        node = leaf.parent
+        while node is not None:
+            if node.attrs.get("data-testid") == "tree-content" and node.parent is not None:
+                siblings = [c for c in node.parent.children if isinstance(c, _Node)]
+                at = siblings.index(node)
+                header = siblings[at - 1] if at else None
+                if header is not None and header.attrs.get("data-testid") == "tree-section":
+                    titles = header.find("tree-section-title")
+                    if titles:
+                        path.insert(0, _squash(titles[0].text()))
+            node = node.parent
+        paths[leaf.attrs.get("data-tree-node-id") or leaf.attrs.get("id") or ""] = path
+    return paths
+
+
 # ---------------------------------------------------------------- Chromium
 
 
@@ -226,6 +376,7 @@ class Rendered:
     counters: dict[str, int]
     scenario_of: dict[str, str] = field(default_factory=dict)  # leaf id -> scenario id
     screenshot: Path | None = None
+    paths: dict[str, list[str]] = field(default_factory=dict)  # leaf id -> its groups
 
 
 def render_report(report_html_dir: str | Path, *, screenshot: str | Path | None = None,
@@ -247,7 +398,8 @@ def render_report(report_html_dir: str | Path, *, screenshot: str | Path | None 
             take_screenshot(index.as_uri(), shot, chromium=browser, timeout=timeout,
                             profile=profile)
     leaves, counters = read_dom(done.stdout)
-    return Rendered(leaves, counters, scenario_ids_by_leaf(data), shot)
+    return Rendered(leaves, counters, scenario_ids_by_leaf(data), shot,
+                    tree_paths(done.stdout))
 
 
 def take_screenshot(url: str, shot: Path, *, chromium: str | None = None,
@@ -263,6 +415,28 @@ def take_screenshot(url: str, shot: Path, *, chromium: str | None = None,
         raise RenderError(f"chromium took no screenshot (exit {taken.returncode}): "
                           f"{taken.stderr.strip()[-800:]}")
     return shot
+
+
+def open_page(url: str, *, chromium: str | None = None, timeout: float = 120.0) -> str:
+    """The DOM of ``url`` as headless Chromium builds it (a report page, a requirement
+    page), opened from disk like a downloaded artifact."""
+    browser = chromium or find_chromium()
+    if not browser:
+        raise RenderError(f"chromium not found: set {CHROMIUM_ENV}")
+    with tempfile.TemporaryDirectory(prefix="authconform-chromium-") as tmp:
+        done = _chromium(browser, tmp, ["--dump-dom"], url, timeout)
+    if done.returncode != 0 or not done.stdout.strip():
+        raise RenderError(f"chromium failed (exit {done.returncode}): "
+                          f"{done.stderr.strip()[-800:]}")
+    return done.stdout
+
+
+def result_page(report_html_dir: str | Path, scenario_id: str, *,
+                timeout: float = 120.0) -> ResultPage:
+    """The page of one scenario (by its conformance.json id), opened from disk."""
+    leaf = result_ids(report_html_dir)[scenario_id]
+    index = (Path(report_html_dir) / "index.html").resolve()
+    return read_result_page(open_page(f"{index.as_uri()}#/{leaf}", timeout=timeout))
 
 
 def result_ids(report_html_dir: str | Path) -> dict[str, str]:

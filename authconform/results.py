@@ -482,10 +482,39 @@ class ResultCollector:
             f"not-applicable, {t['skipped']} skipped)")
         terminalreporter.write_line(f"coverage: {verdict.coverage_line(doc)}")
         terminalreporter.write_line(verdict.robustness_line(doc))
-        for reason in doc["reasons"][:10]:
-            terminalreporter.write_line(f"  - {reason}")
+        for line in terminal_lines(doc):
+            terminalreporter.write_line(line)
         for path in self.written:
             terminalreporter.write_line(f"wrote {path}")
+
+
+SHOWN = 10  # reasons and failing scenarios listed in the terminal; summary.md has all
+
+
+def _more(count: int) -> list[str]:
+    return [f"  ... and {count - SHOWN} more (summary.md)"] if count > SHOWN else []
+
+
+def scenario_where(scenario: Mapping[str, Any]) -> str:
+    """``features/backup.feature:41, scenario "..." (iPhone)`` from a failure told in
+    the user's words (failures.render), else the scenario's id."""
+    for line in str(scenario.get("message") or "").splitlines()[1:2]:
+        if line.startswith("  at "):
+            return line.removeprefix("  at ")
+    return str(scenario["id"])
+
+
+def terminal_lines(doc: Mapping[str, Any]) -> list[str]:
+    """The reasons, then the scenarios that failed or errored, where they are in the
+    feature files; at most ``SHOWN`` of each."""
+    reasons = list(doc["reasons"])
+    lines = [f"  - {reason}" for reason in reasons[:SHOWN]] + _more(len(reasons))
+    bad = [s for s in doc["scenarios"] if s["status"] in (verdict.FAILED, verdict.ERROR)]
+    if bad:
+        lines.append("scenarios that did not pass:")
+        lines += [f"  {s['status']}: {scenario_where(s)}" for s in bad[:SHOWN]]
+        lines += _more(len(bad))
+    return lines
 
 
 def write_allure_extras(alluredir: str | Path, doc: Mapping[str, Any]) -> list[Path]:
