@@ -60,21 +60,7 @@ REPORT_FILES = ("conformance.json", "conformance.invalid.json", "junit.xml", "su
 # ---------------------------------------------------------------- the decision
 
 
-def _headline(report: str) -> str:
-    """The line of a pytest error report that says what is wrong: the last ``E`` line
-    (the exception), else the last non-empty line, never a traceback location."""
-    lines = [line.strip() for line in report.splitlines() if line.strip()]
-    said = [line[1:].strip() for line in lines if line.startswith("E ")]
-    return (said[-1] if said else lines[-1]) if lines else "(no detail)"
-
-
-def collection_error_headline(error: str) -> str:
-    """``where: what`` in one line: the file and line first, so that a long message is
-    cut after them, never before."""
-    where, _, rest = error.partition(": ")
-    if "\n" not in rest:
-        return error
-    return f"{where}: {_headline(rest)}"
+collection_error_headline = verdict.collection_error_headline  # where: what, one line
 
 
 def collection_errors_line(errors: Sequence[str], shown: int = 3) -> str:

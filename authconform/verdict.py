@@ -428,12 +428,17 @@ def build_document(
     errored = [s for s in scenarios if s.status == ERROR]
     selected_all = run.selection == "full" and run.shard is None
     gated = [j for j in judged.values() if is_gated(j.requirement, run.strict)]
-    reasons += _gate_reasons(gated, selected_all, run.require_all)
+    # pytest stops at a collection error: nothing ran, so nothing is "uncovered" -- the
+    # broken file is the one reason, named by file and line
+    stopped = bool(run.collection_errors) and not scenarios
+    if not stopped:
+        reasons += _gate_reasons(gated, selected_all, run.require_all)
 
     if errored or run.collection_errors:
         verdict = ERROR
         if run.collection_errors:
-            reasons.insert(0, f"{len(run.collection_errors)} collection error(s)")
+            reasons[:0] = [f"collection error: {collection_error_headline(e)}"
+                           for e in run.collection_errors]
         if errored:
             reasons.insert(0, f"{len(errored)} scenario(s) in error")
     elif reasons:
@@ -453,8 +458,9 @@ def build_document(
                           if (c := missing_capability(s.message))})
         if missing:
             entry["missing_capabilities"] = missing
-        because = unverified_because(j.status, j.scenarios, selected_all,
-                                     "in other shards" if run.shard else "not selected")
+        because = (["not run (collection error)"] if stopped else unverified_because(
+            j.status, j.scenarios, selected_all,
+            "in other shards" if run.shard else "not selected"))
         if because:
             entry["unverified_because"] = because
         if j.waiver is not None:
@@ -496,6 +502,23 @@ def build_document(
     if run.suite:
         doc["suite"] = dict(run.suite)
     return doc
+
+
+def _headline(report: str) -> str:
+    """The line of a pytest error report that says what is wrong: the last ``E`` line
+    (the exception), else the last non-empty line, never a traceback location."""
+    lines = [line.strip() for line in report.splitlines() if line.strip()]
+    said = [line[1:].strip() for line in lines if line.startswith("E ")]
+    return (said[-1] if said else lines[-1]) if lines else "(no detail)"
+
+
+def collection_error_headline(error: str) -> str:
+    """``where: what`` in one line: the file and line first, so that a long message is
+    cut after them, never before."""
+    where, _, rest = error.partition(": ")
+    if "\n" not in rest:
+        return error
+    return f"{where}: {_headline(rest)}"
 
 
 def is_gated(requirement: Requirement, strict: bool) -> bool:

@@ -9,6 +9,7 @@ written into ``tmp_path``; runs are kept small (one scenario, no HTML report).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -195,6 +196,15 @@ def test_gate_verdict_line_names_the_parse_error(tmp_path: Path) -> None:
     assert line.startswith("authconform: configuration error (exit 2): "), line
     assert "features/bad.feature:5: inconsistent cell count within the table" in line, line
     assert str(tmp_path) not in line  # relative to the root, wherever the root is
+    # summary.md and conformance.json give the same reason; nothing ran, so no
+    # requirement is blamed as uncovered and none as having "no scenario"
+    doc = json.loads((tmp_path / "reports" / "conformance.json").read_text())
+    assert doc["reasons"] == ["collection error: features/bad.feature:5: inconsistent cell "
+                              "count within the table (| three |)"]
+    assert set(doc["coverage"]["needs"]) == {"not run (collection error)"}
+    summary = (tmp_path / "reports" / "summary.md").read_text()
+    assert "- collection error: features/bad.feature:5: inconsistent cell count" in summary
+    assert "is uncovered" not in summary and "no scenario" not in summary
 
 
 def test_the_parse_error_is_named_whatever_the_path_length(tmp_path: Path) -> None:
