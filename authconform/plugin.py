@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from authconform import port, verdict
+from authconform import port, readings, verdict
 from authconform.adapters import (
     Adapter,
     AdapterLoadError,
@@ -138,7 +138,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for requirement in load_catalogue():
         config.addinivalue_line("markers", f"{requirement.id}: {requirement.summary}")
         config.addinivalue_line("markers", f"{requirement.area.lower()}: area tag")
-    for name, text in FIXED_MARKERS.items():
+    for name, text in (FIXED_MARKERS | readings.all_tags()).items():
         config.addinivalue_line("markers", f"{name}: {text}")
     seed = config.getoption("--seed")
     if seed is None:
@@ -182,10 +182,16 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Scenarios tagged for one profile only are deselected under the other; with
-    ``--shard K/N`` only slice K is kept."""
+    ``--shard K/N`` only slice K is kept. A reading tag that names no reading is a
+    usage error (exit 2), not a scenario that quietly runs under every reading."""
     target_config = config.stash.get(_CONFIG, None)
     if target_config is None:
         return
+    for item in items:
+        try:
+            readings.needed(m.name for m in item.iter_markers())
+        except ValueError as exc:
+            raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     shard = config.getoption("authconform_shard", default=None)
@@ -306,6 +312,12 @@ def target(request: pytest.FixtureRequest) -> Iterator[GuardedTarget]:
                                f"raised {type(exc).__name__}: {exc}") from exc
     guarded = GuardedTarget(inner, target_config.op_timeout)
     request.node.stash[_TARGET] = guarded
+    # A scenario written for another reading than the target declares: not-applicable.
+    other_reading = readings.mismatch(guarded.info,
+                                      (m.name for m in request.node.iter_markers()))
+    if other_reading:
+        guarded.close()
+        pytest.skip(other_reading)
     yield guarded
     guarded.close()
 

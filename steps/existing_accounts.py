@@ -1,31 +1,33 @@
 """Recovery while accounts already exist (area EXISTING).
 
-The documents read two ways (see REQ-EXISTING-01): any account blocks recovery, or only
-the same account does. The simulator follows one reading per run, chosen with the
-adapter option ``recovery_block`` (``any``, the default, or ``same``; e.g.
-``AUTHCONFORM_SUT_RECOVERY_BLOCK=same``). A scenario written for the other reading is
-not applicable to the run.
+The documents read two ways (see REQ-EXISTING-01 and ``port.Reading.EXISTING_ACCOUNTS``):
+any account blocks recovery, or only an account that is also in the backup does. The
+target declares its reading in ``TargetInfo.readings``; scenarios written for one
+reading carry ``@reading-existing_accounts-any`` or ``...-same`` and are not-applicable
+against a target that declares the other (``authconform/readings.py``). These Given
+steps say the same in Gherkin, for a scenario that prefers words to a tag.
 """
 
 import pytest
 from pytest_bdd import given
 
-from authconform.adapters import read_options
-from authconform.plugin import NOT_APPLICABLE
+from authconform import readings
+from authconform.port import Reading
+from steps.cast import Cast
 
 
-def _needs_reading(config: pytest.Config, reading: str) -> None:
-    chosen = read_options(config.getoption("--sut-config")).get("recovery_block", "any")
-    if chosen != reading:
-        pytest.skip(f"{NOT_APPLICABLE} the target follows the recovery_block={chosen!r} "
-                    f"reading, this scenario the {reading!r} one")
+def _needs_reading(cast: Cast, value: str) -> None:
+    reason = readings.mismatch(cast.target.info, [readings.tag(Reading.EXISTING_ACCOUNTS,
+                                                               value)])
+    if reason:
+        pytest.skip(reason)
 
 
 @given("the app blocks recovery while it holds any account")
-def _(request: pytest.FixtureRequest) -> None:
-    _needs_reading(request.config, "any")
+def _(cast: Cast) -> None:
+    _needs_reading(cast, "any")
 
 
 @given("the app blocks recovery only while it holds an account from the backup")
-def _(request: pytest.FixtureRequest) -> None:
-    _needs_reading(request.config, "same")
+def _(cast: Cast) -> None:
+    _needs_reading(cast, "same")

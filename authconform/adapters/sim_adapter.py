@@ -11,7 +11,9 @@ from sim.rules import RecoveryBlock
 
 
 class SimAdapter:
-    """Options: ``recovery_block`` = ``any`` (default) or ``same``."""
+    """Options: ``recovery_block`` = ``any`` (default) or ``same``: builds the simulator
+    with that reading of the existing-accounts ambiguity, which it then declares in
+    ``TargetInfo.readings`` (scenarios look only at the declaration)."""
 
     name = "sim"
 
