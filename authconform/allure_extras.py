@@ -315,11 +315,25 @@ def tidy_result(result: Any, changes: Mapping[str, Any] | None) -> None:
     if message:
         trace = result.statusDetails.trace if result.statusDetails is not None else None
         if trace and not changes.get("not_applicable"):  # a skip's "trace" says nothing
-            _attach_text(result, "technical detail (pytest traceback)", trace)
+            _attach_text(result, "technical detail (pytest traceback)", technical(trace))
         result.statusDetails = StatusDetails(message=message)
         failed = [s for s in _walk(result.steps) if s.status in ("failed", "broken")]
         if failed:
             failed[-1].statusDetails = StatusDetails(message=message)
+
+
+# A frame's arguments as pytest's long traceback lists them ("cast = Cast(...)",
+# "kwargs = {...}"): fixture values, the cast with its passwords, object addresses.
+_ARGUMENT_LINE = re.compile(r"^[A-Za-z_]\w* = .*$")
+
+
+def technical(trace: str) -> str:
+    """The traceback for a developer, without the frames' argument values and memory
+    addresses: the code lines and the exception are what locate the failure."""
+    from authconform.failures import plain
+
+    kept = [line for line in trace.splitlines() if not _ARGUMENT_LINE.match(line)]
+    return plain("\n".join(kept).strip("\n")) + "\n"
 
 
 def _walk(steps: Iterable[Any]) -> Iterable[Any]:

@@ -206,7 +206,9 @@ def pytest_command(args: argparse.Namespace, root: Path, report_dir: Path) -> li
            "--authconform-report-dir", str(report_dir), "--sut", args.sut,
            # pytest's short summary names test functions ("FAILED ...::test_a_[old
            # iPhone]"); the authconform section lists them by feature file and line
-           "-rN"]
+           "-rN",
+           # what the target answered in full, not pytest's "['Microsoft',...b']"
+           "-o", "verbosity_assertions=2"]
     if args.profile:
         cmd += ["--profile", args.profile]
     if args.seed is not None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -94,11 +95,43 @@ def build(report_dir: Path, allure: str, *, root: Path | None = None) -> tuple[b
     if done.returncode != 0 or not index.is_file():
         tail = (done.stderr or done.stdout).strip()[-1500:]
         return False, f"allure generate failed (exit {done.returncode}): {tail}"
+    index.write_text(offline_single_file(index.read_text(encoding="utf-8")), encoding="utf-8")
     catalogue = _catalogue(root)
     if catalogue:
         write_requirement_pages(out / REQUIREMENTS_DIR, catalogue,
                                 _document(report_dir / "conformance.json"))
     return True, str(index)
+
+
+# The single-file report as Allure 3 writes it: the app's script (a blocking <script
+# src="data:...">) comes before the inline script that registers the report's data.
+# The app reads that data when it first needs it, and fetches a file instead when the
+# data is not registered yet -- which on file:// fails ("Failed to fetch", an empty or
+# half-drawn report) whenever the browser parses the 5-10 MB page slowly (a busy
+# machine; 3 of 6 concurrent headless loads here). Registering the data first removes
+# the race. The analytics tag (a request to Google on every opening) goes too: a
+# conformance report opened from a downloaded artifact makes no network requests.
+_DATA_SCRIPT = re.compile(
+    r"\s*<script async>\s*window\.allureReportDataReady = false;.*?</script>"
+    r"\s*<script defer>\s*Promise\.allSettled\(\[.*?</script>", re.S)
+_ANALYTICS = re.compile(
+    r"\s*<script async src=\"https://www\.googletagmanager\.com/[^\"]*\"></script>"
+    r"\s*<script>\s*window\.dataLayer = .*?</script>", re.S)
+_APP_SCRIPT = re.compile(r"<script\s+(?:async\s+)?(?:defer\s+)?src=\"data:text/javascript;")
+
+
+def offline_single_file(page: str) -> str:
+    """``index.html`` with the report's data registered before the app starts and no
+    analytics tag; a page not laid out as expected is returned unchanged (the render
+    check then says whether it opens)."""
+    page = _ANALYTICS.sub("", page, count=1)
+    data = _DATA_SCRIPT.search(page)
+    app = _APP_SCRIPT.search(page)
+    if data is None or app is None or app.start() > data.start():
+        return page
+    block = data.group(0).strip()
+    page = page[:data.start()] + page[data.end():]
+    return page[:app.start()] + block + "\n    " + page[app.start():]
 
 
 def _catalogue(root: Path | None) -> list[verdict.Requirement]:
