@@ -4,6 +4,7 @@
                     [-k EXPR] [-m EXPR | --tags EXPR] [--workers N|auto]
                     [--report-dir DIR] [--waivers PATH] [--timeout SECONDS] [--no-html]
                     [--sut-config FILE] [--shard K/N] [--strict] [--require-all]
+                    [--sources DIR]
                     [-- PYTEST ARGS...]
     authconform requirements [--profile P] [--matrix] [--check] [--format text|json|md]
                              [--sources DIR [--passages]]
@@ -18,8 +19,9 @@ Exit codes of ``run`` (and the meaning every subcommand keeps):
     0  conformant
     1  non-conformant (a gated MUST requirement failed or is uncovered -- documented
        ones, plus robustness ones with --strict --, an unverified one with
-       --require-all, an expired or stale waiver); ``requirements --check`` and
-       ``diff`` use 1 for "problems found"
+       --require-all, an expired or stale waiver), or review (with --sources DIR: the
+       documents changed under the catalogue's bindings); ``requirements --check``,
+       ``requirements --sources``, ``diff`` and ``drift`` use 1 for "problems found"
     2  usage or configuration error: bad option, unknown adapter, malformed catalogue,
        waivers or feature file, collection errors, nothing selected, Allure CLI missing,
        shards that ``merge`` cannot combine
@@ -90,7 +92,7 @@ def decide_exit_code(pytest_rc: int | None, doc: Mapping[str, Any] | None,
     scope = verdict.scope_prefix(doc)
     if v == verdict.ERROR:
         return EXIT_HARNESS, scope + (verdict.reasons_line(doc) or "error")
-    if v == verdict.NON_CONFORMANT:
+    if v in (verdict.NON_CONFORMANT, verdict.REVIEW):  # review: run --sources DIR
         return EXIT_NON_CONFORMANT, scope + verdict.reasons_line(doc)
     if v == verdict.CONFORMANT:
         # the label says "conformant": the line says what that covers, not the label again
@@ -227,6 +229,8 @@ def pytest_command(args: argparse.Namespace, root: Path, report_dir: Path) -> li
         cmd += ["--require-all"]
     if args.shard:
         cmd += ["--shard", f"{args.shard[0]}/{args.shard[1]}"]
+    if args.sources:
+        cmd += ["--authconform-sources", str(Path(args.sources).resolve())]
     if args.keyword:
         cmd += ["-k", args.keyword]
     markexpr = " and ".join(f"({m})" for m in (args.markexpr, args.tags) if m)
@@ -288,6 +292,8 @@ def print_verdict(doc: Mapping[str, Any] | None, code: int, why: str, report_dir
     where CI logs and people look), then where the document is."""
     if doc is not None and code != EXIT_USAGE and "robustness" in doc:
         print(f"authconform: {verdict.robustness_line(doc)}")
+    if doc is not None and code != EXIT_USAGE and "sources" in doc:
+        print(f"authconform: sources: {verdict.sources_line(doc)}")
     label = doc["verdict"] if doc is not None else "error"
     if code == EXIT_USAGE:
         label = "configuration error"
@@ -495,6 +501,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--shard", type=_shard, default=None, metavar="K/N",
                      help="run only slice K of N of the scenarios (stable hash of each id); "
                           "combine the slices' report dirs with `authconform merge`")
+    run.add_argument("--sources", default=None, metavar="DIR",
+                     help="check the catalogue's bindings against the source documents in "
+                          "DIR: requirements whose passages changed are marked review")
     run.add_argument("--no-html", action="store_true", help="skip the Allure HTML report")
     run.add_argument("--root", default=None, help=argparse.SUPPRESS)
     run.add_argument("pytest_args", nargs=argparse.REMAINDER,

@@ -38,6 +38,9 @@ SAME_IN_EVERY_SHARD: dict[str, Any] = {
     "requirements": lambda d: [(r["id"], r["level"], r["kind"]) for r in d["requirements"]],
     "waivers": lambda d: sorted(json.dumps(w, sort_keys=True)
                                 for ws in d["waivers"].values() for w in ws),
+    # the folder's path may differ between machines; what was found in it may not
+    "source documents (run --sources)": lambda d: {
+        k: v for k, v in d["sources"].items() if k != "dir"} if "sources" in d else None,
 }
 
 
@@ -117,7 +120,7 @@ def merged_document(docs: Sequence[Mapping[str, Any]], *, today: dt.date,
             e for d in docs for e in d["harness"]["collection_errors"])),
         pytest_exit_status=merged_exit_status(docs),
         strict=first["gate"]["strict"], require_all=first["gate"]["require_all"],
-        suite=first.get("suite", {}))
+        suite=first.get("suite", {}), sources=first.get("sources"))
     return verdict.build_document(catalogue, scenarios, run, sorted(
         waivers, key=lambda w: w.requirement), today=today, generated_at=generated_at)
 

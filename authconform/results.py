@@ -71,6 +71,9 @@ def addoption(parser: pytest.Parser) -> None:
                     help="robustness requirements (faults, attacks) join the gate")
     group.addoption("--require-all", dest="authconform_require_all", action="store_true",
                     help="fail the gate when a gated MUST requirement was not verified")
+    group.addoption("--authconform-sources", dest="authconform_sources", default=None,
+                    metavar="DIR", help="source documents to check the catalogue's bindings "
+                                        "against (requirements to review)")
     group.addoption("--authconform-requirements", dest="authconform_requirements",
                     default=None, metavar="PATH",
                     help="requirement catalogue (default: <rootdir>/features/requirements.yml)")
@@ -293,8 +296,25 @@ class ResultCollector:
                 self.waivers_path = verdict.default_waivers_path(self.rootpath, sut)
             self.waivers = (verdict.load_waivers(self.waivers_path, self.levels)
                             if self.waivers_path else [])
+            self.sources = self._check_sources()
         except verdict.ConfigurationError as exc:
             raise pytest.UsageError(f"authconform: {exc}") from exc
+
+    def _check_sources(self) -> dict[str, Any] | None:
+        """The catalogue's bindings against the documents of ``--authconform-sources``
+        (authconform.sources); a missing folder or malformed sources file is a usage
+        error."""
+        folder = _option(self.config, "authconform_sources")
+        if not folder:
+            return None
+        from authconform import sources
+
+        try:
+            check = sources.check_folder(self.catalogue, self.rootpath / "features" /
+                                         "sources.yml", folder)
+        except sources.BindingError as exc:
+            raise verdict.ConfigurationError(str(exc)) from exc
+        return {**check.to_dict(), "dir": str(folder)}
 
     # -- where the scenario runs
 
@@ -429,6 +449,7 @@ class ResultCollector:
             require_all=bool(_option(self.config, "authconform_require_all", False)),
             shard=_shard(self.config),
             suite=suite_fingerprints(self._catalogue_path(), self.rootpath / "features"),
+            sources=getattr(self, "sources", None),
         )
 
     def selection(self) -> str:
@@ -482,6 +503,8 @@ class ResultCollector:
             f"not-applicable, {t['skipped']} skipped)")
         terminalreporter.write_line(f"coverage: {verdict.coverage_line(doc)}")
         terminalreporter.write_line(verdict.robustness_line(doc))
+        if "sources" in doc:
+            terminalreporter.write_line(f"sources: {verdict.sources_line(doc)}")
         for line in terminal_lines(doc):
             terminalreporter.write_line(line)
         for path in self.written:
@@ -593,7 +616,8 @@ def write_junit(doc: Mapping[str, Any], path: Path) -> Path:
                        ("profile", doc["profile"]), ("seed", doc["seed"]),
                        ("selection", doc["selection"]),
                        ("coverage", verdict.coverage_line(doc)),
-                       ("robustness", verdict.robustness_line(doc))):
+                       ("robustness", verdict.robustness_line(doc)),
+                       *((("sources", verdict.sources_line(doc)),) if "sources" in doc else ())):
         ET.SubElement(props, "property", {"name": key, "value": str(value)})
     for s in scenarios:
         case = ET.SubElement(suite, "testcase", {
@@ -624,7 +648,7 @@ def write_junit(doc: Mapping[str, Any], path: Path) -> Path:
 
 # ---------------------------------------------------------------- summary.md
 
-_ICON = {"conformant": "✅", "non-conformant": "❌", "error": "💥",
+_ICON = {"conformant": "✅", "non-conformant": "❌", "error": "💥", "review": "🔎",
          "passed": "✅", "failed": "❌", "error-status": "💥", "waived": "🟡",
          "not-applicable": "⬜", "uncovered": "⚠️", "skipped": "⏭️"}
 
@@ -650,6 +674,29 @@ def summary_grades(doc: Mapping[str, Any]) -> list[str]:
         lines.append("")
     lines += [f"**Robustness** (harness-added faults and attacks): "
               f"{_md(verdict.robustness_line(doc).removeprefix('robustness '))}", ""]
+    return lines
+
+
+def summary_sources(doc: Mapping[str, Any]) -> list[str]:
+    """The source documents' coverage, what changed and the requirements to review."""
+    check = doc["sources"]
+    lines = ["### Source documents", "",
+             "| Document | Paragraphs | Bound | No behaviour | Uncovered |",
+             "|---|---:|---:|---:|---:|"]
+    lines += [f"| {_md(d['doc'])} | {d['paragraphs']} | {d['bound']} | {d['no_behaviour']} "
+              f"| {len(d['uncovered'])} |" for d in check["documents"]]
+    lines.append("")
+    if check["review"]:
+        lines += ["| Requirement to review | What changed in its passages |", "|---|---|"]
+        lines += [f"| {rid} | {'<br>'.join(_md(c) for c in changes)} |"
+                  for rid, changes in sorted(check["review"].items())]
+        lines.append("")
+    others = [f"- uncovered: {_md(u)}" for d in check["documents"] for u in d["uncovered"]]
+    others += [f"- {_md(p)}" for p in check["problems"]]
+    if others:
+        lines += [*others, ""]
+    if check["status"] == "current" and not check["problems"]:
+        lines += ["Every bound passage still matches its fingerprint.", ""]
     return lines
 
 
@@ -688,6 +735,8 @@ def render_summary(doc: Mapping[str, Any]) -> str:
                 notes.append(f"(waiver {w['state']}, {w['owner']}, until {w['expires']})")
             if r.get("missing_capabilities"):
                 notes.append(f"(needs {', '.join(r['missing_capabilities'])})")
+            if r.get("review"):
+                notes.append(f"{_ICON['review']} review: source changed")
             status = _md(" ".join([icon, r["status"], *notes]))
             level = r["level"] + (" (robustness)" if r.get("kind") == verdict.ROBUSTNESS else "")
             lines.append(f"| {r['id']} | {level} | {status} | "
@@ -704,6 +753,8 @@ def render_summary(doc: Mapping[str, Any]) -> str:
             lines.append(f"| {_md(s['id'])} | {s['status']} | {', '.join(s['requirements'])} "
                          f"| {msg} |")
         lines.append("")
+    if "sources" in doc:
+        lines += summary_sources(doc)
     w = doc["waivers"]
     if w["expired"] or w["stale"]:
         lines += ["### Waivers to fix", ""]

@@ -33,6 +33,13 @@ robustness MUST ones in a strict run):
   ``uncovered`` (see *selection*), a waiver has expired, a waiver is stale (its
   requirement passes now: remove it), or -- with *require all* (``--require-all``) -- a
   gated requirement was not verified (not-applicable, or not selected);
+* else ``review`` if the run was given the source documents (``run --sources DIR``) and
+  they no longer match the catalogue's bindings (``authconform.sources``): a passage a
+  requirement is bound to changed, moved or went, a paragraph is neither bound nor
+  reasoned out, or a requirement has no bound passage. The target passed every gated
+  check, but the checks may no longer say what the documents say: the affected
+  requirements carry ``review`` (what changed) and ``doc["sources"]`` has the details.
+  Exit code 1, like non-conformant: someone must re-read the passages;
 * else ``conformant``.
 
 SHOULD requirements that fail are reported (status, summary, totals) but never fail the
@@ -68,7 +75,7 @@ from authconform.port import Capability
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 PASSED = "passed"
 FAILED = "failed"
@@ -83,7 +90,8 @@ REQUIREMENT_STATUSES = (PASSED, FAILED, ERROR, WAIVED, NOT_APPLICABLE, UNCOVERED
 
 CONFORMANT = "conformant"
 NON_CONFORMANT = "non-conformant"
-VERDICTS = (CONFORMANT, NON_CONFORMANT, ERROR)
+REVIEW = "review"  # conformant, but the source documents moved from the catalogue
+VERDICTS = (CONFORMANT, NON_CONFORMANT, REVIEW, ERROR)
 
 LEVELS = ("MUST", "SHOULD")
 DOCUMENTED = "documented"
@@ -309,6 +317,8 @@ class RunInfo:
     require_all: bool = False  # an unverified gated requirement fails the gate
     shard: tuple[int, int] | None = None  # (K, N): this run is slice K of N
     suite: Mapping[str, str] = field(default_factory=dict)  # fingerprints of the inputs
+    # run --sources DIR: authconform.sources.SourceCheck.to_dict() of the documents
+    sources: Mapping[str, Any] | None = None
 
 
 @dataclass
@@ -445,6 +455,11 @@ def build_document(
         verdict = NON_CONFORMANT
     else:
         verdict = CONFORMANT
+    drift = source_reasons(run.sources) if run.sources is not None else []
+    if drift and verdict == CONFORMANT:
+        verdict = REVIEW
+    reasons += drift
+    review = dict(run.sources.get("review", {})) if run.sources is not None else {}
 
     requirements_out = []
     for j in judged.values():
@@ -465,6 +480,8 @@ def build_document(
             entry["unverified_because"] = because
         if j.waiver is not None:
             entry["waiver"] = j.waiver
+        if r.id in review:
+            entry["review"] = list(review[r.id])
         requirements_out.append(entry)
 
     target: dict[str, Any] = {"name": run.target_name, "version": run.target_version,
@@ -501,6 +518,9 @@ def build_document(
         doc["shard"] = {"index": run.shard[0], "count": run.shard[1]}
     if run.suite:
         doc["suite"] = dict(run.suite)
+    if run.sources is not None:
+        doc["sources"] = {**run.sources, "review": {
+            rid: list(changes) for rid, changes in review.items() if rid in judged}}
     return doc
 
 
@@ -519,6 +539,45 @@ def collection_error_headline(error: str) -> str:
     if "\n" not in rest:
         return error
     return f"{where}: {_headline(rest)}"
+
+
+SOURCE_REASON_PREFIXES = ("source passage changed: ", "source paragraph uncovered: ",
+                          "sources: ")
+
+
+def source_reasons(check: Mapping[str, Any]) -> list[str]:
+    """What keeps a run given the source documents from being ``conformant``: changed
+    passages (whoever is bound to them), uncovered paragraphs, catalogue problems."""
+    out = [f"source passage changed: {c}" for c in check.get("changed", [])]
+    out += [f"source paragraph uncovered: {u}" for d in check.get("documents", [])
+            for u in d.get("uncovered", [])]
+    out += [f"sources: {p}" for p in check.get("problems", [])]
+    return out
+
+
+def review_line(doc: Mapping[str, Any]) -> str:
+    """``sources changed: 2 passages changed, 1 paragraph uncovered; 3 requirements to
+    review: A, B, C`` -- empty when the run had no sources or they hold."""
+    check = doc.get("sources")
+    if not check:
+        return ""
+    parts = []
+    changed = len(check.get("changed", []))
+    uncovered = sum(len(d.get("uncovered", [])) for d in check.get("documents", []))
+    problems = len(check.get("problems", []))
+    if changed:
+        parts.append(f"{changed} passage{'s' if changed > 1 else ''} changed")
+    if uncovered:
+        parts.append(f"{uncovered} paragraph{'s' if uncovered > 1 else ''} uncovered")
+    if problems:
+        parts.append(f"{problems} catalogue problem{'s' if problems > 1 else ''}")
+    if not parts:
+        return ""
+    ids = sorted(check.get("review", {}))
+    text = "source documents changed: " + ", ".join(parts)
+    if ids:
+        text += f"; {len(ids)} requirement{'s' if len(ids) > 1 else ''} to review: {_ids(ids)}"
+    return text
 
 
 def is_gated(requirement: Requirement, strict: bool) -> bool:
@@ -614,6 +673,8 @@ def reasons_line(doc: Mapping[str, Any]) -> str:
     pattern = re.compile(r"^((?:robustness )?MUST requirement) (\S+) (failed|is uncovered|"
                          r"is unverified)")
     for reason in doc.get("reasons", []):
+        if reason.startswith(SOURCE_REASON_PREFIXES):
+            continue  # said once, at the end (review_line)
         m = pattern.match(reason)
         if m:
             groups.setdefault((m.group(1), m.group(3).removeprefix("is ")),
@@ -624,7 +685,20 @@ def reasons_line(doc: Mapping[str, Any]) -> str:
     parts = other[:3] + ([f"and {len(other) - 3} more reasons"] if len(other) > 3 else [])
     parts += [f"{len(ids)} {what}{'s' if len(ids) > 1 else ''} {how}: {_ids(ids)}"
               for (what, how), ids in groups.items()]
+    review = review_line(doc)
+    if review:
+        parts.append(review)
     return "; ".join(parts)
+
+
+def sources_line(doc: Mapping[str, Any]) -> str:
+    """``000.txt 36/36, 002.txt 40/40 paragraphs accounted for; current`` or what
+    changed (verdict.review_line)."""
+    check = doc["sources"]
+    cover = ", ".join(f"{d['doc']} {d['paragraphs'] - len(d['uncovered'])}/{d['paragraphs']}"
+                      for d in check["documents"])
+    state = review_line(doc) or "the catalogue's bindings hold"
+    return f"{cover} paragraphs accounted for; {state}"
 
 
 def scope_prefix(doc: Mapping[str, Any]) -> str:
