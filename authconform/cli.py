@@ -4,11 +4,13 @@
                     [-k EXPR] [-m EXPR | --tags EXPR] [--workers N|auto]
                     [--report-dir DIR] [--waivers PATH] [--timeout SECONDS] [--no-html]
                     [--sut-config FILE] [--shard K/N] [--strict] [--require-all]
-                    [--sources DIR]
+                    [--sources DIR] [--sign KEY]
                     [-- PYTEST ARGS...]
     authconform requirements [--profile P] [--matrix] [--check] [--format text|json|md]
                              [--sources DIR [--passages]]
     authconform drift OLD_DIR NEW_DIR [--format text|json]
+    authconform keygen [--out PREFIX]
+    authconform verify ATTESTATION --key PUB [--report-dir DIR]
     authconform report [--report-dir DIR]
     authconform diff OLD.json NEW.json [--format text|json]
     authconform merge DIR... [--report-dir DIR] [--no-html]
@@ -56,7 +58,8 @@ PYTEST_OK, PYTEST_FAILED, PYTEST_INTERRUPTED, PYTEST_INTERNAL, PYTEST_USAGE, PYT
     0, 1, 2, 3, 4, 5)
 
 ALLURE_ENV = "AUTHCONFORM_ALLURE_CLI"
-REPORT_FILES = ("conformance.json", "conformance.invalid.json", "junit.xml", "summary.md")
+REPORT_FILES = ("conformance.json", "conformance.invalid.json", "junit.xml", "summary.md",
+                "conformance.intoto.json")
 
 
 # ---------------------------------------------------------------- the decision
@@ -260,6 +263,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("authconform: --workers needs pytest-xdist (pip install pytest-xdist)",
               file=sys.stderr)
         return EXIT_USAGE
+    signing_key = load_signing_key(args.sign)
+    if args.sign and signing_key is None:
+        return EXIT_USAGE
     report_dir = Path(args.report_dir).resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     for name in REPORT_FILES:  # never judge an old run's files
@@ -283,7 +289,37 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"authconform: {where}", file=sys.stderr)
             if code in (EXIT_CONFORMANT, EXIT_NON_CONFORMANT):
                 code, why = EXIT_HARNESS, "the HTML report could not be built"
+    if signing_key is not None and doc is not None:
+        code = sign_reports(report_dir, signing_key, root, code)
     print_verdict(doc, code, why, report_dir)
+    return code
+
+
+def load_signing_key(path: str | None) -> Any:
+    """``run --sign KEY``: the Ed25519 private key, read before the run so that a bad key
+    fails at once (``None`` and a message when it cannot be used)."""
+    if not path:
+        return None
+    from authconform import attest
+
+    try:
+        return attest.load_private_key(path)
+    except attest.AttestError as exc:
+        print(f"authconform: {exc}", file=sys.stderr)
+        return None
+
+
+def sign_reports(report_dir: Path, key: Any, root: Path, code: int) -> int:
+    """The signed attestation next to conformance.json (authconform.attest); the exit
+    code becomes 3 if it cannot be written."""
+    from authconform import attest
+
+    try:
+        where = attest.sign_report(report_dir, key, root)
+    except (attest.AttestError, OSError) as exc:
+        print(f"authconform: the attestation could not be written: {exc}", file=sys.stderr)
+        return EXIT_HARNESS
+    print(f"authconform: attestation {where}")
     return code
 
 
@@ -439,6 +475,9 @@ DELEGATES = {
               "combine the report folders of `run --shard K/N` into one verdict and report"),
     "drift": ("authconform.drift", "main",
               "changed, new, removed and moved passages between two copies of the documents"),
+    "verify": ("authconform.attest", "verify_main",
+               "check a signed attestation's signature and every digest"),
+    "keygen": ("authconform.attest", "keygen_main", "make a key pair for run --sign"),
 }
 
 
@@ -504,6 +543,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--sources", default=None, metavar="DIR",
                      help="check the catalogue's bindings against the source documents in "
                           "DIR: requirements whose passages changed are marked review")
+    run.add_argument("--sign", default=None, metavar="KEY",
+                     help="write a signed in-toto attestation (conformance.intoto.json) "
+                          "with this Ed25519 private key (authconform keygen)")
     run.add_argument("--no-html", action="store_true", help="skip the Allure HTML report")
     run.add_argument("--root", default=None, help=argparse.SUPPRESS)
     run.add_argument("pytest_args", nargs=argparse.REMAINDER,

@@ -184,7 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--report-dir", default="reports",
                         help="where the merged reports go (default: reports)")
     parser.add_argument("--no-html", action="store_true", help="skip the Allure HTML report")
+    parser.add_argument("--sign", default=None, metavar="KEY",
+                        help="write a signed attestation of the merged verdict (run --sign)")
     args = parser.parse_args(argv)
+    signing_key = cli.load_signing_key(args.sign)
+    if args.sign and signing_key is None:
+        return cli.EXIT_USAGE
     dirs = [Path(d).resolve() for d in args.dirs]
     out = Path(args.report_dir).resolve()
     if out in dirs:
@@ -217,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"authconform: {where}", file=sys.stderr)
             if code in (cli.EXIT_CONFORMANT, cli.EXIT_NON_CONFORMANT):
                 code, why = cli.EXIT_HARNESS, "the HTML report could not be built"
+    if signing_key is not None and written is not None:
+        code = cli.sign_reports(out, signing_key, cli.find_root() or Path.cwd(), code)
     print(f"authconform merge: {len(docs)} shards, {len(doc['scenarios'])} scenarios")
     cli.print_verdict(written, code, why, out)
     return code
