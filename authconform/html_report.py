@@ -202,7 +202,14 @@ def requirement_card(req: verdict.Requirement) -> str:
                  f"<table>{table}</table>")
 
 
-def render_requirement(req: verdict.Requirement, judged: Mapping[str, Any] | None) -> str:
+def scenario_label(scenario: Mapping[str, Any]) -> str:
+    """``<title> (<feature file>)``: the scenario as the report titles it."""
+    title = scenario.get("title") or scenario.get("name") or scenario["id"]
+    return f"{title} ({str(scenario['id']).split('::', 1)[0]})"
+
+
+def render_requirement(req: verdict.Requirement, judged: Mapping[str, Any] | None,
+                       scenarios_by_id: Mapping[str, Mapping[str, Any]] | None = None) -> str:
     """The page of one requirement: what the catalogue says and how this run judged it."""
     sources = _sources(req)
     rows = [
@@ -224,9 +231,14 @@ def render_requirement(req: verdict.Requirement, judged: Mapping[str, Any] | Non
         rows.append(("Waiver", html.escape(
             f"{w.get('state')}: {w.get('reason')} ({w.get('owner')}, until {w.get('expires')})")))
     scenarios = judged.get("scenarios", []) if judged else []
-    rows.append(("Scenarios", "<ul>" + "".join(
-        f"<li>{html.escape(s)}</li>" for s in scenarios) + "</ul>" if scenarios
-        else "none in this run"))
+    known = scenarios_by_id or {}
+    items = []
+    for sid in scenarios:
+        s = known.get(sid)
+        items.append(f"<li>{_status_badge(s.get('status'))} {html.escape(scenario_label(s))}"
+                     "</li>" if s is not None else f"<li>{html.escape(sid)}</li>")
+    rows.append(("Scenarios", "<ul>" + "".join(items) + "</ul>" if items
+                 else "none in this run"))
     table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     body = (f'<nav><a href="index.html">All requirements</a> &middot; '
             f'<a href="../index.html">Allure report</a></nav>'
@@ -252,10 +264,12 @@ def write_requirement_pages(folder: Path, catalogue: Sequence[verdict.Requiremen
                             doc: Mapping[str, Any] | None) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     judged = {r["id"]: r for r in (doc or {}).get("requirements", [])}
+    scenarios = {s["id"]: s for s in (doc or {}).get("scenarios", [])}
     written = []
     for req in catalogue:
         path = folder / f"{req.id}.html"
-        path.write_text(render_requirement(req, judged.get(req.id)), encoding="utf-8")
+        path.write_text(render_requirement(req, judged.get(req.id), scenarios),
+                        encoding="utf-8")
         written.append(path)
     index = folder / "index.html"
     index.write_text(render_index(catalogue, judged), encoding="utf-8")

@@ -134,7 +134,8 @@ def describe_item(item: pytest.Item) -> dict[str, Any]:
             Path(item.config.rootpath).resolve()).parts[:-1])
     except ValueError:
         folders = []
-    return {"id": sid, "feature": feature.name or feature_file, "name": name,
+    title = allure_extras.scenario_title(name, allure_extras.example_title(item))
+    return {"id": sid, "feature": feature.name or feature_file, "name": name, "title": title,
             "requirements": requirements,
             "title_path": [*folders, feature.name or feature_file]}
 
@@ -424,6 +425,7 @@ class ResultCollector:
                 message = p.status
             results.append(verdict.ScenarioResult(
                 id=sid, feature=p.info["feature"], name=p.info["name"], status=p.status,
+                title=p.info.get("title"),
                 requirements=tuple(p.info["requirements"]), duration_s=p.duration,
                 message=message))
         return results
@@ -750,8 +752,9 @@ def render_summary(doc: Mapping[str, Any]) -> str:
             msg = "<br>".join(_md(line) for line in s.get("message", "").splitlines())
             if len(msg) > 600:
                 msg = msg[:599] + "…"
-            lines.append(f"| {_md(s['id'])} | {s['status']} | {', '.join(s['requirements'])} "
-                         f"| {msg} |")
+            title = s.get("title") or s["name"]
+            lines.append(f"| {_md(title)} ({_md(s['id'].split('::', 1)[0])}) | {s['status']} "
+                         f"| {', '.join(s['requirements'])} | {msg} |")
         lines.append("")
     if "sources" in doc:
         lines += summary_sources(doc)

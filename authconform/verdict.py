@@ -281,6 +281,7 @@ class ScenarioResult:
     requirements: tuple[str, ...] = ()
     duration_s: float = 0.0
     message: str | None = None
+    title: str | None = None  # as the report shows it: "<name> — <outline example>"
 
     def __post_init__(self) -> None:
         if self.status not in SCENARIO_STATUSES:
@@ -293,13 +294,16 @@ class ScenarioResult:
         }
         if self.message:
             d["message"] = self.message
+        if self.title and self.title != self.name:
+            d["title"] = self.title
         return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ScenarioResult:
         return cls(id=d["id"], feature=d["feature"], name=d["name"], status=d["status"],
                    requirements=tuple(d.get("requirements", ())),
-                   duration_s=float(d.get("duration_s", 0.0)), message=d.get("message"))
+                   duration_s=float(d.get("duration_s", 0.0)), message=d.get("message"),
+                   title=d.get("title"))
 
 
 @dataclass(frozen=True)

@@ -270,6 +270,12 @@ def test_failures_are_told_in_the_users_words(mutant_report):
         mutant_report / "junit.xml").read_text()
     assert "answered: turning on backup was not refused" in (
         mutant_report / "summary.md").read_text()
+    # conformance.json and summary.md title the scenario as the report does
+    assert {s["title"] for s in failed} == {
+        f"A wrong recovery account password leaves backup off — {p}"
+        for p in ("iPhone", "Android phone")}
+    assert ("| A wrong recovery account password leaves backup off — iPhone (backup.feature) "
+            "| failed | REQ-BACKUP-01 |") in (mutant_report / "summary.md").read_text()
     # Allure: the same words on the test and on the failing step, the traceback attached
     result = next(r for r in _results(mutant_report) if r["status"] == "failed")
     allure_lines = result["statusDetails"]["message"].splitlines()
@@ -412,10 +418,16 @@ def test_the_requirement_page_opens_from_disk_with_its_sources(mutant_report):
     req = next(r for r in verdict.load_catalogue(REPO / "features" / "requirements.yml")
                if r.id == "REQ-BACKUP-01")
     folder = mutant_report / "allure-report" / "requirements"
-    text = " ".join(render_check.open_page((folder / "REQ-BACKUP-01.html").as_uri()).split())
+    dom = render_check.open_page((folder / "REQ-BACKUP-01.html").as_uri())
+    text = " ".join(re.sub(r"<[^>]+>", " ", dom).split())  # what the page says
     for said in (req.id, req.summary, req.interpretation, "failed",
                  *(s["doc"] for s in req.sources), *(s["section"] for s in req.sources)):
         assert " ".join(str(said).split()) in text, said
+    # its scenarios as the report titles them, with their status: no pytest ids
+    for platform in ("iPhone", "Android phone"):
+        assert (f"failed A wrong recovery account password leaves backup off — {platform} "
+                "(backup.feature)") in text, text
+    assert "[old iPhone]" not in text
     index = render_check.open_page((folder / "index.html").as_uri())
     assert 'href="REQ-BACKUP-01.html"' in index
 

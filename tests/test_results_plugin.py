@@ -408,7 +408,7 @@ def test_summary_has_verdict_totals_requirements_and_failures(suite):
     assert text.startswith("## 💥 Conformance: **error**")
     assert "| | 4 | 1 | 3 | 2 | 1 | 11 |" in text  # scenario totals row
     assert "| REQ-DEMO-02 | MUST | ❌ failed" in text
-    assert "| demo.feature::recovery restores nothing | failed | REQ-DEMO-02 |" in text
+    assert "| recovery restores nothing (demo.feature) | failed | REQ-DEMO-02 |" in text
     assert "Unverified for missing capabilities: REQ-DEMO-03" in text
 
 
