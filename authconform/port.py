@@ -66,6 +66,10 @@ class Capability(StrEnum):
     FAULTS = "faults"  # inject_fault, clear_faults
     RESTART = "restart"  # restart_service (persistence across a restart)
     TAMPER = "tamper"  # tamper_backup (an attacker with write access to the store)
+    BACKUP_CONTENTS = "backup_contents"  # backup_contents, put_account_data
+    ACCOUNT_PROBLEMS = "account_problems"  # set_account_problem
+    OS_SETTINGS = "os_settings"  # set_camera_access (the phone's own settings app)
+    PHONE_BACKUP_DELETION = "phone_backup_deletion"  # AppPort.delete_backup_from_phone
 
 
 class OutcomeCode(StrEnum):
@@ -239,6 +243,9 @@ class AccountEntry:
     display_name: str
     push: bool  # this entry uses push notifications
     needs_verification: bool  # restored, unusable until additional verification
+    # The options the app offers when this account is opened (its drop-down arrow or
+    # full-screen view), by their labels, e.g. ("Sign in to recover",) while it waits.
+    actions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -262,6 +269,9 @@ class Screen:
     camera_prompt: str | None = None  # the OS permission prompt, if showing
     camera_permission: CameraPermission = CameraPermission.NOT_ASKED
     recovery_label: str | None = None  # "Start recovery" (000) / "Begin recovery" (002)
+    # Where the out-of-date mark shows: "menu", "action bar" or "exclamation icon"
+    # (000 troubleshooting); None while there is no mark.
+    backup_warning_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -281,6 +291,23 @@ class StoredObject:
     name: str
     data: bytes
     updated_at: float
+
+
+@dataclass(frozen=True)
+class BackedUpEntry:
+    """One account as the decrypted backup holds it: every field the target keeps for
+    it, by the target's own field names, values as text."""
+
+    kind: AccountKind
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
+class BackupContents:
+    """A decrypted backup, read with the key holder's key (capability backup_contents)."""
+
+    entries: tuple[BackedUpEntry, ...]
+    settings: dict[str, str] = field(default_factory=dict)  # app settings, values as text
 
 
 @dataclass(frozen=True)
@@ -420,7 +447,14 @@ class AppPort(Protocol):
     def turn_off_backup(self, device_id: str) -> Outcome: ...
     def select_backup_warning(self, device_id: str) -> Outcome:
         """Select the red dot / exclamation icon: SIGN_IN_REQUIRED while out of date."""
-    def sign_in_to_update_backup(self, device_id: str, password: str) -> Outcome: ...
+    def sign_in_to_update_backup(
+        self, device_id: str, password: str, username: str | None = None
+    ) -> Outcome:
+        """Sign in again after selecting the out-of-date mark. ``username``: the account
+        the user signs in with; None means the app's recovery account, as before."""
+    def delete_backup_from_phone(self, device_id: str) -> Outcome:
+        """Delete the cloud backup from this (old) phone's backup settings
+        (capability phone_backup_deletion)."""
     # recovery
     def begin_recovery(self, device_id: str, username: str, password: str) -> Outcome: ...
     def sign_in_to_recover(
@@ -480,6 +514,17 @@ class WorldPort(Protocol):
         """Damage the stored backup as an attacker with write access to the store would:
         ``how`` is "flip" (one byte changed) or "truncate" (cut in half). False if there
         is no backup there."""
+    def backup_contents(self, store: Store, location: str) -> BackupContents | None:
+        """The backup at ``location`` decrypted with the key holder's key, field by field;
+        None if there is none. Evidence for the tester, never shown to users."""
+    def put_account_data(self, account_id: str, kind: str, text: str) -> None:
+        """Put a mail (``kind`` "mail") or a file ("file") holding ``text`` in a personal
+        Microsoft account: data the backup must never hold."""
+    def set_account_problem(self, account_id: str, problem: bool) -> None:
+        """Give a personal Microsoft account a problem of its own (blocked, locked) or
+        clear it: its sign-ins fail while it lasts."""
+    def set_camera_access(self, device_id: str, allowed: bool) -> None:
+        """Turn the app's camera access on or off in the phone's own settings."""
     def inject_fault(self, point: str) -> None: ...
     def clear_faults(self) -> None: ...
     def restart_service(self) -> None: ...
@@ -514,6 +559,11 @@ CAPABILITY_OF: dict[str, Capability] = {
     "clear_faults": Capability.FAULTS,
     "restart_service": Capability.RESTART,
     "tamper_backup": Capability.TAMPER,
+    "backup_contents": Capability.BACKUP_CONTENTS,
+    "put_account_data": Capability.BACKUP_CONTENTS,
+    "set_account_problem": Capability.ACCOUNT_PROBLEMS,
+    "set_camera_access": Capability.OS_SETTINGS,
+    "delete_backup_from_phone": Capability.PHONE_BACKUP_DELETION,
 }
 
 # Named fault points a target with Capability.FAULTS understands. Each fires once.

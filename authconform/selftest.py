@@ -202,6 +202,27 @@ def _capability_exercises(run: _Run) -> dict[port.Capability, Callable[[], str |
         world.clear_faults()
         return None
 
+    def backup_contents() -> str | None:
+        world.put_account_data(s.msa.id, "mail", "self-test mail")
+        contents = world.backup_contents(port.Store.ICLOUD, s.apple.username)
+        if contents is None or not contents.entries:
+            return "no backup contents after turning on backup"
+        return None
+
+    def account_problems() -> str | None:
+        world.set_account_problem(s.msa.id, True)
+        world.set_account_problem(s.msa.id, False)
+        return None
+
+    def os_settings() -> str | None:
+        world.set_camera_access(s.device, False)
+        world.set_camera_access(s.device, True)
+        return None
+
+    def phone_backup_deletion() -> str | None:
+        outcome = app.delete_backup_from_phone(s.device)
+        return None if outcome.ok else f"deleting the backup answered {outcome.code}"
+
     def restart() -> str | None:
         before = [e.id for e in app.list_accounts(s.device)]
         world.restart_service()
@@ -214,18 +235,24 @@ def _capability_exercises(run: _Run) -> dict[port.Capability, Callable[[], str |
         port.Capability.MESSAGES: messages, port.Capability.ADMIN: admin,
         port.Capability.TRAFFIC: traffic, port.Capability.DEVICE_INSPECTION: device_inspection,
         port.Capability.FAULTS: faults, port.Capability.RESTART: restart,
+        port.Capability.BACKUP_CONTENTS: backup_contents,
+        port.Capability.ACCOUNT_PROBLEMS: account_problems,
+        port.Capability.OS_SETTINGS: os_settings,
         # last: they damage and delete the backup the others may look at
         port.Capability.TAMPER: tamper,
         port.Capability.STORAGE_MANAGEMENT: storage_management,
+        port.Capability.PHONE_BACKUP_DELETION: phone_backup_deletion,
     }
 
 
-def _undeclared_call(world: Any, capability: port.Capability) -> None:
+def _undeclared_call(target: Any, capability: port.Capability) -> None:
     """Call the first operation needing ``capability`` with placeholder arguments: the
     guard must refuse it before the adapter sees them."""
     operation = next(op for op, cap in port.CAPABILITY_OF.items() if cap is capability)
-    params = list(inspect.signature(getattr(port.WorldPort, operation)).parameters)[1:]
-    getattr(world, operation)(*(["placeholder"] * len(params)))
+    protocol, half = ((port.WorldPort, target.world) if hasattr(port.WorldPort, operation)
+                      else (port.AppPort, target.app))
+    params = list(inspect.signature(getattr(protocol, operation)).parameters)[1:]
+    getattr(half, operation)(*(["placeholder"] * len(params)))
 
 
 def _capabilities(run: _Run) -> None:
@@ -242,7 +269,7 @@ def _capabilities(run: _Run) -> None:
                 run.checks[-1] = Check(name, True, "declared; works")
             continue
         try:
-            _undeclared_call(run.target.world, capability)
+            _undeclared_call(run.target, capability)
         except port.CapabilityMissing:
             run.checks.append(Check(name, True, "not declared: CapabilityMissing"))
         except Exception as exc:

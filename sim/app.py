@@ -29,6 +29,12 @@ PERSONAL, WORK, THIRD_PARTY = "personal", "work", "third_party"
 
 # 000 "Turn on cloud backup for iOS devices" / "... for Android devices".
 BACKUP_SETTING = {Platform.IOS: "iCloud backup", Platform.ANDROID: "Cloud backup"}
+# 002 "To provide additional verification for ...": the options a waiting account
+# offers once opened (000 names the first the same way and describes the second).
+SIGN_IN_TO_RECOVER, SCAN_QR_TO_RECOVER = "Sign in to recover", "Scan QR code to recover"
+# 000 "Backup is out-of-date": a red dot on the menu or the action bar, or an
+# exclamation icon. The simulator puts it on the menu on iOS, the action bar on Android.
+WARNING_AT = {Platform.IOS: "menu", Platform.ANDROID: "action bar"}
 
 
 @dataclass
@@ -45,6 +51,11 @@ class Entry:
     params: TotpParams | None = None  # the credential that makes this phone's codes
     account_token: str | None = None  # personal accounts
     tenant_id: str | None = None  # work or school accounts
+
+    def actions(self) -> tuple[str, ...]:
+        if not self.needs_verification:
+            return ()
+        return (SIGN_IN_TO_RECOVER,) if self.kind == PERSONAL else (SCAN_QR_TO_RECOVER,)
 
     def same_account(self, kind: str, issuer: str, username: str) -> bool:
         return (self.kind, self.issuer.lower(), self.username.lower()) == (
@@ -295,9 +306,17 @@ class Authenticator:
             return Done("Backup is on.")
         return Done("Backup is on; the first upload will finish when the connection is back.")
 
+    def delete_backup_from_phone(self) -> Done:
+        """000/002 troubleshooting, accidental deletion: the backup deleted from the
+        previous phone is gone for every later recovery."""
+        if not self.state.backup.on:
+            raise Refusal(Code.NO_BACKUP_FOUND, "Backup is not on; there is nothing to delete.")
+        self.turn_off_backup()
+        return Done("Your backup is deleted from the cloud.")
+
     def turn_off_backup(self) -> Done:
-        """Turning backup off deletes the cloud copy: our reading of 'deleted your backup
-        account from your previous device' (000/002 troubleshooting, accidental deletion)."""
+        """Turning backup off stops the uploads; the simulator deletes the cloud copy too
+        (the documents say neither way, and no scenario depends on it)."""
         backup = self.state.backup
         if not backup.on:
             return Done("Backup is off.")
@@ -392,10 +411,15 @@ class Authenticator:
             return Done("Your latest changes are waiting to be backed up; nothing to sign in to.")
         return Done("Your backup is up to date.")
 
-    def sign_in_to_update_backup(self, password: str) -> Done:
+    def sign_in_to_update_backup(self, password: str, username: str | None = None) -> Done:
+        """000 "Backup is out-of-date": sign in with the account that first made the
+        backup; any other account is refused and changes nothing."""
         backup = self.state.backup
         if not backup.on or backup.recovery_username is None:
             raise Refusal(Code.NO_BACKUP_FOUND, "Backup is not on.")
+        if username is not None and username.strip().lower() != backup.recovery_username.lower():
+            raise Refusal(Code.SIGN_IN_FAILED, "Sign in with the Microsoft account that "
+                          "made this backup (your recovery account).")
         self._call("msa", "sign-in", backup.recovery_username.encode())
         backup.session = self.world.msa.sign_in(backup.recovery_username, password, self.now)
         backup.dirty = True  # re-upload so the cloud copy is certainly current
@@ -547,6 +571,9 @@ class Authenticator:
         if pending:
             alerts.append(("VERIFICATION_NEEDED",
                            f"Additional verification needed to recover {pending} account(s)."))
+        if self.red_dot:  # 000: the app may prompt for sign-in without the icon chosen
+            alerts.append(("BACKUP_OUT_OF_DATE",
+                           "Your backup is out of date: sign in to your recovery account."))
         if self.state.backup.on and self.state.backup.dirty and self._session_valid():
             alerts.append(("BACKUP_PENDING",
                            "Backup pending: it will finish when the connection is back."))

@@ -45,6 +45,10 @@ class Msa:
     push_keys: dict[str, bytes] = field(default_factory=dict)  # public keys by device id
     pending: PendingCode | None = None
     sessions: list[Session] = field(default_factory=list)
+    # What else the account holds (000/002: mail and files are never backed up), as
+    # (kind, text) pairs, and whether it has a problem of its own (blocked, locked).
+    data: list[tuple[str, str]] = field(default_factory=list)
+    problem: bool = False
 
 
 @dataclass
@@ -64,6 +68,9 @@ class MicrosoftAccounts:
         account = self.find(username)
         if account is None or account.password != password:
             raise Refusal(Code.SIGN_IN_FAILED)
+        if account.problem:  # 000 troubleshooting, account problems
+            raise Refusal(Code.SIGN_IN_FAILED, "There is a problem with this Microsoft "
+                          "account; fix it at the account's website, then try again.")
         session = Session(account.username, now)
         account.sessions.append(session)
         return session

@@ -14,11 +14,12 @@ from typing import Any
 from faker import Faker
 
 from sim import crypto, qr
-from sim.app import PERSONAL, WORK, AppState, Authenticator
+from sim.app import PERSONAL, WORK, AppState, Authenticator, location_fingerprint
 from sim.apple import AppleIdRecord, AppleIds
 from sim.clock import Clock, ManualClock
 from sim.codes import TotpParams, secret_from_bytes
-from sim.device import Device, Platform
+from sim.backup import BackupPayload, MalformedBackup
+from sim.device import CameraPermission, Device, Platform
 from sim.keyservice import KeyService
 from sim.msa import MicrosoftAccounts, Msa
 from sim.network import Faults, Network
@@ -294,6 +295,43 @@ class World:
         else:
             raise ValueError(f"tamper how={how!r}: choose 'flip' or 'truncate'")
         return True
+
+    def backup_payload(self, kind: StoreKind, location: str) -> BackupPayload | None:
+        """The backup at ``location`` decrypted with the key holder's key (tester's
+        evidence: the same reading the app makes on recovery)."""
+        blob = self.store(kind).get(location, BACKUP_NAME)
+        if blob is None:
+            return None
+        platform = "ios" if kind is StoreKind.ICLOUD else "android"
+        fingerprint = location_fingerprint(location)
+        for record in self.keys.records.values():
+            if record.platform == platform and record.location == fingerprint:
+                aad = f"{platform}|{fingerprint}".encode()
+                try:
+                    return BackupPayload.from_bytes(crypto.unseal(record.key, blob, aad))
+                except (crypto.DamagedBlob, MalformedBackup):
+                    continue
+        return None
+
+    def put_account_data(self, msa_id: str, kind: str, text: str) -> None:
+        if kind not in ("mail", "file"):
+            raise ValueError(f"account data kind {kind!r}: choose 'mail' or 'file'")
+        self._msa_by_id(msa_id).data.append((kind, text))
+
+    def set_account_problem(self, msa_id: str, problem: bool) -> None:
+        self._msa_by_id(msa_id).problem = problem
+
+    def set_camera_access(self, device_id: str, allowed: bool) -> None:
+        """The phone's settings app: the permission changes without the app asking."""
+        device = self.device(device_id)
+        device.camera = CameraPermission.ALLOWED if allowed else CameraPermission.DENIED
+        device.camera_prompt_showing = False
+
+    def _msa_by_id(self, msa_id: str) -> Msa:
+        account = self.msa.by_id(msa_id)
+        if account is None:
+            raise KeyError(f"no personal Microsoft account {msa_id!r}")
+        return account
 
     def unregister_device(self, tenant_id: str, device_id: str) -> None:
         """000 "FAQs": the organisation deletes and unregisters a lost phone."""

@@ -6,12 +6,13 @@ The default target (``--sut sim``). It only translates: port arguments in, sim c
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 from authconform import port
 from sim import qr
-from sim.app import BACKUP_SETTING
+from sim.app import BACKUP_SETTING, WARNING_AT
 from sim.codes import DEFAULT_PERIOD, MSA_DIGITS
 from sim.device import Platform as SimPlatform
 from sim.refusals import Done, Refusal
@@ -74,7 +75,7 @@ class SimApp:
     def list_accounts(self, device_id: str) -> list[port.AccountEntry]:
         return [
             port.AccountEntry(e.id, port.AccountKind(e.kind), e.issuer, e.username,
-                              e.display_name, e.push, e.needs_verification)
+                              e.display_name, e.push, e.needs_verification, e.actions())
             for e in self._app(device_id).state.entries
         ]
 
@@ -101,6 +102,7 @@ class SimApp:
             camera_prompt=device.camera_prompt(),
             camera_permission=port.CameraPermission(device.camera.value),
             recovery_label=self.world.rules.recovery_label if supported else None,
+            backup_warning_at=WARNING_AT[device.platform] if app.red_dot else None,
         )
 
     def turn_on_backup(self, device_id: str, username: str, password: str) -> port.Outcome:
@@ -112,8 +114,13 @@ class SimApp:
     def select_backup_warning(self, device_id: str) -> port.Outcome:
         return _outcome(lambda: self._app(device_id).select_backup_warning())
 
-    def sign_in_to_update_backup(self, device_id: str, password: str) -> port.Outcome:
-        return _outcome(lambda: self._app(device_id).sign_in_to_update_backup(password))
+    def sign_in_to_update_backup(self, device_id: str, password: str,
+                                 username: str | None = None) -> port.Outcome:
+        return _outcome(lambda: self._app(device_id).sign_in_to_update_backup(password,
+                                                                              username))
+
+    def delete_backup_from_phone(self, device_id: str) -> port.Outcome:
+        return _outcome(lambda: self._app(device_id).delete_backup_from_phone())
 
     def begin_recovery(self, device_id: str, username: str, password: str) -> port.Outcome:
         return _outcome(lambda: self._app(device_id).begin_recovery(username, password))
@@ -249,6 +256,26 @@ class SimWorld:
 
     def tamper_backup(self, store: port.Store, location: str, how: str) -> bool:
         return self.world.tamper_backup(StoreKind(port.Store(store).value), location, how)
+
+    def backup_contents(self, store: port.Store, location: str) -> port.BackupContents | None:
+        payload = self.world.backup_payload(StoreKind(port.Store(store).value), location)
+        if payload is None:
+            return None
+        entries = tuple(
+            port.BackedUpEntry(port.AccountKind(a.kind),
+                               {k: str(v) for k, v in dataclasses.asdict(a).items()
+                                if v is not None and k != "kind"})
+            for a in payload.accounts)
+        return port.BackupContents(entries, {k: str(v) for k, v in payload.settings.items()})
+
+    def put_account_data(self, account_id: str, kind: str, text: str) -> None:
+        self.world.put_account_data(account_id, kind, text)
+
+    def set_account_problem(self, account_id: str, problem: bool) -> None:
+        self.world.set_account_problem(account_id, problem)
+
+    def set_camera_access(self, device_id: str, allowed: bool) -> None:
+        self.world.set_camera_access(device_id, allowed)
 
     def inject_fault(self, point: str) -> None:
         if point not in port.FAULT_POINTS:
