@@ -16,9 +16,9 @@ from faker import Faker
 from sim import crypto, qr
 from sim.app import PERSONAL, WORK, AppState, Authenticator, location_fingerprint
 from sim.apple import AppleIdRecord, AppleIds
+from sim.backup import BackupPayload, MalformedBackup
 from sim.clock import Clock, ManualClock
 from sim.codes import TotpParams, secret_from_bytes
-from sim.backup import BackupPayload, MalformedBackup
 from sim.device import CameraPermission, Device, Platform
 from sim.keyservice import KeyService
 from sim.msa import MicrosoftAccounts, Msa
