@@ -52,11 +52,6 @@ class Entry:
     account_token: str | None = None  # personal accounts
     tenant_id: str | None = None  # work or school accounts
 
-    def actions(self) -> tuple[str, ...]:
-        if not self.needs_verification:
-            return ()
-        return (SIGN_IN_TO_RECOVER,) if self.kind == PERSONAL else (SCAN_QR_TO_RECOVER,)
-
     def same_account(self, kind: str, issuer: str, username: str) -> bool:
         return (self.kind, self.issuer.lower(), self.username.lower()) == (
             kind, issuer.lower(), username.lower())
@@ -402,6 +397,17 @@ class Authenticator:
     @property
     def red_dot(self) -> bool:
         return self.state.backup.on and not self._session_valid()
+
+    @property
+    def warning_at(self) -> str | None:
+        """Where the out-of-date mark shows, if it shows."""
+        return WARNING_AT[self.device.platform] if self.red_dot else None
+
+    def actions_of(self, entry: Entry) -> tuple[str, ...]:
+        """The options an opened account offers: a waiting account offers its way back."""
+        if not entry.needs_verification:
+            return ()
+        return (SIGN_IN_TO_RECOVER,) if entry.kind == PERSONAL else (SCAN_QR_TO_RECOVER,)
 
     def select_backup_warning(self) -> Done:
         """000 "Backup is out-of-date": selecting the red dot asks for sign-in again."""

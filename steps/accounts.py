@@ -9,7 +9,7 @@ from authconform.port import AccountKind, Outcome
 from steps.cast import Account, Cast, entry_for, split_labels
 
 
-def _add(cast: Cast, account: Account, device_id: str, push: bool) -> Outcome:
+def add_account(cast: Cast, account: Account, device_id: str, push: bool) -> Outcome:
     """Add an account the way its provider hands it out, without the camera: a personal
     account by signing in, a work account by typing its activation code and URL, a
     third-party account by typing its secret."""
@@ -27,17 +27,30 @@ def _add(cast: Cast, account: Account, device_id: str, push: bool) -> Outcome:
                                    site.digits, site.period, site.algorithm)
 
 
+PUSH_SUFFIX = " with sign-in notifications"
+
+
+def add_labelled(cast: Cast, name: str, labels: str, device_id: str) -> None:
+    """Add 'Microsoft with sign-in notifications, GitHub': each account, with push where
+    its label says so."""
+    for label in split_labels(labels):
+        push = label.endswith(PUSH_SUFFIX)
+        label = label.removesuffix(PUSH_SUFFIX)
+        outcome = add_account(cast, cast.account(name, label), device_id, push=push)
+        assert outcome.ok, (label, outcome)
+
+
 # ------------------------------------------------------------------ adding
 @given(parsers.parse('{name:w} has added the "{label}" account to the "{phone}"'))
 def _(cast: Cast, name: str, label: str, phone: str) -> None:
-    outcome = _add(cast, cast.account(name, label), cast.phone(phone).id, push=False)
+    outcome = add_account(cast, cast.account(name, label), cast.phone(phone).id, push=False)
     assert outcome.ok, outcome
 
 
 @given(parsers.parse('{name:w} has added the "{label}" account with sign-in notifications '
                      'to the "{phone}"'))
 def _(cast: Cast, name: str, label: str, phone: str) -> None:
-    outcome = _add(cast, cast.account(name, label), cast.phone(phone).id, push=True)
+    outcome = add_account(cast, cast.account(name, label), cast.phone(phone).id, push=True)
     assert outcome.ok, outcome
 
 
@@ -45,14 +58,14 @@ def _(cast: Cast, name: str, label: str, phone: str) -> None:
 def _(cast: Cast, name: str, labels: str, phone: str) -> None:
     device_id = cast.phone(phone).id
     for label in split_labels(labels):
-        outcome = _add(cast, cast.account(name, label), device_id, push=False)
+        outcome = add_account(cast, cast.account(name, label), device_id, push=False)
         assert outcome.ok, (label, outcome)
 
 
 @when(parsers.parse('{name:w} adds the "{label}" account to the "{phone}"'),
       target_fixture="outcome")
 def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
-    return _add(cast, cast.account(name, label), cast.phone(phone).id, push=False)
+    return add_account(cast, cast.account(name, label), cast.phone(phone).id, push=False)
 
 
 @when(parsers.parse('{name:w} types in the secret of the "{label}" account on the "{phone}"'),

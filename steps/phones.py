@@ -28,9 +28,16 @@ def _sign_in_to_icloud(cast: Cast, name: str, phone: Phone) -> None:
         assert outcome.ok, outcome
 
 
+def phone_in_use(cast: Cast, name: str, label: str) -> Phone:
+    """A phone with the app, signed in to iCloud if it is an iPhone."""
+    phone = _new_phone(cast, name, label)
+    _sign_in_to_icloud(cast, name, phone)
+    return phone
+
+
 @given(parsers.parse('{name:w} has the app on the "{phone}"'))
 def _(cast: Cast, name: str, phone: str) -> None:
-    _sign_in_to_icloud(cast, name, _new_phone(cast, name, phone))
+    phone_in_use(cast, name, phone)
 
 
 @given(parsers.parse('{name:w} has app version {version} on the "{phone}"'))

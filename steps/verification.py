@@ -3,10 +3,14 @@ organisation, and sign-in approvals (push notifications)."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from pytest_bdd import given, parsers, then, when
 
-from authconform.port import AccountKind, ActivationQr, AlertCode, Outcome
-from steps.cast import Cast
+from authconform.plugin import NOT_APPLICABLE
+from authconform.port import AccountKind, ActivationQr, AlertCode, Outcome, Parameter
+from steps.cast import Account, Cast
 
 CHANNELS = {"email address": "email", "phone number": "phone"}
 
@@ -100,11 +104,99 @@ def _(cast: Cast, org: str, name: str) -> ActivationQr:
     return cast.target.world.issue_activation_qr(work.tenant.id, work.id)
 
 
+@when(parsers.parse('"{org}" gives {name:w} a new QR code'), target_fixture="qr")
+def _(cast: Cast, org: str, name: str) -> ActivationQr:
+    work = cast.account(name, org)
+    assert work.kind is AccountKind.WORK and work.tenant is not None
+    return cast.target.world.issue_activation_qr(work.tenant.id, work.id)
+
+
 @when(parsers.parse('{name:w} scans the QR code to recover the "{label}" account on the '
                     '"{phone}"'), target_fixture="outcome")
 def _(cast: Cast, qr: ActivationQr, label: str, phone: str) -> Outcome:
     return cast.target.app.scan_qr_to_recover(cast.phone(phone).id,
                                               cast.entry(phone, label).id, qr.png)
+
+
+@given(parsers.parse('{name:w} has scanned the QR code to recover the "{label}" account on '
+                     'the "{phone}"'))
+def _(cast: Cast, qr: ActivationQr, label: str, phone: str) -> None:
+    outcome = cast.target.app.scan_qr_to_recover(cast.phone(phone).id,
+                                                 cast.entry(phone, label).id, qr.png)
+    assert outcome.ok, outcome
+
+
+def _work_account(cast: Cast, name: str, org: str) -> Account:
+    """``name``'s account at ``org``, made on first mention (a colleague's, say)."""
+    if (name, org) not in cast.accounts:
+        person = cast.person(name)
+        cast.add_work(name, org, cast.target.world.create_work_account(
+            cast.tenant(org).id, person.id))
+    return cast.account(name, org)
+
+
+def _new_qr(cast: Cast, name: str, org: str) -> ActivationQr:
+    work = _work_account(cast, name, org)
+    assert work.tenant is not None
+    return cast.target.world.issue_activation_qr(work.tenant.id, work.id)
+
+
+HELD_QR = {
+    # a real activation code, but not one that proves who Alex is (REQ-VERIFY-06)
+    r'a new QR code (?P<org>.+) issued for (?P<who>\w+)':
+        lambda cast, name, m: _new_qr(cast, m["who"], m["org"]).png,
+    r'the QR code that set up the "(?P<phone>.+)"':
+        lambda cast, name, m: _setup_qr(cast, name, m["phone"]),
+    r'a QR code from (?P<org>.+) past its lifetime':
+        lambda cast, name, m: _expired_qr(cast, name, m["org"]),
+    # no activation code at all (REQ-VERIFY-08)
+    r'a damaged photo of a new QR code from (?P<org>.+)':
+        lambda cast, name, m: _damaged(_new_qr(cast, name, m["org"]).png),
+    r'the QR code of the "(?P<label>.+)" account':
+        lambda cast, name, m: _site_qr(cast, name, m["label"]),
+}
+
+
+def _damaged(png: bytes) -> bytes:
+    return png[: len(png) // 2]  # the bottom half of the picture is missing
+
+
+def _setup_qr(cast: Cast, name: str, phone: str) -> bytes:
+    used = [qr for (owner, _label), qr in cast.setup_qrs.items() if owner == name]
+    assert len(used) == 1, f"{name} set up {len(used)} work accounts, not one, on {phone}"
+    return used[0].png
+
+
+def _expired_qr(cast: Cast, name: str, org: str) -> bytes:
+    # The documents name no lifetime: the target declares one, or this is not applicable.
+    lifetime = cast.target.info.parameter(Parameter.QR_LIFETIME_S)
+    if lifetime is None:
+        pytest.skip(f"{NOT_APPLICABLE} the target declares no {Parameter.QR_LIFETIME_S.value}")
+    qr = _new_qr(cast, name, org)
+    cast.target.world.advance_clock(lifetime + 1)
+    return qr.png
+
+
+def _site_qr(cast: Cast, name: str, label: str) -> bytes:
+    site = cast.account(name, label).site
+    assert site is not None, f"{label} is not a third-party account"
+    return site.qr_png
+
+
+@given(parsers.parse("{name:w} holds {what}"), target_fixture="held_qr")
+def _(cast: Cast, name: str, what: str) -> bytes:
+    for pattern, make in HELD_QR.items():
+        found = re.fullmatch(pattern, what)
+        if found:
+            return make(cast, name, found)
+    raise AssertionError(f"no way to hold {what!r}; known: {list(HELD_QR)}")
+
+
+@when(parsers.parse('{name:w} scans the held QR code to recover the "{label}" account on the '
+                    '"{phone}"'), target_fixture="outcome")
+def _(cast: Cast, held_qr: bytes, label: str, phone: str) -> Outcome:
+    return cast.target.app.scan_qr_to_recover(cast.phone(phone).id,
+                                              cast.entry(phone, label).id, held_qr)
 
 
 @given(parsers.parse('{name:w} has typed the code and URL from the QR code to recover the '

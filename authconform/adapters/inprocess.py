@@ -12,7 +12,7 @@ from typing import Any
 
 from authconform import port
 from sim import qr
-from sim.app import BACKUP_SETTING, WARNING_AT
+from sim.app import BACKUP_SETTING
 from sim.codes import DEFAULT_PERIOD, MSA_DIGITS
 from sim.device import Platform as SimPlatform
 from sim.refusals import Done, Refusal
@@ -73,10 +73,11 @@ class SimApp:
         return _outcome(lambda: self._app(device_id).reorder_accounts(list(entry_ids)))
 
     def list_accounts(self, device_id: str) -> list[port.AccountEntry]:
+        app = self._app(device_id)
         return [
             port.AccountEntry(e.id, port.AccountKind(e.kind), e.issuer, e.username,
-                              e.display_name, e.push, e.needs_verification, e.actions())
-            for e in self._app(device_id).state.entries
+                              e.display_name, e.push, e.needs_verification, app.actions_of(e))
+            for e in app.state.entries
         ]
 
     def current_code(self, device_id: str, entry_id: str) -> str | None:
@@ -102,7 +103,7 @@ class SimApp:
             camera_prompt=device.camera_prompt(),
             camera_permission=port.CameraPermission(device.camera.value),
             recovery_label=self.world.rules.recovery_label if supported else None,
-            backup_warning_at=WARNING_AT[device.platform] if app.red_dot else None,
+            backup_warning_at=app.warning_at,
         )
 
     def turn_on_backup(self, device_id: str, username: str, password: str) -> port.Outcome:

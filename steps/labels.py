@@ -1,0 +1,72 @@
+"""The words and places the documents give for what the app shows: the options on a
+waiting account, where the out-of-date mark sits, and the prompt to sign in again.
+
+A label is compared with what the profile's own document names, ignoring case and
+spacing: 002 (the 2019 profile) names the options 'Sign in to recover' and 'Scan QR
+code to recover'; 000 (current) names the first the same way but only describes the
+second (the option to scan a QR code), so there only those words are required.
+"""
+
+from __future__ import annotations
+
+from pytest_bdd import parsers, then
+
+from authconform.port import AlertCode
+from steps.cast import Cast
+
+# option -> profile -> the label the document names (str) or the words it uses (tuple)
+OPTION_WORDING: dict[str, dict[str, str | tuple[str, ...]]] = {
+    "sign in to recover": {"2019": "Sign in to recover", "current": "sign in to recover"},
+    "scan a QR code to recover": {"2019": "Scan QR code to recover",
+                                  "current": ("scan", "QR code")},
+}
+# 000 troubleshooting, out-of-date backup: a red dot on the menu or the action bar, or an
+# exclamation icon.
+WARNING_PLACES = frozenset({"menu", "action bar", "exclamation icon"})
+
+
+def normal(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def same_words(shown: str, named: str) -> bool:
+    return normal(shown) == normal(named)
+
+
+def names_option(label: str, wording: str | tuple[str, ...]) -> bool:
+    if isinstance(wording, str):
+        return same_words(label, wording)
+    return all(normal(word) in normal(label) for word in wording)
+
+
+@then(parsers.parse('the "{label}" account on the "{phone}" offers the option to {option}'))
+def _(cast: Cast, label: str, phone: str, option: str) -> None:
+    try:
+        wording = OPTION_WORDING[option][cast.target.info.profile]
+    except KeyError:
+        raise AssertionError(f"no documented wording for the option to {option!r} in "
+                             f"profile {cast.target.info.profile!r}") from None
+    actions = cast.entry(phone, label).actions
+    assert any(names_option(action, wording) for action in actions), (
+        f"the {label} account offers {list(actions)}, none of them {wording!r}")
+
+
+@then(parsers.parse('the "{phone}" shows the out-of-date mark on the menu, on the action bar '
+                    "or as an exclamation icon"))
+def _(cast: Cast, phone: str) -> None:
+    screen = cast.target.app.screen(cast.phone(phone).id)
+    assert screen.red_dot, "there is no out-of-date mark at all"
+    where = normal(screen.backup_warning_at or "")
+    assert where in WARNING_PLACES, f"the mark is shown at {screen.backup_warning_at!r}"
+
+
+@then(parsers.parse('the "{phone}" prompts {name:w} to sign in to update the backup'))
+def _(cast: Cast, phone: str) -> None:
+    alerts = cast.target.app.screen(cast.phone(phone).id).alerts
+    assert any(a.code is AlertCode.BACKUP_OUT_OF_DATE for a in alerts), alerts
+
+
+@then(parsers.parse('the "{phone}" does not prompt {name:w} to sign in to update the backup'))
+def _(cast: Cast, phone: str) -> None:
+    alerts = cast.target.app.screen(cast.phone(phone).id).alerts
+    assert not any(a.code is AlertCode.BACKUP_OUT_OF_DATE for a in alerts), alerts
