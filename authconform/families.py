@@ -23,6 +23,12 @@ FAMILIES: dict[str, frozenset[C]] = {
     "sign-in needed": frozenset({C.SIGN_IN_REQUIRED, C.SIGN_IN_FAILED}),
     # Both documents: a wrong user name or password is refused; nothing more is said.
     "wrong sign-in": frozenset({C.SIGN_IN_FAILED}),
+    # 000 troubleshooting, account problems: the recovery account itself has an issue
+    # (blocked, locked); the documents only say to check it, not what the app answers.
+    "account problem": frozenset({C.SIGN_IN_FAILED, C.SERVICE_UNAVAILABLE}),
+    # 000 troubleshooting, out-of-date backup: only the account that first made the
+    # backup may update it; another one is a failed sign-in or a renewed request to sign in.
+    "not the recovery account": frozenset({C.SIGN_IN_FAILED, C.SIGN_IN_REQUIRED}),
     # Both documents: no network, or a cloud service that does not answer.
     "no connection": frozenset({C.NETWORK_UNAVAILABLE, C.SERVICE_UNAVAILABLE}),
     # Work or school QR: the documents only say a new QR code from the organisation is

@@ -145,6 +145,32 @@ Feature: Camera permission and typing codes by hand
       Then the app answers "OK"
       And the "Contoso" account on the "new iPhone" is ready to use
 
+    @camera @REQ-CAMERA-04 @profile-current
+    Scenario Outline: Camera access turned off later in the phone's settings stops scanning, not typing
+      Given Alex has the app on the "<phone>"
+      And Alex has allowed camera access on the "<phone>"
+      And "Contoso" has given Alex a new QR code
+      When Alex turns off camera access for the app in the "<phone>" settings
+      And Alex scans the QR code of the "GitHub" account with the "<phone>"
+      Then the scan is refused with "CAMERA_DENIED"
+      And the "<phone>" shows no accounts
+      When Alex types in the secret of the "GitHub" account on the "<phone>"
+      Then the app answers "OK"
+      When Alex adds the "Contoso" account to the "<phone>" by typing the code and URL from the QR code
+      Then the app answers "OK"
+      And the "GitHub" account on the "<phone>" shows a code its provider accepts
+      And the "Contoso" account on the "<phone>" shows a code its provider accepts
+
+      @ios
+      Examples: iPhone
+        | phone      |
+        | new iPhone |
+
+      @android
+      Examples: Android phone
+        | phone             |
+        | new Android phone |
+
     @camera @REQ-CAMERA-03 @profile-current @negative @ios
     Scenario: A mistyped secret is refused and adds nothing
       Given Alex has the app on the "new iPhone"

@@ -24,10 +24,20 @@ Feature: Recovering accounts on a new phone
       | phone             |
       | new Android phone |
 
-  @recovery @REQ-RECOVERY-01 @ios @profile-current
-  Scenario: The current app names the button Start recovery
-    Given Alex has the app on the "new iPhone"
-    Then the recovery button on the "new iPhone" reads "Start recovery"
+  @recovery @REQ-RECOVERY-01 @profile-current
+  Scenario Outline: The current app names the button Start recovery
+    Given Alex has the app on the "<phone>"
+    Then the recovery button on the "<phone>" reads "Start recovery"
+
+    @ios
+    Examples: iPhone
+      | phone      |
+      | new iPhone |
+
+    @android
+    Examples: Android phone
+      | phone             |
+      | new Android phone |
 
   @recovery @REQ-RECOVERY-01 @ios @profile-2019
   Scenario: The 2019 app names the button Begin recovery

@@ -109,3 +109,61 @@ Feature: An out-of-date backup
     And Alex signs in again to update the backup on the "old iPhone" with a wrong password
     Then signing in is refused with "SIGN_IN_FAILED"
     And the "old iPhone" shows a red dot
+
+  @stale @REQ-STALE-02 @profile-current
+  Scenario Outline: The out-of-date mark sits on the menu, the action bar or an exclamation icon
+    Given Alex has backed up the accounts "GitHub" on the "<phone>"
+    When Alex's recovery account sign-in lapses
+    Then the "<phone>" shows the out-of-date mark on the menu, on the action bar or as an exclamation icon
+
+    @ios
+    Examples: iPhone
+      | phone      |
+      | old iPhone |
+
+    @android
+    Examples: Android phone
+      | phone             |
+      | old Android phone |
+
+  @stale @REQ-STALE-05 @profile-current
+  Scenario Outline: The app prompts Alex to sign in again without the mark being chosen
+    Given Alex has backed up the accounts "GitHub" on the "<phone>"
+    Then the "<phone>" does not prompt Alex to sign in to update the backup
+    When Alex's recovery account sign-in lapses
+    Then the "<phone>" prompts Alex to sign in to update the backup
+    When Alex signs in again to update the backup on the "<phone>"
+    Then the "<phone>" does not prompt Alex to sign in to update the backup
+
+    @ios
+    Examples: iPhone
+      | phone      |
+      | old iPhone |
+
+    @android
+    Examples: Android phone
+      | phone             |
+      | old Android phone |
+
+  @stale @REQ-STALE-03 @profile-current @negative
+  Scenario Outline: Another personal Microsoft account of Alex's cannot bring the backup up to date
+    Given Alex has a second personal Microsoft account
+    And Alex has backed up the accounts "GitHub" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex's recovery account sign-in lapses
+    And Alex adds the "Dropbox" account to the "<old phone>"
+    And Alex signs in again to update the backup on the "<old phone>" with the second Microsoft account
+    Then signing in is refused as "not the recovery account"
+    And the "<old phone>" shows a red dot
+    When Alex begins recovery on the "<new phone>"
+    Then the "<new phone>" shows the accounts "GitHub" in that order
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |

@@ -153,13 +153,11 @@ Feature: Why a backup can be unavailable
 
     @trouble @REQ-TROUBLE-04 @negative
     Scenario Outline: A backup deleted while managing cloud storage is gone
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When Alex deletes the backup while managing <store>
       And Alex begins recovery on the "<new phone>"
-      Then recovery is refused with "BACKUP_DELETED"
+      Then recovery is refused as "backup unavailable"
       And the "<new phone>" shows no accounts
       When Alex types in the secret of the "GitHub" account on the "<new phone>"
       Then the app answers "OK"
@@ -175,16 +173,18 @@ Feature: Why a backup can be unavailable
         | old phone         | new phone         | store                     |
         | old Android phone | new Android phone | Microsoft's cloud storage |
 
-    @trouble @REQ-TROUBLE-04 @REQ-BACKUP-07 @negative
-    Scenario Outline: A backup turned off on the old phone is gone
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+    @trouble @REQ-TROUBLE-04 @negative
+    Scenario Outline: A backup deleted from the old phone is gone
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
-      When Alex turns off backup on the "<old phone>"
-      And Alex begins recovery on the "<new phone>"
-      Then recovery is refused with "BACKUP_DELETED"
+      When Alex deletes the backup from the "<old phone>"
+      Then the app answers "OK"
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused as "backup unavailable"
       And the "<new phone>" shows no accounts
+      When Alex types in the secret of the "GitHub" account on the "<new phone>"
+      Then the app answers "OK"
+      And the "GitHub" account on the "<new phone>" shows a code its provider accepts
 
       @ios
       Examples: iPhone
@@ -227,13 +227,15 @@ Feature: Why a backup can be unavailable
       And the "new iPhone" shows no accounts
 
     @trouble @REQ-TROUBLE-06 @negative @security
-    Scenario Outline: A damaged backup restores nothing
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+    Scenario Outline: A backup someone changed or cut short is refused whole, every time
+      Given Alex has backed up the accounts "Microsoft, GitHub, Dropbox" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When someone <damages> Alex's backup in <store>
       And Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "BACKUP_DAMAGED"
+      And the "<new phone>" shows no accounts
+      And the "<new phone>" shows backup as off
+      When Alex begins recovery on the "<new phone>"
       Then recovery is refused with "BACKUP_DAMAGED"
       And the "<new phone>" shows no accounts
 
@@ -248,3 +250,28 @@ Feature: Why a backup can be unavailable
         | old phone         | new phone         | store                     | damages                     |
         | old Android phone | new Android phone | Microsoft's cloud storage | changes one byte of         |
         | old Android phone | new Android phone | Microsoft's cloud storage | cuts off the second half of |
+
+  Rule: A problem with the recovery account itself blocks recovery until it is solved
+
+    @trouble @REQ-TROUBLE-07 @negative @profile-current
+    Scenario Outline: A recovery account with a problem of its own restores nothing until the problem is solved
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex's personal Microsoft account has a problem of its own
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused as "account problem"
+      And the "<new phone>" shows no accounts
+      When the problem with Alex's personal Microsoft account is solved
+      And Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the accounts "Microsoft, GitHub" in that order
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |

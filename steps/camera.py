@@ -31,3 +31,8 @@ def _(cast: Cast, name: str, secret: str, label: str, phone: str) -> Outcome:
 def _(cast: Cast, qr: ActivationQr, phone: str) -> Outcome:
     wrong = "1" + qr.code[1:] if not qr.code.startswith("1") else "2" + qr.code[1:]
     return cast.target.app.enter_activation_manually(cast.phone(phone).id, wrong, qr.url)
+
+
+@when(parsers.parse('{name:w} turns off camera access for the app in the "{phone}" settings'))
+def _(cast: Cast, phone: str) -> None:
+    cast.target.world.set_camera_access(cast.phone(phone).id, False)

@@ -1,6 +1,6 @@
 """Why a backup can be unavailable (area TROUBLE)."""
 
-from pytest_bdd import parsers, then
+from pytest_bdd import given, parsers, then, when
 
 from authconform.port import AlertCode
 from steps.cast import Cast
@@ -12,3 +12,14 @@ def _(cast: Cast, phone: str) -> None:
     alerts = cast.target.app.screen(cast.phone(phone).id).alerts
     codes = {alert.code for alert in alerts}
     assert codes & {AlertCode.BACKUP_PENDING, AlertCode.NO_NETWORK}, alerts
+
+
+# ------------------------------------------------------------------ the recovery account
+@given(parsers.parse("{name:w}'s personal Microsoft account has a problem of its own"))
+def _(cast: Cast, name: str) -> None:
+    cast.target.world.set_account_problem(cast.msa(name).id, True)
+
+
+@when(parsers.parse("the problem with {name:w}'s personal Microsoft account is solved"))
+def _(cast: Cast, name: str) -> None:
+    cast.target.world.set_account_problem(cast.msa(name).id, False)
