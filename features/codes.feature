@@ -84,17 +84,6 @@ Feature: Verification codes after recovery
       | old Android phone | new Android phone | GitHub | 6      |
       | old Android phone | new Android phone | Bank   | 8      |
 
-  @codes @REQ-CODES-04
-  Scenario Outline: A third-party code is the RFC 6238 code of its secret
-    Given Alex has the app on the "new iPhone"
-    And Alex has added the "<site>" account to the "new iPhone"
-    Then the "<site>" account on the "new iPhone" shows the RFC 6238 code for its secret
-
-    Examples:
-      | site   |
-      | GitHub |
-      | Bank   |
-
   @codes @REQ-CODES-04 @negative
   Scenario: A code from an earlier time step is refused
     Given Alex has the app on the "old iPhone"

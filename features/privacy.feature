@@ -71,22 +71,22 @@ Feature: Who can see a backup
     And the "Contoso" administrator sees nothing of Alex's "Microsoft" and "GitHub" accounts
 
   @privacy @REQ-PRIVACY-03 @security
-  Scenario Outline: The stored backup cannot be read on its own
+  Scenario Outline: Nothing the backup holds can be read from the store without the backup key
     Given Alex has the app on the "<phone>"
     And Alex has added the accounts "Microsoft, Contoso, GitHub" to the "<phone>"
     When Alex turns on backup on the "<phone>"
     Then the app answers "OK"
-    And no stored backup contains the user name, issuer or secret of any of Alex's accounts
+    And nothing Alex's backup in <store> holds can be read in the stored bytes without the backup key
 
     @ios
     Examples: iPhone
-      | phone      |
-      | old iPhone |
+      | phone      | store  |
+      | old iPhone | iCloud |
 
     @android @profile-current
     Examples: Android phone
-      | phone             |
-      | old Android phone |
+      | phone             | store                     |
+      | old Android phone | Microsoft's cloud storage |
 
   @privacy @REQ-PRIVACY-03 @security @negative @ios
   Scenario: The recovery account alone, without the Apple ID, is not enough

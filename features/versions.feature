@@ -19,19 +19,15 @@ Feature: Which app versions have backup
       | platform | version | phone  | setting       |
       | iPhone   | 5.7.0   | iPhone | iCloud backup |
       | iPhone   | 5.7.1   | iPhone | iCloud backup |
+      | iPhone   | 5.10.0  | iPhone | iCloud backup |
+      | iPhone   | 10.0.0  | iPhone | iCloud backup |
 
     @android @REQ-VERSION-02
     Examples: Android from 6.6.0
       | platform      | version | phone         | setting      |
       | Android phone | 6.6.0   | Android phone | Cloud backup |
       | Android phone | 6.6.1   | Android phone | Cloud backup |
-
-    @REQ-VERSION-01 @REQ-VERSION-02 @REQ-VERSION-03
-    Examples: numbers compared as numbers, not as text
-      | platform      | version | phone         | setting       |
-      | iPhone        | 5.10.0  | iPhone        | iCloud backup |
-      | iPhone        | 10.0.0  | iPhone        | iCloud backup |
-      | Android phone | 6.10.0  | Android phone | Cloud backup  |
+      | Android phone | 6.10.0  | Android phone | Cloud backup |
 
   @version @REQ-VERSION-03 @REQ-RECOVERY-01 @negative @profile-current
   Scenario Outline: App <version> on an <platform> has no backup and no recovery
@@ -43,14 +39,14 @@ Feature: Which app versions have backup
     When Alex begins recovery on the "<phone>"
     Then recovery is refused with "BACKUP_NOT_SUPPORTED"
 
-    @ios @REQ-VERSION-01
+    @ios @REQ-VERSION-01 @REQ-VERSION-03
     Examples: iPhone before 5.7.0
       | platform | version | phone  |
       | iPhone   | 5.6.9   | iPhone |
       | iPhone   | 5.6.0   | iPhone |
       | iPhone   | 4.12.0  | iPhone |
 
-    @android @REQ-VERSION-02
+    @android @REQ-VERSION-02 @REQ-VERSION-03
     Examples: Android before 6.6.0
       | platform      | version | phone         |
       | Android phone | 6.5.9   | Android phone |

@@ -399,6 +399,11 @@ class Authenticator:
         return self.state.backup.on and not self._session_valid()
 
     @property
+    def recovery_label(self) -> str | None:
+        """The recovery button's label, where the app offers recovery at all."""
+        return self.world.rules.recovery_label if self.backup_supported else None
+
+    @property
     def warning_at(self) -> str | None:
         """Where the out-of-date mark shows, if it shows."""
         return WARNING_AT[self.device.platform] if self.red_dot else None

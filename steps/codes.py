@@ -1,13 +1,8 @@
 """Verification codes after recovery (area CODES)."""
 
-import hashlib
-
-import pyotp
 from pytest_bdd import parsers, then, when
 
 from steps.cast import Cast
-
-DIGESTS = {"SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}
 
 
 @then(parsers.parse('the "{label}" provider refuses a code that neither phone shows'))
@@ -18,17 +13,6 @@ def _(cast: Cast, codes: dict[str, str | None], label: str) -> None:
         account = cast.account_on(phone, label)
         assert not cast.target.world.provider_accepts_code(account.id, made_up,
                                                            cast.phone(phone).id)
-
-
-@then(parsers.parse('the "{label}" account on the "{phone}" shows the RFC 6238 code for its '
-                    "secret"))
-def _(cast: Cast, label: str, phone: str) -> None:
-    site = cast.account_on(phone, label).site
-    assert site is not None, f"{label} is not a third-party account"
-    expected = pyotp.TOTP(site.secret, digits=site.digits, digest=DIGESTS[site.algorithm],
-                          interval=site.period).at(int(cast.target.world.now()))
-    assert cast.target.app.current_code(cast.phone(phone).id,
-                                        cast.entry(phone, label).id) == expected
 
 
 @when(parsers.parse('{name:w} notes the "{label}" code on the "{phone}"'),

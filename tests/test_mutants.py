@@ -8,6 +8,7 @@ checked claim rather than a hope, independently of how the feature files evolve.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Callable
@@ -377,12 +378,6 @@ def probe_deleted_in_storage(s: Scene) -> Any:
     return s.recover(new), s.labels(new)
 
 
-def probe_turned_off(s: Scene) -> Any:
-    old, new = s.old_and_new("ios")
-    assert s.app.turn_off_backup(old).ok
-    return s.recover(new), s.labels(new), len(s.world.stored_objects())
-
-
 def probe_damaged(s: Scene) -> Any:
     old = s.phone()
     assert s.add_site(old).ok and s.add_site(old, s.google).ok and s.backup(old).ok
@@ -547,6 +542,97 @@ def probe_stale_sign_in(s: Scene) -> Any:
 
 
 # Each probe and what the reference (and the documents) say it should observe.
+def probe_deleted_from_phone(s: Scene) -> Any:
+    old, new = s.old_and_new("ios")
+    assert s.app.delete_backup_from_phone(old).ok
+    return s.recover(new), s.labels(new)
+
+
+def probe_account_problem(s: Scene) -> Any:
+    _old, new = s.old_and_new()
+    s.world.set_account_problem(s.msa.id, True)
+    return s.recover(new), s.labels(new)
+
+
+def probe_update_by_other_account(s: Scene) -> Any:
+    old, _ = s.old_and_new()
+    s.world.lapse_recovery_sign_in(s.msa.id)
+    assert s.add_site(old, s.google).ok
+    signed = s.app.sign_in_to_update_backup(old, s.msa2.password, s.msa2.username)
+    return signed.code.value, s.app.screen(old).red_dot
+
+
+def probe_out_of_date_screen(s: Scene) -> Any:
+    old, _ = s.old_and_new()
+    s.world.lapse_recovery_sign_in(s.msa.id)
+    screen = s.app.screen(old)
+    prompt = any(a.code is port.AlertCode.BACKUP_OUT_OF_DATE for a in screen.alerts)
+    return prompt, screen.backup_warning_at
+
+
+def probe_waiting_options(s: Scene) -> Any:
+    _old, new = s.old_and_new(push=True, work=True)
+    assert s.recover(new) == "OK"
+    return (s.entry(new, s.msa.username).actions, s.entry(new, s.work.username).actions)
+
+
+def probe_android_alert(s: Scene) -> Any:
+    _old, new = s.old_and_new("android", push=True)
+    assert s.recover(new) == "OK"
+    return any(a.code is port.AlertCode.VERIFICATION_NEEDED for a in s.app.screen(new).alerts)
+
+
+def probe_android_recovery_label(s: Scene) -> Any:
+    return s.app.screen(s.phone("android")).recovery_label
+
+
+def probe_unreadable_qr(s: Scene) -> Any:
+    _, new, entry = _pending_work(s)
+    s.app.answer_camera_prompt(new, True)
+    scanned = s.app.scan_qr_to_recover(new, entry.id, s.github.qr_png).code.value
+    return scanned, s.labels(new)
+
+
+def probe_qr_after_refusal(s: Scene) -> Any:
+    _, new, entry = _pending_work(s)
+    other = s.world.issue_activation_qr(s.contoso.id, s.work_sam.id)
+    mine = s.world.issue_activation_qr(s.contoso.id, s.work.id)
+    return (s.app.enter_activation_to_recover(new, entry.id, other.code, other.url).code.value,
+            s.app.enter_activation_to_recover(new, entry.id, mine.code, mine.url).code.value)
+
+
+def probe_camera_revoked(s: Scene) -> Any:
+    phone = s.phone()
+    s.app.answer_camera_prompt(phone, True)
+    s.world.set_camera_access(phone, False)
+    return s.app.scan_qr(phone, s.github.qr_png).code.value, s.add_site(phone).code.value
+
+
+def probe_backup_contents(s: Scene) -> Any:
+    s.world.put_account_data(s.msa.id, "mail", "probe mail about the quarterly report")
+    phone = s.phone()
+    assert s.add_msa(phone).ok and s.add_site(phone).ok and s.backup(phone).ok
+    contents = s.world.backup_contents(port.Store.ICLOUD, s.apple.username)
+    assert contents is not None
+    values = [v for e in contents.entries for v in e.fields.values()]
+    values += list(contents.settings.values())
+    return [v for v in values if "quarterly report" in v]
+
+
+def probe_encoded_backup(s: Scene) -> Any:
+    import base64
+    import binascii
+
+    s.old_and_new()
+    found = []
+    for stored in s.world.stored_objects():
+        readings = [stored.data]
+        with contextlib.suppress(binascii.Error, ValueError):
+            readings.append(base64.b64decode(stored.data, validate=True))
+        found += [r for r in readings if s.github.username.encode() in r]
+    return found
+
+
 PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "existing_refused": (probe_existing_refused, ("EXISTING_ACCOUNTS", ["Google"])),
     "existing_retry": (probe_existing_retry, ("EXISTING_ACCOUNTS", "OK", ["GitHub"])),
@@ -585,7 +671,6 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "catch_up": (probe_catch_up, ("OK", ["GitHub"])),
     "other_apple_id": (probe_other_apple_id, ("BACKUP_IN_OTHER_ICLOUD", [])),
     "deleted_in_storage": (probe_deleted_in_storage, ("BACKUP_DELETED", [])),
-    "turned_off": (probe_turned_off, ("BACKUP_DELETED", [], 0)),
     "damaged": (probe_damaged, ("BACKUP_DAMAGED", [])),
     "stale": (probe_stale, ("OK", ["GitHub"])),
     "red_dot": (probe_red_dot, ((True, "SIGN_IN_REQUIRED"), "OK", False)),
@@ -609,6 +694,19 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "traffic_secrets": (probe_traffic_secrets, []),
     "old_sign_in": (probe_old_sign_in, "SIGN_IN_FAILED"),
     "stale_sign_in": (probe_stale_sign_in, ("SIGN_IN_FAILED", [])),
+    "deleted_from_phone": (probe_deleted_from_phone, ("BACKUP_DELETED", [])),
+    "account_problem": (probe_account_problem, ("SIGN_IN_FAILED", [])),
+    "update_by_other_account": (probe_update_by_other_account, ("SIGN_IN_FAILED", True)),
+    "out_of_date_screen": (probe_out_of_date_screen, (True, "menu")),
+    "waiting_options": (probe_waiting_options,
+                        (("Sign in to recover",), ("Scan QR code to recover",))),
+    "android_alert": (probe_android_alert, True),
+    "android_recovery_label": (probe_android_recovery_label, "Start recovery"),
+    "unreadable_qr": (probe_unreadable_qr, ("QR_UNREADABLE", ["GitHub", "Contoso"])),
+    "qr_after_refusal": (probe_qr_after_refusal, ("QR_REJECTED", "OK")),
+    "camera_revoked": (probe_camera_revoked, ("CAMERA_DENIED", "OK")),
+    "backup_contents": (probe_backup_contents, []),
+    "encoded_backup": (probe_encoded_backup, []),
 }
 
 # Which probe shows each mutant up.
@@ -656,7 +754,20 @@ PROBE_OF: dict[str, str] = {
     "no_catch_up_upload": "catch_up",
     "other_apple_id_sees_backup": "other_apple_id",
     "delete_backup_noop": "deleted_in_storage",
-    "turn_off_leaves_copy": "turned_off",
+    "phone_deletion_keeps_copy": "deleted_from_phone",
+    "account_problem_ignored": "account_problem",
+    "update_backup_by_any_account": "update_by_other_account",
+    "no_out_of_date_prompt": "out_of_date_screen",
+    "red_dot_in_settings": "out_of_date_screen",
+    "no_verification_alert_on_android": "android_alert",
+    "sign_in_option_mislabelled": "waiting_options",
+    "scan_option_missing": "waiting_options",
+    "recovery_button_mislabelled_on_android": "android_recovery_label",
+    "unreadable_qr_drops_waiting_account": "unreadable_qr",
+    "refused_qr_blocks_recovery": "qr_after_refusal",
+    "camera_revocation_ignored": "camera_revoked",
+    "backup_keeps_mail": "backup_contents",
+    "backup_encoded_not_encrypted": "encoded_backup",
     "damaged_backup_partially_restored": "damaged",
     "uploads_continue_after_lapse": "stale",
     "red_dot_never_shown": "red_dot",

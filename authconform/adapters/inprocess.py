@@ -102,7 +102,7 @@ class SimApp:
                          for code, message in app.alerts()),
             camera_prompt=device.camera_prompt(),
             camera_permission=port.CameraPermission(device.camera.value),
-            recovery_label=self.world.rules.recovery_label if supported else None,
+            recovery_label=app.recovery_label,
             backup_warning_at=app.warning_at,
         )
 

@@ -8,7 +8,9 @@ of ``features/requirements.yml``; a test holds them to that file.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import dataclasses
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -297,6 +299,21 @@ def _uploads_after_turn_off(world: World) -> None:
 # ---------------------------------------------------------------- STORED
 
 
+@mutant("backup_keeps_mail", "REQ-STORED-01",
+        "the backup also keeps the mail and files of the personal Microsoft account")
+def _backup_keeps_mail(world: World) -> None:
+    def _payload(app: Authenticator, original: Callable[[], BackupPayload]) -> BackupPayload:
+        payload = original()
+        extra: dict[str, object] = {}
+        for account in payload.accounts:
+            msa = world.msa.find(account.username) if account.kind == PERSONAL else None
+            for n, (kind, text) in enumerate(msa.data if msa else ()):
+                extra[f"{account.username}:{kind}:{n}"] = text
+        return dataclasses.replace(payload, settings={**payload.settings, **extra})
+
+    wrap_app(world, "_payload", _payload)
+
+
 @mutant("work_accounts_left_out", "REQ-STORED-03",
         "work or school accounts are left out of the backup, so recovery never shows them")
 def _work_accounts_left_out(world: World) -> None:
@@ -447,6 +464,35 @@ def _no_verification_alert(world: World) -> None:
         a for a in original() if a[0] != "VERIFICATION_NEEDED"))
 
 
+@mutant("no_verification_alert_on_android", "REQ-VERIFY-01",
+        "on Android the app shows no alert that restored accounts need more verification")
+def _no_verification_alert_on_android(world: World) -> None:
+    wrap_app(world, "alerts", lambda app, original: tuple(
+        a for a in original() if a[0] != "VERIFICATION_NEEDED"
+        or app.device.platform is not Platform.ANDROID))
+
+
+@mutant("sign_in_option_mislabelled", "REQ-VERIFY-03",
+        "the waiting personal account offers 'Verify identity', not 'Sign in to recover'")
+def _sign_in_option_mislabelled(world: World) -> None:
+    wrap_app(world, "actions_of", lambda app, original, entry: tuple(
+        "Verify identity" if entry.kind == PERSONAL else a for a in original(entry)))
+
+
+@mutant("scan_option_missing", "REQ-VERIFY-05",
+        "the waiting work account offers no option to scan a QR code to recover")
+def _scan_option_missing(world: World) -> None:
+    wrap_app(world, "actions_of", lambda app, original, entry: tuple(
+        a for a in original(entry) if entry.kind != WORK))
+
+
+@mutant("recovery_button_mislabelled_on_android", "REQ-RECOVERY-01",
+        "on Android the recovery button reads 'Restore backup', not 'Start recovery'")
+def _recovery_button_mislabelled_on_android(world: World) -> None:
+    override_app_property(world, "recovery_label", lambda app, value: (
+        "Restore backup" if value and app.device.platform is Platform.ANDROID else value))
+
+
 @mutant("push_usable_without_verification", "REQ-VERIFY-02",
         "restored personal push accounts get a push credential without any verification")
 def _push_usable_without_verification(world: World) -> None:
@@ -554,6 +600,52 @@ def _tenant_activation_patch(world: World, before: Callable[[Any], Any],
         wrap(tenant, "activate", activate)
 
     on_each_tenant(world, patch)
+
+
+@mutant("unreadable_qr_drops_waiting_account", "REQ-VERIFY-08",
+        "scanning an image with no activation code removes the waiting work account")
+def _unreadable_qr_drops_waiting_account(world: World) -> None:
+    def scan_qr_to_recover(app: Authenticator, original: Callable[..., Done],
+                           entry_id: str, image: bytes) -> Done:
+        try:
+            return original(entry_id, image)
+        except Refusal as refusal:
+            if refusal.code is Code.QR_UNREADABLE:
+                app.state.entries = [e for e in app.state.entries if e.id != entry_id]
+            raise
+
+    wrap_app(world, "scan_qr_to_recover", scan_qr_to_recover)
+
+
+@mutant("refused_qr_blocks_recovery", "REQ-VERIFY-06",
+        "once a QR code is refused for a waiting work account, every later code is refused")
+def _refused_qr_blocks_recovery(world: World) -> None:
+    blocked: set[tuple[str, str]] = set()
+
+    def enter_activation_to_recover(app: Authenticator, original: Callable[..., Done],
+                                    entry_id: str, code: str, url: str) -> Done:
+        if (app.device.id, entry_id) in blocked:
+            raise Refusal(Code.QR_REJECTED)
+        try:
+            return original(entry_id, code, url)
+        except Refusal as refusal:
+            if refusal.code in (Code.QR_REJECTED, Code.QR_UNREADABLE):
+                blocked.add((app.device.id, entry_id))
+            raise
+
+    def scan_qr_to_recover(app: Authenticator, original: Callable[..., Done],
+                           entry_id: str, image: bytes) -> Done:
+        if (app.device.id, entry_id) in blocked:
+            raise Refusal(Code.QR_REJECTED)
+        try:
+            return original(entry_id, image)
+        except Refusal as refusal:
+            if refusal.code in (Code.QR_REJECTED, Code.QR_UNREADABLE):
+                blocked.add((app.device.id, entry_id))
+            raise
+
+    wrap_app(world, "enter_activation_to_recover", enter_activation_to_recover)
+    wrap_app(world, "scan_qr_to_recover", scan_qr_to_recover)
 
 
 @mutant("replayed_qr_accepted", "REQ-VERIFY-06",
@@ -683,6 +775,30 @@ def _camera_denial_blocks_manual_entry(world: World) -> None:
 # ---------------------------------------------------------------- TROUBLE
 
 
+
+@mutant("camera_revocation_ignored", "REQ-CAMERA-04",
+        "the app keeps using the camera after access is turned off in the phone's settings")
+def _camera_revocation_ignored(world: World) -> None:
+    once_allowed: set[str] = set()
+
+    def _camera_read(app: Authenticator, original: Callable[[bytes], str], image: bytes) -> str:
+        device = app.device
+        if device.camera is CameraPermission.ALLOWED:
+            once_allowed.add(device.id)
+        if device.camera is CameraPermission.DENIED and device.id in once_allowed:
+            with swapped(device, "camera", CameraPermission.ALLOWED):
+                return original(image)
+        return original(image)
+
+    def answer_camera_prompt(app: Authenticator, original: Callable[[bool], None],
+                             allow: bool) -> None:
+        original(allow)
+        if allow:
+            once_allowed.add(app.device.id)
+
+    wrap_app(world, "_camera_read", _camera_read)
+    wrap_app(world, "answer_camera_prompt", answer_camera_prompt)
+
 @mutant("os_switch_restores", "REQ-TROUBLE-01",
         "a backup made on the other operating system is found and restored")
 def _os_switch_restores(world: World) -> None:
@@ -733,17 +849,30 @@ def _delete_backup_noop(world: World) -> None:
         location, BACKUP_NAME) is not None)
 
 
-@mutant("turn_off_leaves_copy", "REQ-TROUBLE-04",
-        "switching backup off on the old phone leaves the cloud copy recoverable")
-def _turn_off_leaves_copy(world: World) -> None:
-    def turn_off_backup(app: Authenticator, original: Callable[[], Done]) -> Done:
+@mutant("phone_deletion_keeps_copy", "REQ-TROUBLE-04",
+        "deleting the backup from the old phone turns backup off there but leaves the copy")
+def _phone_deletion_keeps_copy(world: World) -> None:
+    def delete_backup_from_phone(app: Authenticator, original: Callable[[], Done]) -> Done:
         if not app.state.backup.on:
             return original()
-        app._call(app._store().kind.service, "delete")
         app.state.backup = BackupState()
-        return Done("Backup is off and the cloud copy is deleted.")
+        return Done("Your backup is deleted from the cloud.")
 
-    wrap_app(world, "turn_off_backup", turn_off_backup)
+    wrap_app(world, "delete_backup_from_phone", delete_backup_from_phone)
+
+
+@mutant("account_problem_ignored", "REQ-TROUBLE-07",
+        "a recovery account with a problem of its own (blocked) still signs in and recovers")
+def _account_problem_ignored(world: World) -> None:
+    def sign_in(original: Callable[..., Any], username: str, password: str,
+                now: float) -> Any:
+        account = world.msa.find(username)
+        if account is None or not account.problem:
+            return original(username, password, now)
+        with swapped(account, "problem", False):
+            return original(username, password, now)
+
+    wrap(world.msa, "sign_in", sign_in)
 
 
 @mutant("damaged_backup_partially_restored", "REQ-TROUBLE-06",
@@ -802,15 +931,46 @@ def _red_dot_never_shown(world: World) -> None:
 @mutant("red_dot_stays_after_sign_in", "REQ-STALE-03",
         "signing in again uploads once but leaves the red dot and the lapsed sign-in in place")
 def _red_dot_stays_after_sign_in(world: World) -> None:
-    def sign_in_to_update_backup(app: Authenticator, original: Callable[[str], Done],
-                                 password: str) -> Done:
+    def sign_in_to_update_backup(app: Authenticator, original: Callable[..., Done],
+                                 password: str, username: str | None = None) -> Done:
         old = app.state.backup.session
-        done = original(password)
+        done = original(password, username)
         if old is not None:
             app.state.backup.session = old
         return done
 
     wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
+
+
+@mutant("update_backup_by_any_account", "REQ-STALE-03",
+        "any personal Microsoft account can sign in to bring an out-of-date backup up to date")
+def _update_backup_by_any_account(world: World) -> None:
+    def sign_in_to_update_backup(app: Authenticator, original: Callable[..., Done],
+                                 password: str, username: str | None = None) -> Done:
+        backup = app.state.backup
+        if username is None or backup.recovery_username is None or (
+                username.strip().lower() == backup.recovery_username.lower()):
+            return original(password, username)
+        backup.session = world.msa.sign_in(username, password, app.now)  # not refused
+        backup.dirty = True
+        app._sync()
+        return Done("Signed in. Your backup is up to date.")
+
+    wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
+
+
+@mutant("no_out_of_date_prompt", "REQ-STALE-05",
+        "an out-of-date backup only shows its mark; the app never prompts for sign-in")
+def _no_out_of_date_prompt(world: World) -> None:
+    wrap_app(world, "alerts", lambda app, original: tuple(
+        a for a in original() if a[0] != "BACKUP_OUT_OF_DATE"))
+
+
+@mutant("red_dot_in_settings", "REQ-STALE-02",
+        "the out-of-date mark is shown deep in the settings, not on the menu or action bar")
+def _red_dot_in_settings(world: World) -> None:
+    override_app_property(world, "warning_at",
+                          lambda app, value: None if value is None else "Settings > Backup")
 
 
 @mutant("stale_recovery_merges_latest", "REQ-STALE-04",
@@ -890,7 +1050,7 @@ def _android_gate_includes_6_5(world: World) -> None:
     _gate(world, android_minimum=(6, 5, 0))
 
 
-@mutant("version_compared_as_text", "REQ-VERSION-03",
+@mutant("version_compared_as_text", "REQ-VERSION-01",
         "app versions are compared as text, so 5.10.0 counts as older than 5.7.0")
 def _version_compared_as_text(world: World) -> None:
     _gate(world, as_text=True)
@@ -948,6 +1108,36 @@ def _recovery_needs_old_phone(world: World) -> None:
 
 
 # ---------------------------------------------------------------- PRIVACY
+
+
+@mutant("backup_encoded_not_encrypted", "REQ-PRIVACY-03",
+        "the store holds the backup base64-encoded instead of encrypted (readable by anyone)")
+def _backup_encoded_not_encrypted(world: World) -> None:
+    sealed: dict[tuple[str, str], tuple[bytes, bytes]] = {}  # place -> (stored, sealed)
+
+    def _upload(app: Authenticator, original: Callable[[], None]) -> None:
+        original()
+        backup = app.state.backup
+        store = app._store()
+        assert backup.location is not None
+        key = (backup.location.lower(), BACKUP_NAME)
+        kept = store.objects.get(key)
+        if kept is not None:
+            encoded = base64.b64encode(app._payload().to_bytes())
+            sealed[(store.kind.value, backup.location.lower())] = (encoded, kept.data)
+            store.objects[key] = StoredBlob(encoded, kept.updated_at)
+
+    for store in (world.icloud, world.microsoft_storage):
+        def get(original: Callable[..., bytes | None], location: str, name: str,
+                store: Any = store) -> bytes | None:
+            data = original(location, name)
+            pair = sealed.get((store.kind.value, location.lower()))
+            if name == BACKUP_NAME and pair is not None and data == pair[0]:
+                return pair[1]  # the app and the tester still read it as before
+            return data
+
+        wrap(store, "get", get)
+    wrap_app(world, "_upload", _upload)
 
 
 @mutant("backup_reported_to_telemetry", "REQ-PRIVACY-01",

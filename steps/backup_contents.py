@@ -1,0 +1,135 @@
+"""What the backup holds, read through the target's own decryption (capability
+backup_contents), and whether its stored bytes give any of it away.
+
+000 "Important" / 002 "IMPORTANT": the backup keeps user names and the secrets that make
+codes, nothing else about the accounts (no mail, no files). The decrypted fields are the
+oracle for the ciphertext check too: none of them may be readable in the stored bytes
+however the bytes are decoded, so the check does not depend on guessing what a target
+might have copied.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import zlib
+
+from pytest_bdd import given, parsers, then
+
+from authconform.port import AccountKind, BackupContents, Platform, Store
+from steps.cast import Cast, plain_forms, split_labels
+from steps.inspection import STORE_KIND
+from steps.security import text_forms
+
+PLATFORM_OF = {Store.ICLOUD: Platform.IOS, Store.MICROSOFT: Platform.ANDROID}
+SHORT = 8  # shorter values (digits, periods, flags) would be found by chance
+
+
+def _contents(cast: Cast, name: str, store_name: str) -> BackupContents:
+    store = STORE_KIND[store_name]
+    location = cast.storage_location(name, PLATFORM_OF[store])[1]
+    contents = cast.target.world.backup_contents(store, location)
+    assert contents is not None, f"there is no backup of {name}'s in {store_name}"
+    assert contents.entries, "the decrypted backup holds no account at all"
+    return contents
+
+
+def _values(contents: BackupContents) -> list[str]:
+    return [*(v for e in contents.entries for v in e.fields.values()),
+            *contents.settings.values(), *contents.settings.keys()]
+
+
+def _private_words(cast: Cast, name: str) -> dict[str, str]:
+    """What the backup must not hold: passwords and the recovery account's contact details."""
+    msa = cast.msa(name)
+    words = {"the recovery account password": msa.password}
+    if msa.alternate_email:
+        words["the alternate email address"] = msa.alternate_email
+    if msa.alternate_phone:
+        words["the alternate phone number"] = msa.alternate_phone
+    for (owner, label), account in cast.accounts.items():
+        if owner == name and account.password:
+            words[f"the {label} password"] = account.password
+    for apple_id in (cast.apple_ids.get(name), cast.second_apple_ids.get(name)):
+        if apple_id is not None:
+            words["the Apple ID password"] = apple_id.password
+    return words
+
+
+def _assert_absent(values: list[str], words: dict[str, str]) -> None:
+    lowered = [v.lower() for v in values]
+    for what, word in words.items():
+        found = [v for v in lowered if word.lower() in v]
+        assert not found, f"the backup holds {what}"
+
+
+# ------------------------------------------------------------------ planting data
+@given(parsers.parse("{name:w} keeps mail and files in the personal Microsoft account"),
+       target_fixture="account_data")
+def _(cast: Cast, name: str) -> dict[str, str]:
+    msa = cast.msa(name)
+    data = {"a mail": f"Lunch on Friday? Reply to {name} about order {msa.id}-mail",
+            "a file": f"Holiday budget spreadsheet {msa.id}-file"}
+    for (kind, text) in zip(("mail", "file"), data.values(), strict=True):
+        cast.target.world.put_account_data(msa.id, kind, text)
+    return data
+
+
+# ------------------------------------------------------------------ what is inside
+@then(parsers.parse("{name:w}'s backup in {store_name} holds the accounts \"{labels}\" by "
+                    "user name, with the secret of each third-party account"))
+def _(cast: Cast, name: str, store_name: str, labels: str) -> None:
+    contents = _contents(cast, name, store_name)
+    for label in split_labels(labels):
+        account = cast.account(name, label)
+        held = [e for e in contents.entries if e.kind is account.kind and any(
+            v.lower() == account.username.lower() for v in e.fields.values())]
+        assert held, f"the backup holds no {label} entry by its user name"
+        if account.kind is AccountKind.THIRD_PARTY and account.site is not None:
+            secret = account.site.secret.replace(" ", "").upper().rstrip("=")
+            assert any(v.replace(" ", "").upper().rstrip("=") == secret
+                       for e in held for v in e.fields.values()), (
+                f"the backup holds no secret for {label}")
+
+
+@then(parsers.parse("{name:w}'s backup in {store_name} holds no password or contact "
+                    "detail"))
+def _(cast: Cast, store_name: str, name: str) -> None:
+    _assert_absent(_values(_contents(cast, name, store_name)), _private_words(cast, name))
+
+
+@then(parsers.parse("{name:w}'s backup in {store_name} holds none of the mail and files of "
+                    "the personal Microsoft account"))
+def _(cast: Cast, account_data: dict[str, str], store_name: str, name: str) -> None:
+    _assert_absent(_values(_contents(cast, name, store_name)), account_data)
+
+
+# ------------------------------------------------------------------ the stored bytes
+def _readings(data: bytes) -> list[bytes]:
+    """The stored bytes as anyone could read them without a key: as they are, and
+    decoded from base64, hex or zlib where they decode."""
+    found = [data]
+    with contextlib.suppress(binascii.Error, ValueError):
+        found.append(base64.b64decode(data.strip(), validate=True))
+    with contextlib.suppress(ValueError):
+        found.append(bytes.fromhex(data.strip().decode("ascii")))
+    for candidate in list(found):
+        with contextlib.suppress(zlib.error):
+            found.append(zlib.decompress(candidate))
+    return found
+
+
+@then(parsers.parse("nothing {name:w}'s backup in {store_name} holds can be read in the "
+                    "stored bytes without the backup key"))
+def _(cast: Cast, name: str, store_name: str) -> None:
+    values = [v for v in _values(_contents(cast, name, store_name)) if len(v) >= SHORT]
+    assert values, "the decrypted backup holds nothing long enough to look for"
+    stored = [o.data for o in cast.target.world.stored_objects()
+              if o.store is STORE_KIND[store_name]]
+    assert stored, f"nothing is stored in {store_name}"
+    readings = [r for data in stored for r in _readings(data)]
+    for value in values:
+        for form in {*plain_forms(value), *text_forms(value)}:
+            leaked = [r for r in readings if form in r]
+            assert not leaked, f"{value[:4]}... from the backup is readable in the store"
