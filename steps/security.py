@@ -190,11 +190,6 @@ def _(cast: Cast, org: str, name: str) -> None:
 
 
 # ------------------------------------------------------------------ time and fresh sign-ins
-@when(parsers.parse("{hours:d} hours pass"))
-def _(cast: Cast, hours: int) -> None:
-    cast.target.world.advance_clock(hours * 3600)
-
-
 @then(parsers.parse('the "{phone}" has asked the backup key holder for nothing since'))
 def _(cast: Cast, traffic_mark: int, phone: str) -> None:
     device_id = cast.phone(phone).id
