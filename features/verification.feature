@@ -19,7 +19,6 @@ Feature: Additional verification of restored accounts
       And Alex has the app on the "<new phone>"
       And Alex has recovered the backup on the "<new phone>"
       Then the "<new phone>" alerts that additional verification is needed
-      And the alert on the "<new phone>" counts or names the 2 waiting accounts
       And the "Microsoft" account on the "<new phone>" needs additional verification
       And the "Contoso" account on the "<new phone>" needs additional verification
       And the "GitHub" account on the "<new phone>" is ready to use

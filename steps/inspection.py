@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
-from authconform.port import Store, StoredObject
-from steps.cast import Cast
+from authconform.port import AccountKind, Store, StoredObject
+from steps.cast import Cast, plain_forms, secret_forms
 
 STORE_KIND = {"iCloud": Store.ICLOUD, "Microsoft's cloud storage": Store.MICROSOFT}
 STORE_SERVICE = {"iCloud": "icloud", "Microsoft's cloud storage": "microsoft-storage"}
@@ -27,6 +27,23 @@ def _assert_absent(blobs: list[bytes], forms: list[bytes], what: str) -> None:
 
 
 # ------------------------------------------------------------------ the cloud stores
+@then(parsers.parse("no stored backup contains the user name, issuer or secret of any of "
+                    "{name:w}'s accounts"))
+def _(cast: Cast, name: str) -> None:
+    blobs = _stored(cast)
+    for (owner, label), account in cast.accounts.items():
+        if owner != name:
+            continue
+        _assert_absent(blobs, plain_forms(account.username), f"the {label} user name")
+        if account.kind is AccountKind.THIRD_PARTY and account.site is not None:
+            _assert_absent(blobs, plain_forms(account.site.issuer), f"the {label} issuer")
+            _assert_absent(blobs, secret_forms(account.site.secret), f"the {label} secret")
+        if account.kind is AccountKind.WORK and account.tenant is not None:
+            _assert_absent(blobs, plain_forms(account.tenant.name), f"the {label} tenant")
+        if account.password:
+            _assert_absent(blobs, plain_forms(account.password), f"the {label} password")
+
+
 # ------------------------------------------------------------------ network traffic
 @given("we start watching the network traffic", target_fixture="traffic_mark")
 @when(parsers.parse('we start watching the network traffic of the "{phone}"'),
