@@ -454,7 +454,8 @@ def build_document(
             reasons[:0] = [f"collection error: {collection_error_headline(e)}"
                            for e in run.collection_errors]
         if errored:
-            reasons.insert(0, f"{len(errored)} scenario(s) in error")
+            reasons.insert(0, f"{len(errored)} scenario(s) in error, the first "
+                              f"{error_headline(errored[0])}")
     elif reasons:
         verdict = NON_CONFORMANT
     else:
@@ -526,6 +527,18 @@ def build_document(
         doc["sources"] = {**run.sources, "review": {
             rid: list(changes) for rid, changes in review.items() if rid in judged}}
     return doc
+
+
+def error_headline(scenario: ScenarioResult, limit: int = 200) -> str:
+    """``at features/x.feature:12, scenario "...": TargetError: ...`` -- where a scenario
+    in error is and what broke, in one line (the record of failures.render, else the
+    scenario's id and its message's first line)."""
+    lines = [line.strip() for line in (scenario.message or "").splitlines() if line.strip()]
+    where = next((line for line in lines if line.startswith("at ")), None)
+    what = next((line.removeprefix("error: ") for line in lines
+                 if line.startswith("error: ")), lines[0] if lines else "no message")
+    text = f"{where or scenario.id}: {what}"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _headline(report: str) -> str:

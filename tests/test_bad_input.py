@@ -332,6 +332,9 @@ def test_gate_exits_3_when_the_adapter_misbehaves(
     assert done.returncode == GATE_HARNESS, said(done)[-3000:]
     assert message in said(done)
     assert gate_line(done).startswith("authconform: error (exit 3)")
+    # the verdict line says which scenario broke and which adapter operation broke it
+    assert "A failed recovery does not touch the backup it was reading" in gate_line(done)
+    assert message.split(":")[0] in gate_line(done), gate_line(done)
 
 
 # ---------------------------------------------------------------- option values

@@ -104,7 +104,8 @@ def test_a_failed_should_requirement_is_reported_but_does_not_fail_the_gate():
 def test_any_error_scenario_makes_the_verdict_error_even_without_failures():
     doc = build([*ALL_PASS, sc("boom", "error", message="TargetError: adapter 'x' hung")])
     assert doc["verdict"] == "error"
-    assert doc["reasons"][0] == "1 scenario(s) in error"
+    assert doc["reasons"][0] == ("1 scenario(s) in error, the first x.feature::boom: "
+                                 "TargetError: adapter 'x' hung")
 
 
 def test_collection_errors_make_the_verdict_error():
