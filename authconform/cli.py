@@ -81,6 +81,9 @@ def decide_exit_code(pytest_rc: int | None, doc: Mapping[str, Any] | None,
     conformance document (``None`` when missing or invalid, ``doc_problem`` says why)."""
     if pytest_rc == PYTEST_USAGE:
         return EXIT_USAGE, "pytest reported a usage error (see above)"
+    if doc is None and pytest_rc == PYTEST_INTERNAL:
+        return EXIT_HARNESS, ("pytest stopped before any scenario ran (an internal error, "
+                              "shown above); no conformance.json")
     if doc is None:
         return EXIT_HARNESS, f"no valid conformance.json: {doc_problem or 'missing'}"
     errors = doc.get("harness", {}).get("collection_errors") or []
@@ -202,6 +205,25 @@ def _positive_float(value: str) -> float:
     return f
 
 
+def uncompilable_python(root: Path) -> list[str]:
+    """``steps/x.py:3: invalid syntax`` for each step module (and the root conftest.py)
+    that does not compile: pytest would stop with an internal error before collecting,
+    and a new step file with a typo deserves the same clear answer as a broken feature
+    file -- the file and the line, exit 2."""
+    broken = []
+    for path in sorted([root / "conftest.py", *(root / "steps").rglob("*.py")]):
+        if not path.is_file():
+            continue
+        try:
+            compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            where = path.relative_to(root).as_posix()
+            broken.append(f"{where}:{exc.lineno or 0}: {exc.msg}")
+        except ValueError as exc:  # null bytes
+            broken.append(f"{path.relative_to(root).as_posix()}:0: {exc}")
+    return broken
+
+
 def pytest_command(args: argparse.Namespace, root: Path, report_dir: Path) -> list[str]:
     from authconform.plugin import UNUSED_PLUGIN_ARGS
 
@@ -259,6 +281,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         if allure is None:
             print(f"authconform: {ALLURE_MISSING}", file=sys.stderr)
             return EXIT_USAGE
+    broken = uncompilable_python(root)
+    if broken:
+        print(f"authconform: configuration error (exit {EXIT_USAGE}): "
+              f"{len(broken)} Python file(s) of the suite do not compile: "
+              f"{'; '.join(broken[:3])}" + (f" and {len(broken) - 3} more"
+                                           if len(broken) > 3 else ""))
+        return EXIT_USAGE
     if args.workers and args.workers != "0" and importlib.util.find_spec("xdist") is None:
         print("authconform: --workers needs pytest-xdist (pip install pytest-xdist)",
               file=sys.stderr)

@@ -252,6 +252,20 @@ def test_every_malformed_feature_file_is_named_even_in_a_subfolder(tmp_path: Pat
     assert "Line: " not in line
 
 
+def test_a_step_module_that_does_not_compile_is_exit_2_naming_file_and_line(
+        tmp_path: Path) -> None:
+    root = _suite(tmp_path, GOOD, name="new.feature")
+    (root / "steps" / "new_steps.py").write_text(
+        "from pytest_bdd import given\n\n\n@given('a thing')\ndef _(:\n    pass\n",
+        encoding="utf-8")
+    done = run_suite_gate(tmp_path, root)
+    assert done.returncode == GATE_USAGE, said(done)[-3000:]
+    line = gate_line(done)
+    assert line.startswith("authconform: configuration error (exit 2): 1 Python file(s) of "
+                           "the suite do not compile: steps/new_steps.py:5: "), line
+    assert str(tmp_path) not in line
+
+
 def test_unknown_step_names_the_step(tmp_path: Path) -> None:
     root = _suite(tmp_path, UNKNOWN_STEP)
     done = run_pytest(tmp_path, "features", cwd=root)

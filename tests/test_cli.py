@@ -243,3 +243,9 @@ def test_allure_config_keeps_history_and_categories(tmp_path):
     assert config["output"] == str(tmp_path.resolve() / "allure-report")
     assert config["categories"][0]["name"] == "Non-conformance"
     assert "awesome" in config["plugins"]
+
+
+def test_an_internal_error_before_any_scenario_says_so():
+    code, why = cli.decide_exit_code(3, None, "reports/conformance.json was not written")
+    assert code == 3
+    assert why.startswith("pytest stopped before any scenario ran")
