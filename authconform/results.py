@@ -552,6 +552,7 @@ def write_allure_extras(alluredir: str | Path, doc: Mapping[str, Any]) -> list[P
                 "seed": doc["seed"], "selection": doc["selection"], "verdict": doc["verdict"],
                 "coverage": verdict.coverage_line(doc),
                 "robustness": verdict.robustness_line(doc),
+                "sources": verdict.sources_line(doc) if "sources" in doc else None,
                 "python": platform.python_version(), "pytest": _version("pytest"),
                 "pytest-bdd": _version("pytest-bdd"),
                 "allure-pytest-bdd": _version("allure-pytest-bdd"),

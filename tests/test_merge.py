@@ -192,3 +192,31 @@ def test_the_merged_html_report_shows_every_scenario_of_every_shard(runs: Path) 
         cwd=REPO, env=_env(runs), text=True, capture_output=True, timeout=300, check=False)
     assert check.returncode == 0, said(check)[-3000:]
     assert f"{len(_doc(runs / 'one')['scenarios'])} scenarios" in check.stdout
+
+
+def test_a_signed_merge_verifies(runs: Path) -> None:
+    from authconform import attest
+
+    private, public = attest.keygen(runs / "merge-key")
+    done = gate(runs, "merge", *map(str, _shards(runs)), "--report-dir", str(runs / "signed"),
+                "--no-html", "--sign", str(private))
+    assert done.returncode == 1, said(done)[-3000:]  # the mutant's verdict, signed
+    where = runs / "signed" / "conformance.intoto.json"
+    assert f"attestation {where}" in done.stdout
+    done = gate(runs, "verify", str(where), "--key", str(public))
+    assert done.returncode == 0, said(done)[-3000:]
+    assert "ok: conformance.json" in done.stdout
+
+
+def test_the_github_workflow_signs_the_verdict_and_checks_the_live_documents() -> None:
+    import yaml
+
+    flow = yaml.safe_load((REPO / ".github" / "workflows" / "conformance.yml").read_text())
+    jobs = flow["jobs"]
+    merge_script = "\n".join(s.get("run", "") for s in jobs["merge"]["steps"])
+    assert '--sign "$RUNNER_TEMP/signing.key"' in merge_script
+    assert "authconform verify reports/conformance.intoto.json" in merge_script
+    sources_script = "\n".join(s.get("run", "") for s in jobs["sources"]["steps"])
+    assert "authconform requirements --sources live" in sources_script
+    assert "authconform drift sources-last live" in sources_script
+    assert flow[True]["schedule"]  # 'on:' reads as True in YAML 1.1

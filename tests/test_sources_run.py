@@ -149,3 +149,5 @@ def test_run_against_an_edited_copy_reports_review(tmp_path: Path) -> None:
     assert {r["id"] for r in doc["requirements"] if r.get("review")} == {
         "REQ-BACKUP-04", "REQ-BACKUP-07", "REQ-FAULT-02"}
     assert "### Source documents" in (tmp_path / "reports" / "summary.md").read_text()
+    env = (tmp_path / "reports" / "allure-results" / "environment.properties").read_text()
+    assert "sources=" in env and "REQ-BACKUP-04" in env
