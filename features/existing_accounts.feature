@@ -1,78 +1,131 @@
 Feature: Recovery while accounts already exist
   Recovery is refused while the app already holds accounts, so that nothing in it is
-  overwritten with older data. Alex removes them first, then recovers.
+  overwritten with older data. Alex removes them first, then recovers. The documents
+  read two ways: any account of any kind blocks recovery, or only an account that is
+  also in the backup does (REQ-EXISTING-01, REQ-EXISTING-04). An account from the backup
+  blocks under both readings; one that is not in it blocks only under the first. Each
+  kind of account (personal Microsoft, work or school, third-party) is tried alone.
 
   Background:
     Given Alex has a personal Microsoft account
+    And Alex has a work account at "Contoso"
     And Alex has a third-party "GitHub" account
     And Alex has a third-party "Dropbox" account
-    And Alex has the app on the "old iPhone"
-    And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-    And Alex has turned on backup on the "old iPhone"
-    And Alex has the app on the "new iPhone"
 
-  @existing @REQ-EXISTING-01 @negative @ios @reading-existing_accounts-any
-  Scenario: Any account already in the app blocks recovery
-    Given Alex has added the "Dropbox" account to the "new iPhone"
-    When Alex begins recovery on the "new iPhone"
-    Then recovery is refused with "EXISTING_ACCOUNTS"
+  Rule: An account from the backup already in the app blocks recovery, whatever its kind
 
-  @existing @REQ-EXISTING-01 @REQ-EXISTING-04 @negative @ios
-  Scenario: The personal Microsoft account already in the app blocks its own recovery
-    Given Alex has added the "Microsoft" account to the "new iPhone"
-    When Alex begins recovery on the "new iPhone"
-    Then recovery is refused with "EXISTING_ACCOUNTS"
-    And the "new iPhone" shows the accounts "Microsoft" in that order
+    @existing @REQ-EXISTING-01 @negative
+    Scenario Outline: A <kind> account from the backup already on the new phone blocks recovery
+      Given Alex has backed up the accounts "Microsoft, Contoso, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has added the "<account>" account to the "<new phone>"
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "EXISTING_ACCOUNTS"
 
-  @existing @REQ-EXISTING-02 @negative @ios @reading-existing_accounts-any
-  Scenario: A refused recovery changes nothing on the phone or in the cloud
-    Given Alex has added the "Dropbox" account to the "new iPhone"
-    And Alex has renamed the "Dropbox" account to "Shared files" on the "new iPhone"
-    And Alex has the app on the "spare iPhone"
-    When Alex begins recovery on the "new iPhone"
-    Then recovery is refused with "EXISTING_ACCOUNTS"
-    And the "new iPhone" shows the accounts "Dropbox" in that order
-    And the "new iPhone" shows the "Dropbox" account named "Shared files"
-    And the "Dropbox" account on the "new iPhone" shows a code its provider accepts
-    When Alex begins recovery on the "spare iPhone"
-    Then the "spare iPhone" shows the accounts "Microsoft, GitHub" in that order
+      @ios
+      Examples: iPhone
+        | kind              | account   | old phone  | new phone  |
+        | personal          | Microsoft | old iPhone | new iPhone |
+        | work or school    | Contoso   | old iPhone | new iPhone |
+        | third-party       | GitHub    | old iPhone | new iPhone |
 
-  @existing @REQ-EXISTING-03 @ios
-  Scenario: After removing the existing accounts, recovery restores the whole backup
-    Given Alex has added the "Dropbox" account to the "new iPhone"
-    And Alex has removed the "Dropbox" account from the "new iPhone"
-    When Alex begins recovery on the "new iPhone"
-    Then the app answers "OK"
-    And the "new iPhone" shows the accounts "Microsoft, GitHub" in that order
+      @android @profile-current
+      Examples: Android phone
+        | kind              | account   | old phone         | new phone         |
+        | personal          | Microsoft | old Android phone | new Android phone |
+        | work or school    | Contoso   | old Android phone | new Android phone |
+        | third-party       | GitHub    | old Android phone | new Android phone |
 
-  @existing @REQ-EXISTING-03 @android @profile-current @reading-existing_accounts-any
-  Scenario: On Android too, removing the existing accounts lets recovery through
-    Given Alex has the app on the "old Android phone"
-    And Alex has added the accounts "Microsoft, GitHub" to the "old Android phone"
-    And Alex has turned on backup on the "old Android phone"
-    And Alex has the app on the "new Android phone"
-    And Alex has added the "Dropbox" account to the "new Android phone"
-    When Alex begins recovery on the "new Android phone"
-    Then recovery is refused with "EXISTING_ACCOUNTS"
-    When Alex removes every account from the "new Android phone"
-    And Alex begins recovery on the "new Android phone"
-    Then the app answers "OK"
-    And the "new Android phone" shows the accounts "Microsoft, GitHub" in that order
+  Rule: Under the strict reading, any account blocks recovery, even one not in the backup
 
-  Rule: Under the narrow reading (declared by the target), only the same account blocks recovery
+    @existing @REQ-EXISTING-01 @negative @reading-existing_accounts-any
+    Scenario Outline: A <kind> account that is not in the backup blocks recovery too
+      Given Alex has backed up the accounts "Dropbox" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has added the "<account>" account to the "<new phone>"
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "EXISTING_ACCOUNTS"
 
-    @existing @REQ-EXISTING-04 @profile-current @ios @reading-existing_accounts-same
-    Scenario: An unrelated account stays and the backed-up ones join it
-      Given Alex has added the "Dropbox" account to the "new iPhone"
+      @ios
+      Examples: iPhone
+        | kind              | account   | old phone  | new phone  |
+        | personal          | Microsoft | old iPhone | new iPhone |
+        | work or school    | Contoso   | old iPhone | new iPhone |
+        | third-party       | GitHub    | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | kind              | account   | old phone         | new phone         |
+        | personal          | Microsoft | old Android phone | new Android phone |
+        | work or school    | Contoso   | old Android phone | new Android phone |
+        | third-party       | GitHub    | old Android phone | new Android phone |
+
+    @existing @REQ-EXISTING-02 @negative @ios @reading-existing_accounts-any
+    Scenario: A refused recovery changes nothing on the phone or in the cloud
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And Alex has added the "Dropbox" account to the "new iPhone"
+      And Alex has renamed the "Dropbox" account to "Shared files" on the "new iPhone"
+      And Alex has the app on the "spare iPhone"
       When Alex begins recovery on the "new iPhone"
+      Then the "new iPhone" shows the accounts "Dropbox" in that order
+      And the "new iPhone" shows the "Dropbox" account named "Shared files"
+      And the "Dropbox" account on the "new iPhone" shows a code its provider accepts
+      When Alex begins recovery on the "spare iPhone"
+      Then the "spare iPhone" shows the accounts "Microsoft, GitHub" in that order
+
+    @existing @REQ-EXISTING-03
+    Scenario Outline: After removing the existing accounts, recovery restores the whole backup
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has added the accounts "Microsoft, Dropbox" to the "<new phone>"
+      And Alex has tried to begin recovery on the "<new phone>"
+      When Alex removes every account from the "<new phone>"
+      And Alex begins recovery on the "<new phone>"
       Then the app answers "OK"
-      And the "new iPhone" shows the "Dropbox" account
-      And the "new iPhone" shows the "Microsoft" account
-      And the "new iPhone" shows the "GitHub" account
+      And the "<new phone>" shows the accounts "Microsoft, GitHub" in that order
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+  Rule: Under the narrow reading, only an account from the backup blocks recovery
+
+    @existing @REQ-EXISTING-04 @profile-current @reading-existing_accounts-same
+    Scenario Outline: A <kind> account that is not in the backup stays, and the backed-up one joins it
+      Given Alex has backed up the accounts "Dropbox" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has added the "<account>" account to the "<new phone>"
+      When Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the "<account>" account
+      And the "<new phone>" shows the "Dropbox" account
+
+      @ios
+      Examples: iPhone
+        | kind              | account   | old phone  | new phone  |
+        | personal          | Microsoft | old iPhone | new iPhone |
+        | work or school    | Contoso   | old iPhone | new iPhone |
+        | third-party       | GitHub    | old iPhone | new iPhone |
+
+      @android
+      Examples: Android phone
+        | kind              | account   | old phone         | new phone         |
+        | personal          | Microsoft | old Android phone | new Android phone |
+        | work or school    | Contoso   | old Android phone | new Android phone |
+        | third-party       | GitHub    | old Android phone | new Android phone |
 
     @existing @REQ-EXISTING-04 @profile-current @negative @ios @reading-existing_accounts-same
-    Scenario: An account from the backup already in the app blocks recovery
-      Given Alex has added the "GitHub" account to the "new iPhone"
+    Scenario: An account from the backup already in the app blocks recovery and stays as it was
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And Alex has added the "GitHub" account to the "new iPhone"
       When Alex begins recovery on the "new iPhone"
       Then recovery is refused with "EXISTING_ACCOUNTS"
       And the "new iPhone" shows the accounts "GitHub" in that order

@@ -132,8 +132,6 @@ Feature: An out-of-date backup
     Then the "<phone>" does not prompt Alex to sign in to update the backup
     When Alex's recovery account sign-in lapses
     Then the "<phone>" prompts Alex to sign in to update the backup
-    When Alex signs in again to update the backup on the "<phone>"
-    Then the "<phone>" does not prompt Alex to sign in to update the backup
 
     @ios
     Examples: iPhone

@@ -6,30 +6,36 @@ Feature: Which app versions have backup
   Background:
     Given Alex has a personal Microsoft account
 
-  @version @REQ-RECOVERY-01 @profile-current
-  Scenario Outline: App <version> on an <platform> has backup and recovery
-    Given Alex has app version <version> on the "<phone>"
-    Then the "<phone>" settings offer "<setting>"
-    And the "<phone>" offers to begin recovery
-    When Alex turns on backup on the "<phone>"
+  @version @REQ-VERSION-01 @profile-current @ios
+  Scenario Outline: iOS app <version> has backup and recovery
+    Given Alex has app version <version> on the "iPhone"
+    Then the "iPhone" settings offer "iCloud backup"
+    And the "iPhone" offers to begin recovery
+    When Alex turns on backup on the "iPhone"
     Then the app answers "OK"
 
-    @ios @REQ-VERSION-01
-    Examples: iPhone from 5.7.0
-      | platform | version | phone  | setting       |
-      | iPhone   | 5.7.0   | iPhone | iCloud backup |
-      | iPhone   | 5.7.1   | iPhone | iCloud backup |
-      | iPhone   | 5.10.0  | iPhone | iCloud backup |
-      | iPhone   | 10.0.0  | iPhone | iCloud backup |
+    Examples: from 5.7.0 on, later builds with two-digit fields included
+      | version |
+      | 5.7.0   |
+      | 5.7.1   |
+      | 5.10.0  |
+      | 10.0.0  |
 
-    @android @REQ-VERSION-02
-    Examples: Android from 6.6.0
-      | platform      | version | phone         | setting      |
-      | Android phone | 6.6.0   | Android phone | Cloud backup |
-      | Android phone | 6.6.1   | Android phone | Cloud backup |
-      | Android phone | 6.10.0  | Android phone | Cloud backup |
+  @version @REQ-VERSION-02 @profile-current @android
+  Scenario Outline: Android app <version> has backup and recovery
+    Given Alex has app version <version> on the "Android phone"
+    Then the "Android phone" settings offer "Cloud backup"
+    And the "Android phone" offers to begin recovery
+    When Alex turns on backup on the "Android phone"
+    Then the app answers "OK"
 
-  @version @REQ-VERSION-03 @REQ-RECOVERY-01 @negative @profile-current
+    Examples: from 6.6.0 on, later builds with two-digit fields included
+      | version |
+      | 6.6.0   |
+      | 6.6.1   |
+      | 6.10.0  |
+
+  @version @REQ-VERSION-03 @negative @profile-current
   Scenario Outline: App <version> on an <platform> has no backup and no recovery
     Given Alex has app version <version> on the "<phone>"
     Then the "<phone>" settings have no backup option
@@ -39,14 +45,14 @@ Feature: Which app versions have backup
     When Alex begins recovery on the "<phone>"
     Then recovery is refused with "BACKUP_NOT_SUPPORTED"
 
-    @ios @REQ-VERSION-01 @REQ-VERSION-03
+    @ios
     Examples: iPhone before 5.7.0
       | platform | version | phone  |
       | iPhone   | 5.6.9   | iPhone |
       | iPhone   | 5.6.0   | iPhone |
       | iPhone   | 4.12.0  | iPhone |
 
-    @android @REQ-VERSION-02 @REQ-VERSION-03
+    @android
     Examples: Android before 6.6.0
       | platform      | version | phone         |
       | Android phone | 6.5.9   | Android phone |
@@ -67,7 +73,7 @@ Feature: Which app versions have backup
       | 5.7.0   |
       | 6.8.0   |
 
-  @version @REQ-VERSION-05 @REQ-RECOVERY-01 @profile-2019 @negative @android
+  @version @REQ-VERSION-05 @profile-2019 @negative @android
   Scenario Outline: In 2019 no Android version <version> has backup or recovery
     Given Alex has app version <version> on the "Android phone"
     Then the "Android phone" settings have no backup option

@@ -9,7 +9,7 @@ steps say the same in Gherkin, for a scenario that prefers words to a tag.
 """
 
 import pytest
-from pytest_bdd import given
+from pytest_bdd import given, parsers
 
 from authconform import readings
 from authconform.port import Reading
@@ -31,3 +31,10 @@ def _(cast: Cast) -> None:
 @given("the app blocks recovery only while it holds an account from the backup")
 def _(cast: Cast) -> None:
     _needs_reading(cast, "same")
+
+
+@given(parsers.parse('{name:w} has tried to begin recovery on the "{phone}"'))
+def _(cast: Cast, name: str, phone: str) -> None:
+    """An attempt whose answer the scenario does not judge (a later step does)."""
+    msa = cast.msa(name)
+    cast.target.app.begin_recovery(cast.phone(phone).id, msa.username, msa.password)

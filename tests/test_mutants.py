@@ -542,6 +542,17 @@ def probe_stale_sign_in(s: Scene) -> Any:
 
 
 # Each probe and what the reference (and the documents) say it should observe.
+def probe_existing_kinds(s: Scene) -> Any:
+    answers = []
+    for add in (s.add_work, lambda d: s.add_site(d, s.google)):
+        old = s.phone()
+        assert s.add_site(old).ok and s.backup(old).ok
+        new = s.phone()
+        assert add(new).ok
+        answers.append(s.recover(new))
+    return answers
+
+
 def probe_deleted_from_phone(s: Scene) -> Any:
     old, new = s.old_and_new("ios")
     assert s.app.delete_backup_from_phone(old).ok
@@ -695,6 +706,7 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "old_sign_in": (probe_old_sign_in, "SIGN_IN_FAILED"),
     "stale_sign_in": (probe_stale_sign_in, ("SIGN_IN_FAILED", [])),
     "deleted_from_phone": (probe_deleted_from_phone, ("BACKUP_DELETED", [])),
+    "existing_kinds": (probe_existing_kinds, ["EXISTING_ACCOUNTS", "EXISTING_ACCOUNTS"]),
     "account_problem": (probe_account_problem, ("SIGN_IN_FAILED", [])),
     "update_by_other_account": (probe_update_by_other_account, ("SIGN_IN_FAILED", True)),
     "out_of_date_screen": (probe_out_of_date_screen, (True, "menu")),
@@ -755,6 +767,8 @@ PROBE_OF: dict[str, str] = {
     "other_apple_id_sees_backup": "other_apple_id",
     "delete_backup_noop": "deleted_in_storage",
     "phone_deletion_keeps_copy": "deleted_from_phone",
+    "work_account_does_not_block": "existing_kinds",
+    "only_personal_account_blocks": "existing_kinds",
     "account_problem_ignored": "account_problem",
     "update_backup_by_any_account": "update_by_other_account",
     "no_out_of_date_prompt": "out_of_date_screen",

@@ -131,6 +131,38 @@ def _recovery_merges_existing(world: World) -> None:
     wrap_app(world, "begin_recovery", begin_recovery)
 
 
+def _blocking_only(world: World, counts: Callable[[Any], bool]) -> None:
+    """Recovery looks only at the existing accounts ``counts`` accepts."""
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        ignored = [e for e in app.state.entries if not counts(e)]
+        if not ignored:
+            return original(username, password)
+        kept = [e for e in app.state.entries if counts(e)]
+        app.state.entries[:] = kept
+        try:
+            done = original(username, password)
+        except Refusal:
+            app.state.entries[:] = [*ignored, *kept]
+            raise
+        app.state.entries[:0] = ignored
+        return done
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("work_account_does_not_block", "REQ-EXISTING-01",
+        "a work or school account already in the app does not block recovery")
+def _work_account_does_not_block(world: World) -> None:
+    _blocking_only(world, lambda entry: entry.kind != WORK)
+
+
+@mutant("only_personal_account_blocks", "REQ-EXISTING-01",
+        "only a personal Microsoft account already in the app blocks recovery")
+def _only_personal_account_blocks(world: World) -> None:
+    _blocking_only(world, lambda entry: entry.kind == PERSONAL)
+
+
 @mutant("refusal_deletes_existing", "REQ-EXISTING-02",
         "a recovery refused for existing accounts still deletes the first existing account")
 def _refusal_deletes_existing(world: World) -> None:
@@ -1032,7 +1064,7 @@ def _ios_gate_excludes_5_7_0(world: World) -> None:
     _gate(world, ios_minimum=(5, 7, 1))
 
 
-@mutant("ios_gate_includes_5_6", "REQ-VERSION-01",
+@mutant("ios_gate_includes_5_6", "REQ-VERSION-03",
         "the iOS version gate is off by one: 5.6.x already offers backup")
 def _ios_gate_includes_5_6(world: World) -> None:
     _gate(world, ios_minimum=(5, 6, 0))
@@ -1044,7 +1076,7 @@ def _android_gate_excludes_6_6_0(world: World) -> None:
     _gate(world, android_minimum=(6, 6, 1))
 
 
-@mutant("android_gate_includes_6_5", "REQ-VERSION-02",
+@mutant("android_gate_includes_6_5", "REQ-VERSION-03",
         "the Android version gate is off by one: 6.5.x already offers backup")
 def _android_gate_includes_6_5(world: World) -> None:
     _gate(world, android_minimum=(6, 5, 0))
