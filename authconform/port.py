@@ -108,6 +108,9 @@ class OutcomeCode(StrEnum):
     NO_SUCH_ACCOUNT = "NO_SUCH_ACCOUNT"
     DEVICE_UNREGISTERED = "DEVICE_UNREGISTERED"
     SIGN_IN_REQUIRED = "SIGN_IN_REQUIRED"  # selecting the red dot asks for sign-in
+    # backup refused: the recovery account already guards another storage location
+    # (only where the target declares Reading.SECOND_PAIRING = "refused")
+    RECOVERY_ACCOUNT_IN_USE = "RECOVERY_ACCOUNT_IN_USE"
 
 
 class AlertCode(StrEnum):
@@ -146,11 +149,16 @@ class Reading(StrEnum):
     # a recovery account used for a second storage location: the newest pairing wins,
     # or the second pairing is refused
     SECOND_PAIRING = "second_pairing"
+    # after recovery each phone has its own personal-account credential, and each code
+    # "works with its own phone": a code offered as the *other* phone's is refused, or
+    # the provider accepts a code of any of the account's phones
+    OTHER_PHONE_CODE = "other_phone_code"
 
 
 READINGS: dict[Reading, tuple[str, ...]] = {
     Reading.EXISTING_ACCOUNTS: ("any", "same"),
     Reading.SECOND_PAIRING: ("newest_wins", "refused"),
+    Reading.OTHER_PHONE_CODE: ("refused", "accepted"),
 }
 
 

@@ -139,7 +139,8 @@ class Authenticator:
         self._ensure_new(PERSONAL, "Microsoft", account.username)
         entry_id = self._new_entry_id()
         params = self.world.msa.enroll_device(account.username, account.account_token,
-                                              self.device.id, self.world.rng)
+                                              self.device.id, self.world.rng,
+                                         self.world.rules.msa_digits)
         if push:
             public = self._push_key(entry_id)
             self._call("msa", "register-push-key", public)
@@ -288,6 +289,11 @@ class Authenticator:
         if self.world.faults.fire("network_drop_before_key_fetch"):
             raise Refusal(Code.NETWORK_UNAVAILABLE)
         record = self.world.keys.lookup(recovery)
+        elsewhere = record is not None and not record.deleted and (
+            record.platform != self.device.platform
+            or record.location != location_fingerprint(location))
+        if elsewhere and self.world.rules.second_pairing == "refused":
+            raise Refusal(Code.RECOVERY_ACCOUNT_IN_USE)
         if (record is None or record.deleted or record.platform != self.device.platform
                 or record.location != location_fingerprint(location)):
             record = KeyRecord(crypto.new_key(self.world.rng), self.device.platform.value,
@@ -518,7 +524,8 @@ class Authenticator:
             self._call("msa", "enroll-device", account.username.encode())
             entry.account_token = account.account_token
             entry.params = self.world.msa.enroll_device(
-                account.username, account.account_token, self.device.id, self.world.rng)
+                account.username, account.account_token, self.device.id, self.world.rng,
+                self.world.rules.msa_digits)
         else:
             # Push and work/school accounts: the credential is tied to a phone and never
             # sent over the network, so the person proves who they are first.
@@ -554,7 +561,8 @@ class Authenticator:
         account.push_keys[self.device.id] = public
         entry.account_token = account.account_token
         entry.params = msa.enroll_device(account.username, account.account_token,
-                                         self.device.id, self.world.rng)
+                                         self.device.id, self.world.rng,
+                                         self.world.rules.msa_digits)
         entry.needs_verification = False
         return self._changed("Account recovered.")
 

@@ -90,19 +90,26 @@ class MicrosoftAccounts:
 
     # -- per-device credentials
     def enroll_device(self, username: str, token: str, device_id: str,
-                      rng: random.Random) -> TotpParams:
+                      rng: random.Random, digits: int = MSA_DIGITS) -> TotpParams:
         """A new credential for ``device_id``; other devices keep theirs."""
         account = self.find(username)
         if account is None or token != account.account_token:
             raise Refusal(Code.SIGN_IN_FAILED)
-        params = TotpParams(secret_from_bytes(rng.randbytes(20)), digits=MSA_DIGITS)
+        params = TotpParams(secret_from_bytes(rng.randbytes(20)), digits=digits)
         account.credentials[device_id] = params
         return params
 
-    def accepts_code(self, msa_id: str, device_id: str, code: str, now: float) -> bool:
+    def accepts_code(self, msa_id: str, device_id: str, code: str, now: float,
+                     drift_steps: int = 0, any_phone: bool = False) -> bool:
+        """A code typed as coming from ``device_id``; with ``any_phone``, a current code
+        of any phone the account is enrolled on is taken too."""
         account = self.by_id(msa_id)
-        params = account.credentials.get(device_id) if account else None
-        return params is not None and params.accepts(code, now)
+        if account is None:
+            return False
+        params = account.credentials.get(device_id)
+        if any_phone and params is not None:
+            return any(p.accepts(code, now, drift_steps) for p in account.credentials.values())
+        return params is not None and params.accepts(code, now, drift_steps)
 
     # -- additional verification
     def send_code(self, username: str, password: str, channel: str, now: float,

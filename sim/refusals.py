@@ -37,6 +37,7 @@ class Code(StrEnum):
     NO_SUCH_ACCOUNT = "NO_SUCH_ACCOUNT"
     DEVICE_UNREGISTERED = "DEVICE_UNREGISTERED"
     SIGN_IN_REQUIRED = "SIGN_IN_REQUIRED"
+    RECOVERY_ACCOUNT_IN_USE = "RECOVERY_ACCOUNT_IN_USE"
 
 
 # The advice follows the documents' troubleshooting guidance, in our own words.
@@ -101,6 +102,10 @@ MESSAGES: dict[Code, str] = {
     Code.DEVICE_UNREGISTERED: "This device is no longer registered with your organization.",
     Code.SIGN_IN_REQUIRED: (
         "Your backup is out of date. Sign in to your recovery account to update it."
+    ),
+    Code.RECOVERY_ACCOUNT_IN_USE: (
+        "This Microsoft account already guards a backup in another storage location. "
+        "Choose another personal Microsoft account for this one."
     ),
 }
 

@@ -41,10 +41,29 @@ class Rules:
     key_release_freshness_s: float = 10 * 60
     verification_code_ttl_s: float = 10 * 60
     activation_ttl_s: float = 24 * 3600
+    # Values the documents leave open too: the digits of a personal account's code, and
+    # how many time steps either side of now a provider accepts (0: the phone and the
+    # provider share one clock). The target declares all of these (TargetInfo.parameters).
+    msa_digits: int = 8
+    drift_steps: int = 0
+    # A recovery account turned on in a second storage location: "newest_wins" (the
+    # older location can no longer be recovered with it) or "refused" (backup stays off
+    # in the second location). The documents do not say; see port.Reading.SECOND_PAIRING.
+    second_pairing: str = "newest_wins"
+    # A personal-account code typed as coming from another of the account's phones:
+    # "refused" (each code works only with its own phone) or "accepted" (any phone's
+    # current code signs in). See port.Reading.OTHER_PHONE_CODE.
+    other_phone_code: str = "refused"
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
             raise ValueError(f"unknown profile {self.profile!r}; choose one of {PROFILES}")
+        if self.second_pairing not in ("newest_wins", "refused"):
+            raise ValueError(f"second_pairing must be 'newest_wins' or 'refused', not "
+                             f"{self.second_pairing!r}")
+        if self.other_phone_code not in ("refused", "accepted"):
+            raise ValueError(f"other_phone_code must be 'refused' or 'accepted', not "
+                             f"{self.other_phone_code!r}")
 
     @property
     def recovery_label(self) -> str:

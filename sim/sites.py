@@ -24,6 +24,7 @@ class SiteAccountRecord:
 class Sites:
     accounts: dict[str, SiteAccountRecord] = field(default_factory=dict)  # by id
 
-    def accepts_code(self, account_id: str, code: str, now: float) -> bool:
+    def accepts_code(self, account_id: str, code: str, now: float,
+                     drift_steps: int = 0) -> bool:
         record = self.accounts.get(account_id)
-        return record is not None and record.params.accepts(code, now)
+        return record is not None and record.params.accepts(code, now, drift_steps)

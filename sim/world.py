@@ -236,14 +236,15 @@ class World:
                                 f"Your security code is {code}.", code, self.clock.now()))
 
     def accepts_code(self, account_id: str, code: str, device_id: str) -> bool:
-        now = self.clock.now()
+        now, drift = self.clock.now(), self.rules.drift_steps
         if account_id in self.sites.accounts:
-            return self.sites.accepts_code(account_id, code, now)
+            return self.sites.accepts_code(account_id, code, now, drift)
         if self.msa.by_id(account_id) is not None:
-            return self.msa.accepts_code(account_id, device_id, code, now)
+            return self.msa.accepts_code(account_id, device_id, code, now, drift,
+                                         self.rules.other_phone_code == "accepted")
         tenant, user = self.work_user(account_id)
         registration = tenant.registration(user.username, device_id)
-        return registration is not None and registration.params.accepts(code, now)
+        return registration is not None and registration.params.accepts(code, now, drift)
 
     def request_push(self, account_id: str) -> str:
         account = self.msa.by_id(account_id)

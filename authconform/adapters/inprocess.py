@@ -13,7 +13,7 @@ from typing import Any
 from authconform import port
 from sim import qr
 from sim.app import BACKUP_SETTING
-from sim.codes import DEFAULT_PERIOD, MSA_DIGITS
+from sim.codes import DEFAULT_PERIOD
 from sim.device import Platform as SimPlatform
 from sim.refusals import Done, Refusal
 from sim.rules import Rules
@@ -313,8 +313,8 @@ class SimTarget:
 def declared_parameters(rules: Rules) -> dict[str, float | None]:
     """The simulator's own choices where the documents name no value."""
     P = port.Parameter
-    return {P.MSA_CODE_DIGITS: MSA_DIGITS, P.MSA_CODE_PERIOD_S: DEFAULT_PERIOD,
-            P.CODE_DRIFT_STEPS: 0,
+    return {P.MSA_CODE_DIGITS: rules.msa_digits, P.MSA_CODE_PERIOD_S: DEFAULT_PERIOD,
+            P.CODE_DRIFT_STEPS: rules.drift_steps,
             P.RECOVERY_SIGN_IN_LIFETIME_S: rules.session_lifetime_s,
             P.KEY_FRESHNESS_S: rules.key_release_freshness_s,
             P.EMAIL_CODE_LIFETIME_S: rules.verification_code_ttl_s,
@@ -323,7 +323,8 @@ def declared_parameters(rules: Rules) -> dict[str, float | None]:
 
 def declared_readings(rules: Rules) -> dict[str, str]:
     return {port.Reading.EXISTING_ACCOUNTS: rules.recovery_block.value,
-            port.Reading.SECOND_PAIRING: "newest_wins"}
+            port.Reading.SECOND_PAIRING: rules.second_pairing,
+            port.Reading.OTHER_PHONE_CODE: rules.other_phone_code}
 
 
 def _version() -> str:

@@ -6,14 +6,16 @@ import dataclasses
 
 from authconform import port
 from authconform.adapters import AdapterLoadError, TargetConfig
-from authconform.adapters.inprocess import SimTarget
+from authconform.adapters.inprocess import SimTarget, declared_parameters, declared_readings
 from sim.rules import RecoveryBlock
 
 
 class SimAdapter:
     """Options: ``recovery_block`` = ``any`` (default) or ``same``: builds the simulator
     with that reading of the existing-accounts ambiguity, which it then declares in
-    ``TargetInfo.readings`` (scenarios look only at the declaration)."""
+    ``TargetInfo.readings`` (scenarios look only at the declaration); ``variant`` = the
+    name of a conforming variant (``authconform variants --list``), which changes one
+    thing the documents leave open and declares it."""
 
     name = "sim"
 
@@ -25,6 +27,13 @@ class SimAdapter:
         if block not in {b.value for b in RecoveryBlock}:
             raise AdapterLoadError(
                 f"sim option recovery_block={block!r}: choose 'any' or 'same'")
+        variant = config.options.get("variant")
+        if variant:
+            from authconform.variants.catalogue import VARIANTS
+
+            if variant not in VARIANTS:
+                raise AdapterLoadError(f"sim option variant={variant!r}: unknown variant; "
+                                       "see `authconform variants --list`")
         if config.mutant:
             from authconform.mutants import catalogue
 
@@ -36,11 +45,23 @@ class SimAdapter:
     def new_target(self, seed: int) -> port.Target:
         target = SimTarget(seed=seed, profile=self.config.profile,
                            recovery_block=self.config.options.get("recovery_block", "any"))
+        variant = self.config.options.get("variant")
+        if variant:
+            from authconform.variants.catalogue import VARIANTS
+
+            VARIANTS[variant].apply(target.world_model)
+            rules = target.world_model.rules  # the variant declares what it changed
+            target.info = dataclasses.replace(
+                target.info, name=f"sim~{variant}", parameters=declared_parameters(rules),
+                readings=declared_readings(rules))
         if self.config.mutant:
             from authconform.mutants import catalogue
 
             catalogue.MUTANTS[self.config.mutant].apply(target.world_model)
-            target.info = dataclasses.replace(target.info, name=f"sim+{self.config.mutant}")
+            rules = target.world_model.rules  # a mutant may declare another reading
+            target.info = dataclasses.replace(
+                target.info, name=f"sim+{self.config.mutant}",
+                parameters=declared_parameters(rules), readings=declared_readings(rules))
         return target
 
     def stop(self) -> None:
