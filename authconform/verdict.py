@@ -368,7 +368,8 @@ _CAPABILITIES = frozenset(c.value for c in Capability)
 def unverified_because(status: str, scenarios: Sequence[ScenarioResult],
                        selected_all: bool, not_selected: str = "not selected") -> list[str]:
     """Why a requirement with this status was not verified, in a few words each:
-    the missing capabilities, ``reading <name>``, ``not selected``, ``no scenario``..."""
+    the missing capabilities, ``reading <name>``, ``parameter <name>`` (undeclared),
+    ``not selected``, ``no scenario``..."""
     if status == NOT_APPLICABLE:
         needs = []
         for s in scenarios:
@@ -379,7 +380,10 @@ def unverified_because(status: str, scenarios: Sequence[ScenarioResult],
             text = s.message or ""
             reading = (re.search(r"reading[ '\"-]+([a-z_]+)", text)
                        or re.search(r"([a-z_]+)=\S+ reading", text))
-            needs.append(f"reading {reading.group(1)}" if reading else "other reasons")
+            parameter = re.search(r"parameter[ '\"]+([a-z_]+)", text)
+            needs.append(f"reading {reading.group(1)}" if reading
+                         else f"parameter {parameter.group(1)}" if parameter
+                         else "other reasons")
         return sorted(set(needs))
     if status == ERROR:
         return ["an error"]

@@ -58,7 +58,6 @@ Feature: Turning on cloud backup
       And Alex has added the "GitHub" account to the "old iPhone"
       When Alex turns on backup on the "old iPhone"
       Then turning on backup is refused with "ICLOUD_SIGN_IN_REQUIRED"
-      And the message mentions "iCloud"
       And the "old iPhone" shows backup as off
       And the cloud holds no backup
 

@@ -35,8 +35,9 @@ Feature: Camera permission and typing codes by hand
       Given Alex has the app on the "<phone>"
       When Alex scans the QR code of the "GitHub" account with the "<phone>"
       And Alex allows camera access on the "<phone>"
-      And Alex scans the QR code of the "GitHub" account with the "<phone>"
+      And Alex finishes scanning the QR code of the "GitHub" account with the "<phone>"
       Then the app answers "OK"
+      And the "<phone>" shows the accounts "GitHub" in that order
       When Alex scans the QR code of the "Facebook" account with the "<phone>"
       Then the app answers "OK"
       And the "<phone>" shows no camera prompt

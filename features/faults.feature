@@ -158,7 +158,7 @@ Feature: Faults during backup and recovery
       And Alex has the app on the "<new phone>"
       And <trouble>
       When Alex turns on backup on the "<phone>"
-      Then turning on backup is refused with "<answer>"
+      Then turning on backup is refused as "<answer>"
       And the "<phone>" shows backup as off
       And the "<phone>" shows the accounts "Microsoft, GitHub" in that order
       When Alex turns on backup on the "<phone>"
@@ -170,14 +170,14 @@ Feature: Faults during backup and recovery
       @ios
       Examples: on an iPhone
         | phone      | new phone  | trouble                                          | answer              |
-        | old iPhone | new iPhone | the network will drop before the key is fetched  | NETWORK_UNAVAILABLE |
-        | old iPhone | new iPhone | the key service will fail once                   | SERVICE_UNAVAILABLE |
+        | old iPhone | new iPhone | the network will drop before the key is fetched  | no connection       |
+        | old iPhone | new iPhone | the key service will fail once                   | no connection       |
 
       @android @profile-current
       Examples: on an Android phone
         | phone             | new phone         | trouble                                         | answer              |
-        | old Android phone | new Android phone | the network will drop before the key is fetched | NETWORK_UNAVAILABLE |
-        | old Android phone | new Android phone | the key service will fail once                  | SERVICE_UNAVAILABLE |
+        | old Android phone | new Android phone | the network will drop before the key is fetched | no connection       |
+        | old Android phone | new Android phone | the key service will fail once                  | no connection       |
 
   Rule: A recovery cut at any step restores nothing and can simply be tried again
 
@@ -189,7 +189,7 @@ Feature: Faults during backup and recovery
       And Alex has the app on the "<new phone>"
       And <trouble>
       When Alex begins recovery on the "<new phone>"
-      Then recovery is refused with "<answer>"
+      Then recovery is refused as "<answer>"
       And the "<new phone>" shows no accounts
       And the "<new phone>" shows backup as off
       When Alex begins recovery on the "<new phone>"
@@ -200,18 +200,18 @@ Feature: Faults during backup and recovery
       @ios
       Examples: on an iPhone
         | old phone  | new phone  | trouble                                         | answer              |
-        | old iPhone | new iPhone | the network will drop before the key is fetched | NETWORK_UNAVAILABLE |
-        | old iPhone | new iPhone | the network will drop during the download       | NETWORK_UNAVAILABLE |
-        | old iPhone | new iPhone | the network will drop after the download        | NETWORK_UNAVAILABLE |
-        | old iPhone | new iPhone | the key service will fail once                  | SERVICE_UNAVAILABLE |
+        | old iPhone | new iPhone | the network will drop before the key is fetched | no connection       |
+        | old iPhone | new iPhone | the network will drop during the download       | no connection       |
+        | old iPhone | new iPhone | the network will drop after the download        | no connection       |
+        | old iPhone | new iPhone | the key service will fail once                  | no connection       |
 
       @android @profile-current
       Examples: on an Android phone
         | old phone         | new phone         | trouble                                         | answer              |
-        | old Android phone | new Android phone | the network will drop before the key is fetched | NETWORK_UNAVAILABLE |
-        | old Android phone | new Android phone | the network will drop during the download       | NETWORK_UNAVAILABLE |
-        | old Android phone | new Android phone | the network will drop after the download        | NETWORK_UNAVAILABLE |
-        | old Android phone | new Android phone | the key service will fail once                  | SERVICE_UNAVAILABLE |
+        | old Android phone | new Android phone | the network will drop before the key is fetched | no connection       |
+        | old Android phone | new Android phone | the network will drop during the download       | no connection       |
+        | old Android phone | new Android phone | the network will drop after the download        | no connection       |
+        | old Android phone | new Android phone | the key service will fail once                  | no connection       |
 
     @fault @negative @REQ-FAULT-05 @REQ-RECOVERY-05
     Scenario Outline: A service that stops answering during recovery restores nothing
@@ -221,7 +221,7 @@ Feature: Faults during backup and recovery
       And Alex has the app on the "<new phone>"
       When <service> stops answering
       And Alex begins recovery on the "<new phone>"
-      Then recovery is refused with "SERVICE_UNAVAILABLE"
+      Then recovery is refused as "no connection"
       And the "<new phone>" shows no accounts
       When <service> answers again
       And Alex begins recovery on the "<new phone>"
@@ -249,7 +249,7 @@ Feature: Faults during backup and recovery
       And we note the stored backups
       And the network will drop after the download
       When Alex begins recovery on the "new iPhone"
-      Then recovery is refused with "NETWORK_UNAVAILABLE"
+      Then recovery is refused as "no connection"
       And the stored backups are unchanged
 
   Rule: The backup service restarting does not lose a backup

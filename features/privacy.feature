@@ -97,7 +97,7 @@ Feature: Who can see a backup
     And Alex has the app on the "new iPhone" without signing in to iCloud
     And Alex has signed in to iCloud on the "new iPhone" with the second Apple ID
     When Alex begins recovery on the "new iPhone"
-    Then recovery is refused with "BACKUP_IN_OTHER_ICLOUD"
+    Then recovery is refused as "backup unavailable"
     And the "new iPhone" shows no accounts
 
   @privacy @REQ-PRIVACY-03 @security @negative @ios
@@ -108,7 +108,7 @@ Feature: Who can see a backup
     And Alex has turned on backup on the "old iPhone"
     And Alex has the app on the "new iPhone"
     When Alex begins recovery on the "new iPhone" with the second Microsoft account
-    Then recovery is refused with "NO_BACKUP_FOUND"
+    Then recovery is refused as "backup unavailable"
     And the "new iPhone" shows no accounts
 
   Rule: Another person's accounts never reach Alex's backup
@@ -126,14 +126,14 @@ Feature: Who can see a backup
       And Blake has the app on the "Blake's new iPhone" without signing in to iCloud
       And Blake has signed in to iCloud on the "Blake's new iPhone" with <apple owner>'s Apple ID
       When Blake begins recovery on the "Blake's new iPhone" with <recovery owner>'s Microsoft account
-      Then the app answers "<answer>"
+      Then the app's answer is "<answer>"
       And the "Blake's new iPhone" shows none of Alex's accounts
 
       Examples:
         | recovery owner | apple owner | answer                 |
         | Blake          | Blake       | OK                     |
-        | Blake          | Alex        | BACKUP_IN_OTHER_ICLOUD |
-        | Alex           | Blake       | BACKUP_IN_OTHER_ICLOUD |
+        | Blake          | Alex        | backup unavailable     |
+        | Alex           | Blake       | backup unavailable     |
 
     @privacy @REQ-PRIVACY-04 @security @android @profile-current
     Scenario: Blake's Microsoft account finds only Blake's backup on Android
@@ -159,7 +159,7 @@ Feature: Who can see a backup
       And Alex has turned on backup on the "<alex phone>"
       And Blake has the app on the "<blake phone>"
       When Blake begins recovery on the "<blake phone>"
-      Then recovery is refused with "NO_BACKUP_FOUND"
+      Then recovery is refused as "backup unavailable"
       And the "<blake phone>" shows none of Alex's accounts
 
       @ios

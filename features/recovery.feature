@@ -120,7 +120,7 @@ Feature: Recovering accounts on a new phone
       And Alex has turned on backup on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When Alex begins recovery on the "<new phone>" with the second Microsoft account
-      Then recovery is refused with "NO_BACKUP_FOUND"
+      Then recovery is refused as "backup unavailable"
       And the "<new phone>" shows no accounts
       When Alex begins recovery on the "<new phone>"
       Then the app answers "OK"
@@ -144,7 +144,7 @@ Feature: Recovering accounts on a new phone
       And Alex has the app on the "new iPhone"
       And the connection will drop <moment>
       When Alex begins recovery on the "new iPhone"
-      Then recovery is refused with "NETWORK_UNAVAILABLE"
+      Then recovery is refused as "no connection"
       And the "new iPhone" shows no accounts
       And the "new iPhone" shows backup as off
       When Alex begins recovery on the "new iPhone"
@@ -166,7 +166,7 @@ Feature: Recovering accounts on a new phone
       And Alex has the app on the "<new phone>"
       And the "<service>" service is down
       When Alex begins recovery on the "<new phone>"
-      Then recovery is refused with "SERVICE_UNAVAILABLE"
+      Then recovery is refused as "no connection"
       And the "<new phone>" shows no accounts
       And the "<new phone>" shows backup as off
       When the "<service>" service is back

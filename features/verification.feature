@@ -185,7 +185,7 @@ Feature: Additional verification of restored accounts
       And Alex has the app on the "new iPhone"
       And Alex has recovered the backup on the "new iPhone"
       When Alex signs in to recover the "Microsoft" account on the "new iPhone" with a code to the alternate email address
-      And 11 minutes pass
+      And the declared lifetime of an emailed or texted code passes
       And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "new iPhone"
       Then verification is refused with "WRONG_CODE"
       And the "Microsoft" account on the "new iPhone" needs additional verification

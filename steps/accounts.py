@@ -202,6 +202,17 @@ def _(cast: Cast, codes: dict[str, str | None], label: str) -> None:
             assert accepted == (typed_on == shown_on), (code, shown_on, typed_on)
 
 
+@then(parsers.parse('the "{label}" provider accepts each code from the phone that shows it'))
+def _(cast: Cast, codes: dict[str, str | None], label: str) -> None:
+    # Each code works with its own phone (000/002); whether the other phone's code is
+    # refused is a reading the target declares (Reading.OTHER_PHONE_CODE).
+    world = cast.target.world
+    for shown_on, code in codes.items():
+        account = cast.account_on(shown_on, label)
+        assert code is not None and world.provider_accepts_code(
+            account.id, code, cast.phone(shown_on).id), (code, shown_on)
+
+
 @then(parsers.parse('the "{label}" provider accepts each code from either phone'))
 def _(cast: Cast, codes: dict[str, str | None], label: str) -> None:
     world = cast.target.world

@@ -402,6 +402,46 @@ def probe_red_dot(s: Scene) -> Any:
     return before, signed, s.app.screen(old).red_dot
 
 
+def probe_drift(s: Scene) -> Any:
+    """A code one step beyond the declared drift window (0 steps): refused."""
+    old = s.phone()
+    assert s.add_site(old).ok
+    noted = s.code(old, s.github.username)
+    s.world.advance_clock(30)
+    return s.world.provider_accepts_code(s.github.id, noted or "", old)
+
+
+def probe_lapse_time(s: Scene) -> Any:
+    """Shortly before and after the declared recovery sign-in lifetime: the red dot."""
+    old, _ = s.old_and_new()
+    lifetime = s.target.info.parameters["recovery_sign_in_lifetime_s"]
+    s.world.advance_clock(lifetime - DAY)
+    before = s.app.screen(old).red_dot
+    s.world.advance_clock(2 * DAY)
+    return before, s.app.screen(old).red_dot
+
+
+def probe_key_call_age(s: Scene) -> Any:
+    """Every key-holder call comes within the declared freshness of a sign-in."""
+    _old, new = s.old_and_new()
+    assert s.recover(new) == "OK"
+    freshness = s.target.info.parameters["key_freshness_s"]
+    mine = [t for t in s.world.traffic() if t.device_id == new]
+    ages = [t.at - max(u.at for u in mine[:i] if u.service == "msa")
+            for i, t in enumerate(mine) if t.service == "key-service"]
+    return bool(ages) and all(age <= freshness for age in ages)
+
+
+def probe_second_pairing(s: Scene) -> Any:
+    """The recovery account of an iPhone backup turns on backup on Android too; what a
+    new iPhone then finds."""
+    s.old_and_new("ios")
+    android = s.phone("android")
+    assert s.add_site(android, s.google).ok
+    paired = s.backup(android).code.value
+    return paired, s.recover(s.phone("ios"))
+
+
 def probe_versions(s: Scene) -> Any:
     return [s.app.screen(s.phone(platform, version)).backup_setting is not None
             for platform, version in (("ios", "5.6.9"), ("ios", "5.7.0"), ("ios", "5.10.0"),
@@ -677,6 +717,10 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
         ("CAMERA_PERMISSION_NEEDED", "Allow Authenticator to take pictures and record video?"),
     ]),
     "camera_allowed": (probe_camera_allowed, ("OK", ["GitHub"])),
+    "drift": (probe_drift, False),
+    "lapse_time": (probe_lapse_time, (False, True)),
+    "key_call_age": (probe_key_call_age, True),
+    "second_pairing": (probe_second_pairing, ("OK", "BACKUP_ON_OTHER_PLATFORM")),
     "camera_denied": (probe_camera_denied, ("CAMERA_DENIED", "OK", "OK")),
     "os_switch": (probe_os_switch, ("BACKUP_ON_OTHER_PLATFORM", [])),
     "catch_up": (probe_catch_up, ("OK", ["GitHub"])),
@@ -728,6 +772,12 @@ PROBE_OF: dict[str, str] = {
     "existing_block_sticks": "existing_retry",
     "msa_codes_identical": "msa_codes",
     "old_phone_credential_revoked": "msa_codes",
+    "msa_code_accepted_from_any_phone": "msa_codes",
+    "drift_wider_than_declared": "drift",
+    "sign_in_lapses_early": "lapse_time",
+    "key_fetched_long_after_sign_in": "key_call_age",
+    "second_pairing_refused_loses_first": "second_pairing",
+    "deleted_backup_blamed_on_network": "deleted_in_storage",
     "third_party_rekeyed": "third_party_codes",
     "msa_codes_six_digits": "msa_codes",
     "backup_on_with_wrong_password": "turn_on_wrong_password",

@@ -205,14 +205,14 @@ def _existing_block_sticks(world: World) -> None:
         "a new phone reuses the old phone's Microsoft account credential, so codes match")
 def _msa_codes_identical(world: World) -> None:
     def enroll_device(original: Callable[..., TotpParams], username: str, token: str,
-                      device_id: str, rng: Any) -> TotpParams:
+                      device_id: str, rng: Any, *rest: Any) -> TotpParams:
         account = world.msa.find(username)
         if account is not None and token == account.account_token:
             others = [p for d, p in account.credentials.items() if d != device_id]
             if others:
                 account.credentials[device_id] = others[0]
                 return others[0]
-        return original(username, token, device_id, rng)
+        return original(username, token, device_id, rng, *rest)
 
     wrap(world.msa, "enroll_device", enroll_device)
 
@@ -221,8 +221,8 @@ def _msa_codes_identical(world: World) -> None:
         "enrolling a new phone for a Microsoft account revokes every other phone's credential")
 def _old_phone_credential_revoked(world: World) -> None:
     def enroll_device(original: Callable[..., TotpParams], username: str, token: str,
-                      device_id: str, rng: Any) -> TotpParams:
-        params = original(username, token, device_id, rng)
+                      device_id: str, rng: Any, *rest: Any) -> TotpParams:
+        params = original(username, token, device_id, rng, *rest)
         account = world.msa.find(username)
         if account is not None:
             account.credentials = {device_id: params}
@@ -244,11 +244,11 @@ def _third_party_rekeyed(world: World) -> None:
 
 
 @mutant("msa_codes_six_digits", "REQ-CODES-04",
-        "personal Microsoft account codes have 6 digits instead of 8")
+        "personal Microsoft account codes have 6 digits, not the 8 the simulator declares")
 def _msa_codes_six_digits(world: World) -> None:
     def enroll_device(original: Callable[..., TotpParams], username: str, token: str,
-                      device_id: str, rng: Any) -> TotpParams:
-        params = original(username, token, device_id, rng)
+                      device_id: str, rng: Any, *rest: Any) -> TotpParams:
+        params = original(username, token, device_id, rng, *rest)
         short = TotpParams(params.secret, 6, params.period, params.algorithm)
         account = world.msa.find(username)
         if account is not None:
@@ -1542,6 +1542,101 @@ def _old_pairing_still_recovers(world: World) -> None:
             return original(username, password)
 
     wrap(world.keys, "put", put)
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+# ------------------------------------------------- declared values and readings (issue 11)
+# Where the documents name no value the simulator declares its own (TargetInfo); these
+# mutants break the declaration or a declared reading, and must still be caught.
+
+
+@mutant("drift_wider_than_declared", "REQ-CODES-04",
+        "providers accept codes two time steps either side of now; the simulator declares 0")
+def _drift_wider_than_declared(world: World) -> None:
+    def accepts_code(original: Callable[..., bool], account_id: str, code: str,
+                     device_id: str) -> bool:
+        with swapped(world, "rules", dataclasses.replace(world.rules, drift_steps=2)):
+            return original(account_id, code, device_id)
+
+    wrap(world, "accepts_code", accepts_code)
+
+
+@mutant("sign_in_lapses_early", "REQ-STALE-02",
+        "the recovery sign-in lapses at half the lifetime the simulator declares")
+def _sign_in_lapses_early(world: World) -> None:
+    half = world.rules.session_lifetime_s / 2
+
+    def session_valid(original: Callable[..., bool], session: Any, now: float,
+                      lifetime: float) -> bool:
+        return original(session, now, min(lifetime, half))
+
+    wrap(world.msa, "session_valid", session_valid)
+
+
+@mutant("key_fetched_long_after_sign_in", "REQ-SECURITY-03",
+        "recovery asks the key holder for the key 1.5 times the declared freshness after "
+        "signing in, and the key holder allows twice that freshness")
+def _key_fetched_long_after_sign_in(world: World) -> None:
+    late = world.rules.key_release_freshness_s * 1.5
+
+    def call(original: Callable[..., None], online: bool, device_id: str | None,
+             service: str, operation: str, payload: bytes, at: float) -> None:
+        if service == "key-service" and operation == "lookup":
+            world.clock.advance(late)
+            at += late
+        original(online, device_id, service, operation, payload, at)
+
+    def release(original: Callable[..., bytes], username: str, session: Any, now: float,
+                freshness: float) -> bytes:
+        return original(username, session, now, freshness * 2)
+
+    wrap(world.network, "call", call)
+    wrap(world.keys, "release", release)
+
+
+@mutant("second_pairing_refused_loses_first", "REQ-RECOVACCT-02",
+        "declares that a second pairing is refused, refuses it, but loses the first "
+        "location's backup key while doing so")
+def _second_pairing_refused_loses_first(world: World) -> None:
+    world.rules = dataclasses.replace(world.rules, second_pairing="refused")
+
+    def turn_on_backup(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            if refusal.code is Code.RECOVERY_ACCOUNT_IN_USE:
+                record = world.keys.lookup(username)
+                if record is not None:
+                    record.deleted = True
+            raise
+
+    wrap_app(world, "turn_on_backup", turn_on_backup)
+
+
+@mutant("msa_code_accepted_from_any_phone", "REQ-CODES-02",
+        "a personal account's code is accepted as any of its phones' although the "
+        "simulator declares that a code works only with its own phone")
+def _msa_code_accepted_from_any_phone(world: World) -> None:
+    def accepts_code(original: Callable[..., bool], msa_id: str, device_id: str, code: str,
+                     now: float, drift_steps: int = 0, any_phone: bool = False) -> bool:
+        return original(msa_id, device_id, code, now, drift_steps, True)
+
+    wrap(world.msa, "accepts_code", accepts_code)
+
+
+@mutant("deleted_backup_blamed_on_network", "REQ-TROUBLE-04",
+        "recovery of a deleted backup is refused as a network problem, not as unavailable")
+def _deleted_backup_blamed_on_network(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            if refusal.code is Code.BACKUP_DELETED:
+                raise Refusal(Code.NETWORK_UNAVAILABLE) from refusal
+            raise
+
     wrap_app(world, "begin_recovery", begin_recovery)
 
 
