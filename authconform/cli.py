@@ -14,7 +14,7 @@
     authconform report [--report-dir DIR]
     authconform diff OLD.json NEW.json [--format text|json]
     authconform merge DIR... [--report-dir DIR] [--no-html]
-    authconform self-test|mutants|explore|bench ...
+    authconform self-test|mutants|variants|explore|bench ...
 
 Exit codes of ``run`` (and the meaning every subcommand keeps):
 
@@ -499,6 +499,8 @@ DELEGATES = {
     "explore": ("authconform.explore.run", "main",
                 "model-based exploration; counterexamples written as .feature files"),
     "mutants": ("authconform.mutants.runner", "main", "run the suite against each mutant"),
+    "variants": ("authconform.variants.runner", "main",
+                 "run the suite against each conforming variant (each must pass)"),
     "bench": ("authconform.bench_cli", "main", "benchmarks of the simulator and the suite"),
     "merge": ("authconform.merge", "main",
               "combine the report folders of `run --shard K/N` into one verdict and report"),

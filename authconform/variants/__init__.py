@@ -1,0 +1,1 @@
+"""Conforming variants of the simulator: the opposite of mutants (see catalogue.py)."""

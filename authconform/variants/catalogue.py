@@ -1,0 +1,224 @@
+"""The variant catalogue: simulators that differ where the documents leave room.
+
+A mutant breaks one documented behaviour and the suite must catch it; a *variant*
+changes one thing the two documents leave open -- a value they never name, the words
+on the screen, which code of a refusal family it answers, which reading of an ambiguity
+it follows -- and the suite must pass it. Each variant is genuinely different
+behaviour (6-digit codes are really shown and accepted), and declares what it changed
+through ``TargetInfo`` like any implementation would (the sim adapter derives the
+declaration from the world's ``Rules`` after the variant is applied).
+
+``VARIANTS[name].apply(world)`` is called by the sim adapter on every new world when a
+run has the adapter option ``variant`` (``AUTHCONFORM_SUT_VARIANT=name``). Like
+mutants, a variant only changes that world instance (``authconform.mutants.patching``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from authconform.mutants.patching import on_each_device, wrap, wrap_app
+from sim.app import Authenticator
+from sim.refusals import Code, Done, Refusal
+from sim.world import World
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    description: str  # one line: what differs from the reference simulator
+    apply: Callable[[World], None]
+
+    def __repr__(self) -> str:
+        return f"Variant({self.name!r})"
+
+
+VARIANTS: dict[str, Variant] = {}
+
+
+def variant(name: str, description: str
+            ) -> Callable[[Callable[[World], None]], Callable[[World], None]]:
+    def register(apply: Callable[[World], None]) -> Callable[[World], None]:
+        if name in VARIANTS:
+            raise ValueError(f"duplicate variant {name!r}")
+        VARIANTS[name] = Variant(name, description, apply)
+        return apply
+
+    return register
+
+
+def _rules(world: World, **changes: Any) -> None:
+    world.rules = dataclasses.replace(world.rules, **changes)
+
+
+# Every operation of the app a user can call; wrapped to change what it answers.
+APP_OPERATIONS = (
+    "add_personal_account", "scan_qr", "enter_code_manually", "enter_activation_manually",
+    "remove_account", "rename_account", "reorder_accounts", "approve_push",
+    "turn_on_backup", "turn_off_backup", "select_backup_warning",
+    "sign_in_to_update_backup", "begin_recovery", "sign_in_to_recover",
+    "confirm_verification_code", "scan_qr_to_recover", "enter_activation_to_recover",
+)
+
+
+def _on_answers(world: World, refusal: Callable[[Refusal], Refusal],
+                done: Callable[[Done], Done] = lambda d: d) -> None:
+    """Pass every refusal and every success of every app operation through a function."""
+    def answer(app: Authenticator, original: Callable[..., Any], *args: Any,
+               **kwargs: Any) -> Any:
+        try:
+            result = original(*args, **kwargs)
+        except Refusal as exc:
+            raise refusal(exc) from exc
+        return done(result) if isinstance(result, Done) else result
+
+    for name in APP_OPERATIONS:
+        wrap_app(world, name, answer)
+
+
+# ---------------------------------------------------------------- values not named
+
+
+@variant("six-digit-codes", "personal Microsoft account codes have 6 digits, not 8")
+def _(world: World) -> None:
+    _rules(world, msa_digits=6)
+
+
+@variant("drift-one-step", "providers accept a code from one time step either side of now")
+def _(world: World) -> None:
+    _rules(world, drift_steps=1)
+
+
+@variant("thirty-day-sign-in", "the recovery sign-in lapses after 30 days, not 90")
+def _(world: World) -> None:
+    _rules(world, session_lifetime_s=30 * 24 * 3600.0)
+
+
+@variant("short-key-freshness",
+         "the backup key is released only within 3 minutes of a sign-in, not 10")
+def _(world: World) -> None:
+    _rules(world, key_release_freshness_s=3 * 60.0)
+
+
+@variant("long-code-lifetimes",
+         "an email/SMS code lives 30 minutes and an activation QR code 7 days")
+def _(world: World) -> None:
+    _rules(world, verification_code_ttl_s=30 * 60.0, activation_ttl_s=7 * 24 * 3600.0)
+
+
+# ---------------------------------------------------------------- words and codes
+
+
+@variant("other-wording",
+         "every refusal, success, alert and camera prompt is worded differently")
+def _(world: World) -> None:
+    # Words no step may look for: a numbered reference instead of advice.
+    names = sorted(Code)
+
+    def refusal(exc: Refusal) -> Refusal:
+        return Refusal(exc.code, f"Sorry, that did not work (ref {names.index(exc.code)}).")
+
+    def done(result: Done) -> Done:
+        return Done(f"All set (ref {names.index(result.code)}).", result.code)
+
+    _on_answers(world, refusal, done)
+
+    def alerts(app: Authenticator, original: Callable[[], Any]) -> Any:
+        return tuple((code, f"Tap here ({code.lower()[:3]})") for code, _ in original())
+
+    wrap_app(world, "alerts", alerts)
+
+    def prompt(device: Any) -> None:
+        words = {"ios": "Authenticator wants to use your camera to scan codes",
+                 "android": "Let Authenticator take photos and record video?"}
+        showing = device.camera_prompt
+        device.camera_prompt = lambda: words[device.platform.value] if showing() else None
+
+    on_each_device(world, prompt)
+
+
+# One code per family: where the documents do not tell causes apart, this app answers
+# the same code for all of them (authconform/families.py).
+ONE_CODE = {
+    Code.BACKUP_ON_OTHER_PLATFORM: Code.NO_BACKUP_FOUND,
+    Code.BACKUP_IN_OTHER_ICLOUD: Code.NO_BACKUP_FOUND,
+    Code.BACKUP_DELETED: Code.NO_BACKUP_FOUND,
+    Code.NETWORK_UNAVAILABLE: Code.SERVICE_UNAVAILABLE,
+    Code.QR_REJECTED: Code.QR_UNREADABLE,
+}
+
+
+@variant("one-code-per-family",
+         "one code for every cause the documents do not tell apart (no backup, no "
+         "connection, QR not accepted); a stale sign-in asks to sign in again")
+def _(world: World) -> None:
+    _on_answers(world, lambda exc: Refusal(ONE_CODE[exc.code]) if exc.code in ONE_CODE
+                else exc)
+
+    def release(original: Callable[..., bytes], *args: Any, **kwargs: Any) -> bytes:
+        try:
+            return original(*args, **kwargs)
+        except Refusal as exc:  # the right password, but too long ago
+            if exc.code is Code.SIGN_IN_FAILED:
+                raise Refusal(Code.SIGN_IN_REQUIRED) from exc
+            raise
+
+    wrap(world.keys, "release", release)
+
+
+# ---------------------------------------------------------------- readings
+
+
+@variant("same-account-existing",
+         "only an account that is also in the backup blocks recovery (the narrow reading)")
+def _(world: World) -> None:
+    from sim.rules import RecoveryBlock
+
+    _rules(world, recovery_block=RecoveryBlock.SAME_ACCOUNT)
+
+
+@variant("second-pairing-refused",
+         "a recovery account already guarding one storage location cannot turn on "
+         "backup in a second one")
+def _(world: World) -> None:
+    _rules(world, second_pairing="refused")
+
+
+@variant("other-phone-code-accepted",
+         "a personal-account code is accepted whichever of the account's phones it is "
+         "typed as coming from")
+def _(world: World) -> None:
+    _rules(world, other_phone_code="accepted")
+
+
+# ---------------------------------------------------------------- flows
+
+
+@variant("camera-allow-finishes-scan",
+         "allowing the camera finishes the scan that asked for it: no second scan needed")
+def _(world: World) -> None:
+    def scan(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
+        try:
+            return original(*args)
+        except Refusal as exc:
+            if exc.code is Code.CAMERA_PERMISSION_NEEDED:
+                app.device.waiting_scan = (original.__name__, args)  # type: ignore[attr-defined]
+            raise
+
+    wrap_app(world, "scan_qr", scan)
+    wrap_app(world, "scan_qr_to_recover", scan)
+
+    def answer(app: Authenticator, original: Callable[[bool], None], allow: bool) -> None:
+        original(allow)
+        waiting = app.device.__dict__.pop("waiting_scan", None)
+        if allow and waiting is not None:
+            name, args = waiting
+            # A refusal is shown to the user on screen; the scan can be tried again.
+            with contextlib.suppress(Refusal):
+                getattr(app, name)(*args)
+
+    wrap_app(world, "answer_camera_prompt", answer)

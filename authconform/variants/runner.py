@@ -1,0 +1,224 @@
+"""``authconform variants``: run the whole suite against every conforming variant.
+
+The mirror of ``authconform mutants``: a mutant must be caught, a variant must pass.
+Each variant (``authconform/variants/catalogue.py``) changes one thing the documents
+leave open, so a suite that fails one is raising a false alarm. The machinery is the
+mutant runner's: one pytest session collects the scenarios once, its run loop is
+replaced, and with ``--workers N`` the variants go to N worker processes forked from
+the collected session. Unlike a mutant, a variant runs every scenario (no stopping at
+the first failure): the report lists every scenario it failed.
+
+A variant is *conformant* when no scenario of a documented requirement failed or
+errored (the gate's rule, ``authconform/verdict.py``); a failed robustness scenario is
+listed too, so a false alarm in the robustness grade does not hide either.
+
+Writes ``variants.json`` (``{"variants": [{"name", "description", "verdict",
+"failed": [...], ...}], ...}``) and ``variants.md`` into the report directory. Exit 0
+when every variant is conformant with no failed scenario, 1 otherwise, 2 on a usage
+error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import multiprocessing
+import os
+import random
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from authconform import verdict
+from authconform.mutants.runner import REPO, SUITE, MutationSession
+from authconform.variants.catalogue import VARIANTS
+
+CONFORMANT, NON_CONFORMANT = "conformant", "non-conformant"
+
+
+@dataclass
+class VariantResult:
+    name: str
+    description: str
+    verdict: str  # "conformant" or "non-conformant"
+    failed: list[str] = field(default_factory=list)  # every scenario that failed or errored
+    failed_requirements: list[str] = field(default_factory=list)  # documented ones
+    robustness_failed: list[str] = field(default_factory=list)  # robustness ones
+    failures: dict[str, str] = field(default_factory=dict)  # scenario -> end of its report
+    passed: int = 0
+    not_applicable: int = 0
+    seconds: float = 0.0
+
+
+_SESSION: VariantSession | None = None
+
+
+class VariantSession(MutationSession):
+    """The mutant run loop's plugin, running whole suites per variant instead."""
+
+    def __init__(self, names: Sequence[str], workers: int):
+        super().__init__([], workers)
+        self.variant_names = list(names)
+        self.variant_results: list[VariantResult] = []
+        catalogue = verdict.load_catalogue(REPO / "features" / "requirements.yml")
+        self.kinds = {r.id: r.kind for r in catalogue}
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        global _SESSION
+        self.config = session.config
+        self.items = list(session.items)
+        self.collection_failed = bool(session.testsfailed)
+        _SESSION = self
+        if self.workers <= 1 or len(self.variant_names) <= 1:
+            self.variant_results = [self.run_variant(n) for n in self.variant_names]
+        else:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(processes=self.workers) as pool:
+                self.variant_results = list(pool.imap(_run_variant, self.variant_names,
+                                                      chunksize=1))
+        return True
+
+    def run_variant(self, name: str) -> VariantResult:
+        from authconform import plugin
+
+        started = time.perf_counter()
+        assert self.config is not None
+        adapter = self.config.stash[plugin._ADAPTER]
+        base = self.config.stash[plugin._CONFIG]
+        adapter.start(dataclasses.replace(base, options={**base.options, "variant": name}))
+        result = VariantResult(name, VARIANTS[name].description, CONFORMANT)
+        documented: set[str] = set()
+        for item in self.items:
+            outcome, detail = self._run(item)
+            if outcome == "passed":
+                result.passed += 1
+                continue
+            if outcome == "skipped":
+                result.not_applicable += 1
+                continue
+            result.failed.append(item.nodeid)
+            result.failures[item.nodeid] = detail
+            for req in (m.name for m in item.iter_markers() if m.name.startswith("REQ-")):
+                kind = self.kinds.get(req, verdict.DOCUMENTED)
+                if kind == verdict.DOCUMENTED:
+                    documented.add(req)
+                elif req not in result.robustness_failed:
+                    result.robustness_failed.append(req)
+        result.failed_requirements = sorted(documented)
+        if documented or result.passed == 0:
+            result.verdict = NON_CONFORMANT
+        result.robustness_failed.sort()
+        result.seconds = round(time.perf_counter() - started, 2)
+        return result
+
+
+def _run_variant(name: str) -> VariantResult:
+    assert _SESSION is not None
+    return _SESSION.run_variant(name)
+
+
+def run(names: Sequence[str], *, seed: int, workers: int, suite: str = SUITE,
+        extra: Sequence[str] = ()) -> dict[str, Any]:
+    """Collect once, run every variant, and return the report."""
+    session = VariantSession(names, workers)
+    args = [suite, "-qq", "-p", "no:cacheprovider", "--no-header", "--no-summary",
+            "--sut", "sim", "--seed", str(seed), *extra]
+    started = time.perf_counter()
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        exit_code = int(pytest.main(args, plugins=[session]))
+    finally:
+        os.chdir(cwd)
+    results = session.variant_results
+    ok = (bool(results) and not session.collection_failed and exit_code in (0, 5)
+          and all(r.verdict == CONFORMANT and not r.failed for r in results))
+    return {
+        "variants": [asdict(r) for r in results],
+        "total": len(results),
+        "conformant": sum(r.verdict == CONFORMANT for r in results),
+        "all_passed": ok,
+        "scenarios": len(session.items),
+        "seed": seed,
+        "workers": workers,
+        "wall_seconds": round(time.perf_counter() - started, 2),
+        "pytest_exit_code": exit_code,
+    }
+
+
+def render_markdown(doc: dict[str, Any]) -> str:
+    lines = ["# Variant run", "",
+             f"- conformant: {doc['conformant']} of {doc['total']} "
+             f"({doc['scenarios']} scenarios each)",
+             f"- seed: {doc['seed']}; workers: {doc['workers']}; wall time: "
+             f"{doc['wall_seconds']} s", "",
+             "| variant | verdict | failed | not-applicable | passed | description |",
+             "|---|---|---|---|---|---|"]
+    for v in doc["variants"]:
+        failed = ", ".join(f"`{n}`" for n in v["failed"]) or "-"
+        lines.append(f"| {v['name']} | {v['verdict']} | {failed} | {v['not_applicable']} | "
+                     f"{v['passed']} | {v['description']} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(doc: dict[str, Any], report_dir: Path) -> tuple[Path, Path]:
+    report_dir.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = report_dir / "variants.json", report_dir / "variants.md"
+    json_path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    md_path.write_text(render_markdown(doc), encoding="utf-8")
+    return json_path, md_path
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="authconform variants",
+        description="run the conformance scenarios against every conforming variant of the "
+                    "simulator (each must pass); arguments after -- go to pytest")
+    parser.add_argument("--list", action="store_true", help="list the variants and exit")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these variants")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--report-dir", type=Path, default=REPO / "reports")
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--suite", default=SUITE,
+                        help="the scenarios to run, relative to the repository")
+    argv = list(args) if args is not None else sys.argv[1:]
+    extra: list[str] = []
+    if "--" in argv:
+        extra = argv[argv.index("--") + 1:]
+        argv = argv[:argv.index("--")]
+    options = parser.parse_args(argv)
+    if options.list:
+        width = max(len(n) for n in VARIANTS)
+        for v in VARIANTS.values():
+            print(f"{v.name:<{width}}  {v.description}")
+        return 0
+    names: list[str] = list(options.only or VARIANTS)
+    unknown = [n for n in names if n not in VARIANTS]
+    if unknown:
+        print(f"unknown variant(s): {', '.join(unknown)}; see --list", file=sys.stderr)
+        return 2
+    if options.workers < 1:
+        print("--workers must be at least 1", file=sys.stderr)
+        return 2
+    seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
+    print(f"authconform variants: {len(names)} variants, {options.workers} workers, seed "
+          f"{seed} (replay with --seed {seed})", flush=True)
+    doc = run(names, seed=seed, workers=options.workers, suite=options.suite, extra=extra)
+    json_path, md_path = write_reports(doc, options.report_dir)
+    for v in doc["variants"]:
+        said = f"{v['verdict']}" + (f"; failed: {', '.join(v['failed'])}" if v["failed"] else "")
+        print(f"  {v['name']}: {said}")
+    print(f"{doc['conformant']} of {doc['total']} variants conformant in "
+          f"{doc['wall_seconds']} s; wrote {json_path} and {md_path}")
+    return 0 if doc["all_passed"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

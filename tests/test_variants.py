@@ -1,0 +1,126 @@
+"""``authconform variants``: every conforming variant of the simulator passes the suite.
+
+A variant changes one thing the documents leave open (a value, words, a code of the
+same family, a reading, a flow); a scenario that fails one is a false alarm. The whole
+catalogue runs once here (forked workers, like the mutant run), in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from authconform.adapters.guard import GuardedTarget
+from authconform.adapters.inprocess import SimTarget
+from authconform.port import Parameter, Platform, Reading
+from authconform.variants.catalogue import VARIANTS
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _runner(*args: str, prelude: str = "") -> subprocess.CompletedProcess[str]:
+    code = (f"import sys\n{prelude}\nfrom authconform.variants.runner import main\n"
+            "sys.exit(main(sys.argv[1:]))")
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=900, check=False)
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, str]:
+    report_dir = tmp_path_factory.mktemp("variants")
+    done = _runner("--workers", "2", "--seed", "4", "--report-dir", str(report_dir))
+    assert (report_dir / "variants.json").exists(), done.stdout + done.stderr
+    doc = json.loads((report_dir / "variants.json").read_text("utf-8"))
+    return done.returncode, doc, done.stdout
+
+
+def test_every_variant_is_conformant_with_no_failed_scenario(
+        full_run: tuple[int, dict, str]) -> None:
+    exit_code, doc, said = full_run
+    wrong = {v["name"]: v["failed"] for v in doc["variants"]
+             if v["verdict"] != "conformant" or v["failed"]}
+    assert not wrong, f"false alarms: {wrong}"
+    assert exit_code == 0, said
+    assert [v["name"] for v in doc["variants"]] == list(VARIANTS)
+    assert all(v["passed"] > 0 for v in doc["variants"])
+
+
+def test_variants_json_has_the_documented_schema(full_run: tuple[int, dict, str]) -> None:
+    _, doc, _ = full_run
+    assert {"variants", "total", "conformant", "all_passed", "seed", "workers"} <= set(doc)
+    for v in doc["variants"]:
+        assert {"name", "description", "verdict", "failed"} <= set(v)
+        assert isinstance(v["name"], str) and isinstance(v["description"], str)
+        assert v["verdict"] in ("conformant", "non-conformant")
+        assert isinstance(v["failed"], list)
+    assert doc["total"] == len(VARIANTS) >= 8 and doc["seed"] == 4
+
+
+def test_a_variant_the_suite_fails_is_reported_non_conformant(tmp_path: Path) -> None:
+    # A mutant dressed as a variant: the runner must say so, name the scenario, exit 1.
+    prelude = ("from authconform.variants import catalogue as c\n"
+               "from authconform.mutants.catalogue import MUTANTS\n"
+               "c.VARIANTS['no-red-dot'] = c.Variant('no-red-dot', 'never shows the red dot',"
+               " MUTANTS['red_dot_never_shown'].apply)")
+    done = _runner("--only", "no-red-dot", "--suite", "features/stale_backup.feature",
+                   "--workers", "1", "--seed", "4", "--report-dir", str(tmp_path),
+                   prelude=prelude)
+    assert done.returncode == 1, done.stdout + done.stderr
+    (broken,) = json.loads((tmp_path / "variants.json").read_text("utf-8"))["variants"]
+    assert broken["verdict"] == "non-conformant"
+    assert "REQ-STALE-02" in broken["failed_requirements"]
+    assert any("stale_backup.feature" in n for n in broken["failed"])
+    assert "no-red-dot: non-conformant; failed:" in done.stdout
+
+
+def test_an_unknown_variant_is_a_usage_error() -> None:
+    done = _runner("--only", "seven-digit-codes")
+    assert done.returncode == 2 and "unknown variant(s): seven-digit-codes" in done.stderr
+
+
+# ---------------------------------------------------------------- really different
+
+
+def _target(variant: str) -> GuardedTarget:
+    inner = SimTarget(seed=3)
+    VARIANTS[variant].apply(inner.world_model)
+    return GuardedTarget(inner, 10.0)
+
+
+def _msa_code(target: GuardedTarget) -> str | None:
+    w = target.world
+    person = w.create_person()
+    msa = w.create_microsoft_account(person.id)
+    phone = w.create_device(person.id, Platform.ANDROID, "6.8.0")
+    assert target.app.add_personal_account(phone, msa.username, msa.password).ok
+    return target.app.current_code(phone, target.app.list_accounts(phone)[0].id)
+
+
+def test_six_digit_codes_are_really_shown() -> None:
+    assert len(_msa_code(_target("six-digit-codes")) or "") == 6
+    assert len(_msa_code(GuardedTarget(SimTarget(seed=3), 10.0)) or "") == 8
+
+
+def test_the_sim_adapter_declares_what_a_variant_changed() -> None:
+    from authconform.adapters import TargetConfig
+    from authconform.adapters.sim_adapter import SimAdapter
+
+    adapter = SimAdapter()
+    adapter.start(TargetConfig(options={"variant": "six-digit-codes"}))
+    info = adapter.new_target(1).info
+    assert info.parameter(Parameter.MSA_CODE_DIGITS) == 6 and info.name == "sim~six-digit-codes"
+    adapter.start(TargetConfig(options={"variant": "second-pairing-refused"}))
+    assert adapter.new_target(1).info.reading(Reading.SECOND_PAIRING) == "refused"
+
+
+def test_other_wording_changes_every_message() -> None:
+    target = _target("other-wording")
+    person = target.world.create_person()
+    msa = target.world.create_microsoft_account(person.id)
+    phone = target.world.create_device(person.id, Platform.ANDROID, "6.8.0")
+    outcome = target.app.begin_recovery(phone, msa.username, msa.password)
+    assert not outcome.ok and outcome.message.startswith("Sorry, that did not work")
