@@ -37,6 +37,18 @@ FAMILIES: dict[str, frozenset[C]] = {
 }
 
 
+# Families whose codes are interchangeable answers for one documented consequence,
+# whatever its cause: a tool that predicts one code (the explorer's model) accepts any
+# code of the same family. ("sign-in needed" is left out: SIGN_IN_FAILED alone means a
+# wrong password, which the documents do tell apart.)
+CAUSE_FAMILIES = ("backup unavailable", "no connection", "QR not accepted")
+
+
+def family_of(code: C | str) -> str | None:
+    """The cause family ``code`` belongs to, or None."""
+    return next((name for name in CAUSE_FAMILIES if code in FAMILIES[name]), None)
+
+
 def family(name: str) -> frozenset[C]:
     """The codes of a family, or a clear error naming the known families (a typo in a
     feature file must not turn into a check that cannot fail)."""

@@ -130,12 +130,18 @@ class Observations(_Base):
                                f"{label} on {phone} shows {code!r}, which its provider "
                                "refuses", f'the "{label}" account on the "{phone}" shows a '
                                "code its provider accepts")
-                digits = 8 if tile.kind == m.PERSONAL else 6
+                # A personal account's length is the target's declared one (unchecked if
+                # undeclared); a third-party site's comes from its otpauth data.
+                declared = self.target.info.parameter(port.Parameter.MSA_CODE_DIGITS)
+                digits = (int(declared) if declared is not None else len(code)
+                          ) if tile.kind == m.PERSONAL else 6
                 if tile.kind != m.WORK and len(code) != digits:
                     self.script.when(f'{ACTOR} reads the "{label}" codes on the "{phone}" '
                                      f'and the "{phone}"')
                     self._fail(("REQ-CODES-04",), f"{label} on {phone} shows {code!r}",
-                               f"each code has {digits} digits")
+                               "each code has as many digits as the target declares for "
+                               "personal accounts" if tile.kind == m.PERSONAL
+                               else f"each code has {digits} digits")
                 usable.setdefault(label, []).append((phone, code))
         for label, codes in usable.items():
             kind = KIND[label]
@@ -144,8 +150,10 @@ class Observations(_Base):
             (first, a), (second, b) = codes[0], codes[1]
             read = f'{ACTOR} reads the "{label}" codes on the "{first}" and the "{second}"'
             if kind == m.PERSONAL:
-                crossed = self.world.provider_accepts_code(cast.account_id(label), a,
-                                                           self._device(second))
+                # The other phone's code is refused only under the declared reading.
+                crossed = self.target.info.reading(port.Reading.OTHER_PHONE_CODE) == (
+                    "refused") and self.world.provider_accepts_code(
+                    cast.account_id(label), a, self._device(second))
                 if a == b or crossed:
                     self.script.when(read)
                     self._fail(("REQ-CODES-01", "REQ-CODES-02"),
@@ -220,9 +228,10 @@ class Observations(_Base):
                             f'"{holders[1]}"')
                 if label == "Microsoft":
                     script.then("the two codes differ")
-                    script.then('the "Microsoft" provider accepts each code only from the phone '
+                    script.then('the "Microsoft" provider accepts each code from the phone '
                                 "that shows it")
-                    script.then("each code has 8 digits")
+                    script.then("each code has as many digits as the target declares for "
+                                "personal accounts")
                 else:
                     script.then("the two codes are the same")
                     script.then(f'the "{label}" provider accepts each code from either phone')

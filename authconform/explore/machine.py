@@ -64,6 +64,7 @@ from authconform.explore.vocabulary import (  # the predicates are used by the t
     _pending_personal,
     _pending_work,
 )
+from authconform.families import family, family_of
 
 __all__ = ["LATEST_VERSION", "Disagreement", "Explorer", "make_machine"]
 
@@ -112,7 +113,16 @@ class Explorer(Observations, RuleBasedStateMachine):
                      if cast.label_of(e) == label), None)
 
     def _answer(self, outcome: port.Outcome, expected: str, *requirements: str) -> None:
-        """Then the app answers what the model predicts."""
+        """Then the app answers what the model predicts: that code, or any code of its
+        family where the documents do not tell causes apart (authconform/families.py)."""
+        group = family_of(expected)
+        if group is not None:
+            self.script.then(f'the answer is refused as "{group}"')
+            if (outcome.ok or outcome.code.value not in {c.value for c in family(group)}
+                    or not outcome.message.strip()):
+                raise Disagreement(requirements, f"expected one of {group!r}, the app "
+                                   f"answered {outcome.code.value}: {outcome.message!r}")
+            return
         self.script.then(f'the app answers "{expected}"')
         if outcome.code.value != expected or not outcome.message.strip():
             raise Disagreement(requirements, f"expected {expected}, the app answered "
