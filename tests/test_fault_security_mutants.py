@@ -13,6 +13,7 @@ they are not-applicable under ``--sut sim`` (restart, proposed port operations).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -243,8 +244,8 @@ class LocalMutantAdapter(SimAdapter):
         mutant = _ACTIVE.get("mutant") or self.mutant
         if mutant:
             apply_mutant(mutant, target.world_model)  # type: ignore[attr-defined]
-            target.info = port.TargetInfo(f"sim+{mutant}", target.info.version,
-                                          target.info.capabilities, target.info.profile)
+            # keep what the simulator declares (parameters, readings)
+            target.info = dataclasses.replace(target.info, name=f"sim+{mutant}")
         return target
 
 
