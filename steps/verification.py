@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from pytest_bdd import given, parsers, then, when
 
-from authconform.plugin import NOT_APPLICABLE
 from authconform.port import AccountKind, ActivationQr, AlertCode, Outcome, Parameter
 from steps.cast import Account, Cast
+from steps.declared import declared
 
 CHANNELS = {"email address": "email", "phone number": "phone"}
 
@@ -169,9 +168,7 @@ def _setup_qr(cast: Cast, name: str, phone: str) -> bytes:
 
 def _expired_qr(cast: Cast, name: str, org: str) -> bytes:
     # The documents name no lifetime: the target declares one, or this is not applicable.
-    lifetime = cast.target.info.parameter(Parameter.QR_LIFETIME_S)
-    if lifetime is None:
-        pytest.skip(f"{NOT_APPLICABLE} the target declares no {Parameter.QR_LIFETIME_S.value}")
+    lifetime = declared(cast, Parameter.QR_LIFETIME_S)  # not-applicable naming it
     qr = _new_qr(cast, name, org)
     cast.target.world.advance_clock(lifetime + 1)
     return qr.png

@@ -77,3 +77,12 @@ def test_the_verdict_names_an_undeclared_parameter_as_the_cause() -> None:
                                     requirements=("REQ-A-01",), message=message)
     assert verdict.unverified_because("not-applicable", [result], True) == [
         "parameter qr_lifetime_s"]
+
+
+def test_an_expired_qr_without_a_declared_lifetime_names_the_parameter() -> None:
+    from steps.verification import _expired_qr
+
+    bare = dataclasses.replace(SimTarget(seed=1).info, parameters={})
+    with pytest.raises(pytest.skip.Exception) as caught:
+        _expired_qr(_cast(bare), "Alex", "Contoso")  # type: ignore[arg-type]
+    assert "parameter 'qr_lifetime_s' is not declared" in str(caught.value.msg)
