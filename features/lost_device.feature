@@ -10,9 +10,7 @@ Feature: A lost phone
 
   @lost @REQ-LOST-03
   Scenario Outline: Recovery works while the old phone is lost and unreachable
-    Given Alex has the app on the "<old phone>"
-    And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-    And Alex has turned on backup on the "<old phone>"
+    Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
     And the "<old phone>" has no network connection
     And Alex has the app on the "<new phone>"
     When Alex begins recovery on the "<new phone>"
@@ -34,9 +32,7 @@ Feature: A lost phone
 
     @lost @REQ-LOST-02 @profile-current
     Scenario Outline: Until the organisation acts, both phones work for the work account
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the "Contoso" account with sign-in notifications to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "Contoso with sign-in notifications" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And Alex has recovered the backup on the "<new phone>"
       And "Contoso" has given Alex a new QR code
@@ -59,9 +55,7 @@ Feature: A lost phone
 
     @lost @REQ-LOST-01 @REQ-LOST-02 @profile-current @negative
     Scenario Outline: The unregistered phone is refused; the new phone keeps working
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the "Contoso" account with sign-in notifications to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "Contoso with sign-in notifications" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And Alex has recovered the backup on the "<new phone>"
       And "Contoso" has given Alex a new QR code
@@ -89,9 +83,7 @@ Feature: A lost phone
 
     @lost @REQ-LOST-01 @profile-current
     Scenario: The administrator sees the old phone unregistered and the new one registered
-      Given Alex has the app on the "old iPhone"
-      And Alex has added the "Contoso" account with sign-in notifications to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      Given Alex has backed up the accounts "Contoso with sign-in notifications" on the "old iPhone"
       And Alex has the app on the "new iPhone"
       And Alex has recovered the backup on the "new iPhone"
       And "Contoso" has given Alex a new QR code

@@ -34,9 +34,7 @@ Feature: What a backup holds
 
   @stored @REQ-STORED-01
   Scenario Outline: The user name and secret are enough to make codes on the new phone
-    Given Alex has the app on the "<old phone>"
-    And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-    And Alex has turned on backup on the "<old phone>"
+    Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     When Alex begins recovery on the "<new phone>"
     Then the "GitHub" account on the "<new phone>" shows a code its provider accepts
@@ -54,10 +52,7 @@ Feature: What a backup holds
 
   @stored @REQ-STORED-02
   Scenario Outline: Work and notification accounts come back by name and wait for verification
-    Given Alex has the app on the "<old phone>"
-    And Alex has added the "Microsoft" account with sign-in notifications to the "<old phone>"
-    And Alex has added the "Contoso" account to the "<old phone>"
-    And Alex has turned on backup on the "<old phone>"
+    Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     When Alex begins recovery on the "<new phone>"
     Then the "<new phone>" shows the accounts "Microsoft, Contoso" in that order
@@ -76,9 +71,7 @@ Feature: What a backup holds
 
   @stored @REQ-STORED-03
   Scenario Outline: Personal, work and third-party accounts share one storage location
-    Given Alex has the app on the "<old phone>"
-    And Alex has added the accounts "Microsoft, Contoso, GitHub, Facebook" to the "<old phone>"
-    And Alex has turned on backup on the "<old phone>"
+    Given Alex has backed up the accounts "Microsoft, Contoso, GitHub, Facebook" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     When Alex begins recovery on the "<new phone>"
     Then the app answers "OK"
@@ -98,9 +91,7 @@ Feature: What a backup holds
 
   @stored @REQ-STORED-04
   Scenario Outline: Alex's order and names of the accounts come back exactly
-    Given Alex has the app on the "<old phone>"
-    And Alex has added the accounts "Microsoft, GitHub, Facebook" to the "<old phone>"
-    And Alex has turned on backup on the "<old phone>"
+    Given Alex has backed up the accounts "Microsoft, GitHub, Facebook" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     When Alex moves the "Facebook" account to the top on the "<old phone>"
     And Alex renames the "GitHub" account to "Side projects" on the "<old phone>"
