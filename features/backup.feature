@@ -74,9 +74,7 @@ Feature: Turning on cloud backup
 
     @backup @REQ-BACKUP-06
     Scenario Outline: Accounts already in the app are backed up when backup is turned on
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When Alex begins recovery on the "<new phone>"
       Then the "<new phone>" shows the accounts "Microsoft, GitHub" in that order
@@ -93,9 +91,7 @@ Feature: Turning on cloud backup
 
     @backup @REQ-BACKUP-06
     Scenario Outline: An added account is backed up
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the "GitHub" account to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When Alex adds the "Dropbox" account to the "<old phone>"
       And Alex begins recovery on the "<new phone>"
@@ -113,9 +109,7 @@ Feature: Turning on cloud backup
 
     @backup @REQ-BACKUP-06
     Scenario Outline: A renamed account is backed up
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the "GitHub" account to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When Alex renames the "GitHub" account to "Code at work" on the "<old phone>"
       And Alex begins recovery on the "<new phone>"
@@ -133,9 +127,7 @@ Feature: Turning on cloud backup
 
     @backup @REQ-BACKUP-06
     Scenario Outline: A new order of the accounts is backed up
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the accounts "GitHub, Dropbox" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "GitHub, Dropbox" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When Alex moves the "Dropbox" account to the top on the "<old phone>"
       And Alex begins recovery on the "<new phone>"
@@ -153,9 +145,7 @@ Feature: Turning on cloud backup
 
     @backup @REQ-BACKUP-06
     Scenario Outline: A removed account is removed from the backup
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the accounts "GitHub, Dropbox" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "GitHub, Dropbox" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When Alex removes the "GitHub" account from the "<old phone>"
       And Alex begins recovery on the "<new phone>"
@@ -175,9 +165,7 @@ Feature: Turning on cloud backup
 
     @backup @REQ-BACKUP-07 @negative
     Scenario Outline: Changes made after backup is off never reach the cloud
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the "GitHub" account to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When Alex turns off backup on the "<old phone>"
       And we start watching the network traffic of the "<old phone>"

@@ -133,9 +133,7 @@ Feature: Camera permission and typing codes by hand
 
     @camera @REQ-CAMERA-03 @REQ-VERIFY-05 @profile-current @ios
     Scenario: A work account waiting for verification is recovered by typing the code and URL
-      Given Alex has the app on the "old iPhone"
-      And Alex has added the "Contoso" account with sign-in notifications to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      Given Alex has backed up the accounts "Contoso with sign-in notifications" on the "old iPhone"
       And Alex has the app on the "new iPhone"
       And Alex has recovered the backup on the "new iPhone"
       And Alex has denied camera access on the "new iPhone"

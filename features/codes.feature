@@ -11,9 +11,7 @@ Feature: Verification codes after recovery
 
   @codes @REQ-CODES-01 @REQ-CODES-02
   Scenario Outline: The old and the new phone show different Microsoft account codes, each valid for its own phone
-    Given Alex has the app on the "<old phone>"
-    And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-    And Alex has turned on backup on the "<old phone>"
+    Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     And Alex has recovered the backup on the "<new phone>"
     When Alex reads the "Microsoft" codes on the "<old phone>" and the "<new phone>"
@@ -32,9 +30,7 @@ Feature: Verification codes after recovery
 
   @codes @REQ-CODES-02 @negative @reading-other_phone_code-refused
   Scenario Outline: A Microsoft account code offered as the other phone's is refused
-    Given Alex has the app on the "<old phone>"
-    And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-    And Alex has turned on backup on the "<old phone>"
+    Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     And Alex has recovered the backup on the "<new phone>"
     When Alex reads the "Microsoft" codes on the "<old phone>" and the "<new phone>"
@@ -52,9 +48,7 @@ Feature: Verification codes after recovery
 
   @codes @REQ-CODES-04
   Scenario Outline: Microsoft account codes have the declared number of digits on the old and the new phone
-    Given Alex has the app on the "<old phone>"
-    And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-    And Alex has turned on backup on the "<old phone>"
+    Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     And Alex has recovered the backup on the "<new phone>"
     When Alex reads the "Microsoft" codes on the "<old phone>" and the "<new phone>"
@@ -72,9 +66,7 @@ Feature: Verification codes after recovery
 
   @codes @REQ-CODES-02 @negative
   Scenario: A code that neither phone shows is refused
-    Given Alex has the app on the "old iPhone"
-    And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-    And Alex has turned on backup on the "old iPhone"
+    Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
     And Alex has the app on the "new iPhone"
     And Alex has recovered the backup on the "new iPhone"
     When Alex reads the "Microsoft" codes on the "old iPhone" and the "new iPhone"
@@ -82,9 +74,7 @@ Feature: Verification codes after recovery
 
   @codes @REQ-CODES-03 @REQ-CODES-04
   Scenario Outline: A third-party account shows the same code on both phones
-    Given Alex has the app on the "<old phone>"
-    And Alex has added the accounts "Microsoft, GitHub, Bank" to the "<old phone>"
-    And Alex has turned on backup on the "<old phone>"
+    Given Alex has backed up the accounts "Microsoft, GitHub, Bank" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     And Alex has recovered the backup on the "<new phone>"
     When Alex reads the "<site>" codes on the "<old phone>" and the "<new phone>"

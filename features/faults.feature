@@ -20,9 +20,7 @@ Feature: Faults during backup and recovery
 
     @fault @REQ-FAULT-01 @REQ-FAULT-02
     Scenario Outline: An upload cut part-way leaves the previous backup whole and finishes later
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And Alex has the app on the "<spare phone>"
       And <trouble>
@@ -58,9 +56,7 @@ Feature: Faults during backup and recovery
 
     @fault @REQ-FAULT-01 @ios
     Scenario: An upload that reached the store before the connection dropped is complete
-      Given Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Alex has the app on the "new iPhone"
       And the network will drop after the upload, before the app records success
       When Alex adds the "Dropbox" account to the "old iPhone"
@@ -73,9 +69,7 @@ Feature: Faults during backup and recovery
 
     @fault @REQ-FAULT-02 @ios
     Scenario: A write the store acknowledged but dropped is noticed and sent again
-      Given Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Alex has the app on the "new iPhone"
       And the cloud store will lose the next write
       When Alex adds the "Dropbox" account to the "old iPhone"
@@ -88,9 +82,7 @@ Feature: Faults during backup and recovery
 
     @fault @negative @REQ-FAULT-04 @REQ-TROUBLE-06 @ios
     Scenario: A write the store truncated never becomes a backup that restores in part
-      Given Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Alex has the app on the "new iPhone"
       And Alex has the app on the "spare iPhone"
       And the cloud store will truncate the next write
@@ -124,9 +116,7 @@ Feature: Faults during backup and recovery
 
     @fault @REQ-FAULT-01 @REQ-FAULT-02
     Scenario Outline: The storage location stops answering while the old phone uploads
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When <store> stops answering
       And Alex adds the "Dropbox" account to the "<old phone>"
@@ -183,9 +173,7 @@ Feature: Faults during backup and recovery
 
     @fault @negative @REQ-FAULT-05 @REQ-RECOVERY-05
     Scenario Outline: Recovery cut at one step leaves the new phone as it was
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the accounts "Microsoft, GitHub, Dropbox" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "Microsoft, GitHub, Dropbox" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And <trouble>
       When Alex begins recovery on the "<new phone>"
@@ -215,9 +203,7 @@ Feature: Faults during backup and recovery
 
     @fault @negative @REQ-FAULT-05 @REQ-RECOVERY-05
     Scenario Outline: A service that stops answering during recovery restores nothing
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When <service> stops answering
       And Alex begins recovery on the "<new phone>"
@@ -242,9 +228,7 @@ Feature: Faults during backup and recovery
 
     @fault @negative @REQ-FAULT-05 @ios
     Scenario: A failed recovery does not touch the backup it was reading
-      Given Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Alex has the app on the "new iPhone"
       And we note the stored backups
       And the network will drop after the download
@@ -256,9 +240,7 @@ Feature: Faults during backup and recovery
 
     @fault @REQ-FAULT-06 @ios
     Scenario: The service restarts in the middle of a backup
-      Given Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Alex has the app on the "new iPhone"
       And the network will drop after the upload, before the app records success
       When Alex adds the "Dropbox" account to the "old iPhone"
@@ -273,9 +255,7 @@ Feature: Faults during backup and recovery
 
     @fault @negative @REQ-FAULT-06 @ios
     Scenario: The service restarts while a recovery is half-way
-      Given Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Alex has the app on the "new iPhone"
       And the network will drop during the download
       When Alex begins recovery on the "new iPhone"

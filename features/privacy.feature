@@ -56,11 +56,7 @@ Feature: Who can see a backup
 
   @privacy @REQ-PRIVACY-02 @security @negative @ios
   Scenario: Re-activating the work account shows the administrator only that
-    Given Alex has the app on the "old iPhone"
-    And Alex has added the "Microsoft" account with sign-in notifications to the "old iPhone"
-    And Alex has added the "Contoso" account with sign-in notifications to the "old iPhone"
-    And Alex has added the "GitHub" account to the "old iPhone"
-    And Alex has turned on backup on the "old iPhone"
+    Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso with sign-in notifications, GitHub" on the "old iPhone"
     And Alex has the app on the "new iPhone"
     And Alex has recovered the backup on the "new iPhone"
     And "Contoso" has given Alex a new QR code
@@ -91,9 +87,7 @@ Feature: Who can see a backup
   @privacy @REQ-PRIVACY-03 @security @negative @ios
   Scenario: The recovery account alone, without the Apple ID, is not enough
     Given Alex has a second Apple ID
-    And Alex has the app on the "old iPhone"
-    And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-    And Alex has turned on backup on the "old iPhone"
+    And Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
     And Alex has the app on the "new iPhone" without signing in to iCloud
     And Alex has signed in to iCloud on the "new iPhone" with the second Apple ID
     When Alex begins recovery on the "new iPhone"
@@ -103,9 +97,7 @@ Feature: Who can see a backup
   @privacy @REQ-PRIVACY-03 @security @negative @ios
   Scenario: The Apple ID alone, without the recovery account, is not enough
     Given Alex has a second personal Microsoft account
-    And Alex has the app on the "old iPhone"
-    And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-    And Alex has turned on backup on the "old iPhone"
+    And Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
     And Alex has the app on the "new iPhone"
     When Alex begins recovery on the "new iPhone" with the second Microsoft account
     Then recovery is refused as "backup unavailable"
@@ -117,12 +109,8 @@ Feature: Who can see a backup
     Scenario Outline: Blake on an iPhone with <recovery owner>'s Microsoft account and <apple owner>'s Apple ID
       Given Blake has a personal Microsoft account
       And Blake has a third-party "Dropbox" account
-      And Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
-      And Blake has the app on the "Blake's old iPhone"
-      And Blake has added the accounts "Microsoft, Dropbox" to the "Blake's old iPhone"
-      And Blake has turned on backup on the "Blake's old iPhone"
+      And Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
+      And Blake has backed up the accounts "Microsoft, Dropbox" on the "Blake's old iPhone"
       And Blake has the app on the "Blake's new iPhone" without signing in to iCloud
       And Blake has signed in to iCloud on the "Blake's new iPhone" with <apple owner>'s Apple ID
       When Blake begins recovery on the "Blake's new iPhone" with <recovery owner>'s Microsoft account
@@ -139,12 +127,8 @@ Feature: Who can see a backup
     Scenario: Blake's Microsoft account finds only Blake's backup on Android
       Given Blake has a personal Microsoft account
       And Blake has a third-party "Dropbox" account
-      And Alex has the app on the "old Android phone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old Android phone"
-      And Alex has turned on backup on the "old Android phone"
-      And Blake has the app on the "Blake's old Android phone"
-      And Blake has added the accounts "Microsoft, Dropbox" to the "Blake's old Android phone"
-      And Blake has turned on backup on the "Blake's old Android phone"
+      And Alex has backed up the accounts "Microsoft, GitHub" on the "old Android phone"
+      And Blake has backed up the accounts "Microsoft, Dropbox" on the "Blake's old Android phone"
       And Blake has the app on the "Blake's new Android phone"
       When Blake begins recovery on the "Blake's new Android phone"
       Then the app answers "OK"
@@ -154,9 +138,7 @@ Feature: Who can see a backup
     @privacy @REQ-PRIVACY-04 @security @negative
     Scenario Outline: Blake's Microsoft account without a backup of its own finds nothing
       Given Blake has a personal Microsoft account
-      And Alex has the app on the "<alex phone>"
-      And Alex has added the accounts "Microsoft, GitHub" to the "<alex phone>"
-      And Alex has turned on backup on the "<alex phone>"
+      And Alex has backed up the accounts "Microsoft, GitHub" on the "<alex phone>"
       And Blake has the app on the "<blake phone>"
       When Blake begins recovery on the "<blake phone>"
       Then recovery is refused as "backup unavailable"
@@ -176,10 +158,7 @@ Feature: Who can see a backup
 
     @privacy @REQ-PRIVACY-05 @REQ-VERIFY-07 @REQ-STORED-02 @security @negative
     Scenario Outline: Device keys appear neither in the backup nor on the network
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the "Microsoft" account with sign-in notifications to the "<old phone>"
-      And Alex has added the "Contoso" account with sign-in notifications to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso with sign-in notifications" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And Alex has recovered the backup on the "<new phone>"
       And "Contoso" has given Alex a new QR code

@@ -46,9 +46,7 @@ Feature: Recovering accounts on a new phone
 
   @recovery @REQ-RECOVERY-02 @REQ-RECOVERY-03
   Scenario Outline: Signing in to the recovery account brings every account back in order
-    Given Alex has the app on the "<old phone>"
-    And Alex has added the accounts "Facebook, Microsoft, GitHub" to the "<old phone>"
-    And Alex has turned on backup on the "<old phone>"
+    Given Alex has backed up the accounts "Facebook, Microsoft, GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     When Alex begins recovery on the "<new phone>"
     Then the app answers "OK"
@@ -66,9 +64,7 @@ Feature: Recovering accounts on a new phone
 
   @recovery @REQ-RECOVERY-06
   Scenario Outline: Restored third-party and personal accounts work at once
-    Given Alex has the app on the "<old phone>"
-    And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-    And Alex has turned on backup on the "<old phone>"
+    Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     When Alex begins recovery on the "<new phone>"
     Then the "GitHub" account on the "<new phone>" shows a code its provider accepts
@@ -91,9 +87,7 @@ Feature: Recovering accounts on a new phone
 
     @recovery @REQ-RECOVERY-04 @negative
     Scenario Outline: A wrong password restores nothing, the right one everything
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When Alex begins recovery on the "<new phone>" with a wrong password
       Then recovery is refused with "SIGN_IN_FAILED"
@@ -115,9 +109,7 @@ Feature: Recovering accounts on a new phone
     @recovery @REQ-RECOVERY-04 @negative
     Scenario Outline: A Microsoft account that made no backup restores nothing
       Given Alex has a second personal Microsoft account
-      And Alex has the app on the "<old phone>"
-      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      And Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When Alex begins recovery on the "<new phone>" with the second Microsoft account
       Then recovery is refused as "backup unavailable"
@@ -138,9 +130,7 @@ Feature: Recovering accounts on a new phone
 
     @recovery @REQ-RECOVERY-05 @negative @fault
     Scenario Outline: A connection lost part-way restores nothing, and a retry succeeds
-      Given Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Alex has the app on the "new iPhone"
       And the connection will drop <moment>
       When Alex begins recovery on the "new iPhone"
@@ -160,9 +150,7 @@ Feature: Recovering accounts on a new phone
 
     @recovery @REQ-RECOVERY-05 @negative
     Scenario Outline: An unavailable storage service restores nothing, and a retry succeeds
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And the "<service>" service is down
       When Alex begins recovery on the "<new phone>"

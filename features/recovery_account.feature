@@ -29,9 +29,7 @@ Feature: The recovery account
 
   @recovacct @REQ-RECOVACCT-01 @negative
   Scenario Outline: A work or school account cannot be used to recover
-    Given Alex has the app on the "<old phone>"
-    And Alex has added the "GitHub" account to the "<old phone>"
-    And Alex has turned on backup on the "<old phone>"
+    Given Alex has backed up the accounts "GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     When Alex begins recovery on the "<new phone>" signing in with the "Contoso" work account
     Then recovery is refused with "NOT_A_PERSONAL_ACCOUNT"
@@ -52,9 +50,7 @@ Feature: The recovery account
     Given Alex has a second personal Microsoft account
     And Alex has a second Apple ID
     And Alex has a third-party "Dropbox" account
-    And Alex has the app on the "old iPhone"
-    And Alex has added the "GitHub" account to the "old iPhone"
-    And Alex has turned on backup on the "old iPhone"
+    And Alex has backed up the accounts "GitHub" on the "old iPhone"
     And Alex has the app on the "family iPhone" without signing in to iCloud
     And Alex has signed in to iCloud on the "family iPhone" with the second Apple ID
     And Alex has added the "Dropbox" account to the "family iPhone"
@@ -71,9 +67,7 @@ Feature: The recovery account
   Scenario: Pairing the recovery account with a second storage location replaces the first
     Given Alex has a second Apple ID
     And Alex has a third-party "Dropbox" account
-    And Alex has the app on the "old iPhone"
-    And Alex has added the "GitHub" account to the "old iPhone"
-    And Alex has turned on backup on the "old iPhone"
+    And Alex has backed up the accounts "GitHub" on the "old iPhone"
     And Alex has the app on the "family iPhone" without signing in to iCloud
     And Alex has signed in to iCloud on the "family iPhone" with the second Apple ID
     And Alex has added the "Dropbox" account to the "family iPhone"
@@ -87,9 +81,7 @@ Feature: The recovery account
   Scenario: A recovery account paired with one storage location is refused for a second
     Given Alex has a second Apple ID
     And Alex has a third-party "Dropbox" account
-    And Alex has the app on the "old iPhone"
-    And Alex has added the "GitHub" account to the "old iPhone"
-    And Alex has turned on backup on the "old iPhone"
+    And Alex has backed up the accounts "GitHub" on the "old iPhone"
     And Alex has the app on the "family iPhone" without signing in to iCloud
     And Alex has signed in to iCloud on the "family iPhone" with the second Apple ID
     And Alex has added the "Dropbox" account to the "family iPhone"

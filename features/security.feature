@@ -41,11 +41,7 @@ Feature: Attacks on backup and recovery
 
     @security @REQ-SECURITY-02 @REQ-PRIVACY-05 @negative
     Scenario Outline: No message on the wire carries a third-party secret or a device key
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the "Microsoft" account with sign-in notifications to the "<old phone>"
-      And Alex has added the "Contoso" account with sign-in notifications to the "<old phone>"
-      And Alex has added the accounts "GitHub, Facebook" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso with sign-in notifications, GitHub, Facebook" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And Alex has recovered the backup on the "<new phone>"
       And "Contoso" has given Alex a new QR code
@@ -71,9 +67,7 @@ Feature: Attacks on backup and recovery
     @security @REQ-PRIVACY-04 @negative @ios
     Scenario: Blake's phone signed in to Alex's iCloud, with Blake's own Microsoft account, finds nothing
       Given Blake has a personal Microsoft account
-      And Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      And Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Blake has the app on the "Blake's iPhone" without signing in to iCloud
       And Blake has signed in to iCloud on the "Blake's iPhone" with Alex's Apple ID
       And we note the stored backups
@@ -86,9 +80,7 @@ Feature: Attacks on backup and recovery
     @security @REQ-PRIVACY-04 @REQ-TROUBLE-03 @negative @ios
     Scenario: Blake knows Alex's Microsoft account password but not her Apple ID
       Given Blake has a personal Microsoft account
-      And Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      And Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Blake has the app on the "Blake's iPhone"
       And we note the stored backups
       When Blake begins recovery on the "Blake's iPhone" with Alex's Microsoft account
@@ -100,9 +92,7 @@ Feature: Attacks on backup and recovery
     @security @REQ-PRIVACY-04 @REQ-RECOVERY-04 @negative @android @profile-current
     Scenario: On Android, Blake's own Microsoft account finds nothing of Alex's
       Given Blake has a personal Microsoft account
-      And Alex has the app on the "old Android phone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old Android phone"
-      And Alex has turned on backup on the "old Android phone"
+      And Alex has backed up the accounts "Microsoft, GitHub" on the "old Android phone"
       And Blake has the app on the "Blake's Android phone"
       And we note the stored backups
       When Blake begins recovery on the "Blake's Android phone"
@@ -115,11 +105,7 @@ Feature: Attacks on backup and recovery
 
     @security @REQ-PRIVACY-02 @negative @ios
     Scenario: Through backup, a failed recovery, recovery and re-activation the administrator sees only the work account
-      Given Alex has the app on the "old iPhone"
-      And Alex has added the "Microsoft" account with sign-in notifications to the "old iPhone"
-      And Alex has added the "Contoso" account with sign-in notifications to the "old iPhone"
-      And Alex has added the accounts "GitHub, Facebook" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso with sign-in notifications, GitHub, Facebook" on the "old iPhone"
       And Alex has the app on the "new iPhone"
       And "Contoso" has given Alex a new QR code
       When Alex begins recovery on the "new iPhone" with a wrong password
@@ -132,9 +118,7 @@ Feature: Attacks on backup and recovery
 
     @security @REQ-SECURITY-03 @negative @ios
     Scenario: A sign-in made minutes ago on the old phone does not open the backup on a new phone
-      Given Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Alex has the app on the "new iPhone"
       And we start watching the network traffic
       When 11 minutes pass
@@ -145,9 +129,7 @@ Feature: Attacks on backup and recovery
 
     @security @REQ-SECURITY-03
     Scenario Outline: Every backup key released follows a fresh sign-in on the same phone
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When 30 days pass
       And Alex begins recovery on the "<new phone>"
@@ -167,9 +149,7 @@ Feature: Attacks on backup and recovery
 
     @security @REQ-SECURITY-03 @negative @ios
     Scenario: A recovery sign-in that goes stale before the key is released gets nothing
-      Given Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Alex has the app on the "new iPhone"
       And the recovery sign-in will go stale before the backup key is released
       When Alex begins recovery on the "new iPhone"

@@ -11,9 +11,7 @@ Feature: An out-of-date backup
 
   @stale @REQ-STALE-02 @negative @profile-current
   Scenario Outline: A current backup shows no red dot
-    Given Alex has the app on the "<phone>"
-    And Alex has added the "GitHub" account to the "<phone>"
-    And Alex has turned on backup on the "<phone>"
+    Given Alex has backed up the accounts "GitHub" on the "<phone>"
     When Alex selects the red dot on the "<phone>"
     Then the app answers "OK"
     And the "<phone>" shows no red dot
@@ -30,9 +28,7 @@ Feature: An out-of-date backup
 
   @stale @REQ-STALE-01 @REQ-STALE-02 @REQ-STALE-04 @profile-current
   Scenario Outline: A lapsed sign-in leaves the backup behind, and the new phone misses what came later
-    Given Alex has the app on the "<old phone>"
-    And Alex has added the "GitHub" account to the "<old phone>"
-    And Alex has turned on backup on the "<old phone>"
+    Given Alex has backed up the accounts "GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     When Alex's recovery account sign-in lapses
     And Alex adds the "Dropbox" account to the "<old phone>"
@@ -54,9 +50,7 @@ Feature: An out-of-date backup
 
   @stale @REQ-STALE-01 @REQ-STALE-02 @profile-current @ios
   Scenario Outline: When the declared recovery sign-in lifetime <how> the phone shows <mark>
-    Given Alex has the app on the "old iPhone"
-    And Alex has added the "GitHub" account to the "old iPhone"
-    And Alex has turned on backup on the "old iPhone"
+    Given Alex has backed up the accounts "GitHub" on the "old iPhone"
     When the declared recovery sign-in lifetime <how>
     Then the "old iPhone" shows <mark>
 
@@ -67,18 +61,14 @@ Feature: An out-of-date backup
 
   @stale @REQ-STALE-01 @REQ-STALE-02 @REQ-TROUBLE-02 @negative @profile-current @ios
   Scenario: A network outage alone does not make the backup out of date
-    Given Alex has the app on the "old iPhone"
-    And Alex has added the "GitHub" account to the "old iPhone"
-    And Alex has turned on backup on the "old iPhone"
+    Given Alex has backed up the accounts "GitHub" on the "old iPhone"
     When the "old iPhone" loses its network connection
     And Alex adds the "Dropbox" account to the "old iPhone"
     Then the "old iPhone" shows no red dot
 
   @stale @REQ-STALE-03 @profile-current
   Scenario Outline: Choosing the red dot and signing in again brings the backup up to date
-    Given Alex has the app on the "<old phone>"
-    And Alex has added the "GitHub" account to the "<old phone>"
-    And Alex has turned on backup on the "<old phone>"
+    Given Alex has backed up the accounts "GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     When Alex's recovery account sign-in lapses
     And Alex adds the "Dropbox" account to the "<old phone>"
@@ -102,9 +92,7 @@ Feature: An out-of-date backup
 
   @stale @REQ-STALE-03 @profile-current @negative @ios
   Scenario: A wrong password does not clear the red dot
-    Given Alex has the app on the "old iPhone"
-    And Alex has added the "GitHub" account to the "old iPhone"
-    And Alex has turned on backup on the "old iPhone"
+    Given Alex has backed up the accounts "GitHub" on the "old iPhone"
     When Alex's recovery account sign-in lapses
     And Alex signs in again to update the backup on the "old iPhone" with a wrong password
     Then signing in is refused with "SIGN_IN_FAILED"

@@ -13,9 +13,7 @@ Feature: Why a backup can be unavailable
 
     @trouble @REQ-TROUBLE-01 @negative @profile-current
     Scenario Outline: Moving between iPhone and Android finds no backup
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When Alex begins recovery on the "<new phone>"
       Then recovery is refused as "backup unavailable"
@@ -28,9 +26,7 @@ Feature: Why a backup can be unavailable
 
     @trouble @REQ-TROUBLE-01 @negative @profile-2019
     Scenario: In 2019, moving from iPhone to Android finds no backup feature at all
-      Given Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Alex has the app on the "new Android phone"
       When Alex begins recovery on the "new Android phone"
       Then recovery is refused with "BACKUP_NOT_SUPPORTED"
@@ -38,9 +34,7 @@ Feature: Why a backup can be unavailable
 
     @trouble @REQ-TROUBLE-01 @android
     Scenario: After switching to Android, Alex sets the accounts up again by hand
-      Given Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Alex has the app on the "new Android phone"
       When Alex adds the "Microsoft" account to the "new Android phone"
       And Alex types in the secret of the "GitHub" account on the "new Android phone"
@@ -71,9 +65,7 @@ Feature: Why a backup can be unavailable
 
     @trouble @REQ-TROUBLE-02 @REQ-RECOVERY-05 @negative
     Scenario Outline: Recovery without a network restores nothing; back online it works
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And the "<new phone>" has no network connection
       When Alex begins recovery on the "<new phone>"
@@ -96,9 +88,7 @@ Feature: Why a backup can be unavailable
 
     @trouble @REQ-TROUBLE-02 @REQ-BACKUP-06
     Scenario Outline: A change made offline is uploaded once the phone is back online
-      Given Alex has the app on the "<old phone>"
-      And Alex has added the "GitHub" account to the "<old phone>"
-      And Alex has turned on backup on the "<old phone>"
+      Given Alex has backed up the accounts "GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When the "<old phone>" loses its network connection
       And Alex adds the "Dropbox" account to the "<old phone>"
@@ -121,9 +111,7 @@ Feature: Why a backup can be unavailable
     @trouble @REQ-TROUBLE-03 @negative @ios
     Scenario: Another Apple ID finds no backup; the old one does
       Given Alex has a second Apple ID
-      And Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      And Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Alex has the app on the "new iPhone" without signing in to iCloud
       And Alex has signed in to iCloud on the "new iPhone" with the second Apple ID
       When Alex begins recovery on the "new iPhone"
@@ -137,9 +125,7 @@ Feature: Why a backup can be unavailable
 
     @trouble @REQ-TROUBLE-03 @negative @ios
     Scenario: Without iCloud the app asks Alex to sign in to it
-      Given Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Alex has the app on the "new iPhone" without signing in to iCloud
       When Alex begins recovery on the "new iPhone"
       Then recovery is refused with "ICLOUD_SIGN_IN_REQUIRED"
@@ -214,9 +200,7 @@ Feature: Why a backup can be unavailable
     @trouble @REQ-TROUBLE-05 @negative @ios
     Scenario: A different Microsoft account of Alex's finds nothing
       Given Alex has a second personal Microsoft account
-      And Alex has the app on the "old iPhone"
-      And Alex has added the accounts "Microsoft, GitHub" to the "old iPhone"
-      And Alex has turned on backup on the "old iPhone"
+      And Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Alex has the app on the "new iPhone"
       When Alex begins recovery on the "new iPhone" with the second Microsoft account
       Then recovery is refused as "backup unavailable"
