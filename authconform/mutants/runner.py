@@ -17,13 +17,9 @@ reference passes and every mutant is killed, 1 otherwise, 2 on a usage error.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
 import multiprocessing
 import os
-import random
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -32,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from authconform import catalogue_cli
 from authconform.mutants.catalogue import MUTANTS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -252,14 +249,6 @@ def render_markdown(doc: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_reports(doc: dict[str, Any], report_dir: Path) -> tuple[Path, Path]:
-    report_dir.mkdir(parents=True, exist_ok=True)
-    json_path, md_path = report_dir / "mutants.json", report_dir / "mutants.md"
-    json_path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    md_path.write_text(render_markdown(doc), encoding="utf-8")
-    return json_path, md_path
-
-
 def _list() -> None:
     width = max(len(n) for n in MUTANTS)
     for mutant in MUTANTS.values():
@@ -267,40 +256,16 @@ def _list() -> None:
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="authconform mutants",
-        description="run the conformance scenarios against every mutant of the simulator; "
-                    "arguments after -- go to pytest")
-    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
-    parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these mutants")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--report-dir", type=Path, default=REPO / "reports")
-    parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--suite", default=SUITE,
-                        help="the scenarios to run, relative to the repository (default: "
-                             "steps)")
-    argv = list(args) if args is not None else sys.argv[1:]
-    extra: list[str] = []
-    if "--" in argv:
-        extra = argv[argv.index("--") + 1:]
-        argv = argv[:argv.index("--")]
-    options = parser.parse_args(argv)
-    if options.list:
-        _list()
-        return 0
-    names: list[str] = list(options.only or MUTANTS)
-    unknown = [n for n in names if n not in MUTANTS]
-    if unknown:
-        print(f"unknown mutant(s): {', '.join(unknown)}; see --list", file=sys.stderr)
-        return 2
-    if options.workers < 1:
-        print("--workers must be at least 1", file=sys.stderr)
-        return 2
-    seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
-    print(f"authconform mutants: {len(names)} mutants, {options.workers} workers, seed {seed} "
-          f"(replay with --seed {seed})", flush=True)
-    doc = run(names, seed=seed, workers=options.workers, suite=options.suite, extra=extra)
-    json_path, md_path = write_reports(doc, options.report_dir)
+    asked = catalogue_cli.parse(
+        args, noun="mutant", catalogue=MUTANTS, listing=_list, report_dir=REPO / "reports",
+        suite=SUITE, description="run the conformance scenarios against every mutant of "
+                                 "the simulator")
+    if isinstance(asked, int):
+        return asked
+    doc = run(asked.names, seed=asked.seed, workers=asked.workers, suite=asked.suite,
+              extra=asked.extra)
+    json_path, md_path = catalogue_cli.write_reports(doc, asked.report_dir, "mutants",
+                                                     render_markdown)
     ref = doc["reference"]
     print(f"reference {'passed' if doc['reference_passed'] else 'FAILED'} "
           f"({ref['passed']} scenarios); killed {doc['killed']}/{doc['total']} in "

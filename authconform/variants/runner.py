@@ -20,22 +20,17 @@ error.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
 import multiprocessing
 import os
-import random
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from authconform import verdict
+from authconform import catalogue_cli, verdict
 from authconform.mutants.runner import REPO, SUITE, MutationSession
 from authconform.variants.catalogue import VARIANTS
 
@@ -168,50 +163,23 @@ def render_markdown(doc: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_reports(doc: dict[str, Any], report_dir: Path) -> tuple[Path, Path]:
-    report_dir.mkdir(parents=True, exist_ok=True)
-    json_path, md_path = report_dir / "variants.json", report_dir / "variants.md"
-    json_path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    md_path.write_text(render_markdown(doc), encoding="utf-8")
-    return json_path, md_path
+def _list() -> None:
+    width = max(len(n) for n in VARIANTS)
+    for v in VARIANTS.values():
+        print(f"{v.name:<{width}}  {v.description}")
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="authconform variants",
-        description="run the conformance scenarios against every conforming variant of the "
-                    "simulator (each must pass); arguments after -- go to pytest")
-    parser.add_argument("--list", action="store_true", help="list the variants and exit")
-    parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these variants")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--report-dir", type=Path, default=REPO / "reports")
-    parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--suite", default=SUITE,
-                        help="the scenarios to run, relative to the repository")
-    argv = list(args) if args is not None else sys.argv[1:]
-    extra: list[str] = []
-    if "--" in argv:
-        extra = argv[argv.index("--") + 1:]
-        argv = argv[:argv.index("--")]
-    options = parser.parse_args(argv)
-    if options.list:
-        width = max(len(n) for n in VARIANTS)
-        for v in VARIANTS.values():
-            print(f"{v.name:<{width}}  {v.description}")
-        return 0
-    names: list[str] = list(options.only or VARIANTS)
-    unknown = [n for n in names if n not in VARIANTS]
-    if unknown:
-        print(f"unknown variant(s): {', '.join(unknown)}; see --list", file=sys.stderr)
-        return 2
-    if options.workers < 1:
-        print("--workers must be at least 1", file=sys.stderr)
-        return 2
-    seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
-    print(f"authconform variants: {len(names)} variants, {options.workers} workers, seed "
-          f"{seed} (replay with --seed {seed})", flush=True)
-    doc = run(names, seed=seed, workers=options.workers, suite=options.suite, extra=extra)
-    json_path, md_path = write_reports(doc, options.report_dir)
+    asked = catalogue_cli.parse(
+        args, noun="variant", catalogue=VARIANTS, listing=_list, report_dir=REPO / "reports",
+        suite=SUITE, description="run the conformance scenarios against every conforming "
+                                 "variant of the simulator (each must pass)")
+    if isinstance(asked, int):
+        return asked
+    doc = run(asked.names, seed=asked.seed, workers=asked.workers, suite=asked.suite,
+              extra=asked.extra)
+    json_path, md_path = catalogue_cli.write_reports(doc, asked.report_dir, "variants",
+                                                     render_markdown)
     for v in doc["variants"]:
         said = f"{v['verdict']}" + (f"; failed: {', '.join(v['failed'])}" if v["failed"] else "")
         print(f"  {v['name']}: {said}")

@@ -1,0 +1,78 @@
+"""The command line shared by ``authconform mutants`` and ``authconform variants``.
+
+Both run the whole suite against each entry of a catalogue of simulator changes (faults
+that must be caught, or conforming choices that must pass); they take the same options,
+refuse the same bad input, print the same replay seed and write their report the same
+way, so that part lives here once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CatalogueRun:
+    names: list[str]  # the entries to run, in catalogue order unless --only says
+    seed: int
+    workers: int
+    report_dir: Path
+    suite: str
+    extra: list[str]  # arguments after --, for pytest
+
+
+def parse(args: Sequence[str] | None, *, noun: str, description: str,
+          catalogue: Collection[str], listing: Callable[[], None], report_dir: Path,
+          suite: str) -> CatalogueRun | int:
+    """The run asked for, or an exit code: 0 after --list, 2 on a usage error."""
+    parser = argparse.ArgumentParser(
+        prog=f"authconform {noun}s",
+        description=f"{description}; arguments after -- go to pytest")
+    parser.add_argument("--list", action="store_true", help=f"list the {noun}s and exit")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help=f"run only these {noun}s")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--report-dir", type=Path, default=report_dir)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--suite", default=suite,
+                        help=f"the scenarios to run, relative to the repository (default: "
+                             f"{suite})")
+    argv = list(args) if args is not None else sys.argv[1:]
+    extra: list[str] = []
+    if "--" in argv:
+        extra = argv[argv.index("--") + 1:]
+        argv = argv[:argv.index("--")]
+    options = parser.parse_args(argv)
+    if options.list:
+        listing()
+        return 0
+    names: list[str] = list(options.only or catalogue)
+    unknown = [n for n in names if n not in catalogue]
+    if unknown:
+        print(f"unknown {noun}(s): {', '.join(unknown)}; see --list", file=sys.stderr)
+        return 2
+    if options.workers < 1:
+        print("--workers must be at least 1", file=sys.stderr)
+        return 2
+    seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
+    print(f"authconform {noun}s: {len(names)} {noun}s, {options.workers} workers, seed "
+          f"{seed} (replay with --seed {seed})", flush=True)
+    return CatalogueRun(names, seed, options.workers, options.report_dir, options.suite,
+                        extra)
+
+
+def write_reports(doc: dict[str, Any], report_dir: Path, stem: str,
+                  render: Callable[[dict[str, Any]], str]) -> tuple[Path, Path]:
+    """``<stem>.json`` and ``<stem>.md`` in the report directory."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = report_dir / f"{stem}.json", report_dir / f"{stem}.md"
+    json_path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    md_path.write_text(render(doc), encoding="utf-8")
+    return json_path, md_path
