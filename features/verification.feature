@@ -259,8 +259,8 @@ Feature: Additional verification of restored accounts
       And Alex approves the sign-in on the "new iPhone"
       Then the sign-in is approved
 
-    @verify @negative
-    Scenario Outline: A QR code that cannot recover the account (<qr>) is refused; a new one from Contoso works
+    @verify @REQ-VERIFY-06 @negative
+    Scenario Outline: A QR code that does not prove who Alex is (<qr>) is refused; a new one from Contoso works
       Given Alex has backed up the accounts "Contoso with sign-in notifications, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And Alex has recovered the backup on the "<new phone>"
@@ -276,7 +276,7 @@ Feature: Additional verification of restored accounts
       Then the app answers "OK"
       And the "Contoso" account on the "<new phone>" is ready to use
 
-      @ios @REQ-VERIFY-06
+      @ios
       Examples: on an iPhone, codes that do not prove who Alex is
         | old phone  | new phone  | qr                                          |
         | old iPhone | new iPhone | a new QR code Contoso issued for Blake      |
@@ -284,7 +284,7 @@ Feature: Additional verification of restored accounts
         | old iPhone | new iPhone | the QR code that set up the "old iPhone"    |
         | old iPhone | new iPhone | a QR code from Contoso past its lifetime    |
 
-      @android @profile-current @REQ-VERIFY-06
+      @android @profile-current
       Examples: on an Android phone, codes that do not prove who Alex is
         | old phone         | new phone         | qr                                              |
         | old Android phone | new Android phone | a new QR code Contoso issued for Blake          |
@@ -292,13 +292,30 @@ Feature: Additional verification of restored accounts
         | old Android phone | new Android phone | the QR code that set up the "old Android phone" |
         | old Android phone | new Android phone | a QR code from Contoso past its lifetime        |
 
-      @ios @REQ-VERIFY-08
+    @verify @REQ-VERIFY-08 @negative
+    Scenario Outline: An image that holds no activation code (<qr>) is refused; a new QR code from Contoso works
+      Given Alex has backed up the accounts "Contoso with sign-in notifications, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      And Alex has allowed camera access on the "<new phone>"
+      And Alex holds <qr>
+      When Alex scans the held QR code to recover the "Contoso" account on the "<new phone>"
+      Then recovering the account is refused as "QR not accepted"
+      And the "Contoso" account on the "<new phone>" needs additional verification
+      And the "Contoso" account on the "<new phone>" shows no code
+      And the "Contoso" administrator does not see the "<new phone>" as registered
+      When "Contoso" gives Alex a new QR code
+      And Alex scans the QR code to recover the "Contoso" account on the "<new phone>"
+      Then the app answers "OK"
+      And the "Contoso" account on the "<new phone>" is ready to use
+
+      @ios
       Examples: on an iPhone, images that hold no activation code
         | old phone  | new phone  | qr                                           |
         | old iPhone | new iPhone | a damaged photo of a new QR code from Contoso |
         | old iPhone | new iPhone | the QR code of the "GitHub" account          |
 
-      @android @profile-current @REQ-VERIFY-08
+      @android @profile-current
       Examples: on an Android phone, images that hold no activation code
         | old phone         | new phone         | qr                                           |
         | old Android phone | new Android phone | a damaged photo of a new QR code from Contoso |
