@@ -29,6 +29,11 @@ FAMILIES: dict[str, frozenset[C]] = {
     # 000 troubleshooting, out-of-date backup: only the account that first made the
     # backup may update it; another one is a failed sign-in or a renewed request to sign in.
     "not the recovery account": frozenset({C.SIGN_IN_FAILED, C.SIGN_IN_REQUIRED}),
+    # 000 account problems, 002 network or password problems: on an iPhone the backup is
+    # reached only through iCloud signed in with the same Apple ID. Without iCloud an app
+    # may ask for the sign-in, or find no backup there: both are that one consequence.
+    "iCloud needed": frozenset({
+        C.ICLOUD_SIGN_IN_REQUIRED, C.NO_BACKUP_FOUND, C.BACKUP_IN_OTHER_ICLOUD}),
     # Both documents: no network, or a cloud service that does not answer.
     "no connection": frozenset({C.NETWORK_UNAVAILABLE, C.SERVICE_UNAVAILABLE}),
     # Work or school QR: the documents only say a new QR code from the organisation is

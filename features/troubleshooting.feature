@@ -124,11 +124,11 @@ Feature: Why a backup can be unavailable
       And the "new iPhone" shows the accounts "Microsoft, GitHub" in that order
 
     @trouble @REQ-TROUBLE-03 @negative @ios
-    Scenario: Without iCloud the app asks Alex to sign in to it
+    Scenario: Without iCloud the backup cannot be reached from the new iPhone
       Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
       And Alex has the app on the "new iPhone" without signing in to iCloud
       When Alex begins recovery on the "new iPhone"
-      Then recovery is refused with "ICLOUD_SIGN_IN_REQUIRED"
+      Then recovery is refused as "iCloud needed"
       And the "new iPhone" shows no accounts
 
   Rule: A deleted backup cannot be recovered; the accounts are set up again by hand

@@ -170,6 +170,22 @@ def _(world: World) -> None:
     wrap(world.keys, "release", release)
 
 
+@variant("no-icloud-finds-no-backup",
+         "recovery on an iPhone without iCloud answers that no backup was found instead of "
+         "asking for the iCloud sign-in")
+def _(world: World) -> None:
+    def begin(app: Authenticator, original: Callable[..., Any], *args: Any,
+              **kwargs: Any) -> Any:
+        try:
+            return original(*args, **kwargs)
+        except Refusal as exc:
+            if exc.code is Code.ICLOUD_SIGN_IN_REQUIRED:
+                raise Refusal(Code.NO_BACKUP_FOUND) from exc
+            raise
+
+    wrap_app(world, "begin_recovery", begin)
+
+
 # ---------------------------------------------------------------- readings
 
 
