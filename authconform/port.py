@@ -363,8 +363,7 @@ class TargetInfo:
     readings: Mapping[str, str] = field(default_factory=dict)
 
     def parameter(self, name: Parameter) -> float | None:
-        value = self.parameters.get(name.value)
-        return None if value is None else value
+        return self.parameters.get(name.value)
 
     def reading(self, name: Reading) -> str:
         return self.readings.get(name.value, READINGS[name][0])

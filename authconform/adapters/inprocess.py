@@ -300,11 +300,16 @@ class SimTarget:
                  recovery_block: str = "any", world: World | None = None):
         self.world_model = world or World(seed=seed, profile=profile,
                                           recovery_block=recovery_block)
-        rules = self.world_model.rules
-        self.info = port.TargetInfo("sim", _version(), ALL_CAPABILITIES, rules.profile,
-                                    declared_parameters(rules), declared_readings(rules))
+        self.declare("sim")
         self.app: port.AppPort = SimApp(self.world_model)
         self.world: port.WorldPort = SimWorld(self.world_model)
+
+    def declare(self, name: str) -> None:
+        """State ``info`` from the world's rules as they are now: called again after a
+        variant or a mutant changed them, so the declaration follows the behaviour."""
+        rules = self.world_model.rules
+        self.info = port.TargetInfo(name, _version(), ALL_CAPABILITIES, rules.profile,
+                                    declared_parameters(rules), declared_readings(rules))
 
     def close(self) -> None:
         pass

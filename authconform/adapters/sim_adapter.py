@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from authconform import port
 from authconform.adapters import AdapterLoadError, TargetConfig
-from authconform.adapters.inprocess import SimTarget, declared_parameters, declared_readings
+from authconform.adapters.inprocess import SimTarget
 from sim.rules import RecoveryBlock
 
 
@@ -50,18 +48,12 @@ class SimAdapter:
             from authconform.variants.catalogue import VARIANTS
 
             VARIANTS[variant].apply(target.world_model)
-            rules = target.world_model.rules  # the variant declares what it changed
-            target.info = dataclasses.replace(
-                target.info, name=f"sim~{variant}", parameters=declared_parameters(rules),
-                readings=declared_readings(rules))
+            target.declare(f"sim~{variant}")  # the variant declares what it changed
         if self.config.mutant:
             from authconform.mutants import catalogue
 
             catalogue.MUTANTS[self.config.mutant].apply(target.world_model)
-            rules = target.world_model.rules  # a mutant may declare another reading
-            target.info = dataclasses.replace(
-                target.info, name=f"sim+{self.config.mutant}",
-                parameters=declared_parameters(rules), readings=declared_readings(rules))
+            target.declare(f"sim+{self.config.mutant}")  # it may declare another reading
         return target
 
     def stop(self) -> None:

@@ -220,6 +220,7 @@ class Registry:
                            recovery_block=options.get("recovery_block", "any"))
         if mutant:
             apply_mutant(target.world_model, mutant)
+            target.declare(f"sim+{mutant}")  # a mutant may declare another reading
         token = "ot_" + secrets.token_urlsafe(24)
         world_id = "w-" + secrets.token_hex(8)
         hosted = HostedWorld(world_id, target, token_hash(token), {}, mutant, dict(options))
