@@ -9,6 +9,7 @@ Then steps only look things up.
 from __future__ import annotations
 
 import base64
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,8 @@ from authconform.port import (
     AccountEntry,
     AccountKind,
     ActivationQr,
+    Alert,
+    AlertCode,
     AppleId,
     MicrosoftAccount,
     Person,
@@ -164,6 +167,12 @@ class Cast:
         known = self.known(self.phone(phone).owner, label)
         assert known is not None, f"the {label} account was never added to any phone"
         return known
+
+    def alerts(self, phone: str, codes: Collection[AlertCode]) -> list[Alert]:
+        """The alerts ``phone`` shows now with one of ``codes``: steps check codes only,
+        never the wording, which each app chooses."""
+        return [a for a in self.target.app.screen(self.phone(phone).id).alerts
+                if a.code in codes]
 
     def entry(self, phone: str, label: str) -> AccountEntry:
         """The tile of the owner's ``label`` account on ``phone``; fails if it is absent."""

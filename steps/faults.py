@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
-from authconform.port import AccountEntry, Alert, AlertCode, Outcome, OutcomeCode
+from authconform.port import AccountEntry, AlertCode, Outcome, OutcomeCode
 from steps.cast import Cast, split_labels
 
 # The moments at which the network drops, in the words of the feature file.
@@ -42,11 +42,6 @@ def _known(table: dict[str, str], phrase: str) -> str:
 
 # The signs that the cloud copy lags behind the phone (a pending or failed upload).
 UNFINISHED = frozenset({AlertCode.BACKUP_PENDING, AlertCode.BACKUP_FAILED})
-
-
-def _backup_alerts(cast: Cast, phone: str) -> list[Alert]:
-    alerts = cast.target.app.screen(cast.phone(phone).id).alerts
-    return [a for a in alerts if a.code in UNFINISHED]
 
 
 def _accounts(entries: list[AccountEntry]) -> list[tuple[str, str]]:
@@ -88,7 +83,7 @@ def _(cast: Cast) -> None:
 # ------------------------------------------------------------------ what the phone says
 @then(parsers.parse('the "{phone}" shows that the backup has not finished'))
 def _(cast: Cast, phone: str) -> None:
-    assert _backup_alerts(cast, phone), (
+    assert cast.alerts(phone, UNFINISHED), (
         f"the {phone} gives no sign that its backup did not reach the cloud")
 
 
@@ -96,7 +91,7 @@ def _(cast: Cast, phone: str) -> None:
 def _(cast: Cast, phone: str) -> None:
     screen = cast.target.app.screen(cast.phone(phone).id)
     assert screen.backup_on and not screen.red_dot, screen
-    assert not _backup_alerts(cast, phone), screen.alerts
+    assert not cast.alerts(phone, UNFINISHED), screen.alerts
 
 
 @then(parsers.parse('the "{phone}" shows the accounts "{labels}" in that order, or recovery '

@@ -62,11 +62,11 @@ def _(cast: Cast, phone: str) -> None:
 
 @then(parsers.parse('the "{phone}" prompts {name:w} to sign in to update the backup'))
 def _(cast: Cast, phone: str) -> None:
-    alerts = cast.target.app.screen(cast.phone(phone).id).alerts
-    assert any(a.code is AlertCode.BACKUP_OUT_OF_DATE for a in alerts), alerts
+    assert cast.alerts(phone, {AlertCode.BACKUP_OUT_OF_DATE}), (
+        f"the {phone} shows no prompt to sign in to update the backup")
 
 
 @then(parsers.parse('the "{phone}" does not prompt {name:w} to sign in to update the backup'))
 def _(cast: Cast, phone: str) -> None:
-    alerts = cast.target.app.screen(cast.phone(phone).id).alerts
-    assert not any(a.code is AlertCode.BACKUP_OUT_OF_DATE for a in alerts), alerts
+    shown = cast.alerts(phone, {AlertCode.BACKUP_OUT_OF_DATE})
+    assert not shown, shown

@@ -24,14 +24,14 @@ def _alternate(cast: Cast, name: str, channel: str) -> str:
 # ------------------------------------------------------------------ what needs verifying
 @then(parsers.parse('the "{phone}" alerts that additional verification is needed'))
 def _(cast: Cast, phone: str) -> None:
-    alerts = cast.target.app.screen(cast.phone(phone).id).alerts
-    assert any(alert.code is AlertCode.VERIFICATION_NEEDED for alert in alerts), alerts
+    assert cast.alerts(phone, {AlertCode.VERIFICATION_NEEDED}), (
+        f"the {phone} shows no additional-verification alert")
 
 
 @then(parsers.parse('the "{phone}" shows no alert about additional verification'))
 def _(cast: Cast, phone: str) -> None:
-    alerts = cast.target.app.screen(cast.phone(phone).id).alerts
-    assert not any(alert.code is AlertCode.VERIFICATION_NEEDED for alert in alerts), alerts
+    shown = cast.alerts(phone, {AlertCode.VERIFICATION_NEEDED})
+    assert not shown, shown
 
 
 @then(parsers.parse('the "{label}" account on the "{phone}" needs additional verification'))
