@@ -21,15 +21,18 @@ import dataclasses
 import multiprocessing
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from authconform import catalogue_cli
 from authconform.mutants.catalogue import MUTANTS
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 REPO = Path(__file__).resolve().parents[2]
 SUITE = "features"
@@ -122,15 +125,19 @@ class MutationSession:
         slices = max(1, self.workers * 2) if self.workers > 1 else 1
         jobs: list[tuple[str | None, int, int]] = [(None, i, slices) for i in range(slices)]
         jobs += [(name, 0, 1) for name in self.names]
-        if self.workers <= 1:
-            outcomes = [_run_job(job) for job in jobs]
-        else:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(processes=self.workers) as pool:
-                outcomes = list(pool.imap(_run_job, jobs, chunksize=1))
+        outcomes = self.map(_run_job, jobs)
         self.reference = ReferenceResult.merge(outcomes[:slices])  # type: ignore[arg-type]
         self.results = outcomes[slices:]  # type: ignore[assignment]
         return True
+
+    def map(self, function: Callable[[T], R], jobs: Sequence[T]) -> list[R]:
+        """``function`` over ``jobs``, in order: here, or in worker processes forked from
+        this collected session (so no worker collects the scenarios again)."""
+        if self.workers <= 1 or len(jobs) <= 1:
+            return [function(job) for job in jobs]
+        context = multiprocessing.get_context("fork")
+        with context.Pool(processes=self.workers) as pool:
+            return list(pool.imap(function, jobs, chunksize=1))
 
     # ---------------------------------------------------------------- one job
     def _start(self, mutant: str | None) -> None:
@@ -192,10 +199,10 @@ def _run_job(job: tuple[str | None, int, int]) -> MutantResult | ReferenceResult
     return _SESSION.run_reference(part, parts) if name is None else _SESSION.run_mutant(name)
 
 
-def run(names: Sequence[str], *, seed: int, workers: int, suite: str = SUITE,
-        extra: Sequence[str] = ()) -> dict[str, Any]:
-    """Collect once, run the reference and every mutant, and return the report."""
-    session = MutationSession(names, workers)
+def run_session(session: MutationSession, *, suite: str, seed: int,
+                extra: Sequence[str]) -> tuple[int, float]:
+    """One quiet pytest session over the simulator from the repository root, with
+    ``session`` taking over its run loop: pytest's exit code and the wall time."""
     args = [suite, "-qq", "-p", "no:cacheprovider", "--no-header", "--no-summary",
             "--sut", "sim", "--seed", str(seed), *extra]
     started = time.perf_counter()
@@ -205,7 +212,14 @@ def run(names: Sequence[str], *, seed: int, workers: int, suite: str = SUITE,
         exit_code = int(pytest.main(args, plugins=[session]))
     finally:
         os.chdir(cwd)
-    wall = round(time.perf_counter() - started, 2)
+    return exit_code, round(time.perf_counter() - started, 2)
+
+
+def run(names: Sequence[str], *, seed: int, workers: int, suite: str = SUITE,
+        extra: Sequence[str] = ()) -> dict[str, Any]:
+    """Collect once, run the reference and every mutant, and return the report."""
+    session = MutationSession(names, workers)
+    exit_code, wall = run_session(session, suite=suite, seed=seed, extra=extra)
     reference = session.reference or ReferenceResult()
     results = session.results
     reference_passed = (reference.ok and not session.collection_failed

@@ -21,8 +21,6 @@ error.
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -31,7 +29,7 @@ from typing import Any
 import pytest
 
 from authconform import catalogue_cli, verdict
-from authconform.mutants.runner import REPO, SUITE, MutationSession
+from authconform.mutants.runner import REPO, SUITE, MutationSession, run_session
 from authconform.variants.catalogue import VARIANTS
 
 CONFORMANT, NON_CONFORMANT = "conformant", "non-conformant"
@@ -71,13 +69,7 @@ class VariantSession(MutationSession):
         self.items = list(session.items)
         self.collection_failed = bool(session.testsfailed)
         _SESSION = self
-        if self.workers <= 1 or len(self.variant_names) <= 1:
-            self.variant_results = [self.run_variant(n) for n in self.variant_names]
-        else:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(processes=self.workers) as pool:
-                self.variant_results = list(pool.imap(_run_variant, self.variant_names,
-                                                      chunksize=1))
+        self.variant_results = self.map(_run_variant, self.variant_names)
         return True
 
     def run_variant(self, name: str) -> VariantResult:
@@ -123,15 +115,7 @@ def run(names: Sequence[str], *, seed: int, workers: int, suite: str = SUITE,
         extra: Sequence[str] = ()) -> dict[str, Any]:
     """Collect once, run every variant, and return the report."""
     session = VariantSession(names, workers)
-    args = [suite, "-qq", "-p", "no:cacheprovider", "--no-header", "--no-summary",
-            "--sut", "sim", "--seed", str(seed), *extra]
-    started = time.perf_counter()
-    cwd = os.getcwd()
-    os.chdir(REPO)
-    try:
-        exit_code = int(pytest.main(args, plugins=[session]))
-    finally:
-        os.chdir(cwd)
+    exit_code, wall = run_session(session, suite=suite, seed=seed, extra=extra)
     results = session.variant_results
     ok = (bool(results) and not session.collection_failed and exit_code in (0, 5)
           and all(r.verdict == CONFORMANT and not r.failed for r in results))
@@ -143,7 +127,7 @@ def run(names: Sequence[str], *, seed: int, workers: int, suite: str = SUITE,
         "scenarios": len(session.items),
         "seed": seed,
         "workers": workers,
-        "wall_seconds": round(time.perf_counter() - started, 2),
+        "wall_seconds": wall,
         "pytest_exit_code": exit_code,
     }
 
