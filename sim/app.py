@@ -140,7 +140,7 @@ class Authenticator:
         entry_id = self._new_entry_id()
         params = self.world.msa.enroll_device(account.username, account.account_token,
                                               self.device.id, self.world.rng,
-                                         self.world.rules.msa_digits)
+                                              self.world.rules.msa_digits)
         if push:
             public = self._push_key(entry_id)
             self._call("msa", "register-push-key", public)
@@ -288,14 +288,15 @@ class Authenticator:
         assert location is not None
         if self.world.faults.fire("network_drop_before_key_fetch"):
             raise Refusal(Code.NETWORK_UNAVAILABLE)
+        here = (self.device.platform, location_fingerprint(location))
         record = self.world.keys.lookup(recovery)
-        elsewhere = record is not None and not record.deleted and (
-            record.platform != self.device.platform
-            or record.location != location_fingerprint(location))
-        if elsewhere and self.world.rules.second_pairing == "refused":
-            raise Refusal(Code.RECOVERY_ACCOUNT_IN_USE)
-        if (record is None or record.deleted or record.platform != self.device.platform
-                or record.location != location_fingerprint(location)):
+        if record is not None and record.deleted:
+            record = None
+        if record is not None and (record.platform, record.location) != here:
+            if self.world.rules.second_pairing == "refused":
+                raise Refusal(Code.RECOVERY_ACCOUNT_IN_USE)
+            record = None  # the newest pairing wins
+        if record is None:
             record = KeyRecord(crypto.new_key(self.world.rng), self.device.platform.value,
                                location_fingerprint(location))
         if self.world.faults.fire("key_service_unavailable"):

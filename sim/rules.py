@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sim.codes import MSA_DIGITS
 from sim.device import Platform
 
 
@@ -44,7 +45,7 @@ class Rules:
     # Values the documents leave open too: the digits of a personal account's code, and
     # how many time steps either side of now a provider accepts (0: the phone and the
     # provider share one clock). The target declares all of these (TargetInfo.parameters).
-    msa_digits: int = 8
+    msa_digits: int = MSA_DIGITS
     drift_steps: int = 0
     # A recovery account turned on in a second storage location: "newest_wins" (the
     # older location can no longer be recovered with it) or "refused" (backup stays off
