@@ -49,6 +49,7 @@ ALLURE_PLUGIN_NAME = "authconform-allure"
 ALLURE_STATUS = {
     "passed": "passed",
     "failed": "failed",
+    "blocked": "failed",  # an assertion failed, in a precondition: Allure says failed
     "error": "broken",
     "not-applicable": "skipped",
     "skipped": "skipped",
@@ -57,6 +58,13 @@ ALLURE_STATUS = {
 # Compatible with Allure 2 (categories.json) and Allure 3 (allurerc "categories").
 # First match wins: the adapter category must come before the catch-all harness one.
 CATEGORIES: list[dict[str, Any]] = [
+    # before Non-conformance: the failure belongs to another requirement (failures.render);
+    # [\s\S] spans the record's lines in Allure 3 (JavaScript) and Allure 2 (Java) alike
+    {"name": "Blocked by a failed precondition", "matchedStatuses": ["failed"],
+     "messageRegex": "[\\s\\S]*blocked by REQ-[\\s\\S]*",
+     "description": "A Given or When step failed in behaviour another requirement "
+                    "documents; that requirement is charged, this scenario's own checks "
+                    "did not run."},
     {"name": "Non-conformance", "matchedStatuses": ["failed"],
      "description": "An assertion about the target's behaviour failed."},
     {"name": "Adapter errors", "matchedStatuses": ["broken"], "messageRegex": ".*TargetError.*",

@@ -446,7 +446,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- diff
 
-FAILING = {verdict.FAILED, verdict.ERROR}
+FAILING = {verdict.FAILED, verdict.BLOCKED, verdict.ERROR}
 
 
 def diff_documents(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:

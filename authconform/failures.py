@@ -36,6 +36,9 @@ class FailedStep:
     line: int
     scenario: str
     example: str | None = None  # an outline's Examples title
+    # the requirement whose behaviour this (Given or When) step leans on, when it says
+    # so (authconform.preconditions): the failure is that requirement's
+    owner: str | None = None
 
     @property
     def where(self) -> str:
@@ -101,6 +104,10 @@ def render(step: FailedStep, exc: BaseException) -> str:
     lines = [f"{step.keyword} {step.text}", f"  at {step.where}, {scenario}"]
     if isinstance(exc, AssertionError):
         lines += [f"  expected: {step.text}", f"  answered: {answered(exc)}"]
+        if step.owner:
+            lines.append(f"  blocked by {step.owner}: a precondition that {step.owner} "
+                         "documents failed; the failure counts against it, and this "
+                         "scenario's own checks did not run")
     else:
         lines.append(f"  error: {answered(exc)}")
     return "\n".join(lines)
@@ -117,6 +124,16 @@ def user_message(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]
     if excinfo is not None and excinfo.value is not exc:
         return None  # something else failed after the step (teardown)
     return render(step, exc)
+
+
+def precondition_owner(item: pytest.Item,
+                       excinfo: pytest.ExceptionInfo[BaseException] | None) -> str | None:
+    """The requirement owning the failed precondition of ``item`` (its Given or When
+    step leaned on it), or ``None``: the scenario's own failure."""
+    noted = item.stash.get(FAILED_STEP, None)
+    if noted is None or excinfo is None or excinfo.value is not noted[1]:
+        return None
+    return noted[0].owner
 
 
 def relative_file(filename: str, rootpath: Path) -> str:
@@ -139,13 +156,16 @@ class StepFailures:
                               scenario: Any, step: Any, step_func: Any,
                               step_func_args: Any, exception: BaseException) -> None:
         from authconform.allure_extras import example_title
+        from authconform.preconditions import owner_of
 
         item = request.node
         item.stash[FAILED_STEP] = (FailedStep(
             keyword=str(getattr(step, "keyword", "") or step.type).strip().capitalize(),
             text=str(step.name), line=int(step.line_number),
             feature_file=relative_file(str(feature.filename), Path(self.config.rootpath)),
-            scenario=str(scenario.name), example=example_title(item)), exception)
+            scenario=str(scenario.name), example=example_title(item),
+            owner=owner_of(str(step.type), step_func, dict(step_func_args or {}), exception)),
+            exception)
 
     # outermost wrapper: allure-pytest-bdd has already kept the full traceback
     @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -161,7 +161,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 text-align:left;vertical-align:top}th{width:11rem;color:#555;font-weight:600}
 .s{display:inline-block;padding:0 .5rem;border-radius:.6rem;color:#fff;font-weight:600}
 .passed{background:#2e9d4f}.failed{background:#d1343d}.error{background:#b35c00}
-.waived{background:#a38a00}.not-applicable,.skipped{background:#777}
+.waived{background:#a38a00}.blocked{background:#7a4fb3}.not-applicable,.skipped{background:#777}
 .uncovered{background:#6b4fbb}.none{background:#aaa}
 nav{margin-bottom:1rem}
 """

@@ -22,6 +22,9 @@ Scenario status:
 
 * ``passed``;
 * ``failed``          -- an ``AssertionError`` in the call phase (non-conformance);
+* ``blocked``         -- such an assertion in a Given or When step that leans on
+  another requirement's behaviour (authconform.preconditions): ``blocked_by`` names
+  it, and the verdict charges the failure to it;
 * ``not-applicable``  -- skipped with a reason starting ``not-applicable:`` (the plugin
   turns ``CapabilityMissing`` into such a skip; an unconverted ``CapabilityMissing``
   counts the same);
@@ -234,9 +237,11 @@ class _Pending:
     duration: float = 0.0
     start: float | None = None
     stop: float | None = None
+    blocked_by: str | None = None
 
     def fold(self, status: str, message: str | None, duration: float,
-             start: float | None = None, stop: float | None = None) -> None:
+             start: float | None = None, stop: float | None = None,
+             blocked_by: str | None = None) -> None:
         """Add one phase: the worst status wins; a failure keeps its own message."""
         self.duration += duration
         if start is not None:
@@ -245,15 +250,16 @@ class _Pending:
             self.stop = stop if self.stop is None else max(self.stop, stop)
         if _SEVERITY[status] <= _SEVERITY[self.status]:
             return
-        if self.status == verdict.FAILED:  # failed, then teardown broke: keep both
+        if self.status in (verdict.FAILED, verdict.BLOCKED):  # then teardown broke: keep both
             self.message = f"{message}\n(after: {self.message})"
         else:
             self.message = message
         self.status = status
+        self.blocked_by = blocked_by if status == verdict.BLOCKED else None
 
 
 _SEVERITY = {verdict.PASSED: 0, verdict.SKIPPED: 1, verdict.NOT_APPLICABLE: 2,
-             verdict.FAILED: 3, verdict.ERROR: 4}
+             verdict.BLOCKED: 3, verdict.FAILED: 3, verdict.ERROR: 4}
 _LOCAL_KEY = pytest.StashKey[_Pending]()
 
 
@@ -341,14 +347,18 @@ class ResultCollector:
         status, message = classify_phase(
             report.when, report.outcome, call.excinfo, report.longrepr,
             getattr(report, "wasxfail", None))
+        blocked_by = None
         if status in (verdict.FAILED, verdict.ERROR) and report.when == "call":
             message = failures.user_message(item, call.excinfo) or message
+            if status == verdict.FAILED:
+                blocked_by = failures.precondition_owner(item, call.excinfo)
+                status = verdict.BLOCKED if blocked_by else status
         stashed = item.config.stash.get(TARGET_INFO_KEY, None)
         target = _target_info_dict(stashed) if stashed is not None else self._target_info
         report.authconform = {"scenario": info, "status": status, "message": message,
-                              "target": target}
+                              "target": target, "blocked_by": blocked_by}
         local = item.stash.setdefault(_LOCAL_KEY, _Pending(info=info))
-        local.fold(status, message, report.duration, call.start, call.stop)
+        local.fold(status, message, report.duration, call.start, call.stop, blocked_by)
         if report.when == "teardown":
             self._maybe_write_allure_fallback(item, local)
         return report
@@ -393,7 +403,8 @@ class ResultCollector:
             pending = self.pending[report.nodeid] = _Pending(info=dict(data["scenario"]))
             self.order.append(report.nodeid)
         pending.fold(data["status"], data.get("message"),
-                     float(getattr(report, "duration", 0.0) or 0.0))
+                     float(getattr(report, "duration", 0.0) or 0.0),
+                     blocked_by=data.get("blocked_by"))
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed and not self.is_worker:
@@ -423,11 +434,14 @@ class ResultCollector:
             message = p.message
             if p.status != verdict.PASSED and not message:
                 message = p.status
+            status, blocked_by = p.status, p.blocked_by
+            if status == verdict.BLOCKED and not blocked_by:  # cannot say whose: its own
+                status = verdict.FAILED
             results.append(verdict.ScenarioResult(
-                id=sid, feature=p.info["feature"], name=p.info["name"], status=p.status,
+                id=sid, feature=p.info["feature"], name=p.info["name"], status=status,
                 title=p.info.get("title"),
                 requirements=tuple(p.info["requirements"]), duration_s=p.duration,
-                message=message))
+                message=message, blocked_by=blocked_by if status == verdict.BLOCKED else None))
         return results
 
     def run_info(self, exitstatus: int | None) -> verdict.RunInfo:
@@ -501,7 +515,8 @@ class ResultCollector:
         terminalreporter.write_sep("-", "authconform")
         terminalreporter.write_line(
             f"verdict: {verdict.scope_prefix(doc)}{doc['verdict']} ({t['passed']} passed, "
-            f"{t['failed']} failed, {t['error']} error, {t['not-applicable']} "
+            f"{t['failed']} failed, {t['blocked']} blocked, {t['error']} error, "
+            f"{t['not-applicable']} "
             f"not-applicable, {t['skipped']} skipped)")
         terminalreporter.write_line(f"coverage: {verdict.coverage_line(doc)}")
         terminalreporter.write_line(verdict.robustness_line(doc))
@@ -514,6 +529,14 @@ class ResultCollector:
 
 
 SHOWN = 10  # reasons and failing scenarios listed in the terminal; summary.md has all
+NOT_PASSING = (verdict.FAILED, verdict.BLOCKED, verdict.ERROR)  # listed one by one
+
+
+def _status_words(scenario: Mapping[str, Any]) -> str:
+    """``failed``, ``error`` or ``blocked by REQ-X``."""
+    if scenario["status"] == verdict.BLOCKED:
+        return f"blocked by {scenario['blocked_by']}"
+    return str(scenario["status"])
 
 
 def _more(count: int) -> list[str]:
@@ -534,10 +557,10 @@ def terminal_lines(doc: Mapping[str, Any]) -> list[str]:
     feature files; at most ``SHOWN`` of each."""
     reasons = list(doc["reasons"])
     lines = [f"  - {reason}" for reason in reasons[:SHOWN]] + _more(len(reasons))
-    bad = [s for s in doc["scenarios"] if s["status"] in (verdict.FAILED, verdict.ERROR)]
+    bad = [s for s in doc["scenarios"] if s["status"] in NOT_PASSING]
     if bad:
         lines.append("scenarios that did not pass:")
-        lines += [f"  {s['status']}: {scenario_where(s)}" for s in bad[:SHOWN]]
+        lines += [f"  {_status_words(s)}: {scenario_where(s)}" for s in bad[:SHOWN]]
         lines += _more(len(bad))
     return lines
 
@@ -601,13 +624,15 @@ def collection_error_text(nodeid: str, longrepr: str) -> str:
 
 
 def write_junit(doc: Mapping[str, Any], path: Path) -> Path:
-    """Every scenario as a testcase: failed -> <failure>, error -> <error>,
+    """Every scenario as a testcase: failed -> <failure>, blocked -> <failure
+    type="blocked"> naming the requirement charged with it, error -> <error>,
     not-applicable and skipped -> <skipped message=...>."""
     scenarios = doc["scenarios"]
     totals = doc["totals"]["scenarios"]
     suite = ET.Element("testsuite", {
         "name": f"authconform {doc['target']['name']} ({doc['profile']})",
-        "tests": str(totals["total"]), "failures": str(totals["failed"]),
+        "tests": str(totals["total"]),
+        "failures": str(totals["failed"] + totals["blocked"]),
         "errors": str(totals["error"]),
         "skipped": str(totals["skipped"] + totals["not-applicable"]),
         "time": f"{sum(s['duration_s'] for s in scenarios):.3f}",
@@ -635,6 +660,9 @@ def write_junit(doc: Mapping[str, Any], path: Path) -> Path:
         if s["status"] == verdict.FAILED:
             ET.SubElement(case, "failure", {"message": first, "type": "non-conformance"}
                           ).text = message
+        elif s["status"] == verdict.BLOCKED:  # it did fail, in another's precondition
+            ET.SubElement(case, "failure", {"message": f"blocked by {s['blocked_by']}: {first}",
+                                            "type": "blocked"}).text = message
         elif s["status"] == verdict.ERROR:
             ET.SubElement(case, "error", {"message": first, "type": "error"}).text = message
         elif s["status"] == verdict.NOT_APPLICABLE:
@@ -652,7 +680,7 @@ def write_junit(doc: Mapping[str, Any], path: Path) -> Path:
 # ---------------------------------------------------------------- summary.md
 
 _ICON = {"conformant": "✅", "non-conformant": "❌", "error": "💥", "review": "🔎",
-         "passed": "✅", "failed": "❌", "error-status": "💥", "waived": "🟡",
+         "passed": "✅", "failed": "❌", "error-status": "💥", "waived": "🟡", "blocked": "⛔",
          "not-applicable": "⬜", "uncovered": "⚠️", "skipped": "⏭️"}
 
 
@@ -717,15 +745,17 @@ def render_summary(doc: Mapping[str, Any]) -> str:
     if doc["reasons"]:
         lines += ["**Why:**", ""] + [f"- {_md(r)}" for r in doc["reasons"]] + [""]
     ts, tr = doc["totals"]["scenarios"], doc["totals"]["requirements"]
-    lines += ["| Scenarios | passed | failed | error | not-applicable | skipped | total |",
-              "|---|---:|---:|---:|---:|---:|---:|",
-              f"| | {ts['passed']} | {ts['failed']} | {ts['error']} | {ts['not-applicable']} "
-              f"| {ts['skipped']} | {ts['total']} |", "",
-              "| Requirements | passed | failed | error | waived | not-applicable | uncovered "
+    lines += ["| Scenarios | passed | failed | blocked | error | not-applicable | skipped "
               "| total |",
               "|---|---:|---:|---:|---:|---:|---:|---:|",
-              f"| | {tr['passed']} | {tr['failed']} | {tr['error']} | {tr['waived']} "
-              f"| {tr['not-applicable']} | {tr['uncovered']} | {tr['total']} |", ""]
+              f"| | {ts['passed']} | {ts['failed']} | {ts['blocked']} | {ts['error']} "
+              f"| {ts['not-applicable']} | {ts['skipped']} | {ts['total']} |", "",
+              "| Requirements | passed | failed | error | blocked | waived | not-applicable "
+              "| uncovered | total |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+              f"| | {tr['passed']} | {tr['failed']} | {tr['error']} | {tr['blocked']} "
+              f"| {tr['waived']} | {tr['not-applicable']} | {tr['uncovered']} "
+              f"| {tr['total']} |", ""]
     if doc["requirements"]:
         lines += ["### Requirements", "",
                   "| Requirement | Level | Status | Scenarios | Summary |",
@@ -738,6 +768,12 @@ def render_summary(doc: Mapping[str, Any]) -> str:
                 notes.append(f"(waiver {w['state']}, {w['owner']}, until {w['expires']})")
             if r.get("missing_capabilities"):
                 notes.append(f"(needs {', '.join(r['missing_capabilities'])})")
+            if r.get("blocked_by") and r["status"] == verdict.BLOCKED:
+                notes.append(f"by {', '.join(r['blocked_by'])}")
+            if r.get("precondition_failures"):
+                count = len(r["precondition_failures"])
+                notes.append(f"(also in {count} precondition{'s' if count > 1 else ''} "
+                             "of other scenarios)")
             if r.get("review"):
                 notes.append(f"{_ICON['review']} review: source changed")
             status = _md(" ".join([icon, r["status"], *notes]))
@@ -745,7 +781,7 @@ def render_summary(doc: Mapping[str, Any]) -> str:
             lines.append(f"| {r['id']} | {level} | {status} | "
                          f"{len(r['scenarios'])} | {_md(r['summary'])} |")
         lines.append("")
-    bad = [s for s in doc["scenarios"] if s["status"] in (verdict.FAILED, verdict.ERROR)]
+    bad = [s for s in doc["scenarios"] if s["status"] in NOT_PASSING]
     if bad:
         lines += ["### Failing scenarios", "", "| Scenario | Status | Requirements | Message |",
                   "|---|---|---|---|"]
@@ -754,7 +790,7 @@ def render_summary(doc: Mapping[str, Any]) -> str:
             if len(msg) > 600:
                 msg = msg[:599] + "…"
             title = s.get("title") or s["name"]
-            lines.append(f"| {_md(title)} ({_md(s['id'].split('::', 1)[0])}) | {s['status']} "
+            lines.append(f"| {_md(title)} ({_md(s['id'].split('::', 1)[0])}) | {_status_words(s)} "
                          f"| {', '.join(s['requirements'])} | {msg} |")
         lines.append("")
     if "sources" in doc:

@@ -6,10 +6,15 @@ described by ``authconform/schemas/conformance.schema.json``.
 
 Requirement status, from the statuses of the scenarios tagged with it:
 
-* ``failed``          -- at least one scenario failed (an assertion: non-conformance);
+* ``failed``          -- at least one scenario failed (an assertion: non-conformance),
+                         or a scenario of another requirement failed in a precondition
+                         step this requirement owns (see *Preconditions*);
 * ``error``           -- none failed but at least one errored (the target or the harness
                          broke, so nothing is known);
-* ``passed``          -- at least one passed and none failed or errored;
+* ``blocked``         -- none failed or errored, but a scenario could not reach its
+                         checks because a precondition owned by another requirement
+                         failed (``blocked_by`` names it): not verified;
+* ``passed``          -- at least one passed and none failed, errored or was blocked;
 * ``not-applicable``  -- every scenario was not-applicable (missing capabilities);
 * ``uncovered``       -- no scenario ran for it at all, or every one was skipped (a skip
                          never counts as a pass);
@@ -41,6 +46,15 @@ robustness MUST ones in a strict run):
   requirements carry ``review`` (what changed) and ``doc["sources"]`` has the details.
   Exit code 1, like non-conformant: someone must re-read the passages;
 * else ``conformant``.
+
+Preconditions (authconform/preconditions.py): a scenario whose Given or When step
+failed in behaviour another requirement documents is ``blocked``, with ``blocked_by``
+naming that requirement. The failure is charged to the owner (``failed``, its
+``precondition_failures`` list the scenarios), and the scenario's own requirements are
+``blocked``. So one broken behaviour fails one requirement, and one waiver covers it: a
+blocked gated requirement fails the gate unless every requirement blocking it is
+waived, or already fails the gate itself (then one reason says it). An owner outside the
+run's profile moves nothing: the scenario fails its own requirements (fail closed).
 
 SHOULD requirements that fail are reported (status, summary, totals) but never fail the
 gate. Only requirements whose ``profiles`` contain the run's profile are judged.
@@ -75,18 +89,19 @@ from authconform.port import Capability
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 PASSED = "passed"
 FAILED = "failed"
 NOT_APPLICABLE = "not-applicable"
 SKIPPED = "skipped"
 ERROR = "error"
+BLOCKED = "blocked"  # a precondition owned by another requirement failed
 WAIVED = "waived"
 UNCOVERED = "uncovered"
 
-SCENARIO_STATUSES = (PASSED, FAILED, NOT_APPLICABLE, SKIPPED, ERROR)
-REQUIREMENT_STATUSES = (PASSED, FAILED, ERROR, WAIVED, NOT_APPLICABLE, UNCOVERED)
+SCENARIO_STATUSES = (PASSED, FAILED, BLOCKED, NOT_APPLICABLE, SKIPPED, ERROR)
+REQUIREMENT_STATUSES = (PASSED, FAILED, ERROR, BLOCKED, WAIVED, NOT_APPLICABLE, UNCOVERED)
 
 CONFORMANT = "conformant"
 NON_CONFORMANT = "non-conformant"
@@ -282,10 +297,13 @@ class ScenarioResult:
     duration_s: float = 0.0
     message: str | None = None
     title: str | None = None  # as the report shows it: "<name> — <outline example>"
+    blocked_by: str | None = None  # status blocked: the requirement owning the precondition
 
     def __post_init__(self) -> None:
         if self.status not in SCENARIO_STATUSES:
             raise ValueError(f"unknown scenario status {self.status!r}")
+        if (self.status == BLOCKED) != bool(self.blocked_by):
+            raise ValueError("a blocked scenario, and only a blocked one, names blocked_by")
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -296,6 +314,8 @@ class ScenarioResult:
             d["message"] = self.message
         if self.title and self.title != self.name:
             d["title"] = self.title
+        if self.blocked_by:
+            d["blocked_by"] = self.blocked_by
         return d
 
     @classmethod
@@ -303,7 +323,7 @@ class ScenarioResult:
         return cls(id=d["id"], feature=d["feature"], name=d["name"], status=d["status"],
                    requirements=tuple(d.get("requirements", ())),
                    duration_s=float(d.get("duration_s", 0.0)), message=d.get("message"),
-                   title=d.get("title"))
+                   title=d.get("title"), blocked_by=d.get("blocked_by"))
 
 
 @dataclass(frozen=True)
@@ -331,16 +351,39 @@ class _Judged:
     scenarios: list[ScenarioResult] = field(default_factory=list)
     status: str = UNCOVERED
     waiver: dict[str, str] | None = None
+    # scenarios of other requirements that failed in a precondition this one owns
+    precondition_failures: list[ScenarioResult] = field(default_factory=list)
+    blocked_by: set[str] = field(default_factory=set)
+
+    def evidence(self, owners: Iterable[str]) -> list[str]:
+        """Its scenarios' statuses as they count for this requirement: a blocked
+        scenario is a failure of its precondition's owner, and blocks the others -- but
+        only when the owner is judged in this run (``owners``); otherwise the scenario
+        fails its own requirements, as if it named no owner."""
+        known = set(owners)
+        out = []
+        for s in self.scenarios:
+            if s.status != BLOCKED:
+                out.append(s.status)
+            elif s.blocked_by == self.requirement.id or s.blocked_by not in known:
+                out.append(FAILED)
+            else:
+                out.append(BLOCKED)
+                self.blocked_by.add(str(s.blocked_by))
+        return out + [FAILED] * len(self.precondition_failures)
 
 
 def scenario_status_of_requirement(statuses: Sequence[str]) -> str:
-    """The requirement status before waivers, from its scenarios' statuses."""
+    """The requirement status before waivers, from its scenarios' statuses (a blocked
+    scenario already counted as failed or blocked for this requirement: _Judged)."""
     if not statuses:
         return UNCOVERED
     if FAILED in statuses:
         return FAILED
     if ERROR in statuses:
         return ERROR
+    if BLOCKED in statuses:
+        return BLOCKED
     if PASSED in statuses:
         return PASSED
     if all(s == NOT_APPLICABLE for s in statuses):
@@ -411,8 +454,11 @@ def build_document(
         for rid in scenario.requirements:
             if rid in judged:
                 judged[rid].scenarios.append(scenario)
+        owner = judged.get(scenario.blocked_by or "")
+        if owner is not None and owner.requirement.id not in scenario.requirements:
+            owner.precondition_failures.append(scenario)
     for j in judged.values():
-        j.status = scenario_status_of_requirement([s.status for s in j.scenarios])
+        j.status = scenario_status_of_requirement(j.evidence(judged))
 
     reasons: list[str] = []
     applied: list[dict[str, str]] = []
@@ -450,7 +496,7 @@ def build_document(
     # broken file is the one reason, named by file and line
     stopped = bool(run.collection_errors) and not scenarios
     if not stopped:
-        reasons += _gate_reasons(gated, selected_all, run.require_all)
+        reasons += _gate_reasons(gated, selected_all, run.require_all, judged)
 
     if errored or run.collection_errors:
         verdict = ERROR
@@ -482,11 +528,19 @@ def build_document(
                           if (c := missing_capability(s.message))})
         if missing:
             entry["missing_capabilities"] = missing
-        because = (["not run (collection error)"] if stopped else unverified_because(
-            j.status, j.scenarios, selected_all,
-            "in other shards" if run.shard else "not selected"))
+        if j.status == BLOCKED:
+            because = [f"blocked by {b}" + (" (waived)" if judged[b].status == WAIVED else "")
+                       for b in sorted(j.blocked_by)]
+        else:
+            because = (["not run (collection error)"] if stopped else unverified_because(
+                j.status, j.scenarios, selected_all,
+                "in other shards" if run.shard else "not selected"))
         if because:
             entry["unverified_because"] = because
+        if j.blocked_by:
+            entry["blocked_by"] = sorted(j.blocked_by)
+        if j.precondition_failures:
+            entry["precondition_failures"] = [s.id for s in j.precondition_failures]
         if j.waiver is not None:
             entry["waiver"] = j.waiver
         if r.id in review:
@@ -607,14 +661,27 @@ def is_gated(requirement: Requirement, strict: bool) -> bool:
     return requirement.level == "MUST" and (requirement.kind == DOCUMENTED or strict)
 
 
-def _gate_reasons(gated: Sequence[_Judged], selected_all: bool,
-                  require_all: bool) -> list[str]:
+def _gate_reasons(gated: Sequence[_Judged], selected_all: bool, require_all: bool,
+                  judged: Mapping[str, _Judged]) -> list[str]:
     reasons = []
+    failing = {j.requirement.id for j in gated if j.status == FAILED}
     for j in gated:
         rid, kind = j.requirement.id, j.requirement.kind
         label = "MUST requirement" if kind == DOCUMENTED else "robustness MUST requirement"
         if j.status == FAILED:
             reasons.append(f"{label} {rid} failed")
+        elif j.status == BLOCKED:
+            # Waived blockers: the one broken behaviour is accepted. Blockers that fail
+            # the gate already say so. Any other blocker (a SHOULD or ungated robustness
+            # requirement) must not let the blocked requirement go unchecked quietly.
+            open_ = sorted(b for b in j.blocked_by
+                           if judged[b].status != WAIVED and b not in failing)
+            if open_:
+                reasons.append(f"{label} {rid} is blocked: its precondition "
+                               f"{', '.join(open_)} failed")
+            elif require_all:
+                reasons.append(f"{label} {rid} is unverified (blocked by "
+                               f"{', '.join(sorted(j.blocked_by))}; --require-all)")
         elif j.status == UNCOVERED and (selected_all or j.scenarios):
             reasons.append(f"{label} {rid} is uncovered")
         elif require_all and j.status in (NOT_APPLICABLE, UNCOVERED):
@@ -692,7 +759,7 @@ def reasons_line(doc: Mapping[str, Any]) -> str:
     groups: dict[tuple[str, str], list[str]] = {}
     other: list[str] = []
     pattern = re.compile(r"^((?:robustness )?MUST requirement) (\S+) (failed|is uncovered|"
-                         r"is unverified)")
+                         r"is unverified|is blocked)")
     for reason in doc.get("reasons", []):
         if reason.startswith(SOURCE_REASON_PREFIXES):
             continue  # said once, at the end (review_line)

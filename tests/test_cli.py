@@ -241,7 +241,8 @@ def test_allure_config_keeps_history_and_categories(tmp_path):
     config = cli.allure_config(tmp_path)
     assert config["historyPath"] == str(tmp_path.resolve() / "history.jsonl")
     assert config["output"] == str(tmp_path.resolve() / "allure-report")
-    assert config["categories"][0]["name"] == "Non-conformance"
+    assert [c["name"] for c in config["categories"]][:2] == [
+        "Blocked by a failed precondition", "Non-conformance"]
     assert "awesome" in config["plugins"]
 
 

@@ -406,7 +406,7 @@ def test_summary_has_verdict_totals_requirements_and_failures(suite):
     run(suite)
     text = (suite.path / "out" / "summary.md").read_text()
     assert text.startswith("## 💥 Conformance: **error**")
-    assert "| | 4 | 1 | 3 | 2 | 1 | 11 |" in text  # scenario totals row
+    assert "| | 4 | 1 | 0 | 3 | 2 | 1 | 11 |" in text  # scenario totals row (blocked: 0)
     assert "| REQ-DEMO-02 | MUST | ❌ failed" in text
     assert "| recovery restores nothing (demo.feature) | failed | REQ-DEMO-02 |" in text
     assert "Unverified for missing capabilities: REQ-DEMO-03" in text
@@ -456,8 +456,9 @@ def test_allure_results_carry_requirement_labels_and_every_scenario(suite):
     env = (res / "environment.properties").read_text()
     assert "target=mini" in env and "profile=current" in env and "pytest-bdd=" in env
     categories = json.loads((res / "categories.json").read_text())
-    assert [c["name"] for c in categories][:3] == [
-        "Non-conformance", "Adapter errors", "Not applicable"]
+    assert [c["name"] for c in categories][:4] == [
+        "Blocked by a failed precondition", "Non-conformance", "Adapter errors",
+        "Not applicable"]
 
 
 # ---------------------------------------------------------------- units

@@ -83,8 +83,9 @@ def test_all_must_requirements_passing_is_conformant():
     assert doc["reasons"] == []
     assert [r["id"] for r in doc["requirements"]] == ["REQ-A-01", "REQ-A-02", "REQ-A-03"]
     assert doc["totals"]["requirements"]["passed"] == 3
-    assert doc["totals"]["scenarios"] == {"passed": 3, "failed": 0, "not-applicable": 0,
-                                          "skipped": 0, "error": 0, "total": 3}
+    assert doc["totals"]["scenarios"] == {"passed": 3, "failed": 0, "blocked": 0,
+                                          "not-applicable": 0, "skipped": 0, "error": 0,
+                                          "total": 3}
 
 
 def test_a_failed_must_requirement_is_non_conformant():
