@@ -77,7 +77,7 @@ Feature: Turning on cloud backup
       Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When Alex begins recovery on the "<new phone>"
-      Then the "<new phone>" shows the accounts "Microsoft, GitHub" in that order
+      Then the "<new phone>" shows the accounts "Microsoft, GitHub" and no others
 
       @ios
       Examples: iPhone
@@ -95,7 +95,7 @@ Feature: Turning on cloud backup
       And Alex has the app on the "<new phone>"
       When Alex adds the "Dropbox" account to the "<old phone>"
       And Alex begins recovery on the "<new phone>"
-      Then the "<new phone>" shows the accounts "GitHub, Dropbox" in that order
+      Then the "<new phone>" shows the accounts "GitHub, Dropbox" and no others
 
       @ios
       Examples: iPhone
@@ -149,7 +149,7 @@ Feature: Turning on cloud backup
       And Alex has the app on the "<new phone>"
       When Alex removes the "GitHub" account from the "<old phone>"
       And Alex begins recovery on the "<new phone>"
-      Then the "<new phone>" shows the accounts "Dropbox" in that order
+      Then the "<new phone>" shows the accounts "Dropbox" and no others
 
       @ios
       Examples: iPhone

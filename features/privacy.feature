@@ -132,7 +132,7 @@ Feature: Who can see a backup
       And Blake has the app on the "Blake's new Android phone"
       When Blake begins recovery on the "Blake's new Android phone"
       Then the app answers "OK"
-      And the "Blake's new Android phone" shows the accounts "Microsoft, Dropbox" in that order
+      And the "Blake's new Android phone" shows the accounts "Microsoft, Dropbox" and no others
       And the "Blake's new Android phone" shows none of Alex's accounts
 
     @privacy @REQ-PRIVACY-04 @security @negative

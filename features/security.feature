@@ -157,4 +157,4 @@ Feature: Attacks on backup and recovery
       And the "new iPhone" shows no accounts
       When Alex begins recovery on the "new iPhone"
       Then the app answers "OK"
-      And the "new iPhone" shows the accounts "Microsoft, GitHub" in that order
+      And the "new iPhone" shows the accounts "Microsoft, GitHub" and no others

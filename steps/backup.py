@@ -5,12 +5,30 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
-from authconform.port import Outcome
+from authconform.port import MicrosoftAccount, Outcome
+from authconform.preconditions import owned_by
+from steps import promised
 from steps.accounts import add_labelled
 from steps.cast import Cast
 from steps.inspection import STORE_KIND
 from steps.labels import same_words
 from steps.phones import phone_in_use
+
+# Turning backup on with the right personal Microsoft account switches it on
+# (REQ-BACKUP-01); a Given that does so leans on that, and on the backup then being
+# where the documents put it (steps/promised.py).
+TURNS_ON = "REQ-BACKUP-01"
+# Recovering with the account that made the backup succeeds (REQ-RECOVERY-02).
+RECOVERS = "REQ-RECOVERY-02"
+
+
+def turned_on(cast: Cast, phone: str, msa: MicrosoftAccount) -> None:
+    """Turn backup on, as a Given: it must work, and the backup must be there."""
+    p = cast.phone(phone)
+    with owned_by(TURNS_ON):
+        outcome = cast.target.app.turn_on_backup(p.id, msa.username, msa.password)
+        assert outcome.ok, outcome
+    promised.backup_written(cast, p, msa)
 
 
 # ------------------------------------------------------------------ turning backup on/off
@@ -19,25 +37,19 @@ def _(cast: Cast, name: str, labels: str, phone: str) -> None:
     """The usual start: the app on a phone in daily use, these accounts added ('... with
     sign-in notifications' for push), and backup turned on with the recovery account."""
     device_id = phone_in_use(cast, name, phone).id
-    add_labelled(cast, name, labels, device_id)
-    msa = cast.msa(name)
-    outcome = cast.target.app.turn_on_backup(device_id, msa.username, msa.password)
-    assert outcome.ok, outcome
+    add_labelled(cast, name, labels, device_id)  # adding accounts: no one requirement's
+    turned_on(cast, phone, cast.msa(name))
 
 
 @given(parsers.parse('{name:w} has turned on backup on the "{phone}"'))
 def _(cast: Cast, name: str, phone: str) -> None:
-    msa = cast.msa(name)
-    outcome = cast.target.app.turn_on_backup(cast.phone(phone).id, msa.username, msa.password)
-    assert outcome.ok, outcome
+    turned_on(cast, phone, cast.msa(name))
 
 
 @given(parsers.parse('{name:w} has turned on backup on the "{phone}" with the second Microsoft '
                      "account"))
 def _(cast: Cast, name: str, phone: str) -> None:
-    msa = cast.second_msas[name]
-    outcome = cast.target.app.turn_on_backup(cast.phone(phone).id, msa.username, msa.password)
-    assert outcome.ok, outcome
+    turned_on(cast, phone, cast.second_msas[name])
 
 
 @when(parsers.parse('{name:w} turns on backup on the "{phone}"'), target_fixture="outcome")
@@ -70,9 +82,12 @@ def _(cast: Cast, phone: str) -> Outcome:
 # ------------------------------------------------------------------ recovery
 @given(parsers.parse('{name:w} has recovered the backup on the "{phone}"'))
 def _(cast: Cast, name: str, phone: str) -> None:
-    msa = cast.msa(name)
-    outcome = cast.target.app.begin_recovery(cast.phone(phone).id, msa.username, msa.password)
-    assert outcome.ok, outcome
+    msa, p = cast.msa(name), cast.phone(phone)
+    contents = promised.stored_backup(cast, p, msa)
+    with owned_by(RECOVERS):
+        outcome = cast.target.app.begin_recovery(p.id, msa.username, msa.password)
+        assert outcome.ok, outcome
+    promised.recovered(cast, name, p, contents)
 
 
 @when(parsers.parse('{name:w} begins recovery on the "{phone}"'), target_fixture="outcome")

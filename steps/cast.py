@@ -74,6 +74,9 @@ class Phone:
     id: str
     platform: Platform
     name: str  # the device name an organisation's administrator sees
+    # The Apple ID the phone is signed in to iCloud with (its storage location on iOS),
+    # as far as the scenario's steps know: set when a sign-in succeeds.
+    apple_id: str | None = None
 
 
 @dataclass
@@ -88,6 +91,8 @@ class Cast:
     accounts: dict[tuple[str, str], Account] = field(default_factory=dict)
     phones: dict[str, Phone] = field(default_factory=dict)
     setup_qrs: dict[tuple[str, str], ActivationQr] = field(default_factory=dict)
+    # Accounts (owner, label) added with sign-in notifications on some phone.
+    push: set[tuple[str, str]] = field(default_factory=set)
     # Third-party accounts a Given named but no step has used yet: the world makes them
     # (and draws their QR code) only on first use, keeping unused ones free.
     planned_sites: dict[tuple[str, str], tuple[int, int, str]] = field(default_factory=dict)

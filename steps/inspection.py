@@ -8,7 +8,9 @@ from __future__ import annotations
 from pytest_bdd import given, parsers, then, when
 
 from authconform.port import AccountKind, Store, StoredObject
+from authconform.preconditions import owned_by
 from steps.cast import Cast, plain_forms, secret_forms
+from steps.promised import STORE_REQUIREMENT
 
 STORE_KIND = {"iCloud": Store.ICLOUD, "Microsoft's cloud storage": Store.MICROSOFT}
 STORE_SERVICE = {"iCloud": "icloud", "Microsoft's cloud storage": "microsoft-storage"}
@@ -107,7 +109,9 @@ def _(cast: Cast, first: str, second: str) -> None:
 def _(cast: Cast, name: str, store: str) -> None:
     kind = STORE_KIND[store]
     location = (cast.apple_id(name) if kind is Store.ICLOUD else cast.msa(name)).username
-    assert cast.target.world.delete_backup(kind, location), "there was no backup to delete"
+    with owned_by(STORE_REQUIREMENT[kind]):  # the backup is kept where the documents say
+        assert cast.target.world.delete_backup(kind, location), (
+            f"there was no backup in {store} under {location} to delete")
 
 
 @given("we note the stored backups", target_fixture="stored_before")

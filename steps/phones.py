@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, when
 
-from authconform.port import Outcome, Platform
+from authconform.port import AppleId, Outcome, Platform
 from steps.cast import LATEST_VERSION, Cast, Phone, platform_of
 
 
@@ -17,14 +17,21 @@ def _new_phone(cast: Cast, name: str, label: str, version: str | None = None) ->
     return phone
 
 
+def icloud_sign_in(cast: Cast, phone: Phone, apple_id: AppleId) -> Outcome:
+    """Sign the phone in to iCloud, remembering the Apple ID when it worked."""
+    outcome = cast.target.world.sign_in_to_icloud(phone.id, apple_id.username,
+                                                  apple_id.password)
+    if outcome.ok:
+        phone.apple_id = apple_id.username
+    return outcome
+
+
 def _sign_in_to_icloud(cast: Cast, name: str, phone: Phone) -> None:
     """An iPhone in daily use is signed in to iCloud with its owner's Apple ID."""
     if phone.platform is Platform.IOS:
         if name not in cast.apple_ids:
             cast.apple_ids[name] = cast.target.world.create_apple_id(cast.person(name).id)
-        apple_id = cast.apple_ids[name]
-        outcome = cast.target.world.sign_in_to_icloud(phone.id, apple_id.username,
-                                                      apple_id.password)
+        outcome = icloud_sign_in(cast, phone, cast.apple_ids[name])
         assert outcome.ok, outcome
 
 
@@ -53,9 +60,7 @@ def _(cast: Cast, name: str, phone: str) -> None:
 @given(parsers.parse('{name:w} has signed in to iCloud on the "{phone}"'))
 @when(parsers.parse('{name:w} signs in to iCloud on the "{phone}"'), target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str) -> Outcome:
-    apple_id = cast.apple_id(name)
-    return cast.target.world.sign_in_to_icloud(cast.phone(phone).id, apple_id.username,
-                                               apple_id.password)
+    return icloud_sign_in(cast, cast.phone(phone), cast.apple_id(name))
 
 
 @given(parsers.parse('{name:w} has signed in to iCloud on the "{phone}" with the second '
@@ -63,23 +68,20 @@ def _(cast: Cast, name: str, phone: str) -> Outcome:
 @when(parsers.parse('{name:w} signs in to iCloud on the "{phone}" with the second Apple ID'),
       target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str) -> Outcome:
-    apple_id = cast.second_apple_ids[name]
-    return cast.target.world.sign_in_to_icloud(cast.phone(phone).id, apple_id.username,
-                                               apple_id.password)
+    return icloud_sign_in(cast, cast.phone(phone), cast.second_apple_ids[name])
 
 
 @given(parsers.parse('{name:w} has signed in to iCloud on the "{phone}" with {other:w}\'s '
                      "Apple ID"))
 def _(cast: Cast, phone: str, other: str) -> None:
-    apple_id = cast.apple_id(other)
-    outcome = cast.target.world.sign_in_to_icloud(cast.phone(phone).id, apple_id.username,
-                                                  apple_id.password)
+    outcome = icloud_sign_in(cast, cast.phone(phone), cast.apple_id(other))
     assert outcome.ok, outcome
 
 
 @when(parsers.parse('{name:w} signs out of iCloud on the "{phone}"'))
 def _(cast: Cast, phone: str) -> None:
     cast.target.world.sign_out_of_icloud(cast.phone(phone).id)
+    cast.phone(phone).apple_id = None
 
 
 # ------------------------------------------------------------------ network

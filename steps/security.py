@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from pytest_bdd import given, parsers, then, when
 
 from authconform.port import AccountKind, Outcome, Store, StoredObject
+from authconform.preconditions import owned_by
 from steps.cast import Cast, plain_forms, secret_forms
+from steps.promised import STORE_REQUIREMENT
 
 STORES = {"iCloud": Store.ICLOUD, "Microsoft's cloud storage": Store.MICROSOFT}
 STORAGE_AND_KEYS = frozenset({"icloud", "microsoft-storage", "key-service"})
@@ -135,7 +137,9 @@ def _(cast: Cast, damage: str, name: str, store: str) -> None:
     assert damage in DAMAGE, f"unknown damage {damage!r}; use one of {sorted(DAMAGE)}"
     kind = STORES[store]
     location = (cast.apple_id(name) if kind is Store.ICLOUD else cast.msa(name)).username
-    assert cast.target.world.tamper_backup(kind, location, DAMAGE[damage]), "no backup there"
+    with owned_by(STORE_REQUIREMENT[kind]):  # the backup is kept where the documents say
+        assert cast.target.world.tamper_backup(kind, location, DAMAGE[damage]), (
+            f"there is no backup in {store} under {location}")
 
 
 # ------------------------------------------------------------------ what a refusal reveals

@@ -1,0 +1,126 @@
+"""What a Given step promises, checked where the target lets us look.
+
+"Alex has backed up the accounts ..." and "Alex has recovered the backup ..." promise a
+state that the rest of the scenario builds on. When the promise is broken, the scenario
+learns nothing about its own requirements, so the break is charged to the requirement
+that documents the promised behaviour (``authconform/preconditions.py``) instead of
+surfacing later in a Then step of some other requirement.
+
+Only what the documents say is checked, and only through evidence the target chose to
+expose: the stored objects (capability store_inspection) and the decrypted backup
+(capability backup_contents). A target without them gets no early check (the cascade is
+then caught later, as before), and never a not-applicable because of it.
+
+* Turning backup on with the right account writes the backup to the documented storage
+  location (iCloud on iOS, REQ-BACKUP-04; Microsoft's cloud storage on Android,
+  REQ-BACKUP-05), and the accounts already in the app go into it (BACKUP-06 says they
+  are uploaded; what is kept of each kind is REQ-STORED-01, -02 and -03).
+* A recovery that succeeded restores every account the backup holds (REQ-RECOVERY-03);
+  a restored work or school account waits for verification (REQ-STORED-02); restored
+  third-party accounts and personal accounts without sign-in notifications are ready at
+  once (REQ-RECOVERY-06). Personal accounts with notifications are left alone: whether
+  one that does not wait breaks STORED-02, VERIFY-02 or VERIFY-07 the documents do not
+  tell apart, so it stays the scenario's own failure.
+"""
+
+from __future__ import annotations
+
+from authconform.port import (
+    AccountEntry,
+    AccountKind,
+    BackedUpEntry,
+    BackupContents,
+    Capability,
+    MicrosoftAccount,
+    Platform,
+    Store,
+)
+from authconform.preconditions import owned_by
+from steps.cast import Cast, Phone
+
+# Where a backup made on each platform is kept, and the requirement that says so.
+STORAGE = {Platform.IOS: (Store.ICLOUD, "REQ-BACKUP-04"),
+           Platform.ANDROID: (Store.MICROSOFT, "REQ-BACKUP-05")}
+STORE_REQUIREMENT = {store: requirement for store, requirement in STORAGE.values()}
+
+
+def can(cast: Cast, capability: Capability) -> bool:
+    return capability in cast.target.info.capabilities
+
+
+def location(phone: Phone, msa: MicrosoftAccount) -> str | None:
+    """The storage location a backup of ``phone`` with ``msa`` belongs in: the phone's
+    Apple ID on iOS (None if the steps do not know it), the account on Android."""
+    return phone.apple_id if phone.platform is Platform.IOS else msa.username
+
+
+def _holds(backed_up: BackedUpEntry, entry: AccountEntry) -> bool:
+    return backed_up.kind is entry.kind and any(
+        value.lower() == entry.username.lower() for value in backed_up.fields.values())
+
+
+def _kept_by(entry: AccountEntry) -> str:
+    """The requirement that puts an account of this kind into the backup."""
+    if entry.kind is AccountKind.WORK:
+        return "REQ-STORED-03"  # the one place the documents put school accounts in it
+    if entry.push:
+        return "REQ-STORED-02"  # carried by name
+    return "REQ-STORED-01"  # user name and secret
+
+
+def stored_backup(cast: Cast, phone: Phone, msa: MicrosoftAccount) -> BackupContents | None:
+    """The decrypted backup in ``phone``'s storage location, or None (no backup there,
+    or the target does not show backups, or the location is unknown)."""
+    where = location(phone, msa)
+    if where is None or not can(cast, Capability.BACKUP_CONTENTS):
+        return None
+    store, _ = STORAGE[phone.platform]
+    return cast.target.world.backup_contents(store, where)
+
+
+def backup_written(cast: Cast, phone: Phone, msa: MicrosoftAccount) -> None:
+    """After backup was turned on successfully on ``phone`` with ``msa``."""
+    store, requirement = STORAGE[phone.platform]
+    where = location(phone, msa)
+    if can(cast, Capability.STORE_INSPECTION):
+        with owned_by(requirement):
+            held = [o for o in cast.target.world.stored_objects() if o.store is store
+                    and (where is None or o.location.lower() == where.lower())]
+            assert held, (f"backup is on, yet {store.value} holds no backup"
+                          + (f" under {where}" if where else ""))
+    if where is None or not can(cast, Capability.BACKUP_CONTENTS):
+        return
+    contents = cast.target.world.backup_contents(store, where)
+    with owned_by(requirement):
+        assert contents is not None, f"backup is on, yet there is no backup in {store.value}"
+    for entry in cast.target.app.list_accounts(phone.id):
+        with owned_by(_kept_by(entry)):
+            assert any(_holds(b, entry) for b in contents.entries), (
+                f"the backup holds no {entry.kind.value} account {entry.issuer!r}")
+
+
+def recovered(cast: Cast, name: str, phone: Phone, contents: BackupContents | None) -> None:
+    """After a recovery on ``phone`` succeeded; ``contents`` is the backup as it was read
+    just before (None: nothing to compare with)."""
+    if contents is None:
+        return
+    shown = cast.target.app.list_accounts(phone.id)
+    pushed = {cast.accounts[key].username.lower() for key in cast.push if key[0] == name
+              and key in cast.accounts}
+    for backed_up in contents.entries:
+        with owned_by("REQ-RECOVERY-03"):
+            found = [e for e in shown if _holds(backed_up, e)]
+            assert found, (f"the backup holds a {backed_up.kind.value} account that the "
+                           f"{phone.label} does not show after recovery")
+        for entry in found:
+            if entry.kind is AccountKind.WORK:
+                with owned_by("REQ-STORED-02"):
+                    assert entry.needs_verification, (
+                        f"the restored work account {entry.issuer!r} is usable without "
+                        "verification")
+            elif entry.kind is AccountKind.THIRD_PARTY or (
+                    entry.username.lower() not in pushed):
+                with owned_by("REQ-RECOVERY-06"):
+                    assert not entry.needs_verification, (
+                        f"the restored {entry.kind.value} account {entry.issuer!r} waits "
+                        "for verification")
