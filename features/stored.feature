@@ -75,7 +75,7 @@ Feature: What a backup holds
     And Alex has the app on the "<new phone>"
     When Alex begins recovery on the "<new phone>"
     Then the app answers "OK"
-    And the cloud holds 1 backup
+    And the cloud holds backups in 1 storage location
     And Alex's backup is kept in <store> under <owner>
     And the "<new phone>" shows the accounts "Microsoft, Contoso, GitHub, Facebook" and no others
 
