@@ -131,7 +131,7 @@ Feature: Camera permission and typing codes by hand
         | phone             |
         | new Android phone |
 
-    @camera @REQ-CAMERA-03 @REQ-VERIFY-05 @profile-current @ios
+    @camera @REQ-CAMERA-03 @profile-current @ios
     Scenario: A work account waiting for verification is recovered by typing the code and URL
       Given Alex has backed up the accounts "Contoso with sign-in notifications" on the "old iPhone"
       And Alex has the app on the "new iPhone"

@@ -9,14 +9,31 @@ Feature: Verification codes after recovery
     And Alex has a third-party "GitHub" account
     And Alex has a third-party "Bank" account with 8-digit codes every 60 seconds using SHA256
 
-  @codes @REQ-CODES-01 @REQ-CODES-02
-  Scenario Outline: The old and the new phone show different Microsoft account codes, each valid for its own phone
+  @codes @REQ-CODES-01
+  Scenario Outline: The old and the new phone show different Microsoft account codes
     Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     And Alex has recovered the backup on the "<new phone>"
     When Alex reads the "Microsoft" codes on the "<old phone>" and the "<new phone>"
     Then the two codes differ
-    And the "Microsoft" provider accepts each code from the phone that shows it
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
+  @codes @REQ-CODES-02
+  Scenario Outline: Each phone's Microsoft account code is valid for that phone
+    Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    And Alex has recovered the backup on the "<new phone>"
+    When Alex reads the "Microsoft" codes on the "<old phone>" and the "<new phone>"
+    Then the "Microsoft" provider accepts each code from the phone that shows it
 
     @ios
     Examples: iPhone
@@ -72,15 +89,34 @@ Feature: Verification codes after recovery
     When Alex reads the "Microsoft" codes on the "old iPhone" and the "new iPhone"
     Then the "Microsoft" provider refuses a code that neither phone shows
 
-  @codes @REQ-CODES-03 @REQ-CODES-04
+  @codes @REQ-CODES-03
   Scenario Outline: A third-party account shows the same code on both phones
     Given Alex has backed up the accounts "Microsoft, GitHub, Bank" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     And Alex has recovered the backup on the "<new phone>"
     When Alex reads the "<site>" codes on the "<old phone>" and the "<new phone>"
     Then the two codes are the same
-    And each code has <digits> digits
     And the "<site>" provider accepts each code from either phone
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  | site   |
+      | old iPhone | new iPhone | GitHub |
+      | old iPhone | new iPhone | Bank   |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         | site   |
+      | old Android phone | new Android phone | GitHub |
+      | old Android phone | new Android phone | Bank   |
+
+  @codes @REQ-CODES-04
+  Scenario Outline: A restored third-party account's codes have the digits its provisioning gives
+    Given Alex has backed up the accounts "Microsoft, GitHub, Bank" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    And Alex has recovered the backup on the "<new phone>"
+    When Alex reads the "<site>" codes on the "<old phone>" and the "<new phone>"
+    Then each code has <digits> digits
 
     @ios
     Examples: iPhone

@@ -67,7 +67,7 @@ Feature: Recovery while accounts already exist
       And Alex has added the "Dropbox" account to the "new iPhone"
       And Alex has renamed the "Dropbox" account to "Shared files" on the "new iPhone"
       And Alex has the app on the "spare iPhone"
-      When Alex begins recovery on the "new iPhone"
+      When Alex begins recovery on the "new iPhone" while it holds accounts
       Then the "new iPhone" shows the accounts "Dropbox" in that order
       And the "new iPhone" shows the "Dropbox" account named "Shared files"
       And the "Dropbox" account on the "new iPhone" shows a code its provider accepts

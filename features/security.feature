@@ -18,7 +18,7 @@ Feature: Attacks on backup and recovery
 
   Rule: Nothing secret is readable in the cloud or on the wire
 
-    @security @REQ-SECURITY-01 @REQ-PRIVACY-03 @REQ-PRIVACY-05 @negative
+    @security @REQ-SECURITY-01 @negative
     Scenario Outline: No stored byte holds any of Alex's secrets, passwords or device keys
       Given Alex has the app on the "<phone>"
       And Alex has added the "Microsoft" account with sign-in notifications to the "<phone>"
@@ -39,7 +39,7 @@ Feature: Attacks on backup and recovery
         | phone             |
         | old Android phone |
 
-    @security @REQ-SECURITY-02 @REQ-PRIVACY-05 @negative
+    @security @REQ-SECURITY-02 @negative
     Scenario Outline: No message on the wire carries a third-party secret or a device key
       Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso with sign-in notifications, GitHub, Facebook" on the "<old phone>"
       And Alex has the app on the "<new phone>"

@@ -26,14 +26,49 @@ Feature: An out-of-date backup
       | phone             |
       | old Android phone |
 
-  @stale @REQ-STALE-01 @REQ-STALE-02 @REQ-STALE-04 @profile-current
-  Scenario Outline: A lapsed sign-in leaves the backup behind, and the new phone misses what came later
+  @stale @REQ-STALE-02 @profile-current
+  Scenario Outline: A lapsed sign-in marks the backup out of date
+    Given Alex has backed up the accounts "GitHub" on the "<phone>"
+    When Alex's recovery account sign-in lapses
+    And Alex adds the "Dropbox" account to the "<phone>"
+    Then the "<phone>" shows a red dot
+
+    @ios
+    Examples: iPhone
+      | phone      |
+      | old iPhone |
+
+    @android
+    Examples: Android phone
+      | phone             |
+      | old Android phone |
+
+  @stale @REQ-STALE-01 @profile-current
+  Scenario Outline: After the sign-in lapses, a change stays on the phone
+    Given Alex has backed up the accounts "GitHub" on the "<phone>"
+    When Alex's recovery account sign-in lapses
+    And we start watching the network traffic of the "<phone>"
+    And Alex adds the "Dropbox" account to the "<phone>"
+    Then the "<phone>" has uploaded nothing to a cloud store since
+    And the "<phone>" shows the "Dropbox" account
+
+    @ios
+    Examples: iPhone
+      | phone      |
+      | old iPhone |
+
+    @android
+    Examples: Android phone
+      | phone             |
+      | old Android phone |
+
+  @stale @REQ-STALE-04 @profile-current
+  Scenario Outline: Recovery from the out-of-date backup misses what came later
     Given Alex has backed up the accounts "GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
-    When Alex's recovery account sign-in lapses
-    And Alex adds the "Dropbox" account to the "<old phone>"
-    Then the "<old phone>" shows a red dot
-    When Alex begins recovery on the "<new phone>"
+    When Alex's recovery account sign-in lapses and the "<old phone>" marks the backup out of date
+    And Alex adds the "Dropbox" account to the "<old phone>" while the backup is out of date
+    And Alex begins recovery on the "<new phone>"
     Then the app answers "OK"
     And the "<new phone>" shows the accounts "GitHub" and no others
     And the "<new phone>" does not show the "Dropbox" account
@@ -48,7 +83,7 @@ Feature: An out-of-date backup
       | old phone         | new phone         |
       | old Android phone | new Android phone |
 
-  @stale @REQ-STALE-01 @REQ-STALE-02 @profile-current @ios
+  @stale @REQ-STALE-02 @profile-current @ios
   Scenario Outline: When the declared recovery sign-in lifetime <how> the phone shows <mark>
     Given Alex has backed up the accounts "GitHub" on the "old iPhone"
     When the declared recovery sign-in lifetime <how>
@@ -70,8 +105,8 @@ Feature: An out-of-date backup
   Scenario Outline: Choosing the red dot and signing in again brings the backup up to date
     Given Alex has backed up the accounts "GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
-    When Alex's recovery account sign-in lapses
-    And Alex adds the "Dropbox" account to the "<old phone>"
+    When Alex's recovery account sign-in lapses and the "<old phone>" marks the backup out of date
+    And Alex adds the "Dropbox" account to the "<old phone>" while the backup is out of date
     And Alex selects the red dot on the "<old phone>"
     Then the app answers "SIGN_IN_REQUIRED"
     When Alex signs in again to update the backup on the "<old phone>"
@@ -93,7 +128,7 @@ Feature: An out-of-date backup
   @stale @REQ-STALE-03 @profile-current @negative @ios
   Scenario: A wrong password does not clear the red dot
     Given Alex has backed up the accounts "GitHub" on the "old iPhone"
-    When Alex's recovery account sign-in lapses
+    When Alex's recovery account sign-in lapses and the "old iPhone" marks the backup out of date
     And Alex signs in again to update the backup on the "old iPhone" with a wrong password
     Then signing in is refused with "SIGN_IN_FAILED"
     And the "old iPhone" shows a red dot
@@ -118,7 +153,7 @@ Feature: An out-of-date backup
   Scenario Outline: The app prompts Alex to sign in again without the mark being chosen
     Given Alex has backed up the accounts "GitHub" on the "<phone>"
     Then the "<phone>" does not prompt Alex to sign in to update the backup
-    When Alex's recovery account sign-in lapses
+    When Alex's recovery account sign-in lapses and the "<phone>" marks the backup out of date
     Then the "<phone>" prompts Alex to sign in to update the backup
 
     @ios
@@ -136,8 +171,8 @@ Feature: An out-of-date backup
     Given Alex has a second personal Microsoft account
     And Alex has backed up the accounts "GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
-    When Alex's recovery account sign-in lapses
-    And Alex adds the "Dropbox" account to the "<old phone>"
+    When Alex's recovery account sign-in lapses and the "<old phone>" marks the backup out of date
+    And Alex adds the "Dropbox" account to the "<old phone>" while the backup is out of date
     And Alex signs in again to update the backup on the "<old phone>" with the second Microsoft account
     Then signing in is refused as "not the recovery account"
     And the "<old phone>" shows a red dot

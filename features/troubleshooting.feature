@@ -63,13 +63,31 @@ Feature: Why a backup can be unavailable
         | phone             |
         | old Android phone |
 
-    @trouble @REQ-TROUBLE-02 @REQ-RECOVERY-05 @negative
-    Scenario Outline: Recovery without a network restores nothing; back online it works
+    @trouble @REQ-TROUBLE-02 @negative
+    Scenario Outline: Recovery without a network is refused as a connection problem
       Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And the "<new phone>" has no network connection
       When Alex begins recovery on the "<new phone>"
       Then recovery is refused as "no connection"
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    @trouble @REQ-RECOVERY-05 @negative
+    Scenario Outline: Recovery without a network restores nothing; back online it works
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And the "<new phone>" has no network connection
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused
       And the "<new phone>" shows no accounts
       When the "<new phone>" is back online
       And Alex begins recovery on the "<new phone>"
@@ -86,7 +104,7 @@ Feature: Why a backup can be unavailable
         | old phone         | new phone         |
         | old Android phone | new Android phone |
 
-    @trouble @REQ-TROUBLE-02 @REQ-BACKUP-06
+    @trouble @REQ-TROUBLE-02
     Scenario Outline: A change made offline is uploaded once the phone is back online
       Given Alex has backed up the accounts "GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pytest_bdd import given, parsers, then, when
 
 from authconform.port import AccountKind, Outcome
+from steps.camera import scanned
 from steps.cast import Account, Cast, entry_for, split_labels
 
 
@@ -85,7 +86,7 @@ def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
 def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
     site = cast.account(name, label).site
     assert site is not None, f"{label} is not a third-party account"
-    return cast.target.app.scan_qr(cast.phone(phone).id, site.qr_png)
+    return scanned(cast, phone, cast.target.app.scan_qr(cast.phone(phone).id, site.qr_png))
 
 
 # ------------------------------------------------------------------ changing

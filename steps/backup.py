@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
-from authconform.port import MicrosoftAccount, Outcome
+from authconform.port import Capability, MicrosoftAccount, Outcome
 from authconform.preconditions import owned_by
 from steps import promised
-from steps.accounts import add_labelled
+from steps.accounts import add_account, add_labelled
 from steps.cast import Cast
 from steps.inspection import STORE_KIND
 from steps.labels import same_words
@@ -132,9 +132,39 @@ def _(cast: Cast, name: str, phone: str, org: str) -> Outcome:
 
 
 # ------------------------------------------------------------------ the red dot
+# A backup gone out of date is marked with a red dot or an exclamation icon
+# (REQ-STALE-02); while it is out of date, changes stay on the phone (REQ-STALE-01).
+# Scenarios about what happens next (signing in again, the prompt, recovering the old
+# state) lean on both, so these steps check them and charge a failure there.
+MARKED = "REQ-STALE-02"
+UPLOADS_STOP = "REQ-STALE-01"
+
+
 @when(parsers.parse('{name:w}\'s recovery account sign-in lapses'))
 def _(cast: Cast, name: str) -> None:
     cast.target.world.lapse_recovery_sign_in(cast.msa(name).id)
+
+
+@when(parsers.parse('{name:w}\'s recovery account sign-in lapses and the "{phone}" marks the '
+                    "backup out of date"))
+def _(cast: Cast, name: str, phone: str) -> None:
+    cast.target.world.lapse_recovery_sign_in(cast.msa(name).id)
+    with owned_by(MARKED):
+        assert cast.target.app.screen(cast.phone(phone).id).red_dot, (
+            f"the recovery sign-in lapsed, yet the {phone} shows no out-of-date mark")
+
+
+@when(parsers.parse('{name:w} adds the "{label}" account to the "{phone}" while the backup is '
+                    "out of date"), target_fixture="outcome")
+def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
+    inspect = promised.can(cast, Capability.STORE_INSPECTION)
+    before = cast.target.world.stored_objects() if inspect else None
+    outcome = add_account(cast, cast.account(name, label), cast.phone(phone).id, push=False)
+    if before is not None:
+        with owned_by(UPLOADS_STOP):
+            assert cast.target.world.stored_objects() == before, (
+                f"the {label} account reached the cloud although the backup is out of date")
+    return outcome
 
 
 @when(parsers.parse('{name:w} selects the red dot on the "{phone}"'), target_fixture="outcome")

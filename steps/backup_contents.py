@@ -18,8 +18,10 @@ import zlib
 from pytest_bdd import given, parsers, then
 
 from authconform.port import AccountKind, BackupContents, Platform, Store
+from authconform.preconditions import owned_by
 from steps.cast import Cast, plain_forms, split_labels
 from steps.inspection import STORE_KIND
+from steps.promised import STORE_REQUIREMENT
 from steps.security import text_forms
 
 PLATFORM_OF = {Store.ICLOUD: Platform.IOS, Store.MICROSOFT: Platform.ANDROID}
@@ -30,7 +32,10 @@ def _contents(cast: Cast, name: str, store_name: str) -> BackupContents:
     store = STORE_KIND[store_name]
     location = cast.storage_location(name, PLATFORM_OF[store])[1]
     contents = cast.target.world.backup_contents(store, location)
-    assert contents is not None, f"there is no backup of {name}'s in {store_name}"
+    # Finding the backup is what the check stands on, not what it checks: a backup
+    # that is not where the documents put it is the location requirement's failure.
+    with owned_by(STORE_REQUIREMENT[store]):
+        assert contents is not None, f"there is no backup of {name}'s in {store_name}"
     assert contents.entries, "the decrypted backup holds no account at all"
     return contents
 

@@ -77,6 +77,9 @@ class Phone:
     # The Apple ID the phone is signed in to iCloud with (its storage location on iOS),
     # as far as the scenario's steps know: set when a sign-in succeeds.
     apple_id: str | None = None
+    # Whether the app's camera access was allowed (True), refused or taken back (False),
+    # or never answered (None), as far as the scenario's steps know.
+    camera_allowed: bool | None = None
 
 
 @dataclass

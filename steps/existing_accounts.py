@@ -9,10 +9,11 @@ steps say the same in Gherkin, for a scenario that prefers words to a tag.
 """
 
 import pytest
-from pytest_bdd import given, parsers
+from pytest_bdd import given, parsers, when
 
 from authconform import readings
-from authconform.port import Reading
+from authconform.port import Outcome, OutcomeCode, Reading
+from authconform.preconditions import owned_by
 from steps.cast import Cast
 
 
@@ -31,6 +32,20 @@ def _(cast: Cast) -> None:
 @given("the app blocks recovery only while it holds an account from the backup")
 def _(cast: Cast) -> None:
     _needs_reading(cast, "same")
+
+
+@when(parsers.parse('{name:w} begins recovery on the "{phone}" while it holds accounts'),
+      target_fixture="outcome")
+def _(cast: Cast, name: str, phone: str) -> Outcome:
+    """A recovery the accounts already on the phone must block (REQ-EXISTING-01), for a
+    scenario about what such a refusal leaves (REQ-EXISTING-02): a recovery that went
+    ahead is the blocking requirement's failure, and this scenario learns nothing."""
+    msa = cast.msa(name)
+    outcome = cast.target.app.begin_recovery(cast.phone(phone).id, msa.username, msa.password)
+    with owned_by("REQ-EXISTING-01"):
+        assert outcome.code is OutcomeCode.EXISTING_ACCOUNTS, (
+            f"the {phone} holds accounts, yet recovery answered {outcome}")
+    return outcome
 
 
 @given(parsers.parse('{name:w} has tried to begin recovery on the "{phone}"'))

@@ -101,12 +101,14 @@ def _(cast: Cast, phone: str) -> None:
 @when(parsers.parse('{name:w} allows camera access on the "{phone}"'))
 def _(cast: Cast, phone: str) -> None:
     cast.target.app.answer_camera_prompt(cast.phone(phone).id, True)
+    cast.phone(phone).camera_allowed = True
 
 
 @given(parsers.parse('{name:w} has denied camera access on the "{phone}"'))
 @when(parsers.parse('{name:w} denies camera access on the "{phone}"'))
 def _(cast: Cast, phone: str) -> None:
     cast.target.app.answer_camera_prompt(cast.phone(phone).id, False)
+    cast.phone(phone).camera_allowed = False
 
 
 # ------------------------------------------------------------------ time
