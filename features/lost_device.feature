@@ -30,7 +30,7 @@ Feature: A lost phone
 
   Rule: Only the organisation's unregistering stops the lost phone
 
-    @lost @REQ-LOST-02 @profile-current
+    @lost @REQ-LOST-02 @profile-current @negative
     Scenario Outline: Until the organisation acts, both phones work for the work account
       Given Alex has backed up the accounts "Contoso with sign-in notifications" on the "<old phone>"
       And Alex has the app on the "<new phone>"

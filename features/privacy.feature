@@ -155,7 +155,7 @@ Feature: Who can see a backup
 
   Rule: The private part of a notification credential stays on its phone
 
-    @privacy @REQ-PRIVACY-05 @security @negative
+    @privacy @REQ-PRIVACY-05 @REQ-VERIFY-07 @REQ-STORED-02 @security @negative
     Scenario Outline: Device keys appear neither in the backup nor on the network
       Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso with sign-in notifications" on the "<old phone>"
       And Alex has the app on the "<new phone>"
