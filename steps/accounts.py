@@ -144,8 +144,7 @@ def _(cast: Cast, phone: str, labels: str) -> None:
 @then(parsers.parse('the "{phone}" shows the accounts "{labels}" and no others'))
 def _(cast: Cast, phone: str, labels: str) -> None:
     """Each account once, nothing else, in whatever order."""
-    shown = shown_labels(cast, phone)
-    assert sorted(shown) == sorted(split_labels(labels)), shown
+    assert sorted(shown_labels(cast, phone)) == sorted(split_labels(labels))
 
 
 @then(parsers.parse('the "{phone}" shows the "{label}" account'))

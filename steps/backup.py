@@ -272,6 +272,13 @@ def _(cast: Cast) -> None:
     assert cast.target.world.stored_objects() == []
 
 
+@then(parsers.parse("the cloud holds {count:d} backup"))
+@then(parsers.parse("the cloud holds {count:d} backups"))
+def _(cast: Cast, count: int) -> None:
+    # Stored objects, as the explorer's model counts them (authconform/explore/checks.py).
+    assert len(cast.target.world.stored_objects()) == count
+
+
 @then(parsers.parse("the cloud holds backups in {count:d} storage location"))
 @then(parsers.parse("the cloud holds backups in {count:d} storage locations"))
 def _(cast: Cast, count: int) -> None:
