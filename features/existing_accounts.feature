@@ -79,7 +79,7 @@ Feature: Recovery while accounts already exist
       Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And Alex has added the accounts "Microsoft, Dropbox" to the "<new phone>"
-      And Alex has tried to begin recovery on the "<new phone>"
+      And Alex has tried to begin recovery on the "<new phone>" while it holds accounts
       When Alex removes every account from the "<new phone>"
       And Alex begins recovery on the "<new phone>"
       Then the app answers "OK"

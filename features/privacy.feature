@@ -15,8 +15,8 @@ Feature: Who can see a backup
     And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
     And Alex has the app on the "<new phone>"
     And we start watching the network traffic
-    When Alex turns on backup on the "<old phone>"
-    And Alex renames the "GitHub" account to "Code" on the "<old phone>"
+    And Alex has turned on backup on the "<old phone>"
+    When Alex renames the "GitHub" account to "Code" on the "<old phone>"
     And Alex begins recovery on the "<new phone>"
     Then the app answers "OK"
     And every call since went to the Microsoft account service, the backup key holder or <store>

@@ -92,8 +92,8 @@ Feature: What a backup holds
   Scenario Outline: Alex's order and names of the accounts come back exactly
     Given Alex has backed up the accounts "Microsoft, GitHub, Facebook" on the "<old phone>"
     And Alex has the app on the "<new phone>"
-    When Alex moves the "Facebook" account to the top on the "<old phone>"
-    And Alex renames the "GitHub" account to "Side projects" on the "<old phone>"
+    When Alex moves the "Facebook" account to the top on the "<old phone>" and the change is backed up
+    And Alex renames the "GitHub" account to "Side projects" on the "<old phone>" and the change is backed up
     And Alex begins recovery on the "<new phone>"
     Then the "<new phone>" shows the accounts "Facebook, Microsoft, GitHub" in that order
     And the "<new phone>" shows the "GitHub" account named "Side projects"

@@ -3,9 +3,12 @@ screen shows; the codes on the tiles and whether the providers take them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pytest_bdd import given, parsers, then, when
 
-from authconform.port import AccountKind, Outcome
+from authconform.port import AccountKind, Capability, Outcome
+from authconform.preconditions import owned_by
 from steps.camera import scanned
 from steps.cast import Account, Cast, entry_for, split_labels
 
@@ -102,10 +105,45 @@ def _(cast: Cast, label: str, new_name: str, phone: str) -> Outcome:
 @when(parsers.parse('{name:w} moves the "{label}" account to the top on the "{phone}"'),
       target_fixture="outcome")
 def _(cast: Cast, label: str, phone: str) -> Outcome:
+    return move_to_top(cast, label, phone)
+
+
+def move_to_top(cast: Cast, label: str, phone: str) -> Outcome:
     device_id = cast.phone(phone).id
     first = cast.entry(phone, label).id
     ids = [e.id for e in cast.target.app.list_accounts(device_id)]
     return cast.target.app.reorder_accounts(device_id, [first] + [i for i in ids if i != first])
+
+
+# A change made while backup is on, online and signed in reaches the storage location
+# by itself (REQ-BACKUP-06). A scenario about what recovery then makes of the change
+# (the order and names, REQ-STORED-04) leans on that: where the target shows its
+# stores, these steps see the stored backup change, and charge BACKUP-06 if it did not.
+UPLOADED = "REQ-BACKUP-06"
+
+
+def backed_up_change(cast: Cast, change: Callable[[], Outcome]) -> Outcome:
+    inspect = Capability.STORE_INSPECTION in cast.target.info.capabilities
+    before = cast.target.world.stored_objects() if inspect else None
+    outcome = change()
+    if before is not None and outcome.ok:
+        with owned_by(UPLOADED):
+            assert cast.target.world.stored_objects() != before, (
+                "the change never reached the storage location")
+    return outcome
+
+
+@when(parsers.parse('{name:w} moves the "{label}" account to the top on the "{phone}" and the '
+                    "change is backed up"), target_fixture="outcome")
+def _(cast: Cast, label: str, phone: str) -> Outcome:
+    return backed_up_change(cast, lambda: move_to_top(cast, label, phone))
+
+
+@when(parsers.parse('{name:w} renames the "{label}" account to "{new_name}" on the "{phone}" '
+                    "and the change is backed up"), target_fixture="outcome")
+def _(cast: Cast, label: str, new_name: str, phone: str) -> Outcome:
+    return backed_up_change(cast, lambda: cast.target.app.rename_account(
+        cast.phone(phone).id, cast.entry(phone, label).id, new_name))
 
 
 @given(parsers.parse('{name:w} has removed the "{label}" account from the "{phone}"'))

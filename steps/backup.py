@@ -83,11 +83,11 @@ def _(cast: Cast, phone: str) -> Outcome:
 @given(parsers.parse('{name:w} has recovered the backup on the "{phone}"'))
 def _(cast: Cast, name: str, phone: str) -> None:
     msa, p = cast.msa(name), cast.phone(phone)
-    contents = promised.stored_backup(cast, p, msa)
+    before = promised.before_recovery(cast, p, msa)
     with owned_by(RECOVERS):
         outcome = cast.target.app.begin_recovery(p.id, msa.username, msa.password)
         assert outcome.ok, outcome
-    promised.recovered(cast, name, p, contents)
+    promised.recovered(cast, name, p, before)
 
 
 @when(parsers.parse('{name:w} begins recovery on the "{phone}"'), target_fixture="outcome")
@@ -95,10 +95,10 @@ def _(cast: Cast, name: str, phone: str) -> Outcome:
     """The answer is the scenario's to judge; but a recovery that says it worked must
     have brought what the backup held (checked against the backup read just before)."""
     msa, p = cast.msa(name), cast.phone(phone)
-    contents = promised.stored_backup(cast, p, msa)
+    before = promised.before_recovery(cast, p, msa)
     outcome = cast.target.app.begin_recovery(p.id, msa.username, msa.password)
     if outcome.ok:
-        promised.recovered(cast, name, p, contents)
+        promised.recovered(cast, name, p, before)
     return outcome
 
 

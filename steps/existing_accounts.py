@@ -34,22 +34,18 @@ def _(cast: Cast) -> None:
     _needs_reading(cast, "same")
 
 
+@given(parsers.parse('{name:w} has tried to begin recovery on the "{phone}" while it holds '
+                     "accounts"))
 @when(parsers.parse('{name:w} begins recovery on the "{phone}" while it holds accounts'),
       target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str) -> Outcome:
     """A recovery the accounts already on the phone must block (REQ-EXISTING-01), for a
-    scenario about what such a refusal leaves (REQ-EXISTING-02): a recovery that went
-    ahead is the blocking requirement's failure, and this scenario learns nothing."""
+    scenario about what such a refusal leaves or what comes after it (REQ-EXISTING-02,
+    -03): a recovery that went ahead is the blocking requirement's failure, and the
+    scenario learns nothing."""
     msa = cast.msa(name)
     outcome = cast.target.app.begin_recovery(cast.phone(phone).id, msa.username, msa.password)
     with owned_by("REQ-EXISTING-01"):
         assert outcome.code is OutcomeCode.EXISTING_ACCOUNTS, (
             f"the {phone} holds accounts, yet recovery answered {outcome}")
     return outcome
-
-
-@given(parsers.parse('{name:w} has tried to begin recovery on the "{phone}"'))
-def _(cast: Cast, name: str, phone: str) -> None:
-    """An attempt whose answer the scenario does not judge (a later step does)."""
-    msa = cast.msa(name)
-    cast.target.app.begin_recovery(cast.phone(phone).id, msa.username, msa.password)

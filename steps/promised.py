@@ -98,9 +98,19 @@ def backup_written(cast: Cast, phone: Phone, msa: MicrosoftAccount) -> None:
                 f"the backup holds no {entry.kind.value} account {entry.issuer!r}")
 
 
-def recovered(cast: Cast, name: str, phone: Phone, contents: BackupContents | None) -> None:
-    """After a recovery on ``phone`` succeeded; ``contents`` is the backup as it was read
-    just before (None: nothing to compare with)."""
+def before_recovery(cast: Cast, phone: Phone, msa: MicrosoftAccount
+                    ) -> tuple[BackupContents | None, set[str]]:
+    """What ``recovered`` compares with: the backup as it is now, and the accounts the
+    phone shows now (a recovery that merged would keep those)."""
+    return stored_backup(cast, phone, msa), {e.id for e in
+                                             cast.target.app.list_accounts(phone.id)}
+
+
+def recovered(cast: Cast, name: str, phone: Phone,
+              before: tuple[BackupContents | None, set[str]]) -> None:
+    """After a recovery on ``phone`` succeeded; ``before`` is what ``before_recovery``
+    read just before it (no backup: nothing to compare with)."""
+    contents, already = before
     if contents is None:
         return
     shown = cast.target.app.list_accounts(phone.id)
@@ -111,7 +121,7 @@ def recovered(cast: Cast, name: str, phone: Phone, contents: BackupContents | No
             found = [e for e in shown if _holds(backed_up, e)]
             assert found, (f"the backup holds a {backed_up.kind.value} account that the "
                            f"{phone.label} does not show after recovery")
-        for entry in found:
+        for entry in (e for e in found if e.id not in already):
             if (entry.kind is AccountKind.WORK
                     or (entry.kind, entry.username.lower()) in pushed):
                 with owned_by("REQ-STORED-02"):

@@ -18,9 +18,10 @@ from pytest_bdd.steps import step_function_context_registry
 from authconform.adapters.guard import GuardedTarget
 from authconform.adapters.inprocess import SimTarget
 from authconform.mutants.catalogue import MUTANTS
-from authconform.port import Capability, Platform
+from authconform.port import Capability, Outcome, OutcomeCode, Platform
 from authconform.preconditions import declared_owner, owned_by, owner_of, precondition
 from steps import promised, step_modules
+from steps.camera import scanned
 from steps.cast import Cast, Phone
 
 REPO = Path(__file__).resolve().parent.parent
@@ -154,7 +155,7 @@ class _Scene:
     """Alex with a personal account and one third-party account on an old phone, in a
     simulator world (optionally with a mutant), seen through the steps' Cast."""
 
-    def __init__(self, platform: Platform, mutant: str | None = None):
+    def __init__(self, mutant: str | None = None):
         inner = SimTarget(seed=5)
         if mutant:
             MUTANTS[mutant].apply(inner.world_model)
@@ -165,7 +166,7 @@ class _Scene:
         self.msa = world.create_microsoft_account(alex.id)
         self.cast.add_msa("Alex", self.msa)
 
-    def phone(self, label: str, platform: Platform) -> Phone:
+    def phone(self, label: str) -> Phone:
         from steps.phones import phone_in_use
         return phone_in_use(self.cast, "Alex", label)
 
@@ -177,8 +178,8 @@ def _owner(error: AssertionError) -> str | None:
 @pytest.mark.parametrize("platform, label", [(Platform.IOS, "old iPhone"),
                                              (Platform.ANDROID, "old Android phone")])
 def test_a_backup_that_landed_where_documented_passes(platform: Platform, label: str) -> None:
-    scene = _Scene(platform)
-    phone = scene.phone(label, platform)
+    scene = _Scene()
+    phone = scene.phone(label)
     app = scene.cast.target.app
     assert app.add_personal_account(phone.id, scene.msa.username, scene.msa.password).ok
     assert app.turn_on_backup(phone.id, scene.msa.username, scene.msa.password).ok
@@ -191,8 +192,8 @@ def test_a_backup_that_landed_where_documented_passes(platform: Platform, label:
 ])
 def test_a_backup_in_the_wrong_store_is_charged_to_its_location_requirement(
         mutant: str, platform: Platform, label: str, owner: str) -> None:
-    scene = _Scene(platform, mutant)
-    phone = scene.phone(label, platform)
+    scene = _Scene(mutant)
+    phone = scene.phone(label)
     assert scene.cast.target.app.turn_on_backup(phone.id, scene.msa.username,
                                                 scene.msa.password).ok
     error = _raised(lambda: promised.backup_written(scene.cast, phone, scene.msa))
@@ -203,7 +204,7 @@ def _backed_up_and_recovered(scene: _Scene, accounts: str) -> AssertionError | N
     """Back up a personal account (and a work account if asked) on an old iPhone, then
     recover on a new one; the first broken promise, if any."""
     cast, app, world = scene.cast, scene.cast.target.app, scene.cast.target.world
-    old, new = scene.phone("old iPhone", Platform.IOS), scene.phone("new iPhone", Platform.IOS)
+    old, new = scene.phone("old iPhone"), scene.phone("new iPhone")
     assert app.add_personal_account(old.id, scene.msa.username, scene.msa.password).ok
     if "work" in accounts:
         tenant = world.create_tenant()
@@ -213,9 +214,9 @@ def _backed_up_and_recovered(scene: _Scene, accounts: str) -> AssertionError | N
     assert app.turn_on_backup(old.id, scene.msa.username, scene.msa.password).ok
     try:
         promised.backup_written(cast, old, scene.msa)
-        contents = promised.stored_backup(cast, new, scene.msa)
+        before = promised.before_recovery(cast, new, scene.msa)
         assert app.begin_recovery(new.id, scene.msa.username, scene.msa.password).ok
-        promised.recovered(cast, "Alex", new, contents)
+        promised.recovered(cast, "Alex", new, before)
     except AssertionError as exc:
         return exc
     return None
@@ -230,15 +231,15 @@ def _backed_up_and_recovered(scene: _Scene, accounts: str) -> AssertionError | N
 ])
 def test_a_broken_backup_or_recovery_is_charged_to_the_requirement_it_breaks(
         mutant: str | None, accounts: str, owner: str | None) -> None:
-    error = _backed_up_and_recovered(_Scene(Platform.IOS, mutant), accounts)
+    error = _backed_up_and_recovered(_Scene(mutant), accounts)
     assert (None if error is None else _owner(error)) == owner, error
 
 
 def test_without_the_capabilities_nothing_is_looked_at() -> None:
     """A target that shows neither its stores nor its backups gets no early check (and
     no call that would make the scenario not-applicable)."""
-    scene = _Scene(Platform.IOS, "ios_backup_in_microsoft_storage")
-    phone = scene.phone("old iPhone", Platform.IOS)
+    scene = _Scene("ios_backup_in_microsoft_storage")
+    phone = scene.phone("old iPhone")
     assert scene.cast.target.app.turn_on_backup(phone.id, scene.msa.username,
                                                 scene.msa.password).ok
     info = scene.cast.target.info
@@ -248,3 +249,56 @@ def test_without_the_capabilities_nothing_is_looked_at() -> None:
                                         app=scene.cast.target.app, world=None)
     promised.backup_written(scene.cast, phone, scene.msa)
     assert promised.stored_backup(scene.cast, phone, scene.msa) is None
+
+
+def test_accounts_already_on_the_phone_are_not_judged_as_restored() -> None:
+    """A recovery that went ahead although the phone held accounts (REQ-EXISTING-01's
+    failure) must not charge REQ-STORED-02 for the work account Alex added by hand."""
+    scene = _Scene("work_account_does_not_block")
+    cast, app, world = scene.cast, scene.cast.target.app, scene.cast.target.world
+    old, new = scene.phone("old iPhone"), scene.phone("new iPhone")
+    tenant = world.create_tenant()
+    work = world.create_work_account(tenant.id, cast.people["Alex"].id)
+    for phone in (old, new):
+        qr = world.issue_activation_qr(tenant.id, work.id)
+        assert app.enter_activation_manually(phone.id, qr.code, qr.url, False).ok
+    assert app.turn_on_backup(old.id, scene.msa.username, scene.msa.password).ok
+    before = promised.before_recovery(cast, new, scene.msa)
+    assert app.begin_recovery(new.id, scene.msa.username, scene.msa.password).ok
+    promised.recovered(cast, "Alex", new, before)
+
+
+# ---------------------------------------------------------------- the camera and QR codes
+
+
+def _camera_cast(profile: str, allowed: bool | None) -> Cast:
+    target = SimpleNamespace(info=SimpleNamespace(profile=profile))
+    cast = Cast(target)
+    cast.phones["new iPhone"] = Phone("new iPhone", "Alex", "d1", Platform.IOS, "Alex's iPhone",
+                                      camera_allowed=allowed)
+    return cast
+
+
+@pytest.mark.parametrize("allowed, code, owner", [
+    (True, OutcomeCode.CAMERA_DENIED, "REQ-CAMERA-02"),
+    (True, OutcomeCode.CAMERA_PERMISSION_NEEDED, "REQ-CAMERA-01"),
+    (None, OutcomeCode.OK, "REQ-CAMERA-01"),
+])
+def test_a_scan_charges_a_camera_that_did_not_behave(allowed: bool | None, code: OutcomeCode,
+                                                     owner: str) -> None:
+    cast = _camera_cast("current", allowed)
+    error = _raised(lambda: scanned(cast, "new iPhone", Outcome(code == OutcomeCode.OK, code)))
+    assert owner_of("when", _step(), {}, error) == owner
+
+
+@pytest.mark.parametrize("profile, allowed, code", [
+    ("current", False, OutcomeCode.CAMERA_DENIED),  # refused: the scenario judges it
+    ("current", None, OutcomeCode.CAMERA_PERMISSION_NEEDED),  # the first use asks
+    ("current", True, OutcomeCode.QR_REJECTED),  # not the camera's doing
+    ("2019", True, OutcomeCode.CAMERA_DENIED),  # the 2019 article has no camera rules
+    ("2019", None, OutcomeCode.OK),
+])
+def test_other_scan_answers_are_handed_on_for_the_scenario_to_judge(
+        profile: str, allowed: bool | None, code: OutcomeCode) -> None:
+    outcome = Outcome(code == OutcomeCode.OK, code)
+    assert scanned(_camera_cast(profile, allowed), "new iPhone", outcome) is outcome
