@@ -60,6 +60,7 @@ Feature: A lost phone
       And Alex has recovered the backup on the "<new phone>"
       And "Contoso" has given Alex a new QR code
       And Alex has typed the code and URL from the QR code to recover the "Contoso" account on the "<new phone>"
+      And the "Contoso" administrator still sees the "<old phone>" as registered
       When "Contoso" unregisters the "<old phone>"
       And Alex signs in to the "Contoso" account elsewhere
       And Alex approves the sign-in on the "<old phone>"
@@ -84,6 +85,7 @@ Feature: A lost phone
       And Alex has recovered the backup on the "<new phone>"
       And "Contoso" has given Alex a new QR code
       And Alex has typed the code and URL from the QR code to recover the "Contoso" account on the "<new phone>"
+      And the "Contoso" administrator still sees the "<old phone>" as registered
       When "Contoso" unregisters the "<old phone>"
       Then the "Contoso" account on the "<new phone>" shows a code its provider accepts
       When Alex signs in to the "Contoso" account elsewhere
@@ -107,6 +109,7 @@ Feature: A lost phone
       And Alex has recovered the backup on the "new iPhone"
       And "Contoso" has given Alex a new QR code
       And Alex has typed the code and URL from the QR code to recover the "Contoso" account on the "new iPhone"
+      And the "Contoso" administrator still sees the "old iPhone" as registered
       When "Contoso" unregisters the "old iPhone"
       Then the "Contoso" administrator sees the "old iPhone" as unregistered
       And the "Contoso" administrator sees the "new iPhone" as registered
