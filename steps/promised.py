@@ -19,7 +19,9 @@ then caught later, as before), and never a not-applicable because of it.
   a restored work or school account, or one that used sign-in notifications, appears
   but waits for additional verification (REQ-STORED-02 says so in as many words; the
   VERIFY area then says how it is verified); restored third-party accounts and personal
-  accounts without notifications are ready at once (REQ-RECOVERY-06).
+  accounts without notifications are ready at once (REQ-RECOVERY-06); a restored
+  third-party account shows the same code as the owner's other phone that holds it
+  (REQ-CODES-03: the secret is shared, so the code is too).
 """
 
 from __future__ import annotations
@@ -133,3 +135,30 @@ def recovered(cast: Cast, name: str, phone: Phone,
                     assert not entry.needs_verification, (
                         f"the restored {entry.kind.value} account {entry.issuer!r} waits "
                         "for verification")
+            if entry.kind is AccountKind.THIRD_PARTY:
+                _same_code_as_elsewhere(cast, name, phone, entry)
+
+
+def _same_code_as_elsewhere(cast: Cast, name: str, phone: Phone, entry: AccountEntry) -> None:
+    """A restored third-party account shows the code another phone of the owner shows
+    for it at the same instant (REQ-CODES-03: one shared secret). Read there, here and
+    there again: if the two reads there differ, a time step ended in between and
+    nothing is concluded."""
+    app = cast.target.app
+    for other in cast.phones.values():
+        if other.owner != name or other.id == phone.id:
+            continue
+        twin = next((e for e in app.list_accounts(other.id) if e.kind is entry.kind
+                     and e.issuer.lower() == entry.issuer.lower()
+                     and e.username.lower() == entry.username.lower()), None)
+        if twin is None:
+            continue
+        before = app.current_code(other.id, twin.id)
+        here = app.current_code(phone.id, entry.id)
+        after = app.current_code(other.id, twin.id)
+        if before is not None and before == after:
+            with owned_by("REQ-CODES-03"):
+                assert here == before, (
+                    f"the restored {entry.issuer} account shows {here!r} on the {phone.label}"
+                    f", the {other.label} shows {before!r} at the same instant")
+        return

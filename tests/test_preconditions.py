@@ -211,6 +211,9 @@ def _backed_up_and_recovered(scene: _Scene, accounts: str) -> AssertionError | N
         work = world.create_work_account(tenant.id, cast.people["Alex"].id)
         qr = world.issue_activation_qr(tenant.id, work.id)
         assert app.enter_activation_manually(old.id, qr.code, qr.url, True).ok
+    if "third-party" in accounts:
+        site = world.create_site_account(cast.people["Alex"].id, "GitHub")
+        assert app.enter_code_manually(old.id, site.issuer, site.username, site.secret).ok
     assert app.turn_on_backup(old.id, scene.msa.username, scene.msa.password).ok
     try:
         promised.backup_written(cast, old, scene.msa)
@@ -223,7 +226,8 @@ def _backed_up_and_recovered(scene: _Scene, accounts: str) -> AssertionError | N
 
 
 @pytest.mark.parametrize("mutant, accounts, owner", [
-    (None, "personal and work", None),
+    (None, "personal, work and third-party", None),
+    ("third_party_rekeyed", "personal and third-party", "REQ-CODES-03"),
     ("recovery_drops_last_account", "personal and work", "REQ-RECOVERY-03"),
     ("work_accounts_left_out", "personal and work", "REQ-STORED-03"),
     ("work_restored_without_qr", "personal and work", "REQ-STORED-02"),
