@@ -108,7 +108,9 @@ Feature: Why a backup can be unavailable
     Scenario Outline: A change made offline is uploaded once the phone is back online
       Given Alex has backed up the accounts "GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
-      When the "<old phone>" loses its network connection
+      # online, a change reaches the cloud by itself (REQ-BACKUP-06): the catch-up leans on it
+      When Alex renames the "GitHub" account to "Code" on the "<old phone>" and the change is backed up
+      And the "<old phone>" loses its network connection
       And Alex adds the "Dropbox" account to the "<old phone>"
       And the "<old phone>" is back online
       And Alex begins recovery on the "<new phone>"
