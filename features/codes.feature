@@ -50,7 +50,7 @@ Feature: Verification codes after recovery
     Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     And Alex has recovered the backup on the "<new phone>"
-    When Alex reads the "Microsoft" codes on the "<old phone>" and the "<new phone>"
+    When Alex reads the "Microsoft" codes on the "<old phone>" and the "<new phone>", which differ
     Then the "Microsoft" provider accepts each code only from the phone that shows it
 
     @ios

@@ -3,6 +3,7 @@ screen shows; the codes on the tiles and whether the providers take them."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from pytest_bdd import given, parsers, then, when
@@ -221,9 +222,27 @@ def _(cast: Cast, phone: str, label: str, display_name: str) -> None:
       target_fixture="codes")
 def _(cast: Cast, label: str, first: str, second: str) -> dict[str, str | None]:
     """Both codes at one instant: nothing moves the clock between the two reads."""
+    return read_codes(cast, label, first, second)
+
+
+def read_codes(cast: Cast, label: str, first: str, second: str) -> dict[str, str | None]:
     return {phone: cast.target.app.current_code(cast.phone(phone).id,
                                                 cast.entry(phone, label).id)
             for phone in (first, second)}
+
+
+@when(parsers.parse('{name:w} reads the "{label}" codes on the "{first}" and the "{second}", '
+                    "which differ"), target_fixture="codes")
+def _(cast: Cast, label: str, first: str, second: str) -> dict[str, str | None]:
+    """For a scenario about which phone a personal account's code works from: that
+    needs each phone to hold its own credential, so the codes differ (REQ-CODES-01);
+    two equal codes leave nothing to tell apart."""
+    codes = read_codes(cast, label, first, second)
+    personal = cast.account_on(first, label).kind is AccountKind.PERSONAL
+    with owned_by("REQ-CODES-01") if personal else contextlib.nullcontext():
+        one, other = codes.values()
+        assert one is not None and other is not None and one != other, codes
+    return codes
 
 
 @then("the two codes differ")
