@@ -272,6 +272,21 @@ def probe_wrong_code(s: Scene) -> Any:
             s.app.confirm_verification_code(new, entry.id, real or "").code.value)
 
 
+def probe_verified_push(s: Scene) -> Any:
+    """Verify the personal push account on the new phone: the work account still waits,
+    and the new phone's device keys are its own."""
+    old, new = s.old_and_new(push=True, work=True)
+    assert s.recover(new) == "OK"
+    entry = s.entry(new, s.msa.username)
+    assert s.app.sign_in_to_recover(new, entry.id, s.msa.password, "email").code.value == (
+        "CODE_SENT")
+    real = s.world.messages(s.msa.alternate_email or "")[-1].code
+    confirmed = s.app.confirm_verification_code(new, entry.id, real or "").code.value
+    work_waits = s.entry(new, s.work.username).needs_verification
+    shared = set(s.world.device_secrets(old)) & set(s.world.device_secrets(new))
+    return confirmed, work_waits, bool(shared)
+
+
 def probe_expired_code(s: Scene) -> Any:
     _, new, entry = _pending_push(s)
     assert s.app.sign_in_to_recover(new, entry.id, s.msa.password, "phone").code.value == (
@@ -689,6 +704,7 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "existing_retry": (probe_existing_retry, ("EXISTING_ACCOUNTS", "OK", ["GitHub"])),
     "msa_codes": (probe_msa_codes, (True, True, True, False, 8, 8)),
     "third_party_codes": (probe_third_party_codes, (True, True)),
+    "verified_push": (probe_verified_push, ("OK", True, False)),
     "turn_on_wrong_password": (probe_turn_on_wrong_password, ("SIGN_IN_FAILED", False)),
     "icloud_required": (probe_icloud_required, "ICLOUD_SIGN_IN_REQUIRED"),
     "storage_locations": (probe_storage_locations,
@@ -797,6 +813,8 @@ PROBE_OF: dict[str, str] = {
     "personal_needs_verification_after_restore": "msa_codes",
     "no_verification_alert": "push_recovery",
     "push_usable_without_verification": "push_recovery",
+    "verifying_one_releases_all": "verified_push",
+    "verification_takes_old_key": "verified_push",
     "verification_code_not_sent": "verification_code_sent",
     "verification_code_wrong_address": "verification_code_sent",
     "verification_wrong_password_accepted": "verification_wrong_password",

@@ -525,7 +525,10 @@ def _recovery_button_mislabelled_on_android(world: World) -> None:
         "Restore backup" if value and app.device.platform is Platform.ANDROID else value))
 
 
-@mutant("push_usable_without_verification", "REQ-VERIFY-02",
+# A restored notification account that works before it is verified breaks what
+# REQ-STORED-02 says in as many words; the recovery Given checks it, so these two are
+# filed there (VERIFY-02 and VERIFY-07 have mutants of their own below).
+@mutant("push_usable_without_verification", "REQ-STORED-02",
         "restored personal push accounts get a push credential without any verification")
 def _push_usable_without_verification(world: World) -> None:
     def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:
@@ -728,7 +731,7 @@ def _other_user_qr_accepted(world: World) -> None:
     wrap_app(world, "_activate", _activate)
 
 
-@mutant("old_push_key_reused", "REQ-VERIFY-07",
+@mutant("old_push_key_reused", "REQ-STORED-02",
         "recovery copies the old phone's push key, so push works on the new phone unverified")
 def _old_push_key_reused(world: World) -> None:
     def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:
@@ -752,6 +755,43 @@ def _old_push_key_reused(world: World) -> None:
         return entry
 
     wrap_app(world, "_restore", _restore)
+
+
+@mutant("verifying_one_releases_all", "REQ-VERIFY-02",
+        "verifying one personal account also ends the wait of every other waiting account")
+def _verifying_one_releases_all(world: World) -> None:
+    def _confirm(app: Authenticator, original: Callable[..., Any], entry_id: str,
+                 code: str) -> Any:
+        done = original(entry_id, code)
+        for entry in app.state.entries:
+            entry.needs_verification = False
+        return done
+
+    wrap_app(world, "confirm_verification_code", _confirm)
+
+
+@mutant("verification_takes_old_key", "REQ-VERIFY-07",
+        "verification on the new phone installs the old phone's device key instead of "
+        "making one (the account still waits until verified)")
+def _verification_takes_old_key(world: World) -> None:
+    def _confirm(app: Authenticator, original: Callable[..., Any], entry_id: str,
+                 code: str) -> Any:
+        done = original(entry_id, code)
+        entry = next(e for e in app.state.entries if e.id == entry_id)
+        for device in world.devices.values():
+            if device.id == app.device.id:
+                continue
+            for old in world.apps[device.id].entries:
+                if (old.id in device.push_keys
+                        and old.username.lower() == entry.username.lower()):
+                    app.device.push_keys[entry_id] = device.push_keys[old.id]
+                    msa = world.msa.find(entry.username)
+                    if msa is not None and device.id in msa.push_keys:
+                        msa.push_keys[app.device.id] = msa.push_keys[device.id]  # approvals work
+                    return done
+        return done
+
+    wrap_app(world, "confirm_verification_code", _confirm)
 
 
 # ---------------------------------------------------------------- CAMERA
