@@ -293,7 +293,7 @@ Feature: Additional verification of restored accounts
         | old Android phone | new Android phone | a QR code from Contoso past its lifetime        |
 
     @verify @REQ-VERIFY-08 @negative
-    Scenario Outline: An image that holds no activation code (<qr>) is refused; a new QR code from Contoso works
+    Scenario Outline: An image that holds no activation code (<qr>) is refused and the account keeps waiting
       Given Alex has backed up the accounts "Contoso with sign-in notifications, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And Alex has recovered the backup on the "<new phone>"
@@ -304,6 +304,27 @@ Feature: Additional verification of restored accounts
       And the "Contoso" account on the "<new phone>" needs additional verification
       And the "Contoso" account on the "<new phone>" shows no code
       And the "Contoso" administrator does not see the "<new phone>" as registered
+
+      @ios
+      Examples: on an iPhone, images that hold no activation code
+        | old phone  | new phone  | qr                                           |
+        | old iPhone | new iPhone | a damaged photo of a new QR code from Contoso |
+        | old iPhone | new iPhone | the QR code of the "GitHub" account          |
+
+      @android @profile-current
+      Examples: on an Android phone, images that hold no activation code
+        | old phone         | new phone         | qr                                           |
+        | old Android phone | new Android phone | a damaged photo of a new QR code from Contoso |
+        | old Android phone | new Android phone | the QR code of the "GitHub" account          |
+
+    @verify @REQ-VERIFY-06
+    Scenario Outline: After an image with no activation code (<qr>) was refused, a new QR code from Contoso still recovers the account
+      Given Alex has backed up the accounts "Contoso with sign-in notifications, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      And Alex has allowed camera access on the "<new phone>"
+      And Alex holds <qr>
+      And Alex has had the held QR code refused when recovering the "Contoso" account on the "<new phone>"
       When "Contoso" gives Alex a new QR code
       And Alex scans the QR code to recover the "Contoso" account on the "<new phone>"
       Then the app answers "OK"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from dataclasses import dataclass
 
 from pytest_bdd import given, parsers, then, when
 
@@ -13,6 +14,7 @@ from authconform.preconditions import owned_by
 from steps.camera import scanned
 from steps.cast import Account, Cast
 from steps.declared import declared
+from steps.outcomes import refused_as
 
 # A pending personal account gets its code at the alternate address (REQ-VERIFY-03).
 CODE_SENT_BY = "REQ-VERIFY-03"
@@ -170,19 +172,28 @@ def _new_qr(cast: Cast, name: str, org: str) -> ActivationQr:
     return cast.target.world.issue_activation_qr(work.tenant.id, work.id)
 
 
+@dataclass(frozen=True)
+class HeldQr:
+    """An image Alex holds, and the requirement that says it must be refused."""
+
+    png: bytes
+    refused_under: str
+
+
+NOT_PROVING, NO_ACTIVATION = "REQ-VERIFY-06", "REQ-VERIFY-08"
 HELD_QR = {
-    # a real activation code, but not one that proves who Alex is (REQ-VERIFY-06)
+    # a real activation code, but not one that proves who Alex is
     r'a new QR code (?P<org>.+) issued for (?P<who>\w+)':
-        lambda cast, name, m: _new_qr(cast, m["who"], m["org"]).png,
+        (NOT_PROVING, lambda cast, name, m: _new_qr(cast, m["who"], m["org"]).png),
     r'the QR code that set up the "(?P<phone>.+)"':
-        lambda cast, name, m: _setup_qr(cast, name, m["phone"]),
+        (NOT_PROVING, lambda cast, name, m: _setup_qr(cast, name, m["phone"])),
     r'a QR code from (?P<org>.+) past its lifetime':
-        lambda cast, name, m: _expired_qr(cast, name, m["org"]),
-    # no activation code at all (REQ-VERIFY-08)
+        (NOT_PROVING, lambda cast, name, m: _expired_qr(cast, name, m["org"])),
+    # no activation code at all
     r'a damaged photo of a new QR code from (?P<org>.+)':
-        lambda cast, name, m: _damaged(_new_qr(cast, name, m["org"]).png),
+        (NO_ACTIVATION, lambda cast, name, m: _damaged(_new_qr(cast, name, m["org"]).png)),
     r'the QR code of the "(?P<label>.+)" account':
-        lambda cast, name, m: _site_qr(cast, name, m["label"]),
+        (NO_ACTIVATION, lambda cast, name, m: _site_qr(cast, name, m["label"])),
 }
 
 
@@ -211,20 +222,34 @@ def _site_qr(cast: Cast, name: str, label: str) -> bytes:
 
 
 @given(parsers.parse("{name:w} holds {what}"), target_fixture="held_qr")
-def _(cast: Cast, name: str, what: str) -> bytes:
-    for pattern, make in HELD_QR.items():
+def _(cast: Cast, name: str, what: str) -> HeldQr:
+    for pattern, (requirement, make) in HELD_QR.items():
         found = re.fullmatch(pattern, what)
         if found:
-            return make(cast, name, found)
+            return HeldQr(make(cast, name, found), requirement)
     raise AssertionError(f"no way to hold {what!r}; known: {list(HELD_QR)}")
 
 
 @when(parsers.parse('{name:w} scans the held QR code to recover the "{label}" account on the '
                     '"{phone}"'), target_fixture="outcome")
-def _(cast: Cast, held_qr: bytes, label: str, phone: str) -> Outcome:
+def _(cast: Cast, held_qr: HeldQr, label: str, phone: str) -> Outcome:
     outcome = scanned(cast, phone, cast.target.app.scan_qr_to_recover(
-        cast.phone(phone).id, cast.entry(phone, label).id, held_qr))
+        cast.phone(phone).id, cast.entry(phone, label).id, held_qr.png))
     return qr_recovery(cast, outcome, label, phone)
+
+
+@given(parsers.parse('{name:w} has had the held QR code refused when recovering the "{label}" '
+                     'account on the "{phone}"'))
+def _(cast: Cast, held_qr: HeldQr, label: str, phone: str) -> None:
+    """The refusal and the account still waiting are the held image's requirement's
+    (VERIFY-06 for a code that does not prove who Alex is, VERIFY-08 for an image with
+    no activation code): a scenario about what comes after is blocked by it, not failed."""
+    outcome = scanned(cast, phone, cast.target.app.scan_qr_to_recover(
+        cast.phone(phone).id, cast.entry(phone, label).id, held_qr.png))
+    with owned_by(held_qr.refused_under):
+        refused_as(outcome, "recovering the account", "QR not accepted")
+        assert cast.entry(phone, label).needs_verification, (
+            f"after the refused scan the {label} account no longer waits for verification")
 
 
 @given(parsers.parse('{name:w} has typed the code and URL from the QR code to recover the '
