@@ -145,14 +145,30 @@ Feature: Camera permission and typing codes by hand
       And the "Contoso" account on the "new iPhone" is ready to use
 
     @camera @REQ-CAMERA-04 @profile-current
-    Scenario Outline: Camera access turned off later in the phone's settings stops scanning, not typing
+    Scenario Outline: Camera access turned off later in the phone's settings stops scanning
       Given Alex has the app on the "<phone>"
       And Alex has allowed camera access on the "<phone>"
-      And "Contoso" has given Alex a new QR code
       When Alex turns off camera access for the app in the "<phone>" settings
       And Alex scans the QR code of the "GitHub" account with the "<phone>"
       Then the scan is refused with "CAMERA_DENIED"
       And the "<phone>" shows no accounts
+
+      @ios
+      Examples: iPhone
+        | phone      |
+        | new iPhone |
+
+      @android
+      Examples: Android phone
+        | phone             |
+        | new Android phone |
+
+    @camera @REQ-CAMERA-03 @profile-current
+    Scenario Outline: With camera access turned off later in the phone's settings, typing still adds the accounts
+      Given Alex has the app on the "<phone>"
+      And Alex has allowed camera access on the "<phone>"
+      And "Contoso" has given Alex a new QR code
+      And Alex has turned off camera access for the app in the "<phone>" settings, and scanning stopped
       When Alex types in the secret of the "GitHub" account on the "<phone>"
       Then the app answers "OK"
       When Alex adds the "Contoso" account to the "<phone>" by typing the code and URL from the QR code

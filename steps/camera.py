@@ -1,6 +1,6 @@
 """Camera permission and typing codes by hand (area CAMERA)."""
 
-from pytest_bdd import parsers, then, when
+from pytest_bdd import given, parsers, then, when
 
 from authconform.port import ActivationQr, Outcome, OutcomeCode
 from authconform.preconditions import owned_by
@@ -86,3 +86,19 @@ def _(cast: Cast, qr: ActivationQr, phone: str) -> Outcome:
 def _(cast: Cast, phone: str) -> None:
     cast.target.world.set_camera_access(cast.phone(phone).id, False)
     cast.phone(phone).camera_allowed = False
+
+
+@given(parsers.parse('{name:w} has turned off camera access for the app in the "{phone}" '
+                     "settings, and scanning stopped"))
+def _(cast: Cast, name: str, phone: str) -> None:
+    """Scanning stopping is REQ-CAMERA-04's; a scenario about what is done with the
+    camera off (typing) is blocked by it, not failed, when it does not stop. The scan
+    is of a site's QR code made for the purpose and never added anywhere else."""
+    cast.target.world.set_camera_access(cast.phone(phone).id, False)
+    cast.phone(phone).camera_allowed = False
+    site = cast.target.world.create_site_account(cast.person(name).id, "Camera check")
+    with owned_by("REQ-CAMERA-04"):
+        outcome = cast.target.app.scan_qr(cast.phone(phone).id, site.qr_png)
+        assert outcome.code is OutcomeCode.CAMERA_DENIED, (
+            f"camera access is off in the settings, yet a scan answered {outcome.code} "
+            f"({outcome.message!r})")
