@@ -13,7 +13,7 @@ import json
 import os
 import random
 import sys
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,10 @@ class CatalogueRun:
 
 
 def parse(args: Sequence[str] | None, *, noun: str, description: str,
-          catalogue: Collection[str], listing: Callable[[], None], report_dir: Path,
-          suite: str) -> CatalogueRun | int:
-    """The run asked for, or an exit code: 0 after --list, 2 on a usage error."""
+          catalogue: Mapping[str, Any], columns: Callable[[Any], Sequence[str]],
+          report_dir: Path, suite: str) -> CatalogueRun | int:
+    """The run asked for, or an exit code: 0 after --list (one line per entry: its name,
+    then ``columns(entry)``), 2 on a usage error."""
     parser = argparse.ArgumentParser(
         prog=f"authconform {noun}s",
         description=f"{description}; arguments after -- go to pytest")
@@ -51,7 +52,9 @@ def parse(args: Sequence[str] | None, *, noun: str, description: str,
         argv = argv[:argv.index("--")]
     options = parser.parse_args(argv)
     if options.list:
-        listing()
+        width = max(len(name) for name in catalogue)
+        for name, entry in catalogue.items():
+            print("  ".join([f"{name:<{width}}", *columns(entry)]))
         return 0
     names: list[str] = list(options.only or catalogue)
     unknown = [n for n in names if n not in catalogue]
@@ -66,6 +69,15 @@ def parse(args: Sequence[str] | None, *, noun: str, description: str,
           f"{seed} (replay with --seed {seed})", flush=True)
     return CatalogueRun(names, seed, options.workers, options.report_dir, options.suite,
                         extra)
+
+
+def run_and_write(asked: CatalogueRun, run: Callable[..., dict[str, Any]], stem: str,
+                  render: Callable[[dict[str, Any]], str]
+                  ) -> tuple[dict[str, Any], Path, Path]:
+    """Run the entries asked for and write the reports: the document and both paths."""
+    doc = run(asked.names, seed=asked.seed, workers=asked.workers, suite=asked.suite,
+              extra=asked.extra)
+    return (doc, *write_reports(doc, asked.report_dir, stem, render))
 
 
 def write_reports(doc: dict[str, Any], report_dir: Path, stem: str,

@@ -117,23 +117,26 @@ def user_message(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]
                  ) -> str | None:
     """The record for the step that failed in ``item``; ``None`` when no step failed
     (a fixture or a hook broke), so the caller keeps its own message."""
-    noted = item.stash.get(FAILED_STEP, None)
-    if noted is None:
-        return None
-    step, exc = noted
-    if excinfo is not None and excinfo.value is not exc:
-        return None  # something else failed after the step (teardown)
-    return render(step, exc)
+    noted = _failed_step(item, excinfo)
+    return None if noted is None else render(*noted)
 
 
 def precondition_owner(item: pytest.Item,
                        excinfo: pytest.ExceptionInfo[BaseException] | None) -> str | None:
     """The requirement owning the failed precondition of ``item`` (its Given or When
     step leaned on it), or ``None``: the scenario's own failure."""
+    noted = _failed_step(item, excinfo) if excinfo is not None else None
+    return None if noted is None else noted[0].owner
+
+
+def _failed_step(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException] | None
+                 ) -> tuple[FailedStep, BaseException] | None:
+    """The step noted as failed in ``item``, unless something else failed after it (a
+    teardown: ``excinfo`` holds another exception)."""
     noted = item.stash.get(FAILED_STEP, None)
-    if noted is None or excinfo is None or excinfo.value is not noted[1]:
+    if noted is None or (excinfo is not None and excinfo.value is not noted[1]):
         return None
-    return noted[0].owner
+    return noted
 
 
 def relative_file(filename: str, rootpath: Path) -> str:

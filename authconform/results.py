@@ -434,14 +434,11 @@ class ResultCollector:
             message = p.message
             if p.status != verdict.PASSED and not message:
                 message = p.status
-            status, blocked_by = p.status, p.blocked_by
-            if status == verdict.BLOCKED and not blocked_by:  # cannot say whose: its own
-                status = verdict.FAILED
             results.append(verdict.ScenarioResult(
-                id=sid, feature=p.info["feature"], name=p.info["name"], status=status,
+                id=sid, feature=p.info["feature"], name=p.info["name"], status=p.status,
                 title=p.info.get("title"),
                 requirements=tuple(p.info["requirements"]), duration_s=p.duration,
-                message=message, blocked_by=blocked_by if status == verdict.BLOCKED else None))
+                message=message, blocked_by=p.blocked_by))
         return results
 
     def run_info(self, exitstatus: int | None) -> verdict.RunInfo:

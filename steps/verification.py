@@ -110,12 +110,6 @@ def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
 
 # ------------------------------------------------------------------ work or school accounts
 @given(parsers.parse('"{org}" has given {name:w} a new QR code'), target_fixture="qr")
-def _(cast: Cast, org: str, name: str) -> ActivationQr:
-    work = cast.account(name, org)
-    assert work.kind is AccountKind.WORK and work.tenant is not None
-    return cast.target.world.issue_activation_qr(work.tenant.id, work.id)
-
-
 @when(parsers.parse('"{org}" gives {name:w} a new QR code'), target_fixture="qr")
 def _(cast: Cast, org: str, name: str) -> ActivationQr:
     work = cast.account(name, org)
@@ -126,9 +120,14 @@ def _(cast: Cast, org: str, name: str) -> ActivationQr:
 @when(parsers.parse('{name:w} scans the QR code to recover the "{label}" account on the '
                     '"{phone}"'), target_fixture="outcome")
 def _(cast: Cast, qr: ActivationQr, label: str, phone: str) -> Outcome:
-    outcome = scanned(cast, phone, cast.target.app.scan_qr_to_recover(
-        cast.phone(phone).id, cast.entry(phone, label).id, qr.png))
-    return qr_recovery(cast, outcome, label, phone)
+    return qr_recovery(cast, scan_to_recover(cast, phone, label, qr.png), label, phone)
+
+
+def scan_to_recover(cast: Cast, phone: str, label: str, image: bytes) -> Outcome:
+    """Scan ``image`` to recover the waiting ``label`` account on ``phone`` (the camera
+    handled as documented, see steps.camera.scanned)."""
+    return scanned(cast, phone, cast.target.app.scan_qr_to_recover(
+        cast.phone(phone).id, cast.entry(phone, label).id, image))
 
 
 def qr_recovery(cast: Cast, outcome: Outcome, label: str, phone: str) -> Outcome:
@@ -152,9 +151,7 @@ def recovered_with_qr(cast: Cast, outcome: Outcome, label: str, phone: str) -> N
 @given(parsers.parse('{name:w} has scanned the QR code to recover the "{label}" account on '
                      'the "{phone}"'))
 def _(cast: Cast, qr: ActivationQr, label: str, phone: str) -> None:
-    outcome = scanned(cast, phone, cast.target.app.scan_qr_to_recover(
-        cast.phone(phone).id, cast.entry(phone, label).id, qr.png))
-    recovered_with_qr(cast, outcome, label, phone)
+    recovered_with_qr(cast, scan_to_recover(cast, phone, label, qr.png), label, phone)
 
 
 def _work_account(cast: Cast, name: str, org: str) -> Account:
@@ -233,9 +230,7 @@ def _(cast: Cast, name: str, what: str) -> HeldQr:
 @when(parsers.parse('{name:w} scans the held QR code to recover the "{label}" account on the '
                     '"{phone}"'), target_fixture="outcome")
 def _(cast: Cast, held_qr: HeldQr, label: str, phone: str) -> Outcome:
-    outcome = scanned(cast, phone, cast.target.app.scan_qr_to_recover(
-        cast.phone(phone).id, cast.entry(phone, label).id, held_qr.png))
-    return qr_recovery(cast, outcome, label, phone)
+    return qr_recovery(cast, scan_to_recover(cast, phone, label, held_qr.png), label, phone)
 
 
 @given(parsers.parse('{name:w} has had the held QR code refused when recovering the "{label}" '
@@ -244,8 +239,7 @@ def _(cast: Cast, held_qr: HeldQr, label: str, phone: str) -> None:
     """The refusal and the account still waiting are the held image's requirement's
     (VERIFY-06 for a code that does not prove who Alex is, VERIFY-08 for an image with
     no activation code): a scenario about what comes after is blocked by it, not failed."""
-    outcome = scanned(cast, phone, cast.target.app.scan_qr_to_recover(
-        cast.phone(phone).id, cast.entry(phone, label).id, held_qr.png))
+    outcome = scan_to_recover(cast, phone, label, held_qr.png)
     with owned_by(held_qr.refused_under):
         refused_as(outcome, "recovering the account", "QR not accepted")
         assert cast.entry(phone, label).needs_verification, (
@@ -274,9 +268,7 @@ def _(cast: Cast, qr: ActivationQr, label: str, phone: str) -> Outcome:
                     '"{label}" account on the "{phone}"'), target_fixture="outcome")
 def _(cast: Cast, name: str, old: str, label: str, phone: str) -> Outcome:
     used = cast.setup_qrs[(name, label)]
-    outcome = scanned(cast, phone, cast.target.app.scan_qr_to_recover(
-        cast.phone(phone).id, cast.entry(phone, label).id, used.png))
-    return qr_recovery(cast, outcome, label, phone)
+    return qr_recovery(cast, scan_to_recover(cast, phone, label, used.png), label, phone)
 
 
 @when(parsers.parse('{name:w} adds the "{label}" account to the "{phone}" by scanning the '

@@ -263,23 +263,16 @@ def render_markdown(doc: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _list() -> None:
-    width = max(len(n) for n in MUTANTS)
-    for mutant in MUTANTS.values():
-        print(f"{mutant.name:<{width}}  {mutant.requirement:<17}  {mutant.description}")
-
-
 def main(args: Sequence[str] | None = None) -> int:
     asked = catalogue_cli.parse(
-        args, noun="mutant", catalogue=MUTANTS, listing=_list, report_dir=REPO / "reports",
+        args, noun="mutant", catalogue=MUTANTS,
+        columns=lambda m: (f"{m.requirement:<17}", m.description), report_dir=REPO / "reports",
         suite=SUITE, description="run the conformance scenarios against every mutant of "
                                  "the simulator")
     if isinstance(asked, int):
         return asked
-    doc = run(asked.names, seed=asked.seed, workers=asked.workers, suite=asked.suite,
-              extra=asked.extra)
-    json_path, md_path = catalogue_cli.write_reports(doc, asked.report_dir, "mutants",
-                                                     render_markdown)
+    doc, json_path, md_path = catalogue_cli.run_and_write(asked, run, "mutants",
+                                                          render_markdown)
     ref = doc["reference"]
     print(f"reference {'passed' if doc['reference_passed'] else 'FAILED'} "
           f"({ref['passed']} scenarios); killed {doc['killed']}/{doc['total']} in "

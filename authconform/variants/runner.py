@@ -147,23 +147,16 @@ def render_markdown(doc: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _list() -> None:
-    width = max(len(n) for n in VARIANTS)
-    for v in VARIANTS.values():
-        print(f"{v.name:<{width}}  {v.description}")
-
-
 def main(args: Sequence[str] | None = None) -> int:
     asked = catalogue_cli.parse(
-        args, noun="variant", catalogue=VARIANTS, listing=_list, report_dir=REPO / "reports",
+        args, noun="variant", catalogue=VARIANTS, columns=lambda v: (v.description,),
+        report_dir=REPO / "reports",
         suite=SUITE, description="run the conformance scenarios against every conforming "
                                  "variant of the simulator (each must pass)")
     if isinstance(asked, int):
         return asked
-    doc = run(asked.names, seed=asked.seed, workers=asked.workers, suite=asked.suite,
-              extra=asked.extra)
-    json_path, md_path = catalogue_cli.write_reports(doc, asked.report_dir, "variants",
-                                                     render_markdown)
+    doc, json_path, md_path = catalogue_cli.run_and_write(asked, run, "variants",
+                                                          render_markdown)
     for v in doc["variants"]:
         said = f"{v['verdict']}" + (f"; failed: {', '.join(v['failed'])}" if v["failed"] else "")
         print(f"  {v['name']}: {said}")
