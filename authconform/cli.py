@@ -390,7 +390,8 @@ def cmd_requirements(args: argparse.Namespace) -> int:
             print(_render_catalogue(chosen, args.format))
             return 0
         matrix = traceability.build_matrix(
-            catalogue, traceability.parse_features(root / "features"), args.profile)
+            catalogue, traceability.parse_features(root / "features"), args.profile,
+            retired=verdict.load_retired(root / "features" / "requirements.yml"))
     except verdict.ConfigurationError as exc:
         print(f"authconform: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -301,8 +301,10 @@ class ResultCollector:
             else:
                 sut = str(_option(self.config, "sut", "sim"))
                 self.waivers_path = verdict.default_waivers_path(self.rootpath, sut)
-            self.waivers = (verdict.load_waivers(self.waivers_path, self.levels)
-                            if self.waivers_path else [])
+            self.waivers = (verdict.load_waivers(
+                self.waivers_path, self.levels,
+                retired=verdict.load_retired(self._catalogue_path()))
+                if self.waivers_path else [])
             self.sources = self._check_sources()
         except verdict.ConfigurationError as exc:
             raise pytest.UsageError(f"authconform: {exc}") from exc

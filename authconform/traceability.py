@@ -15,12 +15,12 @@ underneath), so a file that the suite cannot collect is reported here too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from authconform.verdict import ConfigurationError, Requirement
+from authconform.verdict import ConfigurationError, Requirement, Retired
 
 REQ_PREFIX = "REQ-"
 NEGATIVE_TAG = "negative"
@@ -80,11 +80,13 @@ class Matrix:
     rows: list[Row]
     unknown: list[tuple[str, str]]  # (scenario id, unknown requirement tag)
     profile: str | None = None
+    retired: Mapping[str, Retired] = field(default_factory=dict)
 
     def problems(self) -> list[str]:
         """What fails the traceability check."""
         found = [f"{r.requirement.id}: no scenario" for r in self.rows if not r.scenarios]
-        found += [f"{sid}: tag @{tag} names no requirement in the catalogue"
+        found += [f"{sid}: tag @{tag}: {self.retired[tag].explain()}" if tag in self.retired
+                  else f"{sid}: tag @{tag} names no requirement in the catalogue"
                   for sid, tag in self.unknown]
         return found
 
@@ -141,8 +143,10 @@ def parse_features(features_dir: str | Path) -> list[ScenarioRef]:
 
 
 def build_matrix(catalogue: Sequence[Requirement], scenarios: Iterable[ScenarioRef],
-                 profile: str | None = None) -> Matrix:
-    """Rows for the catalogue's requirements (only ``profile``'s if given)."""
+                 profile: str | None = None,
+                 retired: Mapping[str, Retired] | None = None) -> Matrix:
+    """Rows for the catalogue's requirements (only ``profile``'s if given); a tag naming
+    a ``retired`` id is a problem that says where its checks went."""
     known = {r.id for r in catalogue}
     rows = {r.id: Row(r) for r in catalogue if profile is None or profile in r.profiles}
     unknown: list[tuple[str, str]] = []
@@ -156,7 +160,8 @@ def build_matrix(catalogue: Sequence[Requirement], scenarios: Iterable[ScenarioR
             # One row entry per scenario, however many of its Examples tables cover it.
             if rid in rows and all(seen.id != s.id for seen in rows[rid].scenarios):
                 rows[rid].scenarios.append(s)
-    return Matrix(rows=list(rows.values()), unknown=unknown, profile=profile)
+    return Matrix(rows=list(rows.values()), unknown=unknown, profile=profile,
+                  retired=dict(retired or {}))
 
 
 def render_text(matrix: Matrix) -> str:

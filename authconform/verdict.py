@@ -189,9 +189,73 @@ def parse_catalogue(data: Any, origin: str = "requirements catalogue") -> list[R
             interpretation=None if interpretation is None else str(interpretation).strip(),
             kind=str(kind),
         ))
+    try:
+        parse_retired(data, origin)
+    except ConfigurationError as exc:
+        problems.append(str(exc))
     if problems:
         raise ConfigurationError("; ".join(problems))
     return result
+
+
+@dataclass(frozen=True)
+class Retired:
+    """An id taken out of the catalogue (never reused): where its checks went."""
+    id: str
+    replaced_by: tuple[str, ...]
+    note: str
+
+    def explain(self) -> str:
+        return (f"{self.id} was retired; its checks are now "
+                f"{' and '.join(self.replaced_by)}'s ({self.note})")
+
+
+def parse_retired(data: Any, origin: str = "requirements catalogue") -> dict[str, Retired]:
+    """The catalogue's optional ``retired:`` list, by id. A retired id must look like an
+    id, not be in use again, and point only at requirements that exist."""
+    if not isinstance(data, Mapping) or data.get("retired") is None:
+        return {}
+    entries = data["retired"]
+    if not isinstance(entries, list):
+        raise ConfigurationError(f"{origin}: 'retired' must be a list")
+    active = {e.get("id") for e in data.get("requirements") or [] if isinstance(e, Mapping)}
+    problems: list[str] = []
+    result: dict[str, Retired] = {}
+    for index, entry in enumerate(entries):
+        where = f"{origin}: retired #{index + 1}"
+        if not isinstance(entry, Mapping):
+            problems.append(f"{where}: expected a mapping")
+            continue
+        rid = entry.get("id")
+        if not isinstance(rid, str) or not REQUIREMENT_ID.match(rid):
+            problems.append(f"{where}: id {rid!r} does not look like REQ-AREA-NN")
+            continue
+        where = f"{origin}: retired {rid}"
+        replaced = entry.get("replaced_by")
+        note = entry.get("note")
+        if rid in active:
+            problems.append(f"{where}: the id is also an active requirement")
+        if rid in result:
+            problems.append(f"{where}: retired twice")
+        if (not isinstance(replaced, list) or not replaced
+                or not all(isinstance(r, str) for r in replaced)):
+            problems.append(f"{where}: 'replaced_by' must be a non-empty list of ids")
+            continue
+        missing = [r for r in replaced if r not in active]
+        if missing:
+            problems.append(f"{where}: replaced_by names no requirement: {', '.join(missing)}")
+        if not isinstance(note, str) or not note.strip():
+            problems.append(f"{where}: 'note' is missing")
+            note = ""
+        result[rid] = Retired(rid, tuple(replaced), note.strip())
+    if problems:
+        raise ConfigurationError("; ".join(problems))
+    return result
+
+
+def load_retired(path: str | Path) -> dict[str, Retired]:
+    path = Path(path)
+    return parse_retired(_read_yaml(path, "requirements catalogue"), origin=str(path))
 
 
 def _read_yaml(path: Path, what: str) -> Any:
@@ -225,10 +289,12 @@ class Waiver:
 
 
 def parse_waivers(data: Any, known_ids: Iterable[str] | None = None,
-                  origin: str = "waivers file") -> list[Waiver]:
+                  origin: str = "waivers file",
+                  retired: Mapping[str, Retired] | None = None) -> list[Waiver]:
     """A list of ``{requirement, reason, owner, expires}`` (or ``{waivers: [...]}``).
-    With ``known_ids``, a waiver naming an unknown requirement is a configuration error;
-    so is a second waiver for the same requirement."""
+    With ``known_ids``, a waiver naming an unknown requirement is a configuration error
+    (naming where a ``retired`` id's checks went); so is a second waiver for the same
+    requirement."""
     if data is None:
         return []
     if isinstance(data, Mapping) and "waivers" in data:
@@ -260,7 +326,10 @@ def parse_waivers(data: Any, known_ids: Iterable[str] | None = None,
                                 "ISO date (YYYY-MM-DD)")
                 continue
         if known is not None and rid not in known:
-            problems.append(f"{where}: unknown requirement {rid!r}")
+            if retired and rid in retired:
+                problems.append(f"{where}: {retired[rid].explain()}; waive those instead")
+            else:
+                problems.append(f"{where}: unknown requirement {rid!r}")
             continue
         if any(w.requirement == rid for w in waivers):
             problems.append(f"{where}: a second waiver for {rid}")
@@ -272,9 +341,11 @@ def parse_waivers(data: Any, known_ids: Iterable[str] | None = None,
     return waivers
 
 
-def load_waivers(path: str | Path, known_ids: Iterable[str] | None = None) -> list[Waiver]:
+def load_waivers(path: str | Path, known_ids: Iterable[str] | None = None,
+                 retired: Mapping[str, Retired] | None = None) -> list[Waiver]:
     path = Path(path)
-    return parse_waivers(_read_yaml(path, "waivers file"), known_ids, origin=str(path))
+    return parse_waivers(_read_yaml(path, "waivers file"), known_ids, origin=str(path),
+                         retired=retired)
 
 
 def default_waivers_path(root: str | Path, target_name: str) -> Path | None:

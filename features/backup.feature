@@ -127,11 +127,15 @@ Feature: Turning on cloud backup
 
     @backup @REQ-BACKUP-06
     Scenario Outline: A renamed account is backed up
-      Given Alex has backed up the accounts "GitHub" on the "<old phone>"
+      Given Alex has the app on the "<old phone>"
+      And Alex has added the accounts "GitHub, Dropbox" to the "<old phone>"
+      And Alex has renamed the "Dropbox" account to "Files" on the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When Alex renames the "GitHub" account to "Code at work" on the "<old phone>"
       And Alex begins recovery on the "<new phone>"
-      Then the "<new phone>" shows the "GitHub" account named "Code at work"
+      Then the "<new phone>" shows the "Dropbox" account still named "Files"
+      And the "<new phone>" shows the "GitHub" account named "Code at work"
 
       @ios
       Examples: iPhone

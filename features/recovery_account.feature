@@ -74,8 +74,7 @@ Feature: The recovery account
     And Alex has turned on backup on the "family iPhone"
     And Alex has the app on the "new iPhone"
     When Alex begins recovery on the "new iPhone"
-    Then recovery is refused as "backup unavailable"
-    And the "new iPhone" shows no accounts
+    Then the "new iPhone" does not show the "GitHub" account
 
   @recovacct @REQ-RECOVACCT-02 @ios @negative @reading-second_pairing-refused
   Scenario: A recovery account paired with one storage location is refused for a second

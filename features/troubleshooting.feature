@@ -217,14 +217,8 @@ Feature: Why a backup can be unavailable
         | new phone         |
         | new Android phone |
 
-    @trouble @REQ-TROUBLE-05 @negative @ios
-    Scenario: A different Microsoft account of Alex's finds nothing
-      Given Alex has a second personal Microsoft account
-      And Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
-      And Alex has the app on the "new iPhone"
-      When Alex begins recovery on the "new iPhone" with the second Microsoft account
-      Then recovery is refused as "backup unavailable"
-      And the "new iPhone" shows no accounts
+    # A Microsoft account that made no backup while another one did is
+    # REQ-RECOVERY-04's (recovery.feature).
 
     @trouble @REQ-TROUBLE-06 @negative @security
     Scenario Outline: A backup someone changed or cut short is refused whole, every time

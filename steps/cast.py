@@ -99,6 +99,8 @@ class Cast:
     # Third-party accounts a Given named but no step has used yet: the world makes them
     # (and draws their QR code) only on first use, keeping unused ones free.
     planned_sites: dict[tuple[str, str], tuple[int, int, str]] = field(default_factory=dict)
+    # What the person typed into the last refused sign-in: the refusal may repeat it.
+    typed: set[str] = field(default_factory=set)
 
     # ---------------------------------------------------------------- registering
     def person(self, name: str) -> Person:

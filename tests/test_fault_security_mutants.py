@@ -298,9 +298,10 @@ RESTART_RECOVERY = _f("the_service_restarts_while_a_recovery_is_halfway")
 STORED_BYTES = _s("no_stored_byte_holds_any_of_alexs_secrets_passwords_or_device_keys")
 WIRE = _s("no_message_on_the_wire_carries_a_thirdparty_secret_or_a_device_key")
 BLAKE_ICLOUD = _s("blakes_phone_signed_in_to_alexs_icloud_with_blakes_own_microsoft_account_"
-                  "finds_nothing")
-BLAKE_PASSWORD = _s("blake_knows_alexs_microsoft_account_password_but_not_her_apple_id")
-BLAKE_ANDROID = _s("on_android_blakes_own_microsoft_account_finds_nothing_of_alexs")
+                  "learns_nothing")
+BLAKE_PASSWORD = _s("blake_knows_alexs_microsoft_account_password_but_not_her_apple_id_and_"
+                    "learns_nothing")
+BLAKE_ANDROID = _s("on_android_blakes_own_microsoft_account_learns_nothing_of_alexs")
 ADMIN = _s("through_backup_a_failed_recovery_recovery_and_reactivation_the_administrator_"
            "sees_only_the_work_account")
 STALE_WRONG = _s("a_signin_made_minutes_ago_on_the_old_phone_does_not_open_the_backup_on_a_"
@@ -326,6 +327,8 @@ KILLS = (
     Kill("backup_found_by_icloud_alone", True, (BLAKE_ICLOUD,)),
     Kill("other_apple_id_sees_backup", True, (BLAKE_PASSWORD,)),
     Kill("recovery_other_msa_finds_backup", True, (BLAKE_ANDROID,)),
+    Kill("refusal_names_the_owner", True, (BLAKE_ICLOUD, BLAKE_PASSWORD)),
+    Kill("unopenable_backup_deleted", True, (BLAKE_ICLOUD,)),
     Kill("admin_sees_accounts", True, (ADMIN,)),
     Kill("recovery_wrong_password_accepted", True, (STALE_WRONG,)),
     Kill("remembered_sign_in_releases_key", False, (STALE_WRONG,)),

@@ -18,7 +18,7 @@ from tests.test_bad_input import QUIET, REPO, _env, cli_command, said
 
 # A mutant that fails a documented and a robustness requirement: the comparison then
 # covers failures too, not only passes.
-RUN = ("--mutant", "two_writers_mix_backups", "--seed", "11", "--no-html")
+RUN = ("--mutant", "recovery_wrong_password_accepted", "--seed", "11", "--no-html")
 SHARDS = 3
 
 

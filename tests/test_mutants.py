@@ -225,6 +225,21 @@ def probe_other_msa_on_iphone(s: Scene) -> Any:
     return s.recover(new, s.msa2), s.labels(new)
 
 
+def probe_refusal_leak(s: Scene) -> Any:
+    """Another Microsoft account in Alex's iCloud: the refusal must not name Alex's."""
+    _old, new = s.old_and_new("ios")
+    done = s.app.begin_recovery(new, s.msa2.username, s.msa2.password)
+    return done.code.value, s.msa.username.lower() in done.message.lower()
+
+
+def probe_refused_attempt_store(s: Scene) -> Any:
+    """Another Microsoft account in Alex's iCloud: the refused attempt moves nothing."""
+    _old, new = s.old_and_new("ios")
+    before = s.world.stored_objects()
+    code = s.recover(new, s.msa2)
+    return code, s.world.stored_objects() == before
+
+
 def probe_offline_recovery(s: Scene) -> Any:
     _old, new = s.old_and_new()
     s.world.set_device_online(new, False)
@@ -717,6 +732,8 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "recovery_wrong_password": (probe_recovery_wrong_password, ("SIGN_IN_FAILED", [])),
     "other_msa": (probe_other_msa, ("NO_BACKUP_FOUND", [])),
     "other_msa_on_iphone": (probe_other_msa_on_iphone, ("NO_BACKUP_FOUND", [])),
+    "refusal_leak": (probe_refusal_leak, ("NO_BACKUP_FOUND", False)),
+    "refused_attempt_store": (probe_refused_attempt_store, ("NO_BACKUP_FOUND", True)),
     "offline_recovery": (probe_offline_recovery, (("NETWORK_UNAVAILABLE", []), "OK")),
     "push_recovery": (probe_push_recovery, (True, True, "VERIFICATION_REQUIRED", False)),
     "verification_code_sent": (probe_verification_code_sent, ("CODE_SENT", 1)),
@@ -880,6 +897,8 @@ PROBE_OF: dict[str, str] = {
     "secret_sent_in_clear": "traffic_secrets",
     "recovery_trusts_an_old_sign_in": "old_sign_in",
     "stale_sign_in_releases_key": "stale_sign_in",
+    "refusal_names_the_owner": "refusal_leak",
+    "unopenable_backup_deleted": "refused_attempt_store",
 }
 
 

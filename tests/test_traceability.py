@@ -214,3 +214,13 @@ def test_the_repository_passes_the_traceability_check_under_each_profile(profile
     m = traceability.build_matrix(catalogue, traceability.parse_features(REPO / "features"),
                                   profile)
     assert m.problems() == []
+
+
+def test_a_tag_naming_a_retired_requirement_is_a_problem_that_says_where_it_went():
+    catalogue = [Requirement("REQ-X-01", "X", "MUST", ("current",), "x", ())]
+    retired = {"REQ-X-02": verdict.Retired("REQ-X-02", ("REQ-X-01",), "merged")}
+    ref = traceability.ScenarioRef("f.feature::s", "F", "s", 3,
+                                   frozenset({"REQ-X-01", "REQ-X-02"}))
+    m = traceability.build_matrix(catalogue, [ref], retired=retired)
+    assert m.problems() == ["f.feature::s: tag @REQ-X-02: REQ-X-02 was retired; its "
+                            "checks are now REQ-X-01's (merged)"]

@@ -334,3 +334,43 @@ def test_scenario_results_round_trip_and_reject_unknown_statuses():
     assert ScenarioResult.from_dict(s.to_dict()) == s
     with pytest.raises(ValueError, match="unknown scenario status"):
         sc("one", "xfail")
+
+
+# ---------------------------------------------------------------- retired ids
+RETIRED_CATALOGUE = {
+    "requirements": [{"id": "REQ-A-01", "level": "MUST", "profiles": ["current"],
+                      "summary": "a", "sources": [{"doc": "d"}]},
+                     {"id": "REQ-A-02", "level": "MUST", "profiles": ["current"],
+                      "summary": "b", "sources": [{"doc": "d"}]}],
+    "retired": [{"id": "REQ-A-09", "replaced_by": ["REQ-A-01", "REQ-A-02"],
+                 "note": "one rule, two passages"}],
+}
+
+
+def test_a_waiver_for_a_retired_requirement_says_where_its_checks_went(tmp_path):
+    retired = verdict.parse_retired(RETIRED_CATALOGUE)
+    path = tmp_path / "w.yml"
+    path.write_text("- {requirement: REQ-A-09, reason: r, owner: o, expires: 2030-01-01}\n")
+    with pytest.raises(ConfigurationError,
+                       match=r"REQ-A-09 was retired; its checks are now REQ-A-01 and "
+                             r"REQ-A-02's \(one rule, two passages\); waive those instead"):
+        verdict.load_waivers(path, {"REQ-A-01", "REQ-A-02"}, retired=retired)
+
+
+@pytest.mark.parametrize(("entry", "problem"), [
+    ({"id": "REQ-A-01", "replaced_by": ["REQ-A-02"], "note": "n"}, "also an active"),
+    ({"id": "REQ-A-09", "replaced_by": ["REQ-A-07"], "note": "n"}, "names no requirement"),
+    ({"id": "REQ-A-09", "replaced_by": [], "note": "n"}, "non-empty list"),
+    ({"id": "REQ-A-09", "replaced_by": ["REQ-A-01"]}, "'note' is missing"),
+    ({"id": "nope", "replaced_by": ["REQ-A-01"], "note": "n"}, "does not look like"),
+])
+def test_a_malformed_retired_entry_is_a_configuration_error(entry, problem):
+    data = {**RETIRED_CATALOGUE, "retired": [entry]}
+    with pytest.raises(ConfigurationError, match=problem):
+        verdict.parse_catalogue(data)
+
+
+def test_the_repository_catalogue_retires_privacy_04_into_two_requirements():
+    retired = verdict.load_retired(Path(__file__).resolve().parent.parent / "features"
+                                   / "requirements.yml")
+    assert retired["REQ-PRIVACY-04"].replaced_by == ("REQ-RECOVERY-04", "REQ-TROUBLE-03")

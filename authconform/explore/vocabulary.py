@@ -181,5 +181,5 @@ RECOVERY_REQUIREMENTS: dict[Any, tuple[str, ...]] = {
     "BACKUP_IN_OTHER_ICLOUD": ("REQ-TROUBLE-03",),
     "BACKUP_DAMAGED": ("REQ-TROUBLE-06",),
     "BACKUP_NOT_SUPPORTED": ("REQ-VERSION-03",),
-    ("second Microsoft account", "NO_BACKUP_FOUND"): ("REQ-RECOVERY-04", "REQ-PRIVACY-04"),
+    ("second Microsoft account", "NO_BACKUP_FOUND"): ("REQ-RECOVERY-04",),
 }

@@ -1166,17 +1166,19 @@ def _recovery_unregisters_old_phone(world: World) -> None:
 @mutant("recovery_needs_old_phone", "REQ-LOST-03",
         "recovery is refused unless the phone that made the backup is online")
 def _recovery_needs_old_phone(world: World) -> None:
-    def begin_recovery(app: Authenticator, original: Callable[..., Done],
-                       username: str, password: str) -> Done:
+    # The backup's maker can only be asked once the backup is found, so the demand comes
+    # where the key would be released: a recovery that was to be refused for another
+    # reason (no backup, wrong password, another Apple ID) is refused as before.
+    def release(original: Callable[..., bytes], username: str, *args: Any) -> bytes:
         makers = [world.devices[d] for d, s in world.apps.items()
-                  if d != app.device.id and s.backup.on
+                  if s.backup.on
                   and (s.backup.recovery_username or "").lower() == username.strip().lower()]
         if not any(device.online for device in makers):
             raise Refusal(Code.NETWORK_UNAVAILABLE,
                           "Could not reach the phone that made the backup.")
-        return original(username, password)
+        return original(username, *args)
 
-    wrap_app(world, "begin_recovery", begin_recovery)
+    wrap(world.keys, "release", release)
 
 
 # ---------------------------------------------------------------- PRIVACY
@@ -1295,7 +1297,7 @@ def _plaintext_backup(world: World) -> None:
     wrap_app(world, "_upload", _upload)
 
 
-@mutant("backup_found_by_icloud_alone", "REQ-PRIVACY-04",
+@mutant("backup_found_by_icloud_alone", "REQ-RECOVERY-04",
         "on an iPhone any Microsoft account finds the backup kept in the signed-in iCloud")
 def _backup_found_by_icloud_alone(world: World) -> None:
     def begin_recovery(app: Authenticator, original: Callable[..., Done],
@@ -1440,26 +1442,35 @@ def _cut_recovery_fails_again(world: World) -> None:
 
 
 @mutant("two_writers_mix_backups", "REQ-FAULT-07",
-        "an upload keeps the first account of the copy already stored, mixing two phones")
+        "an upload keeps the first account of a copy another phone stored, mixing two phones")
 def _two_writers_mix_backups(world: World) -> None:
+    # Only another phone's copy is mixed in: mixing in the phone's own previous copy
+    # would be a different fault (a removed account staying in the backup, BACKUP-06).
+    own: dict[str, set[tuple[str, str, str]]] = {}
+
+    def key(account: Any) -> tuple[str, str, str]:
+        return (account.kind, account.issuer.lower(), account.username.lower())
+
     def _payload(app: Authenticator, original: Callable[[], BackupPayload]) -> BackupPayload:
         payload = original()
         backup = app.state.backup
         if backup.location is None or backup.key is None:
             return payload
         data = app._store().get(backup.location, BACKUP_NAME)
-        if data is None:
-            return payload
-        try:
-            stored = BackupPayload.from_bytes(crypto.unseal(backup.key, data,
-                                                            app._aad(backup.location)))
-        except Exception:
-            return payload
-        mine = {(a.kind, a.issuer.lower(), a.username.lower()) for a in payload.accounts}
-        extra = [a for a in stored.accounts[:1]
-                 if (a.kind, a.issuer.lower(), a.username.lower()) not in mine]
-        return BackupPayload(payload.accounts + tuple(extra), payload.settings,
-                             payload.made_on, payload.made_at)
+        stored = None
+        if data is not None:
+            with contextlib.suppress(Exception):
+                stored = BackupPayload.from_bytes(crypto.unseal(backup.key, data,
+                                                                app._aad(backup.location)))
+        previous = own.get(app.device.id)
+        mine = {key(a) for a in payload.accounts}
+        extra: list[Any] = []
+        if stored is not None and {key(a) for a in stored.accounts} != previous:
+            extra = [a for a in stored.accounts[:1] if key(a) not in mine]
+        mixed = BackupPayload(payload.accounts + tuple(extra), payload.settings,
+                              payload.made_on, payload.made_at)
+        own[app.device.id] = {key(a) for a in mixed.accounts}
+        return mixed
 
     wrap_app(world, "_payload", _payload)
 
@@ -1528,6 +1539,59 @@ def _recovery_trusts_an_old_sign_in(world: World) -> None:
     wrap_app(world, "add_personal_account",
              lambda app, original, username, password, push: remember(
                  app, lambda u, p: original(u, p, push), username, password))
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+def _backup_here(world: World, app: Authenticator) -> tuple[str, Any] | None:
+    """On an iPhone, the recovery account and key record of the backup kept in the
+    signed-in iCloud, if there is one."""
+    apple_id = app.device.apple_id
+    if app.device.platform is not Platform.IOS or apple_id is None:
+        return None
+    here = location_fingerprint(apple_id)
+    return next(((name, r) for name, r in world.keys.records.items()
+                 if r.platform == "ios" and r.location == here and not r.deleted), None)
+
+
+@mutant("refusal_names_the_owner", "REQ-SECURITY-04",
+        "a refused recovery says whose backup the iCloud holds, or which iCloud holds it")
+def _refusal_names_the_owner(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            if refusal.code is Code.NO_BACKUP_FOUND:
+                found = _backup_here(world, app)
+                if found is not None:
+                    raise Refusal(refusal.code, f"This iCloud holds the backup of {found[0]}, "
+                                  "not of the account you signed in with.") from refusal
+            if refusal.code is Code.BACKUP_IN_OTHER_ICLOUD:
+                record = world.keys.lookup(username)
+                maker = next((d.apple_id for d in world.devices.values()
+                              if d.apple_id and record is not None
+                              and location_fingerprint(d.apple_id) == record.location), None)
+                if maker is not None:
+                    raise Refusal(refusal.code, f"Your backup is in the iCloud of {maker}; "
+                                  "sign in to that Apple ID.") from refusal
+            raise
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("unopenable_backup_deleted", "REQ-SECURITY-04",
+        "recovery that finds a backup in the signed-in iCloud it cannot open deletes it")
+def _unopenable_backup_deleted(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            found = _backup_here(world, app) if refusal.code is Code.NO_BACKUP_FOUND else None
+            if found is not None and app.device.apple_id is not None:
+                app._store().delete(app.device.apple_id, BACKUP_NAME)  # "a leftover"
+            raise
+
     wrap_app(world, "begin_recovery", begin_recovery)
 
 
