@@ -1077,13 +1077,13 @@ class _GatedRules(Rules):
 
     ios_minimum: tuple[int, ...] = (5, 7, 0)
     android_minimum: tuple[int, ...] = (6, 6, 0)
-    as_text: bool = False
+    as_text_on: frozenset[Platform] = frozenset()  # platforms comparing versions as text
 
     def backup_supported(self, platform: Platform, app_version: str) -> bool:
         if self.profile != "current":
             return super().backup_supported(platform, app_version)
         minimum = self.ios_minimum if platform is Platform.IOS else self.android_minimum
-        if self.as_text:
+        if platform in self.as_text_on:
             return app_version.strip() >= ".".join(map(str, minimum))
         return parse_version(app_version) >= minimum
 
@@ -1122,10 +1122,18 @@ def _android_gate_includes_6_5(world: World) -> None:
     _gate(world, android_minimum=(6, 5, 0))
 
 
-@mutant("version_compared_as_text", "REQ-VERSION-01",
-        "app versions are compared as text, so 5.10.0 counts as older than 5.7.0")
-def _version_compared_as_text(world: World) -> None:
-    _gate(world, as_text=True)
+# The iOS and Android apps are separate programs, so a comparison written as text
+# is a fault of one of them: one mutant per platform, each breaking its own gate.
+@mutant("ios_version_compared_as_text", "REQ-VERSION-01",
+        "the iOS app compares versions as text, so 5.10.0 counts as older than 5.7.0")
+def _ios_version_compared_as_text(world: World) -> None:
+    _gate(world, as_text_on=frozenset({Platform.IOS}))
+
+
+@mutant("android_version_compared_as_text", "REQ-VERSION-02",
+        "the Android app compares versions as text, so 6.10.0 counts as older than 6.6.0")
+def _android_version_compared_as_text(world: World) -> None:
+    _gate(world, as_text_on=frozenset({Platform.ANDROID}))
 
 
 # ---------------------------------------------------------------- LOST
