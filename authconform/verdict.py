@@ -137,6 +137,18 @@ class Requirement:
     kind: str = DOCUMENTED  # documented (the gate) or robustness (graded beside it)
 
 
+def _entry_id(entry: Any, where: str, problems: list[str]) -> str | None:
+    """The id of one catalogue entry, or ``None`` with the problem noted."""
+    if not isinstance(entry, Mapping):
+        problems.append(f"{where}: expected a mapping")
+        return None
+    rid = entry.get("id")
+    if not isinstance(rid, str) or not REQUIREMENT_ID.match(rid):
+        problems.append(f"{where}: id {rid!r} does not look like REQ-AREA-NN")
+        return None
+    return rid
+
+
 def parse_catalogue(data: Any, origin: str = "requirements catalogue") -> list[Requirement]:
     """Validate the parsed YAML of the catalogue; ``ConfigurationError`` names every
     problem found, not just the first."""
@@ -146,13 +158,8 @@ def parse_catalogue(data: Any, origin: str = "requirements catalogue") -> list[R
     result: list[Requirement] = []
     seen: set[str] = set()
     for index, entry in enumerate(data["requirements"]):
-        where = f"{origin}: requirement #{index + 1}"
-        if not isinstance(entry, Mapping):
-            problems.append(f"{where}: expected a mapping")
-            continue
-        rid = entry.get("id")
-        if not isinstance(rid, str) or not REQUIREMENT_ID.match(rid):
-            problems.append(f"{where}: id {rid!r} does not look like REQ-AREA-NN")
+        rid = _entry_id(entry, f"{origin}: requirement #{index + 1}", problems)
+        if rid is None:
             continue
         where = f"{origin}: {rid}"
         if rid in seen:
@@ -222,13 +229,8 @@ def parse_retired(data: Any, origin: str = "requirements catalogue") -> dict[str
     problems: list[str] = []
     result: dict[str, Retired] = {}
     for index, entry in enumerate(entries):
-        where = f"{origin}: retired #{index + 1}"
-        if not isinstance(entry, Mapping):
-            problems.append(f"{where}: expected a mapping")
-            continue
-        rid = entry.get("id")
-        if not isinstance(rid, str) or not REQUIREMENT_ID.match(rid):
-            problems.append(f"{where}: id {rid!r} does not look like REQ-AREA-NN")
+        rid = _entry_id(entry, f"{origin}: retired #{index + 1}", problems)
+        if rid is None:
             continue
         where = f"{origin}: retired {rid}"
         replaced = entry.get("replaced_by")

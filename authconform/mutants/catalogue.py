@@ -20,6 +20,7 @@ from authconform.mutants.patching import (
     on_each_app,
     on_each_device,
     on_each_tenant,
+    on_refusal,
     override_app_property,
     swapped,
     wrap,
@@ -166,17 +167,13 @@ def _only_personal_account_blocks(world: World) -> None:
 @mutant("refusal_deletes_existing", "REQ-EXISTING-02",
         "a recovery refused for existing accounts still deletes the first existing account")
 def _refusal_deletes_existing(world: World) -> None:
-    def begin_recovery(app: Authenticator, original: Callable[..., Done],
-                       username: str, password: str) -> Done:
-        try:
-            return original(username, password)
-        except Refusal as refusal:
-            if refusal.code is Code.EXISTING_ACCOUNTS and app.state.entries:
-                gone = app.state.entries.pop(0)
-                app.device.push_keys.pop(gone.id, None)
-            raise
+    def refused(app: Authenticator, original: Callable[..., Done], refusal: Refusal,
+                username: str, password: str) -> None:
+        if refusal.code is Code.EXISTING_ACCOUNTS and app.state.entries:
+            gone = app.state.entries.pop(0)
+            app.device.push_keys.pop(gone.id, None)
 
-    wrap_app(world, "begin_recovery", begin_recovery)
+    on_refusal(world, "begin_recovery", refused)
 
 
 @mutant("existing_block_sticks", "REQ-EXISTING-03",
@@ -640,16 +637,12 @@ def _tenant_activation_patch(world: World, before: Callable[[Any], Any],
 @mutant("unreadable_qr_drops_waiting_account", "REQ-VERIFY-08",
         "scanning an image with no activation code removes the waiting work account")
 def _unreadable_qr_drops_waiting_account(world: World) -> None:
-    def scan_qr_to_recover(app: Authenticator, original: Callable[..., Done],
-                           entry_id: str, image: bytes) -> Done:
-        try:
-            return original(entry_id, image)
-        except Refusal as refusal:
-            if refusal.code is Code.QR_UNREADABLE:
-                app.state.entries = [e for e in app.state.entries if e.id != entry_id]
-            raise
+    def refused(app: Authenticator, original: Callable[..., Done], refusal: Refusal,
+                entry_id: str, image: bytes) -> None:
+        if refusal.code is Code.QR_UNREADABLE:
+            app.state.entries = [e for e in app.state.entries if e.id != entry_id]
 
-    wrap_app(world, "scan_qr_to_recover", scan_qr_to_recover)
+    on_refusal(world, "scan_qr_to_recover", refused)
 
 
 @mutant("refused_qr_blocks_recovery", "REQ-VERIFY-06",
@@ -874,20 +867,17 @@ def _camera_revocation_ignored(world: World) -> None:
 @mutant("os_switch_restores", "REQ-TROUBLE-01",
         "a backup made on the other operating system is found and restored")
 def _os_switch_restores(world: World) -> None:
-    def begin_recovery(app: Authenticator, original: Callable[..., Done],
-                       username: str, password: str) -> Done:
-        try:
-            return original(username, password)
-        except Refusal as refusal:
-            record = world.keys.lookup(username)
-            if refusal.code is not Code.BACKUP_ON_OTHER_PLATFORM or record is None:
-                raise
+    def refused(app: Authenticator, original: Callable[..., Done], refusal: Refusal,
+                username: str, password: str) -> Done | None:
+        record = world.keys.lookup(username)
+        if refusal.code is not Code.BACKUP_ON_OTHER_PLATFORM or record is None:
+            return None
         platform = Platform(record.platform)
         apple_id = _apple_id_at(world, record.location) if platform is Platform.IOS else None
         with _posing_as(app, platform, apple_id):
             return original(username, password)
 
-    wrap_app(world, "begin_recovery", begin_recovery)
+    on_refusal(world, "begin_recovery", refused)
 
 
 @mutant("no_catch_up_upload", "REQ-TROUBLE-02",
@@ -899,19 +889,16 @@ def _no_catch_up_upload(world: World) -> None:
 @mutant("other_apple_id_sees_backup", "REQ-TROUBLE-03",
         "recovery on an iPhone signed in to another Apple ID still finds the backup")
 def _other_apple_id_sees_backup(world: World) -> None:
-    def begin_recovery(app: Authenticator, original: Callable[..., Done],
-                       username: str, password: str) -> Done:
-        try:
-            return original(username, password)
-        except Refusal as refusal:
-            record = world.keys.lookup(username)
-            apple_id = _apple_id_at(world, record.location) if record else None
-            if refusal.code is not Code.BACKUP_IN_OTHER_ICLOUD or apple_id is None:
-                raise
+    def refused(app: Authenticator, original: Callable[..., Done], refusal: Refusal,
+                username: str, password: str) -> Done | None:
+        record = world.keys.lookup(username)
+        apple_id = _apple_id_at(world, record.location) if record else None
+        if refusal.code is not Code.BACKUP_IN_OTHER_ICLOUD or apple_id is None:
+            return None
         with swapped(app.device, "apple_id", apple_id):
             return original(username, password)
 
-    wrap_app(world, "begin_recovery", begin_recovery)
+    on_refusal(world, "begin_recovery", refused)
 
 
 @mutant("delete_backup_noop", "REQ-TROUBLE-04",
@@ -1308,25 +1295,17 @@ def _plaintext_backup(world: World) -> None:
 @mutant("backup_found_by_icloud_alone", "REQ-RECOVERY-04",
         "on an iPhone any Microsoft account finds the backup kept in the signed-in iCloud")
 def _backup_found_by_icloud_alone(world: World) -> None:
-    def begin_recovery(app: Authenticator, original: Callable[..., Done],
-                       username: str, password: str) -> Done:
-        try:
-            return original(username, password)
-        except Refusal as refusal:
-            apple_id = app.device.apple_id
-            if (refusal.code not in (Code.NO_BACKUP_FOUND, Code.BACKUP_IN_OTHER_ICLOUD)
-                    or app.device.platform is not Platform.IOS or apple_id is None):
-                raise
-            here = location_fingerprint(apple_id)
-            owner = next((name for name, r in world.keys.records.items()
-                          if r.platform == "ios" and r.location == here and not r.deleted),
-                         None)
-            account = world.msa.find(owner) if owner else None
-            if account is None:
-                raise
+    def refused(app: Authenticator, original: Callable[..., Done], refusal: Refusal,
+                username: str, password: str) -> Done | None:
+        if refusal.code not in (Code.NO_BACKUP_FOUND, Code.BACKUP_IN_OTHER_ICLOUD):
+            return None
+        found = _backup_here(world, app)
+        account = world.msa.find(found[0]) if found else None
+        if account is None:
+            return None
         return original(account.username, account.password)
 
-    wrap_app(world, "begin_recovery", begin_recovery)
+    on_refusal(world, "begin_recovery", refused)
 
 
 @mutant("push_key_in_backup", "REQ-PRIVACY-05",
@@ -1411,16 +1390,13 @@ def _lost_write_not_noticed(world: World) -> None:
 @mutant("turn_on_claims_success_on_fault", "REQ-FAULT-03",
         "turning backup on reports success when the key holder or the network failed")
 def _turn_on_claims_success_on_fault(world: World) -> None:
-    def turn_on_backup(app: Authenticator, original: Callable[..., Done],
-                       username: str, password: str) -> Done:
-        try:
-            return original(username, password)
-        except Refusal as refusal:
-            if refusal.code in (Code.SERVICE_UNAVAILABLE, Code.NETWORK_UNAVAILABLE):
-                return Done("Backup is on.")
-            raise
+    def refused(app: Authenticator, original: Callable[..., Done], refusal: Refusal,
+                username: str, password: str) -> Done | None:
+        if refusal.code in (Code.SERVICE_UNAVAILABLE, Code.NETWORK_UNAVAILABLE):
+            return Done("Backup is on.")
+        return None
 
-    wrap_app(world, "turn_on_backup", turn_on_backup)
+    on_refusal(world, "turn_on_backup", refused)
 
 
 @mutant("truncated_write_not_noticed", "REQ-FAULT-04",
@@ -1564,43 +1540,33 @@ def _backup_here(world: World, app: Authenticator) -> tuple[str, Any] | None:
 @mutant("refusal_names_the_owner", "REQ-SECURITY-04",
         "a refused recovery says whose backup the iCloud holds, or which iCloud holds it")
 def _refusal_names_the_owner(world: World) -> None:
-    def begin_recovery(app: Authenticator, original: Callable[..., Done],
-                       username: str, password: str) -> Done:
-        try:
-            return original(username, password)
-        except Refusal as refusal:
-            if refusal.code is Code.NO_BACKUP_FOUND:
-                found = _backup_here(world, app)
-                if found is not None:
-                    raise Refusal(refusal.code, f"This iCloud holds the backup of {found[0]}, "
-                                  "not of the account you signed in with.") from refusal
-            if refusal.code is Code.BACKUP_IN_OTHER_ICLOUD:
-                record = world.keys.lookup(username)
-                maker = next((d.apple_id for d in world.devices.values()
-                              if d.apple_id and record is not None
-                              and location_fingerprint(d.apple_id) == record.location), None)
-                if maker is not None:
-                    raise Refusal(refusal.code, f"Your backup is in the iCloud of {maker}; "
-                                  "sign in to that Apple ID.") from refusal
-            raise
+    def refused(app: Authenticator, original: Callable[..., Done], refusal: Refusal,
+                username: str, password: str) -> None:
+        if refusal.code is Code.NO_BACKUP_FOUND:
+            found = _backup_here(world, app)
+            if found is not None:
+                raise Refusal(refusal.code, f"This iCloud holds the backup of {found[0]}, "
+                              "not of the account you signed in with.") from refusal
+        if refusal.code is Code.BACKUP_IN_OTHER_ICLOUD:
+            record = world.keys.lookup(username)
+            maker = _apple_id_at(world, record.location) if record else None
+            if maker is not None:
+                raise Refusal(refusal.code, f"Your backup is in the iCloud of {maker}; "
+                              "sign in to that Apple ID.") from refusal
 
-    wrap_app(world, "begin_recovery", begin_recovery)
+    on_refusal(world, "begin_recovery", refused)
 
 
 @mutant("unopenable_backup_deleted", "REQ-SECURITY-04",
         "recovery that finds a backup in the signed-in iCloud it cannot open deletes it")
 def _unopenable_backup_deleted(world: World) -> None:
-    def begin_recovery(app: Authenticator, original: Callable[..., Done],
-                       username: str, password: str) -> Done:
-        try:
-            return original(username, password)
-        except Refusal as refusal:
-            found = _backup_here(world, app) if refusal.code is Code.NO_BACKUP_FOUND else None
-            if found is not None and app.device.apple_id is not None:
-                app._store().delete(app.device.apple_id, BACKUP_NAME)  # "a leftover"
-            raise
+    def refused(app: Authenticator, original: Callable[..., Done], refusal: Refusal,
+                username: str, password: str) -> None:
+        found = _backup_here(world, app) if refusal.code is Code.NO_BACKUP_FOUND else None
+        if found is not None and app.device.apple_id is not None:
+            app._store().delete(app.device.apple_id, BACKUP_NAME)  # "a leftover"
 
-    wrap_app(world, "begin_recovery", begin_recovery)
+    on_refusal(world, "begin_recovery", refused)
 
 
 # ---------------------------------------------------------------- RECOVACCT
@@ -1712,18 +1678,14 @@ def _key_fetched_long_after_sign_in(world: World) -> None:
 def _second_pairing_refused_loses_first(world: World) -> None:
     world.rules = dataclasses.replace(world.rules, second_pairing="refused")
 
-    def turn_on_backup(app: Authenticator, original: Callable[..., Done],
-                       username: str, password: str) -> Done:
-        try:
-            return original(username, password)
-        except Refusal as refusal:
-            if refusal.code is Code.RECOVERY_ACCOUNT_IN_USE:
-                record = world.keys.lookup(username)
-                if record is not None:
-                    record.deleted = True
-            raise
+    def refused(app: Authenticator, original: Callable[..., Done], refusal: Refusal,
+                username: str, password: str) -> None:
+        if refusal.code is Code.RECOVERY_ACCOUNT_IN_USE:
+            record = world.keys.lookup(username)
+            if record is not None:
+                record.deleted = True
 
-    wrap_app(world, "turn_on_backup", turn_on_backup)
+    on_refusal(world, "turn_on_backup", refused)
 
 
 @mutant("msa_code_accepted_from_any_phone", "REQ-CODES-02",
@@ -1740,16 +1702,12 @@ def _msa_code_accepted_from_any_phone(world: World) -> None:
 @mutant("deleted_backup_blamed_on_network", "REQ-TROUBLE-04",
         "recovery of a deleted backup is refused as a network problem, not as unavailable")
 def _deleted_backup_blamed_on_network(world: World) -> None:
-    def begin_recovery(app: Authenticator, original: Callable[..., Done],
-                       username: str, password: str) -> Done:
-        try:
-            return original(username, password)
-        except Refusal as refusal:
-            if refusal.code is Code.BACKUP_DELETED:
-                raise Refusal(Code.NETWORK_UNAVAILABLE) from refusal
-            raise
+    def refused(app: Authenticator, original: Callable[..., Done], refusal: Refusal,
+                username: str, password: str) -> None:
+        if refusal.code is Code.BACKUP_DELETED:
+            raise Refusal(Code.NETWORK_UNAVAILABLE) from refusal
 
-    wrap_app(world, "begin_recovery", begin_recovery)
+    on_refusal(world, "begin_recovery", refused)
 
 
 __all__ = ["MUTANTS", "Mutant", "on_each_app"]

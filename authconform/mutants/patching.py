@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from sim.app import Authenticator
+from sim.refusals import Refusal
 from sim.world import World
 
 _MISSING = object()
@@ -60,6 +61,22 @@ def wrap_app(world: World, name: str,
              wrapper: Callable[..., Any]) -> None:
     """Wrap method ``name`` of every app: ``wrapper(app, original, *args, **kwargs)``."""
     on_each_app(world, lambda app: wrap(app, name, functools.partial(wrapper, app)))
+
+
+def on_refusal(world: World, name: str, handler: Callable[..., Any]) -> None:
+    """Send a refusal from method ``name`` of every app to
+    ``handler(app, original, refusal, *args)``: it may answer instead (return a ``Done``),
+    raise another refusal, or return ``None`` to let the refusal stand."""
+    def wrapper(app: Authenticator, original: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return original(*args)
+        except Refusal as refusal:
+            answer = handler(app, original, refusal, *args)
+            if answer is None:
+                raise
+            return answer
+
+    wrap_app(world, name, wrapper)
 
 
 def override_app_property(world: World, name: str,
