@@ -17,7 +17,9 @@ user would read. Exceptions mean the target itself failed (``TargetError``) or l
 a capability (``CapabilityMissing``); the harness turns the first into an *error*
 and the second into *not-applicable* -- never into a pass.
 
-Documented for adapter authors in docs/adapters.md.
+Documented for adapter authors in docs/adapters.md. The port and its HTTP form (the
+protocol, docs/http-service.md) share one semantic version, ``PORT_VERSION``; every
+change is listed with its version in docs/port-changelog.md.
 """
 
 from __future__ import annotations
@@ -26,6 +28,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
+
+# The version of this port and of the HTTP protocol that carries it (semver): a new
+# major version breaks targets written for the one before, a new minor version only
+# adds. A target says which version it was written for in TargetInfo.port_version;
+# authconform/versions.py checks it at start. Bump it with every change to this file's
+# contract and list the change in docs/port-changelog.md.
+PORT_VERSION = "2.1.0"
 
 
 class Platform(StrEnum):
@@ -361,6 +370,9 @@ class TargetInfo:
     parameters: Mapping[str, float | None] = field(default_factory=dict)
     # Which reading of each documented ambiguity this target follows (see Reading).
     readings: Mapping[str, str] = field(default_factory=dict)
+    # The PORT_VERSION this target was written for; "" (undeclared) is taken as 2.0.0,
+    # the last version before targets declared one (authconform/versions.py).
+    port_version: str = ""
 
     def parameter(self, name: Parameter) -> float | None:
         return self.parameters.get(name.value)

@@ -89,7 +89,7 @@ from authconform.port import Capability
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 PASSED = "passed"
 FAILED = "failed"
@@ -404,6 +404,8 @@ class RunInfo:
     target_name: str
     target_version: str = "unknown"
     capabilities: tuple[str, ...] = ()
+    port_version: str = ""  # TargetInfo.port_version as the target declares it
+    port_note: str | None = None  # versions.check: written for another minor, undeclared
     mutant: str | None = None
     profile: str = "current"
     seed: int | None = None
@@ -624,6 +626,10 @@ def build_document(
                               "capabilities": sorted(run.capabilities)}
     if run.mutant:
         target["mutant"] = run.mutant
+    if run.port_version:
+        target["port_version"] = run.port_version
+    if run.port_note:
+        target["port_note"] = run.port_note
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "generated_at": generated_at.isoformat(),

@@ -309,7 +309,8 @@ class SimTarget:
         variant or a mutant changed them, so the declaration follows the behaviour."""
         rules = self.world_model.rules
         self.info = port.TargetInfo(name, _version(), ALL_CAPABILITIES, rules.profile,
-                                    declared_parameters(rules), declared_readings(rules))
+                                    declared_parameters(rules), declared_readings(rules),
+                                    port_version=port.PORT_VERSION)
 
     def close(self) -> None:
         pass
