@@ -186,9 +186,9 @@ def test_a_missing_member_that_cannot_be_null_is_still_an_error() -> None:
 
 
 def test_an_unknown_capability_is_a_clear_start_up_error() -> None:
-    with serving(Rewriting(info_with(capabilities=["clock", "time_travel"]))) as url:
-        with pytest.raises(AdapterLoadError, match="capability 'time_travel'.*known: clock"):
-            HttpAdapter().start(TargetConfig(options={"url": url}))
+    with (serving(Rewriting(info_with(capabilities=["clock", "time_travel"]))) as url,
+          pytest.raises(AdapterLoadError, match=r"capability 'time_travel'.*known: clock")):
+        HttpAdapter().start(TargetConfig(options={"url": url}))
 
 
 def test_a_service_of_an_older_major_protocol_is_refused_naming_what_changed() -> None:
