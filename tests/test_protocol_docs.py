@@ -76,6 +76,19 @@ def test_every_mandatory_query_argument_is_required_in_the_schema(
     assert found == {"entry_id", "request_id", "to", "tenant_id", "device_id"}
 
 
+def test_the_schema_says_what_the_doc_says_on_each_point_the_team_tripped_over(
+        live: dict[str, Any]) -> None:
+    def plain(text: str) -> str:
+        return " ".join(text.replace("`", "").lower().split())
+
+    described, doc = plain(live["info"]["description"]), plain(DOC)
+    for both in ("backup_contents too", "with no arguments gets", "may be left out",
+                 "not an http error", "protocol", "post /v1/world/restart_service"):
+        assert both in described and both in doc, both
+    assert "(a refused Outcome is a 200)" in live["paths"]["/v1/world/now"]["get"][
+        "responses"]["409"]["description"]
+
+
 def test_the_optional_restart_endpoint_is_published(live: dict[str, Any]) -> None:
     assert "post" in live["paths"]["/v1/world/restart_service"]
     assert "/v1/world/restart_service" in DOC

@@ -64,7 +64,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": schema.ErrorBody, "description": "missing or unknown bearer token"},
     403: {"model": schema.ErrorBody, "description": "this token may not do this"},
     404: {"model": schema.ErrorBody, "description": "unknown world or id"},
-    409: {"model": schema.ErrorBody, "description": "refused by the world"},
+    409: {"model": schema.ErrorBody, "description": "refused by the world where the answer "
+          "has no Outcome to carry the refusal (a refused Outcome is a 200)"},
     413: {"model": schema.ErrorBody, "description": "request body too large"},
     422: {"model": schema.InvalidRequestBody, "description": "malformed request"},
 }
@@ -72,10 +73,18 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 DESCRIPTION = """\
 The authconform simulated world served over HTTP: every operation of the port
 (`authconform/port.py`) is one endpoint. App operations are
-`/v1/devices/{device_id}/<operation>`, world operations `/v1/world/<operation>`;
-GET where the operation only reads. Create a world with `POST /v1/worlds`, then send
-its id in the `X-World-Id` header and a bearer token with every call. Bytes travel as
-base64 strings. See docs/http-service.md.
+`/v1/devices/{device_id}/<operation>`, world operations `/v1/world/<operation>`.
+Operations published as GET take their (required) arguments in the query string; all
+others are POST with a JSON object body -- `backup_contents` too, although it only
+reads; a POST with no arguments gets `{}`. Create a world with `POST /v1/worlds` (a
+bearer token only if the service was given one), then send its id in the `X-World-Id`
+header and a bearer token with every call. Bytes travel as base64 strings.
+
+A refusal is an answer, not an HTTP error: 200 with an Outcome whose `ok` is false.
+In an answer, a member with a default, or one that can be null, may be left out (it
+reads as the default, or null). `GET /v1/info` states the protocol version
+(`protocol`, the version of this document) and the capabilities of every world.
+`POST /v1/world/restart_service` is optional. See docs/http-service.md.
 """
 
 
