@@ -384,7 +384,13 @@ class TargetInfo:
 def declaration_problem(info: TargetInfo) -> str | None:
     """What is wrong with a target's declared parameters and readings, if anything: an
     unknown name or a value of the wrong kind is refused rather than ignored, so a typo
-    cannot quietly turn a check into not-applicable."""
+    cannot quietly turn a check into not-applicable. The same holds for a capability
+    name this port does not know."""
+    capabilities = {c.value for c in Capability}
+    for capability in info.capabilities:
+        if str(capability) not in capabilities:
+            return (f"unknown capability {capability!r} in TargetInfo.capabilities; "
+                    f"known: {sorted(capabilities)}")
     known = {p.value for p in Parameter}
     for name, value in dict(info.parameters).items():
         if name not in known:
