@@ -29,6 +29,7 @@ another major port version.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import sys
 import time
@@ -468,10 +469,9 @@ def _port_version(inner: Any) -> Check:
     try:
         note = versions.check(info.port_version, f"target {info.name!r}")
     except versions.VersionRefused as exc:
-        try:
+        with contextlib.suppress(Exception):  # the refusal is what the user must see
             inner.close()
-        finally:
-            raise AdapterLoadError(str(exc)) from None
+        raise AdapterLoadError(str(exc)) from None
     return Check("port version", True, note or info.port_version, warning=note is not None)
 
 

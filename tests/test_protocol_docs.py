@@ -89,6 +89,15 @@ def test_the_schema_says_what_the_doc_says_on_each_point_the_team_tripped_over(
         "responses"]["409"]["description"]
 
 
+def test_a_post_without_arguments_takes_an_empty_object_or_no_body_at_all() -> None:
+    client = TestClient(create_app())
+    created = client.post("/v1/worlds", json={}).json()
+    headers = {"X-World-Id": created["world_id"],
+               "authorization": f"Bearer {created['operator_token']}"}
+    assert client.post("/v1/world/create_person", json={}, headers=headers).status_code == 200
+    assert client.post("/v1/world/create_tenant", headers=headers).status_code == 200
+
+
 def test_the_optional_restart_endpoint_is_published(live: dict[str, Any]) -> None:
     assert "post" in live["paths"]["/v1/world/restart_service"]
     assert "/v1/world/restart_service" in DOC
