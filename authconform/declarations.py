@@ -68,12 +68,11 @@ def needing_parameter(parameter: Parameter, among: Iterable[FeatureScenario]) ->
     return [s.id for s in among if any(p in s.text for p in phrases)]
 
 
-def needing_reading(reading: Reading, value: str, among: Iterable[FeatureScenario]
-                    ) -> list[str]:
-    """Scenarios tagged for ``value`` of ``reading`` only."""
+def not_under(reading: Reading, value: str, among: Iterable[FeatureScenario]) -> list[str]:
+    """Scenarios written for other readings of ``reading`` than ``value``: the ones a
+    target following ``value`` finds not-applicable."""
     return [s.id for s in among
-            if value in readings.needed(s.tags).get(reading, {value})
-            and reading in readings.needed(s.tags)]
+            if value not in readings.needed(s.tags).get(reading, {value})]
 
 
 def warnings(info: TargetInfo, among: Iterable[FeatureScenario] | None = None
@@ -92,7 +91,7 @@ def warnings(info: TargetInfo, among: Iterable[FeatureScenario] | None = None
     for reading, values in READINGS.items():
         if reading.value in info.readings:
             continue
-        others = [s for v in values[1:] for s in needing_reading(reading, v, known)]
+        others = not_under(reading, values[0], known)
         if others:
             out.append(f"reading {reading.value!r} undeclared, taken as {values[0]!r}: "
                        f"not-applicable {_list(others)}")
