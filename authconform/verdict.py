@@ -74,8 +74,10 @@ together as one full run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -135,6 +137,8 @@ class Requirement:
     sources: tuple[Mapping[str, str], ...]
     interpretation: str | None = None
     kind: str = DOCUMENTED  # documented (the gate) or robustness (graded beside it)
+    # "" for ours (features/requirements.yml); a user catalogue's file name for theirs
+    catalogue: str = ""
 
 
 def _entry_id(entry: Any, where: str, problems: list[str]) -> str | None:
@@ -270,9 +274,53 @@ def _read_yaml(path: Path, what: str) -> Any:
         raise ConfigurationError(f"{what} {path}: {exc}") from exc
 
 
-def load_catalogue(path: str | Path) -> list[Requirement]:
+def load_catalogue(path: str | Path, extra: Sequence[str | Path] | None = None
+                   ) -> list[Requirement]:
+    """The catalogue at ``path`` and, after it, the user catalogues ``extra`` (default:
+    the files named by ``AUTHCONFORM_CATALOGUE``, which ``--catalogue FILE`` sets, so
+    every process of a run -- plugin, xdist workers, report -- sees the same list)."""
     path = Path(path)
-    return parse_catalogue(_read_yaml(path, "requirements catalogue"), origin=str(path))
+    ours = parse_catalogue(_read_yaml(path, "requirements catalogue"), origin=str(path))
+    if extra is None:
+        extra = extra_catalogues()
+    if not extra:
+        return ours
+    retired = load_retired(path)
+    combined = list(ours)
+    for name in extra:
+        combined += load_user_catalogue(name, combined, retired)
+    return combined
+
+
+CATALOGUE_ENV = "AUTHCONFORM_CATALOGUE"  # user catalogues, os.pathsep-separated
+
+
+def extra_catalogues() -> list[Path]:
+    return [Path(p) for p in os.environ.get(CATALOGUE_ENV, "").split(os.pathsep) if p]
+
+
+def load_user_catalogue(path: str | Path, known: Sequence[Requirement],
+                        retired: Mapping[str, Retired]) -> list[Requirement]:
+    """A user's requirements beside ours: the same format as features/requirements.yml,
+    ids that are not ours (nor retired), and every requirement bound to its own source:
+    at least one ``{doc, section}`` naming the user's document (a product spec, a bug
+    report) and where in it the behaviour is stated."""
+    path = Path(path)
+    data = _read_yaml(path, "user requirements catalogue")
+    requirements = parse_catalogue(data, origin=str(path))
+    taken = {r.id for r in known}
+    problems = []
+    for r in requirements:
+        if r.id in taken:
+            problems.append(f"{path}: {r.id}: the id is already used by another catalogue")
+        if r.id in retired:
+            problems.append(f"{path}: {r.id}: {retired[r.id].explain()}; pick a new id")
+        if not r.sources or not all(s.get("section") for s in r.sources):
+            problems.append(f"{path}: {r.id}: bind it to its source: sources: "
+                            "[{doc: <your document>, section: <where it says so>}]")
+    if problems:
+        raise ConfigurationError("; ".join(problems))
+    return [dataclasses.replace(r, catalogue=path.name) for r in requirements]
 
 
 # ---------------------------------------------------------------- waivers
@@ -868,7 +916,8 @@ def scope_prefix(doc: Mapping[str, Any]) -> str:
     shard = doc.get("shard")
     if shard:
         return f"shard {shard['index']} of {shard['count']} (merge for the verdict): "
-    return "partial run (-k/-m selection): " if doc.get("selection") == "partial" else ""
+    # -k/-m, --requirement (a tag selection) or --feature: which one is in the command
+    return "partial run (a selection of scenarios): " if doc.get("selection") == "partial" else ""
 
 
 def _count(statuses: Sequence[str], keys: Sequence[str]) -> dict[str, int]:

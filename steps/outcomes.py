@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, then
 
+from authconform.allowed import allowed
 from authconform.families import FAMILIES, family
 from authconform.port import Outcome, OutcomeCode
+
+# The codes an answer can carry, for every {code} (authconform.allowed).
+ALLOWED_PARAMETERS = {"code": [c.value for c in OutcomeCode]}
 
 
 @then(parsers.parse('the app answers "{code}"'))
@@ -32,6 +36,7 @@ def refused_as(outcome: Outcome, action: str, name: str) -> None:
 
 
 @then(parsers.parse('{action} is refused as "{name}"'))
+@allowed(name=FAMILIES)
 def _(outcome: Outcome, action: str, name: str) -> None:
     refused_as(outcome, action, name)
 

@@ -22,6 +22,7 @@ CODE_SENT_BY = "REQ-VERIFY-03"
 QR_RECOVERS = "REQ-VERIFY-05"
 
 CHANNELS = {"email address": "email", "phone number": "phone"}
+ALLOWED_PARAMETERS = {"channel": CHANNELS}  # every {channel} (authconform.allowed)
 
 
 def _alternate(cast: Cast, name: str, channel: str) -> str:

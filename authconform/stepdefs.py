@@ -1,0 +1,283 @@
+"""Every step the suite knows, read from the step definitions themselves.
+
+``authconform steps`` prints this catalogue, ``docs/steps.md`` is generated from it (a
+test keeps the file current), and ``authconform steps --format json`` is the source an
+editor's step completion reads. Nothing here is hand-copied: the phrase is the parser's
+own text, the parameters and their types come from its placeholders, the allowed values
+from ``@allowed`` (``authconform.allowed``) and ``ALLOWED_PARAMETERS``, the requirement
+a Given leans on from ``@precondition``, the one-line description from the step
+function's docstring, and the group from the step module (its docstring's first line).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from authconform import allowed, preconditions
+
+KEYWORDS = {"given": "Given", "when": "When", "then": "Then", None: "Step"}
+# parse's format types as a person reads them
+TYPES = {"": "text", "w": "a word", "d": "a whole number", "g": "a number",
+         "f": "a number", "n": "a whole number"}
+PLACEHOLDER = re.compile(r"\{(\w*)(?::([^}]*))?\}")
+# The order groups are listed in: the world before the actions before the checks.
+GROUP_ORDER = ("people", "phones", "accounts", "organisation", "backup", "backup_contents",
+               "inspection", "recovery", "existing_accounts", "verification", "codes",
+               "camera", "labels", "troubleshooting", "declared", "faults", "security",
+               "outcomes")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str  # "text", "a word", "a whole number", "a number"
+    allowed: str | None = None  # what values it accepts, in words
+    choices: tuple[str, ...] | None = None  # the accepted values, when they are a list
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "type": self.type}
+        if self.allowed:
+            out["allowed"] = self.allowed
+        if self.choices is not None:
+            out["choices"] = list(self.choices)
+        return out
+
+
+@dataclass
+class StepDef:
+    type: str | None  # given, when, then (None: any)
+    text: str  # the phrase with {placeholders}, as the parser holds it
+    params: tuple[Param, ...]
+    group: str
+    module: str
+    path: str  # relative to the repository
+    line: int
+    summary: str
+    leans_on: str | None
+    target_fixture: str | None
+    context: Any = field(repr=False, compare=False)  # pytest-bdd's StepFunctionContext
+    rules: Mapping[str, allowed.Rule] = field(default_factory=dict, repr=False)
+    example: str | None = None  # "features/x.feature:12: Given ..." (first use)
+
+    @property
+    def keyword(self) -> str:
+        return KEYWORDS[self.type]
+
+    @property
+    def phrase(self) -> str:
+        """The phrase with bare placeholders: ``{name} has the app on the "{phone}"``
+        (the types are listed with the parameters)."""
+        return PLACEHOLDER.sub(lambda m: "{" + (m.group(1) or "value") + "}", self.text)
+
+    @property
+    def typed(self) -> str:
+        """As a person types it: ``Given {name} has the app on the "{phone}"``."""
+        return f"{self.keyword} {self.phrase}"
+
+    def matches(self, step_type: str, text: str) -> bool:
+        return ((self.type is None or self.type == step_type)
+                and bool(self.context.parser.is_matching(text)))
+
+    def arguments(self, text: str) -> dict[str, Any]:
+        return dict(self.context.parser.parse_arguments(text) or {})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"keyword": self.keyword, "type": self.type, "text": self.phrase,
+                "parser": self.text, "snippet": _snippet(self.text), "group": self.group,
+                "params": [p.to_dict() for p in self.params], "summary": self.summary,
+                "leans_on": self.leans_on, "target_fixture": self.target_fixture,
+                "defined_at": f"{self.path}:{self.line}", "example": self.example}
+
+
+def _snippet(text: str) -> str:
+    """An editor snippet: ``{name}`` -> ``${1:name}`` (TextMate/VS Code syntax)."""
+    count = iter(range(1, 1000))
+    return PLACEHOLDER.sub(lambda m: f"${{{next(count)}:{m.group(1) or 'value'}}}", text)
+
+
+def _first_line(doc: str | None) -> str:
+    lines = [line.strip() for line in (doc or "").strip().splitlines()]
+    text = []
+    for line in lines:  # the first sentence or paragraph, joined
+        if not line:
+            break
+        text.append(line)
+    return " ".join(text)
+
+
+def _leans_on(func: Any) -> str | None:
+    owner = preconditions.declared_owner(func)
+    if owner is None or isinstance(owner, str):
+        return owner
+    return _first_line(getattr(owner, "__doc__", None)) or "depends on the step's arguments"
+
+
+def _params(text: str, rules: Mapping[str, allowed.Rule]) -> tuple[Param, ...]:
+    out = []
+    for m in PLACEHOLDER.finditer(text):
+        name, fmt = m.group(1), m.group(2) or ""
+        rule = rules.get(name)
+        out.append(Param(
+            name, TYPES.get(fmt, f"format {fmt}"),
+            allowed.describe(rule) if rule is not None else None,
+            tuple(c) if rule is not None and (c := allowed.choices(rule)) is not None
+            else None))
+    return tuple(out)
+
+
+def _relative(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path
+
+
+def load(root: Path, modules: Sequence[str] | None = None) -> list[StepDef]:
+    """Every step definition of the suite in ``root`` (importing ``steps``' modules),
+    in group order, then by where they are defined."""
+    from pytest_bdd.steps import step_function_context_registry
+
+    _steps_from(root)
+    if modules is None:
+        from steps import step_modules
+
+        modules = step_modules()
+    loaded = {name: importlib.import_module(name) for name in modules}
+    everywhere: dict[str, allowed.Rule] = {}
+    for module in loaded.values():
+        everywhere.update(getattr(module, "ALLOWED_PARAMETERS", {}))
+    found: list[StepDef] = []
+    for context in list(step_function_context_registry.values()):
+        func = context.step_func
+        module_name = getattr(func, "__module__", "")
+        module = loaded.get(module_name)
+        if module is None or getattr(func, "__globals__", None) is not vars(module):
+            continue  # another test's or plugin's steps, or an older import of a module
+        rules = {**everywhere, **allowed.declared(func)}
+        code = inspect.unwrap(func).__code__
+        text = str(context.parser.name)
+        found.append(StepDef(
+            type=context.type, text=text, params=_params(text, rules),
+            group=module_name.rsplit(".", 1)[-1], module=module_name,
+            path=_relative(code.co_filename, root), line=code.co_firstlineno,
+            summary=_first_line(func.__doc__), leans_on=_leans_on(func),
+            target_fixture=context.target_fixture, context=context, rules=rules))
+    order = {g: i for i, g in enumerate(GROUP_ORDER)}
+    # A step function with two decorators is two steps; Given before When before Then.
+    kind = {"given": 0, "when": 1, "then": 2, None: 3}
+    found.sort(key=lambda d: (order.get(d.group, len(order)), d.group, d.line, kind[d.type]))
+    return found
+
+
+def _steps_from(root: Path) -> None:
+    """Make ``import steps`` find ``root``'s step modules, forgetting ones imported from
+    another folder (a test's copy of the repository, say)."""
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    imported = sys.modules.get("steps")
+    where = Path(getattr(imported, "__file__", "") or "").resolve().parent.parent
+    if imported is not None and where != root.resolve():
+        for name in [n for n in sys.modules if n == "steps" or n.startswith("steps.")]:
+            del sys.modules[name]
+        sys.path.remove(str(root))
+        sys.path.insert(0, str(root))
+
+
+def group_titles(modules: Iterable[str]) -> dict[str, str]:
+    """Each step module's group: its name and its docstring's first line."""
+    out = {}
+    for name in modules:
+        module = sys.modules.get(name) or importlib.import_module(name)
+        out[name.rsplit(".", 1)[-1]] = _first_line(module.__doc__)
+    return out
+
+
+def grep(defs: Sequence[StepDef], words: str | None) -> list[StepDef]:
+    """The steps whose phrase, group, description or parameters hold every word."""
+    if not words:
+        return list(defs)
+    wanted = words.lower().split()
+
+    def haystack(d: StepDef) -> str:
+        return " ".join([d.typed, d.group, d.summary, d.leans_on or "",
+                         *(f"{p.name} {p.allowed or ''}" for p in d.params)]).lower()
+
+    return [d for d in defs if all(w in haystack(d) for w in wanted)]
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _grouped(defs: Sequence[StepDef]) -> dict[str, list[StepDef]]:
+    groups: dict[str, list[StepDef]] = {}
+    for d in defs:
+        groups.setdefault(d.group, []).append(d)
+    return groups
+
+
+def _param_words(p: Param) -> str:
+    return f"{p.name}: {p.type}" + (f" ({p.allowed})" if p.allowed else "")
+
+
+def render_text(defs: Sequence[StepDef], titles: Mapping[str, str]) -> str:
+    lines: list[str] = []
+    for group, items in _grouped(defs).items():
+        lines += [f"== {group}: {titles.get(group, '')}".rstrip(": "), ""]
+        for d in items:
+            lines.append(f"  {d.typed}")
+            if d.summary:
+                lines.append(f"      {d.summary}")
+            lines += [f"      - {_param_words(p)}" for p in d.params]
+            if d.leans_on:
+                lines.append(f"      leans on {d.leans_on}")
+            if d.example:
+                lines.append(f"      e.g. {d.example}")
+        lines.append("")
+    lines.append(f"{len(defs)} step(s)")
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(defs: Sequence[StepDef], titles: Mapping[str, str]) -> str:
+    lines = ["# Steps the suite knows", "",
+             "Generated by `authconform steps --format md > docs/steps.md` from the step "
+             "definitions in `steps/`; `tests/test_steps_catalogue.py` fails when this file "
+             "is out of date. `{name}` is a parameter: its type, and the values it accepts "
+             "where they are known, follow the step. A Given or When that *leans on* a "
+             "requirement charges its failure to that requirement (the scenario is "
+             "blocked). `authconform steps --format json` gives the same list for editor "
+             "step completion.", ""]
+    groups = _grouped(defs)
+    lines += ["Groups: " + ", ".join(f"[{g}](#{g.replace('_', '-')})" for g in groups), ""]
+    for group, items in groups.items():
+        lines += [f"## {group}", ""]
+        if titles.get(group):
+            lines += [titles[group], ""]
+        for d in items:
+            lines.append(f"- `{d.typed}`" + (f" — {_md(d.summary)}" if d.summary else ""))
+            lines += [f"  - `{p.name}`: {p.type}" + (f" ({_md(p.allowed)})" if p.allowed else "")
+                      for p in d.params]
+            if d.leans_on:
+                lines.append(f"  - leans on {d.leans_on}")
+            if d.example:
+                lines.append(f"  - e.g. `{d.example}`")
+        lines.append("")
+    lines.append(f"{len(defs)} steps.")
+    return "\n".join(lines) + "\n"
+
+
+def to_json(defs: Sequence[StepDef], titles: Mapping[str, str]) -> dict[str, Any]:
+    return {"schema": 1,
+            "groups": [{"name": g, "title": titles.get(g, ""),
+                        "steps": [d.to_dict() for d in items]}
+                       for g, items in _grouped(defs).items()]}
