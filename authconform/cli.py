@@ -387,13 +387,15 @@ def selection_problem(args: argparse.Namespace, root: Path) -> str | None:
 
 def prerun_problems(root: Path, only: Sequence[Path] | None) -> list[str]:
     """Unknown steps, disallowed values and untraced scenarios (authconform.stepcheck),
-    before any scenario runs; a catalogue or feature file that cannot be read is one."""
+    before any scenario runs."""
     from authconform import stepcheck
 
     try:
         return stepcheck.prerun(root, only)
-    except verdict.ConfigurationError as exc:
-        return [str(exc)]
+    except verdict.ConfigurationError:
+        # a feature file or catalogue that cannot be read: the run reports it as it
+        # always has (a collection or usage error at its file and line, exit 2)
+        return []
 
 
 def load_signing_key(path: str | None) -> Any:
@@ -509,9 +511,7 @@ def cmd_steps(args: argparse.Namespace) -> int:
         print(f"authconform: cannot read the steps: {type(exc).__name__}: {exc}",
               file=sys.stderr)
         return EXIT_USAGE
-    from steps import step_modules
-
-    titles = stepdefs.group_titles(step_modules())
+    titles = stepdefs.group_titles(sorted({d.module for d in defs}))
     chosen = stepdefs.grep(defs, args.grep)
     if args.format == "json":
         print(json.dumps(stepdefs.to_json(chosen, titles), indent=2))

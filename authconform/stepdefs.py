@@ -11,6 +11,7 @@ function's docstring, and the group from the step module (its docstring's first 
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import re
@@ -142,14 +143,20 @@ def _relative(path: str, root: Path) -> str:
 def load(root: Path, modules: Sequence[str] | None = None) -> list[StepDef]:
     """Every step definition of the suite in ``root`` (importing ``steps``' modules),
     in group order, then by where they are defined."""
+    saved = list(sys.path)  # the root goes first only while its modules are imported
+    try:
+        if modules is None:
+            modules = module_names(root)
+        _import_from(root, modules)
+        loaded = {name: importlib.import_module(name) for name in modules}
+    finally:
+        sys.path[:] = saved
+    return _definitions(root, loaded)
+
+
+def _definitions(root: Path, loaded: Mapping[str, Any]) -> list[StepDef]:
     from pytest_bdd.steps import step_function_context_registry
 
-    _steps_from(root)
-    if modules is None:
-        from steps import step_modules
-
-        modules = step_modules()
-    loaded = {name: importlib.import_module(name) for name in modules}
     everywhere: dict[str, allowed.Rule] = {}
     for module in loaded.values():
         everywhere.update(getattr(module, "ALLOWED_PARAMETERS", {}))
@@ -176,18 +183,40 @@ def load(root: Path, modules: Sequence[str] | None = None) -> list[StepDef]:
     return found
 
 
-def _steps_from(root: Path) -> None:
-    """Make ``import steps`` find ``root``'s step modules, forgetting ones imported from
-    another folder (a test's copy of the repository, say)."""
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    imported = sys.modules.get("steps")
-    where = Path(getattr(imported, "__file__", "") or "").resolve().parent.parent
-    if imported is not None and where != root.resolve():
-        for name in [n for n in sys.modules if n == "steps" or n.startswith("steps.")]:
+def module_names(root: Path) -> list[str]:
+    """The step modules pytest loads for ``root``: the literal ``pytest_plugins`` list of
+    its conftest.py if it has one, else ``steps.step_modules()`` (ours), with ``steps``
+    imported from ``root`` when it is there and from the Python path otherwise."""
+    conftest = root / "conftest.py"
+    tree = ast.parse(conftest.read_text(encoding="utf-8")) if conftest.is_file() else None
+    for node in ast.walk(tree) if tree is not None else ():
+        if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and
+                                                 t.id == "pytest_plugins" for t in node.targets)):
+            try:
+                return [str(n) for n in ast.literal_eval(node.value)]
+            except ValueError:
+                break  # built at import time, as ours is
+    _import_from(root, ["steps"])
+    from steps import step_modules
+
+    return list(step_modules())
+
+
+def _import_from(root: Path, modules: Iterable[str]) -> None:
+    """Make ``modules`` import from ``root`` when it holds them, forgetting copies
+    imported from another folder (a test's copy of the repository, say)."""
+    where = str(root.resolve())
+    if sys.path[:1] != [where]:
+        if where in sys.path:
+            sys.path.remove(where)
+        sys.path.insert(0, where)
+    packages = {name.split(".", 1)[0] for name in modules}
+    packages = {p for p in packages if (root / p / "__init__.py").is_file()
+                or (root / f"{p}.py").is_file()}
+    for name in [n for n in sys.modules if n.split(".", 1)[0] in packages]:
+        file = getattr(sys.modules[name], "__file__", None)
+        if file and not Path(file).resolve().is_relative_to(root.resolve()):
             del sys.modules[name]
-        sys.path.remove(str(root))
-        sys.path.insert(0, str(root))
 
 
 def group_titles(modules: Iterable[str]) -> dict[str, str]:
