@@ -16,6 +16,7 @@ import importlib
 import inspect
 import re
 import sys
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,10 +115,68 @@ def _first_line(doc: str | None) -> str:
 
 
 def _leans_on(func: Any) -> str | None:
+    """The requirements a step charges its failures to: its ``@precondition`` owner and
+    every ``owned_by(...)`` in its body or in the step-module helpers it calls, read
+    from the source (``authconform.preconditions``), so the list follows the code."""
+    found = _owners_in(func, set())
     owner = preconditions.declared_owner(func)
-    if owner is None or isinstance(owner, str):
-        return owner
-    return _first_line(getattr(owner, "__doc__", None)) or "depends on the step's arguments"
+    if isinstance(owner, str):
+        found.add(owner)
+    elif owner is not None:
+        found |= _requirement_words(owner, func.__globals__)
+    return ", ".join(sorted(found)) or None
+
+
+REQ_WORD = re.compile(r"^REQ-[A-Z0-9]+(?:-[A-Z0-9]+)*-\d{2,}$")
+
+
+def _resolve(node: ast.AST, names: Mapping[str, Any]) -> set[str]:
+    """REQ ids an ``owned_by`` argument can be: a literal, a module constant, a lookup
+    in a module-level mapping of ids (all of its values)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value} if REQ_WORD.match(node.value) else set()
+    if isinstance(node, ast.Name):
+        value = names.get(node.id)
+        if isinstance(value, str) and REQ_WORD.match(value):
+            return {value}
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        table = names.get(node.value.id)
+        if isinstance(table, Mapping):
+            return {v for v in table.values() if isinstance(v, str) and REQ_WORD.match(v)}
+    return set()
+
+
+def _tree(func: Any) -> ast.AST | None:
+    try:
+        return ast.parse(textwrap.dedent(inspect.getsource(inspect.unwrap(func))))
+    except (OSError, TypeError, SyntaxError):
+        return None
+
+
+def _requirement_words(func: Any, names: Mapping[str, Any]) -> set[str]:
+    tree = _tree(func)
+    if tree is None:
+        return set()
+    return {r for node in ast.walk(tree) for r in _resolve(node, names)}
+
+
+def _owners_in(func: Any, seen: set[int], depth: int = 3) -> set[str]:
+    tree = _tree(func)
+    if tree is None or id(func) in seen or depth == 0:
+        return set()
+    seen.add(id(func))
+    names = getattr(func, "__globals__", {})
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+            continue
+        if node.func.id == "owned_by" and node.args:
+            found |= _resolve(node.args[0], names)
+            continue
+        helper = names.get(node.func.id)
+        if inspect.isfunction(helper) and helper.__module__.split(".")[0] == "steps":
+            found |= _owners_in(helper, seen, depth - 1)
+    return found
 
 
 def _params(text: str, rules: Mapping[str, allowed.Rule]) -> tuple[Param, ...]:
@@ -298,8 +357,9 @@ def render_markdown(defs: Sequence[StepDef], titles: Mapping[str, str]) -> str:
                       for p in d.params]
             if d.leans_on:
                 lines.append(f"  - leans on {d.leans_on}")
-            if d.example:
-                lines.append(f"  - e.g. `{d.example}`")
+            if d.example:  # without the line number, which moves with every edit
+                where, _, typed = d.example.partition(": ")
+                lines.append(f"  - e.g. `{typed}` ({where.rsplit(':', 1)[0]})")
         lines.append("")
     lines.append(f"{len(defs)} steps.")
     return "\n".join(lines) + "\n"
