@@ -751,8 +751,12 @@ def render_summary(doc: Mapping[str, Any]) -> str:
               "| total |",
               "|---|---:|---:|---:|---:|---:|---:|---:|",
               f"| | {ts['passed']} | {ts['failed']} | {ts['blocked']} | {ts['error']} "
-              f"| {ts['not-applicable']} | {ts['skipped']} | {ts['total']} |", "",
-              "| Requirements | passed | failed | error | blocked | waived | not-applicable "
+              f"| {ts['not-applicable']} | {ts['skipped']} | {ts['total']} |", ""]
+    if doc["totals"].get("exploratory"):
+        lines += [f"{doc['totals']['exploratory']} of these scenarios are exploratory "
+                  "(tagged @exploratory): they check no catalogued requirement and count "
+                  "towards no coverage.", ""]
+    lines += ["| Requirements | passed | failed | error | blocked | waived | not-applicable "
               "| uncovered | total |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
               f"| | {tr['passed']} | {tr['failed']} | {tr['error']} | {tr['blocked']} "

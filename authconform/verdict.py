@@ -91,7 +91,7 @@ from authconform.port import Capability
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"  # 1.4: totals.exploratory, requirements[].catalogue
 
 PASSED = "passed"
 FAILED = "failed"
@@ -645,6 +645,8 @@ def build_document(
             "summary": r.summary, "sources": [dict(s) for s in r.sources], "status": j.status,
             "scenarios": [s.id for s in j.scenarios],
         }
+        if r.catalogue:  # a user's requirement (run --catalogue FILE), judged as ours
+            entry["catalogue"] = r.catalogue
         missing = sorted({c for s in j.scenarios if s.status == NOT_APPLICABLE
                           if (c := missing_capability(s.message))})
         if missing:
@@ -692,6 +694,9 @@ def build_document(
         "totals": {
             "scenarios": _count([s.status for s in scenarios], SCENARIO_STATUSES),
             "requirements": _count([j.status for j in judged.values()], REQUIREMENT_STATUSES),
+            # @exploratory scenarios name no requirement (the gate refuses any other
+            # scenario that names none): counted apart, never coverage
+            "exploratory": sum(1 for s in scenarios if not s.requirements),
         },
         "harness": {
             "collection_errors": list(run.collection_errors),
