@@ -160,6 +160,46 @@ def _requirement_words(func: Any, names: Mapping[str, Any]) -> set[str]:
     return {r for node in ast.walk(tree) for r in _resolve(node, names)}
 
 
+def _port_calls(func: Any, seen: set[int], depth: int = 3) -> list[str]:
+    """``app.turn_on_backup``, ``world.create_device``...: the port operations a step
+    (or a step-module helper it calls) makes, in the order they first appear."""
+    tree = _tree(func)
+    if tree is None or id(func) in seen or depth == 0:
+        return []
+    seen.add(id(func))
+    names = getattr(func, "__globals__", {})
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        called = node.func
+        if (isinstance(called, ast.Attribute) and isinstance(called.value, ast.Attribute)
+                and called.value.attr in ("app", "world")):
+            found.append(f"{called.value.attr}.{called.attr}")
+        elif (isinstance(called, ast.Attribute) and isinstance(called.value, ast.Name)
+              and called.value.id in ("app", "world")):  # world = cast.target.world
+            found.append(f"{called.value.id}.{called.attr}")
+        elif isinstance(called, ast.Name):
+            helper = names.get(called.id)
+            if inspect.isfunction(helper) and helper.__module__.split(".")[0] == "steps":
+                found += _port_calls(helper, seen, depth - 1)
+        elif (isinstance(called, ast.Attribute) and isinstance(called.value, ast.Name)
+              and called.value.id == "cast"):  # the Cast's own look-ups (steps/cast.py)
+            method = getattr(names.get("Cast"), called.attr, None)
+            if inspect.isfunction(method):
+                found += _port_calls(method, seen, depth - 1)
+    return list(dict.fromkeys(found))
+
+
+def _port_summary(step_type: str | None, func: Any) -> str:
+    """For a step with no docstring: the port operations it makes, from its code."""
+    calls = _port_calls(func, set())
+    if not calls:
+        return ""
+    said = ", ".join(calls)
+    return f"checks through {said}" if step_type == "then" else f"calls {said}"
+
+
 def _owners_in(func: Any, seen: set[int], depth: int = 3) -> set[str]:
     tree = _tree(func)
     if tree is None or id(func) in seen or depth == 0:
@@ -233,7 +273,8 @@ def _definitions(root: Path, loaded: Mapping[str, Any]) -> list[StepDef]:
             type=context.type, text=text, params=_params(text, rules),
             group=module_name.rsplit(".", 1)[-1], module=module_name,
             path=_relative(code.co_filename, root), line=code.co_firstlineno,
-            summary=_first_line(func.__doc__), leans_on=_leans_on(func),
+            summary=_first_line(func.__doc__) or _port_summary(context.type, func),
+            leans_on=_leans_on(func),
             target_fixture=context.target_fixture, context=context, rules=rules))
     order = {g: i for i, g in enumerate(GROUP_ORDER)}
     # A step function with two decorators is two steps; Given before When before Then.

@@ -186,6 +186,8 @@ def _(cast: Cast, name: str, phone: str, whose: str) -> Outcome:
 
 @then(parsers.parse("the refusal names nothing of {name:w}'s"))
 def _(cast: Cast, outcome: Outcome, name: str) -> None:
+    """Checks that the last refusal's message names none of the person's identifiers
+    they did not type themselves."""
     message = outcome.message.lower()
     named = sorted(f for f in _identifying(cast, name) - cast.typed if f.lower() in message)
     assert not named, f"the refusal tells about {name}: {named} in {outcome.message!r}"

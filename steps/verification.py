@@ -221,6 +221,8 @@ def _site_qr(cast: Cast, name: str, label: str) -> bytes:
 
 @given(parsers.parse("{name:w} holds {what}"), target_fixture="held_qr")
 def _(cast: Cast, name: str, what: str) -> HeldQr:
+    """Gets an activation QR code of the kind described (see HELD_QR) and hands it on as
+    held_qr."""
     for pattern, (requirement, make) in HELD_QR.items():
         found = re.fullmatch(pattern, what)
         if found:
