@@ -150,7 +150,7 @@ def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
 
 
 @then(parsers.parse('the "{phone}" shows no camera prompt'))
-def _(cast: Cast, phone: str) -> None:
+def no_prompt(cast: Cast, phone: str) -> None:
     # The prompt not coming back is REQ-CAMERA-01's (a SHOULD), whatever MUST the
     # scenario also checks: a prompt shown again blocks that MUST, it never fails it.
     with owned_by(PROMPT):
