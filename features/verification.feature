@@ -197,10 +197,10 @@ Feature: Additional verification of restored accounts
       And Alex has the app on the "new iPhone"
       And Alex has recovered the backup on the "new iPhone"
       And Alex has the app on the "spare iPhone"
-      When Alex signs in to recover the "Microsoft" account on the "new iPhone" with a code to the alternate email address
-      And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "new iPhone"
-      And Alex begins recovery on the "spare iPhone"
-      And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "spare iPhone"
+      And Alex has recovered the backup on the "spare iPhone"
+      When Alex verifies the "Microsoft" account on the "new iPhone" with a code sent to the alternate email address
+      And Alex signs in to recover the "Microsoft" account on the "spare iPhone" with a code to the alternate email address
+      And Alex enters the code already used on the "new iPhone" for the "Microsoft" account on the "spare iPhone"
       Then verification is refused with "WRONG_CODE"
       And the "Microsoft" account on the "spare iPhone" needs additional verification
 
