@@ -156,16 +156,6 @@ def _conformance(tmp_path: Path, *args: str, **env: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("profile", ["current", "2019"])
-def test_the_outsider_camera_variant_passes_verification_in_both_profiles(
-        tmp_path: Path, profile: str) -> None:
-    doc = _conformance(tmp_path, "--profile", profile, "-k", "verif or camera",
-                       AUTHCONFORM_SUT_VARIANT="camera-answer-needs-prompt")
-    bad = [s["id"] for s in doc["scenarios"] if s["status"] not in ("passed", "skipped",
-                                                                      "not-applicable")]
-    assert not bad and doc["verdict"] == "conformant", (bad, doc["reasons"])
-
-
 def test_under_2019_nothing_depends_on_a_camera_prompt(tmp_path: Path) -> None:
     doc = _conformance(tmp_path, "--profile", "2019", "--mutant", "no_camera_prompt",
                        "-k", "verif")
