@@ -505,6 +505,31 @@ def open_page(url: str, *, chromium: str | None = None, timeout: float = 120.0) 
     return done.stdout
 
 
+def page_size(url: str, width: int, *, chromium: str | None = None,
+              timeout: float = 120.0) -> tuple[int, int]:
+    """(width, height) in CSS pixels of the page at ``url`` laid out ``width`` pixels
+    wide: a page holding it in a frame reads its size once it has loaded (file:// pages
+    may read each other only with --allow-file-access-from-files)."""
+    browser = chromium or find_chromium()
+    if not browser:
+        raise RenderError(f"chromium not found: set {CHROMIUM_ENV}")
+    with tempfile.TemporaryDirectory(prefix="authconform-chromium-") as tmp:
+        frame = Path(tmp) / "measure.html"
+        frame.write_text(
+            f'<!doctype html><body><iframe id="f" src="{html.escape(url)}" '
+            f'style="width:{width}px;height:800px;border:0"></iframe><script>'
+            "f.onload=()=>{const d=f.contentDocument.documentElement;"
+            "document.body.dataset.size=d.scrollWidth+'x'+d.scrollHeight}</script>",
+            encoding="utf-8")
+        done = _chromium(browser, str(Path(tmp) / "profile"),
+                         ["--allow-file-access-from-files", "--dump-dom"], frame.as_uri(),
+                         timeout)
+    found = re.search(r'data-size="(\d+)x(\d+)"', done.stdout)
+    if found is None:
+        raise RenderError(f"could not measure {url}: {done.stderr.strip()[-400:]}")
+    return int(found.group(1)), int(found.group(2))
+
+
 def result_page(report_html_dir: str | Path, scenario_id: str, *,
                 timeout: float = 120.0) -> ResultPage:
     """The page of one scenario (by its conformance.json id), opened from disk."""
