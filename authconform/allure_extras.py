@@ -335,6 +335,8 @@ def tidy_result(result: Any, changes: Mapping[str, Any] | None) -> None:
                                        value=changes["message"]), *(result.parameters or [])]
         result.description = _with_need(result.description, changes["message"])
         result.statusDetails = None
+        for step in _walk(result.steps):  # Allure shows a step's message as the result's
+            step.statusDetails = None
         return
     message = changes.get("message")
     if message:

@@ -214,10 +214,13 @@ def verdict_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
     """One report folder per verdict, each a real run of the tiny suite: a passing
     selection; a failing one; one with an adapter error; and the passing selection
     checked against a copy of the document whose bound sentence was reworded."""
-    base = tmp_path_factory.mktemp("verdicts")
-    repo = bound_suite(base / "repo", base / "seeds")
-    changed = base / "changed"
-    changed.mkdir()
+    # every folder a run names sits inside the repository: pytest takes the common
+    # folder of its path arguments as its root, where it looks for features/
+    repo = tmp_path_factory.mktemp("verdicts") / "repo"
+    bound_suite(repo, repo / "seeds")
+    base = repo / "out"
+    changed = repo / "changed"
+    changed.mkdir(parents=True)
     (changed / "a.txt").write_text(DOCUMENT.replace("once the person has signed in",
                                                     "after signing in"), encoding="utf-8")
     runs = {verdict.CONFORMANT: (0, ["-k", "backup_turns_on"]),
@@ -274,8 +277,8 @@ def test_report_pages_quote_the_synthetic_document(verdict_reports: dict[str, Pa
 @needs_browser
 def test_a_not_applicable_scenario_is_not_told_as_an_error(
         verdict_reports: dict[str, Path], tmp_path: Path) -> None:
-    repo = verdict_reports[verdict.CONFORMANT].parent / "repo"
-    out = tmp_path / "na"
+    repo = verdict_reports[verdict.CONFORMANT].parent.parent
+    out = repo / "out" / "na"
     assert build_mini(repo, out, "-k", "codes_expire_with_the_clock") == 0
     doc = _doc(out)
     na = next(s for s in doc["scenarios"] if s["status"] == "not-applicable")
