@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 from authconform.port import Capability
-from tests.test_readme_figures import readme_sample_lines
 from tests.test_bad_input import (
     GOOD,
     REPO,
@@ -18,6 +17,7 @@ from tests.test_bad_input import (
     run_suite_gate,
     said,
 )
+from tests.test_readme_figures import readme_sample_lines
 
 MINIMAL = "minimal_adapter:MinimalAdapter"  # examples/: the core port, few capabilities
 # A mutant that breaks only a robustness requirement (REQ-SECURITY-03).
