@@ -29,3 +29,13 @@ def test_the_readme_counts_the_mutants_of_the_catalogue() -> None:
 def test_the_sample_lines_are_two_and_end_with_the_verdict() -> None:
     lines = readme_sample_lines()
     assert len(lines) == 2 and lines[1].startswith("authconform: conformant (exit 0): ")
+
+
+def test_the_readme_states_no_hand_measured_harness_test_time() -> None:
+    # a duration of `./harness test` typed into the README goes stale with every new
+    # test; `authconform bench` measures what needs a figure (bench/README.md)
+    text = README.read_text(encoding="utf-8")
+    for sentence in re.split(r"(?<=[.!?])\s", text):
+        if "harness test" in sentence:
+            assert not re.search(r"\b\d+(?:\.\d+)?\s*(?:s|sec|seconds?|min|minutes?)\b",
+                                 sentence), sentence
