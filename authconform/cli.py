@@ -11,7 +11,7 @@
     authconform drift OLD_DIR NEW_DIR [--format text|json]
     authconform keygen [--out PREFIX]
     authconform verify ATTESTATION --key PUB [--report-dir DIR]
-    authconform report [--report-dir DIR]
+    authconform report [--report-dir DIR] [--sources DIR]
     authconform diff OLD.json NEW.json [--format text|json]
     authconform merge DIR... [--report-dir DIR] [--no-html]
     authconform self-test|mutants|variants|explore|bench ...
@@ -26,7 +26,8 @@ Exit codes of ``run`` (and the meaning every subcommand keeps):
        ``requirements --sources``, ``diff`` and ``drift`` use 1 for "problems found"
     2  usage or configuration error: bad option, unknown adapter, malformed catalogue,
        waivers or feature file, collection errors, nothing selected, Allure CLI missing,
-       shards that ``merge`` cannot combine
+       shards that ``merge`` cannot combine, a report folder that cannot be created or
+       written (``run``, ``merge``, ``report``)
     3  harness or adapter error: a scenario in status error, pytest crashed or was
        interrupted, conformance.json missing or invalid, the HTML report failed
 

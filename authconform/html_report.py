@@ -6,9 +6,14 @@
 * ``index.html`` -- the awesome plugin's single-file report (``singleFile``): scripts,
   styles and data inlined, so it opens from disk (``file://``), from a downloaded CI
   artifact or a mail attachment, with no web server;
+* the verdict first: ``index.html`` opens with the gate's verdict, coverage line and
+  failed requirements above Allure's own overview (authconform.verdict_banner);
 * ``requirements/<REQ-ID>.html`` and ``requirements/index.html`` -- one static page per
-  requirement (summary, level, grade, sources, interpretation, this run's status and
-  scenarios); the requirement links of each scenario in Allure point there.
+  requirement (summary, level, grade, interpretation, this run's status and scenarios,
+  and beside them the bound passages quoted from the user's copy of the documents when
+  one is at hand: ``--sources DIR``, else $AUTHCONFORM_SOURCES or ../shared/seeds); the
+  requirement links of each scenario in Allure point there. The project carries no
+  copy of the documents: the words come from the user's folder at build time.
 
 The output folder is emptied first. Allure 3 moves its plugin's files up into the
 output folder only when that folder holds a single directory; on a second build into
