@@ -865,13 +865,15 @@ def _ids(ids: Sequence[str], shown: int = 3) -> str:
 
 
 def coverage_line(doc: Mapping[str, Any]) -> str:
-    """``40 of 68 documented MUST requirements verified; 28 unverified: needs clock
-    (12), network (9), ...`` -- what a "conformant" covers and what it does not."""
+    """``40 of 68 documented MUST requirements verified (1 failed); 28 unverified: needs
+    clock (12), network (9), ...`` -- what a "conformant" covers and what it does not."""
     c = doc["coverage"]
     if c["must"] and c["verified"] == c["must"]:
         text = f"all {c['must']} documented MUST requirements verified"
     else:
         text = f"{c['verified']} of {c['must']} documented MUST requirements verified"
+    if c.get("failed"):  # "verified" counts the failed ones: say how many those are
+        text += f" ({len(c['failed'])} failed)"
     if c["unverified"]:
         text += f"; {len(c['unverified'])} unverified" + _needs_text(c["needs"])
     return text

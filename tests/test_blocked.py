@@ -393,8 +393,13 @@ def allure_categories_of(alluredir, name: str) -> str | None:
         if result["name"] != name:
             continue
         message = (result.get("statusDetails") or {}).get("message", "")
+        labels = {lab["name"] for lab in result["labels"]}
         for c in CATEGORIES:
-            if result["status"] in c["matchedStatuses"] and re.fullmatch(
+            if "matchers" in c:  # Allure 3's form: statuses and labels (not applicable)
+                if (result["status"] in c["matchers"]["statuses"]
+                        and set(c["matchers"].get("labels", {})) <= labels):
+                    return str(c["name"])
+            elif result["status"] in c["matchedStatuses"] and re.fullmatch(
                     c.get("messageRegex", "[\\s\\S]*"), message):
                 return str(c["name"])
         return None
