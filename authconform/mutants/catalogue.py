@@ -587,7 +587,7 @@ def _wrong_code_accepted(world: World) -> None:
     wrap(world.msa, "confirm_code", confirm_code)
 
 
-@mutant("expired_code_accepted", "REQ-VERIFY-04",
+@mutant("expired_code_accepted", "REQ-SECURITY-05",
         "verification codes never expire")
 def _expired_code_accepted(world: World) -> None:
     def confirm_code(original: Callable[..., None], username: str, code: str,
@@ -676,7 +676,7 @@ def _refused_qr_blocks_recovery(world: World) -> None:
     wrap_app(world, "scan_qr_to_recover", scan_qr_to_recover)
 
 
-@mutant("replayed_qr_accepted", "REQ-VERIFY-06",
+@mutant("replayed_qr_accepted", "REQ-SECURITY-06",
         "an activation QR code can be used again after it was used once")
 def _replayed_qr_accepted(world: World) -> None:
     def before(activation: Any) -> None:
@@ -685,7 +685,7 @@ def _replayed_qr_accepted(world: World) -> None:
     _tenant_activation_patch(world, before, lambda activation, saved: None)
 
 
-@mutant("expired_qr_accepted", "REQ-VERIFY-06",
+@mutant("expired_qr_accepted", "REQ-SECURITY-06",
         "an activation QR code is accepted after it has expired")
 def _expired_qr_accepted(world: World) -> None:
     def before(activation: Any) -> float:
@@ -985,6 +985,16 @@ def _uploads_continue_after_lapse(world: World) -> None:
         "an out-of-date backup never shows the red dot or exclamation mark")
 def _red_dot_never_shown(world: World) -> None:
     override_app_property(world, "red_dot", lambda app, value: False)
+
+
+@mutant("red_dot_on_outage", "REQ-STALE-06",
+        "an offline phone with a change waiting to upload shows the red dot, sign-in valid or not")
+def _red_dot_on_outage(world: World) -> None:
+    def red_dot(app: Authenticator, value: bool) -> bool:
+        backup = app.state.backup
+        return value or (backup.on and backup.dirty and not app.device.online)
+
+    override_app_property(world, "red_dot", red_dot)
 
 
 @mutant("red_dot_stays_after_sign_in", "REQ-STALE-03",
