@@ -166,6 +166,31 @@ Feature: Additional verification of restored accounts
       And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "new iPhone"
       Then the app answers "OK"
 
+    # Each personal account proves its identity with its own password (000/002: "your
+    # password" for the account being recovered); the recovery account's does not do.
+    @verify @REQ-VERIFY-04 @negative
+    Scenario Outline: A second personal account is not released by the recovery account's password
+      Given Alex has another personal Microsoft account called "Family"
+      And Alex has backed up the accounts "Microsoft with sign-in notifications, Family with sign-in notifications" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      When Alex signs in to recover the "Family" account on the "<new phone>" with the password of the "Microsoft" account
+      Then verification is refused with "SIGN_IN_FAILED"
+      And the "Family" account on the "<new phone>" needs additional verification
+      And the "Family" account on the "<new phone>" shows no code
+      When Alex signs in to recover the "Family" account on the "<new phone>" with a code to the alternate email address
+      Then the app answers "CODE_SENT"
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
     @verify @REQ-VERIFY-04 @negative @ios
     Scenario: A wrong code is refused, and the right one still works
       Given Alex has backed up the accounts "Microsoft with sign-in notifications" on the "old iPhone"

@@ -573,6 +573,21 @@ def _verification_wrong_password_accepted(world: World) -> None:
     wrap(world.msa, "send_code", send_code)
 
 
+@mutant("recovery_password_releases_any_account", "REQ-VERIFY-04",
+        "'Sign in to recover' takes the recovery account's password for any waiting "
+        "personal account")
+def _recovery_password_releases_any_account(world: World) -> None:
+    def sign_in_to_recover(app: Authenticator, original: Callable[..., Done], entry_id: str,
+                           password: str, channel: str) -> Done:
+        recovery = world.msa.find(app.state.backup.recovery_username or "")
+        own = world.msa.find(app._entry(entry_id).username)
+        if recovery is not None and own is not None and password == recovery.password:
+            password = own.password
+        return original(entry_id, password, channel)
+
+    wrap_app(world, "sign_in_to_recover", sign_in_to_recover)
+
+
 @mutant("wrong_code_accepted", "REQ-VERIFY-04",
         "any code confirms additional verification while a code is pending")
 def _wrong_code_accepted(world: World) -> None:
