@@ -164,6 +164,13 @@ def _only_personal_account_blocks(world: World) -> None:
     _blocking_only(world, lambda entry: entry.kind == PERSONAL)
 
 
+@mutant("waiting_accounts_do_not_block", "REQ-EXISTING-01",
+        "restored accounts still waiting for verification do not count as accounts set up, "
+        "so recovery runs again over them")
+def _waiting_accounts_do_not_block(world: World) -> None:
+    _blocking_only(world, lambda entry: not entry.needs_verification)
+
+
 @mutant("refusal_deletes_existing", "REQ-EXISTING-02",
         "a recovery refused for existing accounts still deletes the first existing account")
 def _refusal_deletes_existing(world: World) -> None:
