@@ -10,6 +10,7 @@ the key holder's freshness limit between the recovery sign-in and the key releas
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterable
 
 from pytest_bdd import given, parsers, then, when
@@ -50,8 +51,16 @@ def byte_forms(raw: bytes) -> list[bytes]:
     return [f for f in forms if f]
 
 
+def json_forms(text: str) -> set[bytes]:
+    """A text as it sits inside a JSON string: quotes and backslashes escaped, and
+    non-ASCII letters either as \\uXXXX or as they are."""
+    return {json.dumps(text)[1:-1].encode(),
+            json.dumps(text, ensure_ascii=False)[1:-1].encode()}
+
+
 def text_forms(text: str) -> list[bytes]:
-    return sorted({*plain_forms(text), *byte_forms(text.encode())})
+    return sorted({*plain_forms(text), text.encode("utf-16-be"), *json_forms(text),
+                   *byte_forms(text.encode())})
 
 
 def base32_secret_forms(secret: str) -> list[bytes]:
@@ -109,6 +118,14 @@ def _(cast: Cast, name: str) -> None:
     wanted = {**_third_party_secrets(cast, name), **_passwords(cast, name), **keys}
     _assert_nowhere("the cloud stores", _object_bytes(cast.target.world.stored_objects()),
                     wanted)
+
+
+# 000/002 notice: no other information about the accounts is kept, mail and files named.
+@then(parsers.parse("no stored object anywhere holds the mail and files of {name:w}'s "
+                    "personal Microsoft account in any encoding"))
+def _(cast: Cast, account_data: dict[str, str], name: str) -> None:
+    _assert_nowhere("the cloud stores", _object_bytes(cast.target.world.stored_objects()),
+                    {what: text_forms(text) for what, text in account_data.items()})
 
 
 @then(parsers.parse("no network message holds a third-party secret or a device key of "

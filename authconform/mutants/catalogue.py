@@ -350,6 +350,24 @@ def _backup_keeps_mail(world: World) -> None:
     wrap_app(world, "_payload", _payload)
 
 
+@mutant("mail_cached_beside_backup", "REQ-STORED-01",
+        "each upload also leaves a JSON cache of the personal account's mail and files "
+        "next to the backup")
+def _mail_cached_beside_backup(world: World) -> None:
+    import json
+
+    def _upload(app: Authenticator, original: Callable[[], None]) -> None:
+        original()
+        backup = app.state.backup
+        account = world.msa.find(backup.recovery_username or "")
+        if account is not None and backup.location is not None:
+            cache = json.dumps({"items": [text for _, text in account.data]}).encode()
+            app._store().objects[(backup.location.lower(), "authenticator-cache.json")] = (
+                StoredBlob(cache, app.now))
+
+    wrap_app(world, "_upload", _upload)
+
+
 @mutant("work_accounts_left_out", "REQ-STORED-03",
         "work or school accounts are left out of the backup, so recovery never shows them")
 def _work_accounts_left_out(world: World) -> None:
