@@ -1027,6 +1027,26 @@ def _red_dot_never_shown(world: World) -> None:
     override_app_property(world, "red_dot", lambda app, value: False)
 
 
+@mutant("red_dot_cleared_on_reconnect", "REQ-STALE-02",
+        "the phone coming back online hides the red dot, though no one signed in again")
+def _red_dot_cleared_on_reconnect(world: World) -> None:
+    dismissed: set[str] = set()  # devices whose mark the reconnection hid
+
+    def retry_backup(app: Authenticator, original: Callable[[], None]) -> None:
+        dismissed.add(app.device.id)
+        original()
+
+    def sign_in_to_update_backup(app: Authenticator, original: Callable[..., Done],
+                                 *args: Any, **kwargs: Any) -> Done:
+        dismissed.discard(app.device.id)
+        return original(*args, **kwargs)
+
+    wrap_app(world, "retry_backup", retry_backup)
+    wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
+    override_app_property(world, "red_dot",
+                          lambda app, value: value and app.device.id not in dismissed)
+
+
 @mutant("red_dot_on_outage", "REQ-STALE-06",
         "an offline phone with a change waiting to upload shows the red dot, sign-in valid or not")
 def _red_dot_on_outage(world: World) -> None:
