@@ -128,6 +128,20 @@ def _(cast: Cast, account_data: dict[str, str], name: str) -> None:
                     {what: text_forms(text) for what, text in account_data.items()})
 
 
+# 002: the two sign-ins together protect the backup; a storage location that kept the key
+# would open it alone. Needs the backup_key capability (the key, for searching).
+@then(parsers.parse("no stored object anywhere holds the key that opens {name:w}'s backup in "
+                    "{store} in any encoding"))
+def _(cast: Cast, name: str, store: str) -> None:
+    kind = STORES[store]
+    location = (cast.apple_id(name) if kind is Store.ICLOUD else cast.msa(name)).username
+    with owned_by(STORE_REQUIREMENT[kind]):  # the backup is kept where the documents say
+        key = cast.target.world.backup_key(kind, location)
+        assert key, f"no key opens a backup in {store} under {location}"
+    _assert_nowhere("the cloud stores", _object_bytes(cast.target.world.stored_objects()),
+                    {"the backup key": byte_forms(key)})
+
+
 @then(parsers.parse("no network message holds a third-party secret or a device key of "
                     "{name:w}'s in any encoding"))
 def _(cast: Cast, name: str) -> None:

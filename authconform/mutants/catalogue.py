@@ -1304,6 +1304,20 @@ def _admin_sees_accounts(world: World) -> None:
     wrap_app(world, "_changed", _changed)
 
 
+@mutant("backup_key_kept_in_store", "REQ-PRIVACY-03",
+        "each upload leaves the backup key, base64-encoded, next to the backup it opens")
+def _backup_key_kept_in_store(world: World) -> None:
+    def _upload(app: Authenticator, original: Callable[[], None]) -> None:
+        original()
+        backup = app.state.backup
+        record = world.keys.lookup(backup.recovery_username or "")
+        if record is not None and backup.location is not None:
+            app._store().objects[(backup.location.lower(), "authenticator-key")] = (
+                StoredBlob(base64.b64encode(record.key), app.now))
+
+    wrap_app(world, "_upload", _upload)
+
+
 @mutant("plaintext_backup", "REQ-PRIVACY-03",
         "the storage location holds the backup in plain text")
 def _plaintext_backup(world: World) -> None:
