@@ -221,6 +221,21 @@ def _msa_codes_identical(world: World) -> None:
     wrap(world.msa, "enroll_device", enroll_device)
 
 
+@mutant("restored_msa_credential_broken", "REQ-CODES-02",
+        "a restored personal Microsoft account without push gets a credential its provider "
+        "never enrolled, so its codes are refused")
+def _restored_msa_credential_broken(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       *args: Any, **kwargs: Any) -> Done:
+        done = original(*args, **kwargs)
+        for entry in app.state.entries:
+            if entry.kind == PERSONAL and not entry.needs_verification and entry.params:
+                entry.params = _fresh_params(world, entry.params)
+        return done
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
 @mutant("old_phone_credential_revoked", "REQ-CODES-02",
         "enrolling a new phone for a Microsoft account revokes every other phone's credential")
 def _old_phone_credential_revoked(world: World) -> None:
