@@ -1504,7 +1504,7 @@ def _truncated_write_not_noticed(world: World) -> None:
     _trusting_uploads(world, damaged=True)
 
 
-@mutant("cut_recovery_fails_again", "REQ-FAULT-05",
+@mutant("cut_recovery_fails_again", "REQ-RECOVERY-05",
         "after a cut recovery, the next attempt on that phone fails the same way once more")
 def _cut_recovery_fails_again(world: World) -> None:
     failed: dict[str, Code] = {}
@@ -1519,6 +1519,29 @@ def _cut_recovery_fails_again(world: World) -> None:
         except Refusal as refusal:
             if refusal.code in (Code.SERVICE_UNAVAILABLE, Code.NETWORK_UNAVAILABLE):
                 failed[app.device.id] = refusal.code
+            raise
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("cut_recovery_marks_store", "REQ-FAULT-05",
+        "a recovery that fails part-way leaves a note of the attempt beside the backup it "
+        "was reading")
+def _cut_recovery_marks_store(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            record = world.keys.lookup(username)
+            if refusal.code in (Code.SERVICE_UNAVAILABLE, Code.NETWORK_UNAVAILABLE) and (
+                    record is not None and record.platform == app.device.platform.value):
+                location = (_apple_id_at(world, record.location) if record.platform == "ios"
+                            else username)
+                store = world.icloud if record.platform == "ios" else world.microsoft_storage
+                if location is not None:
+                    store.objects[(location.lower(), "recovery-attempt")] = StoredBlob(
+                        app.device.id.encode(), app.now)
             raise
 
     wrap_app(world, "begin_recovery", begin_recovery)
