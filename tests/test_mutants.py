@@ -660,6 +660,14 @@ def probe_mail_in_store(s: Scene) -> Any:
     return [o.name for o in s.world.stored_objects() if b"quarterly report" in o.data]
 
 
+def probe_cut_recovery_store(s: Scene) -> Any:
+    """A recovery cut after the download leaves the stored objects as they were."""
+    _old, new = s.old_and_new()
+    before = s.world.stored_objects()
+    s.world.inject_fault("network_drop_after_download")
+    return s.recover(new), s.world.stored_objects() == before
+
+
 def probe_key_in_store(s: Scene) -> Any:
     import base64
 
@@ -861,6 +869,7 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "waiting_block": (probe_waiting_block, ("EXISTING_ACCOUNTS", 2)),
     "mail_in_store": (probe_mail_in_store, []),
     "key_in_store": (probe_key_in_store, []),
+    "cut_recovery_store": (probe_cut_recovery_store, ("NETWORK_UNAVAILABLE", True)),
 }
 
 # Which probe shows each mutant up.
@@ -870,6 +879,8 @@ PROBE_OF: dict[str, str] = {
     "existing_block_sticks": "existing_retry",
     "msa_codes_identical": "msa_codes",
     "old_phone_credential_revoked": "msa_codes",
+    "restored_msa_credential_broken": "msa_codes",
+    "cut_recovery_marks_store": "cut_recovery_store",
     "msa_code_accepted_from_any_phone": "msa_codes",
     "drift_wider_than_declared": "drift",
     "sign_in_lapses_early": "lapse_time",
