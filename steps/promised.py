@@ -156,7 +156,8 @@ def _code_accepted(cast: Cast, name: str, phone: Phone, entry: AccountEntry) -> 
         return  # not an account the steps know: nothing to ask its provider about
     with owned_by("REQ-CODES-02"):
         code = cast.target.app.current_code(phone.id, entry.id)
-        assert code is not None, f"the restored Microsoft account shows no code on the {phone.label}"
+        assert code is not None, (
+            f"the restored Microsoft account shows no code on the {phone.label}")
         assert cast.target.world.provider_accepts_code(account.id, code, phone.id), (
             f"the Microsoft account refuses the code the {phone.label} shows after recovery")
 
