@@ -110,12 +110,14 @@ def _object_bytes(objects: list[StoredObject]) -> list[bytes]:
 
 
 # ------------------------------------------------------------------ what is readable
-@then(parsers.parse("no stored object holds a secret, password or device key of {name:w}'s "
-                    "in any encoding"))
+# A third-party secret readable in the store is REQ-PRIVACY-03's (the stored data shows
+# no secret in any encoding): looked for there, so that one leak fails one requirement.
+@then(parsers.parse("no stored object holds a password or device key of {name:w}'s in any "
+                    "encoding"))
 def _(cast: Cast, name: str) -> None:
     keys = _device_keys(cast, name)
     assert keys, f"{name}'s phones hold no device key, so the check would prove nothing"
-    wanted = {**_third_party_secrets(cast, name), **_passwords(cast, name), **keys}
+    wanted = {**_passwords(cast, name), **keys}
     _assert_nowhere("the cloud stores", _object_bytes(cast.target.world.stored_objects()),
                     wanted)
 

@@ -320,7 +320,8 @@ KILLS = (
     Kill("cut_recovery_marks_store", True, (UNTOUCHED,)),
     Kill("second_phone_rekeys", False, (TWO_PHONES, TWO_PHONES_CUT)),
     # security
-    Kill("backup_stored_in_plain", False, (STORED_BYTES,)),
+    # (a backup kept in plain text shows its secrets: REQ-PRIVACY-03's, privacy.feature)
+    Kill("recovery_password_stored", True, (STORED_BYTES,)),
     Kill("push_key_in_backup", True, (STORED_BYTES, WIRE)),
     Kill("private_key_sent_with_push_registration", False, (WIRE,)),
     Kill("backup_found_by_icloud_alone", True, (BLAKE_ICLOUD,)),
