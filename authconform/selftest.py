@@ -209,6 +209,10 @@ def _capability_exercises(run: _Run) -> dict[port.Capability, Callable[[], str |
             return "no backup contents after turning on backup"
         return None
 
+    def backup_key() -> str | None:
+        key = world.backup_key(port.Store.ICLOUD, s.apple.username)
+        return None if key else "no backup key after turning on backup"
+
     def account_problems() -> str | None:
         world.set_account_problem(s.msa.id, True)
         world.set_account_problem(s.msa.id, False)
@@ -236,6 +240,7 @@ def _capability_exercises(run: _Run) -> dict[port.Capability, Callable[[], str |
         port.Capability.TRAFFIC: traffic, port.Capability.DEVICE_INSPECTION: device_inspection,
         port.Capability.FAULTS: faults, port.Capability.RESTART: restart,
         port.Capability.BACKUP_CONTENTS: backup_contents,
+        port.Capability.BACKUP_KEY: backup_key,
         port.Capability.ACCOUNT_PROBLEMS: account_problems,
         port.Capability.OS_SETTINGS: os_settings,
         # last: they damage and delete the backup the others may look at

@@ -164,6 +164,31 @@ Feature: Additional verification of restored accounts
       And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "new iPhone"
       Then the app answers "OK"
 
+    # Each personal account proves its identity with its own password (000/002: "your
+    # password" for the account being recovered); the recovery account's does not do.
+    @verify @REQ-VERIFY-04 @negative
+    Scenario Outline: A second personal account is not released by the recovery account's password
+      Given Alex has another personal Microsoft account called "Family"
+      And Alex has backed up the accounts "Microsoft with sign-in notifications, Family with sign-in notifications" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      When Alex signs in to recover the "Family" account on the "<new phone>" with the password of the "Microsoft" account
+      Then verification is refused with "SIGN_IN_FAILED"
+      And the "Family" account on the "<new phone>" needs additional verification
+      And the "Family" account on the "<new phone>" shows no code
+      When Alex signs in to recover the "Family" account on the "<new phone>" with a code to the alternate email address
+      Then the app answers "CODE_SENT"
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
     @verify @REQ-VERIFY-04 @negative @ios
     Scenario: A wrong code is refused, and the right one still works
       Given Alex has backed up the accounts "Microsoft with sign-in notifications" on the "old iPhone"
@@ -177,7 +202,7 @@ Feature: Additional verification of restored accounts
       Then the app answers "OK"
       And the "Microsoft" account on the "new iPhone" is ready to use
 
-    @verify @REQ-VERIFY-04 @negative @ios
+    @verify @REQ-SECURITY-05 @negative @ios
     Scenario: An expired code is refused, and a fresh one works
       Given Alex has backed up the accounts "Microsoft with sign-in notifications" on the "old iPhone"
       And Alex has the app on the "new iPhone"
@@ -191,7 +216,7 @@ Feature: Additional verification of restored accounts
       And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "new iPhone"
       Then the app answers "OK"
 
-    @verify @REQ-VERIFY-04 @negative @ios
+    @verify @REQ-SECURITY-05 @negative @ios
     Scenario: A code that was already used is refused on another phone
       Given Alex has backed up the accounts "Microsoft with sign-in notifications" on the "old iPhone"
       And Alex has the app on the "new iPhone"
@@ -279,14 +304,39 @@ Feature: Additional verification of restored accounts
         | old phone  | new phone  | qr                                          |
         | old iPhone | new iPhone | a new QR code Contoso issued for Blake      |
         | old iPhone | new iPhone | a new QR code Fabrikam issued for Alex      |
-        | old iPhone | new iPhone | the QR code that set up the "old iPhone"    |
-        | old iPhone | new iPhone | a QR code from Contoso past its lifetime    |
 
       @android @profile-current
       Examples: on an Android phone, codes that do not prove who Alex is
         | old phone         | new phone         | qr                                              |
         | old Android phone | new Android phone | a new QR code Contoso issued for Blake          |
         | old Android phone | new Android phone | a new QR code Fabrikam issued for Alex          |
+
+    @verify @REQ-SECURITY-06 @negative
+    Scenario Outline: A QR code that was used or has expired (<qr>) is refused; a new one from Contoso works
+      Given Alex has backed up the accounts "Contoso with sign-in notifications, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      And Alex has allowed camera access on the "<new phone>"
+      And Alex holds <qr>
+      When Alex scans the held QR code to recover the "Contoso" account on the "<new phone>"
+      Then recovering the account is refused as "QR not accepted"
+      And the "Contoso" account on the "<new phone>" needs additional verification
+      And the "Contoso" account on the "<new phone>" shows no code
+      And the "Contoso" administrator does not see the "<new phone>" as registered
+      When "Contoso" gives Alex a new QR code
+      And Alex scans the QR code to recover the "Contoso" account on the "<new phone>"
+      Then the app answers "OK"
+      And the "Contoso" account on the "<new phone>" is ready to use
+
+      @ios
+      Examples: on an iPhone, codes used or past their lifetime
+        | old phone  | new phone  | qr                                          |
+        | old iPhone | new iPhone | the QR code that set up the "old iPhone"    |
+        | old iPhone | new iPhone | a QR code from Contoso past its lifetime    |
+
+      @android @profile-current
+      Examples: on an Android phone, codes used or past their lifetime
+        | old phone         | new phone         | qr                                              |
         | old Android phone | new Android phone | the QR code that set up the "old Android phone" |
         | old Android phone | new Android phone | a QR code from Contoso past its lifetime        |
 
@@ -340,7 +390,7 @@ Feature: Additional verification of restored accounts
         | old Android phone | new Android phone | a damaged photo of a new QR code from Contoso |
         | old Android phone | new Android phone | the QR code of the "GitHub" account          |
 
-    @verify @REQ-VERIFY-06 @negative
+    @verify @REQ-SECURITY-06 @negative
     Scenario Outline: A QR code used once to recover cannot be used again on another phone
       Given Alex has backed up the accounts "Contoso with sign-in notifications" on the "<old phone>"
       And Alex has the app on the "<new phone>"

@@ -83,6 +83,14 @@ def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
                                               "email")
 
 
+@when(parsers.parse('{name:w} signs in to recover the "{label}" account on the "{phone}" '
+                    'with the password of the "{other}" account'), target_fixture="outcome")
+def _(cast: Cast, name: str, label: str, phone: str, other: str) -> Outcome:
+    return cast.target.app.sign_in_to_recover(cast.phone(phone).id,
+                                              cast.entry(phone, label).id,
+                                              cast.account(name, other).password, "email")
+
+
 @then(parsers.parse("a code is sent to {name:w}'s alternate {channel}"))
 def _(cast: Cast, name: str, channel: str) -> None:
     received = cast.target.world.messages(_alternate(cast, name, channel))

@@ -241,7 +241,8 @@ class Explorer(Observations, RuleBasedStateMachine):
     def alex_recovers_onto_a_new_phone_after_a_false_start(
             self, pick: int, personal_mistake: str, work_mistake: str) -> str:
         """As above, each waiting account first meeting an attempt that must be refused
-        (REQ-VERIFY-04/06), then the right one."""
+        (REQ-VERIFY-04/06, or REQ-SECURITY-05/06 for a used or expired code), then the
+        right one."""
         return self._recover_onto_a_new_phone(pick, True, personal_mistake, work_mistake)
 
     def _recover_onto_a_new_phone(self, pick: int, verify: bool,
@@ -711,7 +712,7 @@ class Explorer(Observations, RuleBasedStateMachine):
             code = received[-1].code
         outcome = self.app.confirm_verification_code(self._device(phone), entry.id, code)
         expected = self.model.confirm_code(self._phone(phone), "Alex", code)
-        self._answer(outcome, expected, "REQ-VERIFY-04", "REQ-VERIFY-02")
+        self._answer(outcome, expected, "REQ-VERIFY-04", "REQ-SECURITY-05", "REQ-VERIFY-02")
 
     @precondition(lambda self: self._any(_pending_work))
     @rule(pick=PICK, index=PICK, qr_code=st.sampled_from(list(RECOVERY_QR_CODES)),
@@ -765,7 +766,8 @@ class Explorer(Observations, RuleBasedStateMachine):
                 outcome = self.app.scan_qr_to_recover(device, entry.id, qr.port.png)
             expected = self.model.recover_work(self._phone(phone), org, qr.model, "Alex",
                                                scanned=how == "scans")
-            self._answer(outcome, expected, "REQ-VERIFY-05", "REQ-VERIFY-06")
+            self._answer(outcome, expected, "REQ-VERIFY-05", "REQ-VERIFY-06",
+                         "REQ-SECURITY-06")
             if attempt + 1 < attempts and expected == "CAMERA_PERMISSION_NEEDED":
                 self.script.when(f'{ACTOR} allows camera access on the "{phone}"')
                 self.app.answer_camera_prompt(device, True)

@@ -170,6 +170,14 @@ def _(world: World) -> None:
     wrap(world.keys, "release", release)
 
 
+@variant("work-account-sign-in-fails",
+         "a work or school account offered as the recovery account is turned away as a "
+         "failed sign-in, not named as not a personal account")
+def _(world: World) -> None:
+    _on_answers(world, lambda exc: Refusal(Code.SIGN_IN_FAILED)
+                if exc.code is Code.NOT_A_PERSONAL_ACCOUNT else exc)
+
+
 @variant("no-icloud-finds-no-backup",
          "recovery on an iPhone without iCloud answers that no backup was found instead of "
          "asking for the iCloud sign-in")
