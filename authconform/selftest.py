@@ -221,6 +221,12 @@ def _refusals(run: _Run) -> None:
     refusal("backup unavailable", lambda: app.begin_recovery(second, other.username,
                                                               other.password))
 
+    def work_account_as_recovery_account() -> port.Outcome:  # iCloud is signed in now
+        tenant = world.create_tenant()
+        work = world.create_work_account(tenant.id, s.person.id)
+        return app.turn_on_backup(second, work.username, work.password)
+    refusal("not a personal account", work_account_as_recovery_account)
+
     def unreadable_qr() -> port.Outcome:
         outcome = app.scan_qr(second, b"not a picture of a QR code")
         if outcome.code is port.OutcomeCode.CAMERA_PERMISSION_NEEDED:

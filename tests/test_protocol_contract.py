@@ -144,6 +144,7 @@ def test_the_self_test_fails_a_service_that_answers_refusals_as_409() -> None:
                       "refusal: iCloud needed", "refusal: backup unavailable",
                       "refusal: QR not accepted", "refusal: no connection",
                       "refusal: account problem", "refusal: sign-in needed",
+                      "refusal: not a personal account",
                       "refusal: not the recovery account"}
     detail = checks["refusal: wrong sign-in"].detail
     assert "HTTP 409 SIGN_IN_FAILED" in detail and "200 with an Outcome" in detail
