@@ -22,7 +22,7 @@ from typing import Any
 @dataclass(frozen=True)
 class CatalogueRun:
     names: list[str]  # the entries to run, in catalogue order unless --only says
-    seed: int
+    seeds: list[int]  # every entry runs the whole suite once per seed
     workers: int
     report_dir: Path
     suite: str
@@ -41,7 +41,12 @@ def parse(args: Sequence[str] | None, *, noun: str, description: str,
     parser.add_argument("--only", nargs="+", metavar="NAME", help=f"run only these {noun}s")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--report-dir", type=Path, default=report_dir)
-    parser.add_argument("--seed", type=int, default=None)
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument("--seed", type=int, default=None,
+                        help="the run's seed (default: a new one, printed)")
+    chosen.add_argument("--seeds", metavar="A-B", default=None,
+                        help=f"run every {noun} on every seed from A to B: its verdict must "
+                             "not depend on the seed")
     parser.add_argument("--suite", default=suite,
                         help=f"the scenarios to run, relative to the repository (default: "
                              f"{suite})")
@@ -64,18 +69,41 @@ def parse(args: Sequence[str] | None, *, noun: str, description: str,
     if options.workers < 1:
         print("--workers must be at least 1", file=sys.stderr)
         return 2
-    seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
-    print(f"authconform {noun}s: {len(names)} {noun}s, {options.workers} workers, seed "
-          f"{seed} (replay with --seed {seed})", flush=True)
-    return CatalogueRun(names, seed, options.workers, options.report_dir, options.suite,
+    if options.seeds is not None:
+        seeds = seed_range(options.seeds)
+        if isinstance(seeds, str):
+            print(seeds, file=sys.stderr)
+            return 2
+        replay = f"--seeds {options.seeds}"
+    else:
+        seeds = [options.seed if options.seed is not None
+                 else random.SystemRandom().randrange(2**31)]
+        replay = f"--seed {seeds[0]}"
+    said = f"seed {seeds[0]}" if len(seeds) == 1 else f"{len(seeds)} seeds {seeds[0]}-{seeds[-1]}"
+    print(f"authconform {noun}s: {len(names)} {noun}s, {options.workers} workers, {said} "
+          f"(replay with {replay})", flush=True)
+    return CatalogueRun(names, seeds, options.workers, options.report_dir, options.suite,
                         extra)
+
+
+def seed_range(text: str) -> list[int] | str:
+    """'1-30' -> [1, ..., 30]; '7' -> [7]. A message instead when the text is not a range
+    of non-negative whole numbers, lowest first."""
+    low, _, high = text.strip().partition("-")
+    try:
+        first, last = int(low), int(high or low)
+    except ValueError:
+        return f"--seeds {text!r}: give a range of seeds as A-B, e.g. --seeds 1-30"
+    if first < 0 or last < first:
+        return f"--seeds {text!r}: A and B must be non-negative and A no more than B"
+    return list(range(first, last + 1))
 
 
 def run_and_write(asked: CatalogueRun, run: Callable[..., dict[str, Any]], stem: str,
                   render: Callable[[dict[str, Any]], str]
                   ) -> tuple[dict[str, Any], Path, Path]:
     """Run the entries asked for and write the reports: the document and both paths."""
-    doc = run(asked.names, seed=asked.seed, workers=asked.workers, suite=asked.suite,
+    doc = run(asked.names, seeds=asked.seeds, workers=asked.workers, suite=asked.suite,
               extra=asked.extra)
     return (doc, *write_reports(doc, asked.report_dir, stem, render))
 
