@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import random
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -89,13 +90,12 @@ def parse(args: Sequence[str] | None, *, noun: str, description: str,
 def seed_range(text: str) -> list[int] | str:
     """'1-30' -> [1, ..., 30]; '7' -> [7]. A message instead when the text is not a range
     of non-negative whole numbers, lowest first."""
-    low, _, high = text.strip().partition("-")
-    try:
-        first, last = int(low), int(high or low)
-    except ValueError:
+    found = re.fullmatch(r"\s*(\d+)(?:-(\d+))?\s*", text)
+    if found is None:
         return f"--seeds {text!r}: give a range of seeds as A-B, e.g. --seeds 1-30"
-    if first < 0 or last < first:
-        return f"--seeds {text!r}: A and B must be non-negative and A no more than B"
+    first, last = int(found[1]), int(found[2] or found[1])
+    if last < first:
+        return f"--seeds {text!r}: A must be no more than B"
     return list(range(first, last + 1))
 
 
