@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from authconform.mutants.catalogue import MUTANTS
@@ -112,3 +113,10 @@ def test_a_bad_seed_range_is_a_usage_error(tmp_path: Path, seeds: str) -> None:
 def test_seed_and_seeds_together_are_a_usage_error(tmp_path: Path) -> None:
     done = _runner("--seed", "3", "--seeds", "1-2", "--report-dir", str(tmp_path))
     assert done.returncode == 2 and "not allowed with argument" in done.stderr
+
+
+def test_mutants_json_follows_its_schema(small_run: tuple[int, dict, str]) -> None:
+    _, doc, _ = small_run
+    schema = json.loads((REPO / "authconform/schemas/mutants.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(doc, schema, cls=jsonschema.Draft202012Validator)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from authconform.adapters.guard import GuardedTarget
@@ -57,7 +58,8 @@ def test_variants_json_has_the_documented_schema(full_run: tuple[int, dict, str]
         assert isinstance(v["name"], str) and isinstance(v["description"], str)
         assert v["verdict"] in ("conformant", "non-conformant")
         assert isinstance(v["failed"], list)
-    assert doc["total"] == len(VARIANTS) >= 8 and doc["seed"] == 4
+    assert doc["total"] == len(VARIANTS) >= 8 and doc["seed"] == 4 and doc["seeds"] == [4]
+    _follows_the_schema(doc)
 
 
 def test_a_variant_the_suite_fails_is_reported_non_conformant(tmp_path: Path) -> None:
@@ -148,8 +150,15 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, list[str
     return done.returncode, doc, seen.read_text("utf-8").split()
 
 
+def _follows_the_schema(doc: dict) -> None:
+    schema = json.loads((REPO / "authconform/schemas/variants.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(doc, schema, cls=jsonschema.Draft202012Validator)
+
+
 def test_a_sweep_runs_every_variant_on_every_seed(sweep: tuple[int, dict, list[str]]) -> None:
     exit_code, doc, _ = sweep
+    _follows_the_schema(doc)
     assert exit_code == 0, doc
     assert doc["seeds"] == [1, 2] and doc["seed_dependent"] == []
     for v in doc["variants"]:
