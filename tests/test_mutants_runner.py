@@ -120,3 +120,16 @@ def test_mutants_json_follows_its_schema(small_run: tuple[int, dict, str]) -> No
     schema = json.loads((REPO / "authconform/schemas/mutants.schema.json").read_text("utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(doc, schema, cls=jsonschema.Draft202012Validator)
+
+
+def test_a_mutant_missed_on_one_seed_is_not_killed_and_names_that_seed() -> None:
+    from authconform.mutants.runner import MutantResult
+
+    caught = MutantResult("m", "REQ-X-01", "d", True, ["s"], 1.0, "killed", 2, [], True,
+                          "boom", seed=1)
+    missed = MutantResult("m", "REQ-X-01", "d", False, [], 2.0, "survived", 9, seed=2)
+    entry = MutantResult.combine([caught, missed])
+    assert not entry["killed"] and entry["status"] == "survived"
+    assert entry["seeds"] == [1, 2] and entry["survived_on"] == [2]
+    assert [r["status"] for r in entry["by_seed"]] == ["killed", "survived"]
+    assert entry["killing_scenarios"] == ["s"] and entry["seconds"] == 3.0
