@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from authconform import catalogue_cli, verdict
+from authconform import catalogue_cli, inference, readings, verdict
 from authconform.mutants.runner import REPO, SUITE, MutationSession, run_session
 from authconform.variants.catalogue import VARIANTS
 
@@ -47,6 +47,9 @@ class VariantResult:
     passed: int = 0
     not_applicable: int = 0
     seconds: float = 0.0
+    # each documented ambiguity: declared, or the reading the variant was found to follow
+    readings: dict[str, str] = field(default_factory=dict)
+    mixed: list[str] = field(default_factory=list)  # readings it follows none of throughout
 
 
 _SESSION: VariantSession | None = None
@@ -72,6 +75,24 @@ class VariantSession(MutationSession):
         self.variant_results = self.map(_run_variant, self.variant_names)
         return True
 
+    @staticmethod
+    def _judge(declared: Any, result: VariantResult,
+               ran: Sequence[tuple[pytest.Item, str]]) -> list[verdict.ScenarioResult]:
+        """The scenarios' statuses once the undeclared readings are decided
+        (authconform.inference); the readings go into the result."""
+        status = {"passed": verdict.PASSED, "skipped": verdict.NOT_APPLICABLE}
+        records = [verdict.ScenarioResult(
+            id=item.nodeid, feature="", name=item.nodeid,
+            status=status.get(outcome, verdict.FAILED),
+            message=None if outcome == "passed" else outcome,
+            readings={r: tuple(v) for r, v in
+                      readings.as_tags(m.name for m in item.iter_markers()).items()})
+            for item, outcome in ran]
+        decisions = inference.decide(records, dict(declared))
+        result.readings = {d.reading: d.line() for d in decisions}
+        result.mixed = inference.gate_reasons(decisions)
+        return inference.apply(records, decisions)
+
     def run_variant(self, name: str) -> VariantResult:
         from authconform import plugin
 
@@ -82,12 +103,16 @@ class VariantSession(MutationSession):
         adapter.start(dataclasses.replace(base, options={**base.options, "variant": name}))
         result = VariantResult(name, VARIANTS[name].description, CONFORMANT)
         documented: set[str] = set()
-        for item in self.items:
-            outcome, detail = self._run(item)
-            if outcome == "passed":
+        ran = [(item, *self._run(item)) for item in self.items]
+        # judged like the gate: an undeclared reading is decided from the results
+        judged = {s.id: s for s in self._judge(adapter.new_target(0).info.readings, result,
+                                               [(item, outcome) for item, outcome, _ in ran])}
+        for item, _, detail in ran:
+            status = judged[item.nodeid].status
+            if status == verdict.PASSED:
                 result.passed += 1
                 continue
-            if outcome == "skipped":
+            if status == verdict.NOT_APPLICABLE:
                 result.not_applicable += 1
                 continue
             result.failed.append(item.nodeid)
@@ -99,7 +124,7 @@ class VariantSession(MutationSession):
                 elif req not in result.robustness_failed:
                     result.robustness_failed.append(req)
         result.failed_requirements = sorted(documented)
-        if documented or result.passed == 0:
+        if documented or result.passed == 0 or result.mixed:
             result.verdict = NON_CONFORMANT
         result.robustness_failed.sort()
         result.seconds = round(time.perf_counter() - started, 2)
