@@ -104,7 +104,7 @@ def decide_exit_code(pytest_rc: int | None, doc: Mapping[str, Any] | None,
         # the label says "conformant": the line says what that covers, not the label again
         covered = verdict.coverage_line(doc) if "coverage" in doc else "all checks passed"
         found = verdict.readings_line(doc, inferred_only=True)  # an undeclared reading
-        return EXIT_CONFORMANT, scope + covered + (f"; reading {found}" if found else "")
+        return EXIT_CONFORMANT, scope + covered + (f"; {found}" if found else "")
     return EXIT_HARNESS, f"unknown verdict {v!r}"
 
 

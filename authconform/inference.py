@@ -116,10 +116,13 @@ def decide(scenarios: Sequence[_Scenario], declared: Mapping[str, str]) -> list[
             elif against:
                 said.append(f"{value!r}: " + (f"{_quoted(passed[0])} passed but " if passed
                                               else "") + f"{_quoted(against[0])} failed")
+            else:
+                said.append(f"{value!r}: no scenario of it passed")
         if holds:
             out.append(Decision(name, followed=holds[0], holds=tuple(holds), evidence=evidence))
         else:
-            out.append(Decision(name, contradiction="; ".join(said) or None,
+            mixed = any(e["failed"] for e in evidence.values())
+            out.append(Decision(name, contradiction="; ".join(said) if mixed else None,
                                 evidence=evidence))
     return out
 
