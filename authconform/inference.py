@@ -35,12 +35,18 @@ _AGAINST = (_FAILED, _BLOCKED)
 
 
 class _Scenario(Protocol):
-    id: str
-    name: str
-    status: str
-    message: str | None
-    title: str | None
-    readings: Mapping[str, Sequence[str]]
+    """What a decision reads of a result (verdict.ScenarioResult has it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def readings(self) -> Mapping[str, Sequence[str]]: ...
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,199 @@
+"""An ambiguity is not a default (authconform.inference): a target that declares no
+reading is judged under each, passes when every scenario of one reading passes, and is
+told which; a target that mixes readings fails, naming what contradicted what; a
+declared reading is judged under that reading only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from authconform import inference, merge, verdict
+from authconform.port import READINGS, Reading
+from authconform.verdict import Requirement, RunInfo, ScenarioResult
+
+TODAY = dt.date(2025, 6, 1)
+NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
+REPO = Path(__file__).resolve().parent.parent
+CATALOGUE = [Requirement(id="REQ-A-01", area="A", level="MUST", profiles=("current",),
+                         summary="a", sources=({"doc": "a.txt"},)),
+             Requirement(id="REQ-A-02", area="A", level="MUST", profiles=("current",),
+                         summary="b", sources=({"doc": "a.txt"},))]
+
+
+def sc(name: str, status: str, reading: Reading | None = None, *values: str,
+       req: str = "REQ-A-01") -> ScenarioResult:
+    return ScenarioResult(
+        id=f"x.feature::{name}", feature="X", name=name, status=status, requirements=(req,),
+        message=None if status == "passed" else f"{status} because",
+        readings={reading.value: values} if reading else {})
+
+
+def following(reading: Reading, value: str) -> list[ScenarioResult]:
+    """The results of a target that follows ``value``: its scenarios pass, the other
+    values' fail, and an untagged one passes."""
+    return [sc("untagged", "passed", req="REQ-A-02")] + [
+        sc(f"{reading.value}-{v}", "passed" if v == value else "failed", reading, v)
+        for v in READINGS[reading]]
+
+
+def build(scenarios: list[ScenarioResult], declared: dict[str, str] | None = None) -> dict:
+    run = RunInfo(target_name="app", profile="current", seed=1, pytest_exit_status=1,
+                  readings=declared or {})
+    doc = verdict.build_document(CATALOGUE, scenarios, run, today=TODAY, generated_at=NOW)
+    assert verdict.validate_document(doc) == [], verdict.validate_document(doc)
+    return doc
+
+
+@pytest.mark.parametrize(("reading", "value"), [
+    (r, v) for r in Reading for v in READINGS[r]])
+def test_an_undeclared_target_that_follows_one_reading_is_conformant_and_told_which(
+        reading: Reading, value: str) -> None:
+    doc = build(following(reading, value))
+    assert doc["verdict"] == "conformant", doc["reasons"]
+    told = doc["readings"][reading.value]
+    assert told["state"] == "inferred" and told["followed"] == value
+    assert f"{reading.value} found to follow {value!r}" in verdict.readings_line(doc)
+    others = [s for s in doc["scenarios"] if s["id"].endswith("-" + value) is False
+              and s.get("readings")]
+    assert others and all(s["status"] == "not-applicable" and s["observed"]["status"]
+                          == "failed" and repr(value) in s["message"] for s in others)
+
+
+def test_a_target_that_mixes_readings_fails_naming_the_contradiction() -> None:
+    r = Reading.SECOND_PAIRING
+    mixed = [sc("newest one", "passed", r, "newest_wins"),
+             sc("newest two", "failed", r, "newest_wins"),
+             sc("refused one", "failed", r, "refused"),
+             sc("own one", "failed", r, "each_keeps_own")]
+    doc = build(mixed)
+    assert doc["verdict"] == "non-conformant"
+    assert doc["readings"]["second_pairing"]["state"] == "mixed"
+    reason = next(x for x in doc["reasons"] if x.startswith("reading second_pairing"))
+    assert '"newest one" passed but "newest two" failed' in reason
+    assert '"refused one" failed' in reason and '"own one" failed' in reason
+    # nothing is explained away: the failures still fail their requirement
+    assert [s["status"] for s in doc["scenarios"]] == ["passed", "failed", "failed", "failed"]
+
+
+def test_a_declared_reading_is_judged_under_that_reading_only() -> None:
+    r = Reading.SECOND_PAIRING
+    # the declared value's scenario failed: no other reading may rescue the target
+    doc = build([sc("refused", "failed", r, "refused"),
+                 sc("newest", "not-applicable", r, "newest_wins")],
+                declared={"second_pairing": "refused"})
+    assert doc["verdict"] == "non-conformant"
+    assert doc["readings"]["second_pairing"] == {
+        "state": "declared", "values": list(READINGS[r]), "declared": "refused"}
+    assert doc["target"]["readings"] == {"second_pairing": "refused"}
+    assert "second_pairing declared 'refused'" in verdict.readings_line(doc)
+    assert verdict.readings_line(doc, inferred_only=True) == ""
+
+
+def test_a_reading_no_scenario_decided_is_undecided_and_moves_nothing() -> None:
+    r = Reading.RED_DOT
+    doc = build([sc("dot", "not-applicable", r, "out_of_date"),
+                 sc("plain", "passed", req="REQ-A-02")])
+    assert doc["readings"]["red_dot"]["state"] == "undecided"
+    assert not any(x.startswith("reading ") for x in doc["reasons"])
+
+
+def test_a_failure_under_every_reading_is_still_a_failure() -> None:
+    """A broken app is not 'following another reading': every value failed."""
+    r = Reading.EXISTING_ACCOUNTS
+    doc = build([sc("any", "failed", r, "any"), sc("same", "failed", r, "same")])
+    assert doc["verdict"] == "non-conformant"
+    assert doc["readings"]["existing_accounts"]["followed"] is None
+
+
+def test_two_values_that_both_hold_name_the_first_and_say_so() -> None:
+    r = Reading.SECOND_PAIRING
+    doc = build([sc("both", "passed", r, "newest_wins", "refused"),
+                 sc("own", "failed", r, "each_keeps_own")])
+    told = doc["readings"]["second_pairing"]
+    assert told["followed"] == "newest_wins" and told["holds"] == ["newest_wins", "refused"]
+    assert "also consistent with 'refused'" in verdict.readings_line(doc)
+
+
+def test_merge_decides_again_from_the_raw_results_of_every_shard() -> None:
+    """Shard 1 alone saw only the 'refused' scenario pass; shard 2 holds the failure
+    that makes 'refused' not hold. The merged document must decide on both."""
+    r = Reading.SECOND_PAIRING
+    one = build([sc("refused a", "passed", r, "refused"),
+                 sc("newest a", "failed", r, "newest_wins")])
+    two = build([sc("refused b", "failed", r, "refused"),
+                 sc("newest b", "passed", r, "newest_wins")])
+    assert one["readings"]["second_pairing"]["followed"] == "refused"
+    merged = merge.merged_document([one, two], today=TODAY, generated_at=NOW)
+    assert merged["readings"]["second_pairing"]["state"] == "mixed"
+    assert merged["verdict"] == "non-conformant"
+    # the raw statuses came back from "observed"
+    assert {s["id"].split("::")[1]: s["status"] for s in merged["scenarios"]} == {
+        "refused a": "passed", "newest a": "failed", "refused b": "failed",
+        "newest b": "passed"}
+    again = merge.merged_document([one], today=TODAY, generated_at=NOW)
+    assert again["readings"] == one["readings"]
+    assert sorted(again["scenarios"], key=lambda s: s["id"]) == sorted(
+        one["scenarios"], key=lambda s: s["id"])
+
+
+def test_a_scenario_round_trips_with_its_readings_and_observation() -> None:
+    judged = inference.apply(
+        [ScenarioResult(
+            id="x::s", feature="X", name="s", status="blocked", message="m",
+            blocked_by="REQ-A-02", readings={"red_dot": ("out_of_date",)})],
+        [inference.Decision("red_dot", followed="restore_sign_in",
+                            holds=("restore_sign_in",))])
+    d = judged[0].to_dict()
+    assert d["status"] == "not-applicable" and "blocked_by" not in d
+    assert d["observed"] == {"status": "blocked", "message": "m", "blocked_by": "REQ-A-02"}
+    raw = ScenarioResult.from_dict(json.loads(json.dumps(d)))
+    assert (raw.status, raw.message, raw.blocked_by) == ("blocked", "m", "REQ-A-02")
+    assert raw.readings == {"red_dot": ("out_of_date",)}
+
+
+def test_every_reading_value_has_a_tagged_scenario_somewhere() -> None:
+    """Otherwise a target that follows that value could never be found to follow it."""
+    from authconform import readings, traceability
+
+    tagged = {(r, v) for s in traceability.parse_features(REPO / "features")
+              for r, vs in readings.needed(s.tags).items() for v in vs}
+    assert tagged == {(r, v) for r in Reading for v in READINGS[r]}
+
+
+def test_requirements_check_wants_a_scenario_under_every_reading(tmp_path: Path) -> None:
+    from authconform import traceability
+
+    features = tmp_path / "features"
+    features.mkdir()
+    (features / "x.feature").write_text(
+        "Feature: x\n\n  @REQ-A-01 @reading-existing_accounts-any\n  Scenario: y\n"
+        "    Given z\n\n  @REQ-A-02\n  Scenario: w\n    Given z\n", encoding="utf-8")
+    matrix = traceability.build_matrix(CATALOGUE, traceability.parse_features(features))
+    assert matrix.problems() == [
+        "REQ-A-01: no scenario under reading existing_accounts=same (each is written for "
+        "another value)"]
+
+
+@pytest.mark.parametrize("variant", ["undeclared-readings"])
+def test_the_undeclared_variant_is_told_the_readings_it_follows(
+        variant: str, tmp_path: Path) -> None:
+    """End to end on the two features where readings decide the most: the variant
+    declares nothing, follows a later value of each reading, and is conformant."""
+    done = subprocess.run(
+        [sys.executable, "-m", "authconform.cli", "run", "--report-dir", str(tmp_path),
+         "--no-html", "--tags", "recovacct or existing"],
+        cwd=REPO, capture_output=True, text=True, timeout=600, check=False,
+        env={**__import__("os").environ, "AUTHCONFORM_SUT_VARIANT": variant})
+    doc = json.loads((tmp_path / "conformance.json").read_text("utf-8"))
+    assert doc["verdict"] == "conformant", done.stdout[-3000:]
+    assert doc["readings"]["second_pairing"]["followed"] == "each_keeps_own"
+    assert doc["readings"]["existing_accounts"]["followed"] == "same"
+    assert "second_pairing found to follow 'each_keeps_own'" in done.stdout
+    assert "second_pairing found to follow 'each_keeps_own'" in (
+        tmp_path / "summary.md").read_text("utf-8")
