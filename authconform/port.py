@@ -282,7 +282,9 @@ class Screen:
     backup_setting: str | None  # "iCloud backup" / "Cloud backup", None if absent
     backup_on: bool
     recovery_offered: bool  # the Begin/Start recovery button is shown
-    red_dot: bool  # backup out of date: red dot or exclamation on menu/action bar
+    # the red dot or exclamation on menu/action bar: on the phone whose backup is out of
+    # date, or on one that needs a sign-in to finish restoring (Reading.RED_DOT)
+    red_dot: bool
     alerts: tuple[Alert, ...] = ()  # e.g. additional verification needed
     camera_prompt: str | None = None  # the OS permission prompt, if showing
     camera_permission: CameraPermission = CameraPermission.NOT_ASKED
@@ -469,12 +471,14 @@ class AppPort(Protocol):
         the recovery account."""
     def turn_off_backup(self, device_id: str) -> Outcome: ...
     def select_backup_warning(self, device_id: str) -> Outcome:
-        """Select the red dot / exclamation icon: SIGN_IN_REQUIRED while out of date."""
+        """Select the red dot / exclamation icon: SIGN_IN_REQUIRED while it shows."""
     def sign_in_to_update_backup(
         self, device_id: str, password: str, username: str | None = None
     ) -> Outcome:
-        """Sign in again after selecting the out-of-date mark. ``username``: the account
-        the user signs in with; None means the app's recovery account, as before."""
+        """Sign in again after selecting the red dot: it brings an out-of-date backup up
+        to date, or finishes a restore that waited for the sign-in (Reading.RED_DOT).
+        ``username``: the account the user signs in with; None means the app's recovery
+        account, as before."""
     def delete_backup_from_phone(self, device_id: str) -> Outcome:
         """Delete the cloud backup from this (old) phone's backup settings
         (capability phone_backup_deletion)."""
