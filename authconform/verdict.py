@@ -47,6 +47,13 @@ robustness MUST ones in a strict run):
   Exit code 1, like non-conformant: someone must re-read the passages;
 * else ``conformant``.
 
+Readings (authconform/inference.py): before anything is judged, each documented
+ambiguity the target did not declare (``RunInfo.readings``) is decided from the
+scenarios' results. The scenarios written only for values the target was not found to
+follow become not-applicable (keeping ``observed``); a target that follows no value
+throughout gets a gate reason naming the contradiction. ``doc["readings"]`` says, per
+ambiguity, what was declared or found.
+
 Preconditions (authconform/preconditions.py): a scenario whose Given or When step
 failed in behaviour another requirement documents is ``blocked``, with ``blocked_by``
 naming that requirement. The failure is charged to the owner (``failed``, its
