@@ -197,3 +197,37 @@ def test_the_undeclared_variant_is_told_the_readings_it_follows(
     assert "second_pairing found to follow 'each_keeps_own'" in done.stdout
     assert "second_pairing found to follow 'each_keeps_own'" in (
         tmp_path / "summary.md").read_text("utf-8")
+
+
+MIXING = '''
+from authconform.mutants.catalogue import _blocking_only
+from authconform.variants.catalogue import variant
+from sim.app import PERSONAL
+
+@variant("mixing-existing", "blocks recovery for a personal account not in the backup "
+         "(the 'any' reading) but not for a third-party one (the 'same' reading)",
+         declares_readings=False)
+def _(world):
+    _blocking_only(world, lambda entry: entry.kind == PERSONAL)
+'''
+
+
+def test_an_undeclared_target_that_mixes_readings_fails_naming_both_sides(
+        tmp_path: Path) -> None:
+    """End to end: a personal account not in the backup blocks recovery (as under
+    'any'), a third-party one does not (as under 'same'). Neither reading holds."""
+    # pytest in the process that registered the variant (`run` starts a new one)
+    code = (f"import sys\n{MIXING}\nimport pytest\n"
+            "from authconform.plugin import UNUSED_PLUGIN_ARGS\n"
+            "sys.exit(pytest.main(['features', '-p', 'no:cacheprovider', *UNUSED_PLUGIN_ARGS,"
+            " '-q', '--sut', 'sim', '-m', 'existing', *sys.argv[1:]]))")
+    done = subprocess.run(
+        [sys.executable, "-c", code, "--authconform-report-dir", str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True, timeout=600, check=False,
+        env={**__import__("os").environ, "AUTHCONFORM_SUT_VARIANT": "mixing-existing"})
+    doc = json.loads((tmp_path / "conformance.json").read_text("utf-8"))
+    assert doc["verdict"] == "non-conformant", done.stdout[-3000:]
+    assert doc["readings"]["existing_accounts"]["state"] == "mixed"
+    reason = next(r for r in doc["reasons"] if r.startswith("reading existing_accounts"))
+    assert "'any': " in reason and "'same': " in reason and reason.count("passed but") == 2
+    assert "third-party" in reason and "personal" in reason

@@ -228,6 +228,13 @@ def _(world: World) -> None:
     _rules(world, red_dot="restore_sign_in")
 
 
+@variant("undeclared-first-readings",
+         "declares no reading at all, and follows the first value of each ambiguity (the "
+         "simulator's own behaviour)", declares_readings=False)
+def _(world: World) -> None:
+    pass
+
+
 @variant("undeclared-readings",
          "declares no reading at all, and follows a later one of each ambiguity: only the "
          "same account blocks recovery, each storage location keeps its own pairing, any "
