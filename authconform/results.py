@@ -573,8 +573,10 @@ def terminal_lines(doc: Mapping[str, Any]) -> list[str]:
 
 
 def write_allure_extras(alluredir: str | Path, doc: Mapping[str, Any]) -> list[Path]:
-    """The Allure categories and the environment panel (run facts, verdict, coverage
-    and the robustness grade) next to the results."""
+    """The Allure categories and the environment panel (run facts, verdict, coverage,
+    the robustness grade and the readings) next to the results, and the scenarios of a
+    reading the target was not found to follow shown as not-applicable."""
+    allure_extras.sync_reading_statuses(alluredir, doc)
     return [allure_extras.write_categories(alluredir),
             allure_extras.write_environment(alluredir, {
                 "target": doc["target"]["name"], "target.version": doc["target"]["version"],

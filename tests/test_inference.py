@@ -231,3 +231,28 @@ def test_an_undeclared_target_that_mixes_readings_fails_naming_both_sides(
     reason = next(r for r in doc["reasons"] if r.startswith("reading existing_accounts"))
     assert "'any': " in reason and "'same': " in reason and reason.count("passed but") == 2
     assert "third-party" in reason and "personal" in reason
+
+
+def test_allure_shows_a_scenario_of_another_reading_as_not_applicable_and_back(
+        tmp_path: Path) -> None:
+    from authconform import allure_extras
+
+    sid = "x.feature::newest"
+    path = tmp_path / "1-result.json"
+    path.write_text(json.dumps({"status": "failed", "statusDetails": {"message": "boom"},
+                                "labels": [{"name": "scenario_id", "value": sid}]}))
+    r = Reading.SECOND_PAIRING
+    doc = build([sc("newest", "failed", r, "newest_wins"), sc("own", "passed", r,
+                                                              "each_keeps_own")])
+    allure_extras.sync_reading_statuses(tmp_path, doc)
+    shown = json.loads(path.read_text())
+    assert shown["status"] == "skipped" and "found to follow 'each_keeps_own'" in shown[
+        "statusDetails"]["message"]
+    assert {"name": "observed", "value": "failed"} in shown["labels"]
+    # a merge that decides otherwise puts the failure back
+    mixed = build([sc("newest", "failed", r, "newest_wins"),
+                   sc("own", "failed", r, "each_keeps_own")])
+    allure_extras.sync_reading_statuses(tmp_path, mixed)
+    back = json.loads(path.read_text())
+    assert back["status"] == "failed" and back["labels"] == [
+        {"name": "scenario_id", "value": sid}]
