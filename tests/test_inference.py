@@ -256,3 +256,17 @@ def test_allure_shows_a_scenario_of_another_reading_as_not_applicable_and_back(
     back = json.loads(path.read_text())
     assert back["status"] == "failed" and back["labels"] == [
         {"name": "scenario_id", "value": sid}]
+
+
+@pytest.mark.parametrize(("name", "declared"), [
+    ("undeclared-readings", {}), ("undeclared-first-readings", {}),
+    ("second-pairing-each-keeps-own", {"second_pairing": "each_keeps_own"}),
+    ("red-dot-restore-sign-in", {"red_dot": "restore_sign_in"})])
+def test_a_variant_declares_its_reading_or_nothing(name: str, declared: dict) -> None:
+    from authconform.adapters import TargetConfig
+    from authconform.adapters.sim_adapter import SimAdapter
+
+    adapter = SimAdapter()
+    adapter.start(TargetConfig(options={"variant": name}))
+    readings = dict(adapter.new_target(1).info.readings)
+    assert readings == declared if not declared else declared.items() <= readings.items()

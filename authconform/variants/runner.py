@@ -169,6 +169,12 @@ def render_markdown(doc: dict[str, Any]) -> str:
         failed = ", ".join(f"`{n}`" for n in v["failed"]) or "-"
         lines.append(f"| {v['name']} | {v['verdict']} | {failed} | {v['not_applicable']} | "
                      f"{v['passed']} | {v['description']} |")
+    found = [(v["name"], said) for v in doc["variants"]
+             for said in [*v.get("readings", {}).values(), *v.get("mixed", [])]
+             if "declared" not in said]
+    if found:  # variants that declare no reading: what the run found them to follow
+        lines += ["", "Readings found (undeclared):", ""]
+        lines += [f"- {name}: {said}" for name, said in found]
     return "\n".join(lines) + "\n"
 
 
