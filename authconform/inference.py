@@ -11,9 +11,14 @@ reading, and this module decides afterwards, from the results alone:
   scenarios written only for the other values become not-applicable, naming the value
   found and keeping what they observed (``observed``), so ``authconform merge`` can
   decide again from the raw results of every shard;
-* when no value holds although some scenario failed, the target *mixes* readings: the
-  scenarios keep their statuses (their requirements fail) and the gate names, for each
-  value, a scenario that contradicted it;
+* when no value holds although some scenario failed, but in a *whole* run (not a
+  selection, not one shard) a value has no scenario at all (its profile deselects them:
+  the narrow existing-accounts reading has scenarios under ``current`` only), nothing
+  contradicts that value: the target is found to follow it, marked ``untested`` -- the
+  footing of a target that declares it, whose other values' scenarios never run;
+* else, when no value holds although some scenario failed, the target *mixes*
+  readings: the scenarios keep their statuses (their requirements fail) and the gate
+  names, for each value, a scenario that contradicted it;
 * when no scenario of the reading passed or failed (not selected, not-applicable), the
   reading is *undecided* and nothing changes.
 
@@ -58,6 +63,7 @@ class Decision:
     followed: str | None = None
     holds: tuple[str, ...] = ()  # every value whose scenarios all passed
     contradiction: str | None = None  # mixed: what contradicted what
+    untested: bool = False  # followed, but none of its scenarios is in this run
     # per value: the ids of its scenarios that passed and that failed or were blocked
     evidence: Mapping[str, Mapping[str, list[str]]] = field(default_factory=dict)
 
@@ -76,6 +82,8 @@ class Decision:
             return d
         d["followed"] = self.followed
         d["holds"] = list(self.holds)
+        if self.untested:
+            d["untested"] = True
         if self.contradiction:
             d["contradiction"] = self.contradiction
         d["evidence"] = {v: {k: list(ids) for k, ids in e.items()}
@@ -89,7 +97,8 @@ class Decision:
         if self.followed is not None:
             also = [v for v in self.holds if v != self.followed]
             return (f"{self.reading}: found to follow {self.followed!r}"
-                    + (f" (also consistent with {', '.join(map(repr, also))})" if also else ""))
+                    + (f" (also consistent with {', '.join(map(repr, also))})" if also else "")
+                    + (" (none of its scenarios is in this run)" if self.untested else ""))
         if self.contradiction:
             return f"{self.reading}: mixed -- {self.contradiction}"
         return f"{self.reading}: undecided (no scenario of it passed or failed)"
@@ -99,8 +108,11 @@ def _quoted(scenario: _Scenario) -> str:
     return f'"{scenario.title or scenario.name}"'
 
 
-def decide(scenarios: Sequence[_Scenario], declared: Mapping[str, str]) -> list[Decision]:
-    """One decision per documented ambiguity, in ``port.Reading`` order."""
+def decide(scenarios: Sequence[_Scenario], declared: Mapping[str, str],
+           whole_run: bool = True) -> list[Decision]:
+    """One decision per documented ambiguity, in ``port.Reading`` order. ``whole_run``:
+    every scenario of the profile was selected, so a value with none in the results has
+    none in this profile (in a selection or a shard it may just be elsewhere)."""
     out = []
     for reading in Reading:
         name = reading.value
@@ -124,11 +136,15 @@ def decide(scenarios: Sequence[_Scenario], declared: Mapping[str, str]) -> list[
                                               else "") + f"{_quoted(against[0])} failed")
             else:
                 said.append(f"{value!r}: no scenario of it passed")
+        absent = [v for v in READINGS[reading]
+                  if not any(v in s.readings[name] for s in tagged)]
+        failed = any(e["failed"] for e in evidence.values())
         if holds:
             out.append(Decision(name, followed=holds[0], holds=tuple(holds), evidence=evidence))
+        elif failed and absent and whole_run:
+            out.append(Decision(name, followed=absent[0], untested=True, evidence=evidence))
         else:
-            mixed = any(e["failed"] for e in evidence.values())
-            out.append(Decision(name, contradiction="; ".join(said) if mixed else None,
+            out.append(Decision(name, contradiction="; ".join(said) if failed else None,
                                 evidence=evidence))
     return out
 

@@ -547,7 +547,8 @@ def build_document(
     in_profile = [r for r in catalogue if run.profile in r.profiles]
     judged = {r.id: _Judged(r) for r in in_profile}
     # an undeclared reading is decided from the results, before anything is judged
-    decisions = inference.decide(scenarios, run.readings)
+    decisions = inference.decide(scenarios, run.readings,
+                                 whole_run=run.selection == "full" and run.shard is None)
     scenarios = inference.apply(scenarios, decisions)
     for scenario in scenarios:
         for rid in scenario.requirements:
@@ -823,7 +824,8 @@ def reading_words(name: str, entry: Mapping[str, Any]) -> str:
     if state == "inferred":
         also = [v for v in entry.get("holds", []) if v != entry["followed"]]
         return (f"{name} found to follow {entry['followed']!r}"
-                + (f" (also consistent with {', '.join(map(repr, also))})" if also else ""))
+                + (f" (also consistent with {', '.join(map(repr, also))})" if also else "")
+                + (" (none of its scenarios is in this run)" if entry.get("untested") else ""))
     if state == "mixed":
         return f"{name} mixed ({entry.get('contradiction', '')})"
     return f"{name} undecided"

@@ -42,9 +42,10 @@ def following(reading: Reading, value: str) -> list[ScenarioResult]:
         for v in READINGS[reading]]
 
 
-def build(scenarios: list[ScenarioResult], declared: dict[str, str] | None = None) -> dict:
+def build(scenarios: list[ScenarioResult], declared: dict[str, str] | None = None,
+          shard: tuple[int, int] | None = None, selection: str = "full") -> dict:
     run = RunInfo(target_name="app", profile="current", seed=1, pytest_exit_status=1,
-                  readings=declared or {})
+                  readings=declared or {}, shard=shard, selection=selection)
     doc = verdict.build_document(CATALOGUE, scenarios, run, today=TODAY, generated_at=NOW)
     assert verdict.validate_document(doc) == [], verdict.validate_document(doc)
     return doc
@@ -125,9 +126,10 @@ def test_merge_decides_again_from_the_raw_results_of_every_shard() -> None:
     that makes 'refused' not hold. The merged document must decide on both."""
     r = Reading.SECOND_PAIRING
     one = build([sc("refused a", "passed", r, "refused"),
-                 sc("newest a", "failed", r, "newest_wins")])
+                 sc("newest a", "failed", r, "newest_wins")], shard=(1, 2))
     two = build([sc("refused b", "failed", r, "refused"),
-                 sc("newest b", "passed", r, "newest_wins")])
+                 sc("newest b", "passed", r, "newest_wins"),
+                 sc("own b", "failed", r, "each_keeps_own")], shard=(2, 2))
     assert one["readings"]["second_pairing"]["followed"] == "refused"
     merged = merge.merged_document([one, two], today=TODAY, generated_at=NOW)
     assert merged["readings"]["second_pairing"]["state"] == "mixed"
@@ -135,7 +137,7 @@ def test_merge_decides_again_from_the_raw_results_of_every_shard() -> None:
     # the raw statuses came back from "observed"
     assert {s["id"].split("::")[1]: s["status"] for s in merged["scenarios"]} == {
         "refused a": "passed", "newest a": "failed", "refused b": "failed",
-        "newest b": "passed"}
+        "newest b": "passed", "own b": "failed"}
     again = merge.merged_document([one], today=TODAY, generated_at=NOW)
     assert again["readings"] == one["readings"]
     assert sorted(again["scenarios"], key=lambda s: s["id"]) == sorted(
@@ -251,6 +253,7 @@ def test_allure_shows_a_scenario_of_another_reading_as_not_applicable_and_back(
     assert {"name": "observed", "value": "failed"} in shown["labels"]
     # a merge that decides otherwise puts the failure back
     mixed = build([sc("newest", "failed", r, "newest_wins"),
+                   sc("refused", "failed", r, "refused"),
                    sc("own", "failed", r, "each_keeps_own")])
     allure_extras.sync_reading_statuses(tmp_path, mixed)
     back = json.loads(path.read_text())
@@ -270,3 +273,21 @@ def test_a_variant_declares_its_reading_or_nothing(name: str, declared: dict) ->
     adapter.start(TargetConfig(options={"variant": name}))
     readings = dict(adapter.new_target(1).info.readings)
     assert readings == declared if not declared else declared.items() <= readings.items()
+
+
+def test_a_value_with_no_scenario_in_the_run_is_followed_when_every_other_fails() -> None:
+    """Profile 2019 deselects the narrow reading's scenarios: a target following it is
+    on the footing of one that declares it, and the report says none of them ran."""
+    r = Reading.EXISTING_ACCOUNTS
+    doc = build([sc("any", "failed", r, "any"), sc("plain", "passed", req="REQ-A-02")])
+    told = doc["readings"]["existing_accounts"]
+    assert told["followed"] == "same" and told["untested"] is True
+    assert doc["verdict"] == "conformant"
+    assert "(none of its scenarios is in this run)" in verdict.readings_line(doc)
+    # with every value in the run, the same failure is no excuse
+    doc = build([sc("any", "failed", r, "any"), sc("same", "failed", r, "same")])
+    assert doc["verdict"] == "non-conformant"
+    # nor in a selection or one shard, where the absent value may be merely elsewhere
+    for partial in ({"selection": "partial"}, {"shard": (1, 2)}):
+        doc = build([sc("any", "failed", r, "any")], **partial)  # type: ignore[arg-type]
+        assert doc["readings"]["existing_accounts"]["state"] == "mixed"
