@@ -35,7 +35,8 @@ from typing import Any, Protocol
 from authconform.port import READINGS, Reading
 
 # the scenario statuses of authconform.verdict (not imported: verdict imports us)
-_PASSED, _FAILED, _BLOCKED, _NOT_APPLICABLE = "passed", "failed", "blocked", "not-applicable"
+_PASSED, _FAILED, _BLOCKED, _ERROR = "passed", "failed", "blocked", "error"
+_NOT_APPLICABLE = "not-applicable"
 _AGAINST = (_FAILED, _BLOCKED)
 
 
@@ -158,7 +159,7 @@ def apply(scenarios: Sequence[Any], decisions: Sequence[Decision]) -> list[Any]:
     for s in scenarios:
         other = next(((r, vs) for r, vs in sorted(s.readings.items())
                       if r in followed and followed[r] not in vs), None)
-        if other is None:
+        if other is None or s.status == _ERROR:  # a target that broke is never excused
             out.append(s)
             continue
         reading, values = other

@@ -291,3 +291,10 @@ def test_a_value_with_no_scenario_in_the_run_is_followed_when_every_other_fails(
     for partial in ({"selection": "partial"}, {"shard": (1, 2)}):
         doc = build([sc("any", "failed", r, "any")], **partial)  # type: ignore[arg-type]
         assert doc["readings"]["existing_accounts"]["state"] == "mixed"
+
+
+def test_an_error_under_a_reading_not_followed_is_still_an_error() -> None:
+    r = Reading.OTHER_PHONE_CODE
+    doc = build([sc("refused", "passed", r, "refused"), sc("accepted", "error", r, "accepted")])
+    assert doc["readings"]["other_phone_code"]["followed"] == "refused"
+    assert doc["verdict"] == "error"
