@@ -80,7 +80,8 @@ class VariantSession(MutationSession):
                ran: Sequence[tuple[pytest.Item, str]]) -> list[verdict.ScenarioResult]:
         """The scenarios' statuses once the undeclared readings are decided
         (authconform.inference); the readings go into the result."""
-        status = {"passed": verdict.PASSED, "skipped": verdict.NOT_APPLICABLE}
+        status = {"passed": verdict.PASSED, "skipped": verdict.NOT_APPLICABLE,
+                  "error": verdict.ERROR}
         records = [verdict.ScenarioResult(
             id=item.nodeid, feature="", name=item.nodeid,
             status=status.get(outcome, verdict.FAILED),
