@@ -347,8 +347,10 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="adapter options file (TOML or YAML, [sut] table)")
     parser.add_argument("--op-timeout", type=float, default=10.0,
                         help="seconds one operation may take (default: 10)")
-    parser.add_argument("--profile", choices=["current", "2019"], default="current")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--profile", choices=["current", "2019"], default="current",
+                        help="document profile the target is checked for (default: current)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the checks' random choices (default: 0)")
     return parser.parse_args(list(argv) if argv is not None else None)
 
 

@@ -40,9 +40,8 @@ Feature: Additional verification of restored accounts
       And Alex has recovered the backup on the "<new phone>"
       And Alex has allowed camera access on the "<new phone>"
       And "Contoso" has given Alex a new QR code
-      When Alex signs in to recover the "Microsoft" account on the "<new phone>" with a code to the alternate email address
-      And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "<new phone>"
-      And Alex scans the QR code to recover the "Contoso" account on the "<new phone>"
+      When Alex verifies the "Microsoft" account on the "<new phone>" with a code sent to the alternate email address
+      And Alex recovers the "Contoso" account on the "<new phone>" by scanning the QR code
       Then the "<new phone>" shows no alert about additional verification
 
       @ios
@@ -82,8 +81,7 @@ Feature: Additional verification of restored accounts
       Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso with sign-in notifications" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And Alex has recovered the backup on the "<new phone>"
-      When Alex signs in to recover the "Microsoft" account on the "<new phone>" with a code to the alternate email address
-      And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "<new phone>"
+      When Alex verifies the "Microsoft" account on the "<new phone>" with a code sent to the alternate email address
       And Alex signs in to the "Microsoft" account elsewhere
       And Alex approves the sign-in on the "<new phone>"
       Then the sign-in is approved
@@ -199,10 +197,10 @@ Feature: Additional verification of restored accounts
       And Alex has the app on the "new iPhone"
       And Alex has recovered the backup on the "new iPhone"
       And Alex has the app on the "spare iPhone"
-      When Alex signs in to recover the "Microsoft" account on the "new iPhone" with a code to the alternate email address
-      And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "new iPhone"
-      And Alex begins recovery on the "spare iPhone"
-      And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "spare iPhone"
+      And Alex has recovered the backup on the "spare iPhone"
+      When Alex verifies the "Microsoft" account on the "new iPhone" with a code sent to the alternate email address
+      And Alex signs in to recover the "Microsoft" account on the "spare iPhone" with a code to the alternate email address
+      And Alex enters the code already used on the "new iPhone" for the "Microsoft" account on the "spare iPhone"
       Then verification is refused with "WRONG_CODE"
       And the "Microsoft" account on the "spare iPhone" needs additional verification
 
@@ -254,7 +252,7 @@ Feature: Additional verification of restored accounts
       And Alex has recovered the backup on the "new iPhone"
       And Alex has allowed camera access on the "new iPhone"
       And "Contoso" has given Alex a new QR code
-      When Alex scans the QR code to recover the "Contoso" account on the "new iPhone"
+      When Alex recovers the "Contoso" account on the "new iPhone" by scanning the QR code
       And Alex signs in to the "Contoso" account elsewhere
       And Alex approves the sign-in on the "new iPhone"
       Then the sign-in is approved
@@ -375,8 +373,7 @@ Feature: Additional verification of restored accounts
       Given Alex has backed up the accounts "Microsoft with sign-in notifications" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And Alex has recovered the backup on the "<new phone>"
-      When Alex signs in to recover the "Microsoft" account on the "<new phone>" with a code to the alternate email address
-      And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "<new phone>"
+      When Alex verifies the "Microsoft" account on the "<new phone>" with a code sent to the alternate email address
       Then the "<new phone>" holds a device key of its own
       And the "<new phone>" holds none of the device keys of the "<old phone>"
       When Alex signs in to the "Microsoft" account elsewhere

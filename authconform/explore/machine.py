@@ -571,22 +571,28 @@ class Explorer(Observations, RuleBasedStateMachine):
         self._answer(outcome, self.model.turn_off_backup(self._phone(phone)), "REQ-BACKUP-07",
                      "REQ-TROUBLE-04")
 
-    @precondition(lambda self: self._any(_backup_on))
+    # A person can choose only a mark that is on the screen, and signs in again through
+    # it (steps/backup.py): both rules wait for the red dot.
+    @precondition(lambda self: self._any(self.model.red_dot))
     @rule(pick=PICK)
     def alex_selects_the_red_dot(self, pick: int) -> None:
-        phone = self._pick(pick, _backup_on)
+        phone = self._pick(pick, self.model.red_dot)
         self.script.when(f'{ACTOR} selects the red dot on the "{phone}"')
         outcome = self.app.select_backup_warning(self._device(phone))
         self._answer(outcome, self.model.select_red_dot(self._phone(phone)), "REQ-STALE-03")
 
-    @precondition(lambda self: self._any(_backup_on))
+    @precondition(lambda self: self._any(self.model.red_dot))
     @rule(pick=PICK, right=st.booleans())
     def alex_signs_in_again_to_update_the_backup(self, pick: int, right: bool) -> None:
-        phone = self._pick(pick, _backup_on)
+        phone = self._pick(pick, self.model.red_dot)
         suffix = "" if right else " with a wrong password"
         self.script.when(f'{ACTOR} signs in again to update the backup on the "{phone}"'
                          f"{suffix}", "msa")
         msa = self._cast().msa
+        chosen = self.app.select_backup_warning(self._device(phone))  # what the step does
+        if chosen.code.value != self.model.select_red_dot(self._phone(phone)):
+            raise Disagreement(("REQ-STALE-03",), "choosing the red dot asked for no "
+                               f"sign-in: {chosen.code.value} {chosen.message!r}")
         outcome = self.app.sign_in_to_update_backup(
             self._device(phone), msa.password if right else msa.password + "-wrong")
         self._answer(outcome, self.model.sign_in_to_update(self._phone(phone), right),

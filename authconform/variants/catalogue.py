@@ -274,3 +274,15 @@ def _(world: World) -> None:
                 getattr(app, name)(*args)
 
     wrap_app(world, "answer_camera_prompt", answer)
+
+
+@variant("camera-answer-needs-prompt",
+         "an answer to the camera prompt counts only while the prompt is showing (the first "
+         "scan shows it); an answer given before is ignored, as nobody can tap a dialog "
+         "that is not there")
+def _(world: World) -> None:
+    def answer(app: Authenticator, original: Callable[[bool], None], allow: bool) -> None:
+        if app.device.camera_prompt() is not None:
+            original(allow)
+
+    wrap_app(world, "answer_camera_prompt", answer)
