@@ -81,7 +81,8 @@ def _memoise_step_lookup() -> None:
     to the test module (hundreds) for every step. The step definitions a module sees do
     not change during a run, so list them once per module and match steps against that
     list, remembering each answer per (set of visible definitions, keyword, text), so it
-    is paid once per distinct step text in a run. Same definitions, in the same order; scenario time x0.6 or better (bench/whatif.py)."""
+    is paid once per distinct step text in a run. Same definitions, in the same order;
+    scenario time x0.6 or better (bench/whatif.py)."""
     import importlib
 
     # Modules, not the ``scenario`` function pytest_bdd exports under the same name.
