@@ -39,9 +39,12 @@ def parse(args: Sequence[str] | None, *, noun: str, description: str,
         description=f"{description}; arguments after -- go to pytest")
     parser.add_argument("--list", action="store_true", help=f"list the {noun}s and exit")
     parser.add_argument("--only", nargs="+", metavar="NAME", help=f"run only these {noun}s")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--report-dir", type=Path, default=report_dir)
-    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="runs at once (default: the number of cores)")
+    parser.add_argument("--report-dir", type=Path, default=report_dir,
+                        help=f"where the JSON and Markdown results go (default: {report_dir})")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed of every run (default: random, printed)")
     parser.add_argument("--suite", default=suite,
                         help=f"the scenarios to run, relative to the repository (default: "
                              f"{suite})")

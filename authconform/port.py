@@ -67,6 +67,7 @@ class Capability(StrEnum):
     RESTART = "restart"  # restart_service (persistence across a restart)
     TAMPER = "tamper"  # tamper_backup (an attacker with write access to the store)
     BACKUP_CONTENTS = "backup_contents"  # backup_contents, put_account_data
+    BACKUP_KEY = "backup_key"  # backup_key (searched for in the store)
     ACCOUNT_PROBLEMS = "account_problems"  # set_account_problem
     OS_SETTINGS = "os_settings"  # set_camera_access (the phone's own settings app)
     PHONE_BACKUP_DELETION = "phone_backup_deletion"  # AppPort.delete_backup_from_phone
@@ -438,7 +439,9 @@ class AppPort(Protocol):
         self, device_id: str, code: str, url: str, push: bool = False
     ) -> Outcome:
         """Type a work/school activation code and URL by hand (no camera needed)."""
-    def answer_camera_prompt(self, device_id: str, allow: bool) -> None: ...
+    def answer_camera_prompt(self, device_id: str, allow: bool) -> None:
+        """Tap Allow / Don't allow on the OS camera prompt. The suite calls it only while
+        ``Screen.camera_prompt`` shows; an app may ignore it at any other time."""
     def remove_account(self, device_id: str, entry_id: str) -> Outcome: ...
     def rename_account(self, device_id: str, entry_id: str, name: str) -> Outcome: ...
     def reorder_accounts(self, device_id: str, entry_ids: list[str]) -> Outcome: ...
@@ -524,6 +527,10 @@ class WorldPort(Protocol):
     def backup_contents(self, store: Store, location: str) -> BackupContents | None:
         """The backup at ``location`` decrypted with the key holder's key, field by field;
         None if there is none. Evidence for the tester, never shown to users."""
+    def backup_key(self, store: Store, location: str) -> bytes | None:
+        """The key that opens the backup at ``location``, as its key holder keeps it;
+        None if there is no backup there or no key opens it. Evidence for the tester,
+        who searches the store for it: the storage location alone must not hold it."""
     def put_account_data(self, account_id: str, kind: str, text: str) -> None:
         """Put a mail (``kind`` "mail") or a file ("file") holding ``text`` in a personal
         Microsoft account: data the backup must never hold."""
@@ -568,6 +575,7 @@ CAPABILITY_OF: dict[str, Capability] = {
     "tamper_backup": Capability.TAMPER,
     "backup_contents": Capability.BACKUP_CONTENTS,
     "put_account_data": Capability.BACKUP_CONTENTS,
+    "backup_key": Capability.BACKUP_KEY,
     "set_account_problem": Capability.ACCOUNT_PROBLEMS,
     "set_camera_access": Capability.OS_SETTINGS,
     "delete_backup_from_phone": Capability.PHONE_BACKUP_DELETION,

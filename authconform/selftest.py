@@ -209,6 +209,10 @@ def _capability_exercises(run: _Run) -> dict[port.Capability, Callable[[], str |
             return "no backup contents after turning on backup"
         return None
 
+    def backup_key() -> str | None:
+        key = world.backup_key(port.Store.ICLOUD, s.apple.username)
+        return None if key else "no backup key after turning on backup"
+
     def account_problems() -> str | None:
         world.set_account_problem(s.msa.id, True)
         world.set_account_problem(s.msa.id, False)
@@ -236,6 +240,7 @@ def _capability_exercises(run: _Run) -> dict[port.Capability, Callable[[], str |
         port.Capability.TRAFFIC: traffic, port.Capability.DEVICE_INSPECTION: device_inspection,
         port.Capability.FAULTS: faults, port.Capability.RESTART: restart,
         port.Capability.BACKUP_CONTENTS: backup_contents,
+        port.Capability.BACKUP_KEY: backup_key,
         port.Capability.ACCOUNT_PROBLEMS: account_problems,
         port.Capability.OS_SETTINGS: os_settings,
         # last: they damage and delete the backup the others may look at
@@ -347,8 +352,10 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="adapter options file (TOML or YAML, [sut] table)")
     parser.add_argument("--op-timeout", type=float, default=10.0,
                         help="seconds one operation may take (default: 10)")
-    parser.add_argument("--profile", choices=["current", "2019"], default="current")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--profile", choices=["current", "2019"], default="current",
+                        help="document profile the target is checked for (default: current)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the checks' random choices (default: 0)")
     return parser.parse_args(list(argv) if argv is not None else None)
 
 

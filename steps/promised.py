@@ -21,7 +21,8 @@ then caught later, as before), and never a not-applicable because of it.
   VERIFY area then says how it is verified); restored third-party accounts and personal
   accounts without notifications are ready at once (REQ-RECOVERY-06); a restored
   third-party account shows the same code as the owner's other phone that holds it
-  (REQ-CODES-03: the secret is shared, so the code is too).
+  (REQ-CODES-03: the secret is shared, so the code is too); a restored personal account
+  that is ready shows a code its Microsoft account accepts from that phone (REQ-CODES-02).
 """
 
 from __future__ import annotations
@@ -139,6 +140,26 @@ def recovered(cast: Cast, name: str, phone: Phone,
                         "for verification")
             if entry.kind is AccountKind.THIRD_PARTY:
                 _same_code_as_elsewhere(cast, name, phone, entry)
+            elif entry.kind is AccountKind.PERSONAL and not entry.needs_verification:
+                _code_accepted(cast, name, phone, entry)
+
+
+def _code_accepted(cast: Cast, name: str, phone: Phone, entry: AccountEntry) -> None:
+    """A restored personal account that is ready shows a code its Microsoft account
+    accepts from this phone (REQ-CODES-02: each phone's code works with that phone).
+    Checked here, once, so that every scenario leaning on a working restored account is
+    blocked by a broken credential rather than failed by it."""
+    account = next((a for (owner, _), a in cast.accounts.items()
+                    if owner == name and a.kind is AccountKind.PERSONAL
+                    and a.username.lower() == entry.username.lower()), None)
+    if account is None:
+        return  # not an account the steps know: nothing to ask its provider about
+    with owned_by("REQ-CODES-02"):
+        code = cast.target.app.current_code(phone.id, entry.id)
+        assert code is not None, (
+            f"the restored Microsoft account shows no code on the {phone.label}")
+        assert cast.target.world.provider_accepts_code(account.id, code, phone.id), (
+            f"the Microsoft account refuses the code the {phone.label} shows after recovery")
 
 
 def _same_code_as_elsewhere(cast: Cast, name: str, phone: Phone, entry: AccountEntry) -> None:

@@ -77,6 +77,18 @@ def test_a_variant_the_suite_fails_is_reported_non_conformant(tmp_path: Path) ->
     assert "no-red-dot: non-conformant; failed:" in done.stdout
 
 
+def test_the_variant_ignoring_unprompted_camera_answers_passes_the_2019_profile(
+        tmp_path: Path) -> None:
+    """The full run above is the current profile; this variant (an app that asks at the
+    first scan and ignores an answer to a prompt that is not showing) must pass the 2019
+    one as well, where nothing may depend on a camera prompt."""
+    done = _runner("--only", "camera-answer-needs-prompt", "--workers", "1", "--seed", "4",
+                   "--report-dir", str(tmp_path), "--", "--profile", "2019")
+    (result,) = json.loads((tmp_path / "variants.json").read_text("utf-8"))["variants"]
+    assert result["verdict"] == "conformant" and not result["failed"], result["failures"]
+    assert result["passed"] > 0 and done.returncode == 0, done.stdout + done.stderr
+
+
 def test_an_unknown_variant_is_a_usage_error() -> None:
     done = _runner("--only", "seven-digit-codes")
     assert done.returncode == 2 and "unknown variant(s): seven-digit-codes" in done.stderr

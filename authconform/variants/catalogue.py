@@ -170,6 +170,14 @@ def _(world: World) -> None:
     wrap(world.keys, "release", release)
 
 
+@variant("work-account-sign-in-fails",
+         "a work or school account offered as the recovery account is turned away as a "
+         "failed sign-in, not named as not a personal account")
+def _(world: World) -> None:
+    _on_answers(world, lambda exc: Refusal(Code.SIGN_IN_FAILED)
+                if exc.code is Code.NOT_A_PERSONAL_ACCOUNT else exc)
+
+
 @variant("no-icloud-finds-no-backup",
          "recovery on an iPhone without iCloud answers that no backup was found instead of "
          "asking for the iCloud sign-in")
@@ -236,5 +244,17 @@ def _(world: World) -> None:
             # A refusal is shown to the user on screen; the scan can be tried again.
             with contextlib.suppress(Refusal):
                 getattr(app, name)(*args)
+
+    wrap_app(world, "answer_camera_prompt", answer)
+
+
+@variant("camera-answer-needs-prompt",
+         "an answer to the camera prompt counts only while the prompt is showing (the first "
+         "scan shows it); an answer given before is ignored, as nobody can tap a dialog "
+         "that is not there")
+def _(world: World) -> None:
+    def answer(app: Authenticator, original: Callable[[bool], None], allow: bool) -> None:
+        if app.device.camera_prompt() is not None:
+            original(allow)
 
     wrap_app(world, "answer_camera_prompt", answer)
