@@ -258,3 +258,31 @@ def _(world: World) -> None:
             original(allow)
 
     wrap_app(world, "answer_camera_prompt", answer)
+
+
+# ---------------------------------------------------------------- who is who
+
+
+@variant("one-user-name-everywhere",
+         "a person has the same user name at every third-party site, and a third-party "
+         "tile is named by its user name alone, so those tiles share one display name")
+def _(world: World) -> None:
+    # Nothing in the documents or the port makes a user name unique beyond its site: a
+    # tile is told apart by issuer and user name (or by the entry id the app gave).
+    first: dict[str, str] = {}  # person id -> the user name of their first site account
+
+    def same_name(original: Callable[..., Any], person_id: str, *args: Any,
+                  **kwargs: Any) -> Any:
+        record = original(person_id, *args, **kwargs)
+        record.username = first.setdefault(person_id, record.username)
+        return record
+
+    wrap(world, "create_site_account", same_name)
+
+    def named_by_user(app: Authenticator, original: Callable[..., Done], issuer: str,
+                      username: str, *args: Any) -> Done:
+        done = original(issuer, username, *args)
+        app.state.entries[-1].display_name = username
+        return done
+
+    wrap_app(world, "_add_third_party", named_by_user)
