@@ -82,8 +82,9 @@ def _memoise_step_lookup() -> None:
     """pytest-bdd looks for each step's definition by trying every fixture name visible
     to the test module (hundreds) for every step. The step definitions a module sees do
     not change during a run, so list them once per module and match steps against that
-    list, remembering each answer per (module, keyword, text). Same definitions, in the
-    same order; scenario time x0.6 or better (bench/whatif.py)."""
+    list, remembering each answer per (set of visible definitions, keyword, text), so it
+    is paid once per distinct step text in a run. Same definitions, in the same order;
+    scenario time x0.6 or better (bench/whatif.py)."""
     import importlib
 
     # Modules, not the ``scenario`` function pytest_bdd exports under the same name.
@@ -92,30 +93,38 @@ def _memoise_step_lookup() -> None:
     bdd_steps: Any = importlib.import_module("pytest_bdd.steps")
     if getattr(bdd_scenario.find_fixturedefs_for_step, "memoised", False):
         return
-    visible: dict[tuple[int, str], list[tuple[Any, Any]]] = {}
-    answers: dict[tuple[int, str, str, str], list[Any]] = {}
+    # Module -> the group of modules that see the same step definitions (all of them, when
+    # every step is defined in the root conftest); answers are kept per group, so a step text
+    # repeated across feature files is matched against the parsers once per run, not once per
+    # feature file. A conftest that adds steps for some feature files makes a group of its own.
+    visible: dict[tuple[int, str], tuple[int, list[tuple[Any, Any]]]] = {}
+    groups: dict[tuple[int, ...], int] = {}
+    answers: dict[tuple[int, int, str, str], list[Any]] = {}
 
-    def step_definitions(fixturemanager: Any, node: Any, module: str) -> list[tuple[Any, Any]]:
+    def step_definitions(fixturemanager: Any, node: Any,
+                         module: str) -> tuple[int, list[tuple[Any, Any]]]:
         key = (id(fixturemanager), module)
         found = visible.get(key)
         if found is None:
-            found = []
+            defs: list[tuple[Any, Any]] = []
             for name in compat.get_fixture_names(fixturemanager=fixturemanager):
                 for fixturedef in compat.getfixturedefs(fixturemanager, name, node) or []:
                     context = bdd_steps.step_function_context_registry.get(fixturedef.func)
                     if context is not None:
-                        found.append((fixturedef, context))
-            visible[key] = found
+                        defs.append((fixturedef, context))
+            signature = tuple(id(fixturedef) for fixturedef, _ in defs)
+            group = groups.setdefault(signature, len(groups))
+            found = visible[key] = (group, defs)
         return found
 
     def find(step: Any, fixturemanager: Any, node: Any) -> Any:
-        module = node.nodeid.split("::", 1)[0]
-        key = (id(fixturemanager), module, str(step.type), step.name)
+        group, defs = step_definitions(fixturemanager, node, node.nodeid.split("::", 1)[0])
+        key = (id(fixturemanager), group, str(step.type), step.name)
         found = answers.get(key)
         if found is None:
             found = answers[key] = [
                 fixturedef
-                for fixturedef, context in step_definitions(fixturemanager, node, module)
+                for fixturedef, context in defs
                 if (context.type is None or context.type == step.type)
                 and context.parser.is_matching(step.name)
             ]

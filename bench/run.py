@@ -48,9 +48,11 @@ class Target:
         return value <= self.bound if self.op == "<=" else value < self.bound
 
 
+# Issue 24: step resolution paid once per distinct step text brings the suite near the
+# 3-definition floor; HTTP per scenario within twice the in-process cost.
 TARGETS = (
-    Target("suite_vs_floor_ratio", "<=", 1.5, "suite wall clock / pytest-bdd floor"),
-    Target("http_vs_inprocess_ratio", "<=", 3.0, "per-scenario cost, HTTP / in-process"),
+    Target("suite_vs_floor_ratio", "<=", 1.2, "suite wall clock / pytest-bdd floor"),
+    Target("http_vs_inprocess_ratio", "<=", 2.0, "per-scenario cost, HTTP / in-process"),
     Target("cycle_100_vs_10_ratio", "<", 12.0, "time per cycle, 100 accounts / 10"),
     Target("mutants_wall_s_parallel", "<", 60.0, "all mutants, parallel workers, wall s"),
 )
@@ -224,6 +226,12 @@ def markdown(doc: dict[str, Any]) -> str:
     for title, key, detail in rows:
         value = _fmt(f.get(key)) if key else ""
         lines.append(f"| {title} | {value} | {target_cell(key)} | {detail} |")
+    # Every target, whether or not its figure has a row above, with met / not met.
+    lines += ["", "Targets:", ""]
+    for key, target in t.items():
+        state = {True: "met", False: "NOT MET", None: "not measured"}[target["met"]]
+        lines.append(f"- {key} {target['target']}: {_fmt(target['value'])} -> {state}"
+                     f" ({target['what']})")
     if doc.get("notes"):
         lines += ["", "Not measured: " + "; ".join(
             f"{FIGURE_TITLES[k]}: {v}" for k, v in doc["notes"].items())]

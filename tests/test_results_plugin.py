@@ -511,3 +511,55 @@ def test_feature_file_name_is_relative_to_the_features_folder(tmp_path):
     assert results.feature_file_name(f, tmp_path) == "sub/a.feature"
     assert results.feature_file_name(tmp_path / "other" / "b.feature", tmp_path) == (
         "other/b.feature")
+
+
+def test_step_lookup_is_shared_only_between_modules_seeing_the_same_definitions(
+        monkeypatch: pytest.MonkeyPatch):
+    """One answer per step text for feature files that see the same step definitions;
+    a feature file whose conftest adds a definition gets answers of its own."""
+    import importlib
+    from types import SimpleNamespace
+
+    from authconform import plugin
+
+    bdd_scenario = importlib.import_module("pytest_bdd.scenario")
+    compat = importlib.import_module("pytest_bdd.compat")
+    bdd_steps = importlib.import_module("pytest_bdd.steps")
+    unpatched = bdd_scenario.find_fixturedefs_for_step
+    if getattr(unpatched, "memoised", False):
+        unpatched = SimpleNamespace()  # a fresh install below, whatever ran before
+    monkeypatch.setattr(bdd_scenario, "find_fixturedefs_for_step", unpatched)
+
+    parsed: list[str] = []
+
+    class Parser:
+        def __init__(self, text: str):
+            self.text = text
+
+        def is_matching(self, name: str) -> bool:
+            parsed.append(name)
+            return name == self.text
+
+    root_def = SimpleNamespace(func=object())
+    local_def = SimpleNamespace(func=object())
+    contexts = {root_def.func: SimpleNamespace(type=None, parser=Parser("a step")),
+                local_def.func: SimpleNamespace(type=None, parser=Parser("a step"))}
+    visible = {"a.feature": [root_def], "b.feature": [root_def],
+               "sub/c.feature": [root_def, local_def]}
+    monkeypatch.setattr(compat, "get_fixture_names", lambda fixturemanager: ["fx"])
+    monkeypatch.setattr(compat, "getfixturedefs",
+                        lambda fm, name, node: visible[node.nodeid.split("::")[0]])
+    monkeypatch.setattr(bdd_steps, "step_function_context_registry", contexts)
+    plugin._memoise_step_lookup()
+    find = bdd_scenario.find_fixturedefs_for_step
+    manager = object()
+    step = SimpleNamespace(type="given", name="a step")
+
+    def lookup(module: str) -> list[object]:
+        return list(find(step, manager, SimpleNamespace(nodeid=f"{module}::s")))
+
+    assert lookup("a.feature") == [root_def]
+    assert lookup("b.feature") == [root_def]
+    assert len(parsed) == 1  # b.feature reused a.feature's answer
+    assert lookup("sub/c.feature") == [root_def, local_def]
+    assert len(parsed) == 3
