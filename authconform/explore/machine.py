@@ -740,8 +740,9 @@ class Explorer(Observations, RuleBasedStateMachine):
         return sent
 
     def _enter_code(self, phone: str, source: str) -> None:
+        tile = self._phone(phone).tile("Microsoft")
         entry = self._entry(phone, "Microsoft")
-        if entry is None:
+        if entry is None or tile is None or not tile.pending:
             return
         msa = self._cast().msa
         if source == "a wrong code":
@@ -776,9 +777,10 @@ class Explorer(Observations, RuleBasedStateMachine):
         self._recover_work(phone, waiting[index % len(waiting)], qr_code, how)
 
     def _recover_work(self, phone: str, org: str, qr_code: str, how: str) -> None:
+        tile = self._phone(phone).tile(org)
         entry = self._entry(phone, org)
-        if entry is None:
-            return
+        if entry is None or tile is None or not tile.pending:
+            return  # already verified (a "mistake" the target's lifetimes let through)
         device = self._device(phone)
         if qr_code == "the one that set the account up":
             if org not in self.setup_qrs:

@@ -112,12 +112,15 @@ class Readings:
             r.value: ({declared[r.value]} if r.value in declared else set(values))
             for r, values in READINGS.items()}
 
-    def of(self, name: str) -> set[str]:
-        return set(self.candidates.get(name, ()))
+    def of(self, name: str) -> list[str]:
+        """The readings still open, in port.READINGS order (the first is preferred)."""
+        order = next((v for r, v in READINGS.items() if r.value == name), ())
+        left = self.candidates.get(name, set())
+        return [v for v in order if v in left] + sorted(left - set(order))
 
     def unmodelled(self, name: str) -> bool:
         """A reading the model cannot predict is still possible."""
-        return bool(self.of(name) - MODELLED.get(name, frozenset()))
+        return bool(set(self.of(name)) - MODELLED.get(name, frozenset()))
 
     def keep(self, name: str, values: Iterable[str], rule: str, detail: str) -> None:
         """Only ``values`` are consistent with what the target just did (readings the
@@ -569,9 +572,9 @@ class Model:
         assert latest is not None
         readings = self.readings.of(PAIRING)
         answers = {"newest_wins": OK, EACH_KEEPS_OWN: OK, "refused": "RECOVERY_ACCOUNT_IN_USE"}
-        codes = {answers[r] for r in readings if r in answers}
+        codes = list(dict.fromkeys(answers[r] for r in readings if r in answers))
         if latest.unsure:  # perhaps already let go of: then nothing stands in the way
-            codes.add(OK)
+            codes.append(OK)
 
         def follow(code: str) -> None:
             self.readings.keep(PAIRING, [r for r, a in answers.items() if a == code]
@@ -580,7 +583,7 @@ class Model:
                                f"location answered {code}")
             on(code)
 
-        return Expect(("second-pairing",), frozenset(codes), sorted(codes)[0],
+        return Expect(("second-pairing",), frozenset(codes), codes[0] if codes else OK,
                       open=self.readings.unmodelled(PAIRING), follow=follow)
 
     def turn_off_backup(self, phone: Phone) -> Expect:

@@ -29,6 +29,19 @@ REPO = Path(__file__).resolve().parents[2]
 REGRESSIONS = REPO / "features" / "regressions"
 
 
+# What the explorer's rules use beside the core of the port: a target without one is
+# refused up front, naming it, rather than failing part-way through a program.
+NEEDED = frozenset({
+    port.Capability.CLOCK, port.Capability.NETWORK, port.Capability.SESSIONS,
+    port.Capability.STORAGE_MANAGEMENT, port.Capability.STORE_INSPECTION,
+    port.Capability.MESSAGES, port.Capability.ADMIN, port.Capability.TRAFFIC,
+    port.Capability.DEVICE_INSPECTION})
+
+
+class CannotExplore(Exception):
+    """The target lacks what the explorer needs (a usage problem, exit 2)."""
+
+
 @dataclass
 class ExploreResult:
     adapter: str
@@ -87,6 +100,15 @@ def explore(adapter_name: str = "sim", mutant: str | None = None, seed: int = 0,
         # one world seed for every program: a replayed program meets the same world
         return GuardedTarget(adapter.new_target(seed), op_timeout)
 
+    probe = new_target()
+    try:
+        missing = NEEDED - frozenset(probe.info.capabilities)
+    finally:
+        probe.close()
+    if missing:
+        adapter.stop()
+        raise CannotExplore(f"the target {probe.info.name!r} lacks the capabilities the "
+                            f"explorer needs: {', '.join(sorted(c.value for c in missing))}")
     machine = make_machine(new_target, profile, on_new=last.append)
     hypothesis_seed(seed)(machine)
     config = settings(max_examples=max_examples, stateful_step_count=step_count,
@@ -258,10 +280,14 @@ def main(args: list[str] | None = None) -> int:
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
     print(f"authconform explore: sut={options.sut} mutant={options.mutant or '-'} "
           f"variant={options.variant or '-'} seed={seed} (replay with --seed {seed})")
-    result = explore(options.sut, options.mutant, seed, options.max_examples,
-                     step_count=options.steps, profile=options.profile,
-                     write_to=options.regressions_dir if options.write_regression else None,
-                     shrink=not options.no_shrink, variant=options.variant)
+    try:
+        result = explore(options.sut, options.mutant, seed, options.max_examples,
+                         step_count=options.steps, profile=options.profile,
+                         write_to=options.regressions_dir if options.write_regression
+                         else None, shrink=not options.no_shrink, variant=options.variant)
+    except CannotExplore as exc:
+        print(f"authconform explore: {exc}", file=sys.stderr)
+        return 2
     print(result.summary())
     for rules, detail in result.notes:
         print(f"  robustness note (beside the findings) [{', '.join(rules)}]: {detail}")
