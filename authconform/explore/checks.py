@@ -275,7 +275,7 @@ class Observations(_Base):
                 else:
                     script.then("the two codes are the same")
                     script.then(f'the "{label}" provider accepts each code from either phone')
-        stored = bool(model.blobs)
+        stored = any(where not in model.unsure for where in model.blobs)
         if stored:
             script.then("no stored backup contains the user name, issuer or secret of any of "
                         f"{ACTOR}'s accounts")
