@@ -220,3 +220,16 @@ def test_port_readings_are_all_known_to_the_explorer() -> None:
         assert reading.value in m.MODELLED, (
             f"reading {reading.value!r} is new to the explorer: add it to model.MODELLED "
             "and decide which rules it touches")
+
+
+def test_after_switching_backup_off_recovery_may_find_the_copy_or_not() -> None:
+    """Whether switching off deletes the cloud copy is not documented (REQ-BACKUP-07)."""
+    model = m.Model()
+    phone = _phone_with_backup(model)
+    follow(model.turn_off_backup(phone), m.OK)
+    new = model.add_phone("iPhone 2", m.IOS, "6.8.0", "Alex")
+    expected = model.begin_recovery(new, "Alex", right_password=True)
+    assert expected.allows(m.OK) and expected.allows("BACKUP_DELETED")
+    assert expected.allows("NO_BACKUP_FOUND")  # the "backup unavailable" family
+    follow(expected, m.OK)  # this target kept it: what was last uploaded comes back
+    assert [t.label for t in new.tiles] == ["GitHub"]
