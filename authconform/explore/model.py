@@ -414,7 +414,8 @@ class Model:
             if phone.tile(label):
                 return expect("already-there", "ACCOUNT_EXISTS")
             phone.tiles.append(Tile(label, THIRD_PARTY))
-            return self._changed_ok(phone)
+            self._changed(phone)
+            return expect("camera-scans", OK)  # scanned with the camera allowed, or typed
 
         if scanned:
             refusal = self._camera(phone, Waiting(label, False, add))
@@ -481,7 +482,7 @@ class Model:
             if refusals:
                 return any_of(refusals)
             activate()
-            return expect("changes-are-uploaded", OK)
+            return expect("camera-scans", OK)
 
         if scanned:
             refusal = self._camera(phone, Waiting(qr.org, False, add))
