@@ -4,10 +4,12 @@
                     [-k EXPR] [-m EXPR | --tags EXPR] [--workers N|auto]
                     [--report-dir DIR] [--waivers PATH] [--timeout SECONDS] [--no-html]
                     [--sut-config FILE] [--shard K/N] [--strict] [--require-all]
-                    [--sources DIR] [--sign KEY]
+                    [--sources DIR] [--sign KEY] [--requirement REQ-ID]...
+                    [--feature FILE]... [--catalogue FILE]...
                     [-- PYTEST ARGS...]
     authconform requirements [--profile P] [--matrix] [--check] [--format text|json|md]
-                             [--sources DIR [--passages]]
+                             [--sources DIR [--passages]] [--catalogue FILE]...
+    authconform steps [--grep WORDS] [--format text|md|json]
     authconform drift OLD_DIR NEW_DIR [--format text|json]
     authconform keygen [--out PREFIX]
     authconform verify ATTESTATION --key PUB [--report-dir DIR]
@@ -227,7 +229,8 @@ def uncompilable_python(root: Path) -> list[str]:
 def pytest_command(args: argparse.Namespace, root: Path, report_dir: Path) -> list[str]:
     from authconform.plugin import UNUSED_PLUGIN_ARGS
 
-    cmd = [sys.executable, "-m", "pytest", "features", "--strict-markers", "-p", "no:cacheprovider",
+    chosen = [str(f) for f in getattr(args, "feature_files", None) or []] or ["features"]
+    cmd = [sys.executable, "-m", "pytest", *chosen, "--strict-markers", "-p", "no:cacheprovider",
            *UNUSED_PLUGIN_ARGS,
            "--alluredir", str(report_dir / "allure-results"), "--clean-alluredir",
            "--authconform-report-dir", str(report_dir), "--sut", args.sut,
@@ -258,7 +261,9 @@ def pytest_command(args: argparse.Namespace, root: Path, report_dir: Path) -> li
         cmd += ["--authconform-sources", str(Path(args.sources).resolve())]
     if args.keyword:
         cmd += ["-k", args.keyword]
-    markexpr = " and ".join(f"({m})" for m in (args.markexpr, args.tags) if m)
+    wanted = getattr(args, "requirement", None) or []
+    by_requirement = " or ".join(wanted)  # run --requirement: their tags, as -m does
+    markexpr = " and ".join(f"({m})" for m in (args.markexpr, args.tags, by_requirement) if m)
     if markexpr:
         cmd += ["-m", markexpr]
     if args.workers and args.workers != "0":
@@ -287,6 +292,16 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"{len(broken)} Python file(s) of the suite do not compile: "
               f"{'; '.join(broken[:3])}" + (f" and {len(broken) - 3} more"
                                            if len(broken) > 3 else ""))
+        return EXIT_USAGE
+    problem = selection_problem(args, root)
+    if problem:
+        print(f"authconform: configuration error (exit {EXIT_USAGE}): {problem}")
+        return EXIT_USAGE
+    found = prerun_problems(root, args.feature_files)
+    if found:
+        print("\n".join(f"authconform: {p}" for p in found[:20]))
+        print(f"authconform: configuration error (exit {EXIT_USAGE}): {len(found)} problem(s) "
+              f"in the feature files before any scenario ran, the first: {found[0]}")
         return EXIT_USAGE
     if args.workers and args.workers != "0" and importlib.util.find_spec("xdist") is None:
         print("authconform: --workers needs pytest-xdist (pip install pytest-xdist)",
@@ -322,6 +337,65 @@ def cmd_run(args: argparse.Namespace) -> int:
         code = sign_reports(report_dir, signing_key, root, code)
     print_verdict(doc, code, why, report_dir)
     return code
+
+
+def use_catalogues(args: argparse.Namespace) -> str | None:
+    """``--catalogue FILE``: user requirements beside ours, for this process and every
+    process it starts (``verdict.CATALOGUE_ENV``); a missing file is the problem."""
+    files = [Path(f).resolve() for f in getattr(args, "catalogue", None) or []]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        return f"user catalogue {missing[0]} does not exist"
+    if files:
+        os.environ[verdict.CATALOGUE_ENV] = os.pathsep.join(str(f) for f in files)
+    return None
+
+
+def selection_problem(args: argparse.Namespace, root: Path) -> str | None:
+    """``--catalogue``, ``--feature`` and ``--requirement`` checked before the run: each
+    file exists, each feature file is under features/, each id is in a catalogue."""
+    problem = use_catalogues(args)
+    if problem:
+        return problem
+    files = []
+    features = (root / "features").resolve()
+    for name in args.feature or []:
+        path = Path(name) if Path(name).is_absolute() else Path.cwd() / name
+        if not path.is_file() and (root / name).is_file():
+            path = root / name
+        path = path.resolve()
+        if not path.is_file() or path.suffix != ".feature":
+            return f"--feature {name}: no such feature file"
+        if features not in path.parents:
+            return f"--feature {name}: not under {features}"
+        files.append(path)
+    args.feature_files = files
+    if args.requirement:
+        try:
+            catalogue_path = root / "features" / "requirements.yml"
+            known = {r.id for r in verdict.load_catalogue(catalogue_path)}
+            retired = verdict.load_retired(catalogue_path)
+        except verdict.ConfigurationError as exc:
+            return str(exc)
+        for rid in args.requirement:
+            if rid in retired:
+                return f"--requirement {rid}: {retired[rid].explain()}"
+            if rid not in known:
+                return f"--requirement {rid}: no such requirement in the catalogue"
+    return None
+
+
+def prerun_problems(root: Path, only: Sequence[Path] | None) -> list[str]:
+    """Unknown steps, disallowed values and untraced scenarios (authconform.stepcheck),
+    before any scenario runs."""
+    from authconform import stepcheck
+
+    try:
+        return stepcheck.prerun(root, only)
+    except verdict.ConfigurationError:
+        # a feature file or catalogue that cannot be read: the run reports it as it
+        # always has (a collection or usage error at its file and line, exit 2)
+        return []
 
 
 def load_signing_key(path: str | None) -> Any:
@@ -378,6 +452,10 @@ def cmd_requirements(args: argparse.Namespace) -> int:
         print("authconform: cannot find the repository (features/ and steps/)",
               file=sys.stderr)
         return EXIT_USAGE
+    problem = use_catalogues(args)
+    if problem:
+        print(f"authconform: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         catalogue = verdict.load_catalogue(root / "features" / "requirements.yml")
         if args.sources:  # the source documents' coverage (authconform.sources_cli)
@@ -401,9 +479,48 @@ def cmd_requirements(args: argparse.Namespace) -> int:
         print(traceability.render_markdown(matrix))
     else:
         print(traceability.render_text(matrix))
+    if args.check and matrix.tag_problems():
+        # a scenario that checks nothing the catalogue knows: the feature file is wrong
+        print(f"authconform: traceability check failed (exit {EXIT_USAGE}): "
+              f"{len(matrix.tag_problems())} scenario tag problem(s), the first: "
+              f"{matrix.tag_problems()[0]}", file=sys.stderr)
+        return EXIT_USAGE
     if args.check and matrix.problems():
         print(f"authconform: traceability check failed: {len(matrix.problems())} problem(s)",
               file=sys.stderr)
+        return 1
+    return 0
+
+
+# ---------------------------------------------------------------- steps
+
+
+def cmd_steps(args: argparse.Namespace) -> int:
+    """Every step the suite knows (authconform.stepdefs), grouped, with a first use."""
+    from authconform import stepcheck, stepdefs
+
+    root = Path(args.root).resolve() if args.root else find_root()
+    if root is None:
+        print("authconform: cannot find the repository (features/ and steps/)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        defs = stepdefs.load(root)
+        stepcheck.first_uses(defs, root / "features", "features")
+    except Exception as exc:  # a step module that does not import, a broken feature file
+        print(f"authconform: cannot read the steps: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    titles = stepdefs.group_titles(sorted({d.module for d in defs}))
+    chosen = stepdefs.grep(defs, args.grep)
+    if args.format == "json":
+        print(json.dumps(stepdefs.to_json(chosen, titles), indent=2))
+    elif args.format == "md":
+        print(stepdefs.render_markdown(chosen, titles), end="")
+    else:
+        print(stepdefs.render_text(chosen, titles))
+    if args.grep and not chosen:
+        print(f"authconform: no step mentions {args.grep!r}", file=sys.stderr)
         return 1
     return 0
 
@@ -578,6 +695,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--sign", default=None, metavar="KEY",
                      help="write a signed in-toto attestation (conformance.intoto.json) "
                           "with this Ed25519 private key (authconform keygen)")
+    run.add_argument("--requirement", action="append", default=[], metavar="REQ-ID",
+                     help="only the scenarios tagged with this requirement (repeatable; "
+                          "partial run)")
+    run.add_argument("--feature", action="append", default=[], metavar="FILE",
+                     help="only this feature file (repeatable; partial run)")
+    run.add_argument("--catalogue", action="append", default=[], metavar="FILE",
+                     help="user requirements beside ours (repeatable; same format as "
+                          "features/requirements.yml)")
     run.add_argument("--no-html", action="store_true", help="skip the Allure HTML report")
     run.add_argument("--root", default=None, help=argparse.SUPPRESS)
     run.add_argument("pytest_args", nargs=argparse.REMAINDER,
@@ -589,7 +714,11 @@ def build_parser() -> argparse.ArgumentParser:
     req.add_argument("--matrix", action="store_true",
                      help="requirement -> scenario matrix from the feature files' tags")
     req.add_argument("--check", action="store_true",
-                     help="exit 1 if a requirement has no scenario or a tag is unknown")
+                     help="exit 1 if a requirement has no scenario; exit 2 if a scenario "
+                          "names no requirement (nor @exploratory) or an unknown or "
+                          "retired one")
+    req.add_argument("--catalogue", action="append", default=[], metavar="FILE",
+                     help="user requirements beside ours (repeatable)")
     req.add_argument("--format", choices=["text", "json", "md"], default="text")
     req.add_argument("--sources", default=None, metavar="DIR",
                      help="check every paragraph of the documents in DIR is bound to a "
@@ -599,6 +728,17 @@ def build_parser() -> argparse.ArgumentParser:
                           "and who it is bound to")
     req.add_argument("--root", default=None, help=argparse.SUPPRESS)
     req.set_defaults(func=cmd_requirements)
+
+    stp = sub.add_parser("steps", help="every step the suite knows, grouped",
+                         description="Every step the feature files may use: the phrase, its "
+                                     "parameters and allowed values, what it does, the "
+                                     "requirement a Given leans on and a first use. "
+                                     "--format json is the source for editor completion.")
+    stp.add_argument("--grep", default=None, metavar="WORDS",
+                     help="only steps mentioning every one of these words")
+    stp.add_argument("--format", choices=["text", "md", "json"], default="text")
+    stp.add_argument("--root", default=None, help=argparse.SUPPRESS)
+    stp.set_defaults(func=cmd_steps)
 
     rep = sub.add_parser("report", help="build the Allure HTML report")
     rep.add_argument("--report-dir", default="reports")

@@ -40,6 +40,7 @@ FIXED_MARKERS = {
     "fault": "injects a fault (network cut, store failure, restart)",
     "security": "checks a security property",
     "regression": "a counterexample found by model-based exploration",
+    "exploratory": "checks no catalogued requirement yet: counted apart, never in coverage",
     "profile-current": "applies only to the current article (000)",
     "profile-2019": "applies only to the 2019 article (002)",
 }

@@ -53,6 +53,7 @@ import pytest
 
 from authconform import allure_extras, failures, verdict
 from authconform.port import CapabilityMissing, TargetError, TargetInfo
+from authconform.traceability import EXPLORATORY_TAG as EXPLORATORY
 
 PLUGIN_NAME = "authconform-results"
 MESSAGE_LIMIT = 2000
@@ -115,6 +116,8 @@ def describe_item(item: pytest.Item) -> dict[str, Any]:
     The id is ``<feature file>::<scenario name>`` plus ``[<example ids>]`` for a scenario
     outline (pytest-bdd's parameter id: the example's values joined by ``-``)."""
     requirements = sorted({m.name for m in item.iter_markers() if m.name.startswith("REQ-")})
+    if any(m.name == EXPLORATORY for m in item.iter_markers()):
+        requirements = []  # exploratory: counted apart, never in coverage (traceability.py)
     callspec = getattr(item, "callspec", None)
     params = callspec.id if callspec is not None else ""
     template = _scenario_template(item)
@@ -474,8 +477,8 @@ class ResultCollector:
             return "partial"
         if getattr(opt, "deselect", None) or getattr(opt, "lf", False):
             return "partial"
-        if any("::" in str(arg) for arg in self.config.args):
-            return "partial"
+        if any("::" in str(arg) or str(arg).endswith(".feature") for arg in self.config.args):
+            return "partial"  # node ids, or run --feature FILE
         return "full"
 
     def build_document(self, exitstatus: int | None) -> dict[str, Any]:
@@ -748,8 +751,12 @@ def render_summary(doc: Mapping[str, Any]) -> str:
               "| total |",
               "|---|---:|---:|---:|---:|---:|---:|---:|",
               f"| | {ts['passed']} | {ts['failed']} | {ts['blocked']} | {ts['error']} "
-              f"| {ts['not-applicable']} | {ts['skipped']} | {ts['total']} |", "",
-              "| Requirements | passed | failed | error | blocked | waived | not-applicable "
+              f"| {ts['not-applicable']} | {ts['skipped']} | {ts['total']} |", ""]
+    if doc["totals"].get("exploratory"):
+        lines += [f"{doc['totals']['exploratory']} of these scenarios are exploratory "
+                  "(tagged @exploratory): they check no catalogued requirement and count "
+                  "towards no coverage.", ""]
+    lines += ["| Requirements | passed | failed | error | blocked | waived | not-applicable "
               "| uncovered | total |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
               f"| | {tr['passed']} | {tr['failed']} | {tr['error']} | {tr['blocked']} "

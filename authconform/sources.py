@@ -379,7 +379,9 @@ def requirement_bindings(requirements: Iterable[Any]) -> tuple[list[Binding], li
 def check(requirements: Iterable[Any], sources_file: SourcesFile,
           passages: Mapping[str, Sequence[Passage]],
           missing_documents: Sequence[str] = ()) -> SourceCheck:
-    """Bind the catalogue and the no-behaviour list to the documents' paragraphs."""
+    """Bind the catalogue and the no-behaviour list to the documents' paragraphs. A
+    user catalogue's requirements are bound to the user's own documents, not these."""
+    requirements = [r for r in requirements if not getattr(r, "catalogue", "")]
     bindings, problems = requirement_bindings(requirements)
     problems += [f"document {name} is not in the sources folder" for name in missing_documents]
     known = set(sources_file.documents)

@@ -9,6 +9,14 @@ check fails when a requirement has no scenario or a tag names a requirement the
 catalogue does not have. Requirements covered only by positive or only by negative
 cases are reported, but do not fail the check.
 
+Every scenario names a requirement it checks, or carries ``@exploratory``: a scenario
+with neither, or one tagged with an unknown or retired id, is a *tag problem*
+(``tag_problems``) naming the feature file and line -- a configuration error of the
+gate and of ``requirements --check`` (exit 2), since such a scenario would run, pass and
+count while checking nothing the catalogue knows. Exploratory scenarios (a bug being
+chased, behaviour not yet written down) are counted apart and never cover a
+requirement, whatever else they are tagged with.
+
 Features are parsed with pytest-bdd's own parser (the official Gherkin parser
 underneath), so a file that the suite cannot collect is reported here too.
 """
@@ -24,6 +32,7 @@ from authconform.verdict import ConfigurationError, Requirement, Retired
 
 REQ_PREFIX = "REQ-"
 NEGATIVE_TAG = "negative"
+EXPLORATORY_TAG = "exploratory"
 PROFILE_TAG_PREFIX = "profile-"
 
 
@@ -34,6 +43,11 @@ class ScenarioRef:
     name: str
     line: int
     tags: frozenset[str]
+    where: str = ""  # features/x.feature:12, the Scenario line
+
+    @property
+    def exploratory(self) -> bool:
+        return EXPLORATORY_TAG in self.tags
 
     @property
     def requirements(self) -> tuple[str, ...]:
@@ -81,14 +95,27 @@ class Matrix:
     unknown: list[tuple[str, str]]  # (scenario id, unknown requirement tag)
     profile: str | None = None
     retired: Mapping[str, Retired] = field(default_factory=dict)
+    untagged: list[ScenarioRef] = field(default_factory=list)  # no requirement, not exploratory
+    exploratory: list[ScenarioRef] = field(default_factory=list)
+    where: Mapping[str, str] = field(default_factory=dict)  # scenario id -> file:line
+
+    def tag_problems(self) -> list[str]:
+        """Scenarios that check nothing the catalogue knows, each at its file and line:
+        a configuration error wherever it is found."""
+        found = [f"{s.where or s.id}: scenario \"{s.name}\" names no requirement: tag it "
+                 f"@REQ-... (the requirement it checks) or @{EXPLORATORY_TAG}"
+                 for s in self.untagged]
+        for sid, tag in self.unknown:
+            where = f"{self.where[sid]}: " if self.where.get(sid) else ""
+            found.append(f"{where}{sid}: tag @{tag}: {self.retired[tag].explain()}"
+                         if tag in self.retired
+                         else f"{where}{sid}: tag @{tag} names no requirement in the catalogue")
+        return found
 
     def problems(self) -> list[str]:
         """What fails the traceability check."""
         found = [f"{r.requirement.id}: no scenario" for r in self.rows if not r.scenarios]
-        found += [f"{sid}: tag @{tag}: {self.retired[tag].explain()}" if tag in self.retired
-                  else f"{sid}: tag @{tag} names no requirement in the catalogue"
-                  for sid, tag in self.unknown]
-        return found
+        return found + self.tag_problems()
 
     def warnings(self) -> list[str]:
         return [f"{r.requirement.id}: only {r.coverage.split('-')[0]} cases"
@@ -104,6 +131,8 @@ class Matrix:
                 "scenarios": [s.id for s in r.scenarios],
             } for r in self.rows],
             "unknown_tags": [{"scenario": sid, "tag": tag} for sid, tag in self.unknown],
+            "untagged": [s.where or s.id for s in self.untagged],
+            "exploratory": sorted({s.id for s in self.exploratory}),
             "problems": self.problems(),
             "warnings": self.warnings(),
         }
@@ -138,7 +167,8 @@ def parse_features(features_dir: str | Path) -> list[ScenarioRef]:
                 refs.append(ScenarioRef(id=f"{rel}::{template.name}",
                                         feature=feature.name or rel, name=template.name,
                                         line=template.line_number,
-                                        tags=frozenset(tags | extra)))
+                                        tags=frozenset(tags | extra),
+                                        where=f"{base.name}/{rel}:{template.line_number}"))
     return refs
 
 
@@ -150,10 +180,21 @@ def build_matrix(catalogue: Sequence[Requirement], scenarios: Iterable[ScenarioR
     known = {r.id for r in catalogue}
     rows = {r.id: Row(r) for r in catalogue if profile is None or profile in r.profiles}
     unknown: list[tuple[str, str]] = []
+    untagged: list[ScenarioRef] = []
+    exploratory: list[ScenarioRef] = []
+    where: dict[str, str] = {}
     for s in scenarios:
+        where.setdefault(s.id, s.where)
         for rid in s.requirements:
             if rid not in known and (s.id, rid) not in unknown:
                 unknown.append((s.id, rid))
+        if s.exploratory:  # counted apart, never in coverage
+            exploratory.append(s)
+            continue
+        if not s.requirements:
+            if all(u.id != s.id for u in untagged):
+                untagged.append(s)
+            continue
         if profile is not None and s.profiles and profile not in s.profiles:
             continue
         for rid in s.requirements:
@@ -161,7 +202,8 @@ def build_matrix(catalogue: Sequence[Requirement], scenarios: Iterable[ScenarioR
             if rid in rows and all(seen.id != s.id for seen in rows[rid].scenarios):
                 rows[rid].scenarios.append(s)
     return Matrix(rows=list(rows.values()), unknown=unknown, profile=profile,
-                  retired=dict(retired or {}))
+                  retired=dict(retired or {}), untagged=untagged, exploratory=exploratory,
+                  where=where)
 
 
 def render_text(matrix: Matrix) -> str:
@@ -170,6 +212,9 @@ def render_text(matrix: Matrix) -> str:
         lines.append(f"{r.requirement.id:<18} {r.requirement.level:<6} {r.coverage:<14} "
                      f"+{r.positive} -{r.negative}")
         lines += [f"    {s.id}{'  (negative)' if s.negative else ''}" for s in r.scenarios]
+    if matrix.exploratory:
+        lines.append(f"exploratory (counted apart, never in coverage): "
+                     f"{len({s.id for s in matrix.exploratory})} scenario(s)")
     for w in matrix.warnings():
         lines.append(f"warning: {w}")
     for p in matrix.problems():

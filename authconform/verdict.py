@@ -74,8 +74,10 @@ together as one full run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -89,7 +91,7 @@ from authconform.port import Capability
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"  # 1.4: totals.exploratory, requirements[].catalogue
 
 PASSED = "passed"
 FAILED = "failed"
@@ -135,6 +137,8 @@ class Requirement:
     sources: tuple[Mapping[str, str], ...]
     interpretation: str | None = None
     kind: str = DOCUMENTED  # documented (the gate) or robustness (graded beside it)
+    # "" for ours (features/requirements.yml); a user catalogue's file name for theirs
+    catalogue: str = ""
 
 
 def _entry_id(entry: Any, where: str, problems: list[str]) -> str | None:
@@ -270,9 +274,53 @@ def _read_yaml(path: Path, what: str) -> Any:
         raise ConfigurationError(f"{what} {path}: {exc}") from exc
 
 
-def load_catalogue(path: str | Path) -> list[Requirement]:
+def load_catalogue(path: str | Path, extra: Sequence[str | Path] | None = None
+                   ) -> list[Requirement]:
+    """The catalogue at ``path`` and, after it, the user catalogues ``extra`` (default:
+    the files named by ``AUTHCONFORM_CATALOGUE``, which ``--catalogue FILE`` sets, so
+    every process of a run -- plugin, xdist workers, report -- sees the same list)."""
     path = Path(path)
-    return parse_catalogue(_read_yaml(path, "requirements catalogue"), origin=str(path))
+    ours = parse_catalogue(_read_yaml(path, "requirements catalogue"), origin=str(path))
+    if extra is None:
+        extra = extra_catalogues()
+    if not extra:
+        return ours
+    retired = load_retired(path)
+    combined = list(ours)
+    for name in extra:
+        combined += load_user_catalogue(name, combined, retired)
+    return combined
+
+
+CATALOGUE_ENV = "AUTHCONFORM_CATALOGUE"  # user catalogues, os.pathsep-separated
+
+
+def extra_catalogues() -> list[Path]:
+    return [Path(p) for p in os.environ.get(CATALOGUE_ENV, "").split(os.pathsep) if p]
+
+
+def load_user_catalogue(path: str | Path, known: Sequence[Requirement],
+                        retired: Mapping[str, Retired]) -> list[Requirement]:
+    """A user's requirements beside ours: the same format as features/requirements.yml,
+    ids that are not ours (nor retired), and every requirement bound to its own source:
+    at least one ``{doc, section}`` naming the user's document (a product spec, a bug
+    report) and where in it the behaviour is stated."""
+    path = Path(path)
+    data = _read_yaml(path, "user requirements catalogue")
+    requirements = parse_catalogue(data, origin=str(path))
+    taken = {r.id for r in known}
+    problems = []
+    for r in requirements:
+        if r.id in taken:
+            problems.append(f"{path}: {r.id}: the id is already used by another catalogue")
+        if r.id in retired:
+            problems.append(f"{path}: {r.id}: {retired[r.id].explain()}; pick a new id")
+        if not r.sources or not all(s.get("section") for s in r.sources):
+            problems.append(f"{path}: {r.id}: bind it to its source: sources: "
+                            "[{doc: <your document>, section: <where it says so>}]")
+    if problems:
+        raise ConfigurationError("; ".join(problems))
+    return [dataclasses.replace(r, catalogue=path.name) for r in requirements]
 
 
 # ---------------------------------------------------------------- waivers
@@ -597,6 +645,8 @@ def build_document(
             "summary": r.summary, "sources": [dict(s) for s in r.sources], "status": j.status,
             "scenarios": [s.id for s in j.scenarios],
         }
+        if r.catalogue:  # a user's requirement (run --catalogue FILE), judged as ours
+            entry["catalogue"] = r.catalogue
         missing = sorted({c for s in j.scenarios if s.status == NOT_APPLICABLE
                           if (c := missing_capability(s.message))})
         if missing:
@@ -644,6 +694,9 @@ def build_document(
         "totals": {
             "scenarios": _count([s.status for s in scenarios], SCENARIO_STATUSES),
             "requirements": _count([j.status for j in judged.values()], REQUIREMENT_STATUSES),
+            # @exploratory scenarios name no requirement (the gate refuses any other
+            # scenario that names none): counted apart, never coverage
+            "exploratory": sum(1 for s in scenarios if not s.requirements),
         },
         "harness": {
             "collection_errors": list(run.collection_errors),
@@ -868,7 +921,8 @@ def scope_prefix(doc: Mapping[str, Any]) -> str:
     shard = doc.get("shard")
     if shard:
         return f"shard {shard['index']} of {shard['count']} (merge for the verdict): "
-    return "partial run (-k/-m selection): " if doc.get("selection") == "partial" else ""
+    # -k/-m, --requirement (a tag selection) or --feature: which one is in the command
+    return "partial run (a selection of scenarios): " if doc.get("selection") == "partial" else ""
 
 
 def _count(statuses: Sequence[str], keys: Sequence[str]) -> dict[str, int]:

@@ -262,6 +262,7 @@ def _(cast: Cast, label: str, first: str, second: str) -> dict[str, str | None]:
 
 @then("the two codes differ")
 def _(codes: dict[str, str | None]) -> None:
+    """Checks that the two codes read in the When step are both shown and differ."""
     first, second = codes.values()
     assert first is not None and second is not None
     assert first != second
@@ -269,12 +270,14 @@ def _(codes: dict[str, str | None]) -> None:
 
 @then("the two codes are the same")
 def _(codes: dict[str, str | None]) -> None:
+    """Checks that the two codes read in the When step are shown and equal."""
     first, second = codes.values()
     assert first is not None and first == second
 
 
 @then(parsers.parse("each code has {digits:d} digits"))
 def _(codes: dict[str, str | None], digits: int) -> None:
+    """Checks that every code read in the When step is that many digits."""
     for code in codes.values():
         assert code is not None and code.isdigit() and len(code) == digits, code
 

@@ -38,12 +38,18 @@ PERSONAL_LABEL = "Microsoft"  # the personal Microsoft account's tile says "Micr
 
 
 def platform_of(phone: str) -> Platform:
-    """'old iPhone' is an iPhone, 'new Android phone' an Android phone."""
+    """a phone's label naming an iPhone or an Android phone ('old iPhone', 'new Android
+    phone')."""
     if "iphone" in phone.lower():
         return Platform.IOS
     if "android" in phone.lower():
         return Platform.ANDROID
     raise ValueError(f"say which kind of phone {phone!r} is: iPhone or Android phone")
+
+
+# Values every step's parameter of this name must take (authconform.allowed): checked
+# before any scenario runs, so a phone that is neither kind fails at its feature line.
+ALLOWED_PARAMETERS = {"phone": platform_of}
 
 
 def split_labels(text: str) -> list[str]:

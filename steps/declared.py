@@ -39,6 +39,7 @@ def _margin(span: float) -> float:
 # ------------------------------------------------------------------ codes
 @then("each code has as many digits as the target declares for personal accounts")
 def _(cast: Cast, codes: dict[str, str | None]) -> None:
+    """Checks every code read in the When step against the target's declared digits."""
     digits = int(declared(cast, Parameter.MSA_CODE_DIGITS))
     for code in codes.values():
         assert code is not None and code.isdigit() and len(code) == digits, (

@@ -26,11 +26,15 @@ def _needs_reading(cast: Cast, value: str) -> None:
 
 @given("the app blocks recovery while it holds any account")
 def _(cast: Cast) -> None:
+    """Skips the scenario (not-applicable) unless the target declares the 'any account
+    blocks recovery' reading."""
     _needs_reading(cast, "any")
 
 
 @given("the app blocks recovery only while it holds an account from the backup")
 def _(cast: Cast) -> None:
+    """Skips the scenario (not-applicable) unless the target declares the 'only the same
+    account blocks recovery' reading."""
     _needs_reading(cast, "same")
 
 

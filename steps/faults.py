@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
+from authconform.allowed import allowed
 from authconform.port import AccountEntry, AlertCode, Outcome, OutcomeCode
 from steps.cast import Cast, split_labels
 
@@ -50,11 +51,13 @@ def _accounts(entries: list[AccountEntry]) -> list[tuple[str, str]]:
 
 # ------------------------------------------------------------------ arming faults
 @given(parsers.parse("the network will drop {moment}"))
+@allowed(moment=NETWORK_DROPS)
 def _(cast: Cast, moment: str) -> None:
     cast.target.world.inject_fault(_known(NETWORK_DROPS, moment))
 
 
 @given(parsers.parse("the cloud store will {mishap} the next write"))
+@allowed(mishap=STORE_MISHAPS)
 def _(cast: Cast, mishap: str) -> None:
     cast.target.world.inject_fault(_known(STORE_MISHAPS, mishap))
 
@@ -65,11 +68,13 @@ def _(cast: Cast) -> None:
 
 
 @when(parsers.parse("{service} stops answering"))
+@allowed(service=SERVICES)
 def _(cast: Cast, service: str) -> None:
     cast.target.world.set_service_online(_known(SERVICES, service), False)
 
 
 @when(parsers.parse("{service} answers again"))
+@allowed(service=SERVICES)
 def _(cast: Cast, service: str) -> None:
     cast.target.world.set_service_online(_known(SERVICES, service), True)
 

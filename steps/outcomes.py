@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, then
 
+from authconform.allowed import allowed
 from authconform.families import FAMILIES, family
 from authconform.port import Outcome, OutcomeCode
+
+# The codes an answer can carry, for every {code} (authconform.allowed).
+ALLOWED_PARAMETERS = {"code": [c.value for c in OutcomeCode]}
 
 
 @then(parsers.parse('the app answers "{code}"'))
 def _(outcome: Outcome, code: str) -> None:
+    """Checks the last answer's code, and that it came with a message for the user."""
     assert outcome.code == OutcomeCode(code), outcome
     assert outcome.message.strip(), f"{outcome.code} came without a message for the user"
 
@@ -25,6 +30,7 @@ def _(outcome: Outcome, codes: str) -> None:
 
 @then(parsers.parse('{action} is refused with "{code}"'))
 def _(outcome: Outcome, action: str, code: str) -> None:
+    """Checks the last answer is a refusal with this code and a message for the user."""
     assert not outcome.ok, f"{action} was not refused: {outcome}"
     assert outcome.code == OutcomeCode(code), outcome
     assert outcome.message.strip(), f"{outcome.code} came without a message for the user"
@@ -41,23 +47,28 @@ def refused_as(outcome: Outcome, action: str, name: str) -> None:
 
 
 @then(parsers.parse('{action} is refused as "{name}"'))
+@allowed(name=FAMILIES)
 def _(outcome: Outcome, action: str, name: str) -> None:
+    """Checks the last answer is a refusal with any code of this family."""
     refused_as(outcome, action, name)
 
 
 @then(parsers.parse("{action} is refused"))
 def _(outcome: Outcome, action: str) -> None:
+    """Checks the last answer is a refusal, whatever its code, with a message."""
     assert not outcome.ok, f"{action} was not refused: {outcome}"
     assert outcome.message.strip(), f"{outcome.code} came without a message for the user"
 
 
 @then(parsers.parse("{action} succeeds"))
 def _(outcome: Outcome, action: str) -> None:
+    """Checks the last answer is OK."""
     assert outcome.ok and outcome.code == OutcomeCode.OK, f"{action} failed: {outcome}"
 
 
 @then(parsers.parse('the app\'s answer is "{expected}"'))
 def _(outcome: Outcome, expected: str) -> None:
+    """Checks the last answer: "OK", or a refusal of the named family or code."""
     # For an Examples column that mixes success ("OK") with refusal families.
     if expected in FAMILIES:
         refused_as(outcome, "the request", expected)

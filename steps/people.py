@@ -46,10 +46,13 @@ def _(cast: Cast, name: str, org: str) -> None:
 
 @given(parsers.parse('{name:w} has a third-party "{issuer}" account'))
 def _(cast: Cast, name: str, issuer: str) -> None:
+    """Plans a TOTP account at a third-party site (6 digits, 30 s, SHA1); the world makes
+    it on first use."""
     cast.plan_site(name, issuer)
 
 
 @given(parsers.parse('{name:w} has a third-party "{issuer}" account with {digits:d}-digit codes '
                      "every {period:d} seconds using {algorithm}"))
 def _(cast: Cast, name: str, issuer: str, digits: int, period: int, algorithm: str) -> None:
+    """Plans a third-party TOTP account with these code settings; made on first use."""
     cast.plan_site(name, issuer, digits, period, algorithm)

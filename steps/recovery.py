@@ -2,6 +2,7 @@
 
 from pytest_bdd import given, parsers, when
 
+from authconform.allowed import allowed
 from steps.cast import Cast
 
 # Where a connection can drop during recovery, as the port's fault points name it.
@@ -15,15 +16,18 @@ SERVICES = {"iCloud": "icloud", "backup key": "key-service",
 
 
 @given(parsers.parse("the connection will drop {moment}"))
+@allowed(moment=DROP_POINTS)
 def _(cast: Cast, moment: str) -> None:
     cast.target.world.inject_fault(DROP_POINTS[moment])
 
 
 @given(parsers.parse('the "{service}" service is down'))
+@allowed(service=SERVICES)
 def _(cast: Cast, service: str) -> None:
     cast.target.world.set_service_online(SERVICES[service], False)
 
 
 @when(parsers.parse('the "{service}" service is back'))
+@allowed(service=SERVICES)
 def _(cast: Cast, service: str) -> None:
     cast.target.world.set_service_online(SERVICES[service], True)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from pytest_bdd import given, parsers, then, when
 
+from authconform.allowed import allowed
 from authconform.port import AccountKind, Outcome, Store, StoredObject
 from authconform.preconditions import owned_by, precondition
 from steps.cast import Cast, plain_forms, secret_forms
@@ -134,6 +135,7 @@ DAMAGE = {"changes one byte of": "flip", "cuts off the second half of": "truncat
 
 
 @when(parsers.parse("someone {damage} {name:w}'s backup in {store}"))
+@allowed(damage=DAMAGE)
 def _(cast: Cast, damage: str, name: str, store: str) -> None:
     assert damage in DAMAGE, f"unknown damage {damage!r}; use one of {sorted(DAMAGE)}"
     kind = STORES[store]
@@ -184,6 +186,8 @@ def _(cast: Cast, name: str, phone: str, whose: str) -> Outcome:
 
 @then(parsers.parse("the refusal names nothing of {name:w}'s"))
 def _(cast: Cast, outcome: Outcome, name: str) -> None:
+    """Checks that the last refusal's message names none of the person's identifiers
+    they did not type themselves."""
     message = outcome.message.lower()
     named = sorted(f for f in _identifying(cast, name) - cast.typed if f.lower() in message)
     assert not named, f"the refusal tells about {name}: {named} in {outcome.message!r}"

@@ -22,6 +22,7 @@ CODE_SENT_BY = "REQ-VERIFY-03"
 QR_RECOVERS = "REQ-VERIFY-05"
 
 CHANNELS = {"email address": "email", "phone number": "phone"}
+ALLOWED_PARAMETERS = {"channel": CHANNELS}  # every {channel} (authconform.allowed)
 
 
 def _alternate(cast: Cast, name: str, channel: str) -> str:
@@ -220,6 +221,8 @@ def _site_qr(cast: Cast, name: str, label: str) -> bytes:
 
 @given(parsers.parse("{name:w} holds {what}"), target_fixture="held_qr")
 def _(cast: Cast, name: str, what: str) -> HeldQr:
+    """Gets an activation QR code of the kind described (see HELD_QR) and hands it on as
+    held_qr."""
     for pattern, (requirement, make) in HELD_QR.items():
         found = re.fullmatch(pattern, what)
         if found:
