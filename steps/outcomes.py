@@ -21,6 +21,7 @@ def _(outcome: Outcome, code: str) -> None:
 
 @then(parsers.parse("the app answers one of {codes}"))
 def _(outcome: Outcome, codes: str) -> None:
+    """Checks the last answer is any of the listed codes, with a message for the user."""
     # Several refusals that apply at once, in no documented order (the explorer writes
     # this): any of them is right. ``codes`` is a list like "A", "B".
     wanted = {OutcomeCode(c.strip().strip('"')) for c in codes.split(",")}
