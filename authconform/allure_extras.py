@@ -69,10 +69,12 @@ CATEGORIES: list[dict[str, Any]] = [
      "description": "An assertion about the target's behaviour failed."},
     {"name": "Adapter errors", "matchedStatuses": ["broken"], "messageRegex": ".*TargetError.*",
      "description": "The target crashed, hung or answered garbage (TargetError)."},
-    {"name": "Not applicable", "matchedStatuses": ["skipped"],
-     # the raw skip reason (fallback results) or the words tidy_result puts there
-     "messageRegex": ".*(not-applicable:|Not applicable:|CapabilityMissing).*",
-     "description": "The target lacks a capability the scenario needs."},
+    # by the label: a not-applicable result carries no message, which Allure would
+    # show in a box headed "Error" (tidy_result, write_fallback_result)
+    {"name": "Not applicable",
+     "matchers": {"statuses": ["skipped"], "labels": {"not-applicable": "."}},
+     "description": "The target lacks a capability, parameter or reading the scenario "
+                    "needs."},
     {"name": "Skipped (not verified)", "matchedStatuses": ["skipped"]},
     {"name": "Harness errors", "matchedStatuses": ["broken"],
      "description": "The harness, a fixture or a step definition failed."},
@@ -296,6 +298,14 @@ def not_applicable(reason: str) -> dict[str, str]:
     return {"not_applicable": rest, "message": f"Not applicable: {rest}"}
 
 
+NOT_APPLICABLE_PARAMETER = "not applicable"
+
+
+def _with_need(description: str | None, need: str) -> str:
+    """The scenario's description with what it needs as its first line."""
+    return f"**{need}**" + (f"\n\n{description}" if description else "")
+
+
 def _skip_reason(report: Any) -> str:
     longrepr = report.longrepr
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
@@ -305,7 +315,7 @@ def _skip_reason(report: Any) -> str:
 
 def tidy_result(result: Any, changes: Mapping[str, Any] | None) -> None:
     """What the QA lead should not see goes; what they should, comes in."""
-    from allure_commons.model2 import Label, StatusDetails
+    from allure_commons.model2 import Label, Parameter, StatusDetails
 
     result.labels = [label for label in result.labels
                      if label.name not in ("host", "thread")]
@@ -319,6 +329,15 @@ def tidy_result(result: Any, changes: Mapping[str, Any] | None) -> None:
         lacking = changes["not_applicable"]
         result.labels.append(Label(name=NOT_APPLICABLE_LABEL, value=lacking))
         result.labels.append(Label(name="tag", value=f"not-applicable: {lacking}"))
+        # Allure heads any status message "Error": what the scenario needs goes first
+        # among its parameters and in its description instead, and the message goes
+        result.parameters = [Parameter(name=NOT_APPLICABLE_PARAMETER,
+                                       value=changes["message"]), *(result.parameters or [])]
+        result.description = _with_need(result.description, changes["message"])
+        result.statusDetails = None
+        for step in _walk(result.steps):  # Allure shows a step's message as the result's
+            step.statusDetails = None
+        return
     message = changes.get("message")
     if message:
         trace = result.statusDetails.trace if result.statusDetails is not None else None
@@ -395,10 +414,20 @@ def _prop(text: str) -> str:
 
 
 def write_categories(results_dir: str | Path) -> Path:
+    """``categories.json`` for Allure 2, which knows statuses and message patterns
+    only (Allure 3 reads the categories from the report's configuration)."""
     path = Path(results_dir) / "categories.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(CATEGORIES, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps([_allure2(c) for c in CATEGORIES], indent=2) + "\n",
+                    encoding="utf-8")
     return path
+
+
+def _allure2(category: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in category.items() if k != "matchers"}
+    if "matchers" in category:
+        out["matchedStatuses"] = list(category["matchers"].get("statuses", []))
+    return out
 
 
 def write_fallback_result(
@@ -423,6 +452,14 @@ def write_fallback_result(
     labels += [{"name": "tag", "value": r} for r in reqs]
     labels += [{"name": "requirement", "value": r} for r in reqs]
     labels += [{"name": "story", "value": name}, {"name": SCENARIO_ID_LABEL, "value": scenario_id}]
+    details: dict[str, Any] | None = {"message": message or "", "trace": trace or ""}
+    extra: dict[str, Any] = {}
+    if status == "not-applicable":  # as tidy_result: no "Error" box, the need up front
+        said = not_applicable(message or "")
+        labels.append({"name": NOT_APPLICABLE_LABEL, "value": said["not_applicable"]})
+        extra = {"parameters": [{"name": NOT_APPLICABLE_PARAMETER, "value": said["message"]}],
+                 "description": _with_need(None, said["message"])}
+        details = None
     result = {
         "uuid": test_uuid,
         "historyId": case_id,
@@ -430,7 +467,8 @@ def write_fallback_result(
         "fullName": scenario_id,
         "name": name,
         "status": ALLURE_STATUS[status],
-        "statusDetails": {"message": message or "", "trace": trace or ""},
+        "statusDetails": details,
+        **extra,
         "stage": "finished",
         "start": start_ms,
         "stop": stop_ms,

@@ -367,7 +367,8 @@ def keygen_main(argv: Sequence[str] | None = None) -> int:
         prog="authconform keygen",
         description="Make an Ed25519 key pair for `run --sign` (PREFIX.key, kept secret) "
                     "and `verify --key` (PREFIX.pub, shared).")
-    parser.add_argument("--out", default="authconform-signing", metavar="PREFIX")
+    parser.add_argument("--out", default="authconform-signing", metavar="PREFIX",
+                        help="writes PREFIX.key and PREFIX.pub (default: authconform-signing)")
     args = parser.parse_args(argv)
     try:
         private, public = keygen(args.out)

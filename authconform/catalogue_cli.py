@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import random
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 @dataclass(frozen=True)
 class CatalogueRun:
     names: list[str]  # the entries to run, in catalogue order unless --only says
-    seed: int
+    seeds: list[int]  # every entry runs the whole suite once per seed
     workers: int
     report_dir: Path
     suite: str
@@ -39,9 +40,16 @@ def parse(args: Sequence[str] | None, *, noun: str, description: str,
         description=f"{description}; arguments after -- go to pytest")
     parser.add_argument("--list", action="store_true", help=f"list the {noun}s and exit")
     parser.add_argument("--only", nargs="+", metavar="NAME", help=f"run only these {noun}s")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--report-dir", type=Path, default=report_dir)
-    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="runs at once (default: the number of cores)")
+    parser.add_argument("--report-dir", type=Path, default=report_dir,
+                        help=f"where the JSON and Markdown results go (default: {report_dir})")
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument("--seed", type=int, default=None,
+                        help="seed of every run (default: random, printed)")
+    chosen.add_argument("--seeds", metavar="A-B", default=None,
+                        help=f"run every {noun} on every seed from A to B: its verdict must "
+                             "not depend on the seed")
     parser.add_argument("--suite", default=suite,
                         help=f"the scenarios to run, relative to the repository (default: "
                              f"{suite})")
@@ -64,18 +72,40 @@ def parse(args: Sequence[str] | None, *, noun: str, description: str,
     if options.workers < 1:
         print("--workers must be at least 1", file=sys.stderr)
         return 2
-    seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
-    print(f"authconform {noun}s: {len(names)} {noun}s, {options.workers} workers, seed "
-          f"{seed} (replay with --seed {seed})", flush=True)
-    return CatalogueRun(names, seed, options.workers, options.report_dir, options.suite,
+    if options.seeds is not None:
+        seeds = seed_range(options.seeds)
+        if isinstance(seeds, str):
+            print(seeds, file=sys.stderr)
+            return 2
+        replay = f"--seeds {options.seeds}"
+    else:
+        seeds = [options.seed if options.seed is not None
+                 else random.SystemRandom().randrange(2**31)]
+        replay = f"--seed {seeds[0]}"
+    said = f"seed {seeds[0]}" if len(seeds) == 1 else f"{len(seeds)} seeds {seeds[0]}-{seeds[-1]}"
+    print(f"authconform {noun}s: {len(names)} {noun}s, {options.workers} workers, {said} "
+          f"(replay with {replay})", flush=True)
+    return CatalogueRun(names, seeds, options.workers, options.report_dir, options.suite,
                         extra)
+
+
+def seed_range(text: str) -> list[int] | str:
+    """'1-30' -> [1, ..., 30]; '7' -> [7]. A message instead when the text is not a range
+    of non-negative whole numbers, lowest first."""
+    found = re.fullmatch(r"\s*(\d+)(?:-(\d+))?\s*", text)
+    if found is None:
+        return f"--seeds {text!r}: give a range of seeds as A-B, e.g. --seeds 1-30"
+    first, last = int(found[1]), int(found[2] or found[1])
+    if last < first:
+        return f"--seeds {text!r}: A must be no more than B"
+    return list(range(first, last + 1))
 
 
 def run_and_write(asked: CatalogueRun, run: Callable[..., dict[str, Any]], stem: str,
                   render: Callable[[dict[str, Any]], str]
                   ) -> tuple[dict[str, Any], Path, Path]:
     """Run the entries asked for and write the reports: the document and both paths."""
-    doc = run(asked.names, seed=asked.seed, workers=asked.workers, suite=asked.suite,
+    doc = run(asked.names, seeds=asked.seeds, workers=asked.workers, suite=asked.suite,
               extra=asked.extra)
     return (doc, *write_reports(doc, asked.report_dir, stem, render))
 

@@ -13,7 +13,7 @@
     authconform drift OLD_DIR NEW_DIR [--format text|json]
     authconform keygen [--out PREFIX]
     authconform verify ATTESTATION --key PUB [--report-dir DIR]
-    authconform report [--report-dir DIR]
+    authconform report [--report-dir DIR] [--sources DIR]
     authconform diff OLD.json NEW.json [--format text|json]
     authconform merge DIR... [--report-dir DIR] [--no-html]
     authconform self-test|mutants|variants|explore|bench ...
@@ -28,7 +28,8 @@ Exit codes of ``run`` (and the meaning every subcommand keeps):
        ``requirements --sources``, ``diff`` and ``drift`` use 1 for "problems found"
     2  usage or configuration error: bad option, unknown adapter, malformed catalogue,
        waivers or feature file, collection errors, nothing selected, Allure CLI missing,
-       shards that ``merge`` cannot combine
+       shards that ``merge`` cannot combine, a report folder that cannot be created or
+       written (``run``, ``merge``, ``report``)
     3  harness or adapter error: a scenario in status error, pytest crashed or was
        interrupted, conformance.json missing or invalid, the HTML report failed
 
@@ -158,6 +159,37 @@ ALLURE_MISSING = ("Allure CLI not found: run `npm ci` in the repository root (pa
                   "pins the allure package), or pass --no-html")
 
 
+def unusable_report_dir(report_dir: Path) -> str | None:
+    """Why reports cannot be written to ``report_dir`` (``None`` when they can): the
+    folder is created, then a file written and removed in it. A path on a file, or a
+    folder where writing is refused, is a configuration error (exit 2), said on one
+    line before anything runs -- not a traceback with exit 1, which means
+    non-conformant."""
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        probe = report_dir / f".authconform-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+        allure_report = report_dir / "allure-report"  # emptied and rewritten by the HTML
+        if allure_report.exists() and not os.access(allure_report, os.W_OK | os.X_OK):
+            raise PermissionError(f"cannot write into {allure_report}")
+    except FileExistsError:
+        return f"the report folder {report_dir} is a file"
+    except NotADirectoryError:
+        return f"the report folder {report_dir} is on a path through a file"
+    except OSError as exc:
+        return f"cannot write the report folder {report_dir}: {exc.strerror or exc}"
+    return None
+
+
+def report_dir_error(report_dir: Path, who: str = "authconform") -> bool:
+    """Print the one line of ``unusable_report_dir`` (to stderr); ``True`` if it failed."""
+    why = unusable_report_dir(report_dir)
+    if why is not None:
+        print(f"{who}: configuration error (exit {EXIT_USAGE}): {why}", file=sys.stderr)
+    return why is not None
+
+
 # ---------------------------------------------------------------- HTML
 
 
@@ -168,12 +200,14 @@ def allure_config(report_dir: Path, name: str = "authconform conformance") -> di
 
 
 def build_html(report_dir: Path, allure: str, quiet: bool = False,
-               root: Path | None = None) -> tuple[bool, str]:
+               root: Path | None = None, sources: str | None = None) -> tuple[bool, str]:
     """The single-file Allure report and the requirement pages, in an emptied
-    <report-dir>/allure-report (authconform.html_report)."""
+    <report-dir>/allure-report (authconform.html_report); ``sources`` is the folder of
+    the documents quoted on the requirement pages (default ../shared/seeds if there)."""
     from authconform import html_report
 
-    return html_report.build(report_dir, allure, root=root or find_root())
+    return html_report.build(report_dir, allure, root=root or find_root(),
+                             sources=Path(sources).resolve() if sources else None)
 
 
 # ---------------------------------------------------------------- run
@@ -311,7 +345,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.sign and signing_key is None:
         return EXIT_USAGE
     report_dir = Path(args.report_dir).resolve()
-    report_dir.mkdir(parents=True, exist_ok=True)
+    if report_dir_error(report_dir):
+        return EXIT_USAGE
     for name in REPORT_FILES:  # never judge an old run's files
         (report_dir / name).unlink(missing_ok=True)
     cmd = pytest_command(args, root, report_dir)
@@ -326,7 +361,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     doc, problem = read_document(report_dir / "conformance.json")
     code, why = decide_exit_code(rc, doc, problem)
     if allure is not None and code != EXIT_USAGE and (report_dir / "allure-results").is_dir():
-        ok, where = build_html(report_dir, allure, root=root)
+        ok, where = build_html(report_dir, allure, root=root, sources=args.sources)
         if ok:
             print(f"authconform: HTML report {where}")
         else:
@@ -436,9 +471,30 @@ def print_verdict(doc: Mapping[str, Any] | None, code: int, why: str, report_dir
     label = doc["verdict"] if doc is not None else "error"
     if code == EXIT_USAGE:
         label = "configuration error"
-    print(f"authconform: {label} (exit {code}): {why}")
+    print(f"authconform: {coloured(label, sys.stdout)} (exit {code}): {why}")
     if doc is not None:
         print(f"authconform: {report_dir / 'conformance.json'}")
+
+
+# The verdict word's colour on a terminal: green only for conformant.
+COLOURS = {verdict.CONFORMANT: "32", verdict.NON_CONFORMANT: "31", verdict.REVIEW: "33",
+           verdict.ERROR: "35", "configuration error": "35"}
+
+
+def use_colour(stream: Any, env: Mapping[str, str] | None = None) -> bool:
+    """Colour on an interactive terminal only: never when NO_COLOR is set (no-color.org),
+    in CI (``CI`` set) or on a dumb terminal, so logs stay plain text."""
+    env = os.environ if env is None else env
+    if env.get("NO_COLOR") or env.get("CI") or env.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def coloured(label: str, stream: Any, env: Mapping[str, str] | None = None) -> str:
+    if not use_colour(stream, env):
+        return label
+    return f"\033[1;{COLOURS.get(label, '35')}m{label}\033[0m"
 
 
 # ---------------------------------------------------------------- requirements
@@ -554,7 +610,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"authconform: {report_dir / 'allure-results'} does not exist: run "
               "`authconform run` first", file=sys.stderr)
         return EXIT_USAGE
-    ok, where = build_html(report_dir, allure, root=root)
+    if report_dir_error(report_dir.resolve()):
+        return EXIT_USAGE
+    ok, where = build_html(report_dir, allure, root=root, sources=args.sources)
     if not ok:
         print(f"authconform: {where}", file=sys.stderr)
         return EXIT_HARNESS
@@ -649,6 +707,19 @@ def cmd_delegate(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- parser
 
 
+RUN_EXIT_CODES = """\
+exit codes:
+  0  conformant: every gated MUST requirement passed (the verdict line says what
+     that covers)
+  1  non-conformant (a gated MUST requirement failed, is uncovered or blocked; an
+     expired or stale waiver), or review (--sources: the documents changed)
+  2  usage or configuration error: bad option, unknown adapter, malformed
+     catalogue, waivers or feature file, nothing selected, a report folder that
+     cannot be written, Allure CLI missing
+  3  harness or adapter error: a scenario in status error, pytest crashed,
+     conformance.json missing or invalid, the HTML report failed"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="authconform",
@@ -659,7 +730,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the conformance suite and decide the gate",
                          description="Run the conformance suite (steps/) against a target, "
-                                     "write reports/ and exit with the gate's verdict.")
+                                     "write reports/ and exit with the gate's verdict.",
+                         epilog=RUN_EXIT_CODES,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("--sut", default="sim", help="target adapter (default: sim)")
     run.add_argument("--profile", choices=["current", "2019"], default=None,
                      help="document profile (default: current)")
@@ -691,7 +764,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "combine the slices' report dirs with `authconform merge`")
     run.add_argument("--sources", default=None, metavar="DIR",
                      help="check the catalogue's bindings against the source documents in "
-                          "DIR: requirements whose passages changed are marked review")
+                          "DIR: requirements whose passages changed are marked review; "
+                          "the requirement pages quote DIR's passages (without it they "
+                          "quote ../shared/seeds when it exists, and nothing is checked)")
     run.add_argument("--sign", default=None, metavar="KEY",
                      help="write a signed in-toto attestation (conformance.intoto.json) "
                           "with this Ed25519 private key (authconform keygen)")
@@ -710,7 +785,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     req = sub.add_parser("requirements", help="print the requirement catalogue or matrix")
-    req.add_argument("--profile", choices=["current", "2019"], default=None)
+    req.add_argument("--profile", choices=["current", "2019"], default=None,
+                     help="only the requirements of this document profile (default: all)")
     req.add_argument("--matrix", action="store_true",
                      help="requirement -> scenario matrix from the feature files' tags")
     req.add_argument("--check", action="store_true",
@@ -719,7 +795,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "retired one")
     req.add_argument("--catalogue", action="append", default=[], metavar="FILE",
                      help="user requirements beside ours (repeatable)")
-    req.add_argument("--format", choices=["text", "json", "md"], default="text")
+    req.add_argument("--format", choices=["text", "json", "md"], default="text",
+                     help="output format (default: text)")
     req.add_argument("--sources", default=None, metavar="DIR",
                      help="check every paragraph of the documents in DIR is bound to a "
                           "requirement or reasoned out; print document coverage")
@@ -736,32 +813,52 @@ def build_parser() -> argparse.ArgumentParser:
                                      "--format json is the source for editor completion.")
     stp.add_argument("--grep", default=None, metavar="WORDS",
                      help="only steps mentioning every one of these words")
-    stp.add_argument("--format", choices=["text", "md", "json"], default="text")
+    stp.add_argument("--format", choices=["text", "md", "json"], default="text",
+                     help="output format (default: text)")
     stp.add_argument("--root", default=None, help=argparse.SUPPRESS)
     stp.set_defaults(func=cmd_steps)
 
     rep = sub.add_parser("report", help="build the Allure HTML report")
-    rep.add_argument("--report-dir", default="reports")
+    rep.add_argument("--report-dir", default="reports",
+                     help="the run's report folder, holding allure-results/ (default: "
+                          "reports)")
+    rep.add_argument("--sources", default=None, metavar="DIR",
+                     help="quote the documents in DIR on each requirement page (default: "
+                          "../shared/seeds beside the repository, when it exists)")
     rep.add_argument("--root", default=None, help=argparse.SUPPRESS)
     rep.set_defaults(func=cmd_report)
 
     dif = sub.add_parser("diff", help="compare two conformance.json files")
-    dif.add_argument("old")
-    dif.add_argument("new")
-    dif.add_argument("--format", choices=["text", "json"], default="text")
+    dif.add_argument("old", help="the earlier run's conformance.json")
+    dif.add_argument("new", help="the later run's conformance.json")
+    dif.add_argument("--format", choices=["text", "json"], default="text",
+                     help="output format (default: text)")
     dif.set_defaults(func=cmd_diff)
 
     for name, (_, _, text) in DELEGATES.items():
         d = sub.add_parser(name, help=text, add_help=False, prefix_chars="\x00")
-        d.add_argument("args", nargs=argparse.REMAINDER)
+        d.add_argument("args", nargs=argparse.REMAINDER,
+                       help=f"options of {name} (authconform {name} --help)")
         d.set_defaults(func=cmd_delegate)
+    return parser
+
+
+def subcommand_parser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices.get(name, parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        # an option the subcommand does not know is told with that subcommand's usage,
+        # not the top-level one (argparse leaves the subcommand's extras to the top)
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            subcommand_parser(parser, args.command).error(
+                f"unrecognized arguments: {' '.join(extras)}")
     except SystemExit as exc:  # argparse: 2 for usage errors, 0 for --help
         return int(exc.code or 0)
     try:

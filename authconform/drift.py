@@ -75,6 +75,9 @@ class Change:
                 "fp": p.fp}
         out = {"kind": self.kind, "doc": self.doc, "old": side(self.old),
                "new": side(self.new), "affects": list(self.affects)}
+        if self.kind == CHANGED and self.old and self.new:  # the user's copies' words
+            out["old_text"], out["new_text"] = self.old.text, self.new.text
+            out["word_diff"] = word_diff(self.old.text, self.new.text)
         if self.section is not None:
             out["section"] = self.section
         return out
@@ -180,13 +183,42 @@ def diff_folders(old_dir: Path, new_dir: Path, documents: Sequence[str],
     return affected(changes, bindings), missing
 
 
+def word_diff(old: str, new: str) -> str:
+    """The new wording with what went ``[-in brackets-]`` and what came ``{+in
+    braces+}`` (git's word-diff notation), word by word."""
+    a, b = old.split(), new.split()
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out += a[i1:i2]
+            continue
+        if i2 > i1:
+            out.append("[-" + " ".join(a[i1:i2]) + "-]")
+        if j2 > j1:
+            out.append("{+" + " ".join(b[j1:j2]) + "+}")
+    return " ".join(out)
+
+
+def wording(change: Change) -> list[str]:
+    """The old and new wording of a changed passage and their word diff, read from the
+    two copies given on the command line (the project keeps no copy)."""
+    if change.kind != CHANGED or change.old is None or change.new is None:
+        return []
+    return [f"      old:   {' '.join(change.old.text.split())}",
+            f"      new:   {' '.join(change.new.text.split())}",
+            f"      words: {word_diff(change.old.text, change.new.text)}"]
+
+
 def render_text(changes: Sequence[Change], documents: Sequence[str]) -> str:
     lines = []
     for name in documents:
         mine = [c for c in changes if c.doc == name]
         counts = ", ".join(f"{sum(c.kind == k for c in mine)} {k}" for k in KINDS)
         lines.append(f"{name}: {counts}")
-        lines += [f"  {c.kind:<8} {c.describe()}" for c in mine]
+        for c in mine:
+            lines.append(f"  {c.kind:<8} {c.describe()}")
+            lines += wording(c)
     reqs = sorted({r for c in changes for r in c.affects if r.startswith("REQ-")})
     lines.append(f"requirements to review: {len(reqs)}" + (f" ({', '.join(reqs)})"
                                                            if reqs else ""))
@@ -201,9 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Changed, new, removed and moved paragraphs between two copies of the "
                     "source documents, and the requirements each affects. Exit 0: no "
                     "change; 1: changes; 2: bad input.")
-    parser.add_argument("old_dir")
-    parser.add_argument("new_dir")
-    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument("old_dir", help="folder of the earlier copy of the documents")
+    parser.add_argument("new_dir", help="folder of the later copy")
+    parser.add_argument("--format", choices=["text", "json"], default="text",
+                        help="output format (default: text)")
     parser.add_argument("--root", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     root = Path(args.root).resolve() if args.root else cli.find_root()

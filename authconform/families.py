@@ -36,6 +36,10 @@ FAMILIES: dict[str, frozenset[C]] = {
         C.ICLOUD_SIGN_IN_REQUIRED, C.NO_BACKUP_FOUND, C.BACKUP_IN_OTHER_ICLOUD}),
     # Both documents: no network, or a cloud service that does not answer.
     "no connection": frozenset({C.NETWORK_UNAVAILABLE, C.SERVICE_UNAVAILABLE}),
+    # 000 and 002 prerequisites: the recovery account is a personal Microsoft account. How
+    # the app turns a work or school account away is not said: it may name the account as
+    # not a personal one, or the sign-in may simply fail.
+    "not a personal account": frozenset({C.NOT_A_PERSONAL_ACCOUNT, C.SIGN_IN_FAILED}),
     # Work or school QR: the documents only say a new QR code from the organisation is
     # needed; an unreadable and a refused QR are both "this QR cannot be used".
     "QR not accepted": frozenset({C.QR_REJECTED, C.QR_UNREADABLE}),

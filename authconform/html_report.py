@@ -6,9 +6,14 @@
 * ``index.html`` -- the awesome plugin's single-file report (``singleFile``): scripts,
   styles and data inlined, so it opens from disk (``file://``), from a downloaded CI
   artifact or a mail attachment, with no web server;
+* the verdict first: ``index.html`` opens with the gate's verdict, coverage line and
+  failed requirements above Allure's own overview (authconform.verdict_banner);
 * ``requirements/<REQ-ID>.html`` and ``requirements/index.html`` -- one static page per
-  requirement (summary, level, grade, sources, interpretation, this run's status and
-  scenarios); the requirement links of each scenario in Allure point there.
+  requirement (summary, level, grade, interpretation, this run's status and scenarios,
+  and beside them the bound passages quoted from the user's copy of the documents when
+  one is at hand: ``--sources DIR``, else $AUTHCONFORM_SOURCES or ../shared/seeds); the
+  requirement links of each scenario in Allure point there. The project carries no
+  copy of the documents: the words come from the user's folder at build time.
 
 The output folder is emptied first. Allure 3 moves its plugin's files up into the
 output folder only when that folder holds a single directory; on a second build into
@@ -28,7 +33,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from authconform import verdict
+from authconform import sources as sources_mod
+from authconform import verdict, verdict_banner
 from authconform.allure_extras import (
     CATEGORIES,
     HIDDEN_LABELS,
@@ -71,7 +77,15 @@ def empty_folder(folder: Path) -> None:
             child.unlink()
 
 
-def build(report_dir: Path, allure: str, *, root: Path | None = None) -> tuple[bool, str]:
+def report_name(doc: Mapping[str, Any] | None) -> str:
+    """The report's title names the verdict: Allure shows it in the header and the
+    browser tab, where a green ring would otherwise speak first."""
+    said = doc.get("verdict") if doc else None
+    return f"{REPORT_NAME}: {said or 'error'}"
+
+
+def build(report_dir: Path, allure: str, *, root: Path | None = None,
+          sources: Path | None = None) -> tuple[bool, str]:
     """``allure generate`` from <report-dir>/allure-results into an emptied
     <report-dir>/allure-report, then the requirement pages; ``(ok, index or why)``."""
     results = report_dir / "allure-results"
@@ -82,8 +96,10 @@ def build(report_dir: Path, allure: str, *, root: Path | None = None) -> tuple[b
         empty_folder(out)
     except OSError as exc:
         return False, f"cannot empty {out}: {exc}"
+    doc = _document(report_dir / "conformance.json")
     config = report_dir / "allurerc.json"
-    config.write_text(json.dumps(allure_config(report_dir), indent=2) + "\n", encoding="utf-8")
+    config.write_text(json.dumps(allure_config(report_dir, report_name(doc)), indent=2) + "\n",
+                      encoding="utf-8")
     cmd = [allure, "generate", str(results.resolve()), "--config", str(config.resolve()),
            "--output", str(out.resolve())]
     try:
@@ -95,11 +111,12 @@ def build(report_dir: Path, allure: str, *, root: Path | None = None) -> tuple[b
     if done.returncode != 0 or not index.is_file():
         tail = (done.stderr or done.stdout).strip()[-1500:]
         return False, f"allure generate failed (exit {done.returncode}): {tail}"
-    index.write_text(offline_single_file(index.read_text(encoding="utf-8")), encoding="utf-8")
+    page = offline_single_file(index.read_text(encoding="utf-8"))
+    index.write_text(verdict_banner.with_banner(page, doc), encoding="utf-8")
     catalogue = _catalogue(root)
     if catalogue:
-        write_requirement_pages(out / REQUIREMENTS_DIR, catalogue,
-                                _document(report_dir / "conformance.json"))
+        write_requirement_pages(out / REQUIREMENTS_DIR, catalogue, doc,
+                                sources=sources or default_sources(root))
     return True, str(index)
 
 
@@ -154,16 +171,25 @@ def _document(path: Path) -> Mapping[str, Any] | None:
 # ---------------------------------------------------------------- requirement pages
 
 _STYLE = """
-body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+body{font:15px/1.5 system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1.5rem;
 color:#1d1d1f}
-h1{font-size:1.4rem;margin-bottom:.2rem}.id{font-family:monospace}
+h1{font-size:1.4rem;margin-bottom:.2rem}.id{font-family:monospace;white-space:nowrap}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35rem;
 text-align:left;vertical-align:top}th{width:11rem;color:#555;font-weight:600}
-.s{display:inline-block;padding:0 .5rem;border-radius:.6rem;color:#fff;font-weight:600}
+.s{display:inline-block;padding:0 .5rem;border-radius:.6rem;color:#fff;font-weight:600;
+white-space:nowrap}
 .passed{background:#2e9d4f}.failed{background:#d1343d}.error{background:#b35c00}
 .waived{background:#a38a00}.blocked{background:#7a4fb3}.not-applicable,.skipped{background:#777}
 .uncovered{background:#6b4fbb}.none{background:#aaa}
-nav{margin-bottom:1rem}
+nav{margin-bottom:1rem}.summary{font-size:1.05rem}
+.side{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:1.5rem}
+blockquote{margin:.3rem 0 1rem;padding:.4rem .8rem;border-left:4px solid #8a8fa0;
+background:#f4f5f8}blockquote footer{font-size:.85rem;color:#555;margin-top:.3rem}
+.changed{color:#8a5300;font-weight:600}
+ul.scenarios{padding-left:1.1rem}ul.scenarios li{margin-bottom:.25rem}
+table.index th{width:auto}table.index td.sum{font-size:.9rem;color:#333}
+table.index col.c1{width:13rem}table.index col.c2{width:5rem}table.index col.c3{width:9rem}
+h2.area{font-size:1.05rem;margin:1.4rem 0 .3rem}
 """
 
 
@@ -174,6 +200,7 @@ def _status_badge(status: str | None) -> str:
 
 def _page(title: str, body: str) -> str:
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
             f"<body>{body}</body></html>\n")
 
@@ -186,15 +213,63 @@ def _sources(req: verdict.Requirement) -> str:
         for s in req.sources)
 
 
+Passages = Mapping[str, Sequence[sources_mod.Passage]]
+
+
+def read_passages(folder: Path | None, catalogue: Sequence[verdict.Requirement]) -> Passages:
+    """The paragraphs of the documents the catalogue binds, read from the user's copy
+    in ``folder`` (the project carries none); empty when there is no folder."""
+    if folder is None or not folder.is_dir():
+        return {}
+    names = sorted({str(s.get("doc")) for r in catalogue for s in r.sources if s.get("doc")})
+    try:
+        found, _missing = sources_mod.read_documents(folder, names)
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return found
+
+
+def default_sources(root: Path | None) -> Path | None:
+    """Where the documents are when no --sources is given: $AUTHCONFORM_SOURCES, else
+    ``../shared/seeds`` beside the repository when it exists (sources_cli)."""
+    from authconform import sources_cli
+
+    return sources_cli.default_sources_dir(root) if root is not None else None
+
+
+def quoted_sources(req: verdict.Requirement, passages: Passages) -> str:
+    """Each bound passage as the user's copy of the document words it, with document
+    and section; a passage whose fingerprint no longer matches is marked, one not found
+    says so."""
+    out = []
+    for s in req.sources:
+        doc, section, para = str(s.get("doc", "")), str(s.get("section", "")), s.get("para")
+        where = (f"{html.escape(doc)}, section &ldquo;{html.escape(section)}&rdquo;"
+                 + (f", paragraph {html.escape(str(para))}" if para else ""))
+        found = next((p for p in passages.get(doc, ())
+                      if p.locator.section == section and str(p.locator.para) == str(para)),
+                     None)
+        if found is None:
+            out.append(f'<blockquote class="missing"><footer>{where}: not found in this '
+                       "copy of the document</footer></blockquote>")
+            continue
+        note = ("" if not s.get("fp") or found.fp == s.get("fp") else
+                ' <span class="changed">(the wording differs from the one bound: '
+                "review)</span>")
+        out.append(f'<blockquote data-testid="source-passage">{html.escape(found.text)}'
+                   f"<footer>{where}{note}</footer></blockquote>")
+    return "".join(out)
+
+
 def requirement_card(req: verdict.Requirement) -> str:
     """What the catalogue says about one requirement, as an HTML attachment of each
     scenario that checks it (the run's status is on the page in requirements/)."""
-    sources = _sources(req)
+    sources_ = _sources(req)
     rows = [("Requirement", html.escape(req.id)),
             ("Summary (paraphrase)", html.escape(req.summary)),
             ("Level", html.escape(f"{req.level} ({req.kind})")),
             ("Area", html.escape(req.area)),
-            ("Sources", f"<ul>{sources}</ul>" if sources else "none named"),
+            ("Sources", f"<ul>{sources_}</ul>" if sources_ else "none named"),
             ("Interpretation", html.escape(req.interpretation) if req.interpretation
              else "none: the documents are unambiguous here")]
     table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
@@ -209,16 +284,16 @@ def scenario_label(scenario: Mapping[str, Any]) -> str:
 
 
 def render_requirement(req: verdict.Requirement, judged: Mapping[str, Any] | None,
-                       scenarios_by_id: Mapping[str, Mapping[str, Any]] | None = None) -> str:
-    """The page of one requirement: what the catalogue says and how this run judged it."""
-    sources = _sources(req)
+                       scenarios_by_id: Mapping[str, Mapping[str, Any]] | None = None,
+                       passages: Passages | None = None) -> str:
+    """The page of one requirement: what the catalogue says, the passages it is bound
+    to (quoted when the documents are at hand) beside its scenarios and their status."""
+    sources_ = _sources(req)
     rows = [
-        ("Summary (paraphrase)", html.escape(req.summary)),
         ("Level", html.escape(req.level)),
         ("Grade", html.escape(str(getattr(req, "kind", "documented")))),
         ("Area", html.escape(req.area)),
         ("Profiles", html.escape(", ".join(req.profiles))),
-        ("Sources", f"<ul>{sources}</ul>" if sources else "none named"),
         ("Interpretation", html.escape(req.interpretation) if req.interpretation
          else "none: the documents are unambiguous here"),
         ("Status in this run", _status_badge(judged.get("status") if judged else None)),
@@ -230,6 +305,7 @@ def render_requirement(req: verdict.Requirement, judged: Mapping[str, Any] | Non
         w = judged["waiver"]
         rows.append(("Waiver", html.escape(
             f"{w.get('state')}: {w.get('reason')} ({w.get('owner')}, until {w.get('expires')})")))
+    table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     scenarios = judged.get("scenarios", []) if judged else []
     known = scenarios_by_id or {}
     items = []
@@ -237,38 +313,58 @@ def render_requirement(req: verdict.Requirement, judged: Mapping[str, Any] | Non
         s = known.get(sid)
         items.append(f"<li>{_status_badge(s.get('status'))} {html.escape(scenario_label(s))}"
                      "</li>" if s is not None else f"<li>{html.escape(sid)}</li>")
-    rows.append(("Scenarios", "<ul>" + "".join(items) + "</ul>" if items
-                 else "none in this run"))
-    table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    listed = (f'<ul class="scenarios">{"".join(items)}</ul>' if items
+              else "<p>none in this run</p>")
+    quotes = quoted_sources(req, passages) if passages else ""
+    said = (quotes or (f"<ul>{sources_}</ul><p><small>The documents' wording is quoted here "
+                       "when the report is built with --sources DIR.</small></p>"
+                       if sources_ else "<p>none named</p>"))
     body = (f'<nav><a href="index.html">All requirements</a> &middot; '
             f'<a href="../index.html">Allure report</a></nav>'
             f'<h1><span class="id">{html.escape(req.id)}</span></h1>'
-            f"<p>{html.escape(req.summary)}</p><table>{table}</table>")
+            f'<p class="summary" data-testid="summary"><b>Summary (paraphrase):</b> '
+            f"{html.escape(req.summary)}</p><table>{table}</table>"
+            f'<div class="side"><section><h2>What the documents say</h2>{said}</section>'
+            f"<section><h2>Scenarios in this run</h2>{listed}</section></div>")
     return _page(f"{req.id}: {req.summary}", body)
 
 
 def render_index(catalogue: Sequence[verdict.Requirement],
                  judged: Mapping[str, Mapping[str, Any]]) -> str:
-    rows = "".join(
-        f'<tr><td><a class="id" href="{html.escape(r.id)}.html">{html.escape(r.id)}</a></td>'
-        f"<td>{html.escape(r.level)}</td>"
-        f"<td>{_status_badge(judged[r.id].get('status') if r.id in judged else None)}</td>"
-        f"<td>{html.escape(r.summary)}</td></tr>" for r in catalogue)
+    """One table per area, the page's full width: a row per requirement, its summary
+    beside its status (not a narrow column thousands of pixels tall)."""
+    areas: dict[str, list[verdict.Requirement]] = {}
+    for r in catalogue:
+        areas.setdefault(r.area, []).append(r)
+    tables = []
+    for area, reqs in areas.items():
+        rows = "".join(
+            f'<tr><td><a class="id" href="{html.escape(r.id)}.html">{html.escape(r.id)}</a>'
+            f"</td><td>{html.escape(r.level)}</td>"
+            f"<td>{_status_badge(judged[r.id].get('status') if r.id in judged else None)}</td>"
+            f'<td class="sum">{html.escape(r.summary)}</td></tr>' for r in reqs)
+        tables.append(f'<h2 class="area">{html.escape(area)}</h2><table class="index">'
+                      '<colgroup><col class="c1"><col class="c2"><col class="c3"><col>'
+                      "</colgroup><tr><th>Requirement</th><th>Level</th><th>Status</th>"
+                      f"<th>Summary</th></tr>{rows}</table>")
     body = ('<nav><a href="../index.html">Allure report</a></nav><h1>Requirements</h1>'
-            "<table><tr><th>Requirement</th><th>Level</th><th>Status</th><th>Summary</th></tr>"
-            f"{rows}</table>")
-    return _page("Requirements", body)
+            + "".join(tables))
+    return _page("Requirements", body).replace("max-width:72rem", "max-width:none", 1)
 
 
 def write_requirement_pages(folder: Path, catalogue: Sequence[verdict.Requirement],
-                            doc: Mapping[str, Any] | None) -> list[Path]:
+                            doc: Mapping[str, Any] | None, *,
+                            sources: Path | None = None) -> list[Path]:
+    """A page per requirement and the index; ``sources`` is the folder of the user's
+    copy of the documents, quoted on each page."""
     folder.mkdir(parents=True, exist_ok=True)
     judged = {r["id"]: r for r in (doc or {}).get("requirements", [])}
     scenarios = {s["id"]: s for s in (doc or {}).get("scenarios", [])}
+    passages = read_passages(sources, catalogue)
     written = []
     for req in catalogue:
         path = folder / f"{req.id}.html"
-        path.write_text(render_requirement(req, judged.get(req.id), scenarios),
+        path.write_text(render_requirement(req, judged.get(req.id), scenarios, passages),
                         encoding="utf-8")
         written.append(path)
     index = folder / "index.html"

@@ -196,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("authconform merge: --report-dir must not be one of the shards' folders",
               file=sys.stderr)
         return cli.EXIT_USAGE
+    if cli.report_dir_error(out, "authconform merge"):
+        return cli.EXIT_USAGE
     allure = None
     if not args.no_html:
         allure = cli.find_allure(cli.find_root())

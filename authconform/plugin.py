@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from authconform import port, readings, verdict
+from authconform import port, readings, verdict, versions
 from authconform.adapters import (
     Adapter,
     AdapterLoadError,
@@ -45,6 +45,8 @@ FIXED_MARKERS = {
     "profile-2019": "applies only to the 2019 article (002)",
 }
 _ADAPTER = pytest.StashKey[Adapter]()
+# (the port version the target declares, the verdict's note about it or None)
+PORT_VERSION_KEY = pytest.StashKey[tuple[str, str | None]]()
 _CONFIG = pytest.StashKey[TargetConfig]()
 
 
@@ -155,6 +157,12 @@ def pytest_configure(config: pytest.Config) -> None:
             options=read_options(config.getoption("--sut-config")))
         adapter.start(target_config)
     except AdapterLoadError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+    # Written for another major port version: refused now, not in every scenario.
+    try:
+        config.stash[PORT_VERSION_KEY] = versions.check_adapter(adapter, seed)
+    except versions.VersionRefused as exc:
+        adapter.stop()
         raise pytest.UsageError(str(exc)) from exc
     config.stash[_ADAPTER] = adapter
     config.stash[_CONFIG] = target_config

@@ -17,7 +17,9 @@ user would read. Exceptions mean the target itself failed (``TargetError``) or l
 a capability (``CapabilityMissing``); the harness turns the first into an *error*
 and the second into *not-applicable* -- never into a pass.
 
-Documented for adapter authors in docs/adapters.md.
+Documented for adapter authors in docs/adapters.md. The port and its HTTP form (the
+protocol, docs/http-service.md) share one semantic version, ``PORT_VERSION``; every
+change is listed with its version in docs/port-changelog.md.
 """
 
 from __future__ import annotations
@@ -26,6 +28,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
+
+# The version of this port and of the HTTP protocol that carries it (semver): a new
+# major version breaks targets written for the one before, a new minor version only
+# adds. A target says which version it was written for in TargetInfo.port_version;
+# authconform/versions.py checks it at start. Bump it with every change to this file's
+# contract and list the change in docs/port-changelog.md.
+PORT_VERSION = "2.1.0"
 
 
 class Platform(StrEnum):
@@ -67,6 +76,7 @@ class Capability(StrEnum):
     RESTART = "restart"  # restart_service (persistence across a restart)
     TAMPER = "tamper"  # tamper_backup (an attacker with write access to the store)
     BACKUP_CONTENTS = "backup_contents"  # backup_contents, put_account_data
+    BACKUP_KEY = "backup_key"  # backup_key (searched for in the store)
     ACCOUNT_PROBLEMS = "account_problems"  # set_account_problem
     OS_SETTINGS = "os_settings"  # set_camera_access (the phone's own settings app)
     PHONE_BACKUP_DELETION = "phone_backup_deletion"  # AppPort.delete_backup_from_phone
@@ -361,6 +371,9 @@ class TargetInfo:
     parameters: Mapping[str, float | None] = field(default_factory=dict)
     # Which reading of each documented ambiguity this target follows (see Reading).
     readings: Mapping[str, str] = field(default_factory=dict)
+    # The PORT_VERSION this target was written for; "" (undeclared) is taken as 2.0.0,
+    # the last version before targets declared one (authconform/versions.py).
+    port_version: str = ""
 
     def parameter(self, name: Parameter) -> float | None:
         return self.parameters.get(name.value)
@@ -372,7 +385,13 @@ class TargetInfo:
 def declaration_problem(info: TargetInfo) -> str | None:
     """What is wrong with a target's declared parameters and readings, if anything: an
     unknown name or a value of the wrong kind is refused rather than ignored, so a typo
-    cannot quietly turn a check into not-applicable."""
+    cannot quietly turn a check into not-applicable. The same holds for a capability
+    name this port does not know."""
+    capabilities = {c.value for c in Capability}
+    for capability in info.capabilities:
+        if str(capability) not in capabilities:
+            return (f"unknown capability {capability!r} in TargetInfo.capabilities; "
+                    f"known: {sorted(capabilities)}")
     known = {p.value for p in Parameter}
     for name, value in dict(info.parameters).items():
         if name not in known:
@@ -438,7 +457,9 @@ class AppPort(Protocol):
         self, device_id: str, code: str, url: str, push: bool = False
     ) -> Outcome:
         """Type a work/school activation code and URL by hand (no camera needed)."""
-    def answer_camera_prompt(self, device_id: str, allow: bool) -> None: ...
+    def answer_camera_prompt(self, device_id: str, allow: bool) -> None:
+        """Tap Allow / Don't allow on the OS camera prompt. The suite calls it only while
+        ``Screen.camera_prompt`` shows; an app may ignore it at any other time."""
     def remove_account(self, device_id: str, entry_id: str) -> Outcome: ...
     def rename_account(self, device_id: str, entry_id: str, name: str) -> Outcome: ...
     def reorder_accounts(self, device_id: str, entry_ids: list[str]) -> Outcome: ...
@@ -524,6 +545,10 @@ class WorldPort(Protocol):
     def backup_contents(self, store: Store, location: str) -> BackupContents | None:
         """The backup at ``location`` decrypted with the key holder's key, field by field;
         None if there is none. Evidence for the tester, never shown to users."""
+    def backup_key(self, store: Store, location: str) -> bytes | None:
+        """The key that opens the backup at ``location``, as its key holder keeps it;
+        None if there is no backup there or no key opens it. Evidence for the tester,
+        who searches the store for it: the storage location alone must not hold it."""
     def put_account_data(self, account_id: str, kind: str, text: str) -> None:
         """Put a mail (``kind`` "mail") or a file ("file") holding ``text`` in a personal
         Microsoft account: data the backup must never hold."""
@@ -568,6 +593,7 @@ CAPABILITY_OF: dict[str, Capability] = {
     "tamper_backup": Capability.TAMPER,
     "backup_contents": Capability.BACKUP_CONTENTS,
     "put_account_data": Capability.BACKUP_CONTENTS,
+    "backup_key": Capability.BACKUP_KEY,
     "set_account_problem": Capability.ACCOUNT_PROBLEMS,
     "set_camera_access": Capability.OS_SETTINGS,
     "delete_backup_from_phone": Capability.PHONE_BACKUP_DELETION,

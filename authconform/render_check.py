@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from authconform.allure_extras import ALLURE_STATUS, SCENARIO_ID_LABEL
+from authconform.verdict_banner import BANNER_ID
 
 CHROMIUM_ENV = "AUTHCONFORM_CHROMIUM"
 CHROMIUM_NAMES = ("chromium", "google-chrome", "google-chrome-stable", "chromium-browser", "chrome")
@@ -334,6 +335,78 @@ def tree_paths(dom: str) -> dict[str, list[str]]:
     return paths
 
 
+# ---------------------------------------------------------------- the verdict banner
+
+
+@dataclass
+class Banner:
+    """What the report's first screen says (authconform.verdict_banner)."""
+
+    verdict: str
+    headline: str = ""
+    coverage: str = ""
+    why: str = ""
+    requirements: list[str] = field(default_factory=list)
+    first: bool = False  # the first element of the page's body
+
+
+def read_banner(dom: str) -> Banner | None:
+    """The verdict section of the rendered report, or ``None`` when it has none."""
+    tree = _Tree()
+    tree.feed(dom)
+    tree.close()
+    found = tree.root.find(BANNER_ID)
+    if not found:
+        return None
+    node = found[0]
+
+    def said(testid: str) -> str:
+        nodes = node.find(f"{BANNER_ID}-{testid}")
+        return _squash(nodes[0].text()) if nodes else ""
+
+    ids = [_squash(a.text()) for a in node.walk()
+           if a.tag == "a" and "id" in (a.attrs.get("class") or "").split()]
+    body = next((n for n in tree.root.walk() if n.tag == "body"), None)
+    elements = [c for c in body.children if isinstance(c, _Node)
+                and c.tag not in ("style", "script")] if body is not None else []
+    return Banner(verdict=node.attrs.get("data-verdict") or "", headline=said("headline"),
+                  coverage=said("coverage"), why=said("why"), requirements=ids,
+                  first=bool(elements) and elements[0] is node)
+
+
+def compare_banner(conformance: Mapping[str, Any] | None, banner: Banner | None) -> list[str]:
+    """Every way the first screen misstates the verdict of ``conformance.json``."""
+    from authconform import verdict_banner
+
+    if banner is None:
+        return ["the report's first screen shows no verdict"]
+    want = verdict_banner.banner_facts(conformance)
+    problems = []
+    if banner.verdict != want["verdict"]:
+        problems.append(f"the first screen says {banner.verdict!r}, conformance.json "
+                        f"{want['verdict']!r}")
+    if not banner.first:
+        problems.append("the verdict is not the first thing on the page")
+    if _squash(want["coverage"]) != banner.coverage:
+        problems.append(f"the first screen's coverage line is {banner.coverage!r}, "
+                        f"conformance.json gives {want['coverage']!r}")
+    shown = want["requirements"][:verdict_banner.SHOWN]
+    if banner.requirements[:len(shown)] != shown:
+        problems.append(f"the first screen names {banner.requirements}, the gate {shown}")
+    return problems
+
+
+def headline_colour(png: Path) -> str:
+    """``#rrggbb`` of the top-left corner of a screenshot: the banner's background when
+    the verdict is the first thing a person sees."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        pixel = image.convert("RGB").getpixel((4, 4))
+    assert isinstance(pixel, tuple)  # an RGB image gives (r, g, b)
+    return "#" + "".join(f"{int(v):02x}" for v in pixel[:3])
+
+
 # ---------------------------------------------------------------- Chromium
 
 
@@ -377,6 +450,7 @@ class Rendered:
     scenario_of: dict[str, str] = field(default_factory=dict)  # leaf id -> scenario id
     screenshot: Path | None = None
     paths: dict[str, list[str]] = field(default_factory=dict)  # leaf id -> its groups
+    banner: Banner | None = None  # the verdict the first screen states
 
 
 def render_report(report_html_dir: str | Path, *, screenshot: str | Path | None = None,
@@ -399,7 +473,7 @@ def render_report(report_html_dir: str | Path, *, screenshot: str | Path | None 
                             profile=profile)
     leaves, counters = read_dom(done.stdout)
     return Rendered(leaves, counters, scenario_ids_by_leaf(data), shot,
-                    tree_paths(done.stdout))
+                    tree_paths(done.stdout), read_banner(done.stdout))
 
 
 def take_screenshot(url: str, shot: Path, *, chromium: str | None = None,
@@ -429,6 +503,31 @@ def open_page(url: str, *, chromium: str | None = None, timeout: float = 120.0) 
         raise RenderError(f"chromium failed (exit {done.returncode}): "
                           f"{done.stderr.strip()[-800:]}")
     return done.stdout
+
+
+def page_size(url: str, width: int, *, chromium: str | None = None,
+              timeout: float = 120.0) -> tuple[int, int]:
+    """(width, height) in CSS pixels of the page at ``url`` laid out ``width`` pixels
+    wide: a page holding it in a frame reads its size once it has loaded (file:// pages
+    may read each other only with --allow-file-access-from-files)."""
+    browser = chromium or find_chromium()
+    if not browser:
+        raise RenderError(f"chromium not found: set {CHROMIUM_ENV}")
+    with tempfile.TemporaryDirectory(prefix="authconform-chromium-") as tmp:
+        frame = Path(tmp) / "measure.html"
+        frame.write_text(
+            f'<!doctype html><body><iframe id="f" src="{html.escape(url)}" '
+            f'style="width:{width}px;height:800px;border:0"></iframe><script>'
+            "f.onload=()=>{const d=f.contentDocument.documentElement;"
+            "document.body.dataset.size=d.scrollWidth+'x'+d.scrollHeight}</script>",
+            encoding="utf-8")
+        done = _chromium(browser, str(Path(tmp) / "profile"),
+                         ["--allow-file-access-from-files", "--dump-dom"], frame.as_uri(),
+                         timeout)
+    found = re.search(r'data-size="(\d+)x(\d+)"', done.stdout)
+    if found is None:
+        raise RenderError(f"could not measure {url}: {done.stderr.strip()[-400:]}")
+    return int(found.group(1)), int(found.group(2))
 
 
 def result_page(report_html_dir: str | Path, scenario_id: str, *,
@@ -497,7 +596,7 @@ def check(report_dir: str | Path, *, screenshot: str | Path | None = None,
         raise RenderError(f"cannot read {report_dir / 'conformance.json'}: {exc}") from exc
     rendered = render_report(report_dir / "allure-report", screenshot=screenshot,
                              timeout=timeout)
-    return compare(doc, rendered), rendered
+    return compare(doc, rendered) + compare_banner(doc, rendered.banner), rendered
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -453,8 +453,12 @@ class ResultCollector:
             seed = None if seed is None else int(seed)
         except (TypeError, ValueError):
             seed = None
+        from authconform.plugin import PORT_VERSION_KEY
+
+        port_version, port_note = self.config.stash.get(PORT_VERSION_KEY, ("", None))
         return verdict.RunInfo(
             target_name=str(target.get("name") or _option(self.config, "sut", "sim")),
+            port_version=port_version, port_note=port_note,
             target_version=str(target.get("version", "unknown")),
             capabilities=tuple(target.get("capabilities", ())),
             mutant=_option(self.config, "mutant"),
@@ -522,6 +526,8 @@ class ResultCollector:
             f"not-applicable, {t['skipped']} skipped)")
         terminalreporter.write_line(f"coverage: {verdict.coverage_line(doc)}")
         terminalreporter.write_line(verdict.robustness_line(doc))
+        if doc["target"].get("port_note"):
+            terminalreporter.write_line(f"port version: {doc['target']['port_note']}")
         if "sources" in doc:
             terminalreporter.write_line(f"sources: {verdict.sources_line(doc)}")
         for line in terminal_lines(doc):
@@ -743,6 +749,8 @@ def render_summary(doc: Mapping[str, Any]) -> str:
         f"Target `{target['name']}` {target['version']}{mutant} · profile `{doc['profile']}` · "
         f"seed `{doc['seed']}` · selection `{doc['selection']}`", "",
     ]
+    if target.get("port_note"):
+        lines += [f"**Port version:** {_md(target['port_note'])}", ""]
     lines += summary_grades(doc)
     if doc["reasons"]:
         lines += ["**Why:**", ""] + [f"- {_md(r)}" for r in doc["reasons"]] + [""]

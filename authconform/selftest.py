@@ -1,20 +1,35 @@
 """``authconform self-test --sut NAME``: is an adapter wired up right? Answers in seconds.
 
-Loads the adapter, starts it, makes one target and checks its ``TargetInfo``; plays a
-tiny scenario through the fail-closed guard calling each mandatory operation once
-(person, recovery account, Apple ID, iPhone, add the account, list it, read its code,
-the screen, turn on backup); then checks each declared capability really works and
-each undeclared one is refused with ``CapabilityMissing``. Every answer's type is
-checked against the port (``guard.check_value``). Not a conformance verdict: a
-refused happy path is reported, but the scenarios decide what conforms.
+Loads the adapter, starts it, makes one target and checks its ``TargetInfo`` and the
+port version it was written for; plays a tiny scenario through the fail-closed guard
+calling each mandatory operation once (person, recovery account, Apple ID, iPhone, add
+the account, list it, read its code, the screen, turn on backup); then checks the
+contract beyond the wiring:
 
-Exit codes: 0 every check OK, 3 the adapter is broken (a check failed), 2 the adapter
-cannot be loaded, configured or started.
+* one refusal of each refusal family (``authconform.families``) comes back as an
+  ``Outcome`` with a code of that family -- not as an error (an HTTP service that
+  answers refusals with 409 fails here, where a full run would error in every
+  scenario that expects a refusal);
+* the declarations: each undeclared parameter or reading is a warning naming the
+  scenarios it will make not-applicable;
+* answer members the target left out (an HTTP service may leave out a member that has
+  a default or can be null; they read as such) are named;
+* each declared capability really works and each undeclared one is refused with
+  ``CapabilityMissing``.
+
+Every answer's type is checked against the port (``guard.check_value``). Not a
+conformance verdict: a refused happy path is reported, but the scenarios decide what
+conforms.
+
+Exit codes: 0 every check OK (warnings allowed), 3 the adapter is broken (a check
+failed), 2 the adapter cannot be loaded, configured or started, or was written for
+another major port version.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import sys
 import time
@@ -22,7 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from authconform import port
+from authconform import declarations, families, port, versions
 from authconform.adapters import AdapterLoadError, TargetConfig, load_adapter, read_options
 from authconform.adapters.guard import GuardedTarget, check_value
 
@@ -34,6 +49,11 @@ class Check:
     name: str
     ok: bool
     detail: str = ""
+    warning: bool = False  # OK, but something the team should know before a full run
+
+    @property
+    def result(self) -> str:
+        return "FAIL" if not self.ok else "WARN" if self.warning else "OK"
 
 
 class _Scene:
@@ -53,7 +73,8 @@ class _Run:
         self.scene = _Scene()
 
     def check(self, name: str, call: Callable[[], Any],
-              verify: Callable[[Any], str | None] | None = None) -> Any:
+              verify: Callable[[Any], str | None] | None = None,
+              refusal_expected: bool = False) -> Any:
         """Run ``call``; OK unless it raises or ``verify`` names a problem."""
         try:
             value = call()
@@ -63,6 +84,9 @@ class _Run:
         except Exception as exc:
             detail = exc.detail if isinstance(exc, port.TargetError) else (
                 f"{type(exc).__name__}: {exc}")
+            if refusal_expected and "HTTP 4" in detail:
+                detail += (" -- a refusal is an answer: 200 with an Outcome whose ok is "
+                           "false and whose code says why, not an HTTP error")
             self.checks.append(Check(name, False, detail))
             return None
         problem = verify(value) if verify else None
@@ -147,6 +171,121 @@ def _mandatory(run: _Run) -> bool:
     return True
 
 
+def _refused_as(family: str) -> Callable[[port.Outcome], str | None]:
+    codes = families.family(family)
+
+    def verify(outcome: port.Outcome) -> str | None:
+        if outcome.ok:
+            return f"accepted ({outcome.code.value}); expected a refusal ({family})"
+        if outcome.code not in codes:
+            return (f"refused as {outcome.code.value}, not one of "
+                    f"{', '.join(sorted(c.value for c in codes))} ({family})")
+        return None
+    return verify
+
+
+def _refusals(run: _Run) -> None:
+    """One refusal of each family, each answered as an Outcome with a code of it; the
+    ones that need a capability only where it is declared."""
+    world, app, s = run.target.world, run.target.app, run.scene
+
+    def refusal(family: str, call: Callable[[], port.Outcome],
+                *needs: port.Capability) -> None:
+        name = f"refusal: {family}"
+        missing = [c.value for c in needs if not run.target.has(c)]
+        if missing:
+            run.checks.append(Check(name, True, f"needs capability {', '.join(missing)}: "
+                                                "not checked"))
+            return
+        run.check(name, call, _refused_as(family), refusal_expected=True)
+
+    refusal("wrong sign-in", lambda: app.add_personal_account(
+        s.device, s.msa.username, s.msa.password + "-not-it"))
+    run.check("refusal: existing accounts",
+              lambda: app.begin_recovery(s.device, s.msa.username, s.msa.password),
+              lambda o: None if not o.ok and o.code is port.OutcomeCode.EXISTING_ACCOUNTS
+              else f"answered {o.code.value}, expected EXISTING_ACCOUNTS "
+                   "(the phone holds the account that is backed up)",
+              refusal_expected=True)
+    second = run.check("create_device (a second iPhone)",
+                       lambda: world.create_device(s.person.id, port.Platform.IOS, "6.8.0"))
+    other = run.check("create_microsoft_account (never backed up)",
+                      lambda: world.create_microsoft_account(s.person.id))
+    if second is None or other is None:
+        return
+    refusal("iCloud needed", lambda: app.begin_recovery(second, s.msa.username,
+                                                         s.msa.password))
+    run.check("sign_in_to_icloud (the second iPhone)",
+              lambda: world.sign_in_to_icloud(second, s.apple.username, s.apple.password),
+              _ok_outcome)
+    refusal("backup unavailable", lambda: app.begin_recovery(second, other.username,
+                                                              other.password))
+
+    def work_account_as_recovery_account() -> port.Outcome:  # iCloud is signed in now
+        tenant = world.create_tenant()
+        work = world.create_work_account(tenant.id, s.person.id)
+        return app.turn_on_backup(second, work.username, work.password)
+    refusal("not a personal account", work_account_as_recovery_account)
+
+    def unreadable_qr() -> port.Outcome:
+        outcome = app.scan_qr(second, b"not a picture of a QR code")
+        if outcome.code is port.OutcomeCode.CAMERA_PERMISSION_NEEDED:
+            app.answer_camera_prompt(second, True)
+            outcome = app.scan_qr(second, b"not a picture of a QR code")
+        return outcome
+    refusal("QR not accepted", unreadable_qr)
+
+    def offline() -> port.Outcome:
+        world.set_device_online(second, False)
+        try:
+            return app.add_personal_account(second, other.username, other.password)
+        finally:
+            world.set_device_online(second, True)
+    refusal("no connection", offline, port.Capability.NETWORK)
+
+    def account_problem() -> port.Outcome:
+        world.set_account_problem(other.id, True)
+        try:
+            return app.add_personal_account(second, other.username, other.password)
+        finally:
+            world.set_account_problem(other.id, False)
+    refusal("account problem", account_problem, port.Capability.ACCOUNT_PROBLEMS)
+
+    def stale() -> port.Outcome:
+        world.lapse_recovery_sign_in(s.msa.id)
+        return app.select_backup_warning(s.device)
+    refusal("sign-in needed", stale, port.Capability.SESSIONS)
+
+    def other_account() -> port.Outcome:
+        outcome = app.sign_in_to_update_backup(s.device, other.password, other.username)
+        app.sign_in_to_update_backup(s.device, s.msa.password)  # up to date again
+        return outcome
+    refusal("not the recovery account", other_account, port.Capability.SESSIONS)
+
+
+def _declarations(info: port.TargetInfo) -> Check:
+    try:
+        lines = declarations.warnings(info)
+    except Exception as exc:  # the feature files, not the target: say so, do not fail it
+        return Check("declarations", True, f"not checked: {type(exc).__name__}: {exc}",
+                     warning=True)
+    if not lines:
+        return Check("declarations", True, "every parameter and reading a scenario needs")
+    return Check("declarations", True, "\n".join(lines), warning=True)
+
+
+def _omitted(inner: Any) -> list[Check]:
+    """Members the target's answers left out (an HTTP service may), read as their
+    default or as null: named, so the team knows what the harness assumed."""
+    omitted = getattr(inner, "omitted_members", None)
+    if omitted is None:
+        return []
+    if not omitted:
+        return [Check("omitted members", True, "none: every answer had every member")]
+    return [Check("omitted members", True, "left out, read as their default or null: "
+                  + ", ".join(sorted(omitted)), warning=True)]
+
+
 def _capability_exercises(run: _Run) -> dict[port.Capability, Callable[[], str | None]]:
     """One small use of each capability; returns a problem or None."""
     world, app, s = run.target.world, run.target.app, run.scene
@@ -209,6 +348,10 @@ def _capability_exercises(run: _Run) -> dict[port.Capability, Callable[[], str |
             return "no backup contents after turning on backup"
         return None
 
+    def backup_key() -> str | None:
+        key = world.backup_key(port.Store.ICLOUD, s.apple.username)
+        return None if key else "no backup key after turning on backup"
+
     def account_problems() -> str | None:
         world.set_account_problem(s.msa.id, True)
         world.set_account_problem(s.msa.id, False)
@@ -236,6 +379,7 @@ def _capability_exercises(run: _Run) -> dict[port.Capability, Callable[[], str |
         port.Capability.TRAFFIC: traffic, port.Capability.DEVICE_INSPECTION: device_inspection,
         port.Capability.FAULTS: faults, port.Capability.RESTART: restart,
         port.Capability.BACKUP_CONTENTS: backup_contents,
+        port.Capability.BACKUP_KEY: backup_key,
         port.Capability.ACCOUNT_PROBLEMS: account_problems,
         port.Capability.OS_SETTINGS: os_settings,
         # last: they damage and delete the backup the others may look at
@@ -308,17 +452,20 @@ def run_selftest(adapter_name: str, options: dict[str, str] | None = None, *,
         checks += _info_checks(inner, profile)
         if not checks[-1].ok:
             return checks
+        checks.append(_port_version(inner))
+        checks.append(_declarations(inner.info))
         target = GuardedTarget(inner, op_timeout)
         run = _Run(target)
         try:
             if _mandatory(run):
+                _refusals(run)
                 _capabilities(run)
         finally:
             try:
                 target.close()
             except Exception as exc:
                 run.checks.append(Check("close", False, f"{type(exc).__name__}: {exc}"))
-        return checks + run.checks
+        return checks + run.checks + _omitted(inner)
     finally:
         try:
             adapter.stop()
@@ -326,12 +473,29 @@ def run_selftest(adapter_name: str, options: dict[str, str] | None = None, *,
             checks.append(Check("stop", False, f"{type(exc).__name__}: {exc}"))
 
 
+def _port_version(inner: Any) -> Check:
+    """The port version the target declares: another major version is refused like at
+    the start of a run (``AdapterLoadError``, exit 2); another minor is a warning."""
+    info: port.TargetInfo = inner.info
+    try:
+        note = versions.check(info.port_version, f"target {info.name!r}")
+    except versions.VersionRefused as exc:
+        with contextlib.suppress(Exception):  # the refusal is what the user must see
+            inner.close()
+        raise AdapterLoadError(str(exc)) from None
+    return Check("port version", True, note or info.port_version, warning=note is not None)
+
+
 def format_table(checks: Sequence[Check]) -> str:
     width = max((len(c.name) for c in checks), default=5)
+    indent = " " * (width + 10)
     lines = [f"{'CHECK':<{width}}  RESULT  DETAIL"]
-    lines += [f"{c.name:<{width}}  {'OK' if c.ok else 'FAIL':<6}  {c.detail}" for c in checks]
+    for c in checks:
+        detail = c.detail.replace("\n", "\n" + indent)
+        lines.append(f"{c.name:<{width}}  {c.result:<6}  {detail}")
     failed = sum(not c.ok for c in checks)
-    lines.append(f"{len(checks) - failed} OK, {failed} FAIL")
+    warned = sum(c.ok and c.warning for c in checks)
+    lines.append(f"{len(checks) - failed} OK ({warned} with a warning), {failed} FAIL")
     return "\n".join(lines)
 
 
@@ -347,8 +511,10 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="adapter options file (TOML or YAML, [sut] table)")
     parser.add_argument("--op-timeout", type=float, default=10.0,
                         help="seconds one operation may take (default: 10)")
-    parser.add_argument("--profile", choices=["current", "2019"], default="current")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--profile", choices=["current", "2019"], default="current",
+                        help="document profile the target is checked for (default: current)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the checks' random choices (default: 0)")
     return parser.parse_args(list(argv) if argv is not None else None)
 
 

@@ -53,8 +53,12 @@ naming that requirement. The failure is charged to the owner (``failed``, its
 ``precondition_failures`` list the scenarios), and the scenario's own requirements are
 ``blocked``. So one broken behaviour fails one requirement, and one waiver covers it: a
 blocked gated requirement fails the gate unless every requirement blocking it is
-waived, or already fails the gate itself (then one reason says it). An owner outside the
-run's profile moves nothing: the scenario fails its own requirements (fail closed).
+waived, already fails the gate itself (then one reason says it), or is a SHOULD: a
+deviation the documents allow ("you may see a popup") never fails a MUST, directly or
+through blocking; what it blocked is reported unverified because of it (``blocked by
+REQ-X (a SHOULD deviation)``), a gate failure only with *require all*. An ungated
+robustness blocker still fails the gate. An owner outside the run's profile moves
+nothing: the scenario fails its own requirements (fail closed).
 
 SHOULD requirements that fail are reported (status, summary, totals) but never fail the
 gate. Only requirements whose ``profiles`` contain the run's profile are judged.
@@ -91,7 +95,7 @@ from authconform.port import Capability
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
-SCHEMA_VERSION = "1.4"  # 1.4: totals.exploratory, requirements[].catalogue
+SCHEMA_VERSION = "1.5"  # 1.4: totals.exploratory, requirements[].catalogue; 1.5: target.port_*
 
 PASSED = "passed"
 FAILED = "failed"
@@ -452,6 +456,8 @@ class RunInfo:
     target_name: str
     target_version: str = "unknown"
     capabilities: tuple[str, ...] = ()
+    port_version: str = ""  # TargetInfo.port_version as the target declares it
+    port_note: str | None = None  # versions.check: written for another minor, undeclared
     mutant: str | None = None
     profile: str = "current"
     seed: int | None = None
@@ -652,8 +658,7 @@ def build_document(
         if missing:
             entry["missing_capabilities"] = missing
         if j.status == BLOCKED:
-            because = [f"blocked by {b}" + (" (waived)" if judged[b].status == WAIVED else "")
-                       for b in sorted(j.blocked_by)]
+            because = [_blocked_because(judged[b]) for b in sorted(j.blocked_by)]
         else:
             because = (["not run (collection error)"] if stopped else unverified_because(
                 j.status, j.scenarios, selected_all,
@@ -674,6 +679,10 @@ def build_document(
                               "capabilities": sorted(run.capabilities)}
     if run.mutant:
         target["mutant"] = run.mutant
+    if run.port_version:
+        target["port_version"] = run.port_version
+    if run.port_note:
+        target["port_note"] = run.port_note
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "generated_at": generated_at.isoformat(),
@@ -787,6 +796,20 @@ def is_gated(requirement: Requirement, strict: bool) -> bool:
     return requirement.level == "MUST" and (requirement.kind == DOCUMENTED or strict)
 
 
+def _deviation_allowed(blocker: _Judged) -> bool:
+    """A blocker whose failure the documents allow: a SHOULD requirement."""
+    return blocker.requirement.level == "SHOULD"
+
+
+def _blocked_because(blocker: _Judged) -> str:
+    """``blocked by REQ-X``, saying when REQ-X is waived or a SHOULD deviation."""
+    if blocker.status == WAIVED:
+        return f"blocked by {blocker.requirement.id} (waived)"
+    if _deviation_allowed(blocker):
+        return f"blocked by {blocker.requirement.id} (a SHOULD deviation)"
+    return f"blocked by {blocker.requirement.id}"
+
+
 def _gate_reasons(gated: Sequence[_Judged], selected_all: bool, require_all: bool,
                   judged: Mapping[str, _Judged]) -> list[str]:
     reasons = []
@@ -798,10 +821,13 @@ def _gate_reasons(gated: Sequence[_Judged], selected_all: bool, require_all: boo
             reasons.append(f"{label} {rid} failed")
         elif j.status == BLOCKED:
             # Waived blockers: the one broken behaviour is accepted. Blockers that fail
-            # the gate already say so. Any other blocker (a SHOULD or ungated robustness
-            # requirement) must not let the blocked requirement go unchecked quietly.
+            # the gate already say so. A SHOULD blocker is a deviation the documents
+            # allow ("may"): what it blocked is unverified because of it, never failed.
+            # Any other blocker (an ungated robustness requirement) must not let the
+            # blocked requirement go unchecked quietly.
             open_ = sorted(b for b in j.blocked_by
-                           if judged[b].status != WAIVED and b not in failing)
+                           if judged[b].status != WAIVED and b not in failing
+                           and not _deviation_allowed(judged[b]))
             if open_:
                 reasons.append(f"{label} {rid} is blocked: its precondition "
                                f"{', '.join(open_)} failed")
@@ -845,13 +871,15 @@ def _ids(ids: Sequence[str], shown: int = 3) -> str:
 
 
 def coverage_line(doc: Mapping[str, Any]) -> str:
-    """``40 of 68 documented MUST requirements verified; 28 unverified: needs clock
-    (12), network (9), ...`` -- what a "conformant" covers and what it does not."""
+    """``40 of 68 documented MUST requirements verified (1 failed); 28 unverified: needs
+    clock (12), network (9), ...`` -- what a "conformant" covers and what it does not."""
     c = doc["coverage"]
     if c["must"] and c["verified"] == c["must"]:
         text = f"all {c['must']} documented MUST requirements verified"
     else:
         text = f"{c['verified']} of {c['must']} documented MUST requirements verified"
+    if c.get("failed"):  # "verified" counts the failed ones: say how many those are
+        text += f" ({len(c['failed'])} failed)"
     if c["unverified"]:
         text += f"; {len(c['unverified'])} unverified" + _needs_text(c["needs"])
     return text

@@ -27,7 +27,11 @@ class MinimalTarget:
         self.app: port.AppPort = simulated.app  # what a user does on the phone
         self.world: port.WorldPort = simulated.world  # people, devices, providers
         self.info = port.TargetInfo(name="minimal", version="1.0",
-                                    capabilities=frozenset(), profile=profile)
+                                    capabilities=frozenset(), profile=profile,
+                                    # the port version this adapter was written for:
+                                    # a literal, not port.PORT_VERSION, which would
+                                    # follow the harness instead of the adapter
+                                    port_version="2.1.0")
 
     def close(self) -> None:
         pass  # free what one scenario used (an emulator snapshot, a test tenant)

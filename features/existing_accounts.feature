@@ -36,6 +36,28 @@ Feature: Recovery while accounts already exist
         | work or school    | Contoso   | old Android phone | new Android phone |
         | third-party       | GitHub    | old Android phone | new Android phone |
 
+  # Restored accounts that still wait for additional verification are accounts set up in
+  # the app: they are in the backup too, so they block under both readings.
+    @existing @REQ-EXISTING-01 @negative
+    Scenario Outline: Restored accounts still waiting for verification block a second recovery
+      Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "EXISTING_ACCOUNTS"
+      And the "Microsoft" account on the "<new phone>" needs additional verification
+      And the "Contoso" account on the "<new phone>" needs additional verification
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
   Rule: Under the strict reading, any account blocks recovery, even one not in the backup
 
     @existing @REQ-EXISTING-01 @negative @reading-existing_accounts-any

@@ -83,6 +83,25 @@ Feature: Who can see a backup
       | phone             | store                     |
       | old Android phone | Microsoft's cloud storage |
 
+  @privacy @REQ-PRIVACY-03 @security @negative
+  Scenario Outline: The storage location does not keep the key that opens the backup
+    Given Alex has the app on the "<phone>"
+    And Alex has added the accounts "Microsoft, Contoso, GitHub" to the "<phone>"
+    And Alex has turned on backup on the "<phone>"
+    When Alex renames the "GitHub" account to "Code" on the "<phone>"
+    Then the app answers "OK"
+    And no stored object anywhere holds the key that opens Alex's backup in <store> in any encoding
+
+    @ios
+    Examples: iPhone
+      | phone      | store  |
+      | old iPhone | iCloud |
+
+    @android @profile-current
+    Examples: Android phone
+      | phone             | store                     |
+      | old Android phone | Microsoft's cloud storage |
+
   # That neither account alone finds the backup is checked once each: the Microsoft
   # account in recovery.feature (REQ-RECOVERY-04), the Apple ID in
   # troubleshooting.feature (REQ-TROUBLE-03).

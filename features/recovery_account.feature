@@ -13,7 +13,7 @@ Feature: The recovery account
     Given Alex has the app on the "<phone>"
     And Alex has added the "GitHub" account to the "<phone>"
     When Alex turns on backup on the "<phone>" signing in with the "Contoso" work account
-    Then turning on backup is refused with "NOT_A_PERSONAL_ACCOUNT"
+    Then turning on backup is refused as "not a personal account"
     And the "<phone>" shows backup as off
     And the cloud holds no backup
 
@@ -32,7 +32,7 @@ Feature: The recovery account
     Given Alex has backed up the accounts "GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     When Alex begins recovery on the "<new phone>" signing in with the "Contoso" work account
-    Then recovery is refused with "NOT_A_PERSONAL_ACCOUNT"
+    Then recovery is refused as "not a personal account"
     And the "<new phone>" shows no accounts
 
     @ios

@@ -27,7 +27,7 @@ Feature: Attacks on backup and recovery
       When Alex turns on backup on the "<phone>"
       And Alex renames the "GitHub" account to "Code" on the "<phone>"
       Then the app answers "OK"
-      And no stored object holds a secret, password or device key of Alex's in any encoding
+      And no stored object holds a password or device key of Alex's in any encoding
 
       @ios
       Examples: iPhone

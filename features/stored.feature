@@ -31,6 +31,26 @@ Feature: What a backup holds
       | phone             | store                     |
       | old Android phone | Microsoft's cloud storage |
 
+  @stored @REQ-STORED-01 @negative
+  Scenario Outline: No mail or file of Alex's is in any stored object, in any encoding
+    Given Alex has the app on the "<phone>"
+    And Alex keeps mail and files in the personal Microsoft account
+    And Alex has added the accounts "Microsoft, Contoso, GitHub" to the "<phone>"
+    And Alex has turned on backup on the "<phone>"
+    When Alex renames the "GitHub" account to "Code" on the "<phone>"
+    Then the app answers "OK"
+    And no stored object anywhere holds the mail and files of Alex's personal Microsoft account in any encoding
+
+    @ios
+    Examples: iPhone
+      | phone      |
+      | old iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | phone             |
+      | old Android phone |
+
   @stored @REQ-STORED-01
   Scenario Outline: The user name and secret are enough to make codes on the new phone
     Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"

@@ -40,9 +40,8 @@ Feature: Additional verification of restored accounts
       And Alex has recovered the backup on the "<new phone>"
       And Alex has allowed camera access on the "<new phone>"
       And "Contoso" has given Alex a new QR code
-      When Alex signs in to recover the "Microsoft" account on the "<new phone>" with a code to the alternate email address
-      And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "<new phone>"
-      And Alex scans the QR code to recover the "Contoso" account on the "<new phone>"
+      When Alex verifies the "Microsoft" account on the "<new phone>" with a code sent to the alternate email address
+      And Alex recovers the "Contoso" account on the "<new phone>" by scanning the QR code
       Then the "<new phone>" shows no alert about additional verification
 
       @ios
@@ -82,8 +81,7 @@ Feature: Additional verification of restored accounts
       Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso with sign-in notifications" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And Alex has recovered the backup on the "<new phone>"
-      When Alex signs in to recover the "Microsoft" account on the "<new phone>" with a code to the alternate email address
-      And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "<new phone>"
+      When Alex verifies the "Microsoft" account on the "<new phone>" with a code sent to the alternate email address
       And Alex signs in to the "Microsoft" account elsewhere
       And Alex approves the sign-in on the "<new phone>"
       Then the sign-in is approved
@@ -166,6 +164,31 @@ Feature: Additional verification of restored accounts
       And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "new iPhone"
       Then the app answers "OK"
 
+    # Each personal account proves its identity with its own password (000/002: "your
+    # password" for the account being recovered); the recovery account's does not do.
+    @verify @REQ-VERIFY-04 @negative
+    Scenario Outline: A second personal account is not released by the recovery account's password
+      Given Alex has another personal Microsoft account called "Family"
+      And Alex has backed up the accounts "Microsoft with sign-in notifications, Family with sign-in notifications" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      When Alex signs in to recover the "Family" account on the "<new phone>" with the password of the "Microsoft" account
+      Then verification is refused with "SIGN_IN_FAILED"
+      And the "Family" account on the "<new phone>" needs additional verification
+      And the "Family" account on the "<new phone>" shows no code
+      When Alex signs in to recover the "Family" account on the "<new phone>" with a code to the alternate email address
+      Then the app answers "CODE_SENT"
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
     @verify @REQ-VERIFY-04 @negative @ios
     Scenario: A wrong code is refused, and the right one still works
       Given Alex has backed up the accounts "Microsoft with sign-in notifications" on the "old iPhone"
@@ -179,7 +202,7 @@ Feature: Additional verification of restored accounts
       Then the app answers "OK"
       And the "Microsoft" account on the "new iPhone" is ready to use
 
-    @verify @REQ-VERIFY-04 @negative @ios
+    @verify @REQ-SECURITY-05 @negative @ios
     Scenario: An expired code is refused, and a fresh one works
       Given Alex has backed up the accounts "Microsoft with sign-in notifications" on the "old iPhone"
       And Alex has the app on the "new iPhone"
@@ -193,16 +216,16 @@ Feature: Additional verification of restored accounts
       And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "new iPhone"
       Then the app answers "OK"
 
-    @verify @REQ-VERIFY-04 @negative @ios
+    @verify @REQ-SECURITY-05 @negative @ios
     Scenario: A code that was already used is refused on another phone
       Given Alex has backed up the accounts "Microsoft with sign-in notifications" on the "old iPhone"
       And Alex has the app on the "new iPhone"
       And Alex has recovered the backup on the "new iPhone"
       And Alex has the app on the "spare iPhone"
-      When Alex signs in to recover the "Microsoft" account on the "new iPhone" with a code to the alternate email address
-      And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "new iPhone"
-      And Alex begins recovery on the "spare iPhone"
-      And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "spare iPhone"
+      And Alex has recovered the backup on the "spare iPhone"
+      When Alex verifies the "Microsoft" account on the "new iPhone" with a code sent to the alternate email address
+      And Alex signs in to recover the "Microsoft" account on the "spare iPhone" with a code to the alternate email address
+      And Alex enters the code already used on the "new iPhone" for the "Microsoft" account on the "spare iPhone"
       Then verification is refused with "WRONG_CODE"
       And the "Microsoft" account on the "spare iPhone" needs additional verification
 
@@ -254,7 +277,7 @@ Feature: Additional verification of restored accounts
       And Alex has recovered the backup on the "new iPhone"
       And Alex has allowed camera access on the "new iPhone"
       And "Contoso" has given Alex a new QR code
-      When Alex scans the QR code to recover the "Contoso" account on the "new iPhone"
+      When Alex recovers the "Contoso" account on the "new iPhone" by scanning the QR code
       And Alex signs in to the "Contoso" account elsewhere
       And Alex approves the sign-in on the "new iPhone"
       Then the sign-in is approved
@@ -281,14 +304,39 @@ Feature: Additional verification of restored accounts
         | old phone  | new phone  | qr                                          |
         | old iPhone | new iPhone | a new QR code Contoso issued for Blake      |
         | old iPhone | new iPhone | a new QR code Fabrikam issued for Alex      |
-        | old iPhone | new iPhone | the QR code that set up the "old iPhone"    |
-        | old iPhone | new iPhone | a QR code from Contoso past its lifetime    |
 
       @android @profile-current
       Examples: on an Android phone, codes that do not prove who Alex is
         | old phone         | new phone         | qr                                              |
         | old Android phone | new Android phone | a new QR code Contoso issued for Blake          |
         | old Android phone | new Android phone | a new QR code Fabrikam issued for Alex          |
+
+    @verify @REQ-SECURITY-06 @negative
+    Scenario Outline: A QR code that was used or has expired (<qr>) is refused; a new one from Contoso works
+      Given Alex has backed up the accounts "Contoso with sign-in notifications, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      And Alex has allowed camera access on the "<new phone>"
+      And Alex holds <qr>
+      When Alex scans the held QR code to recover the "Contoso" account on the "<new phone>"
+      Then recovering the account is refused as "QR not accepted"
+      And the "Contoso" account on the "<new phone>" needs additional verification
+      And the "Contoso" account on the "<new phone>" shows no code
+      And the "Contoso" administrator does not see the "<new phone>" as registered
+      When "Contoso" gives Alex a new QR code
+      And Alex scans the QR code to recover the "Contoso" account on the "<new phone>"
+      Then the app answers "OK"
+      And the "Contoso" account on the "<new phone>" is ready to use
+
+      @ios
+      Examples: on an iPhone, codes used or past their lifetime
+        | old phone  | new phone  | qr                                          |
+        | old iPhone | new iPhone | the QR code that set up the "old iPhone"    |
+        | old iPhone | new iPhone | a QR code from Contoso past its lifetime    |
+
+      @android @profile-current
+      Examples: on an Android phone, codes used or past their lifetime
+        | old phone         | new phone         | qr                                              |
         | old Android phone | new Android phone | the QR code that set up the "old Android phone" |
         | old Android phone | new Android phone | a QR code from Contoso past its lifetime        |
 
@@ -342,7 +390,7 @@ Feature: Additional verification of restored accounts
         | old Android phone | new Android phone | a damaged photo of a new QR code from Contoso |
         | old Android phone | new Android phone | the QR code of the "GitHub" account          |
 
-    @verify @REQ-VERIFY-06 @negative
+    @verify @REQ-SECURITY-06 @negative
     Scenario Outline: A QR code used once to recover cannot be used again on another phone
       Given Alex has backed up the accounts "Contoso with sign-in notifications" on the "<old phone>"
       And Alex has the app on the "<new phone>"
@@ -375,8 +423,7 @@ Feature: Additional verification of restored accounts
       Given Alex has backed up the accounts "Microsoft with sign-in notifications" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And Alex has recovered the backup on the "<new phone>"
-      When Alex signs in to recover the "Microsoft" account on the "<new phone>" with a code to the alternate email address
-      And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "<new phone>"
+      When Alex verifies the "Microsoft" account on the "<new phone>" with a code sent to the alternate email address
       Then the "<new phone>" holds a device key of its own
       And the "<new phone>" holds none of the device keys of the "<old phone>"
       When Alex signs in to the "Microsoft" account elsewhere

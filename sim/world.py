@@ -300,6 +300,17 @@ class World:
     def backup_payload(self, kind: StoreKind, location: str) -> BackupPayload | None:
         """The backup at ``location`` decrypted with the key holder's key (tester's
         evidence: the same reading the app makes on recovery)."""
+        opened = self._open_backup(kind, location)
+        return opened[1] if opened else None
+
+    def backup_key(self, kind: StoreKind, location: str) -> bytes | None:
+        """The key holder's key that opens the backup at ``location`` (tester's evidence:
+        the suite searches the store for it)."""
+        opened = self._open_backup(kind, location)
+        return opened[0] if opened else None
+
+    def _open_backup(self, kind: StoreKind, location: str
+                     ) -> tuple[bytes, BackupPayload] | None:
         blob = self.store(kind).get(location, BACKUP_NAME)
         if blob is None:
             return None
@@ -309,7 +320,8 @@ class World:
             if record.platform == platform and record.location == fingerprint:
                 aad = f"{platform}|{fingerprint}".encode()
                 try:
-                    return BackupPayload.from_bytes(crypto.unseal(record.key, blob, aad))
+                    return record.key, BackupPayload.from_bytes(
+                        crypto.unseal(record.key, blob, aad))
                 except (crypto.DamagedBlob, MalformedBackup):
                     continue
         return None

@@ -74,7 +74,9 @@ def _assert_absent(values: list[str], words: dict[str, str]) -> None:
        target_fixture="account_data")
 def _(cast: Cast, name: str) -> dict[str, str]:
     msa = cast.msa(name)
-    data = {"a mail": f"Lunch on Friday? Reply to {name} about order {msa.id}-mail",
+    # A quote and a non-ASCII letter, so that JSON would escape them (steps/security.py).
+    data = {"a mail": f'Lunch on "Friday" at the café? Reply to {name} about order '
+                      f'{msa.id}-mail',
             "a file": f"Holiday budget spreadsheet {msa.id}-file"}
     for (kind, text) in zip(("mail", "file"), data.values(), strict=True):
         cast.target.world.put_account_data(msa.id, kind, text)

@@ -199,8 +199,7 @@ class Cast:
 
     def label_of(self, owner: str, entry: AccountEntry) -> str:
         for account in self.accounts.values():
-            if (account.owner == owner and account.kind == entry.kind
-                    and account.username.lower() == entry.username.lower()):
+            if account.owner == owner and shows(entry, account):
                 return account.label
         return f"{entry.issuer}: {entry.username}"
 
@@ -224,9 +223,36 @@ def secret_forms(secret: str) -> list[bytes]:
     return [*plain_forms(secret), base64.b32decode(padded)]
 
 
+# Who is who on the Accounts screen. A user name is unique only at its own site: one
+# person may use the same name at every site, so a third-party tile is told apart by its
+# issuer and user name together. A personal or work account's user name is the address
+# it signs in with, unique at Microsoft or in its organisation, and is enough on its own
+# (the issuer the app shows for those is its own choice). Tiles on different phones are
+# matched this way too: an entry id is the app's handle on one phone only.
+AccountKey = tuple[str, str, str]  # kind, issuer (third-party only), user name
+
+
+def account_key(account: Account) -> AccountKey:
+    issuer = account.site.issuer if account.site is not None else account.label
+    return _key(account.kind, issuer, account.username)
+
+
+def tile_key(entry: AccountEntry) -> AccountKey:
+    return _key(entry.kind, entry.issuer, entry.username)
+
+
+def _key(kind: AccountKind, issuer: str, username: str) -> AccountKey:
+    site = issuer.strip().lower() if kind is AccountKind.THIRD_PARTY else ""
+    return kind.value, site, username.strip().lower()
+
+
+def shows(entry: AccountEntry, account: Account) -> bool:
+    """Is ``entry`` the tile of ``account``?"""
+    return tile_key(entry) == account_key(account)
+
+
 def entry_for(entries: list[AccountEntry], account: Account) -> AccountEntry | None:
-    return next((e for e in entries if e.kind == account.kind
-                 and e.username.lower() == account.username.lower()), None)
+    return next((e for e in entries if shows(e, account)), None)
 
 
 @pytest.fixture

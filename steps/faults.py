@@ -13,7 +13,7 @@ from pytest_bdd import given, parsers, then, when
 
 from authconform.allowed import allowed
 from authconform.port import AccountEntry, AlertCode, Outcome, OutcomeCode
-from steps.cast import Cast, split_labels
+from steps.cast import AccountKey, Cast, split_labels, tile_key
 
 # The moments at which the network drops, in the words of the feature file.
 NETWORK_DROPS = {
@@ -45,8 +45,8 @@ def _known(table: dict[str, str], phrase: str) -> str:
 UNFINISHED = frozenset({AlertCode.BACKUP_PENDING, AlertCode.BACKUP_FAILED})
 
 
-def _accounts(entries: list[AccountEntry]) -> list[tuple[str, str]]:
-    return [(e.kind.value, e.username.lower()) for e in entries]
+def _accounts(entries: list[AccountEntry]) -> list[AccountKey]:
+    return [tile_key(e) for e in entries]
 
 
 # ------------------------------------------------------------------ arming faults

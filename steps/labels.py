@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, then
 
-from authconform.port import AlertCode
+from authconform.port import AccountEntry, AlertCode
+from authconform.preconditions import owned_by
 from steps.cast import Cast
 
 # option -> profile -> the label the document names (str) or the words it uses (tuple)
@@ -39,16 +40,36 @@ def names_option(label: str, wording: str | tuple[str, ...]) -> bool:
     return all(normal(word) in normal(label) for word in wording)
 
 
-@then(parsers.parse('the "{label}" account on the "{phone}" offers the option to {option}'))
-def _(cast: Cast, label: str, phone: str, option: str) -> None:
+def assert_offers(cast: Cast, entry: AccountEntry, option: str) -> None:
+    """The tile, opened, offers ``option`` in the words the profile's document uses."""
     try:
         wording = OPTION_WORDING[option][cast.target.info.profile]
     except KeyError:
         raise AssertionError(f"no documented wording for the option to {option!r} in "
                              f"profile {cast.target.info.profile!r}") from None
-    actions = cast.entry(phone, label).actions
-    assert any(names_option(action, wording) for action in actions), (
-        f"the {label} account offers {list(actions)}, none of them {wording!r}")
+    assert any(names_option(action, wording) for action in entry.actions), (
+        f"the {entry.display_name} account offers {list(entry.actions)}, none of them "
+        f"{wording!r}")
+
+
+# Who documents each option: choosing it is how a person starts the verification.
+OPTION_OWNER = {"sign in to recover": "REQ-VERIFY-03",
+                "scan a QR code to recover": "REQ-VERIFY-05"}
+
+
+def chosen(cast: Cast, phone: str, label: str, option: str) -> AccountEntry:
+    """Open the ``label`` tile and choose ``option``: a person can only choose an option
+    the tile shows, so one that is missing is charged to the requirement that documents
+    it (the scenario is blocked, not failed, unless that is its own)."""
+    entry = cast.entry(phone, label)
+    with owned_by(OPTION_OWNER[option]):
+        assert_offers(cast, entry, option)
+    return entry
+
+
+@then(parsers.parse('the "{label}" account on the "{phone}" offers the option to {option}'))
+def _(cast: Cast, label: str, phone: str, option: str) -> None:
+    assert_offers(cast, cast.entry(phone, label), option)
 
 
 @then(parsers.parse('the "{phone}" shows the out-of-date mark on the menu, on the action bar '

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers
 
-from steps.cast import Cast
+from authconform.port import AccountKind
+from steps.cast import Account, Cast
 
 
 @given(parsers.parse("{name:w} has a personal Microsoft account"))
@@ -25,6 +26,15 @@ def _(cast: Cast, name: str) -> None:
 @given(parsers.parse("{name:w} has a second personal Microsoft account"))
 def _(cast: Cast, name: str) -> None:
     cast.second_msas[name] = cast.target.world.create_microsoft_account(cast.person(name).id)
+
+
+@given(parsers.parse('{name:w} has another personal Microsoft account called "{label}"'))
+def _(cast: Cast, name: str, label: str) -> None:
+    # An account in the app, not a recovery account: its tile is added and backed up like
+    # any other, and it keeps its own password.
+    msa = cast.target.world.create_microsoft_account(cast.person(name).id)
+    cast.add_account(Account(name, label, AccountKind.PERSONAL, msa.id, msa.username,
+                             msa.password))
 
 
 @given(parsers.parse("{name:w} has an Apple ID"))

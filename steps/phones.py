@@ -1,4 +1,4 @@
-"""Phones: which OS and app build, iCloud sign-in, network, camera permission, time."""
+"""Phones: which OS and app build, iCloud sign-in, network, time (camera permission: camera.py)."""
 
 from __future__ import annotations
 
@@ -94,21 +94,6 @@ def _(cast: Cast, phone: str) -> None:
 @when(parsers.parse('the "{phone}" is back online'))
 def _(cast: Cast, phone: str) -> None:
     cast.target.world.set_device_online(cast.phone(phone).id, True)
-
-
-# ------------------------------------------------------------------ camera
-@given(parsers.parse('{name:w} has allowed camera access on the "{phone}"'))
-@when(parsers.parse('{name:w} allows camera access on the "{phone}"'))
-def _(cast: Cast, phone: str) -> None:
-    cast.target.app.answer_camera_prompt(cast.phone(phone).id, True)
-    cast.phone(phone).camera_allowed = True
-
-
-@given(parsers.parse('{name:w} has denied camera access on the "{phone}"'))
-@when(parsers.parse('{name:w} denies camera access on the "{phone}"'))
-def _(cast: Cast, phone: str) -> None:
-    cast.target.app.answer_camera_prompt(cast.phone(phone).id, False)
-    cast.phone(phone).camera_allowed = False
 
 
 # ------------------------------------------------------------------ time

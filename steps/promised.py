@@ -21,7 +21,8 @@ then caught later, as before), and never a not-applicable because of it.
   VERIFY area then says how it is verified); restored third-party accounts and personal
   accounts without notifications are ready at once (REQ-RECOVERY-06); a restored
   third-party account shows the same code as the owner's other phone that holds it
-  (REQ-CODES-03: the secret is shared, so the code is too).
+  (REQ-CODES-03: the secret is shared, so the code is too); a restored personal account
+  that is ready shows a code its Microsoft account accepts from that phone (REQ-CODES-02).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from authconform.port import (
     Store,
 )
 from authconform.preconditions import owned_by
-from steps.cast import Cast, Phone
+from steps.cast import Cast, Phone, account_key, tile_key
 
 # Where a backup made on each platform is kept, and the requirement that says so.
 STORAGE = {Platform.IOS: (Store.ICLOUD, "REQ-BACKUP-04"),
@@ -56,8 +57,15 @@ def location(phone: Phone, msa: MicrosoftAccount) -> str | None:
 
 
 def _holds(backed_up: BackedUpEntry, entry: AccountEntry) -> bool:
-    return backed_up.kind is entry.kind and any(
-        value.lower() == entry.username.lower() for value in backed_up.fields.values())
+    """Is ``backed_up`` the account the tile ``entry`` shows? Its user name is one of the
+    fields; a third-party account's issuer is in one of them too (as a field of its own,
+    a label or a URI: the backup's field names are the target's), since one person may
+    use the same user name at every site (steps/cast.py)."""
+    values = [value.lower() for value in backed_up.fields.values()]
+    if backed_up.kind is not entry.kind or entry.username.lower() not in values:
+        return False
+    issuer = entry.issuer.strip().lower()
+    return entry.kind is not AccountKind.THIRD_PARTY or any(issuer in v for v in values)
 
 
 def _kept_by(entry: AccountEntry) -> str:
@@ -118,7 +126,7 @@ def recovered(cast: Cast, name: str, phone: Phone,
     if contents is None:
         return
     shown = cast.target.app.list_accounts(phone.id)
-    pushed = {(cast.accounts[key].kind, cast.accounts[key].username.lower())
+    pushed = {account_key(cast.accounts[key])
               for key in cast.push if key[0] == name and key in cast.accounts}
     for backed_up in contents.entries:
         with owned_by("REQ-RECOVERY-03"):
@@ -126,8 +134,7 @@ def recovered(cast: Cast, name: str, phone: Phone,
             assert found, (f"the backup holds a {backed_up.kind.value} account that the "
                            f"{phone.label} does not show after recovery")
         for entry in (e for e in found if e.id not in already):
-            if (entry.kind is AccountKind.WORK
-                    or (entry.kind, entry.username.lower()) in pushed):
+            if entry.kind is AccountKind.WORK or tile_key(entry) in pushed:
                 with owned_by("REQ-STORED-02"):
                     assert entry.needs_verification, (
                         f"the restored {entry.kind.value} account {entry.issuer!r} is usable "
@@ -139,6 +146,26 @@ def recovered(cast: Cast, name: str, phone: Phone,
                         "for verification")
             if entry.kind is AccountKind.THIRD_PARTY:
                 _same_code_as_elsewhere(cast, name, phone, entry)
+            elif entry.kind is AccountKind.PERSONAL and not entry.needs_verification:
+                _code_accepted(cast, name, phone, entry)
+
+
+def _code_accepted(cast: Cast, name: str, phone: Phone, entry: AccountEntry) -> None:
+    """A restored personal account that is ready shows a code its Microsoft account
+    accepts from this phone (REQ-CODES-02: each phone's code works with that phone).
+    Checked here, once, so that every scenario leaning on a working restored account is
+    blocked by a broken credential rather than failed by it."""
+    account = next((a for (owner, _), a in cast.accounts.items()
+                    if owner == name and a.kind is AccountKind.PERSONAL
+                    and a.username.lower() == entry.username.lower()), None)
+    if account is None:
+        return  # not an account the steps know: nothing to ask its provider about
+    with owned_by("REQ-CODES-02"):
+        code = cast.target.app.current_code(phone.id, entry.id)
+        assert code is not None, (
+            f"the restored Microsoft account shows no code on the {phone.label}")
+        assert cast.target.world.provider_accepts_code(account.id, code, phone.id), (
+            f"the Microsoft account refuses the code the {phone.label} shows after recovery")
 
 
 def _same_code_as_elsewhere(cast: Cast, name: str, phone: Phone, entry: AccountEntry) -> None:
@@ -150,9 +177,8 @@ def _same_code_as_elsewhere(cast: Cast, name: str, phone: Phone, entry: AccountE
     for other in cast.phones.values():
         if other.owner != name or other.id == phone.id:
             continue
-        twin = next((e for e in app.list_accounts(other.id) if e.kind is entry.kind
-                     and e.issuer.lower() == entry.issuer.lower()
-                     and e.username.lower() == entry.username.lower()), None)
+        twin = next((e for e in app.list_accounts(other.id)
+                     if tile_key(e) == tile_key(entry)), None)
         if twin is None:
             continue
         before = app.current_code(other.id, twin.id)

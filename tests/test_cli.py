@@ -250,3 +250,108 @@ def test_an_internal_error_before_any_scenario_says_so():
     code, why = cli.decide_exit_code(3, None, "reports/conformance.json was not written")
     assert code == 3
     assert why.startswith("pytest stopped before any scenario ran")
+
+
+# ---------------------------------------------------------------- the command line itself
+
+
+def _one_line_exit_2(capsys, code: int) -> str:
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert code == 2, captured
+    assert len(lines) == 1 and "configuration error (exit 2)" in lines[0], captured.err
+    assert "Traceback" not in captured.out + captured.err
+    return lines[0]
+
+
+def test_a_report_folder_on_a_file_is_exit_2_with_one_line(repo, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert "is a file" in _one_line_exit_2(capsys, cli.main(
+        ["run", "--root", str(repo), "--sut", "mini", "--no-html",
+         "--report-dir", str(blocker), "--", *PLUGINS]))
+    assert "through a file" in _one_line_exit_2(capsys, cli.main(
+        ["run", "--root", str(repo), "--sut", "mini", "--no-html",
+         "--report-dir", str(blocker / "reports"), "--", *PLUGINS]))
+    assert "is a file" in _one_line_exit_2(capsys, cli.main(
+        ["merge", str(tmp_path / "shard-1"), "--no-html", "--report-dir", str(blocker)]))
+
+
+def test_a_report_folder_where_writing_is_refused_is_exit_2(tmp_path, monkeypatch, capsys):
+    # root may write anywhere, so the refusal is the file system's answer, simulated
+    (tmp_path / "allure-results").mkdir()
+    real = Path.write_bytes
+
+    def refuse(self, data):
+        if self.name.startswith(".authconform-write-test"):
+            raise PermissionError(13, "Permission denied")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", refuse)
+    monkeypatch.setenv(cli.ALLURE_ENV, sys.executable)  # found; never reached
+    line = _one_line_exit_2(capsys, cli.main(["report", "--report-dir", str(tmp_path)]))
+    assert "Permission denied" in line
+    assert cli.unusable_report_dir(tmp_path / "elsewhere") is not None
+    monkeypatch.undo()
+    assert cli.unusable_report_dir(tmp_path / "fine") is None
+
+
+def test_run_help_lists_the_exit_codes(capsys):
+    assert cli.main(["run", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "exit codes:" in out
+    for code, meaning in (("0", "conformant"), ("1", "non-conformant"),
+                          ("2", "usage or configuration error"), ("3", "harness or adapter")):
+        assert f"  {code}  {meaning}" in out, out
+
+
+@pytest.mark.parametrize("argv", [["run", "--bogus"], ["report", "--bogus"],
+                                  ["requirements", "--bogus"], ["diff", "a", "b", "--bogus"]])
+def test_an_unknown_option_prints_its_subcommands_usage(argv, capsys):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: authconform {argv[0]} "), err
+    assert f"authconform {argv[0]}: error: unrecognized arguments: --bogus" in err
+
+
+def test_every_option_of_every_subcommand_has_help(monkeypatch, capsys):
+    missing = []
+    add = argparse._ActionsContainer.add_argument
+
+    def record(self, *args, **kwargs):
+        action = add(self, *args, **kwargs)
+        if action.help is None:
+            missing.append((getattr(self, "prog", "?"), action.option_strings or action.dest))
+        return action
+
+    monkeypatch.setattr(argparse._ActionsContainer, "add_argument", record)
+    cli.build_parser()
+    for name in cli.DELEGATES:  # each builds its own parser, then prints its help
+        assert cli.main([name, "--help"]) == 0, name
+    capsys.readouterr()
+    assert missing == []
+
+
+class _Terminal:
+    def __init__(self, tty: bool):
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_the_verdict_word_is_coloured_on_a_terminal_only():
+    assert cli.coloured("non-conformant", _Terminal(True), {}) == (
+        "\033[1;31mnon-conformant\033[0m")
+    assert cli.coloured("conformant", _Terminal(True), {}).startswith("\033[1;32m")
+    for env in ({"NO_COLOR": "1"}, {"CI": "true"}, {"TERM": "dumb"}):
+        assert cli.coloured("non-conformant", _Terminal(True), env) == "non-conformant"
+    assert cli.coloured("non-conformant", _Terminal(False), {}) == "non-conformant"
+
+
+def test_the_verdict_line_is_plain_in_a_log(capsys, tmp_path):
+    cli.print_verdict({"verdict": "non-conformant"}, 1, "1 MUST requirement failed: X",
+                      tmp_path)
+    out = capsys.readouterr().out  # captured: not a terminal
+    assert "\033[" not in out
+    assert "authconform: non-conformant (exit 1): 1 MUST requirement failed: X" in out

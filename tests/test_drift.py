@@ -65,6 +65,27 @@ def test_a_changed_sentence() -> None:
     assert _summary(changes) == [("changed", "Making one#2", "Making one#2")]
 
 
+def test_a_changed_passage_shows_its_old_and_new_wording_word_by_word() -> None:
+    changes = _changes(GUIDE, GUIDE.replace("Pick the door.", "Pick the front window."))
+    text = drift.render_text(changes, ["g.md"])
+    assert "      old:   2. Pick the door." in text
+    assert "      new:   2. Pick the front window." in text
+    assert "      words: 2. Pick the [-door.-] {+front window.+}" in text
+    said = changes[0].to_dict()
+    assert said["word_diff"] == "2. Pick the [-door.-] {+front window.+}"
+    # only a change of wording is quoted: a new or removed paragraph is one locator
+    added = _changes(GUIDE, GUIDE + "\nCall a locksmith.\n")
+    assert [c.kind for c in added] == ["new"] and drift.wording(added[0]) == []
+
+
+def test_a_word_diff_marks_insertions_deletions_and_replacements() -> None:
+    assert drift.word_diff("a b c", "a b c") == "a b c"
+    assert drift.word_diff("a b c", "a c") == "a [-b-] c"
+    assert drift.word_diff("a c", "a b c") == "a {+b+} c"
+    assert drift.word_diff("keep the spare key", "keep two spare keys") == (
+        "keep [-the-] {+two+} spare [-key-] {+keys+}")
+
+
 def test_an_inserted_paragraph_is_new_and_shifts_its_section_only() -> None:
     changes = _changes(GUIDE, GUIDE.replace("2. Pick the door.\n",
                                             "2. Unlock your phone.\n\n2. Pick the door.\n"))
@@ -201,9 +222,13 @@ def test_drift_of_edited_copies_of_the_documents(tmp_path: Path) -> None:
     assert by_kind[("removed", "002", 1, "Next steps")] == ["REQ-RECOVERY-06"]
     assert by_kind[("new", "000", 3, "FAQs")] == []
     assert by_kind[("moved", "000", 5, "FAQs")] == ["(no behaviour)"]
-    # the text view says the same, with the requirements to review
+    # the text view says the same, with the requirements to review, and quotes the
+    # changed passage from the two copies, old and new, as a word diff
     code, text = _cli("drift", str(old), str(new))
     assert code == 1 and "requirements to review:" in text and "REQ-RECOVERY-06" in text
+    assert "{+It may take a minute.+}" in text
+    android = next(c for c in report["changes"] if c["kind"] == "changed")
+    assert android["new_text"] == android["old_text"] + " It may take a minute."
     # and the catalogue check against the edited copy fails, naming them
     catalogue = verdict.load_catalogue(ROOT / "features" / "requirements.yml")
     result = sources.check_folder(catalogue, ROOT / "features" / "sources.yml", new)

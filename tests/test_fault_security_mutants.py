@@ -286,8 +286,6 @@ FIRST_UPLOAD = _f("a_first_upload_cut_partway_leaves_nothing_half_there_and_comp
                   "back_online")
 STORE_DOWN = _f("the_storage_location_stops_answering_while_the_old_phone_uploads")
 TURN_ON = _f("turning_on_backup_fails_cleanly_before_the_backup_key_is_stored")
-RECOVERY_CUT = _f("recovery_cut_at_one_step_leaves_the_new_phone_as_it_was")
-SERVICE_DOWN = _f("a_service_that_stops_answering_during_recovery_restores_nothing")
 UNTOUCHED = _f("a_failed_recovery_does_not_touch_the_backup_it_was_reading")
 TWO_PHONES = _f("two_phones_back_up_to_the_same_storage_location_at_once")
 TWO_PHONES_CUT = _f("a_second_phones_upload_lands_between_the_first_phones_cut_upload_and_"
@@ -317,11 +315,13 @@ KILLS = (
     Kill("no_read_back", False, (LOST_WRITE, TRUNCATED)),
     Kill("no_catch_up_upload", True, (UPLOAD_CUT, FIRST_UPLOAD, STORE_DOWN)),
     Kill("backup_on_despite_key_failure", False, (TURN_ON,)),
-    Kill("offline_recovery_half_restores", True, (RECOVERY_CUT, SERVICE_DOWN)),
-    Kill("refused_recovery_deletes_backup", False, (UNTOUCHED, RECOVERY_CUT)),
+    # (a cut recovery restoring part of the backup is REQ-RECOVERY-05's, recovery.feature)
+    Kill("refused_recovery_deletes_backup", False, (UNTOUCHED,)),
+    Kill("cut_recovery_marks_store", True, (UNTOUCHED,)),
     Kill("second_phone_rekeys", False, (TWO_PHONES, TWO_PHONES_CUT)),
     # security
-    Kill("backup_stored_in_plain", False, (STORED_BYTES,)),
+    # (a backup kept in plain text shows its secrets: REQ-PRIVACY-03's, privacy.feature)
+    Kill("recovery_password_stored", True, (STORED_BYTES,)),
     Kill("push_key_in_backup", True, (STORED_BYTES, WIRE)),
     Kill("private_key_sent_with_push_registration", False, (WIRE,)),
     Kill("backup_found_by_icloud_alone", True, (BLAKE_ICLOUD,)),

@@ -17,6 +17,7 @@ from tests.test_bad_input import (
     run_suite_gate,
     said,
 )
+from tests.test_readme_figures import readme_sample_lines
 
 MINIMAL = "minimal_adapter:MinimalAdapter"  # examples/: the core port, few capabilities
 # A mutant that breaks only a robustness requirement (REQ-SECURITY-03).
@@ -69,6 +70,10 @@ def test_few_capabilities_conformant_says_what_was_not_checked(tmp_path: Path) -
     assert doc["coverage"]["verified"] == verified
     summary = (tmp_path / "reports" / "summary.md").read_text()
     assert f"{verified} of {total} documented MUST requirements verified" in summary
+    # the README shows this run's lines: they stay true as the catalogue grows
+    robustness = next(x for x in said(done).splitlines()
+                      if x.startswith("authconform: robustness"))
+    assert readme_sample_lines() == [robustness, line]
     capabilities = {c.value for c in Capability}
     for r in doc["requirements"]:  # capability names only (was ["the"] for a reading)
         assert set(r.get("missing_capabilities", ())) <= capabilities, r

@@ -167,6 +167,16 @@ def test_a_bad_declaration_is_a_target_error_naming_it(parameters, readings, pro
     assert problem in str(caught.value)
 
 
+def test_an_unknown_capability_is_a_target_error_like_an_unknown_parameter() -> None:
+    target = SimTarget(seed=1)
+    target.info = dataclasses.replace(
+        target.info, capabilities=frozenset({port.Capability.CLOCK, "time_travel"}))
+    with pytest.raises(port.TargetError, match="unknown capability 'time_travel'"):
+        GuardedTarget(target, timeout=5)
+    target.info = dataclasses.replace(target.info, capabilities=frozenset({"clock"}))
+    assert GuardedTarget(target, timeout=5).has(port.Capability.CLOCK)
+
+
 def test_undeclared_readings_default_to_the_stricter_one() -> None:
     info = port.TargetInfo("x", "1", frozenset(), "current")
     assert info.reading(port.Reading.EXISTING_ACCOUNTS) == "any"

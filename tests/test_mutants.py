@@ -611,6 +611,73 @@ def probe_stale_sign_in(s: Scene) -> Any:
     return s.recover(new), s.labels(new)
 
 
+def probe_outage_red_dot(s: Scene) -> Any:
+    """Offline with a change waiting, the sign-in still valid: no red dot."""
+    old, _ = s.old_and_new()
+    s.world.set_device_online(old, False)
+    assert s.add_site(old, s.google).ok
+    return s.app.screen(old).red_dot
+
+
+def probe_red_dot_stays(s: Scene) -> Any:
+    """Lapsed: the red dot through offline, online and days passing."""
+    old, _ = s.old_and_new()
+    s.world.lapse_recovery_sign_in(s.msa.id)
+    seen = []
+    for step in (lambda: s.world.set_device_online(old, False),
+                 lambda: s.world.set_device_online(old, True),
+                 lambda: s.world.advance_clock(3 * DAY)):
+        step()
+        seen.append(s.app.screen(old).red_dot)
+    return seen
+
+
+def probe_own_password(s: Scene) -> Any:
+    """A second personal account waits; the recovery account's password does not
+    release it."""
+    second = s.msa2
+    old = s.phone()
+    assert s.add_msa(old, push=True).ok
+    assert s.app.add_personal_account(old, second.username, second.password, True).ok
+    assert s.backup(old).ok
+    new = s.phone()
+    assert s.recover(new) == "OK"
+    entry = s.entry(new, second.username)
+    answer = s.app.sign_in_to_recover(new, entry.id, s.msa.password, "email").code.value
+    return answer, s.entry(new, second.username).needs_verification
+
+
+def probe_waiting_block(s: Scene) -> Any:
+    """Restored accounts still waiting block a second recovery."""
+    _old, new = s.old_and_new(push=True, work=True, sites=False)
+    assert s.recover(new) == "OK"
+    return s.recover(new), len(s.app.list_accounts(new))
+
+
+def probe_mail_in_store(s: Scene) -> Any:
+    s.world.put_account_data(s.msa.id, "mail", "Lunch on Friday, quarterly report")
+    s.old_and_new()
+    return [o.name for o in s.world.stored_objects() if b"quarterly report" in o.data]
+
+
+def probe_cut_recovery_store(s: Scene) -> Any:
+    """A recovery cut after the download leaves the stored objects as they were."""
+    _old, new = s.old_and_new()
+    before = s.world.stored_objects()
+    s.world.inject_fault("network_drop_after_download")
+    return s.recover(new), s.world.stored_objects() == before
+
+
+def probe_key_in_store(s: Scene) -> Any:
+    import base64
+
+    s.old_and_new()
+    key = s.world.backup_key(port.Store.ICLOUD, s.apple.username)
+    assert key
+    forms = (key, base64.b64encode(key), key.hex().encode())
+    return [o.name for o in s.world.stored_objects() if any(f in o.data for f in forms)]
+
+
 # Each probe and what the reference (and the documents) say it should observe.
 def probe_existing_kinds(s: Scene) -> Any:
     answers = []
@@ -796,6 +863,13 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "camera_revoked": (probe_camera_revoked, ("CAMERA_DENIED", "OK")),
     "backup_contents": (probe_backup_contents, []),
     "encoded_backup": (probe_encoded_backup, []),
+    "outage_red_dot": (probe_outage_red_dot, False),
+    "red_dot_stays": (probe_red_dot_stays, [True, True, True]),
+    "own_password": (probe_own_password, ("SIGN_IN_FAILED", True)),
+    "waiting_block": (probe_waiting_block, ("EXISTING_ACCOUNTS", 2)),
+    "mail_in_store": (probe_mail_in_store, []),
+    "key_in_store": (probe_key_in_store, []),
+    "cut_recovery_store": (probe_cut_recovery_store, ("NETWORK_UNAVAILABLE", True)),
 }
 
 # Which probe shows each mutant up.
@@ -805,6 +879,8 @@ PROBE_OF: dict[str, str] = {
     "existing_block_sticks": "existing_retry",
     "msa_codes_identical": "msa_codes",
     "old_phone_credential_revoked": "msa_codes",
+    "restored_msa_credential_broken": "msa_codes",
+    "cut_recovery_marks_store": "cut_recovery_store",
     "msa_code_accepted_from_any_phone": "msa_codes",
     "drift_wider_than_declared": "drift",
     "sign_in_lapses_early": "lapse_time",
@@ -900,6 +976,12 @@ PROBE_OF: dict[str, str] = {
     "stale_sign_in_releases_key": "stale_sign_in",
     "refusal_names_the_owner": "refusal_leak",
     "unopenable_backup_deleted": "refused_attempt_store",
+    "red_dot_on_outage": "outage_red_dot",
+    "red_dot_cleared_on_reconnect": "red_dot_stays",
+    "recovery_password_releases_any_account": "own_password",
+    "waiting_accounts_do_not_block": "waiting_block",
+    "mail_cached_beside_backup": "mail_in_store",
+    "backup_key_kept_in_store": "key_in_store",
 }
 
 

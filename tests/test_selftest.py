@@ -12,7 +12,8 @@ import pytest
 from authconform import port
 from authconform.adapters import AdapterLoadError, TargetConfig
 from authconform.adapters.inprocess import ALL_CAPABILITIES, SimTarget
-from authconform.selftest import Check, format_table, main, run_selftest
+from authconform.adapters.sim_adapter import SimAdapter
+from authconform.selftest import EXIT_USAGE, Check, format_table, main, run_selftest
 
 MANDATORY = ["create_person", "create_microsoft_account", "create_apple_id", "create_device",
              "sign_in_to_icloud", "add_personal_account", "list_accounts", "current_code",
@@ -145,3 +146,42 @@ def test_options_reach_the_adapter(tmp_path: Path) -> None:
     config = tmp_path / "sut.toml"
     config.write_text('[sut]\nrecovery_block = "sometimes"\n', encoding="utf-8")
     assert main(["--sut", "sim", "--sut-config", str(config)]) == 2
+
+
+@pytest.mark.parametrize("profile", ["current", "2019"])
+def test_the_simulator_answers_one_refusal_of_each_family(profile: str) -> None:
+    from authconform.families import FAMILIES
+
+    checks = _by_name(run_selftest("sim", profile=profile))
+    for family in FAMILIES:
+        check = checks[f"refusal: {family}"]
+        assert check.ok and check.detail in {c.value for c in FAMILIES[family]}, check
+    assert checks["refusal: existing accounts"].detail == "EXISTING_ACCOUNTS"
+    assert checks["port version"].detail == port.PORT_VERSION
+    assert not checks["declarations"].warning
+
+
+def test_a_refusal_answered_as_success_or_with_another_code_fails_its_check() -> None:
+    from authconform.selftest import _refused_as
+
+    verify = _refused_as("wrong sign-in")
+    assert verify(port.Outcome(False, port.OutcomeCode.SIGN_IN_FAILED)) is None
+    assert "accepted" in str(verify(port.Outcome.success()))
+    assert "not one of SIGN_IN_FAILED" in str(
+        verify(port.Outcome(False, port.OutcomeCode.NETWORK_UNAVAILABLE)))
+
+
+def test_an_adapter_of_an_older_major_port_version_cannot_be_self_tested(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--sut", "tests.test_selftest:OldMajorAdapter"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "written for port version 1.0.0" in err and "sign_in_to_update_backup" in err
+
+
+class OldMajorAdapter(SimAdapter):
+    def new_target(self, seed: int) -> Any:
+        target = super().new_target(seed)
+        info = target.info
+        target.info = port.TargetInfo(info.name, info.version, info.capabilities,
+                                      info.profile, port_version="1.0.0")
+        return target

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from authconform.adapters.guard import GuardedTarget
@@ -57,7 +58,8 @@ def test_variants_json_has_the_documented_schema(full_run: tuple[int, dict, str]
         assert isinstance(v["name"], str) and isinstance(v["description"], str)
         assert v["verdict"] in ("conformant", "non-conformant")
         assert isinstance(v["failed"], list)
-    assert doc["total"] == len(VARIANTS) >= 8 and doc["seed"] == 4
+    assert doc["total"] == len(VARIANTS) >= 8 and doc["seed"] == 4 and doc["seeds"] == [4]
+    _follows_the_schema(doc)
 
 
 def test_a_variant_the_suite_fails_is_reported_non_conformant(tmp_path: Path) -> None:
@@ -75,6 +77,18 @@ def test_a_variant_the_suite_fails_is_reported_non_conformant(tmp_path: Path) ->
     assert "REQ-STALE-02" in broken["failed_requirements"]
     assert any("stale_backup.feature" in n for n in broken["failed"])
     assert "no-red-dot: non-conformant; failed:" in done.stdout
+
+
+def test_the_variant_ignoring_unprompted_camera_answers_passes_the_2019_profile(
+        tmp_path: Path) -> None:
+    """The full run above is the current profile; this variant (an app that asks at the
+    first scan and ignores an answer to a prompt that is not showing) must pass the 2019
+    one as well, where nothing may depend on a camera prompt."""
+    done = _runner("--only", "camera-answer-needs-prompt", "--workers", "1", "--seed", "4",
+                   "--report-dir", str(tmp_path), "--", "--profile", "2019")
+    (result,) = json.loads((tmp_path / "variants.json").read_text("utf-8"))["variants"]
+    assert result["verdict"] == "conformant" and not result["failed"], result["failures"]
+    assert result["passed"] > 0 and done.returncode == 0, done.stdout + done.stderr
 
 
 def test_an_unknown_variant_is_a_usage_error() -> None:
@@ -124,3 +138,64 @@ def test_other_wording_changes_every_message() -> None:
     phone = target.world.create_device(person.id, Platform.ANDROID, "6.8.0")
     outcome = target.app.begin_recovery(phone, msa.username, msa.password)
     assert not outcome.ok and outcome.message.startswith("Sorry, that did not work")
+
+
+# ---------------------------------------------------------------- a sweep over seeds
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, list[str]]:
+    """Two variants on two seeds over one feature; a third variant that changes nothing
+    writes down the seed of every world it is given, to show each job's seed reaches the
+    worlds (one line per scenario)."""
+    report_dir = tmp_path_factory.mktemp("sweep")
+    seen = report_dir / "world-seeds.txt"
+    prelude = ("from authconform.variants import catalogue as c\n"
+               "def _note(world):\n"
+               f"    with open({str(seen)!r}, 'a') as out: out.write(f'{{world.seed}}\\n')\n"
+               "c.VARIANTS['note-seed'] = c.Variant('note-seed', 'changes nothing', _note)")
+    done = _runner("--only", "one-user-name-everywhere", "note-seed", "--seeds", "1-2",
+                   "--suite", "features/stale_backup.feature", "--workers", "2",
+                   "--report-dir", str(report_dir), prelude=prelude)
+    assert (report_dir / "variants.json").exists(), done.stdout + done.stderr
+    doc = json.loads((report_dir / "variants.json").read_text("utf-8"))
+    return done.returncode, doc, seen.read_text("utf-8").split()
+
+
+def _follows_the_schema(doc: dict) -> None:
+    schema = json.loads((REPO / "authconform/schemas/variants.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(doc, schema, cls=jsonschema.Draft202012Validator)
+
+
+def test_a_sweep_runs_every_variant_on_every_seed(sweep: tuple[int, dict, list[str]]) -> None:
+    exit_code, doc, _ = sweep
+    _follows_the_schema(doc)
+    assert exit_code == 0, doc
+    assert doc["seeds"] == [1, 2] and doc["seed_dependent"] == []
+    for v in doc["variants"]:
+        assert v["seeds"] == [1, 2] and v["failing_seeds"] == []
+        assert [(r["seed"], r["verdict"]) for r in v["by_seed"]] == [
+            (1, "conformant"), (2, "conformant")]
+        assert v["passed"] == sum(r["passed"] for r in v["by_seed"]) > 0
+
+
+def test_each_seed_of_a_sweep_reaches_the_worlds(sweep: tuple[int, dict, list[str]]) -> None:
+    _, doc, seen = sweep
+    (noted,) = [v for v in doc["variants"] if v["name"] == "note-seed"]
+    per_seed = noted["by_seed"][0]["passed"] + noted["by_seed"][0]["not_applicable"]
+    # A world per scenario per seed, and no world seed twice: the two runs differ.
+    assert len(seen) == 2 * per_seed > 0
+    assert len(set(seen)) == len(seen)
+
+
+def test_a_variant_failing_on_one_seed_only_lists_that_seed() -> None:
+    from authconform.variants.runner import CONFORMANT, NON_CONFORMANT, VariantResult
+
+    runs = [VariantResult("v", "d", CONFORMANT, passed=3, seed=1),
+            VariantResult("v", "d", NON_CONFORMANT, ["s"], ["REQ-X-01"], [], {"s": "boom"},
+                          passed=2, seed=2)]
+    entry = VariantResult.combine(runs)
+    assert entry["verdict"] == NON_CONFORMANT and entry["failing_seeds"] == [2]
+    assert entry["seeds"] == [1, 2] and entry["failed"] == ["s"]
+    assert [r["verdict"] for r in entry["by_seed"]] == [CONFORMANT, NON_CONFORMANT]

@@ -7,7 +7,8 @@ option ``url`` it talks to a service that is already running instead.
 
 Options (``--sut-config`` ``[sut]`` table or ``AUTHCONFORM_SUT_<KEY>``):
 
-* ``url`` -- base URL of a running service; nothing is started (no RESTART).
+* ``url`` -- base URL of a running service; nothing is started. RESTART only if the
+  service lists it in ``/v1/info`` (it then serves ``POST /v1/world/restart_service``).
 * ``state`` -- the started service's SQLite state file (default: a temporary file);
   ``state = "off"`` keeps worlds in memory only (faster; no RESTART).
 * ``flush_interval`` -- seconds between the started service's writes of changed worlds
@@ -17,7 +18,13 @@ Options (``--sut-config`` ``[sut]`` table or ``AUTHCONFORM_SUT_<KEY>``):
 * ``service_token`` -- bearer token a service may require to create worlds.
 * ``recovery_block`` -- passed to every new world, as for ``--sut sim``.
 
-Every answer is decoded strictly into the port's dataclasses; an HTTP error, a
+At start ``/v1/info`` is read: its ``protocol`` is checked like any target's port
+version (``authconform/versions.py``: another major version is refused), and each of
+its ``capabilities`` must be one this harness knows (a misspelt name is refused rather
+than dropped, which would turn its scenarios not-applicable without a word).
+
+Every answer is decoded into the port's dataclasses (``codec``: strict, except that a
+member with a default or one that can be null may be left out); an HTTP error, a
 transport failure or a malformed answer raises ``TargetError``.
 """
 
@@ -44,10 +51,10 @@ from urllib.parse import quote
 import httpx
 
 import authconform
-from authconform import port
+from authconform import port, versions
 from authconform.adapters import AdapterLoadError, TargetConfig
 from authconform.service import codec
-from authconform.service.operations import Operation, Scope, operations
+from authconform.service.operations import Access, Operation, Scope, operations
 
 WORLD_HEADER = "X-World-Id"
 USER_AGENT = f"authconform/{authconform.__version__}"
@@ -298,6 +305,7 @@ class HttpAdapter:
         self.service: ManagedService | None = None
         self.client: httpx.Client | None = None
         self.capabilities: frozenset[port.Capability] = frozenset()
+        self.port_version = ""  # /v1/info's protocol
         self._workdir: Path | None = None
 
     # ---------------------------------------------------------------- lifecycle
@@ -330,16 +338,15 @@ class HttpAdapter:
                                    transport=transport, cookies=_NoCookies(),
                                    headers={"user-agent": USER_AGENT})
         info = self._service_info(url)
-        declared = set()
-        for name in info.get("capabilities", []):
-            try:
-                declared.add(port.Capability(name))
-            except ValueError:
-                continue  # a capability this harness does not know: not usable
-        if self.service is not None and self.service.state is not None:
-            declared.add(port.Capability.RESTART)
-        else:
+        try:
+            self.port_version, declared = _versioned_capabilities(info, url)
+        except AdapterLoadError:
+            self.stop()
+            raise
+        if self.service is not None:  # it restarts the process it started, with a state
             declared.discard(port.Capability.RESTART)
+            if self.service.state is not None:
+                declared.add(port.Capability.RESTART)
         self.capabilities = frozenset(declared)
         if config.mutant and config.mutant not in info.get("mutants", []):
             self.stop()
@@ -391,14 +398,20 @@ class HttpAdapter:
             raise port.TargetError(self.name, "new_target", f"malformed answer: {exc}"
                                    ) from None
         target_info = port.TargetInfo(name, version, self.capabilities, profile,
-                                      parameters, readings)
+                                      parameters, readings, self.port_version)
         session = _Session(self.client, world_id, token, target_info.name)
         return HttpTarget(target_info, session, self)
 
-    def restart_service(self) -> None:
-        if self.service is None or self.service.state is None:
+    def restart_service(self, session: _Session | None = None) -> None:
+        """Restart the service this adapter started, or ask one reached by ``url`` that
+        lists ``restart`` to restart itself (``POST /v1/world/restart_service``)."""
+        if self.service is not None and self.service.state is not None:
+            self.service.restart()
+        elif (self.service is None and session is not None
+              and port.Capability.RESTART in self.capabilities):
+            session.call(RESTART_OPERATION, {})
+        else:
             raise port.CapabilityMissing(port.Capability.RESTART, "restart_service")
-        self.service.restart()
 
     def stop(self) -> None:
         if self.client is not None:
@@ -410,6 +423,40 @@ class HttpAdapter:
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
+
+
+# Not an operation of the port's Protocols (a process cannot restart itself over its
+# own API), but one a service reached by URL may serve when it lists ``restart``.
+RESTART_OPERATION = Operation("restart_service", "world", (), type(None),
+                              "restart the service, keeping every world",
+                              Access(Scope.OPERATOR))
+
+
+def _versioned_capabilities(info: dict[str, Any], url: str
+                            ) -> tuple[str, set[port.Capability]]:
+    """``/v1/info``'s protocol version, checked (a note is the run's to give, see
+    versions.check_adapter), and its capabilities, each one this harness knows."""
+    protocol = info.get("protocol", "")
+    if not isinstance(protocol, str):
+        raise AdapterLoadError(f"http: /v1/info at {url}: protocol must be a version text "
+                               f"such as {port.PORT_VERSION!r}, not {protocol!r}")
+    try:
+        versions.check(protocol, f"the service at {url}", "/v1/info protocol")
+    except versions.VersionRefused as exc:
+        raise AdapterLoadError(f"http: {exc}") from None
+    names = info.get("capabilities", [])
+    if not isinstance(names, list):
+        raise AdapterLoadError(f"http: /v1/info at {url}: capabilities must be an array")
+    declared = set()
+    for name in names:
+        try:
+            declared.add(port.Capability(name))
+        except ValueError:
+            known = ", ".join(c.value for c in port.Capability)
+            raise AdapterLoadError(
+                f"http: /v1/info at {url} lists capability {name!r}, which this harness "
+                f"(port {port.PORT_VERSION}) does not know; known: {known}") from None
+    return protocol, declared
 
 
 def _seconds(options: dict[str, str], name: str, default: float) -> float:
@@ -467,6 +514,8 @@ class _Session:
         self.person_tokens: dict[str, str] = {}
         self.device_owner: dict[str, str] = {}
         self.address_owner: dict[str, str] = {}
+        # "Class.member" of every answer member this world's service left out
+        self.omitted: set[str] = set()
 
     def _token(self, op: Operation, args: dict[str, Any]) -> str:
         scope, value = op.access.scope, args.get(op.access.param)
@@ -504,9 +553,16 @@ class _Session:
                                    f"{type(exc).__name__}: {exc}") from exc
         body = _answer(response, self.adapter, op.name)
         try:
-            if "result" not in body:
-                raise codec.Malformed("result: missing")
-            result = codec.decode(body["result"], op.returns, "result")
+            with codec.omitted_members() as omitted:
+                if "result" in body:
+                    result = codec.decode(body["result"], op.returns, "result")
+                elif op.returns is type(None) or codec.nullable(op.returns):
+                    result = None  # a null result left out, as for any nullable member
+                    omitted.add(f"{op.name}.result")
+                else:
+                    raise codec.Malformed("result: missing")
+            if omitted:
+                self.omitted |= omitted
             if op.name == "create_person":
                 token = codec.decode(body.get("person_token"), str, "person_token")
                 self.person_tokens[result.id] = token
@@ -572,8 +628,9 @@ class HttpWorld(_HttpWorldBase):  # type: ignore[misc, valid-type]
         self._adapter = adapter
 
     def restart_service(self) -> None:
-        """Stop the service process and start it again on the same port and state."""
-        self._adapter.restart_service()
+        """Restart the service: the process the adapter started, or through the
+        service's own endpoint when it lists restart."""
+        self._adapter.restart_service(self._session)
 
 
 class HttpTarget:
@@ -586,6 +643,11 @@ class HttpTarget:
     @property
     def world_id(self) -> str:
         return self.session.world_id
+
+    @property
+    def omitted_members(self) -> frozenset[str]:
+        """Answer members the service left out so far (read as default or null)."""
+        return frozenset(self.session.omitted)
 
     def close(self) -> None:
         self.session.close()

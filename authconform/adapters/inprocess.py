@@ -269,6 +269,9 @@ class SimWorld:
             for a in payload.accounts)
         return port.BackupContents(entries, {k: str(v) for k, v in payload.settings.items()})
 
+    def backup_key(self, store: port.Store, location: str) -> bytes | None:
+        return self.world.backup_key(StoreKind(port.Store(store).value), location)
+
     def put_account_data(self, account_id: str, kind: str, text: str) -> None:
         self.world.put_account_data(account_id, kind, text)
 
@@ -309,7 +312,8 @@ class SimTarget:
         variant or a mutant changed them, so the declaration follows the behaviour."""
         rules = self.world_model.rules
         self.info = port.TargetInfo(name, _version(), ALL_CAPABILITIES, rules.profile,
-                                    declared_parameters(rules), declared_readings(rules))
+                                    declared_parameters(rules), declared_readings(rules),
+                                    port_version=port.PORT_VERSION)
 
     def close(self) -> None:
         pass

@@ -286,7 +286,8 @@ class Explorer(Observations, RuleBasedStateMachine):
     def alex_recovers_onto_a_new_phone_after_a_false_start(
             self, pick: int, personal_mistake: str, work_mistake: str) -> str:
         """As above, each waiting account first meeting an attempt that must be refused
-        (REQ-VERIFY-04/06), then the right one."""
+        (REQ-VERIFY-04/06, or REQ-SECURITY-05/06 for a used or expired code), then the
+        right one."""
         return self._recover_onto_a_new_phone(pick, True, personal_mistake, work_mistake)
 
     def _recover_onto_a_new_phone(self, pick: int, verify: bool,
@@ -628,22 +629,28 @@ class Explorer(Observations, RuleBasedStateMachine):
         outcome = self.app.turn_off_backup(self._device(phone))
         self._answer(outcome, self.model.turn_off_backup(self._phone(phone)))
 
-    @precondition(lambda self: self._any(_backup_on))
+    # A person can choose only a mark that is on the screen, and signs in again through
+    # it (steps/backup.py): both rules wait for the red dot.
+    @precondition(lambda self: self._any(self.model.red_dot))
     @rule(pick=PICK)
     def alex_selects_the_red_dot(self, pick: int) -> None:
-        phone = self._pick(pick, _backup_on)
+        phone = self._pick(pick, self.model.red_dot)
         self.script.when(f'{ACTOR} selects the red dot on the "{phone}"')
         outcome = self.app.select_backup_warning(self._device(phone))
         self._answer(outcome, self.model.select_red_dot(self._phone(phone)))
 
-    @precondition(lambda self: self._any(_backup_on))
+    @precondition(lambda self: self._any(self.model.red_dot))
     @rule(pick=PICK, right=st.booleans())
     def alex_signs_in_again_to_update_the_backup(self, pick: int, right: bool) -> None:
-        phone = self._pick(pick, _backup_on)
+        phone = self._pick(pick, self.model.red_dot)
         suffix = "" if right else " with a wrong password"
         self.script.when(f'{ACTOR} signs in again to update the backup on the "{phone}"'
                          f"{suffix}", "msa")
         msa = self._cast().msa
+        chosen = self.app.select_backup_warning(self._device(phone))  # what the step does
+        if chosen.code.value != self.model.select_red_dot(self._phone(phone)):
+            raise Disagreement(("REQ-STALE-03",), "choosing the red dot asked for no "
+                               f"sign-in: {chosen.code.value} {chosen.message!r}")
         outcome = self.app.sign_in_to_update_backup(
             self._device(phone), msa.password if right else msa.password + "-wrong")
         self._answer(outcome, self.model.sign_in_to_update(self._phone(phone), right))
@@ -762,7 +769,11 @@ class Explorer(Observations, RuleBasedStateMachine):
             code = received[-1].code
         outcome = self.app.confirm_verification_code(self._device(phone), entry.id, code)
         expected = self.model.confirm_code(self._phone(phone), "Alex", code)
+<<<<<<< HEAD
         self._answer(outcome, expected)
+=======
+        self._answer(outcome, expected, "REQ-VERIFY-04", "REQ-SECURITY-05", "REQ-VERIFY-02")
+>>>>>>> main
 
     @precondition(lambda self: self._any(_pending_work))
     @rule(pick=PICK, index=PICK, qr_code=st.sampled_from(list(RECOVERY_QR_CODES)),
@@ -816,8 +827,14 @@ class Explorer(Observations, RuleBasedStateMachine):
                 outcome = self.app.scan_qr_to_recover(device, entry.id, qr.port.png)
             expected = self.model.recover_work(self._phone(phone), org, qr.model, "Alex",
                                                scanned=how == "scans")
+<<<<<<< HEAD
             self._answer(outcome, expected)
             if attempt + 1 < attempts and expected.preferred == "CAMERA_PERMISSION_NEEDED":
+=======
+            self._answer(outcome, expected, "REQ-VERIFY-05", "REQ-VERIFY-06",
+                         "REQ-SECURITY-06")
+            if attempt + 1 < attempts and expected == "CAMERA_PERMISSION_NEEDED":
+>>>>>>> main
                 self.script.when(f'{ACTOR} allows camera access on the "{phone}"')
                 self.app.answer_camera_prompt(device, True)
                 self._after_camera_answer(phone, True)

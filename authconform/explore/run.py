@@ -254,6 +254,7 @@ def main(args: list[str] | None = None) -> int:
     Exit 0 when no disagreement was found, 1 when one was (and printed), 2 on usage."""
     parser = argparse.ArgumentParser(prog="authconform explore",
                                      description="model-based exploration of a target")
+<<<<<<< HEAD
     parser.add_argument("--sut", default="sim")
     parser.add_argument("--mutant", default=None)
     parser.add_argument("--variant", default=None,
@@ -266,11 +267,25 @@ def main(args: list[str] | None = None) -> int:
     parser.add_argument("--max-examples", type=int, default=200)
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--profile", default="current", choices=["current", "2019"])
+=======
+    parser.add_argument("--sut", default="sim", help="target adapter (default: sim)")
+    parser.add_argument("--mutant", default=None,
+                        help="explore a deliberately faulty simulator variant")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed (default: random, printed)")
+    parser.add_argument("--max-examples", type=int, default=200,
+                        help="how many action sequences to try (default: 200)")
+    parser.add_argument("--steps", type=int, default=40,
+                        help="most actions in one sequence (default: 40)")
+    parser.add_argument("--profile", default="current", choices=["current", "2019"],
+                        help="document profile (default: current)")
+>>>>>>> main
     parser.add_argument("--no-shrink", action="store_true",
                         help="stop at the first disagreement without shrinking it")
     parser.add_argument("--write-regression", action="store_true",
                         help="write the counterexample under --regressions-dir")
-    parser.add_argument("--regressions-dir", type=Path, default=REGRESSIONS)
+    parser.add_argument("--regressions-dir", type=Path, default=REGRESSIONS,
+                        help="where --write-regression puts the .feature file")
     options = parser.parse_args(args)
     if options.variants is not None:
         if options.mutant or options.variant or options.sut != "sim":

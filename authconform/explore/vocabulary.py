@@ -43,7 +43,8 @@ VERIFY_PERSONAL = {
 }
 RECOVERY_QR_CODES = ("a fresh one", "a fresh one", "an expired one", "a colleague's",
                      "another organisation's", "the one that set the account up")
-# attempts that must be refused before the right one (REQ-VERIFY-04/06)
+# attempts that must be refused before the right one (REQ-VERIFY-04/06; a used or
+# expired code REQ-SECURITY-05/06)
 PERSONAL_MISTAKES = ("with a wrong password", "entering a wrong code",
                      "entering the code too late")
 WORK_MISTAKES = ("the one that set the account up", "a colleague's", "another organisation's",

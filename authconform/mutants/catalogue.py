@@ -164,6 +164,13 @@ def _only_personal_account_blocks(world: World) -> None:
     _blocking_only(world, lambda entry: entry.kind == PERSONAL)
 
 
+@mutant("waiting_accounts_do_not_block", "REQ-EXISTING-01",
+        "restored accounts still waiting for verification do not count as accounts set up, "
+        "so recovery runs again over them")
+def _waiting_accounts_do_not_block(world: World) -> None:
+    _blocking_only(world, lambda entry: not entry.needs_verification)
+
+
 @mutant("refusal_deletes_existing", "REQ-EXISTING-02",
         "a recovery refused for existing accounts still deletes the first existing account")
 def _refusal_deletes_existing(world: World) -> None:
@@ -212,6 +219,21 @@ def _msa_codes_identical(world: World) -> None:
         return original(username, token, device_id, rng, *rest)
 
     wrap(world.msa, "enroll_device", enroll_device)
+
+
+@mutant("restored_msa_credential_broken", "REQ-CODES-02",
+        "a restored personal Microsoft account without push gets a credential its provider "
+        "never enrolled, so its codes are refused")
+def _restored_msa_credential_broken(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       *args: Any, **kwargs: Any) -> Done:
+        done = original(*args, **kwargs)
+        for entry in app.state.entries:
+            if entry.kind == PERSONAL and not entry.needs_verification and entry.params:
+                entry.params = _fresh_params(world, entry.params)
+        return done
+
+    wrap_app(world, "begin_recovery", begin_recovery)
 
 
 @mutant("old_phone_credential_revoked", "REQ-CODES-02",
@@ -341,6 +363,24 @@ def _backup_keeps_mail(world: World) -> None:
         return dataclasses.replace(payload, settings={**payload.settings, **extra})
 
     wrap_app(world, "_payload", _payload)
+
+
+@mutant("mail_cached_beside_backup", "REQ-STORED-01",
+        "each upload also leaves a JSON cache of the personal account's mail and files "
+        "next to the backup")
+def _mail_cached_beside_backup(world: World) -> None:
+    import json
+
+    def _upload(app: Authenticator, original: Callable[[], None]) -> None:
+        original()
+        backup = app.state.backup
+        account = world.msa.find(backup.recovery_username or "")
+        if account is not None and backup.location is not None:
+            cache = json.dumps({"items": [text for _, text in account.data]}).encode()
+            app._store().objects[(backup.location.lower(), "authenticator-cache.json")] = (
+                StoredBlob(cache, app.now))
+
+    wrap_app(world, "_upload", _upload)
 
 
 @mutant("work_accounts_left_out", "REQ-STORED-03",
@@ -573,6 +613,21 @@ def _verification_wrong_password_accepted(world: World) -> None:
     wrap(world.msa, "send_code", send_code)
 
 
+@mutant("recovery_password_releases_any_account", "REQ-VERIFY-04",
+        "'Sign in to recover' takes the recovery account's password for any waiting "
+        "personal account")
+def _recovery_password_releases_any_account(world: World) -> None:
+    def sign_in_to_recover(app: Authenticator, original: Callable[..., Done], entry_id: str,
+                           password: str, channel: str) -> Done:
+        recovery = world.msa.find(app.state.backup.recovery_username or "")
+        own = world.msa.find(app._entry(entry_id).username)
+        if recovery is not None and own is not None and password == recovery.password:
+            password = own.password
+        return original(entry_id, password, channel)
+
+    wrap_app(world, "sign_in_to_recover", sign_in_to_recover)
+
+
 @mutant("wrong_code_accepted", "REQ-VERIFY-04",
         "any code confirms additional verification while a code is pending")
 def _wrong_code_accepted(world: World) -> None:
@@ -587,7 +642,7 @@ def _wrong_code_accepted(world: World) -> None:
     wrap(world.msa, "confirm_code", confirm_code)
 
 
-@mutant("expired_code_accepted", "REQ-VERIFY-04",
+@mutant("expired_code_accepted", "REQ-SECURITY-05",
         "verification codes never expire")
 def _expired_code_accepted(world: World) -> None:
     def confirm_code(original: Callable[..., None], username: str, code: str,
@@ -676,7 +731,7 @@ def _refused_qr_blocks_recovery(world: World) -> None:
     wrap_app(world, "scan_qr_to_recover", scan_qr_to_recover)
 
 
-@mutant("replayed_qr_accepted", "REQ-VERIFY-06",
+@mutant("replayed_qr_accepted", "REQ-SECURITY-06",
         "an activation QR code can be used again after it was used once")
 def _replayed_qr_accepted(world: World) -> None:
     def before(activation: Any) -> None:
@@ -685,7 +740,7 @@ def _replayed_qr_accepted(world: World) -> None:
     _tenant_activation_patch(world, before, lambda activation, saved: None)
 
 
-@mutant("expired_qr_accepted", "REQ-VERIFY-06",
+@mutant("expired_qr_accepted", "REQ-SECURITY-06",
         "an activation QR code is accepted after it has expired")
 def _expired_qr_accepted(world: World) -> None:
     def before(activation: Any) -> float:
@@ -987,6 +1042,36 @@ def _red_dot_never_shown(world: World) -> None:
     override_app_property(world, "red_dot", lambda app, value: False)
 
 
+@mutant("red_dot_cleared_on_reconnect", "REQ-STALE-02",
+        "the phone coming back online hides the red dot, though no one signed in again")
+def _red_dot_cleared_on_reconnect(world: World) -> None:
+    dismissed: set[str] = set()  # devices whose mark the reconnection hid
+
+    def retry_backup(app: Authenticator, original: Callable[[], None]) -> None:
+        dismissed.add(app.device.id)
+        original()
+
+    def sign_in_to_update_backup(app: Authenticator, original: Callable[..., Done],
+                                 *args: Any, **kwargs: Any) -> Done:
+        dismissed.discard(app.device.id)
+        return original(*args, **kwargs)
+
+    wrap_app(world, "retry_backup", retry_backup)
+    wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
+    override_app_property(world, "red_dot",
+                          lambda app, value: value and app.device.id not in dismissed)
+
+
+@mutant("red_dot_on_outage", "REQ-STALE-06",
+        "an offline phone with a change waiting to upload shows the red dot, sign-in valid or not")
+def _red_dot_on_outage(world: World) -> None:
+    def red_dot(app: Authenticator, value: bool) -> bool:
+        backup = app.state.backup
+        return value or (backup.on and backup.dirty and not app.device.online)
+
+    override_app_property(world, "red_dot", red_dot)
+
+
 @mutant("red_dot_stays_after_sign_in", "REQ-STALE-03",
         "signing in again uploads once but leaves the red dot and the lapsed sign-in in place")
 def _red_dot_stays_after_sign_in(world: World) -> None:
@@ -1234,6 +1319,20 @@ def _admin_sees_accounts(world: World) -> None:
     wrap_app(world, "_changed", _changed)
 
 
+@mutant("backup_key_kept_in_store", "REQ-PRIVACY-03",
+        "each upload leaves the backup key, base64-encoded, next to the backup it opens")
+def _backup_key_kept_in_store(world: World) -> None:
+    def _upload(app: Authenticator, original: Callable[[], None]) -> None:
+        original()
+        backup = app.state.backup
+        record = world.keys.lookup(backup.recovery_username or "")
+        if record is not None and backup.location is not None:
+            app._store().objects[(backup.location.lower(), "authenticator-key")] = (
+                StoredBlob(base64.b64encode(record.key), app.now))
+
+    wrap_app(world, "_upload", _upload)
+
+
 @mutant("plaintext_backup", "REQ-PRIVACY-03",
         "the storage location holds the backup in plain text")
 def _plaintext_backup(world: World) -> None:
@@ -1405,7 +1504,7 @@ def _truncated_write_not_noticed(world: World) -> None:
     _trusting_uploads(world, damaged=True)
 
 
-@mutant("cut_recovery_fails_again", "REQ-FAULT-05",
+@mutant("cut_recovery_fails_again", "REQ-RECOVERY-05",
         "after a cut recovery, the next attempt on that phone fails the same way once more")
 def _cut_recovery_fails_again(world: World) -> None:
     failed: dict[str, Code] = {}
@@ -1420,6 +1519,29 @@ def _cut_recovery_fails_again(world: World) -> None:
         except Refusal as refusal:
             if refusal.code in (Code.SERVICE_UNAVAILABLE, Code.NETWORK_UNAVAILABLE):
                 failed[app.device.id] = refusal.code
+            raise
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("cut_recovery_marks_store", "REQ-FAULT-05",
+        "a recovery that fails part-way leaves a note of the attempt beside the backup it "
+        "was reading")
+def _cut_recovery_marks_store(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            record = world.keys.lookup(username)
+            if refusal.code in (Code.SERVICE_UNAVAILABLE, Code.NETWORK_UNAVAILABLE) and (
+                    record is not None and record.platform == app.device.platform.value):
+                location = (_apple_id_at(world, record.location) if record.platform == "ios"
+                            else username)
+                store = world.icloud if record.platform == "ios" else world.microsoft_storage
+                if location is not None:
+                    store.objects[(location.lower(), "recovery-attempt")] = StoredBlob(
+                        app.device.id.encode(), app.now)
             raise
 
     wrap_app(world, "begin_recovery", begin_recovery)

@@ -11,6 +11,12 @@ A mutant is *killed* when a scenario fails on an assertion. A scenario that only
 (the target broke, a step is missing) does not count: such a mutant is reported with
 status ``error`` and is not counted as caught.
 
+With ``--seeds A-B`` the reference and every mutant run once per seed (each job on its
+own seed, so the workers share them all). A mutant counts as killed only when it is
+killed on every seed, and the reference must pass on every seed: a verdict that flips
+with the seed is a fault of the suite, and the report names the seeds it flipped on
+(``survived_on`` of each mutant, ``seed_dependent``).
+
 Writes ``mutants.json`` and ``mutants.md`` into the report directory. Exit 0 when the
 reference passes and every mutant is killed, 1 otherwise, 2 on a usage error.
 """
@@ -21,7 +27,7 @@ import dataclasses
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,6 +46,8 @@ SUITE = "features"
 
 @dataclass
 class MutantResult:
+    """One mutant on one seed or, from ``combine``, on every seed of the run."""
+
     name: str
     requirement: str
     description: str
@@ -51,6 +59,38 @@ class MutantResult:
     errored_scenarios: list[str] = field(default_factory=list)
     by_requirement_tag: bool = False  # killed by a scenario tagged with its requirement
     failure: str = ""  # the first lines of the killing failure
+    seed: int | None = None  # the seed of this run (None once combined)
+
+    @classmethod
+    def combine(cls, runs: list[MutantResult]) -> dict[str, Any]:
+        """The report entry of one mutant run on several seeds: killed only if killed on
+        every one; ``seeds`` and ``by_seed`` (each seed's own result), and
+        ``survived_on`` (the seeds it was not killed on)."""
+        first = runs[0]
+        killed_runs = [r for r in runs if r.killed]
+        missed = [r for r in runs if not r.killed]
+        status = ("killed" if not missed else
+                  "survived" if any(r.status == "survived" for r in missed) else "error")
+        entry = asdict(cls(
+            first.name, first.requirement, first.description, not missed,
+            _unique(n for r in killed_runs for n in r.killing_scenarios),
+            round(sum(r.seconds for r in runs), 2), status,
+            sum(r.scenarios_run for r in runs),
+            _unique(n for r in runs for n in r.errored_scenarios),
+            bool(killed_runs) and all(r.by_requirement_tag for r in killed_runs),
+            killed_runs[0].failure if killed_runs else ""))
+        del entry["seed"]
+        entry["seeds"] = [r.seed for r in runs]
+        entry["survived_on"] = [r.seed for r in missed]
+        entry["by_seed"] = [{k: v for k, v in asdict(r).items()
+                             if k not in ("name", "requirement", "description")}
+                            for r in runs]
+        return entry
+
+
+def _unique(names: Iterable[str]) -> list[str]:
+    """Each name once, in the order first seen."""
+    return list(dict.fromkeys(names))
 
 
 @dataclass
@@ -60,6 +100,7 @@ class ReferenceResult:
     errored: list[str] = field(default_factory=list)
     not_applicable: int = 0
     seconds: float = 0.0
+    seed: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -68,10 +109,12 @@ class ReferenceResult:
     @classmethod
     def merge(cls, parts: list[ReferenceResult]) -> ReferenceResult:
         """One result from the slices of the reference run (seconds: their sum)."""
+        seeds = {p.seed for p in parts}
         return cls(sum(p.passed for p in parts), [n for p in parts for n in p.failed],
                    [n for p in parts for n in p.errored],
                    sum(p.not_applicable for p in parts),
-                   round(sum(p.seconds for p in parts), 2))
+                   round(sum(p.seconds for p in parts), 2),
+                   seeds.pop() if len(seeds) == 1 else None)
 
 
 # The collected session, seen by forked workers (set before the pool forks).
@@ -96,13 +139,16 @@ def _classify(reports: list[pytest.TestReport]) -> tuple[str, str]:
 class MutationSession:
     """A pytest plugin object that replaces the run loop with the mutation run."""
 
-    def __init__(self, names: Sequence[str], workers: int):
+    def __init__(self, names: Sequence[str], workers: int, seeds: Sequence[int] = (0,)):
         self.names = list(names)
         self.workers = workers
+        self.seeds = list(seeds)
         self.items: list[pytest.Item] = []
         self.config: pytest.Config | None = None
+        self.base: Any = None  # the session's TargetConfig; each job sets its own seed
         self.reference: ReferenceResult | None = None
-        self.results: list[MutantResult] = []
+        self.references: list[ReferenceResult] = []  # one per seed
+        self.results: list[list[MutantResult]] = []  # per mutant, one per seed
         self.collection_failed = False
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: sees the final report
@@ -115,20 +161,33 @@ class MutationSession:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
-        global _SESSION
-        self.config = session.config
-        self.items = list(session.items)
-        self.collection_failed = bool(session.testsfailed)
-        _SESSION = self
+        self.begin(session)
         # The reference is the longest job: it goes first, in slices, so that every
         # worker shares it; the mutants (mostly one or two scenarios each) follow.
         slices = max(1, self.workers * 2) if self.workers > 1 else 1
-        jobs: list[tuple[str | None, int, int]] = [(None, i, slices) for i in range(slices)]
-        jobs += [(name, 0, 1) for name in self.names]
+        jobs: list[tuple[str | None, int, int, int]] = [
+            (None, seed, i, slices) for seed in self.seeds for i in range(slices)]
+        jobs += [(name, seed, 0, 1) for name in self.names for seed in self.seeds]
         outcomes = self.map(_run_job, jobs)
-        self.reference = ReferenceResult.merge(outcomes[:slices])  # type: ignore[arg-type]
-        self.results = outcomes[slices:]  # type: ignore[assignment]
+        parts = len(self.seeds) * slices
+        self.references = [ReferenceResult.merge(outcomes[i:i + slices])  # type: ignore[arg-type]
+                           for i in range(0, parts, slices)]
+        self.reference = ReferenceResult.merge(self.references)
+        per_mutant = len(self.seeds)
+        self.results = [outcomes[i:i + per_mutant]  # type: ignore[misc]
+                        for i in range(parts, len(outcomes), per_mutant)]
         return True
+
+    def begin(self, session: pytest.Session) -> None:
+        """Keep what the jobs need of the collected session (before any worker forks)."""
+        global _SESSION
+        from authconform import plugin
+
+        self.config = session.config
+        self.items = list(session.items)
+        self.collection_failed = bool(session.testsfailed)
+        self.base = self.config.stash[plugin._CONFIG]
+        _SESSION = self
 
     def map(self, function: Callable[[T], R], jobs: Sequence[T]) -> list[R]:
         """``function`` over ``jobs``, in order: here, or in worker processes forked from
@@ -140,23 +199,27 @@ class MutationSession:
             return list(pool.imap(function, jobs, chunksize=1))
 
     # ---------------------------------------------------------------- one job
-    def _start(self, mutant: str | None) -> None:
+    def _start(self, seed: int, mutant: str | None = None,
+               options: dict[str, Any] | None = None) -> None:
+        """Point the adapter, and the target fixture's scenario seeds, at this job."""
         from authconform import plugin
 
         assert self.config is not None
         adapter = self.config.stash[plugin._ADAPTER]
-        base = self.config.stash[plugin._CONFIG]
-        adapter.start(dataclasses.replace(base, mutant=mutant))
+        config = dataclasses.replace(self.base, seed=seed, mutant=mutant,
+                                     options={**self.base.options, **(options or {})})
+        self.config.stash[plugin._CONFIG] = config
+        adapter.start(config)
 
     def _run(self, item: pytest.Item) -> tuple[str, str]:
         from _pytest.runner import runtestprotocol
 
         return _classify(runtestprotocol(item, log=False, nextitem=None))
 
-    def run_reference(self, part: int = 0, parts: int = 1) -> ReferenceResult:
+    def run_reference(self, seed: int, part: int = 0, parts: int = 1) -> ReferenceResult:
         started = time.perf_counter()
-        self._start(None)
-        result = ReferenceResult()
+        self._start(seed)
+        result = ReferenceResult(seed=seed)
         for item in self.items[part::parts]:
             outcome, _ = self._run(item)
             if outcome == "passed":
@@ -170,10 +233,10 @@ class MutationSession:
         result.seconds = round(time.perf_counter() - started, 2)
         return result
 
-    def run_mutant(self, name: str) -> MutantResult:
+    def run_mutant(self, name: str, seed: int) -> MutantResult:
         started = time.perf_counter()
         mutant = MUTANTS[name]
-        self._start(name)
+        self._start(seed, name)
         tagged = [i for i in self.items
                   if any(m.name == mutant.requirement for m in i.iter_markers())]
         rest = [i for i in self.items if i not in tagged]
@@ -185,24 +248,27 @@ class MutationSession:
             if outcome == "failed":
                 return MutantResult(name, mutant.requirement, mutant.description, True,
                                     [item.nodeid], round(time.perf_counter() - started, 2),
-                                    "killed", run, errored, group, detail)
+                                    "killed", run, errored, group, detail, seed)
             if outcome == "error":
                 errored.append(item.nodeid)
         return MutantResult(name, mutant.requirement, mutant.description, False, [],
                             round(time.perf_counter() - started, 2),
-                            "error" if errored else "survived", run, errored)
+                            "error" if errored else "survived", run, errored, seed=seed)
 
 
-def _run_job(job: tuple[str | None, int, int]) -> MutantResult | ReferenceResult:
+def _run_job(job: tuple[str | None, int, int, int]) -> MutantResult | ReferenceResult:
     assert _SESSION is not None
-    name, part, parts = job
-    return _SESSION.run_reference(part, parts) if name is None else _SESSION.run_mutant(name)
+    name, seed, part, parts = job
+    if name is None:
+        return _SESSION.run_reference(seed, part, parts)
+    return _SESSION.run_mutant(name, seed)
 
 
 def run_session(session: MutationSession, *, suite: str, seed: int,
                 extra: Sequence[str]) -> tuple[int, float]:
     """One quiet pytest session over the simulator from the repository root, with
-    ``session`` taking over its run loop: pytest's exit code and the wall time."""
+    ``session`` taking over its run loop: pytest's exit code and the wall time. ``seed``
+    is the session's; each job then runs on the seed it names."""
     args = [suite, "-qq", "-p", "no:cacheprovider", "--no-header", "--no-summary",
             "--sut", "sim", "--seed", str(seed), *extra]
     started = time.perf_counter()
@@ -215,28 +281,42 @@ def run_session(session: MutationSession, *, suite: str, seed: int,
     return exit_code, round(time.perf_counter() - started, 2)
 
 
-def run(names: Sequence[str], *, seed: int, workers: int, suite: str = SUITE,
+def run(names: Sequence[str], *, seeds: Sequence[int], workers: int, suite: str = SUITE,
         extra: Sequence[str] = ()) -> dict[str, Any]:
-    """Collect once, run the reference and every mutant, and return the report."""
-    session = MutationSession(names, workers)
-    exit_code, wall = run_session(session, suite=suite, seed=seed, extra=extra)
+    """Collect once, run the reference and every mutant on every seed, and return the
+    report."""
+    session = MutationSession(names, workers, seeds)
+    exit_code, wall = run_session(session, suite=suite, seed=seeds[0], extra=extra)
     reference = session.reference or ReferenceResult()
-    results = session.results
-    reference_passed = (reference.ok and not session.collection_failed
-                        and exit_code in (0, 5))
+    mutants = [MutantResult.combine(runs) for runs in session.results]
+    reference_passed = (bool(session.references) and all(r.ok for r in session.references)
+                        and not session.collection_failed and exit_code in (0, 5))
     return {
-        "total": len(results),
-        "killed": sum(r.killed for r in results),
-        "survivors": [r.name for r in results if not r.killed],
-        "errors": [r.name for r in results if r.status == "error"],
+        "total": len(mutants),
+        "killed": sum(m["killed"] for m in mutants),
+        "survivors": [m["name"] for m in mutants if not m["killed"]],
+        "errors": [m["name"] for m in mutants if m["status"] == "error"],
+        # killed on some seeds and not on others: the suite's fault, never the mutant's
+        "seed_dependent": [m["name"] for m in mutants
+                           if m["survived_on"] and len(m["survived_on"]) < len(m["seeds"])],
         "reference_passed": reference_passed,
-        "reference": asdict(reference) | {"scenarios": len(session.items)},
-        "seed": seed,
+        "reference": ({k: v for k, v in asdict(reference).items() if k != "seed"}
+                      | {"scenarios": len(session.items)}),
+        "reference_by_seed": [asdict(r) for r in session.references],
+        "seed": seeds[0],
+        "seeds": list(seeds),
         "workers": workers,
         "wall_seconds": wall,
         "pytest_exit_code": exit_code,
-        "mutants": [asdict(r) for r in results],
+        "mutants": mutants,
     }
+
+
+def seeds_said(seeds: Sequence[int]) -> str:
+    """'seed: 4', or 'seeds: 1-30 (30)' for a sweep."""
+    if len(seeds) == 1:
+        return f"seed: {seeds[0]}"
+    return f"seeds: {seeds[0]}-{seeds[-1]} ({len(seeds)})"
 
 
 def render_markdown(doc: dict[str, Any]) -> str:
@@ -249,17 +329,27 @@ def render_markdown(doc: dict[str, Any]) -> str:
         f"errors, {ref['not_applicable']} not applicable; {ref['seconds']} s)",
         f"- killed: {doc['killed']} of {doc['total']}",
         f"- survivors: {', '.join(doc['survivors']) or 'none'}",
-        f"- seed: {doc['seed']}; workers: {doc['workers']}; wall time: "
+        f"- seed-dependent: {', '.join(doc['seed_dependent']) or 'none'}",
+        f"- {seeds_said(doc['seeds'])}; workers: {doc['workers']}; wall time: "
         f"{doc['wall_seconds']} s",
+    ]
+    for r in doc["reference_by_seed"]:
+        if r["failed"] or r["errored"]:
+            lines.append(f"- reference on seed {r['seed']}: failed "
+                         f"{', '.join(f'`{n}`' for n in r['failed'] + r['errored'])}")
+    lines += [
         "",
-        "| mutant | requirement | status | killed by | scenarios run | seconds | description |",
-        "|---|---|---|---|---|---|---|",
+        "| mutant | requirement | status | not killed on seeds | killed by | scenarios run "
+        "| seconds | description |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for m in doc["mutants"]:
         killer = m["killing_scenarios"][0] if m["killing_scenarios"] else (
             f"(errors: {m['errored_scenarios'][0]})" if m["errored_scenarios"] else "-")
-        lines.append(f"| {m['name']} | {m['requirement']} | {m['status']} | `{killer}` | "
-                     f"{m['scenarios_run']} | {m['seconds']} | {m['description']} |")
+        missed = ", ".join(str(s) for s in m["survived_on"]) or "-"
+        lines.append(f"| {m['name']} | {m['requirement']} | {m['status']} | {missed} | "
+                     f"`{killer}` | {m['scenarios_run']} | {m['seconds']} | "
+                     f"{m['description']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -281,7 +371,9 @@ def main(args: Sequence[str] | None = None) -> int:
         print(f"  reference did not pass: {failed}")
     for result in doc["mutants"]:
         if not result["killed"]:
-            print(f"  {result['status']}: {result['name']} ({result['requirement']}): "
+            seeds = ("" if len(result["seeds"]) == 1 else
+                     f" on seeds {', '.join(str(s) for s in result['survived_on'])}")
+            print(f"  {result['status']}{seeds}: {result['name']} ({result['requirement']}): "
                   f"{result['description']}")
     print(f"wrote {json_path} and {md_path}")
     return 0 if doc["reference_passed"] and not doc["survivors"] else 1

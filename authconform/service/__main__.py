@@ -1,4 +1,5 @@
-"""``python -m authconform.service --port N [--state FILE]``: run the service."""
+"""``python -m authconform.service --port N [--state FILE]``: run the service;
+``--openapi`` prints its OpenAPI document instead."""
 
 from __future__ import annotations
 
@@ -37,13 +38,26 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         help="most worlds kept at once (default: 10000)")
     parser.add_argument("--log-level", default="warning",
                         choices=["critical", "error", "warning", "info", "debug"])
+    parser.add_argument("--openapi", action="store_true",
+                        help="print the OpenAPI document (the one checked in as "
+                             "docs/openapi.json) and exit without serving")
     return parser.parse_args(argv)
+
+
+def openapi_text() -> str:
+    """The published OpenAPI document as JSON text, exactly as docs/openapi.json holds it."""
+    import json
+
+    return json.dumps(create_app().openapi(), indent=2, ensure_ascii=False) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     args = parse(argv)
+    if args.openapi:
+        sys.stdout.write(openapi_text())
+        return 0
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(args.state, max_body=args.max_body, max_worlds=args.max_worlds,

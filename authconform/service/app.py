@@ -37,6 +37,7 @@ from starlette.types import Scope as AsgiScope
 
 from authconform import __version__
 from authconform.adapters.inprocess import ALL_CAPABILITIES
+from authconform.port import PORT_VERSION
 from authconform.service import codec, schema
 from authconform.service.asgi import (
     BodyLimit,
@@ -63,7 +64,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": schema.ErrorBody, "description": "missing or unknown bearer token"},
     403: {"model": schema.ErrorBody, "description": "this token may not do this"},
     404: {"model": schema.ErrorBody, "description": "unknown world or id"},
-    409: {"model": schema.ErrorBody, "description": "refused by the world"},
+    409: {"model": schema.ErrorBody, "description": "refused by the world where the answer "
+          "has no Outcome to carry the refusal (a refused Outcome is a 200)"},
     413: {"model": schema.ErrorBody, "description": "request body too large"},
     422: {"model": schema.InvalidRequestBody, "description": "malformed request"},
 }
@@ -71,10 +73,18 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 DESCRIPTION = """\
 The authconform simulated world served over HTTP: every operation of the port
 (`authconform/port.py`) is one endpoint. App operations are
-`/v1/devices/{device_id}/<operation>`, world operations `/v1/world/<operation>`;
-GET where the operation only reads. Create a world with `POST /v1/worlds`, then send
-its id in the `X-World-Id` header and a bearer token with every call. Bytes travel as
-base64 strings. See docs/http-service.md.
+`/v1/devices/{device_id}/<operation>`, world operations `/v1/world/<operation>`.
+Operations published as GET take their (required) arguments in the query string; all
+others are POST with a JSON object body -- `backup_contents` too, although it only
+reads; a POST with no arguments gets `{}`. Create a world with `POST /v1/worlds` (a
+bearer token only if the service was given one), then send its id in the `X-World-Id`
+header and a bearer token with every call. Bytes travel as base64 strings.
+
+A refusal is an answer, not an HTTP error: 200 with an Outcome whose `ok` is false.
+In an answer, a member with a default, or one that can be null, may be left out (it
+reads as the default, or null). `GET /v1/info` states the protocol version
+(`protocol`, the version of this document) and the capabilities of every world.
+`POST /v1/world/restart_service` is optional. See docs/http-service.md.
 """
 
 
@@ -212,7 +222,10 @@ def _endpoint(op: Operation, serve: Serve) -> Callable[..., Awaitable[Response]]
         for p in op.body_params:
             if p.type not in (str, int, float, bool):
                 raise TypeError(f"GET {op.name}: {p.name} cannot travel in a query string")
-            default = ... if p.required else p.default
+            # no default at all, not Ellipsis: FastAPI publishes an Ellipsis default
+            # as an optional parameter, and a server generated from the schema would
+            # then accept a request without it
+            default = inspect.Parameter.empty if p.required else p.default
             params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY,
                                             annotation=Annotated[p.type, Query()],
                                             default=default))
@@ -271,7 +284,9 @@ def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
                 task.cancel()
             registry.close()
 
-    app = FastAPI(title="authconform simulated world", version=__version__,
+    # The schema's version is the protocol's, not the package's: it changes only when
+    # the contract does (docs/port-changelog.md).
+    app = FastAPI(title="authconform simulated world", version=PORT_VERSION,
                   description=DESCRIPTION, lifespan=lifespan,
                   openapi_tags=[
                       {"name": "worlds", "description": "create and delete worlds"},
@@ -288,6 +303,7 @@ def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
     @app.get("/v1/info", response_model=schema.ServiceInfo, tags=["worlds"])
     async def info() -> Response:
         return json_answer({"name": "authconform-sim", "version": __version__,
+                      "protocol": PORT_VERSION,
                       "capabilities": sorted(c.value for c in ALL_CAPABILITIES),
                       "profiles": list(PROFILES), "mutants": known_mutants(),
                       "worlds": len(registry.worlds), "persistent": registry.persistent})
@@ -347,6 +363,24 @@ def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
         registry.delete(world_id)
         return Response(status_code=204)
 
+    @app.post("/v1/world/restart_service", tags=["world"], name="restart_service",
+              operation_id="restart_service", summary="restart service",
+              response_model=schema.RestartResponse,
+              responses=_responses(401, 403, 404, 422))
+    async def restart_service(
+            world_id: Annotated[str, Header(alias=WORLD_HEADER,
+                                            description="the world's id")],
+            credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                   _depends_bearer()] = None) -> Response:
+        """Optional: served only by a service that lists `restart` in `/v1/info`. It
+        restarts what serves the worlds and answers once they answer again, every world
+        kept. This service does not list it and answers 404: the HttpAdapter restarts
+        the process it started itself."""
+        _, refusal = _operator(registry, world_id, credentials)
+        return refusal or error_answer(
+            404, "not_found", "this service does not restart itself (restart is not in "
+            "/v1/info's capabilities); the HttpAdapter restarts a service it started")
+
     served = {op.name: (op, _server(op, registry)) for op in operations().values()}
     if dispatch:
         app.add_middleware(OperationDispatch, served=served)
@@ -358,7 +392,23 @@ def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
             name=op.name, operation_id=op.name, tags=[op.half],
             route_class_override=OperationRoute,
             summary=op.name.replace("_", " "), description=_describe(op))
+    _publish_optional_service_token(app)
     return app
+
+
+def _publish_optional_service_token(app: FastAPI) -> None:
+    """``POST /v1/worlds`` needs a bearer token only when the service was given one:
+    the schema says the token may be left out (an empty security requirement), so a
+    server generated from it does not refuse every world."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            document["paths"]["/v1/worlds"]["post"]["security"] = [{}, {"HTTPBearer": []}]
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -371,7 +421,8 @@ def _info(hosted: HostedWorld) -> dict[str, Any]:
             "capabilities": sorted(c.value for c in ALL_CAPABILITIES),
             "profile": hosted.world.rules.profile,
             "parameters": {str(k): v for k, v in hosted.target.info.parameters.items()},
-            "readings": {str(k): v for k, v in hosted.target.info.readings.items()}}
+            "readings": {str(k): v for k, v in hosted.target.info.readings.items()},
+            "port_version": PORT_VERSION}
 
 
 def _operator(registry: Registry, world_id: str,

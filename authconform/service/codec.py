@@ -2,20 +2,26 @@
 
 The JSON form: dataclasses are objects with one member per field, enums their string
 value, bytes standard base64 (with padding), tuples and frozensets arrays, ``None``
-``null``. ``decode`` is strict: a missing or unknown member, a wrong type, bad base64 or
-an unknown enum value raises ``Malformed`` naming where -- a target that answers
-garbage is broken, and the harness must say so rather than guess.
+``null``. ``decode`` is strict where a guess could change a verdict: a missing member
+that has no default and cannot be null, an unknown member, a wrong type, bad base64 or
+an unknown enum value raises ``Malformed`` naming where -- a target that answers garbage
+is broken, and the harness must say so rather than guess. It is liberal where that costs
+nothing: a member with a default may be left out, and so may one that can be null
+(JSON encoders such as Swift's Codable leave out a nil); it then reads as its default
+or as null, and ``omitted_members`` tells who asks which members were left out.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import contextvars
 import dataclasses
 import functools
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
 from typing import Any
 
@@ -26,6 +32,23 @@ Converter = Callable[[Any, str], Any]
 
 class Malformed(ValueError):
     """A JSON value does not have the shape the port promises."""
+
+
+# Members left out of the answers decoded inside ``omitted_members()``.
+_OMITTED: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "authconform_codec_omitted", default=None)
+
+
+@contextlib.contextmanager
+def omitted_members() -> Iterator[set[str]]:
+    """Collect ``"Class.member"`` for each member an answer decoded here left out (read as
+    its default or as null): the self-test names them."""
+    found: set[str] = set()
+    token = _OMITTED.set(found)
+    try:
+        yield found
+    finally:
+        _OMITTED.reset(token)
 
 
 def encode(value: Any, tp: Any) -> Any:
@@ -176,12 +199,24 @@ def _decoder(tp: Any) -> Converter:
     raise TypeError(f"codec: unsupported type {tp!r}")
 
 
+def nullable(tp: Any) -> bool:
+    """Whether values of ``tp`` may be null (``X | None``)."""
+    options = _union_args(tp)
+    return options is not None and type(None) in options
+
+
 def _dataclass_decoder(cls: type) -> Converter:
     hints = _field_hints(cls)
-    fields = [(f.name, _decoder(hints[f.name]),
-               f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
-              for f in dataclasses.fields(cls)]
-    known = {name for name, _, _ in fields}
+    # (name, decoder, required, value when left out): a member with no default that
+    # can be null reads as null when left out; one that cannot is required.
+    fields = []
+    for f in dataclasses.fields(cls):
+        defaulted = (f.default is not dataclasses.MISSING
+                     or f.default_factory is not dataclasses.MISSING)
+        can_be_null = nullable(hints[f.name])
+        fields.append((f.name, _decoder(hints[f.name]), not defaulted and not can_be_null,
+                       not defaulted and can_be_null))
+    known = {name for name, _, _, _ in fields}
 
     def build(v: Any, where: str) -> Any:
         if not isinstance(v, dict):
@@ -190,10 +225,16 @@ def _dataclass_decoder(cls: type) -> Converter:
         if unknown:
             raise Malformed(f"{where}: unknown member(s) {sorted(unknown)} in {cls.__name__}")
         kwargs = {}
-        for name, dec, required in fields:
+        for name, dec, required, null_if_left_out in fields:
             if name in v:
                 kwargs[name] = dec(v[name], f"{where}.{name}")
-            elif required:
+                continue
+            if required:
                 raise Malformed(f"{where}: {cls.__name__} lacks {name!r}")
+            if null_if_left_out:
+                kwargs[name] = None
+            omitted = _OMITTED.get()
+            if omitted is not None:
+                omitted.add(f"{cls.__name__}.{name}")
         return cls(**kwargs)
     return build

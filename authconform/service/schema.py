@@ -141,6 +141,10 @@ class TargetInfoModel(BaseModel):
     readings: dict[str, str] = Field(
         default_factory=dict, description="the reading of each documented ambiguity "
                                           "(see port.Reading); absent = the stricter one")
+    port_version: str = Field(
+        "", description="the port version this world was written for (semver); "
+                        "informational: the adapter takes the version from /v1/info's "
+                        "protocol")
 
 
 class WorldCreated(BaseModel):
@@ -151,13 +155,27 @@ class WorldCreated(BaseModel):
 
 
 class ServiceInfo(BaseModel):
-    name: str
-    version: str
-    capabilities: list[port.Capability]
-    profiles: list[str]
-    mutants: list[str]
-    worlds: int
-    persistent: bool
+    """What the service is and offers. The adapter reads ``protocol``, ``capabilities``
+    and ``mutants``; the rest is for people."""
+
+    name: str = Field(description="the service's name")
+    version: str = Field(description="the service's own version")
+    protocol: str = Field(description="the port/protocol version it implements (semver, "
+                                      "docs/port-changelog.md); another major version "
+                                      "is refused at start")
+    capabilities: list[port.Capability] = Field(
+        description="the optional capabilities every world of this service has; the only "
+                    "place the adapter reads them from. An unknown name is refused at "
+                    "start")
+    profiles: list[str] = Field(description="profiles a world may be created with")
+    mutants: list[str] = Field(description="deliberately faulty variants it understands "
+                                           "(usually none)")
+    worlds: int = Field(description="worlds that exist now")
+    persistent: bool = Field(description="whether worlds survive a restart")
+
+
+class RestartResponse(BaseModel):
+    result: None = Field(description="null, once the restarted service answers again")
 
 
 class Health(BaseModel):

@@ -170,6 +170,14 @@ def _(world: World) -> None:
     wrap(world.keys, "release", release)
 
 
+@variant("work-account-sign-in-fails",
+         "a work or school account offered as the recovery account is turned away as a "
+         "failed sign-in, not named as not a personal account")
+def _(world: World) -> None:
+    _on_answers(world, lambda exc: Refusal(Code.SIGN_IN_FAILED)
+                if exc.code is Code.NOT_A_PERSONAL_ACCOUNT else exc)
+
+
 @variant("no-icloud-finds-no-backup",
          "recovery on an iPhone without iCloud answers that no backup was found instead of "
          "asking for the iCloud sign-in")
@@ -238,3 +246,43 @@ def _(world: World) -> None:
                 getattr(app, name)(*args)
 
     wrap_app(world, "answer_camera_prompt", answer)
+
+
+@variant("camera-answer-needs-prompt",
+         "an answer to the camera prompt counts only while the prompt is showing (the first "
+         "scan shows it); an answer given before is ignored, as nobody can tap a dialog "
+         "that is not there")
+def _(world: World) -> None:
+    def answer(app: Authenticator, original: Callable[[bool], None], allow: bool) -> None:
+        if app.device.camera_prompt() is not None:
+            original(allow)
+
+    wrap_app(world, "answer_camera_prompt", answer)
+
+
+# ---------------------------------------------------------------- who is who
+
+
+@variant("one-user-name-everywhere",
+         "a person has the same user name at every third-party site, and a third-party "
+         "tile is named by its user name alone, so those tiles share one display name")
+def _(world: World) -> None:
+    # Nothing in the documents or the port makes a user name unique beyond its site: a
+    # tile is told apart by issuer and user name (or by the entry id the app gave).
+    first: dict[str, str] = {}  # person id -> the user name of their first site account
+
+    def same_name(original: Callable[..., Any], person_id: str, *args: Any,
+                  **kwargs: Any) -> Any:
+        record = original(person_id, *args, **kwargs)
+        record.username = first.setdefault(person_id, record.username)
+        return record
+
+    wrap(world, "create_site_account", same_name)
+
+    def named_by_user(app: Authenticator, original: Callable[..., Done], issuer: str,
+                      username: str, *args: Any) -> Done:
+        done = original(issuer, username, *args)
+        app.state.entries[-1].display_name = username
+        return done
+
+    wrap_app(world, "_add_third_party", named_by_user)

@@ -12,15 +12,19 @@ A variant is *conformant* when no scenario of a documented requirement failed or
 errored (the gate's rule, ``authconform/verdict.py``); a failed robustness scenario is
 listed too, so a false alarm in the robustness grade does not hide either.
 
+With ``--seeds A-B`` every variant runs the whole suite once per seed; it is conformant
+only if it is on every seed, and its entry lists the ``seeds`` it ran and its result on
+each (``by_seed``). A variant conformant on one seed and not on another shows a check
+that depends on the world's random choices (``seed_dependent``).
+
 Writes ``variants.json`` (``{"variants": [{"name", "description", "verdict",
-"failed": [...], ...}], ...}``) and ``variants.md`` into the report directory. Exit 0
-when every variant is conformant with no failed scenario, 1 otherwise, 2 on a usage
-error.
+"failed": [...], "seeds": [...], "by_seed": [{"seed", "verdict", "failed", ...}],
+...}], ...}``) and ``variants.md`` into the report directory. Exit 0 when every variant
+is conformant with no failed scenario on every seed, 1 otherwise, 2 on a usage error.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -29,7 +33,7 @@ from typing import Any
 import pytest
 
 from authconform import catalogue_cli, verdict
-from authconform.mutants.runner import REPO, SUITE, MutationSession, run_session
+from authconform.mutants.runner import REPO, SUITE, MutationSession, run_session, seeds_said
 from authconform.variants.catalogue import VARIANTS
 
 CONFORMANT, NON_CONFORMANT = "conformant", "non-conformant"
@@ -37,6 +41,9 @@ CONFORMANT, NON_CONFORMANT = "conformant", "non-conformant"
 
 @dataclass
 class VariantResult:
+    """One variant on one seed or, from ``combine``, on every seed of the run (then the
+    lists are unions, the counts and seconds sums)."""
+
     name: str
     description: str
     verdict: str  # "conformant" or "non-conformant"
@@ -47,6 +54,29 @@ class VariantResult:
     passed: int = 0
     not_applicable: int = 0
     seconds: float = 0.0
+    seed: int | None = None
+
+    @classmethod
+    def combine(cls, runs: list[VariantResult]) -> dict[str, Any]:
+        """The report entry of one variant run on several seeds."""
+        failures: dict[str, str] = {}
+        for r in runs:
+            for scenario, detail in r.failures.items():
+                failures.setdefault(scenario, detail)
+        entry = asdict(cls(
+            runs[0].name, runs[0].description,
+            CONFORMANT if all(r.verdict == CONFORMANT for r in runs) else NON_CONFORMANT,
+            list(dict.fromkeys(n for r in runs for n in r.failed)),
+            sorted({q for r in runs for q in r.failed_requirements}),
+            sorted({q for r in runs for q in r.robustness_failed}), failures,
+            sum(r.passed for r in runs), sum(r.not_applicable for r in runs),
+            round(sum(r.seconds for r in runs), 2)))
+        del entry["seed"]
+        entry["seeds"] = [r.seed for r in runs]
+        entry["failing_seeds"] = [r.seed for r in runs if r.verdict != CONFORMANT or r.failed]
+        entry["by_seed"] = [{k: v for k, v in asdict(r).items()
+                             if k not in ("name", "description", "failures")} for r in runs]
+        return entry
 
 
 _SESSION: VariantSession | None = None
@@ -55,32 +85,29 @@ _SESSION: VariantSession | None = None
 class VariantSession(MutationSession):
     """The mutant run loop's plugin, running whole suites per variant instead."""
 
-    def __init__(self, names: Sequence[str], workers: int):
-        super().__init__([], workers)
+    def __init__(self, names: Sequence[str], workers: int, seeds: Sequence[int] = (0,)):
+        super().__init__([], workers, seeds)
         self.variant_names = list(names)
-        self.variant_results: list[VariantResult] = []
+        self.variant_results: list[list[VariantResult]] = []  # per variant, one per seed
         catalogue = verdict.load_catalogue(REPO / "features" / "requirements.yml")
         self.kinds = {r.id: r.kind for r in catalogue}
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
         global _SESSION
-        self.config = session.config
-        self.items = list(session.items)
-        self.collection_failed = bool(session.testsfailed)
+        self.begin(session)
         _SESSION = self
-        self.variant_results = self.map(_run_variant, self.variant_names)
+        # One job per variant and seed, so the workers share a long sweep evenly.
+        jobs = [(name, seed) for name in self.variant_names for seed in self.seeds]
+        done = self.map(_run_variant, jobs)
+        step = len(self.seeds)
+        self.variant_results = [done[i:i + step] for i in range(0, len(done), step)]
         return True
 
-    def run_variant(self, name: str) -> VariantResult:
-        from authconform import plugin
-
+    def run_variant(self, name: str, seed: int) -> VariantResult:
         started = time.perf_counter()
-        assert self.config is not None
-        adapter = self.config.stash[plugin._ADAPTER]
-        base = self.config.stash[plugin._CONFIG]
-        adapter.start(dataclasses.replace(base, options={**base.options, "variant": name}))
-        result = VariantResult(name, VARIANTS[name].description, CONFORMANT)
+        self._start(seed, options={"variant": name})
+        result = VariantResult(name, VARIANTS[name].description, CONFORMANT, seed=seed)
         documented: set[str] = set()
         for item in self.items:
             outcome, detail = self._run(item)
@@ -106,26 +133,30 @@ class VariantSession(MutationSession):
         return result
 
 
-def _run_variant(name: str) -> VariantResult:
+def _run_variant(job: tuple[str, int]) -> VariantResult:
     assert _SESSION is not None
-    return _SESSION.run_variant(name)
+    return _SESSION.run_variant(*job)
 
 
-def run(names: Sequence[str], *, seed: int, workers: int, suite: str = SUITE,
+def run(names: Sequence[str], *, seeds: Sequence[int], workers: int, suite: str = SUITE,
         extra: Sequence[str] = ()) -> dict[str, Any]:
-    """Collect once, run every variant, and return the report."""
-    session = VariantSession(names, workers)
-    exit_code, wall = run_session(session, suite=suite, seed=seed, extra=extra)
-    results = session.variant_results
+    """Collect once, run every variant on every seed, and return the report."""
+    session = VariantSession(names, workers, seeds)
+    exit_code, wall = run_session(session, suite=suite, seed=seeds[0], extra=extra)
+    results = [VariantResult.combine(runs) for runs in session.variant_results]
     ok = (bool(results) and not session.collection_failed and exit_code in (0, 5)
-          and all(r.verdict == CONFORMANT and not r.failed for r in results))
+          and all(r["verdict"] == CONFORMANT and not r["failed"] for r in results))
     return {
-        "variants": [asdict(r) for r in results],
+        "variants": results,
         "total": len(results),
-        "conformant": sum(r.verdict == CONFORMANT for r in results),
+        "conformant": sum(r["verdict"] == CONFORMANT for r in results),
         "all_passed": ok,
+        # conformant on some seeds and not on others: a check that hangs on chance
+        "seed_dependent": [r["name"] for r in results
+                           if r["failing_seeds"] and len(r["failing_seeds"]) < len(r["seeds"])],
         "scenarios": len(session.items),
-        "seed": seed,
+        "seed": seeds[0],
+        "seeds": list(seeds),
         "workers": workers,
         "wall_seconds": wall,
         "pytest_exit_code": exit_code,
@@ -136,14 +167,17 @@ def render_markdown(doc: dict[str, Any]) -> str:
     lines = ["# Variant run", "",
              f"- conformant: {doc['conformant']} of {doc['total']} "
              f"({doc['scenarios']} scenarios each)",
-             f"- seed: {doc['seed']}; workers: {doc['workers']}; wall time: "
+             f"- seed-dependent: {', '.join(doc['seed_dependent']) or 'none'}",
+             f"- {seeds_said(doc['seeds'])}; workers: {doc['workers']}; wall time: "
              f"{doc['wall_seconds']} s", "",
-             "| variant | verdict | failed | not-applicable | passed | description |",
-             "|---|---|---|---|---|---|"]
+             "| variant | verdict | failing seeds | failed | not-applicable | passed "
+             "| description |",
+             "|---|---|---|---|---|---|---|"]
     for v in doc["variants"]:
         failed = ", ".join(f"`{n}`" for n in v["failed"]) or "-"
-        lines.append(f"| {v['name']} | {v['verdict']} | {failed} | {v['not_applicable']} | "
-                     f"{v['passed']} | {v['description']} |")
+        seeds = ", ".join(str(s) for s in v["failing_seeds"]) or "-"
+        lines.append(f"| {v['name']} | {v['verdict']} | {seeds} | {failed} | "
+                     f"{v['not_applicable']} | {v['passed']} | {v['description']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -159,6 +193,8 @@ def main(args: Sequence[str] | None = None) -> int:
                                                           render_markdown)
     for v in doc["variants"]:
         said = f"{v['verdict']}" + (f"; failed: {', '.join(v['failed'])}" if v["failed"] else "")
+        if len(v["seeds"]) > 1 and v["failing_seeds"]:
+            said += f"; on seeds {', '.join(str(s) for s in v['failing_seeds'])}"
         print(f"  {v['name']}: {said}")
     print(f"{doc['conformant']} of {doc['total']} variants conformant in "
           f"{doc['wall_seconds']} s; wrote {json_path} and {md_path}")
