@@ -261,6 +261,10 @@ class Explorer(Observations, RuleBasedStateMachine):
             self.script.given(f'{ACTOR} has the app on the "{label}"', *needs)
         return label
 
+    def _red_dot_shown(self, phone: m.Phone) -> bool:
+        """The model knows the red dot is on this phone (None: it cannot tell)."""
+        return self.model.red_dot(phone) is True
+
     def _pick(self, pick: int, eligible: Callable[[m.Phone], bool]) -> str:
         """The ``pick``-th phone (cyclically) among those ``eligible``."""
         labels = [label for label, p in self.model.phones.items() if eligible(p)]
@@ -631,18 +635,18 @@ class Explorer(Observations, RuleBasedStateMachine):
 
     # A person can choose only a mark that is on the screen, and signs in again through
     # it (steps/backup.py): both rules wait for the red dot.
-    @precondition(lambda self: self._any(self.model.red_dot))
+    @precondition(lambda self: self._any(self._red_dot_shown))
     @rule(pick=PICK)
     def alex_selects_the_red_dot(self, pick: int) -> None:
-        phone = self._pick(pick, self.model.red_dot)
+        phone = self._pick(pick, self._red_dot_shown)
         self.script.when(f'{ACTOR} selects the red dot on the "{phone}"')
         outcome = self.app.select_backup_warning(self._device(phone))
         self._answer(outcome, self.model.select_red_dot(self._phone(phone)))
 
-    @precondition(lambda self: self._any(self.model.red_dot))
+    @precondition(lambda self: self._any(self._red_dot_shown))
     @rule(pick=PICK, right=st.booleans())
     def alex_signs_in_again_to_update_the_backup(self, pick: int, right: bool) -> None:
-        phone = self._pick(pick, self.model.red_dot)
+        phone = self._pick(pick, self._red_dot_shown)
         suffix = "" if right else " with a wrong password"
         self.script.when(f'{ACTOR} signs in again to update the backup on the "{phone}"'
                          f"{suffix}", "msa")
@@ -769,11 +773,7 @@ class Explorer(Observations, RuleBasedStateMachine):
             code = received[-1].code
         outcome = self.app.confirm_verification_code(self._device(phone), entry.id, code)
         expected = self.model.confirm_code(self._phone(phone), "Alex", code)
-<<<<<<< HEAD
         self._answer(outcome, expected)
-=======
-        self._answer(outcome, expected, "REQ-VERIFY-04", "REQ-SECURITY-05", "REQ-VERIFY-02")
->>>>>>> main
 
     @precondition(lambda self: self._any(_pending_work))
     @rule(pick=PICK, index=PICK, qr_code=st.sampled_from(list(RECOVERY_QR_CODES)),
@@ -827,14 +827,8 @@ class Explorer(Observations, RuleBasedStateMachine):
                 outcome = self.app.scan_qr_to_recover(device, entry.id, qr.port.png)
             expected = self.model.recover_work(self._phone(phone), org, qr.model, "Alex",
                                                scanned=how == "scans")
-<<<<<<< HEAD
             self._answer(outcome, expected)
             if attempt + 1 < attempts and expected.preferred == "CAMERA_PERMISSION_NEEDED":
-=======
-            self._answer(outcome, expected, "REQ-VERIFY-05", "REQ-VERIFY-06",
-                         "REQ-SECURITY-06")
-            if attempt + 1 < attempts and expected == "CAMERA_PERMISSION_NEEDED":
->>>>>>> main
                 self.script.when(f'{ACTOR} allows camera access on the "{phone}"')
                 self.app.answer_camera_prompt(device, True)
                 self._after_camera_answer(phone, True)

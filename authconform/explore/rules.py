@@ -131,12 +131,12 @@ RULES: dict[str, Rule] = {r.name: r for r in (
     Rule("personal-verification", ("REQ-VERIFY-03",), _p(_PERSONAL, 2),
          "the password and a code sent to the alternate email or phone verify a personal "
          "account"),
-    Rule("verification-can-fail", ("REQ-VERIFY-04",), _p(_PERSONAL, 2),
+    Rule("verification-can-fail", ("REQ-VERIFY-04", "REQ-SECURITY-05"), _p(_PERSONAL, 2),
          "a wrong password sends nothing; a wrong or expired code is refused (expiry: the "
          "declared code lifetime)"),
     Rule("work-verification", ("REQ-VERIFY-05",), _p(_WORK, 2),
          "a fresh QR code from the organisation verifies a work or school account"),
-    Rule("qr-bound", ("REQ-VERIFY-06",), _p(_MORE, 2),
+    Rule("qr-bound", ("REQ-VERIFY-06", "REQ-SECURITY-06"), _p(_MORE, 2),
          "a QR code for another user or organisation, used or expired, is refused "
          "(expiry: the declared QR lifetime)"),
     # ---------------------------------------------------------------- camera

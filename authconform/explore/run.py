@@ -254,23 +254,15 @@ def main(args: list[str] | None = None) -> int:
     Exit 0 when no disagreement was found, 1 when one was (and printed), 2 on usage."""
     parser = argparse.ArgumentParser(prog="authconform explore",
                                      description="model-based exploration of a target")
-<<<<<<< HEAD
-    parser.add_argument("--sut", default="sim")
-    parser.add_argument("--mutant", default=None)
+    parser.add_argument("--sut", default="sim", help="target adapter (default: sim)")
+    parser.add_argument("--mutant", default=None,
+                        help="explore a deliberately faulty simulator variant")
     parser.add_argument("--variant", default=None,
                         help="a conforming variant of the simulator (authconform variants)")
     parser.add_argument("--variants", nargs="*", default=None, metavar="NAME",
                         help="sweep: every conforming variant (or those named) for --seeds")
     parser.add_argument("--seeds", type=seeds_of, default=seeds_of("1-20"),
                         help="the sweep's seeds, e.g. 1-20 (the default) or 1,4,9")
-    parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--max-examples", type=int, default=200)
-    parser.add_argument("--steps", type=int, default=40)
-    parser.add_argument("--profile", default="current", choices=["current", "2019"])
-=======
-    parser.add_argument("--sut", default="sim", help="target adapter (default: sim)")
-    parser.add_argument("--mutant", default=None,
-                        help="explore a deliberately faulty simulator variant")
     parser.add_argument("--seed", type=int, default=None,
                         help="seed (default: random, printed)")
     parser.add_argument("--max-examples", type=int, default=200,
@@ -279,7 +271,6 @@ def main(args: list[str] | None = None) -> int:
                         help="most actions in one sequence (default: 40)")
     parser.add_argument("--profile", default="current", choices=["current", "2019"],
                         help="document profile (default: current)")
->>>>>>> main
     parser.add_argument("--no-shrink", action="store_true",
                         help="stop at the first disagreement without shrinking it")
     parser.add_argument("--write-regression", action="store_true",
