@@ -652,9 +652,12 @@ class Explorer(Observations, RuleBasedStateMachine):
                          f"{suffix}", "msa")
         msa = self._cast().msa
         chosen = self.app.select_backup_warning(self._device(phone))  # what the step does
-        if chosen.code.value != self.model.select_red_dot(self._phone(phone)):
-            raise Disagreement(("REQ-STALE-03",), "choosing the red dot asked for no "
+        chosen_expected = self.model.select_red_dot(self._phone(phone))
+        if not chosen_expected.allows(chosen.code.value):
+            raise Disagreement(chosen_expected.rules, "choosing the red dot asked for no "
                                f"sign-in: {chosen.code.value} {chosen.message!r}")
+        if chosen_expected.follow is not None:
+            chosen_expected.follow(chosen.code.value)
         outcome = self.app.sign_in_to_update_backup(
             self._device(phone), msa.password if right else msa.password + "-wrong")
         self._answer(outcome, self.model.sign_in_to_update(self._phone(phone), right))

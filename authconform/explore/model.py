@@ -61,7 +61,11 @@ def version_tuple(text: str) -> tuple[int, ...]:
 
 
 def widen(code: str) -> frozenset[str]:
-    """A code and every code of its cause family (authconform/families.py)."""
+    """A code and every code of its cause family (authconform/families.py); a work
+    account offered as recovery account may fail as a sign-in ("not a personal
+    account")."""
+    if code == "NOT_A_PERSONAL_ACCOUNT" and "not a personal account" in FAMILIES:
+        return frozenset(c.value for c in FAMILIES["not a personal account"]) | {code}
     group = family_of(code)
     return frozenset({code, *(c.value for c in FAMILIES[group])}) if group else frozenset({code})
 

@@ -71,7 +71,7 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "storage under the recovery account (Android)"),
     Rule("changes-are-uploaded", ("REQ-BACKUP-06", "REQ-STORED-04"), _p(_APP, 2),
          "every change while backup is on reaches the backup, order and names included"),
-    Rule("backup-off", ("REQ-BACKUP-07",), _p(_IOS, 1),
+    Rule("backup-off", ("REQ-BACKUP-07",), (),
          "switching backup off works and nothing is uploaded after"),
     Rule("backup-off-offline", ("REQ-BACKUP-07",), (),
          "switching backup off without a network: the documents say nothing (any answer "
@@ -151,7 +151,7 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "(another phone's: as the declared reading says, or any still consistent)"),
     Rule("third-party-codes", ("REQ-CODES-03",), _p(_APP, 4),
          "a third-party account shows the same code on every phone"),
-    Rule("code-format", ("REQ-CODES-04",), _p(_APP, 4),
+    Rule("code-format", ("REQ-CODES-04",), (),
          "every code shown is accepted and has the declared number of digits"),
     # ---------------------------------------------------------------- lost phone
     Rule("unregistered-phone", ("REQ-LOST-01",), _p(_FAQ, 4),

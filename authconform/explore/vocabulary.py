@@ -140,7 +140,9 @@ class Cast:
     def label_of(self, entry: port.AccountEntry) -> str:
         for label in LABELS:
             if (KIND[label] == entry.kind.value
-                    and self.username(label).lower() == entry.username.lower()):
+                    and self.username(label).lower() == entry.username.lower()
+                    and (KIND[label] != m.THIRD_PARTY  # one user name may serve two sites
+                         or self.sites[label].issuer.lower() == entry.issuer.lower())):
                 return label
         return f"{entry.issuer}: {entry.username}"
 
