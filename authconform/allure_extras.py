@@ -413,6 +413,46 @@ def _prop(text: str) -> str:
             .replace(":", "\\:"))
 
 
+OBSERVED_LABEL = "observed"  # what a scenario made not-applicable by a reading saw
+
+
+def sync_reading_statuses(results_dir: str | Path, doc: Mapping[str, Any]) -> list[Path]:
+    """Allure writes each scenario's result as it ends, before the gate decides an
+    undeclared reading (authconform.inference): a scenario of a reading the target was
+    not found to follow is rewritten as not-applicable, keeping what it observed in a
+    label; one so rewritten by a shard that the merged decision keeps is restored."""
+    judged = {s["id"]: s for s in doc.get("scenarios", ())}
+    changed = []
+    for path in sorted(Path(results_dir).glob("*-result.json")):
+        try:
+            result = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        labels = result.get("labels", [])
+        sid = next((x["value"] for x in labels if x.get("name") == "scenario_id"), None)
+        scenario = judged.get(sid) if sid else None
+        observed = next((x["value"] for x in labels if x.get("name") == OBSERVED_LABEL), None)
+        if scenario is None:
+            continue
+        if scenario.get("observed") and observed is None:
+            labels += [{"name": OBSERVED_LABEL, "value": result.get("status", "unknown")},
+                       {"name": NOT_APPLICABLE_LABEL, "value": "another reading"},
+                       {"name": "tag", "value": "not-applicable: another reading"}]
+            result["status"] = "skipped"
+            result["statusDetails"] = {"message": str(scenario.get("message", ""))}
+        elif not scenario.get("observed") and observed is not None:
+            result["labels"] = [x for x in labels if x.get("name") != OBSERVED_LABEL
+                                and x.get("value") not in ("another reading",
+                                                           "not-applicable: another reading")]
+            result["status"] = observed
+            result["statusDetails"] = {"message": str(scenario.get("message", ""))}
+        else:
+            continue
+        path.write_text(json.dumps(result), encoding="utf-8")
+        changed.append(path)
+    return changed
+
+
 def write_categories(results_dir: str | Path) -> Path:
     """``categories.json`` for Allure 2, which knows statuses and message patterns
     only (Allure 3 reads the categories from the report's configuration)."""

@@ -106,7 +106,8 @@ def decide_exit_code(pytest_rc: int | None, doc: Mapping[str, Any] | None,
     if v == verdict.CONFORMANT:
         # the label says "conformant": the line says what that covers, not the label again
         covered = verdict.coverage_line(doc) if "coverage" in doc else "all checks passed"
-        return EXIT_CONFORMANT, scope + covered
+        found = verdict.readings_line(doc, inferred_only=True)  # an undeclared reading
+        return EXIT_CONFORMANT, scope + covered + (f"; {found}" if found else "")
     return EXIT_HARNESS, f"unknown verdict {v!r}"
 
 

@@ -120,7 +120,8 @@ def merged_document(docs: Sequence[Mapping[str, Any]], *, today: dt.date,
             e for d in docs for e in d["harness"]["collection_errors"])),
         pytest_exit_status=merged_exit_status(docs),
         strict=first["gate"]["strict"], require_all=first["gate"]["require_all"],
-        suite=first.get("suite", {}), sources=first.get("sources"))
+        suite=first.get("suite", {}), sources=first.get("sources"),
+        readings=target.get("readings", {}))
     return verdict.build_document(catalogue, scenarios, run, sorted(
         waivers, key=lambda w: w.requirement), today=today, generated_at=generated_at)
 

@@ -150,25 +150,35 @@ class Parameter(StrEnum):
 
 
 class Reading(StrEnum):
-    """Documented ambiguities. A target declares which reading it follows in
-    ``TargetInfo.readings``; absent means the first (stricter) value in READINGS."""
+    """Documented ambiguities: each lists every reading a faithful app could follow
+    (READINGS). A target may declare the one it follows in ``TargetInfo.readings``; then
+    it is judged under that reading only. An undeclared reading is not a default: the
+    gate runs the scenarios of every value and names the one the target was found to
+    follow (authconform.inference)."""
 
     # "accounts already set up" blocks recovery: any account at all, or only an
     # account that is also in the backup
     EXISTING_ACCOUNTS = "existing_accounts"
     # a recovery account used for a second storage location: the newest pairing wins,
-    # or the second pairing is refused
+    # the second pairing is refused, or each storage location keeps its own pairing
+    # (each still restores with its own Apple ID)
     SECOND_PAIRING = "second_pairing"
     # after recovery each phone has its own personal-account credential, and each code
     # "works with its own phone": a code offered as the *other* phone's is refused, or
     # the provider accepts a code of any of the account's phones
     OTHER_PHONE_CODE = "other_phone_code"
+    # which phone the red dot (or exclamation icon) of 000's "Backup is out-of-date" row
+    # marks: the phone whose backup is out of date because its recovery sign-in lapsed,
+    # or a phone that needs a sign-in to finish restoring from backup (the row's own
+    # sentence read literally)
+    RED_DOT = "red_dot"
 
 
 READINGS: dict[Reading, tuple[str, ...]] = {
     Reading.EXISTING_ACCOUNTS: ("any", "same"),
-    Reading.SECOND_PAIRING: ("newest_wins", "refused"),
+    Reading.SECOND_PAIRING: ("newest_wins", "refused", "each_keeps_own"),
     Reading.OTHER_PHONE_CODE: ("refused", "accepted"),
+    Reading.RED_DOT: ("out_of_date", "restore_sign_in"),
 }
 
 
@@ -282,7 +292,9 @@ class Screen:
     backup_setting: str | None  # "iCloud backup" / "Cloud backup", None if absent
     backup_on: bool
     recovery_offered: bool  # the Begin/Start recovery button is shown
-    red_dot: bool  # backup out of date: red dot or exclamation on menu/action bar
+    # the red dot or exclamation on menu/action bar: on the phone whose backup is out of
+    # date, or on one that needs a sign-in to finish restoring (Reading.RED_DOT)
+    red_dot: bool
     alerts: tuple[Alert, ...] = ()  # e.g. additional verification needed
     camera_prompt: str | None = None  # the OS permission prompt, if showing
     camera_permission: CameraPermission = CameraPermission.NOT_ASKED
@@ -378,7 +390,13 @@ class TargetInfo:
     def parameter(self, name: Parameter) -> float | None:
         return self.parameters.get(name.value)
 
+    def declared(self, name: Reading) -> str | None:
+        """The declared reading, or None: undeclared, the gate infers it from the run."""
+        return self.readings.get(name.value)
+
     def reading(self, name: Reading) -> str:
+        """The declared reading, or the first value where none is declared -- for tools
+        that must assume one (the explorer); the gate never does (see Reading)."""
         return self.readings.get(name.value, READINGS[name][0])
 
 
@@ -474,12 +492,14 @@ class AppPort(Protocol):
         the recovery account."""
     def turn_off_backup(self, device_id: str) -> Outcome: ...
     def select_backup_warning(self, device_id: str) -> Outcome:
-        """Select the red dot / exclamation icon: SIGN_IN_REQUIRED while out of date."""
+        """Select the red dot / exclamation icon: SIGN_IN_REQUIRED while it shows."""
     def sign_in_to_update_backup(
         self, device_id: str, password: str, username: str | None = None
     ) -> Outcome:
-        """Sign in again after selecting the out-of-date mark. ``username``: the account
-        the user signs in with; None means the app's recovery account, as before."""
+        """Sign in again after selecting the red dot: it brings an out-of-date backup up
+        to date, or finishes a restore that waited for the sign-in (Reading.RED_DOT).
+        ``username``: the account the user signs in with; None means the app's recovery
+        account, as before."""
     def delete_backup_from_phone(self, device_id: str) -> Outcome:
         """Delete the cloud backup from this (old) phone's backup settings
         (capability phone_backup_deletion)."""

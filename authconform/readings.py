@@ -1,11 +1,12 @@
 """Scenarios written for one reading of a documented ambiguity.
 
-Where the documents read two ways (``port.Reading``), a target declares the reading it
-follows in ``TargetInfo.readings``, and a scenario that only holds under one reading is
-tagged ``@reading-<name>-<value>`` (e.g. ``@reading-existing_accounts-same``). Against
-a target that declares the other reading such a scenario is *not-applicable*, with a
-reason naming the reading -- never a pass, never a failure. An untagged scenario must
-hold under every reading.
+Where the documents read more than one way (``port.Reading``), a scenario that only
+holds under one reading is tagged ``@reading-<name>-<value>`` (e.g.
+``@reading-existing_accounts-same``). Against a target that *declares* another reading
+(``TargetInfo.readings``) such a scenario is *not-applicable*, with a reason naming the
+reading -- never a pass, never a failure. Against a target that declares no reading the
+scenario runs, and the gate decides afterwards which reading the target follows
+(authconform.inference). An untagged scenario must hold under every reading.
 """
 
 from __future__ import annotations
@@ -59,12 +60,21 @@ def needed(tags: Iterable[str]) -> dict[Reading, set[str]]:
 
 def mismatch(info: TargetInfo, tags: Iterable[str]) -> str | None:
     """The not-applicable reason when the target declares another reading than the
-    scenario is written for, else None."""
+    scenario is written for, else None (an undeclared reading is inferred, so every
+    scenario of it runs)."""
     for reading, values in sorted(needed(tags).items()):
-        declared = info.reading(reading)
-        if declared not in values:
-            how = "declares" if reading.value in info.readings else "defaults to"
-            wanted = " or ".join(repr(v) for v in sorted(values))
-            return (f"{NOT_APPLICABLE} reading {reading.value!r}: the target {how} "
-                    f"{declared!r}, this scenario is written for {wanted}")
+        declared = info.declared(reading)
+        if declared is not None and declared not in values:
+            return (f"{NOT_APPLICABLE} reading {reading.value!r}: the target declares "
+                    f"{declared!r}, {written_for(values)}")
     return None
+
+
+def written_for(values: Iterable[str]) -> str:
+    return "this scenario is written for " + " or ".join(repr(v) for v in sorted(values))
+
+
+def as_tags(tags: Iterable[str]) -> dict[str, list[str]]:
+    """A scenario's reading tags as plain data (``{"second_pairing": ["refused"]}``),
+    recorded with its result so the gate can infer an undeclared reading later."""
+    return {reading.value: sorted(values) for reading, values in sorted(needed(tags).items())}

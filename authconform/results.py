@@ -51,7 +51,7 @@ from typing import Any
 
 import pytest
 
-from authconform import allure_extras, failures, verdict
+from authconform import allure_extras, failures, readings, verdict
 from authconform.port import CapabilityMissing, TargetError, TargetInfo
 from authconform.traceability import EXPLORATORY_TAG as EXPLORATORY
 
@@ -116,6 +116,7 @@ def describe_item(item: pytest.Item) -> dict[str, Any]:
     The id is ``<feature file>::<scenario name>`` plus ``[<example ids>]`` for a scenario
     outline (pytest-bdd's parameter id: the example's values joined by ``-``)."""
     requirements = sorted({m.name for m in item.iter_markers() if m.name.startswith("REQ-")})
+    tagged = readings.as_tags(m.name for m in item.iter_markers())
     if any(m.name == EXPLORATORY for m in item.iter_markers()):
         requirements = []  # exploratory: counted apart, never in coverage (traceability.py)
     callspec = getattr(item, "callspec", None)
@@ -124,7 +125,8 @@ def describe_item(item: pytest.Item) -> dict[str, Any]:
     if template is None:
         path = item.nodeid.split("::", 1)[0]
         return {"id": item.nodeid, "feature": path, "name": item.name,
-                "requirements": requirements, "title_path": path.split("/")}
+                "requirements": requirements, "readings": tagged,
+                "title_path": path.split("/")}
     feature = template.feature
     name = template.name
     example = callspec.params.get("_pytest_bdd_example") if callspec is not None else None
@@ -142,7 +144,7 @@ def describe_item(item: pytest.Item) -> dict[str, Any]:
         folders = []
     title = allure_extras.scenario_title(name, allure_extras.example_title(item))
     return {"id": sid, "feature": feature.name or feature_file, "name": name, "title": title,
-            "requirements": requirements,
+            "requirements": requirements, "readings": tagged,
             "title_path": [*folders, feature.name or feature_file]}
 
 
@@ -226,7 +228,9 @@ def _target_info_dict(info: Any) -> dict[str, Any] | None:
         return None
     caps = getattr(info, "capabilities", ()) or ()
     return {"name": str(info.name), "version": str(getattr(info, "version", "unknown")),
-            "capabilities": sorted(getattr(c, "value", str(c)) for c in caps)}
+            "capabilities": sorted(getattr(c, "value", str(c)) for c in caps),
+            "readings": {str(k): str(v) for k, v in
+                         dict(getattr(info, "readings", None) or {}).items()}}
 
 
 # ---------------------------------------------------------------- the collector
@@ -443,7 +447,8 @@ class ResultCollector:
                 id=sid, feature=p.info["feature"], name=p.info["name"], status=p.status,
                 title=p.info.get("title"),
                 requirements=tuple(p.info["requirements"]), duration_s=p.duration,
-                message=message, blocked_by=p.blocked_by))
+                message=message, blocked_by=p.blocked_by,
+                readings={r: tuple(vs) for r, vs in p.info.get("readings", {}).items()}))
         return results
 
     def run_info(self, exitstatus: int | None) -> verdict.RunInfo:
@@ -472,6 +477,7 @@ class ResultCollector:
             shard=_shard(self.config),
             suite=suite_fingerprints(self._catalogue_path(), self.rootpath / "features"),
             sources=getattr(self, "sources", None),
+            readings=dict(target.get("readings", {})),
         )
 
     def selection(self) -> str:
@@ -528,6 +534,8 @@ class ResultCollector:
         terminalreporter.write_line(verdict.robustness_line(doc))
         if doc["target"].get("port_note"):
             terminalreporter.write_line(f"port version: {doc['target']['port_note']}")
+        if doc.get("readings"):
+            terminalreporter.write_line(f"readings: {verdict.readings_line(doc)}")
         if "sources" in doc:
             terminalreporter.write_line(f"sources: {verdict.sources_line(doc)}")
         for line in terminal_lines(doc):
@@ -574,8 +582,10 @@ def terminal_lines(doc: Mapping[str, Any]) -> list[str]:
 
 
 def write_allure_extras(alluredir: str | Path, doc: Mapping[str, Any]) -> list[Path]:
-    """The Allure categories and the environment panel (run facts, verdict, coverage
-    and the robustness grade) next to the results."""
+    """The Allure categories and the environment panel (run facts, verdict, coverage,
+    the robustness grade and the readings) next to the results, and the scenarios of a
+    reading the target was not found to follow shown as not-applicable."""
+    allure_extras.sync_reading_statuses(alluredir, doc)
     return [allure_extras.write_categories(alluredir),
             allure_extras.write_environment(alluredir, {
                 "target": doc["target"]["name"], "target.version": doc["target"]["version"],
@@ -583,6 +593,7 @@ def write_allure_extras(alluredir: str | Path, doc: Mapping[str, Any]) -> list[P
                 "seed": doc["seed"], "selection": doc["selection"], "verdict": doc["verdict"],
                 "coverage": verdict.coverage_line(doc),
                 "robustness": verdict.robustness_line(doc),
+                "readings": verdict.readings_line(doc) or None,
                 "sources": verdict.sources_line(doc) if "sources" in doc else None,
                 "python": platform.python_version(), "pytest": _version("pytest"),
                 "pytest-bdd": _version("pytest-bdd"),
@@ -653,6 +664,7 @@ def write_junit(doc: Mapping[str, Any], path: Path) -> Path:
                        ("selection", doc["selection"]),
                        ("coverage", verdict.coverage_line(doc)),
                        ("robustness", verdict.robustness_line(doc)),
+                       ("readings", verdict.readings_line(doc)),
                        *((("sources", verdict.sources_line(doc)),) if "sources" in doc else ())):
         ET.SubElement(props, "property", {"name": key, "value": str(value)})
     for s in scenarios:
@@ -752,6 +764,11 @@ def render_summary(doc: Mapping[str, Any]) -> str:
     if target.get("port_note"):
         lines += [f"**Port version:** {_md(target['port_note'])}", ""]
     lines += summary_grades(doc)
+    if doc.get("readings"):
+        lines += ["**Readings** (documented ambiguities; an undeclared one is found from the "
+                  "run):", ""]
+        lines += [f"- {_md(verdict.reading_words(name, e))}"
+                  for name, e in doc["readings"].items()] + [""]
     if doc["reasons"]:
         lines += ["**Why:**", ""] + [f"- {_md(r)}" for r in doc["reasons"]] + [""]
     ts, tr = doc["totals"]["scenarios"], doc["totals"]["requirements"]

@@ -6,7 +6,11 @@ profiles) to its own rows only, so a profile-restricted table does not restrict,
 lend its requirements to, the outline's other tables. A scenario tagged ``@negative`` is a
 *negative* case (something is refused or absent); every other one is *positive*. The
 check fails when a requirement has no scenario or a tag names a requirement the
-catalogue does not have. Requirements covered only by positive or only by negative
+catalogue does not have, and when a requirement has no scenario under some reading of
+a documented ambiguity (``port.Reading``): a scenario tagged
+``@reading-<name>-<value>`` counts for that value only, an untagged one for every value,
+so a requirement whose scenarios are all written for one value leaves a target that
+follows another unchecked. Requirements covered only by positive or only by negative
 cases are reported, but do not fail the check.
 
 Every scenario names a requirement it checks, or carries ``@exploratory``: a scenario
@@ -95,6 +99,8 @@ class Matrix:
     unknown: list[tuple[str, str]]  # (scenario id, unknown requirement tag)
     profile: str | None = None
     retired: Mapping[str, Retired] = field(default_factory=dict)
+    # "REQ-X: no scenario under reading name=value" (see reading_gaps)
+    reading_gaps: list[str] = field(default_factory=list)
     untagged: list[ScenarioRef] = field(default_factory=list)  # no requirement, not exploratory
     exploratory: list[ScenarioRef] = field(default_factory=list)
     where: Mapping[str, str] = field(default_factory=dict)  # scenario id -> file:line
@@ -115,7 +121,7 @@ class Matrix:
     def problems(self) -> list[str]:
         """What fails the traceability check."""
         found = [f"{r.requirement.id}: no scenario" for r in self.rows if not r.scenarios]
-        return found + self.tag_problems()
+        return found + self.reading_gaps + self.tag_problems()
 
     def warnings(self) -> list[str]:
         return [f"{r.requirement.id}: only {r.coverage.split('-')[0]} cases"
@@ -203,7 +209,36 @@ def build_matrix(catalogue: Sequence[Requirement], scenarios: Iterable[ScenarioR
                 rows[rid].scenarios.append(s)
     return Matrix(rows=list(rows.values()), unknown=unknown, profile=profile,
                   retired=dict(retired or {}), untagged=untagged, exploratory=exploratory,
-                  where=where)
+                  where=where, reading_gaps=reading_gaps(
+                      [s for s in scenarios if profile is None or not s.profiles
+                       or profile in s.profiles], rows))
+
+
+def reading_gaps(scenarios: Sequence[ScenarioRef], rows: Mapping[str, Row]) -> list[str]:
+    """Each requirement keeps at least one scenario under every value of every reading
+    (each Examples table counted apart: its tags may name a reading of its own). A tag
+    that names no reading is a gap too, not a quiet pass."""
+    from authconform import readings
+    from authconform.port import READINGS
+
+    gaps: list[str] = []
+    written: dict[str, list[dict[Any, set[str]]]] = {}
+    for s in scenarios:
+        try:
+            needed = readings.needed(s.tags)
+        except ValueError as exc:
+            gaps.append(f"{s.id}: {exc}")
+            continue
+        for rid in s.requirements:
+            written.setdefault(rid, []).append(needed)
+    for rid in rows:
+        for reading, values in READINGS.items():
+            for value in values:
+                if rid in written and not any(reading not in n or value in n[reading]
+                                              for n in written[rid]):
+                    gaps.append(f"{rid}: no scenario under reading {reading.value}={value} "
+                                "(each is written for another value)")
+    return sorted(set(gaps))
 
 
 def render_text(matrix: Matrix) -> str:

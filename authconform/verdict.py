@@ -47,6 +47,13 @@ robustness MUST ones in a strict run):
   Exit code 1, like non-conformant: someone must re-read the passages;
 * else ``conformant``.
 
+Readings (authconform/inference.py): before anything is judged, each documented
+ambiguity the target did not declare (``RunInfo.readings``) is decided from the
+scenarios' results. The scenarios written only for values the target was not found to
+follow become not-applicable (keeping ``observed``); a target that follows no value
+throughout gets a gate reason naming the contradiction. ``doc["readings"]`` says, per
+ambiguity, what was declared or found.
+
 Preconditions (authconform/preconditions.py): a scenario whose Given or When step
 failed in behaviour another requirement documents is ``blocked``, with ``blocked_by``
 naming that requirement. The failure is charged to the owner (``failed``, its
@@ -91,11 +98,14 @@ from typing import Any
 
 import yaml
 
+from authconform import inference
 from authconform.port import Capability
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
-SCHEMA_VERSION = "1.5"  # 1.4: totals.exploratory, requirements[].catalogue; 1.5: target.port_*
+# 1.4: totals.exploratory, requirements[].catalogue; 1.5: target.port_version and
+# target.port_note, readings (declared or found)
+SCHEMA_VERSION = "1.5"
 
 PASSED = "passed"
 FAILED = "failed"
@@ -423,6 +433,11 @@ class ScenarioResult:
     message: str | None = None
     title: str | None = None  # as the report shows it: "<name> — <outline example>"
     blocked_by: str | None = None  # status blocked: the requirement owning the precondition
+    # the scenario's reading tags, {"second_pairing": ("refused",)} (authconform.inference)
+    readings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # made not-applicable by an inferred reading: the status, message and blocked_by it
+    # ran with, from which `authconform merge` decides again
+    observed: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.status not in SCENARIO_STATUSES:
@@ -441,14 +456,22 @@ class ScenarioResult:
             d["title"] = self.title
         if self.blocked_by:
             d["blocked_by"] = self.blocked_by
+        if self.readings:
+            d["readings"] = {r: list(vs) for r, vs in self.readings.items()}
+        if self.observed is not None:
+            d["observed"] = {k: v for k, v in self.observed.items() if v is not None}
         return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ScenarioResult:
-        return cls(id=d["id"], feature=d["feature"], name=d["name"], status=d["status"],
+        """The result as it ran: one made not-applicable by an inferred reading gets
+        back what it observed, so the reading is decided again from raw results."""
+        raw = d.get("observed") or d
+        return cls(id=d["id"], feature=d["feature"], name=d["name"], status=raw["status"],
                    requirements=tuple(d.get("requirements", ())),
-                   duration_s=float(d.get("duration_s", 0.0)), message=d.get("message"),
-                   title=d.get("title"), blocked_by=d.get("blocked_by"))
+                   duration_s=float(d.get("duration_s", 0.0)), message=raw.get("message"),
+                   title=d.get("title"), blocked_by=raw.get("blocked_by"),
+                   readings={r: tuple(vs) for r, vs in d.get("readings", {}).items()})
 
 
 @dataclass(frozen=True)
@@ -470,6 +493,8 @@ class RunInfo:
     suite: Mapping[str, str] = field(default_factory=dict)  # fingerprints of the inputs
     # run --sources DIR: authconform.sources.SourceCheck.to_dict() of the documents
     sources: Mapping[str, Any] | None = None
+    # the readings the target declares (TargetInfo.readings); the others are inferred
+    readings: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -577,6 +602,10 @@ def build_document(
     passed in so the same inputs always give the same document."""
     in_profile = [r for r in catalogue if run.profile in r.profiles]
     judged = {r.id: _Judged(r) for r in in_profile}
+    # an undeclared reading is decided from the results, before anything is judged
+    decisions = inference.decide(scenarios, run.readings,
+                                 whole_run=run.selection == "full" and run.shard is None)
+    scenarios = inference.apply(scenarios, decisions)
     for scenario in scenarios:
         for rid in scenario.requirements:
             if rid in judged:
@@ -624,6 +653,7 @@ def build_document(
     stopped = bool(run.collection_errors) and not scenarios
     if not stopped:
         reasons += _gate_reasons(gated, selected_all, run.require_all, judged)
+        reasons += inference.gate_reasons(decisions)
 
     if errored or run.collection_errors:
         verdict = ERROR
@@ -683,6 +713,8 @@ def build_document(
         target["port_version"] = run.port_version
     if run.port_note:
         target["port_note"] = run.port_note
+    if run.readings:
+        target["readings"] = dict(run.readings)
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "generated_at": generated_at.isoformat(),
@@ -693,6 +725,7 @@ def build_document(
         "gate": {"strict": run.strict, "require_all": run.require_all},
         "verdict": verdict,
         "reasons": reasons,
+        "readings": {d.reading: d.to_dict() for d in decisions},
         "coverage": grade(requirements_out, DOCUMENTED),
         "robustness": {**grade(requirements_out, ROBUSTNESS), "gated": run.strict},
         "requirements": requirements_out,
@@ -862,6 +895,30 @@ def grade(requirements: Sequence[Mapping[str, Any]], kind: str) -> dict[str, Any
 
 
 # ---------------------------------------------------------------- the verdict line
+
+
+def reading_words(name: str, entry: Mapping[str, Any]) -> str:
+    """One reading as the reports tell it: declared, found to follow, mixed, undecided."""
+    state = entry.get("state")
+    if state == "declared":
+        return f"{name} declared {entry['declared']!r}"
+    if state == "inferred":
+        also = [v for v in entry.get("holds", []) if v != entry["followed"]]
+        return (f"{name} found to follow {entry['followed']!r}"
+                + (f" (also consistent with {', '.join(map(repr, also))})" if also else "")
+                + (" (none of its scenarios is in this run)" if entry.get("untested") else ""))
+    if state == "mixed":
+        return f"{name} mixed ({entry.get('contradiction', '')})"
+    return f"{name} undecided"
+
+
+def readings_line(doc: Mapping[str, Any], inferred_only: bool = False) -> str:
+    """The readings of the documented ambiguities, e.g. ``second_pairing found to follow
+    'each_keeps_own'; existing_accounts declared 'any'``; with ``inferred_only`` just the
+    ones the run found (what the verdict line adds), "" when there are none."""
+    entries = doc.get("readings", {})
+    return "; ".join(reading_words(name, e) for name, e in entries.items()
+                     if not inferred_only or e.get("state") == "inferred")
 
 
 def _ids(ids: Sequence[str], shown: int = 3) -> str:

@@ -63,6 +63,24 @@ Feature: Verification codes after recovery
       | old phone         | new phone         |
       | old Android phone | new Android phone |
 
+  @codes @REQ-CODES-02 @reading-other_phone_code-accepted
+  Scenario Outline: A Microsoft account code offered as the other phone's is accepted too
+    Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    And Alex has recovered the backup on the "<new phone>"
+    When Alex reads the "Microsoft" codes on the "<old phone>" and the "<new phone>", which differ
+    Then the "Microsoft" provider accepts each code from either phone
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
   @codes @REQ-CODES-04
   Scenario Outline: Microsoft account codes have the declared number of digits on the old and the new phone
     Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"

@@ -91,3 +91,20 @@ Feature: The recovery account
     When Alex begins recovery on the "new iPhone"
     Then the app answers "OK"
     And the "new iPhone" shows the accounts "GitHub" and no others
+
+  @recovacct @REQ-RECOVACCT-02 @ios @reading-second_pairing-each_keeps_own
+  Scenario: Each storage location keeps its own pairing with the recovery account
+    Given Alex has a second Apple ID
+    And Alex has a third-party "Dropbox" account
+    And Alex has backed up the accounts "GitHub" on the "old iPhone"
+    And Alex has the app on the "family iPhone" without signing in to iCloud
+    And Alex has signed in to iCloud on the "family iPhone" with the second Apple ID
+    And Alex has added the "Dropbox" account to the "family iPhone"
+    And Alex has turned on backup on the "family iPhone"
+    And Alex has the app on the "new iPhone"
+    And Alex has the app on the "spare iPhone" without signing in to iCloud
+    And Alex has signed in to iCloud on the "spare iPhone" with the second Apple ID
+    When Alex begins recovery on the "new iPhone"
+    And Alex begins recovery on the "spare iPhone"
+    Then the "new iPhone" shows the accounts "GitHub" and no others
+    And the "spare iPhone" shows the accounts "Dropbox" and no others

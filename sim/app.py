@@ -73,6 +73,9 @@ class AppState:
     backup: BackupState = field(default_factory=BackupState)
     settings: dict[str, object] = field(default_factory=lambda: {"app_lock": True})
     next_entry: int = 1
+    # the recovery account whose restore waits for a fresh sign-in (Rules.red_dot
+    # "restore_sign_in": the key holder refused a sign-in that had gone stale)
+    restore_pending: str | None = None
 
 
 def location_fingerprint(location: str) -> str:
@@ -295,7 +298,11 @@ class Authenticator:
         if record is not None and (record.platform, record.location) != here:
             if self.world.rules.second_pairing == "refused":
                 raise Refusal(Code.RECOVERY_ACCOUNT_IN_USE)
-            record = None  # the newest pairing wins
+            if self.world.rules.second_pairing == "each_keeps_own":
+                self.world.keys.keep(recovery, record)  # the older location still recovers
+                record = self.world.keys.at(recovery, *here)
+            else:
+                record = None  # the newest pairing wins
         if record is None:
             record = KeyRecord(crypto.new_key(self.world.rng), self.device.platform.value,
                                location_fingerprint(location))
@@ -325,7 +332,7 @@ class Authenticator:
         assert backup.location is not None and backup.recovery_username is not None
         self._call(self._store().kind.service, "delete")
         self._store().delete(backup.location, BACKUP_NAME)
-        record = self.world.keys.lookup(backup.recovery_username)
+        record = self._key_record(backup.recovery_username, backup.location)
         if record is not None:
             record.deleted = True
         self.state.backup = BackupState()
@@ -369,6 +376,13 @@ class Authenticator:
         return BackupPayload(tuple(accounts), dict(self.state.settings),
                              self.device.platform.value, self.now)
 
+    def _key_record(self, recovery: str, location: str) -> KeyRecord | None:
+        """The key record of this phone's storage location: its own pairing where each
+        location keeps one, else the recovery account's one pairing."""
+        keys = self.world.keys
+        return (keys.at(recovery, self.device.platform.value, location_fingerprint(location))
+                or keys.lookup(recovery))
+
     def _aad(self, location: str) -> bytes:
         return f"{self.device.platform.value}|{location_fingerprint(location)}".encode()
 
@@ -391,7 +405,7 @@ class Authenticator:
         self._call(store.kind.service, "promote")
         store.promote(backup.location, STAGED_NAME, BACKUP_NAME)
         assert backup.recovery_username is not None
-        record = self.world.keys.lookup(backup.recovery_username)
+        record = self._key_record(backup.recovery_username, backup.location)
         if record is not None:
             record.uploaded = True
         if faults.fire("network_drop_after_upload"):
@@ -402,8 +416,17 @@ class Authenticator:
         self._sync()
 
     @property
-    def red_dot(self) -> bool:
+    def out_of_date(self) -> bool:
+        """The recovery sign-in lapsed, so uploads stopped (000 "Backup is out-of-date")."""
         return self.state.backup.on and not self._session_valid()
+
+    @property
+    def red_dot(self) -> bool:
+        """000 "Backup is out-of-date" reads two ways (Rules.red_dot): the dot marks the
+        out-of-date backup, or a restore that needs a sign-in to finish."""
+        if self.world.rules.red_dot == "restore_sign_in":
+            return self.state.restore_pending is not None
+        return self.out_of_date
 
     @property
     def recovery_label(self) -> str | None:
@@ -432,6 +455,13 @@ class Authenticator:
     def sign_in_to_update_backup(self, password: str, username: str | None = None) -> Done:
         """000 "Backup is out-of-date": sign in with the account that first made the
         backup; any other account is refused and changes nothing."""
+        pending = self.state.restore_pending
+        if pending is not None:  # the red dot of a restore that needs a sign-in to finish
+            if username is not None and username.strip().lower() != pending.lower():
+                raise Refusal(Code.SIGN_IN_FAILED, "Sign in with the Microsoft account that "
+                              "made the backup (your recovery account).")
+            done = self.begin_recovery(pending, password)
+            return Done(f"Signed in. {done.message}")
         backup = self.state.backup
         if not backup.on or backup.recovery_username is None:
             raise Refusal(Code.NO_BACKUP_FOUND, "Backup is not on.")
@@ -464,15 +494,15 @@ class Authenticator:
         if world.faults.fire("network_drop_before_key_fetch"):
             raise Refusal(Code.NETWORK_UNAVAILABLE)
         self._call("key-service", "lookup", recovery.encode())
-        record = world.keys.lookup(recovery)
+        location = self.device.apple_id if self.device.platform is Platform.IOS else recovery
+        assert location is not None
+        record = self._key_record(recovery, location)
         if record is None:
             raise Refusal(Code.NO_BACKUP_FOUND)
         if record.platform != self.device.platform.value:
             raise Refusal(Code.BACKUP_ON_OTHER_PLATFORM)  # 000/002 changing operating systems
         if record.deleted:
             raise Refusal(Code.BACKUP_DELETED)
-        location = self.device.apple_id if self.device.platform is Platform.IOS else recovery
-        assert location is not None
         if record.location != location_fingerprint(location):
             raise Refusal(Code.BACKUP_IN_OTHER_ICLOUD)  # 000/002: same Apple ID needed
         if world.faults.fire("network_drop_during_download"):
@@ -492,7 +522,17 @@ class Authenticator:
         if world.faults.fire("recovery_sign_in_stale_before_key_release"):
             world.clock.advance(rules.key_release_freshness_s + 1)  # the user walked away
         self._call("key-service", "release-key")
-        key = world.keys.release(recovery, session, self.now, rules.key_release_freshness_s)
+        try:
+            key = world.keys.release(recovery, session, self.now,
+                                     rules.key_release_freshness_s)
+        except Refusal as refusal:
+            if refusal.code is not Code.SIGN_IN_FAILED or rules.red_dot != "restore_sign_in":
+                raise
+            self.state.restore_pending = recovery  # the red dot asks for that sign-in
+            raise Refusal(Code.SIGN_IN_REQUIRED, "Sign in again to your recovery account to "
+                          "finish restoring.") from refusal
+        if record is not world.keys.lookup(recovery):
+            key = record.key  # an older location's own pairing (each_keeps_own)
         try:
             payload = BackupPayload.from_bytes(crypto.unseal(key, blob, self._aad(location)))
         except (crypto.DamagedBlob, MalformedBackup) as exc:
@@ -504,6 +544,7 @@ class Authenticator:
         kept = bool(self.state.entries)  # only under the 'same' rule
         restored = [self._restore(a) for a in payload.accounts]  # may refuse: nothing applied
         self.state.entries.extend(restored)
+        self.state.restore_pending = None
         self.state.settings = dict(payload.settings)
         self.state.backup = BackupState(True, recovery, session, key, location, kept)
         if kept:
@@ -591,7 +632,7 @@ class Authenticator:
         if pending:
             alerts.append(("VERIFICATION_NEEDED",
                            f"Additional verification needed to recover {pending} account(s)."))
-        if self.red_dot:  # 000: the app may prompt for sign-in without the icon chosen
+        if self.out_of_date:  # 000: the app may prompt for sign-in without the icon chosen
             alerts.append(("BACKUP_OUT_OF_DATE",
                            "Your backup is out of date: sign in to your recovery account."))
         if self.state.backup.on and self.state.backup.dirty and self._session_valid():

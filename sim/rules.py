@@ -23,6 +23,8 @@ class RecoveryBlock(StrEnum):
 
 
 PROFILES = ("current", "2019")
+SECOND_PAIRINGS = ("newest_wins", "refused", "each_keeps_own")
+RED_DOTS = ("out_of_date", "restore_sign_in")
 
 
 def parse_version(text: str) -> tuple[int, ...]:
@@ -48,9 +50,16 @@ class Rules:
     msa_digits: int = MSA_DIGITS
     drift_steps: int = 0
     # A recovery account turned on in a second storage location: "newest_wins" (the
-    # older location can no longer be recovered with it) or "refused" (backup stays off
-    # in the second location). The documents do not say; see port.Reading.SECOND_PAIRING.
+    # older location can no longer be recovered with it), "refused" (backup stays off
+    # in the second location) or "each_keeps_own" (both locations keep their pairing and
+    # each recovers with its own Apple ID). The documents do not say; see
+    # port.Reading.SECOND_PAIRING.
     second_pairing: str = "newest_wins"
+    # Which phone the red dot marks (port.Reading.RED_DOT): "out_of_date" (the phone
+    # whose recovery sign-in lapsed, so its backup fell behind) or "restore_sign_in" (a
+    # phone whose recovery needs a sign-in to finish: the key holder refused a sign-in
+    # that was no longer fresh; choosing the dot and signing in again finishes it).
+    red_dot: str = "out_of_date"
     # A personal-account code typed as coming from another of the account's phones:
     # "refused" (each code works only with its own phone) or "accepted" (any phone's
     # current code signs in). See port.Reading.OTHER_PHONE_CODE.
@@ -59,9 +68,11 @@ class Rules:
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
             raise ValueError(f"unknown profile {self.profile!r}; choose one of {PROFILES}")
-        if self.second_pairing not in ("newest_wins", "refused"):
-            raise ValueError(f"second_pairing must be 'newest_wins' or 'refused', not "
+        if self.second_pairing not in SECOND_PAIRINGS:
+            raise ValueError(f"second_pairing must be one of {SECOND_PAIRINGS}, not "
                              f"{self.second_pairing!r}")
+        if self.red_dot not in RED_DOTS:
+            raise ValueError(f"red_dot must be one of {RED_DOTS}, not {self.red_dot!r}")
         if self.other_phone_code not in ("refused", "accepted"):
             raise ValueError(f"other_phone_code must be 'refused' or 'accepted', not "
                              f"{self.other_phone_code!r}")

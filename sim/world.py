@@ -316,7 +316,7 @@ class World:
             return None
         platform = "ios" if kind is StoreKind.ICLOUD else "android"
         fingerprint = location_fingerprint(location)
-        for record in self.keys.records.values():
+        for record in self.keys.every():
             if record.platform == platform and record.location == fingerprint:
                 aad = f"{platform}|{fingerprint}".encode()
                 try:

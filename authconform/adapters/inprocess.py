@@ -333,7 +333,8 @@ def declared_parameters(rules: Rules) -> dict[str, float | None]:
 def declared_readings(rules: Rules) -> dict[str, str]:
     return {port.Reading.EXISTING_ACCOUNTS: rules.recovery_block.value,
             port.Reading.SECOND_PAIRING: rules.second_pairing,
-            port.Reading.OTHER_PHONE_CODE: rules.other_phone_code}
+            port.Reading.OTHER_PHONE_CODE: rules.other_phone_code,
+            port.Reading.RED_DOT: rules.red_dot}
 
 
 def _version() -> str:

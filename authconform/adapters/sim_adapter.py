@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from authconform import port
 from authconform.adapters import AdapterLoadError, TargetConfig
 from authconform.adapters.inprocess import SimTarget
@@ -49,6 +51,8 @@ class SimAdapter:
 
             VARIANTS[variant].apply(target.world_model)
             target.declare(f"sim~{variant}")  # the variant declares what it changed
+            if not VARIANTS[variant].declares_readings:  # ... or leaves the gate to find it
+                target.info = dataclasses.replace(target.info, readings={})
         if self.config.mutant:
             from authconform.mutants import catalogue
 

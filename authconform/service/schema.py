@@ -140,7 +140,8 @@ class TargetInfoModel(BaseModel):
                                           "(see port.Parameter); absent = undeclared")
     readings: dict[str, str] = Field(
         default_factory=dict, description="the reading of each documented ambiguity "
-                                          "(see port.Reading); absent = the stricter one")
+                                          "(see port.Reading); absent = undeclared, the "
+                                          "gate finds the one followed")
     port_version: str = Field(
         "", description="the port version this world was written for (semver); "
                         "informational: the adapter takes the version from /v1/info's "

@@ -32,6 +32,9 @@ class Variant:
     name: str
     description: str  # one line: what differs from the reference simulator
     apply: Callable[[World], None]
+    # False: the variant declares no reading at all (TargetInfo.readings empty), like an
+    # app team that never read port.Reading; the gate must find the readings it follows
+    declares_readings: bool = True
 
     def __repr__(self) -> str:
         return f"Variant({self.name!r})"
@@ -40,12 +43,12 @@ class Variant:
 VARIANTS: dict[str, Variant] = {}
 
 
-def variant(name: str, description: str
+def variant(name: str, description: str, *, declares_readings: bool = True
             ) -> Callable[[Callable[[World], None]], Callable[[World], None]]:
     def register(apply: Callable[[World], None]) -> Callable[[World], None]:
         if name in VARIANTS:
             raise ValueError(f"duplicate variant {name!r}")
-        VARIANTS[name] = Variant(name, description, apply)
+        VARIANTS[name] = Variant(name, description, apply, declares_readings)
         return apply
 
     return register
@@ -217,6 +220,39 @@ def _(world: World) -> None:
          "typed as coming from")
 def _(world: World) -> None:
     _rules(world, other_phone_code="accepted")
+
+
+@variant("second-pairing-each-keeps-own",
+         "a recovery account turned on in a second storage location keeps both pairings: "
+         "each location still restores with its own Apple ID")
+def _(world: World) -> None:
+    _rules(world, second_pairing="each_keeps_own")
+
+
+@variant("red-dot-restore-sign-in",
+         "the red dot marks a phone whose restore needs a sign-in to finish, not a backup "
+         "whose recovery sign-in lapsed (which the app only prompts about)")
+def _(world: World) -> None:
+    _rules(world, red_dot="restore_sign_in")
+
+
+@variant("undeclared-first-readings",
+         "declares no reading at all, and follows the first value of each ambiguity (the "
+         "simulator's own behaviour)", declares_readings=False)
+def _(world: World) -> None:
+    pass
+
+
+@variant("undeclared-readings",
+         "declares no reading at all, and follows a later one of each ambiguity: only the "
+         "same account blocks recovery, each storage location keeps its own pairing, any "
+         "phone's code is accepted, the red dot marks a restore that needs a sign-in",
+         declares_readings=False)
+def _(world: World) -> None:
+    from sim.rules import RecoveryBlock
+
+    _rules(world, recovery_block=RecoveryBlock.SAME_ACCOUNT, second_pairing="each_keeps_own",
+           other_phone_code="accepted", red_dot="restore_sign_in")
 
 
 # ---------------------------------------------------------------- flows

@@ -32,7 +32,7 @@ from typing import Any
 
 import pytest
 
-from authconform import catalogue_cli, verdict
+from authconform import catalogue_cli, inference, readings, verdict
 from authconform.mutants.runner import REPO, SUITE, MutationSession, run_session, seeds_said
 from authconform.variants.catalogue import VARIANTS
 
@@ -55,6 +55,9 @@ class VariantResult:
     not_applicable: int = 0
     seconds: float = 0.0
     seed: int | None = None
+    # each documented ambiguity: declared, or the reading the variant was found to follow
+    readings: dict[str, str] = field(default_factory=dict)
+    mixed: list[str] = field(default_factory=list)  # readings it follows none of throughout
 
     @classmethod
     def combine(cls, runs: list[VariantResult]) -> dict[str, Any]:
@@ -71,6 +74,10 @@ class VariantResult:
             sorted({q for r in runs for q in r.robustness_failed}), failures,
             sum(r.passed for r in runs), sum(r.not_applicable for r in runs),
             round(sum(r.seconds for r in runs), 2)))
+        # readings: what each seed's run declared or found (a reading found differently
+        # on two seeds shows in by_seed); mixed: every seed's contradictions
+        entry["readings"] = {k: v for r in runs for k, v in r.readings.items()}
+        entry["mixed"] = list(dict.fromkeys(m for r in runs for m in r.mixed))
         del entry["seed"]
         entry["seeds"] = [r.seed for r in runs]
         entry["failing_seeds"] = [r.seed for r in runs if r.verdict != CONFORMANT or r.failed]
@@ -104,17 +111,44 @@ class VariantSession(MutationSession):
         self.variant_results = [done[i:i + step] for i in range(0, len(done), step)]
         return True
 
+    @staticmethod
+    def _judge(declared: Any, result: VariantResult,
+               ran: Sequence[tuple[pytest.Item, str]]) -> list[verdict.ScenarioResult]:
+        """The scenarios' statuses once the undeclared readings are decided
+        (authconform.inference); the readings go into the result."""
+        status = {"passed": verdict.PASSED, "skipped": verdict.NOT_APPLICABLE,
+                  "error": verdict.ERROR}
+        records = [verdict.ScenarioResult(
+            id=item.nodeid, feature="", name=item.nodeid,
+            status=status.get(outcome, verdict.FAILED),
+            message=None if outcome == "passed" else outcome,
+            readings={r: tuple(v) for r, v in
+                      readings.as_tags(m.name for m in item.iter_markers()).items()})
+            for item, outcome in ran]
+        decisions = inference.decide(records, dict(declared))
+        result.readings = {d.reading: d.line() for d in decisions}
+        result.mixed = inference.gate_reasons(decisions)
+        return inference.apply(records, decisions)
+
     def run_variant(self, name: str, seed: int) -> VariantResult:
+        from authconform import plugin
+
         started = time.perf_counter()
         self._start(seed, options={"variant": name})
         result = VariantResult(name, VARIANTS[name].description, CONFORMANT, seed=seed)
         documented: set[str] = set()
-        for item in self.items:
-            outcome, detail = self._run(item)
-            if outcome == "passed":
+        ran = [(item, *self._run(item)) for item in self.items]
+        # judged like the gate: an undeclared reading is decided from the results
+        assert self.config is not None
+        adapter = self.config.stash[plugin._ADAPTER]
+        judged = {s.id: s for s in self._judge(adapter.new_target(0).info.readings, result,
+                                               [(item, outcome) for item, outcome, _ in ran])}
+        for item, _, detail in ran:
+            status = judged[item.nodeid].status
+            if status == verdict.PASSED:
                 result.passed += 1
                 continue
-            if outcome == "skipped":
+            if status == verdict.NOT_APPLICABLE:
                 result.not_applicable += 1
                 continue
             result.failed.append(item.nodeid)
@@ -126,7 +160,7 @@ class VariantSession(MutationSession):
                 elif req not in result.robustness_failed:
                     result.robustness_failed.append(req)
         result.failed_requirements = sorted(documented)
-        if documented or result.passed == 0:
+        if documented or result.passed == 0 or result.mixed:
             result.verdict = NON_CONFORMANT
         result.robustness_failed.sort()
         result.seconds = round(time.perf_counter() - started, 2)
@@ -178,6 +212,12 @@ def render_markdown(doc: dict[str, Any]) -> str:
         seeds = ", ".join(str(s) for s in v["failing_seeds"]) or "-"
         lines.append(f"| {v['name']} | {v['verdict']} | {seeds} | {failed} | "
                      f"{v['not_applicable']} | {v['passed']} | {v['description']} |")
+    found = [(v["name"], said) for v in doc["variants"]
+             for said in [*v.get("readings", {}).values(), *v.get("mixed", [])]
+             if "declared" not in said]
+    if found:  # variants that declare no reading: what the run found them to follow
+        lines += ["", "Readings found (undeclared):", ""]
+        lines += [f"- {name}: {said}" for name, said in found]
     return "\n".join(lines) + "\n"
 
 
