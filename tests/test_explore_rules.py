@@ -94,7 +94,7 @@ def test_several_refusals_at_once_are_all_accepted() -> None:
 
 
 def test_undeclared_lifetime_checks_only_what_holds_either_way() -> None:
-    model = m.Model(session_lifetime=None)
+    model = m.Model(session_lifetime=None, readings=m.Readings({m.RED_DOT or "": "out_of_date"}))
     phone = _phone_with_backup(model)
     assert model.red_dot(phone) is False  # just signed in: current under any lifetime
     model.advance(91 * m.DAY)
@@ -111,7 +111,8 @@ def test_undeclared_lifetime_checks_only_what_holds_either_way() -> None:
 
 
 def test_declared_lifetime_is_the_targets() -> None:
-    model = m.Model(session_lifetime=30 * m.DAY)
+    model = m.Model(session_lifetime=30 * m.DAY,
+                    readings=m.Readings({m.RED_DOT or "": "out_of_date"}))
     phone = _phone_with_backup(model)
     model.advance(31 * m.DAY)
     assert model.red_dot(phone) is True

@@ -259,7 +259,8 @@ class Model:
     session_lifetime: float | None = 90 * DAY
     code_ttl: float | None = 600.0
     qr_ttl: float | None = DAY
-    readings: Readings = field(default_factory=Readings)
+    readings: Readings = field(default_factory=lambda: Readings(
+        {r.value: values[0] for r, values in READINGS.items()}))  # the simulator's
     now: float = 0.0
     phones: dict[str, Phone] = field(default_factory=dict)
     # identities: recovery-capable Microsoft accounts and work users, by owner name
