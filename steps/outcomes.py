@@ -19,6 +19,16 @@ def _(outcome: Outcome, code: str) -> None:
     assert outcome.message.strip(), f"{outcome.code} came without a message for the user"
 
 
+@then(parsers.parse("the app answers one of {codes}"))
+def _(outcome: Outcome, codes: str) -> None:
+    """Checks the last answer is any of the listed codes, with a message for the user."""
+    # Several refusals that apply at once, in no documented order (the explorer writes
+    # this): any of them is right. ``codes`` is a list like "A", "B".
+    wanted = {OutcomeCode(c.strip().strip('"')) for c in codes.split(",")}
+    assert outcome.code in wanted, f"{outcome} is not one of {sorted(wanted)}"
+    assert outcome.message.strip(), f"{outcome.code} came without a message for the user"
+
+
 @then(parsers.parse('{action} is refused with "{code}"'))
 def _(outcome: Outcome, action: str, code: str) -> None:
     """Checks the last answer is a refusal with this code and a message for the user."""

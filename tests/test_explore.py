@@ -22,6 +22,15 @@ from authconform.explore.run import replay_feature
 SEED = 20260101
 
 
+def answer(operation: object, *args: object, **kwargs: object) -> str:
+    """The model's preferred answer to an operation, followed as if the target gave it."""
+    expected = operation(*args, **kwargs)  # type: ignore[operator]
+    assert isinstance(expected, m.Expect)
+    if expected.follow is not None:
+        expected.follow(expected.preferred)
+    return expected.preferred
+
+
 # ---------------------------------------------------------------- the model on its own
 
 
@@ -29,18 +38,18 @@ def _model_with_backup(platform: str = m.IOS) -> tuple[m.Model, m.Phone]:
     model = m.Model()
     model.microsoft_accounts = {"Alex", "Alex-2"}
     old = model.add_phone("old", platform, "6.8.0", "Alex")
-    assert model.add_third_party(old, "Google", scanned=False) == m.OK
-    assert model.add_third_party(old, "GitHub", scanned=False) == m.OK
-    assert model.add_personal(old, push=True) == m.OK
-    assert model.turn_on_backup(old, "Alex", right_password=True) == m.OK
+    assert answer(model.add_third_party, old, "Google", scanned=False) == m.OK
+    assert answer(model.add_third_party, old, "GitHub", scanned=False) == m.OK
+    assert answer(model.add_personal, old, push=True) == m.OK
+    assert answer(model.turn_on_backup, old, "Alex", right_password=True) == m.OK
     return model, old
 
 
 def test_model_restores_order_and_holds_push_accounts_back() -> None:
     model, old = _model_with_backup()
-    assert model.move_to_top(old, "Microsoft") == m.OK
+    assert answer(model.move_to_top, old, "Microsoft") == m.OK
     new = model.add_phone("new", m.IOS, "6.8.0", "Alex")
-    assert model.begin_recovery(new, "Alex", right_password=True) == m.OK
+    assert answer(model.begin_recovery, new, "Alex", right_password=True) == m.OK
     assert [(t.label, t.pending) for t in new.tiles] == [
         ("Microsoft", True), ("Google", False), ("GitHub", False)]
     assert model.pending_alert(new) and not model.pending_alert(old)
@@ -49,11 +58,11 @@ def test_model_restores_order_and_holds_push_accounts_back() -> None:
 def test_model_refuses_recovery_while_any_account_exists() -> None:
     model, _ = _model_with_backup()
     new = model.add_phone("new", m.IOS, "6.8.0", "Alex")
-    assert model.add_third_party(new, "Google", scanned=False) == m.OK
-    assert model.begin_recovery(new, "Alex", right_password=True) == "EXISTING_ACCOUNTS"
+    assert answer(model.add_third_party, new, "Google", scanned=False) == m.OK
+    assert answer(model.begin_recovery, new, "Alex", right_password=True) == "EXISTING_ACCOUNTS"
     assert [t.label for t in new.tiles] == ["Google"]
-    assert model.remove(new, "Google") == m.OK
-    assert model.begin_recovery(new, "Alex", right_password=True) == m.OK
+    assert answer(model.remove, new, "Google") == m.OK
+    assert answer(model.begin_recovery, new, "Alex", right_password=True) == m.OK
 
 
 @pytest.mark.parametrize(("platform", "version", "supported"), [
@@ -74,12 +83,12 @@ def test_model_2019_profile_has_no_android_backup() -> None:
 def test_model_out_of_date_backup_keeps_the_last_upload() -> None:
     model, old = _model_with_backup()
     model.lapse("Alex")
-    assert model.red_dot(old) and model.select_red_dot(old) == "SIGN_IN_REQUIRED"
-    assert model.remove(old, "Google") == m.OK  # stays on the phone only
+    assert model.red_dot(old) and answer(model.select_red_dot, old) == "SIGN_IN_REQUIRED"
+    assert answer(model.remove, old, "Google") == m.OK  # stays on the phone only
     new = model.add_phone("new", m.IOS, "6.8.0", "Alex")
-    assert model.begin_recovery(new, "Alex", right_password=True) == m.OK
+    assert answer(model.begin_recovery, new, "Alex", right_password=True) == m.OK
     assert "Google" in [t.label for t in new.tiles]
-    assert model.sign_in_to_update(old, right_password=True) == m.OK
+    assert answer(model.sign_in_to_update, old, right_password=True) == m.OK
     assert not model.red_dot(old)
 
 
@@ -94,13 +103,13 @@ def test_model_why_a_backup_is_unavailable(change: str, expected: str) -> None:
     apple_id = {"other apple id": "Alex-2", "no icloud": None}.get(change, "Alex")
     new = model.add_phone("new", platform, "6.8.0", apple_id)
     if change == "turned off":
-        assert model.turn_off_backup(old) == m.OK
+        assert answer(model.turn_off_backup, old) == m.OK
     if change == "deleted in storage":
         assert model.delete_backup(m.ICLOUD, "Alex")
     if change == "offline":
         model.set_online(new, False)
     account = "Alex-2" if change == "second account" else "Alex"
-    assert model.begin_recovery(new, account, change != "wrong password") == expected
+    assert answer(model.begin_recovery, new, account, change != "wrong password") == expected
     assert new.tiles == []
 
 
@@ -115,9 +124,10 @@ def test_model_activation_codes_are_bound_single_use_and_expire() -> None:
     late = model.issue_qr("Contoso", "Alex")
     model.advance(m.DAY)
     for qr in (used, other_org, colleague, late):
-        assert model.recover_work(phone, "Contoso", qr, "Alex", scanned=False) == "QR_REJECTED"
+        assert answer(model.recover_work, phone, "Contoso", qr, "Alex",
+                      scanned=False) == "QR_REJECTED"
     fresh = model.issue_qr("Contoso", "Alex")
-    assert model.recover_work(phone, "Contoso", fresh, "Alex", scanned=False) == m.OK
+    assert answer(model.recover_work, phone, "Contoso", fresh, "Alex", scanned=False) == m.OK
 
 
 # ---------------------------------------------------------------- the explorer vs sim

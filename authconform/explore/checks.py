@@ -12,8 +12,9 @@ from hypothesis.stateful import invariant
 from authconform import port
 from authconform.explore import model as m
 from authconform.explore.gherkin import ACTOR, Script, needs_of, plain_forms, secret_forms
+from authconform.explore.rules import Disagreement
 from authconform.explore.vocabulary import (
-    CODE_REQUIREMENTS,
+    CODE_RULES,
     KIND,
     ORGS,
     SETTING,
@@ -38,6 +39,7 @@ class Observations(_Base):
         """After every step: each phone's accounts, screen and codes, and the cloud."""
         if self.cast is None:
             return
+        self._observe_sessions()
         shown: dict[str, list[port.AccountEntry]] = {}
         for phone, model_phone in self.model.phones.items():
             shown[phone] = self.app.list_accounts(self._device(phone))
@@ -51,53 +53,70 @@ class Observations(_Base):
     def _check_accounts(self, phone: str, model_phone: m.Phone,
                         entries: list[port.AccountEntry]) -> None:
         labels = [self._cast().label_of(e) for e in entries]
+        self._follow_accounts(model_phone, entries, labels)
         wanted = [t.label for t in model_phone.tiles]
         if labels != wanted:
-            self._fail(("REQ-RECOVERY-03", "REQ-STORED-04", "REQ-EXISTING-02"),
+            self._fail("existing-unchanged",
                        f"{phone} shows {labels}, the model expects {wanted}",
                        f'the "{phone}" shows the accounts "{", ".join(wanted)}" in that order'
                        if wanted else f'the "{phone}" shows no accounts')
         for entry, tile in zip(entries, model_phone.tiles, strict=True):
             if entry.needs_verification != tile.pending:
                 state = "needs additional verification" if tile.pending else "is ready to use"
-                self._fail(("REQ-STORED-02", "REQ-RECOVERY-06", "REQ-VERIFY-02"),
+                self._fail("pending-after-recovery",
                            f"{tile.label} on {phone}: needs_verification="
                            f"{entry.needs_verification}",
                            f'the "{tile.label}" account on the "{phone}" {state}')
             if tile.name is not None and entry.display_name != tile.name:
-                self._fail(("REQ-STORED-04",), f"{tile.label} on {phone} is named "
+                self._fail("changes-are-uploaded", f"{tile.label} on {phone} is named "
                            f"{entry.display_name!r}, not {tile.name!r}",
                            f'the "{phone}" shows the "{tile.label}" account named '
                            f'"{tile.name}"')
+
+    def _follow_accounts(self, model_phone: m.Phone, entries: list[port.AccountEntry],
+                         labels: list[str]) -> None:
+        """Where the model could not follow a restore, take the accounts as shown; where
+        kept and restored accounts meet (the narrow existing-accounts reading), the
+        documents give no order: take the target's order of the same accounts."""
+        if model_phone.adopt:
+            model_phone.adopt = False
+            model_phone.tiles = [m.Tile(label, KIND.get(label, m.THIRD_PARTY), e.push,
+                                        None, e.needs_verification)
+                                 for label, e in zip(labels, entries, strict=True)]
+        if model_phone.adopt_order:
+            model_phone.adopt_order = False
+            by_label = {t.label: t for t in model_phone.tiles}
+            if sorted(labels) == sorted(by_label) and len(labels) == len(by_label):
+                model_phone.tiles = [by_label[label] for label in labels]
 
     def _check_screen(self, phone: str, model_phone: m.Phone) -> None:
         screen = self.app.screen(self._device(phone))
         supported = self.model.supported(model_phone)
         setting = SETTING[model_phone.platform] if supported else None
         if screen.backup_setting != setting:
-            self._fail(("REQ-VERSION-01", "REQ-VERSION-02", "REQ-VERSION-03"),
+            self._fail("version-gate",
                        f"{phone} ({model_phone.version}) offers {screen.backup_setting!r}",
                        f'the "{phone}" settings offer "{setting}"' if setting
                        else f'the "{phone}" settings have no backup option')
         if not supported and screen.recovery_offered:
-            self._fail(("REQ-VERSION-03",), f"{phone} offers recovery",
+            self._fail("version-gate", f"{phone} offers recovery",
                        f'the "{phone}" does not offer recovery')
         if supported and not model_phone.tiles and not screen.recovery_offered:
-            self._fail(("REQ-RECOVERY-01",), f"{phone} offers no recovery",
+            self._fail("recovery-offered", f"{phone} offers no recovery",
                        f'the "{phone}" offers to begin recovery')
         on = model_phone.backup is not None
         if screen.backup_on != on:
-            self._fail(("REQ-BACKUP-01", "REQ-BACKUP-07"), f"{phone} backup_on="
+            self._fail(("backup-needs-recovery-sign-in", "backup-off"), f"{phone} backup_on="
                        f"{screen.backup_on}",
                        f'the "{phone}" shows backup as {"on" if on else "off"}')
-        red = self.model.red_dot(model_phone)
-        if screen.red_dot != red:
-            self._fail(("REQ-STALE-02", "REQ-STALE-03"), f"{phone} red_dot={screen.red_dot}",
+        red = self.model.red_dot(model_phone)  # None: the model cannot tell
+        if red is not None and screen.red_dot != red:
+            self._fail("red-dot", f"{phone} red_dot={screen.red_dot}",
                        f'the "{phone}" shows a red dot' if red
                        else f'the "{phone}" shows no red dot')
         alert = self.model.pending_alert(model_phone)
         if any(a.code is port.AlertCode.VERIFICATION_NEEDED for a in screen.alerts) != alert:
-            self._fail(("REQ-VERIFY-01",), f"{phone} alerts {screen.alerts}",
+            self._fail("verification-alert", f"{phone} alerts {screen.alerts}",
                        f'the "{phone}" alerts that additional verification is needed'
                        if alert else f'the "{phone}" shows no alert about additional '
                        "verification")
@@ -112,7 +131,7 @@ class Observations(_Base):
                 code = self.app.current_code(device, entry.id)
                 if tile.pending:
                     if code is not None:
-                        self._fail(("REQ-VERIFY-02",), f"pending {label} on {phone} shows "
+                        self._fail("pending-is-unusable", f"pending {label} on {phone} shows "
                                    f"{code}", f'the "{label}" account on the "{phone}" shows '
                                    "no code")
                     continue
@@ -120,13 +139,13 @@ class Observations(_Base):
                     cast.account_id(label), code, device)
                 if self.model.work_unregistered(self.model.phones[phone], tile):
                     if accepted:
-                        self._fail(("REQ-LOST-01",), f"{label} on the unregistered {phone} "
+                        self._fail("unregistered-phone", f"{label} on the unregistered {phone} "
                                    f"shows {code!r}, which its provider accepts",
                                    f'the "{label}" account on the "{phone}" shows a code its '
                                    "provider refuses")
                     continue
                 if code is None or not accepted:
-                    self._fail(CODE_REQUIREMENTS[tile.kind],
+                    self._fail(CODE_RULES[tile.kind],
                                f"{label} on {phone} shows {code!r}, which its provider "
                                "refuses", f'the "{label}" account on the "{phone}" shows a '
                                "code its provider accepts")
@@ -138,7 +157,7 @@ class Observations(_Base):
                 if tile.kind != m.WORK and len(code) != digits:
                     self.script.when(f'{ACTOR} reads the "{label}" codes on the "{phone}" '
                                      f'and the "{phone}"')
-                    self._fail(("REQ-CODES-04",), f"{label} on {phone} shows {code!r}",
+                    self._fail("code-format", f"{label} on {phone} shows {code!r}",
                                "each code has as many digits as the target declares for "
                                "personal accounts" if tile.kind == m.PERSONAL
                                else f"each code has {digits} digits")
@@ -150,30 +169,49 @@ class Observations(_Base):
             (first, a), (second, b) = codes[0], codes[1]
             read = f'{ACTOR} reads the "{label}" codes on the "{first}" and the "{second}"'
             if kind == m.PERSONAL:
-                # The other phone's code is refused only under the declared reading.
-                crossed = self.target.info.reading(port.Reading.OTHER_PHONE_CODE) == (
-                    "refused") and self.world.provider_accepts_code(
-                    cast.account_id(label), a, self._device(second))
-                if a == b or crossed:
+                # The other phone's code: as the declared reading says, or (undeclared)
+                # any reading not yet contradicted; what the provider does now narrows it.
+                crossed = self.world.provider_accepts_code(cast.account_id(label), a,
+                                                           self._device(second))
+                if a != b:
+                    try:
+                        self.model.readings.keep(
+                            m.OTHER_PHONE, {"accepted"} if crossed else {"refused"},
+                            "personal-codes", f"{label}: the provider "
+                            f"{'accepts' if crossed else 'refuses'} the {first}'s code from "
+                            f"the {second}")
+                    except Disagreement:
+                        self.script.when(read)
+                        self.script.then(f'the "{label}" provider accepts each code only from '
+                                         "the phone that shows it" if crossed else
+                                         f'the "{label}" provider accepts each code from '
+                                         "either phone")
+                        raise
+                if a == b:
                     self.script.when(read)
-                    self._fail(("REQ-CODES-01", "REQ-CODES-02"),
+                    self._fail("personal-codes",
                                f"{label}: {first} shows {a}, {second} shows {b}",
                                "the two codes differ", f'the "{label}" provider accepts each '
                                "code only from the phone that shows it")
             elif a != b:
                 self.script.when(read)
-                self._fail(("REQ-CODES-03",), f"{label}: {first} shows {a}, {second} "
+                self._fail("third-party-codes", f"{label}: {first} shows {a}, {second} "
                            f"shows {b}", "the two codes are the same")
 
     def _check_cloud(self) -> None:
         cast = self._cast()
-        held = sorted((o.store.value, cast.location_name(o.location))
-                      for o in self.world.stored_objects())
         apple_ids = {"Alex": cast.apple.username, "Alex-2": cast.apple2.username}
         accounts = {"Alex": cast.msa.username, "Alex-2": cast.msa2.username}
-        wanted = sorted(
-            (store, cast.location_name((apple_ids if store == m.ICLOUD else accounts)[where]))
-            for store, where in self.model.blobs)
+
+        def name(store: str, where: str) -> str:
+            return cast.location_name((apple_ids if store == m.ICLOUD else accounts)[where])
+
+        # a location the model lost track of (backup switched off) holds what it holds
+        unsure = {(store, name(store, where)) for store, where in self.model.unsure}
+        held = sorted(h for o in self.world.stored_objects()
+                      if (h := (o.store.value, cast.location_name(o.location))) not in unsure)
+        wanted = sorted((store, name(store, where)) for store, where in self.model.blobs
+                        if (store, where) not in self.model.unsure)
         if held == wanted:
             return
         lines = [f"the cloud holds {len(wanted)} backups"]
@@ -185,7 +223,7 @@ class Observations(_Base):
         if (m.MICROSOFT, "Alex's Microsoft account") in wanted:
             lines.append(f"{ACTOR}'s backup is kept in Microsoft's cloud storage under the "
                          "Microsoft account")
-        self._fail(("REQ-BACKUP-04", "REQ-BACKUP-05", "REQ-BACKUP-07", "REQ-TROUBLE-04"),
+        self._fail(("backup-location", "deleted-backup"),
                    f"the cloud holds {held}, the model expects {wanted}", *lines)
 
 
@@ -215,8 +253,10 @@ class Observations(_Base):
             script.then(f'the "{phone}" settings offer "{SETTING[p.platform]}"' if supported
                         else f'the "{phone}" settings have no backup option')
             script.then(f'the "{phone}" shows backup as {"on" if p.backup else "off"}')
-            script.then(f'the "{phone}" shows a red dot' if model.red_dot(p)
-                        else f'the "{phone}" shows no red dot')
+            red = model.red_dot(p)
+            if red is not None:
+                script.then(f'the "{phone}" shows a red dot' if red
+                            else f'the "{phone}" shows no red dot')
             script.then(f'the "{phone}" alerts that additional verification is needed'
                         if model.pending_alert(p)
                         else f'the "{phone}" shows no alert about additional verification')
@@ -235,7 +275,7 @@ class Observations(_Base):
                 else:
                     script.then("the two codes are the same")
                     script.then(f'the "{label}" provider accepts each code from either phone')
-        stored = bool(model.blobs)
+        stored = any(where not in model.unsure for where in model.blobs)
         if stored:
             script.then("no stored backup contains the user name, issuer or secret of any of "
                         f"{ACTOR}'s accounts")
@@ -251,6 +291,8 @@ class Observations(_Base):
             if used and needs_of(org) in self.script.needs():
                 script.then(f'the "{org}" administrator sees nothing of {ACTOR}\'s '
                             f'"{used[0]}" and "{used[-1]}" accounts')
+        if model.unsure:  # what a switched-off backup left behind is the target's choice
+            return script
         script.then(f"the cloud holds {len(model.blobs)} backups")
         for store in (m.ICLOUD, m.MICROSOFT):
             if not any(s == store for s, _ in model.blobs):
@@ -291,7 +333,7 @@ class Observations(_Base):
                               (f"the {org} organisation", plain_forms(cast.tenants[org].name))]
             for what, forms in words:
                 if any(form in blob for form in forms for blob in stored):
-                    self._fail(("REQ-PRIVACY-03", "REQ-SECURITY-01"),
+                    self._fail("stored-secrets",
                                f"{what} is readable in the cloud",
                                "no stored backup contains the user name, issuer or secret of "
                                f"any of {ACTOR}'s accounts")
@@ -303,11 +345,11 @@ class Observations(_Base):
         for phone, keys in holders:
             other = next((p for p, _ in holders if p != phone), phone)
             if stored and any(k in blob for k in keys for blob in stored):
-                self._fail(("REQ-PRIVACY-05",), f"a device key of the {phone} is in the cloud",
+                self._fail("device-keys", f"a device key of the {phone} is in the cloud",
                            f'no stored backup contains a device key of the "{phone}" or the '
                            f'"{other}"')
             if any(k in payload for k in keys for payload in new_traffic):
-                self._fail(("REQ-PRIVACY-05",), f"a device key of the {phone} crossed the "
+                self._fail("device-keys", f"a device key of the {phone} crossed the "
                            "network", f'no network traffic contains a device key of the '
                            f'"{phone}" or the "{other}"')
 
@@ -325,6 +367,7 @@ class Observations(_Base):
             for label in used:
                 if cast.username(label).lower() in seen:
                     other = next((u for u in used if u != label), label)
-                    self._fail(("REQ-PRIVACY-02",), f"the {org} administrator sees {label}",
+                    self._fail("administrator-sees-nothing",
+                               f"the {org} administrator sees {label}",
                                f'the "{org}" administrator sees nothing of {ACTOR}\'s '
                                f'"{label}" and "{other}" accounts')

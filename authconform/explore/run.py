@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,19 @@ REPO = Path(__file__).resolve().parents[2]
 REGRESSIONS = REPO / "features" / "regressions"
 
 
+# What the explorer's rules use beside the core of the port: a target without one is
+# refused up front, naming it, rather than failing part-way through a program.
+NEEDED = frozenset({
+    port.Capability.CLOCK, port.Capability.NETWORK, port.Capability.SESSIONS,
+    port.Capability.STORAGE_MANAGEMENT, port.Capability.STORE_INSPECTION,
+    port.Capability.MESSAGES, port.Capability.ADMIN, port.Capability.TRAFFIC,
+    port.Capability.DEVICE_INSPECTION})
+
+
+class CannotExplore(Exception):
+    """The target lacks what the explorer needs (a usage problem, exit 2)."""
+
+
 @dataclass
 class ExploreResult:
     adapter: str
@@ -37,39 +51,64 @@ class ExploreResult:
     step_count: int
     found: bool
     seconds: float
+    variant: str | None = None  # a conforming variant of the simulator (adapter option)
     failure: str = ""  # the disagreement or error, as Hypothesis raised it
     requirements: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()  # the model's rules the target broke
+    robustness: bool = False  # only robustness rules broken: not a documented failure
+    # robustness rules the target answered otherwise, noted and followed: (rules, detail)
+    notes: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     program: list[str] = field(default_factory=list)  # the shrunk steps, as Gherkin
     feature: str | None = None  # the .feature text
     feature_path: Path | None = None
 
+    @property
+    def target(self) -> str:
+        return (self.adapter + (f"+{self.mutant}" if self.mutant else "")
+                + (f" variant {self.variant}" if self.variant else ""))
+
     def summary(self) -> str:
-        target = self.adapter + (f"+{self.mutant}" if self.mutant else "")
+        noted = (f"; robustness notes beside it: {len(self.notes)}" if self.notes else "")
         if not self.found:
-            return (f"explore {target} seed={self.seed}: no disagreement in "
+            return (f"explore {self.target} seed={self.seed}: no disagreement in "
                     f"{self.max_examples} programs of up to {self.step_count} steps "
-                    f"({self.seconds:.1f} s)")
-        return (f"explore {target} seed={self.seed}: DISAGREEMENT after "
-                f"{len(self.program)} steps ({self.seconds:.1f} s): {self.failure}")
+                    f"({self.seconds:.1f} s){noted}")
+        what = ("robustness disagreement (a rule the harness adds; not a documented "
+                "failure)" if self.robustness else "DISAGREEMENT")
+        return (f"explore {self.target} seed={self.seed}: {what} after "
+                f"{len(self.program)} steps ({self.seconds:.1f} s): {self.failure}{noted}")
 
 
 def explore(adapter_name: str = "sim", mutant: str | None = None, seed: int = 0,
             max_examples: int = 200, *, step_count: int = 40, profile: str = "current",
             op_timeout: float = 10.0, write_to: Path | None = None,
-            feature_name: str | None = None, shrink: bool = True) -> ExploreResult:
+            feature_name: str | None = None, shrink: bool = True,
+            variant: str | None = None) -> ExploreResult:
     """Explore one target until the model and the target disagree or ``max_examples``
     programs have passed. On a disagreement the shrunk program is turned into a feature
     (written under ``write_to`` when given). ``shrink=False`` only answers whether a
     disagreement exists (much faster); its program is then the unshrunk one."""
     adapter = load_adapter(adapter_name)
+    options = read_options(None)
+    if variant is not None:
+        options["variant"] = variant
     adapter.start(TargetConfig(seed=seed, profile=profile, mutant=mutant,
-                               op_timeout=op_timeout, options=read_options(None)))
+                               op_timeout=op_timeout, options=options))
     last: list[Explorer] = []
 
     def new_target() -> GuardedTarget:
         # one world seed for every program: a replayed program meets the same world
         return GuardedTarget(adapter.new_target(seed), op_timeout)
 
+    probe = new_target()
+    try:
+        missing = NEEDED - frozenset(probe.info.capabilities)
+    finally:
+        probe.close()
+    if missing:
+        adapter.stop()
+        raise CannotExplore(f"the target {probe.info.name!r} lacks the capabilities the "
+                            f"explorer needs: {', '.join(sorted(c.value for c in missing))}")
     machine = make_machine(new_target, profile, on_new=last.append)
     hypothesis_seed(seed)(machine)
     config = settings(max_examples=max_examples, stateful_step_count=step_count,
@@ -79,13 +118,16 @@ def explore(adapter_name: str = "sim", mutant: str | None = None, seed: int = 0,
                                                                  else []),
                       verbosity=Verbosity.quiet, print_blob=False)
     started = time.perf_counter()
-    result = ExploreResult(adapter_name, mutant, seed, max_examples, step_count, False, 0.0)
+    result = ExploreResult(adapter_name, mutant, seed, max_examples, step_count, False, 0.0,
+                           variant=variant)
     try:
         run_state_machine_as_test(machine, settings=config)
     except (Disagreement, port.TargetError, AssertionError, Flaky) as exc:
         result.found = True
         result.failure = f"{type(exc).__name__}: {exc}".splitlines()[0]
         result.requirements = getattr(exc, "requirements", ())
+        result.rules = tuple(r.name for r in getattr(exc, "rules", ()))
+        result.robustness = bool(getattr(exc, "robustness", False))
         final = last[-1]  # Hypothesis replays the shrunk program last
         result.program = final.script.lines()
         result.feature = _feature(final, result, feature_name)
@@ -95,6 +137,11 @@ def explore(adapter_name: str = "sim", mutant: str | None = None, seed: int = 0,
     finally:
         adapter.stop()
         result.seconds = time.perf_counter() - started
+        seen: set[tuple[tuple[str, ...], str]] = set()
+        for rules, detail, _ in machine.notes:
+            if (rules, detail) not in seen and len(seen) < 20:
+                seen.add((rules, detail))
+                result.notes.append((rules, detail))
     return result
 
 
@@ -107,6 +154,8 @@ def _feature(final: Explorer, result: ExploreResult, feature_name: str | None) -
 
     tags = list(result.requirements)
     tags += sorted({r.split("-")[1].lower() for r in tags if r.count("-") == 2})
+    if result.robustness:
+        tags.append("robustness")
     found_in = result.adapter
     if result.mutant:
         found_in += f" with mutant {result.mutant}"
@@ -132,15 +181,75 @@ def _feature(final: Explorer, result: ExploreResult, feature_name: str | None) -
     description = [
         f"Found against {found_in} by `{command}`,",
         "then shrunk by Hypothesis. The steps are the explorer's program; each Then is what",
-        "the reference model expects at that point. The reference simulator passes it.",
+        "the reference model expects at that point.",
         f"What went wrong: {result.failure.split(': ', 1)[-1][:100]}",
+        f"Model rules broken: {', '.join(result.rules) or '-'} (authconform/explore/rules.py).",
     ]
+    if result.robustness:
+        description.insert(0, "ROBUSTNESS, NOT A DOCUMENTED FAILURE: the rule broken is one "
+                           "the harness adds; the documents do not say this.")
     return feature_text(final.script, title=title, tags=tags, description=description)
 
 
+def seeds_of(text: str) -> list[int]:
+    """``"1-20"``, ``"3"`` or ``"1,4,9"``; a clear error for anything else."""
+    seeds: list[int] = []
+    try:
+        for part in text.split(","):
+            low, _, high = part.strip().partition("-")
+            seeds += range(int(low), int(high or low) + 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seeds must look like 1-20 or 1,4,9, not {text!r}"
+                                         ) from None
+    if not seeds:
+        raise argparse.ArgumentTypeError(f"no seed in {text!r}")
+    return seeds
+
+
+def sweep(variants: list[str], seeds: list[int], max_examples: int = 50,
+          step_count: int = 30, profile: str = "current",
+          report: Callable[[ExploreResult], None] | None = None) -> list[ExploreResult]:
+    """The explorer against each conforming variant of the simulator for each seed
+    (no shrinking: whether a disagreement exists is the question). A conforming variant
+    changes only what the documents leave open, so any disagreement is the model's own
+    false alarm."""
+    results = []
+    for name in variants:
+        for seed in seeds:
+            result = explore("sim", None, seed, max_examples, step_count=step_count,
+                             profile=profile, shrink=False, variant=name)
+            results.append(result)
+            if report is not None:
+                report(result)
+    return results
+
+
+def _sweep_main(options: argparse.Namespace) -> int:
+    from authconform.variants.catalogue import VARIANTS
+
+    names = options.variants or sorted(VARIANTS)
+    unknown = [n for n in names if n not in VARIANTS]
+    if unknown:
+        print(f"authconform explore: unknown variant(s) {', '.join(unknown)}; known: "
+              f"{', '.join(sorted(VARIANTS))}", file=sys.stderr)
+        return 2
+    print(f"authconform explore: {len(names)} conforming variant(s) x seeds {options.seeds[0]}"
+          f"..{options.seeds[-1]} ({len(options.seeds)}), {options.max_examples} programs "
+          f"of up to {options.steps} steps each")
+    results = sweep(names, options.seeds, options.max_examples, options.steps,
+                    options.profile, report=lambda r: print(r.summary(), flush=True))
+    bad = [r for r in results if r.found]
+    print(f"authconform explore: {len(results) - len(bad)} of {len(results)} runs clean; "
+          + ("every variant passes" if not bad else
+             "false alarms: " + "; ".join(f"{r.variant} seed {r.seed}" for r in bad)))
+    return 1 if bad else 0
+
+
 def main(args: list[str] | None = None) -> int:
-    """``authconform explore [--sut sim] [--mutant NAME] [--seed N] [--max-examples N]
-    [--steps N] [--profile P] [--write-regression] [--regressions-dir DIR]``.
+    """``authconform explore [--sut sim] [--mutant NAME | --variant NAME] [--seed N]
+    [--max-examples N] [--steps N] [--profile P] [--write-regression]
+    [--regressions-dir DIR]``, or the sweep over conforming variants:
+    ``authconform explore --variants [NAME ...] [--seeds 1-20]``.
 
     Exit 0 when no disagreement was found, 1 when one was (and printed), 2 on usage."""
     parser = argparse.ArgumentParser(prog="authconform explore",
@@ -148,6 +257,12 @@ def main(args: list[str] | None = None) -> int:
     parser.add_argument("--sut", default="sim", help="target adapter (default: sim)")
     parser.add_argument("--mutant", default=None,
                         help="explore a deliberately faulty simulator variant")
+    parser.add_argument("--variant", default=None,
+                        help="a conforming variant of the simulator (authconform variants)")
+    parser.add_argument("--variants", nargs="*", default=None, metavar="NAME",
+                        help="sweep: every conforming variant (or those named) for --seeds")
+    parser.add_argument("--seeds", type=seeds_of, default=seeds_of("1-20"),
+                        help="the sweep's seeds, e.g. 1-20 (the default) or 1,4,9")
     parser.add_argument("--seed", type=int, default=None,
                         help="seed (default: random, printed)")
     parser.add_argument("--max-examples", type=int, default=200,
@@ -163,14 +278,29 @@ def main(args: list[str] | None = None) -> int:
     parser.add_argument("--regressions-dir", type=Path, default=REGRESSIONS,
                         help="where --write-regression puts the .feature file")
     options = parser.parse_args(args)
+    if options.variants is not None:
+        if options.mutant or options.variant or options.sut != "sim":
+            parser.error("--variants sweeps the simulator's variants: no --mutant, "
+                         "--variant or --sut with it")
+        if "--max-examples" not in (args if args is not None else sys.argv):
+            options.max_examples = 50
+        return _sweep_main(options)
+    if options.mutant and options.variant:
+        parser.error("--mutant and --variant cannot be combined")
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
-    print(f"authconform explore: sut={options.sut} mutant={options.mutant or '-'} seed={seed} "
-          f"(replay with --seed {seed})")
-    result = explore(options.sut, options.mutant, seed, options.max_examples,
-                     step_count=options.steps, profile=options.profile,
-                     write_to=options.regressions_dir if options.write_regression else None,
-                     shrink=not options.no_shrink)
+    print(f"authconform explore: sut={options.sut} mutant={options.mutant or '-'} "
+          f"variant={options.variant or '-'} seed={seed} (replay with --seed {seed})")
+    try:
+        result = explore(options.sut, options.mutant, seed, options.max_examples,
+                         step_count=options.steps, profile=options.profile,
+                         write_to=options.regressions_dir if options.write_regression
+                         else None, shrink=not options.no_shrink, variant=options.variant)
+    except CannotExplore as exc:
+        print(f"authconform explore: {exc}", file=sys.stderr)
+        return 2
     print(result.summary())
+    for rules, detail in result.notes:
+        print(f"  robustness note (beside the findings) [{', '.join(rules)}]: {detail}")
     if result.found:
         print(result.feature)
         if result.feature_path:
