@@ -121,7 +121,8 @@ def merged_document(docs: Sequence[Mapping[str, Any]], *, today: dt.date,
         pytest_exit_status=merged_exit_status(docs),
         strict=first["gate"]["strict"], require_all=first["gate"]["require_all"],
         suite=first.get("suite", {}), sources=first.get("sources"),
-        readings=target.get("readings", {}))
+        readings=target.get("readings", {}),
+        port_version=target.get("port_version", ""), port_note=target.get("port_note"))
     return verdict.build_document(catalogue, scenarios, run, sorted(
         waivers, key=lambda w: w.requirement), today=today, generated_at=generated_at)
 

@@ -755,7 +755,7 @@ def build_document(
     return doc
 
 
-def error_headline(scenario: ScenarioResult, limit: int = 200) -> str:
+def error_headline(scenario: ScenarioResult, limit: int = 240) -> str:
     """``at features/x.feature:12, scenario "...": TargetError: ...`` -- where a scenario
     in error is and what broke, in one line (the record of failures.render, else the
     scenario's id and its message's first line)."""
@@ -763,8 +763,17 @@ def error_headline(scenario: ScenarioResult, limit: int = 200) -> str:
     where = next((line for line in lines if line.startswith("at ")), None)
     what = next((line.removeprefix("error: ") for line in lines
                  if line.startswith("error: ")), lines[0] if lines else "no message")
-    text = f"{where or scenario.id}: {what}"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    # Too long: shorten where it is before what broke (the adapter and operation are
+    # the part a reader acts on; the scenario is named in full in conformance.json).
+    what = _cut(what, limit // 2)
+    where = where or scenario.id
+    if len(where) + len(what) + 2 > limit:  # an outline's example row goes first
+        where = re.sub(r" \(on [^()]*\)$", "", where)
+    return f"{_cut(where, limit - len(what) - 2)}: {what}"
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 
 
 def _headline(report: str) -> str:

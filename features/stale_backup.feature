@@ -97,8 +97,9 @@ Feature: An out-of-date backup
       | has passed        | a red dot  |
 
   # 000: the mark is there while a sign-in is needed, so nothing but that sign-in takes it
-  # away: not the connection coming and going, not days passing.
-  @stale @REQ-STALE-02 @profile-current
+  # away: not the connection coming and going, not days passing. Written for the reading
+  # in which a lapsed recovery sign-in puts the mark up.
+  @stale @REQ-STALE-02 @profile-current @reading-red_dot-out_of_date
   Scenario Outline: The red dot stays until Alex signs in again
     Given Alex has backed up the accounts "GitHub" on the "<phone>"
     When Alex's recovery account sign-in lapses and the "<phone>" marks the backup out of date
