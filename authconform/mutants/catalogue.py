@@ -371,14 +371,23 @@ def _backup_keeps_mail(world: World) -> None:
 def _mail_cached_beside_backup(world: World) -> None:
     import json
 
+    def cache(app: Authenticator) -> bytes | None:
+        account = world.msa.find(app.state.backup.recovery_username or "")
+        if account is None:
+            return None
+        return json.dumps({"items": [text for _, text in account.data]}).encode()
+
+    _left_beside_backup(world, "authenticator-cache.json", cache)
+
+
+def _left_beside_backup(world: World, name: str,
+                        content: Callable[[Authenticator], bytes | None]) -> None:
+    """Each upload also stores ``content`` as object ``name`` at the backup's location."""
     def _upload(app: Authenticator, original: Callable[[], None]) -> None:
         original()
-        backup = app.state.backup
-        account = world.msa.find(backup.recovery_username or "")
-        if account is not None and backup.location is not None:
-            cache = json.dumps({"items": [text for _, text in account.data]}).encode()
-            app._store().objects[(backup.location.lower(), "authenticator-cache.json")] = (
-                StoredBlob(cache, app.now))
+        location, data = app.state.backup.location, content(app)
+        if location is not None and data is not None:
+            app._store().objects[(location.lower(), name)] = StoredBlob(data, app.now)
 
     wrap_app(world, "_upload", _upload)
 
@@ -1322,15 +1331,11 @@ def _admin_sees_accounts(world: World) -> None:
 @mutant("backup_key_kept_in_store", "REQ-PRIVACY-03",
         "each upload leaves the backup key, base64-encoded, next to the backup it opens")
 def _backup_key_kept_in_store(world: World) -> None:
-    def _upload(app: Authenticator, original: Callable[[], None]) -> None:
-        original()
-        backup = app.state.backup
-        record = world.keys.lookup(backup.recovery_username or "")
-        if record is not None and backup.location is not None:
-            app._store().objects[(backup.location.lower(), "authenticator-key")] = (
-                StoredBlob(base64.b64encode(record.key), app.now))
+    def key(app: Authenticator) -> bytes | None:
+        record = world.keys.lookup(app.state.backup.recovery_username or "")
+        return None if record is None else base64.b64encode(record.key)
 
-    wrap_app(world, "_upload", _upload)
+    _left_beside_backup(world, "authenticator-key", key)
 
 
 @mutant("plaintext_backup", "REQ-PRIVACY-03",
