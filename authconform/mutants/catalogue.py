@@ -1533,23 +1533,19 @@ def _cut_recovery_fails_again(world: World) -> None:
         "a recovery that fails part-way leaves a note of the attempt beside the backup it "
         "was reading")
 def _cut_recovery_marks_store(world: World) -> None:
-    def begin_recovery(app: Authenticator, original: Callable[..., Done],
-                       username: str, password: str) -> Done:
-        try:
-            return original(username, password)
-        except Refusal as refusal:
-            record = world.keys.lookup(username)
-            if refusal.code in (Code.SERVICE_UNAVAILABLE, Code.NETWORK_UNAVAILABLE) and (
-                    record is not None and record.platform == app.device.platform.value):
-                location = (_apple_id_at(world, record.location) if record.platform == "ios"
-                            else username)
-                store = world.icloud if record.platform == "ios" else world.microsoft_storage
-                if location is not None:
-                    store.objects[(location.lower(), "recovery-attempt")] = StoredBlob(
-                        app.device.id.encode(), app.now)
-            raise
+    def refused(app: Authenticator, original: Callable[..., Done], refusal: Refusal,
+                username: str, password: str) -> None:
+        record = world.keys.lookup(username)
+        if refusal.code in (Code.SERVICE_UNAVAILABLE, Code.NETWORK_UNAVAILABLE) and (
+                record is not None and record.platform == app.device.platform.value):
+            location = (_apple_id_at(world, record.location) if record.platform == "ios"
+                        else username)
+            store = world.icloud if record.platform == "ios" else world.microsoft_storage
+            if location is not None:
+                store.objects[(location.lower(), "recovery-attempt")] = StoredBlob(
+                    app.device.id.encode(), app.now)
 
-    wrap_app(world, "begin_recovery", begin_recovery)
+    on_refusal(world, "begin_recovery", refused)
 
 
 @mutant("two_writers_mix_backups", "REQ-FAULT-07",
