@@ -131,6 +131,15 @@ def read_document(path: Path) -> tuple[dict[str, Any] | None, str | None]:
 # ---------------------------------------------------------------- locations
 
 
+def _root_or_say(args: argparse.Namespace) -> Path | None:
+    """``--root``, else the repository found from here; None (said on stderr) if none."""
+    root = Path(args.root).resolve() if args.root else find_root()
+    if root is None:
+        print("authconform: cannot find the repository (features/ and steps/)",
+              file=sys.stderr)
+    return root
+
+
 def find_root(start: Path | None = None) -> Path | None:
     """The repository root: the nearest folder holding features/ and steps/, from the
     working directory up, else the one this package was installed from."""
@@ -504,10 +513,8 @@ def coloured(label: str, stream: Any, env: Mapping[str, str] | None = None) -> s
 def cmd_requirements(args: argparse.Namespace) -> int:
     from authconform import traceability
 
-    root = Path(args.root).resolve() if args.root else find_root()
+    root = _root_or_say(args)
     if root is None:
-        print("authconform: cannot find the repository (features/ and steps/)",
-              file=sys.stderr)
         return EXIT_USAGE
     problem = use_catalogues(args)
     if problem:
@@ -556,10 +563,8 @@ def cmd_steps(args: argparse.Namespace) -> int:
     """Every step the suite knows (authconform.stepdefs), grouped, with a first use."""
     from authconform import stepcheck, stepdefs
 
-    root = Path(args.root).resolve() if args.root else find_root()
+    root = _root_or_say(args)
     if root is None:
-        print("authconform: cannot find the repository (features/ and steps/)",
-              file=sys.stderr)
         return EXIT_USAGE
     try:
         defs = stepdefs.load(root)
