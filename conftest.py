@@ -2,7 +2,7 @@
 
 Every module in steps/ is loaded here (``steps.step_modules()``), so each step is
 visible to every feature file; the feature files themselves are collected by the plugin
-(``authconform.plugin.pytest_collect_file``), with no test module per feature.
+(``authconform.gate.plugin.pytest_collect_file``), with no test module per feature.
 """
 
 import pytest
@@ -12,4 +12,4 @@ pytest.register_assert_rewrite("steps")
 
 from steps import step_modules  # noqa: E402 - after the rewrite registration
 
-pytest_plugins = ["authconform.plugin", *step_modules()]
+pytest_plugins = ["authconform.gate.plugin", "authconform.report.plugin", *step_modules()]

@@ -39,6 +39,7 @@ Fail closed: without a valid conformance.json the answer is never 0.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import importlib.util
 import json
@@ -49,83 +50,29 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from authconform import verdict
+from authconform.gate import merge, verdict
+from authconform.gate.document import read_document, write_document
+from authconform.gate.exit_codes import (
+    EXIT_CONFORMANT,
+    EXIT_HARNESS,
+    EXIT_NON_CONFORMANT,
+    EXIT_USAGE,
+    decide_exit_code,
+)
+from authconform.gate.waivers import TODAY_ENV
+from authconform.report import writers
+from authconform.report.html_report import ALLURE_MISSING, find_allure
+from authconform.spec.catalogue import (
+    CATALOGUE_ENV,
+    ConfigurationError,
+    Requirement,
+    load_catalogue,
+    load_retired,
+)
+from authconform.spec.suite import find_root
 
-EXIT_CONFORMANT = 0
-EXIT_NON_CONFORMANT = 1
-EXIT_USAGE = 2
-EXIT_HARNESS = 3
-
-# pytest's own exit codes
-PYTEST_OK, PYTEST_FAILED, PYTEST_INTERRUPTED, PYTEST_INTERNAL, PYTEST_USAGE, PYTEST_NO_TESTS = (
-    0, 1, 2, 3, 4, 5)
-
-ALLURE_ENV = "AUTHCONFORM_ALLURE_CLI"
 REPORT_FILES = ("conformance.json", "conformance.invalid.json", "junit.xml", "summary.md",
                 "conformance.intoto.json")
-
-
-# ---------------------------------------------------------------- the decision
-
-
-collection_error_headline = verdict.collection_error_headline  # where: what, one line
-
-
-def collection_errors_line(errors: Sequence[str], shown: int = 3) -> str:
-    """``N collection error(s): a; b; c and N more``, each naming its file and line."""
-    heads = [collection_error_headline(e) for e in errors[:shown]]
-    more = f" and {len(errors) - shown} more" if len(errors) > shown else ""
-    return f"{len(errors)} collection error(s): {'; '.join(heads)}{more}"
-
-
-def decide_exit_code(pytest_rc: int | None, doc: Mapping[str, Any] | None,
-                     doc_problem: str | None = None) -> tuple[int, str]:
-    """The gate's exit code and a one-line reason, from pytest's return code and the
-    conformance document (``None`` when missing or invalid, ``doc_problem`` says why)."""
-    if pytest_rc == PYTEST_USAGE:
-        return EXIT_USAGE, "pytest reported a usage error (see above)"
-    if doc is None and pytest_rc == PYTEST_INTERNAL:
-        return EXIT_HARNESS, ("pytest stopped before any scenario ran (an internal error, "
-                              "shown above); no conformance.json")
-    if doc is None:
-        return EXIT_HARNESS, f"no valid conformance.json: {doc_problem or 'missing'}"
-    errors = doc.get("harness", {}).get("collection_errors") or []
-    if errors:
-        return EXIT_USAGE, collection_errors_line(errors)
-    total = doc.get("totals", {}).get("scenarios", {}).get("total", 0)
-    if pytest_rc == PYTEST_NO_TESTS or total == 0:
-        return EXIT_USAGE, "no scenario was selected"
-    if pytest_rc not in (PYTEST_OK, PYTEST_FAILED):
-        return EXIT_HARNESS, f"pytest ended abnormally (exit {pytest_rc})"
-    v = doc.get("verdict")
-    scope = verdict.scope_prefix(doc)
-    if v == verdict.ERROR:
-        return EXIT_HARNESS, scope + (verdict.reasons_line(doc) or "error")
-    if v in (verdict.NON_CONFORMANT, verdict.REVIEW):  # review: run --sources DIR
-        return EXIT_NON_CONFORMANT, scope + verdict.reasons_line(doc)
-    if v == verdict.CONFORMANT:
-        # the label says "conformant": the line says what that covers, not the label again
-        covered = verdict.coverage_line(doc) if "coverage" in doc else "all checks passed"
-        found = verdict.readings_line(doc, inferred_only=True)  # an undeclared reading
-        return EXIT_CONFORMANT, scope + covered + (f"; {found}" if found else "")
-    return EXIT_HARNESS, f"unknown verdict {v!r}"
-
-
-def read_document(path: Path) -> tuple[dict[str, Any] | None, str | None]:
-    """The conformance document if it exists and is valid, else ``(None, why)``."""
-    if not path.is_file():
-        invalid = path.with_name("conformance.invalid.json")
-        if invalid.is_file():
-            return None, f"the document failed its schema (see {invalid})"
-        return None, f"{path} was not written"
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return None, f"{path}: {exc}"
-    problems = verdict.validate_document(doc)
-    if problems:
-        return None, f"{path} fails the schema: {problems[0]}"
-    return doc, None
 
 
 # ---------------------------------------------------------------- locations
@@ -140,33 +87,10 @@ def _root_or_say(args: argparse.Namespace) -> Path | None:
     return root
 
 
-def find_root(start: Path | None = None) -> Path | None:
-    """The repository root: the nearest folder holding features/ and steps/, from the
-    working directory up, else the one this package was installed from."""
-    candidates = [start or Path.cwd()]
-    candidates += list(candidates[0].resolve().parents)
-    candidates.append(Path(__file__).resolve().parent.parent)
-    for c in candidates:
-        if (c / "features").is_dir() and (c / "steps").is_dir():
-            return c.resolve()
-    return None
 
 
-def find_allure(root: Path | None) -> str | None:
-    given = os.environ.get(ALLURE_ENV)
-    if given:
-        return given if Path(given).exists() else None
-    for base in [root, Path.cwd(), Path(__file__).resolve().parent.parent]:
-        if base is None:
-            continue
-        cli = base / "node_modules" / ".bin" / "allure"
-        if cli.exists():
-            return str(cli)
-    return None
 
 
-ALLURE_MISSING = ("Allure CLI not found: run `npm ci` in the repository root (package.json "
-                  "pins the allure package), or pass --no-html")
 
 
 def unusable_report_dir(report_dir: Path) -> str | None:
@@ -204,7 +128,7 @@ def report_dir_error(report_dir: Path, who: str = "authconform") -> bool:
 
 
 def allure_config(report_dir: Path, name: str = "authconform conformance") -> dict[str, Any]:
-    from authconform import html_report
+    from authconform.report import html_report
 
     return html_report.allure_config(report_dir, name)
 
@@ -212,9 +136,9 @@ def allure_config(report_dir: Path, name: str = "authconform conformance") -> di
 def build_html(report_dir: Path, allure: str, quiet: bool = False,
                root: Path | None = None, sources: str | None = None) -> tuple[bool, str]:
     """The single-file Allure report and the requirement pages, in an emptied
-    <report-dir>/allure-report (authconform.html_report); ``sources`` is the folder of
+    <report-dir>/allure-report (authconform.report.html_report); ``sources`` is the folder of
     the documents quoted on the requirement pages (default ../shared/seeds if there)."""
-    from authconform import html_report
+    from authconform.report import html_report
 
     return html_report.build(report_dir, allure, root=root or find_root(),
                              sources=Path(sources).resolve() if sources else None)
@@ -236,7 +160,7 @@ def _workers(value: str) -> str:
 
 
 def _shard(value: str) -> tuple[int, int]:
-    from authconform.plugin import parse_shard
+    from authconform.gate.plugin import parse_shard
 
     return parse_shard(value)
 
@@ -271,7 +195,7 @@ def uncompilable_python(root: Path) -> list[str]:
 
 
 def pytest_command(args: argparse.Namespace, root: Path, report_dir: Path) -> list[str]:
-    from authconform.plugin import UNUSED_PLUGIN_ARGS
+    from authconform.gate.plugin import UNUSED_PLUGIN_ARGS
 
     chosen = [str(f) for f in getattr(args, "feature_files", None) or []] or ["features"]
     cmd = [sys.executable, "-m", "pytest", *chosen, "--strict-markers", "-p", "no:cacheprovider",
@@ -386,13 +310,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def use_catalogues(args: argparse.Namespace) -> str | None:
     """``--catalogue FILE``: user requirements beside ours, for this process and every
-    process it starts (``verdict.CATALOGUE_ENV``); a missing file is the problem."""
+    process it starts (``CATALOGUE_ENV``); a missing file is the problem."""
     files = [Path(f).resolve() for f in getattr(args, "catalogue", None) or []]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         return f"user catalogue {missing[0]} does not exist"
     if files:
-        os.environ[verdict.CATALOGUE_ENV] = os.pathsep.join(str(f) for f in files)
+        os.environ[CATALOGUE_ENV] = os.pathsep.join(str(f) for f in files)
     return None
 
 
@@ -418,9 +342,9 @@ def selection_problem(args: argparse.Namespace, root: Path) -> str | None:
     if args.requirement:
         try:
             catalogue_path = root / "features" / "requirements.yml"
-            known = {r.id for r in verdict.load_catalogue(catalogue_path)}
-            retired = verdict.load_retired(catalogue_path)
-        except verdict.ConfigurationError as exc:
+            known = {r.id for r in load_catalogue(catalogue_path)}
+            retired = load_retired(catalogue_path)
+        except ConfigurationError as exc:
             return str(exc)
         for rid in args.requirement:
             if rid in retired:
@@ -431,13 +355,13 @@ def selection_problem(args: argparse.Namespace, root: Path) -> str | None:
 
 
 def prerun_problems(root: Path, only: Sequence[Path] | None) -> list[str]:
-    """Unknown steps, disallowed values and untraced scenarios (authconform.stepcheck),
+    """Unknown steps, disallowed values and untraced scenarios (authconform.authoring.stepcheck),
     before any scenario runs."""
-    from authconform import stepcheck
+    from authconform.authoring import stepcheck
 
     try:
         return stepcheck.prerun(root, only)
-    except verdict.ConfigurationError:
+    except ConfigurationError:
         # a feature file or catalogue that cannot be read: the run reports it as it
         # always has (a collection or usage error at its file and line, exit 2)
         return []
@@ -448,7 +372,7 @@ def load_signing_key(path: str | None) -> Any:
     fails at once (``None`` and a message when it cannot be used)."""
     if not path:
         return None
-    from authconform import attest
+    from authconform.gate import attest
 
     try:
         return attest.load_private_key(path)
@@ -458,9 +382,9 @@ def load_signing_key(path: str | None) -> Any:
 
 
 def sign_reports(report_dir: Path, key: Any, root: Path, code: int) -> int:
-    """The signed attestation next to conformance.json (authconform.attest); the exit
+    """The signed attestation next to conformance.json (authconform.gate.attest); the exit
     code becomes 3 if it cannot be written."""
-    from authconform import attest
+    from authconform.gate import attest
 
     try:
         where = attest.sign_report(report_dir, key, root)
@@ -511,7 +435,7 @@ def coloured(label: str, stream: Any, env: Mapping[str, str] | None = None) -> s
 
 
 def cmd_requirements(args: argparse.Namespace) -> int:
-    from authconform import traceability
+    from authconform.spec import traceability
 
     root = _root_or_say(args)
     if root is None:
@@ -521,9 +445,9 @@ def cmd_requirements(args: argparse.Namespace) -> int:
         print(f"authconform: {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        catalogue = verdict.load_catalogue(root / "features" / "requirements.yml")
-        if args.sources:  # the source documents' coverage (authconform.sources_cli)
-            from authconform import sources_cli
+        catalogue = load_catalogue(root / "features" / "requirements.yml")
+        if args.sources:  # the source documents' coverage (authconform.spec.sources_cli)
+            from authconform.spec import sources_cli
 
             return sources_cli.main(catalogue, root, args.sources, passages=args.passages,
                                     fmt=args.format)
@@ -533,8 +457,8 @@ def cmd_requirements(args: argparse.Namespace) -> int:
             return 0
         matrix = traceability.build_matrix(
             catalogue, traceability.parse_features(root / "features"), args.profile,
-            retired=verdict.load_retired(root / "features" / "requirements.yml"))
-    except verdict.ConfigurationError as exc:
+            retired=load_retired(root / "features" / "requirements.yml"))
+    except ConfigurationError as exc:
         print(f"authconform: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.format == "json":
@@ -560,8 +484,8 @@ def cmd_requirements(args: argparse.Namespace) -> int:
 
 
 def cmd_steps(args: argparse.Namespace) -> int:
-    """Every step the suite knows (authconform.stepdefs), grouped, with a first use."""
-    from authconform import stepcheck, stepdefs
+    """Every step the suite knows (authconform.authoring.stepdefs), grouped, with a first use."""
+    from authconform.authoring import stepcheck, stepdefs
 
     root = _root_or_say(args)
     if root is None:
@@ -587,7 +511,7 @@ def cmd_steps(args: argparse.Namespace) -> int:
     return 0
 
 
-def _render_catalogue(catalogue: Sequence[verdict.Requirement], fmt: str) -> str:
+def _render_catalogue(catalogue: Sequence[Requirement], fmt: str) -> str:
     if fmt == "json":
         return json.dumps([{"id": r.id, "area": r.area, "level": r.level, "kind": r.kind,
                             "profiles": list(r.profiles), "summary": r.summary,
@@ -674,23 +598,94 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 1 if new else 0
 
 
+# ---------------------------------------------------------------- merge
+
+
+def write_merged_reports(doc: dict[str, Any], dirs: Sequence[Path], out: Path) -> Path:
+    """The merged document, then every report made from it, as a run writes them."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name in REPORT_FILES:
+        (out / name).unlink(missing_ok=True)
+    written = write_document(doc, out)
+    writers.write_all(doc, out, merge.copy_allure_results(dirs, out))
+    return written
+
+
+def merge_main(argv: Sequence[str] | None = None) -> int:
+    """``authconform merge DIR...`` (authconform.gate.merge judges the shards as one run)."""
+    parser = argparse.ArgumentParser(
+        prog="authconform merge",
+        description="Combine the report folders of `authconform run --shard K/N` into one "
+                    "verdict, conformance.json, junit.xml, summary.md and Allure report.")
+    parser.add_argument("dirs", nargs="+", metavar="DIR", help="a shard's report folder")
+    parser.add_argument("--report-dir", default="reports",
+                        help="where the merged reports go (default: reports)")
+    parser.add_argument("--no-html", action="store_true", help="skip the Allure HTML report")
+    parser.add_argument("--sign", default=None, metavar="KEY",
+                        help="write a signed attestation of the merged verdict (run --sign)")
+    args = parser.parse_args(argv)
+    signing_key = load_signing_key(args.sign)
+    if args.sign and signing_key is None:
+        return EXIT_USAGE
+    dirs = [Path(d).resolve() for d in args.dirs]
+    out = Path(args.report_dir).resolve()
+    if out in dirs:
+        print("authconform merge: --report-dir must not be one of the shards' folders",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if report_dir_error(out, "authconform merge"):
+        return EXIT_USAGE
+    allure = None
+    if not args.no_html:
+        allure = find_allure(find_root())
+        if allure is None:
+            print(f"authconform merge: {ALLURE_MISSING}", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        docs = merge.read_shards(dirs)
+    except merge.MergeError as exc:
+        print(f"authconform merge: cannot merge: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    today_text = os.environ.get(TODAY_ENV)
+    doc = merge.merged_document(
+        docs, today=dt.date.fromisoformat(today_text) if today_text else dt.date.today(),
+        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0))
+    write_merged_reports(doc, dirs, out)
+    written, problem = read_document(out / "conformance.json")
+    code, why = decide_exit_code(doc["harness"]["pytest_exit_status"], written, problem)
+    if allure is not None and code != EXIT_USAGE:
+        ok, where = build_html(out, allure)
+        if ok:
+            print(f"authconform: HTML report {where}")
+        else:
+            print(f"authconform: {where}", file=sys.stderr)
+            if code in (EXIT_CONFORMANT, EXIT_NON_CONFORMANT):
+                code, why = EXIT_HARNESS, "the HTML report could not be built"
+    if signing_key is not None and written is not None:
+        code = sign_reports(out, signing_key, find_root() or Path.cwd(), code)
+    print(f"authconform merge: {len(docs)} shards, {len(doc['scenarios'])} scenarios")
+    print_verdict(written, code, why, out)
+    return code
+
+
 # ---------------------------------------------------------------- delegated
 
 DELEGATES = {
-    "self-test": ("authconform.selftest", "main", "check an adapter's wiring and capabilities"),
-    "explore": ("authconform.explore.run", "main",
+    "self-test": ("authconform.adapters.selftest", "main",
+                  "check an adapter's wiring and capabilities"),
+    "explore": ("authconform.proof.explore.run", "main",
                 "model-based exploration; counterexamples written as .feature files"),
-    "mutants": ("authconform.mutants.runner", "main", "run the suite against each mutant"),
-    "variants": ("authconform.variants.runner", "main",
+    "mutants": ("authconform.proof.mutants", "main", "run the suite against each mutant"),
+    "variants": ("authconform.proof.variants", "main",
                  "run the suite against each conforming variant (each must pass)"),
-    "bench": ("authconform.bench_cli", "main", "benchmarks of the simulator and the suite"),
-    "merge": ("authconform.merge", "main",
+    "bench": ("bench.cli", "main", "benchmarks of the simulator and the suite"),
+    "merge": ("authconform.cli", "merge_main",
               "combine the report folders of `run --shard K/N` into one verdict and report"),
-    "drift": ("authconform.drift", "main",
+    "drift": ("authconform.spec.drift", "main",
               "changed, new, removed and moved passages between two copies of the documents"),
-    "verify": ("authconform.attest", "verify_main",
+    "verify": ("authconform.gate.attest", "verify_main",
                "check a signed attestation's signature and every digest"),
-    "keygen": ("authconform.attest", "keygen_main", "make a key pair for run --sign"),
+    "keygen": ("authconform.gate.attest", "keygen_main", "make a key pair for run --sign"),
 }
 
 

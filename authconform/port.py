@@ -32,7 +32,7 @@ from typing import Protocol, runtime_checkable
 # The version of this port and of the HTTP protocol that carries it (semver): a new
 # major version breaks targets written for the one before, a new minor version only
 # adds. A target says which version it was written for in TargetInfo.port_version;
-# authconform/versions.py checks it at start. Bump it with every change to this file's
+# authconform/adapters/versions.py checks it at start. Bump it with every change to this file's
 # contract and list the change in docs/port-changelog.md.
 PORT_VERSION = "2.1.0"
 
@@ -154,7 +154,7 @@ class Reading(StrEnum):
     (READINGS). A target may declare the one it follows in ``TargetInfo.readings``; then
     it is judged under that reading only. An undeclared reading is not a default: the
     gate runs the scenarios of every value and names the one the target was found to
-    follow (authconform.inference)."""
+    follow (authconform.gate.inference)."""
 
     # "accounts already set up" blocks recovery: any account at all, or only an
     # account that is also in the backup
@@ -384,7 +384,7 @@ class TargetInfo:
     # Which reading of each documented ambiguity this target follows (see Reading).
     readings: Mapping[str, str] = field(default_factory=dict)
     # The PORT_VERSION this target was written for; "" (undeclared) is taken as 2.0.0,
-    # the last version before targets declared one (authconform/versions.py).
+    # the last version before targets declared one (authconform/adapters/versions.py).
     port_version: str = ""
 
     def parameter(self, name: Parameter) -> float | None:

@@ -99,7 +99,7 @@ def _faker_calls() -> None:
     Faker.__getattr__ = getattr_  # type: ignore[method-assign]
 
 
-@pytest.hookimpl(tryfirst=True)  # before authconform.plugin registers the collector
+@pytest.hookimpl(tryfirst=True)  # before authconform.gate.plugin registers the collector
 def pytest_configure(config: pytest.Config) -> None:
     if not os.environ.get("AUTHCONFORM_BENCH_COMPONENTS") or hasattr(config, "workerinput"):
         return
@@ -117,19 +117,19 @@ def pytest_configure(config: pytest.Config) -> None:
     _patch("authconform.adapters.guard", "_Guarded._call", "guarded call (total)")
     _patch("authconform.adapters.guard", "_Runner.run", "guarded call: the adapter part")
     _patch("authconform.adapters.guard", "check_value", "guard: result check")
-    _patch("authconform.plugin", "load_catalogue", "catalogue load (plugin)")
-    _patch("authconform.verdict", "load_catalogue", "catalogue load (verdict)")
-    results = importlib.import_module("authconform.results") if _exists(
-        "authconform.results") else None
+    _patch("authconform.gate.plugin", "load_catalogue", "catalogue load (plugin)")
+    _patch("authconform.gate.verdict", "load_catalogue", "catalogue load (verdict)")
+    results = importlib.import_module("authconform.gate.results") if _exists(
+        "authconform.gate.results") else None
     collector = getattr(results, "ResultCollector", None)
     if collector is not None:
         for hook in ("pytest_runtest_makereport", "pytest_runtest_logreport"):
             if hook in collector.__dict__:
-                _patch("authconform.results", f"ResultCollector.{hook}",
+                _patch("authconform.gate.results", f"ResultCollector.{hook}",
                        "report collector (per scenario)")
         for hook in ("pytest_sessionfinish", "pytest_terminal_summary", "pytest_unconfigure"):
             if hook in collector.__dict__:
-                _patch("authconform.results", f"ResultCollector.{hook}",
+                _patch("authconform.gate.results", f"ResultCollector.{hook}",
                        "report writing (end of session)")
 
 

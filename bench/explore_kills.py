@@ -39,8 +39,8 @@ def _kind(result: Any) -> str:
 
 def measure(seed: int = DEFAULT_SEED, max_examples: int = DEFAULT_EXAMPLES,
             steps: int = DEFAULT_STEPS, only: list[str] | None = None) -> dict[str, Any]:
-    from authconform.explore import explore
-    from authconform.mutants.catalogue import MUTANTS
+    from authconform.alterations.mutants import MUTANTS
+    from authconform.proof.explore import explore
 
     names = sorted(only or MUTANTS)
     rows: list[dict[str, Any]] = []

@@ -26,7 +26,7 @@ from pytest_bdd.parser import FeatureParser
 from bench.common import REPO
 
 STEP_TYPES = ("given", "when", "then")
-# The plugin's profile tags (authconform.plugin.PROFILE_TAGS); deselected alike.
+# The plugin's profile tags (authconform.gate.plugin.PROFILE_TAGS); deselected alike.
 PROFILE_TAGS = {"profile-current": "current", "profile-2019": "2019"}
 
 

@@ -1,6 +1,6 @@
 """Figure 4: wall seconds for the whole mutant run, serial and with parallel workers.
 
-``python -m authconform.mutants.runner --workers 1`` and ``--workers N``, interleaved,
+``python -m authconform.proof.mutants --workers 1`` and ``--workers N``, interleaved,
 each in a fresh interpreter with its reports in a temporary directory, the same seed for
 both. The figure is the subprocess wall clock (what someone running
 ``authconform mutants`` waits for, interpreter start-up included); the runner's own
@@ -23,16 +23,16 @@ from bench.common import REPO, base_env, interleave, median, paired_ratios, pyth
 
 def available() -> str | None:
     try:
-        if importlib.util.find_spec("authconform.mutants.runner") is None:
-            return "authconform/mutants/runner.py is not there yet"
+        if importlib.util.find_spec("authconform.proof.mutants") is None:
+            return "authconform/proof/mutants.py is not there yet"
     except (ImportError, ValueError) as exc:
-        return f"authconform.mutants.runner: {exc}"
+        return f"authconform.proof.mutants: {exc}"
     return None
 
 
 def run_once(workers: int, seed: int, timeout: float = 3600) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="authconform-bench-mutants-") as tmp:
-        command = [python(), "-m", "authconform.mutants.runner", "--workers", str(workers),
+        command = [python(), "-m", "authconform.proof.mutants", "--workers", str(workers),
                    "--seed", str(seed), "--report-dir", tmp,
                    # the scenario reports of its pytest session: not over reports/
                    "--", "--authconform-report-dir", str(Path(tmp) / "session")]

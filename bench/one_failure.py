@@ -1,9 +1,9 @@
 """One broken behaviour, one failing requirement: measured over the mutant catalogue.
 
-A mutant breaks one documented behaviour (``authconform/mutants/catalogue.py`` names its
+A mutant breaks one documented behaviour (``authconform/alterations/mutants/`` names its
 ``requirement``). When the whole conformance suite runs against it, that requirement
 should be the only one that fails: scenarios that merely lean on the broken behaviour
-(a Given or When step, see ``authconform/preconditions.py``) are *blocked* by it, not
+(a Given or When step, see ``authconform/gate/preconditions.py``) are *blocked* by it, not
 failed. Then one waiver, for the mutant's own requirement, is enough to waive it.
 
 For each mutant (all of them, or the names given) this runs the full suite once,
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(REPO))
-    from authconform.mutants.catalogue import MUTANTS
+    from authconform.alterations.mutants import MUTANTS
 
     unknown = [n for n in args.names if n not in MUTANTS]
     if unknown:

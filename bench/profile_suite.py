@@ -44,9 +44,9 @@ GROUPS: dict[str, Callable[[Func], bool]] = {
     "pytest-bdd step lookup": lambda f: f[2] in {"find_fixturedefs_for_step",
                                                   "inject_fixturedefs_for_step"},
     "authconform plugin configure (catalogue, adapter start)":
-        lambda f: "authconform/plugin.py" in f[0] and f[2] == "pytest_configure",
+        lambda f: "authconform/gate/plugin.py" in f[0] and f[2] == "pytest_configure",
     "target fixture (new world + guard)":
-        lambda f: "authconform/plugin.py" in f[0] and f[2] == "target",
+        lambda f: "authconform/gate/plugin.py" in f[0] and f[2] == "target",
     "world creation (World.__init__)": lambda f: "sim/world.py" in f[0] and f[2] == "__init__",
     "guard (_Guarded._call incl. the adapter call)":
         lambda f: "adapters/guard.py" in f[0] and f[2] in {"_call", "__getattr__"},
@@ -58,10 +58,10 @@ GROUPS: dict[str, Callable[[Func], bool]] = {
     "QR decode (zxing-cpp, pillow)": lambda f: "sim/qr.py" in f[0] and f[2] == "decode",
     "keys and sealing (sim/crypto.py)": lambda f: "sim/crypto.py" in f[0] and f[2] != "<module>",
     "TOTP (pyotp)": lambda f: "/pyotp/" in f[0] and f[2] != "<module>",
-    "report writing (authconform/results.py)":
-        lambda f: "authconform/results.py" in f[0] and f[2] != "<module>",
-    "verdict (authconform/verdict.py)":
-        lambda f: "authconform/verdict.py" in f[0] and f[2] != "<module>",
+    "report writing (authconform/gate/results.py)":
+        lambda f: "authconform/gate/results.py" in f[0] and f[2] != "<module>",
+    "verdict (authconform/gate/verdict.py)":
+        lambda f: "authconform/gate/verdict.py" in f[0] and f[2] != "<module>",
     "YAML (catalogue, waivers)": lambda f: "/yaml/" in f[0] and f[2] != "<module>",
 }
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from sim import crypto, qr
 from sim.backup import BackedUpAccount, BackupPayload, MalformedBackup
@@ -19,11 +18,9 @@ from sim.keyservice import KeyRecord
 from sim.msa import Session
 from sim.refusals import Code, Done, Refusal
 from sim.rules import RecoveryBlock
+from sim.services import WorldServices
 from sim.stores import BACKUP_NAME, STAGED_NAME, CloudStore
 from sim.tenants import parse_activation
-
-if TYPE_CHECKING:
-    from sim.world import World
 
 PERSONAL, WORK, THIRD_PARTY = "personal", "work", "third_party"
 
@@ -86,7 +83,7 @@ def location_fingerprint(location: str) -> str:
 class Authenticator:
     """Behaviour over (world, device, app state); holds no state of its own."""
 
-    def __init__(self, world: World, device: Device, state: AppState):
+    def __init__(self, world: WorldServices, device: Device, state: AppState):
         self.world, self.device, self.state = world, device, state
 
     # ------------------------------------------------------------ helpers

@@ -23,6 +23,7 @@ from sim.device import CameraPermission, Device, Platform
 from sim.keyservice import KeyService
 from sim.msa import MicrosoftAccounts, Msa
 from sim.network import Faults, Network
+from sim.push import PushRequest
 from sim.refusals import Code, Refusal
 from sim.rules import RecoveryBlock, Rules, parse_version
 from sim.sites import SiteAccountRecord, Sites
@@ -40,17 +41,6 @@ class Mail:
     body: str
     code: str
     sent_at: float
-
-
-@dataclass
-class PushRequest:
-    id: str
-    kind: str  # PERSONAL or WORK
-    service: str  # "msa" or "tenants"
-    account_id: str
-    username: str
-    nonce: bytes
-    status: str = "pending"
 
 
 class World:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from pytest_bdd import given, parsers, then, when
 
+from authconform.gate.preconditions import owned_by
 from authconform.port import AccountKind, Capability, Outcome
-from authconform.preconditions import owned_by
 from steps.camera import scanned
 from steps.cast import Account, Cast, entry_for, split_labels
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
+from authconform.gate.preconditions import owned_by
 from authconform.port import Capability, MicrosoftAccount, Outcome, OutcomeCode
-from authconform.preconditions import owned_by
 from steps import promised
 from steps.accounts import add_account, add_labelled
 from steps.cast import Cast
@@ -297,7 +297,7 @@ def _(cast: Cast) -> None:
 @then(parsers.parse("the cloud holds {count:d} backup"))
 @then(parsers.parse("the cloud holds {count:d} backups"))
 def _(cast: Cast, count: int) -> None:
-    # Stored objects, as the explorer's model counts them (authconform/explore/checks.py).
+    # Stored objects, as the explorer's model counts them (authconform/proof/explore/checks.py).
     assert len(cast.target.world.stored_objects()) == count
 
 

@@ -17,8 +17,8 @@ import zlib
 
 from pytest_bdd import given, parsers, then
 
+from authconform.gate.preconditions import owned_by
 from authconform.port import AccountKind, BackupContents, Platform, Store
-from authconform.preconditions import owned_by
 from steps.cast import Cast, plain_forms, split_labels
 from steps.inspection import STORE_KIND
 from steps.promised import STORE_REQUIREMENT

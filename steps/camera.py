@@ -15,8 +15,8 @@ import zlib
 
 from pytest_bdd import given, parsers, then, when
 
+from authconform.gate.preconditions import owned_by
 from authconform.port import ActivationQr, Capability, Outcome, OutcomeCode
-from authconform.preconditions import owned_by
 from steps.cast import Cast, entry_for
 
 PROMPT = "REQ-CAMERA-01"  # the phone asks, once (SHOULD)

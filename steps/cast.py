@@ -47,7 +47,7 @@ def platform_of(phone: str) -> Platform:
     raise ValueError(f"say which kind of phone {phone!r} is: iPhone or Android phone")
 
 
-# Values every step's parameter of this name must take (authconform.allowed): checked
+# Values every step's parameter of this name must take (authconform.spec.allowed): checked
 # before any scenario runs, so a phone that is neither kind fails at its feature line.
 ALLOWED_PARAMETERS = {"phone": platform_of}
 

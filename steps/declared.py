@@ -15,7 +15,7 @@ import pytest
 from pytest_bdd import parsers, then, when
 
 from authconform.port import Parameter
-from authconform.verdict import NOT_APPLICABLE_PREFIX
+from authconform.spec.catalogue import NOT_APPLICABLE_PREFIX
 from steps.cast import Cast
 from steps.security import key_holder_calls_after_sign_in
 

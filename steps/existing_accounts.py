@@ -4,16 +4,16 @@ The documents read two ways (see REQ-EXISTING-01 and ``port.Reading.EXISTING_ACC
 any account blocks recovery, or only an account that is also in the backup does. The
 target declares its reading in ``TargetInfo.readings``; scenarios written for one
 reading carry ``@reading-existing_accounts-any`` or ``...-same`` and are not-applicable
-against a target that declares the other (``authconform/readings.py``). These Given
+against a target that declares the other (``authconform/spec/readings.py``). These Given
 steps say the same in Gherkin, for a scenario that prefers words to a tag.
 """
 
 import pytest
 from pytest_bdd import given, parsers, when
 
-from authconform import readings
+from authconform.gate.preconditions import owned_by
 from authconform.port import Outcome, OutcomeCode, Reading
-from authconform.preconditions import owned_by
+from authconform.spec import readings
 from steps.cast import Cast
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
-from authconform.allowed import allowed
 from authconform.port import AccountEntry, AlertCode, Outcome, OutcomeCode
+from authconform.spec.allowed import allowed
 from steps.cast import AccountKey, Cast, split_labels, tile_key
 
 # The moments at which the network drops, in the words of the feature file.

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
+from authconform.gate.preconditions import owned_by
 from authconform.port import AccountKind, Store, StoredObject
-from authconform.preconditions import owned_by
 from steps.cast import Cast, plain_forms, secret_forms
 from steps.promised import STORE_REQUIREMENT
 
 STORE_KIND = {"iCloud": Store.ICLOUD, "Microsoft's cloud storage": Store.MICROSOFT}
-# Every {store_name} and {store} names one of the two cloud stores (authconform.allowed).
+# Every {store_name} and {store} names one of the two cloud stores (authconform.spec.allowed).
 ALLOWED_PARAMETERS = {"store_name": STORE_KIND, "store": STORE_KIND}
 STORE_SERVICE = {"iCloud": "icloud", "Microsoft's cloud storage": "microsoft-storage"}
 CLOUD_SERVICES = frozenset(STORE_SERVICE.values())

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, then
 
+from authconform.gate.preconditions import owned_by
 from authconform.port import AccountEntry, AlertCode
-from authconform.preconditions import owned_by
 from steps.cast import Cast
 
 # option -> profile -> the label the document names (str) or the words it uses (tuple)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
+from authconform.gate.preconditions import precondition
 from authconform.port import AdminDevice, AdminView
-from authconform.preconditions import precondition
 from steps.cast import Cast
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, then
 
-from authconform.allowed import allowed
-from authconform.families import FAMILIES, family
 from authconform.port import Outcome, OutcomeCode
+from authconform.spec.allowed import allowed
+from authconform.spec.families import FAMILIES, family
 
-# The codes an answer can carry, for every {code} (authconform.allowed).
+# The codes an answer can carry, for every {code} (authconform.spec.allowed).
 ALLOWED_PARAMETERS = {"code": [c.value for c in OutcomeCode]}
 
 

@@ -3,7 +3,7 @@
 "Alex has backed up the accounts ..." and "Alex has recovered the backup ..." promise a
 state that the rest of the scenario builds on. When the promise is broken, the scenario
 learns nothing about its own requirements, so the break is charged to the requirement
-that documents the promised behaviour (``authconform/preconditions.py``) instead of
+that documents the promised behaviour (``authconform/gate/preconditions.py``) instead of
 surfacing later in a Then step of some other requirement.
 
 Only what the documents say is checked, and only through evidence the target chose to
@@ -27,6 +27,7 @@ then caught later, as before), and never a not-applicable because of it.
 
 from __future__ import annotations
 
+from authconform.gate.preconditions import owned_by
 from authconform.port import (
     AccountEntry,
     AccountKind,
@@ -37,7 +38,6 @@ from authconform.port import (
     Platform,
     Store,
 )
-from authconform.preconditions import owned_by
 from steps.cast import Cast, Phone, account_key, tile_key
 
 # Where a backup made on each platform is kept, and the requirement that says so.

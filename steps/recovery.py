@@ -2,7 +2,7 @@
 
 from pytest_bdd import given, parsers, when
 
-from authconform.allowed import allowed
+from authconform.spec.allowed import allowed
 from steps.cast import Cast
 
 # Where a connection can drop during recovery, as the port's fault points name it.

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 
 from pytest_bdd import given, parsers, then, when
 
-from authconform.allowed import allowed
+from authconform.gate.preconditions import owned_by, precondition
 from authconform.port import AccountKind, Outcome, Store, StoredObject
-from authconform.preconditions import owned_by, precondition
+from authconform.spec.allowed import allowed
 from steps.cast import Cast, plain_forms, secret_forms
 from steps.outcomes import refused_as
 from steps.promised import STORE_REQUIREMENT

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from pytest_bdd import given, parsers, then, when
 
+from authconform.gate.preconditions import owned_by
 from authconform.port import (
     AccountKind,
     ActivationQr,
@@ -17,7 +18,6 @@ from authconform.port import (
     OutcomeCode,
     Parameter,
 )
-from authconform.preconditions import owned_by
 from steps.camera import scanned
 from steps.cast import Account, Cast
 from steps.declared import declared
@@ -30,7 +30,7 @@ CODE_SENT_BY = "REQ-VERIFY-03"
 QR_RECOVERS = "REQ-VERIFY-05"
 
 CHANNELS = {"email address": "email", "phone number": "phone"}
-ALLOWED_PARAMETERS = {"channel": CHANNELS}  # every {channel} (authconform.allowed)
+ALLOWED_PARAMETERS = {"channel": CHANNELS}  # every {channel} (authconform.spec.allowed)
 SIGN_IN = "sign in to recover"  # the option a waiting personal account offers
 
 

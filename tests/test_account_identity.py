@@ -11,8 +11,8 @@ import pytest
 
 from authconform.adapters.guard import GuardedTarget
 from authconform.adapters.inprocess import SimTarget
+from authconform.alterations.variants import VARIANTS
 from authconform.port import AccountEntry, AccountKind, BackedUpEntry, Platform
-from authconform.variants.catalogue import VARIANTS
 from steps import promised
 from steps.cast import Cast, Phone, entry_for
 

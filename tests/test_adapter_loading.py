@@ -195,7 +195,7 @@ def test_the_minimal_example_runs_the_suite_from_outside_the_repository(tmp_path
     assert " passed" in run.stdout
     # The example declares no reading, so the scenarios of every reading run and pytest
     # counts those of the readings it does not follow as failed; the gate's document
-    # is what says whether any scenario failed (authconform.inference).
+    # is what says whether any scenario failed (authconform.gate.inference).
     doc = json.loads((tmp_path / "reports" / "conformance.json").read_text("utf-8"))
     bad = [s["id"] for s in doc["scenarios"] if s["status"] in ("failed", "error", "blocked")]
     assert not bad, bad

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from authconform import port
-from authconform.families import FAMILIES
+from authconform.spec.families import FAMILIES
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "adapters.md").read_text("utf-8")
 

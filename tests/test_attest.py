@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from authconform import attest, cli, results, verdict
+from authconform import cli
+from authconform.gate import attest, verdict
+from authconform.report.summary import render_summary
+from authconform.spec.catalogue import Requirement
 from tests.test_bad_input import run_gate, said
 
 NOW = dt.datetime(2026, 12, 5, 12, 0, tzinfo=dt.UTC)
@@ -40,8 +43,8 @@ def signed(tmp_path: Path) -> dict[str, Path]:
         "Feature: Spare\n  @REQ-KEY-02\n  Scenario: A spare is kept\n", encoding="utf-8")
     reports = tmp_path / "reports"
     reports.mkdir()
-    catalogue = [verdict.Requirement("REQ-KEY-01", "KEY", "MUST", ("current",), "Doors open.", ()),
-                 verdict.Requirement("REQ-KEY-02", "KEY", "MUST", ("current",), "Spares.", ())]
+    catalogue = [Requirement("REQ-KEY-01", "KEY", "MUST", ("current",), "Doors open.", ()),
+                 Requirement("REQ-KEY-02", "KEY", "MUST", ("current",), "Spares.", ())]
     scenarios = [verdict.ScenarioResult("keys.feature::a", "Keys", "a", verdict.PASSED,
                                         ("REQ-KEY-01",)),
                  verdict.ScenarioResult("more/spare.feature::b", "Spare", "b", verdict.FAILED,
@@ -51,7 +54,7 @@ def signed(tmp_path: Path) -> dict[str, Path]:
                                               capabilities=("clock",), seed=42),
         today=NOW.date(), generated_at=NOW)
     (reports / "conformance.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    (reports / "summary.md").write_text(results.render_summary(doc), encoding="utf-8")
+    (reports / "summary.md").write_text(render_summary(doc), encoding="utf-8")
     private, public = attest.keygen(tmp_path / "keys" / "ci")
     where = attest.sign_report(reports, attest.load_private_key(private), root)
     return {"root": root, "reports": reports, "private": private, "public": public,

@@ -143,7 +143,8 @@ def _suite(tmp_path: Path, feature: str, name: str = "bad.feature",
     (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     (root / "conftest.py").write_text(
         "from steps import step_modules\n\n"
-        'pytest_plugins = ["authconform.plugin", *step_modules()]\n', encoding="utf-8")
+        'pytest_plugins = ["authconform.gate.plugin", "authconform.report.plugin",'
+        ' *step_modules()]\n', encoding="utf-8")
     shutil.copy(REPO / "features" / "requirements.yml", root / "features")
     path = root / "features" / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -276,7 +277,7 @@ def test_unknown_step_names_the_step(tmp_path: Path) -> None:
 
 def test_gate_exits_2_on_an_unknown_step_before_any_scenario_runs(tmp_path: Path) -> None:
     # A typo in a feature file is the writer's configuration error, named at its line
-    # (authconform.stepcheck), not a harness error half-way through the run.
+    # (authconform.authoring.stepcheck), not a harness error half-way through the run.
     done = run_suite_gate(tmp_path, _suite(tmp_path, UNKNOWN_STEP))
     assert done.returncode == GATE_USAGE, said(done)[-3000:]
     assert ("configuration error (exit 2): 2 problem(s) in the feature files before any "

@@ -1,4 +1,4 @@
-"""The benchmark machinery (bench/, authconform/bench_cli.py). No timing assertions:
+"""The benchmark machinery (bench/, bench/cli.py). No timing assertions:
 figures depend on the machine; these tests check that the machinery counts, generates,
 runs and reports correctly."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from authconform import bench_cli
+from bench import cli as bench_cli
 from bench import common, floor, run, sim_cycles, whatif
 from sim import qr
 from sim.world import World

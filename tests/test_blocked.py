@@ -1,4 +1,4 @@
-"""A failed precondition (authconform.preconditions) in the gate's rules: the scenario is
+"""A failed precondition (authconform.gate.preconditions) in the gate's rules: the scenario is
 blocked, its precondition's owner is charged, its own requirements are not verified, and
 one waiver for the owner is enough -- without ever letting a blocked requirement pass
 the gate quietly."""
@@ -9,8 +9,11 @@ import datetime as dt
 
 import pytest
 
-from authconform import results, verdict
-from authconform.verdict import Requirement, RunInfo, ScenarioResult, Waiver
+from authconform.gate import results, verdict
+from authconform.gate.verdict import RunInfo, ScenarioResult
+from authconform.gate.waivers import Waiver
+from authconform.report.summary import render_summary
+from authconform.spec.catalogue import DOCUMENTED, ROBUSTNESS, Requirement
 
 pytest_plugins = ["pytester"]
 
@@ -18,7 +21,7 @@ TODAY = dt.date(2026, 6, 1)
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 
 
-def req(rid: str, level: str = "MUST", kind: str = verdict.DOCUMENTED,
+def req(rid: str, level: str = "MUST", kind: str = DOCUMENTED,
         profiles: tuple[str, ...] = ("current", "2019")) -> Requirement:
     return Requirement(id=rid, area=rid.split("-")[1], level=level, profiles=profiles,
                        summary=f"summary of {rid}", sources=({"doc": "a.txt"},), kind=kind)
@@ -26,7 +29,7 @@ def req(rid: str, level: str = "MUST", kind: str = verdict.DOCUMENTED,
 
 # VERIFY-03 sends the code; the others use a verified account on the way.
 CATALOGUE = [req("REQ-VERIFY-03"), req("REQ-VERIFY-01"), req("REQ-PRIVACY-05"),
-             req("REQ-CODES-01", "SHOULD"), req("REQ-FAULT-01", kind=verdict.ROBUSTNESS),
+             req("REQ-CODES-01", "SHOULD"), req("REQ-FAULT-01", kind=ROBUSTNESS),
              req("REQ-OLD-01", profiles=("2019",))]
 
 
@@ -222,7 +225,7 @@ def test_a_blocked_scenario_round_trips_through_merge():
 
 def test_reports_name_the_owner():
     doc = build(CODE_NOT_SENT)
-    summary = results.render_summary(doc)
+    summary = render_summary(doc)
     assert "| | 1 | 1 | 2 | 0 | 0 | 0 | 4 |" in summary
     assert "| alert goes away (x.feature) | blocked by REQ-VERIFY-03 | REQ-VERIFY-01 |" in summary
     assert "⛔ blocked by REQ-VERIFY-03" in summary
@@ -277,7 +280,7 @@ Feature: Codes
 PLUGIN_STEPS = """\
 from pytest_bdd import given, then
 
-from authconform.preconditions import owned_by, precondition
+from authconform.gate.preconditions import owned_by, precondition
 
 
 @given("a phone", target_fixture="phone")
@@ -386,7 +389,7 @@ def allure_categories_of(alluredir, name: str) -> str | None:
     import json
     import re
 
-    from authconform.allure_extras import CATEGORIES
+    from authconform.gate.allure_live import CATEGORIES
 
     for path in alluredir.glob("*-result.json"):
         result = json.loads(path.read_text())

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from authconform import families, readings
 from authconform.adapters.inprocess import SimTarget
 from authconform.port import Outcome, OutcomeCode, Parameter, Reading
+from authconform.spec import families, readings
 from steps.declared import declared
 from steps.outcomes import refused_as
 
@@ -69,7 +69,7 @@ def test_the_reading_steps_say_which_reading_the_target_declared() -> None:
 
 
 def test_the_verdict_names_an_undeclared_parameter_as_the_cause() -> None:
-    from authconform import verdict
+    from authconform.gate import verdict
 
     message = ("not-applicable: parameter 'qr_lifetime_s' is not declared by the target "
                "(TargetInfo.parameters), so this exact-number check cannot be made")

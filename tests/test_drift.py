@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from authconform import cli, drift, sources, sources_cli, verdict
+from authconform import cli
+from authconform.spec import drift, sources, sources_cli
+from authconform.spec.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -230,7 +232,7 @@ def test_drift_of_edited_copies_of_the_documents(tmp_path: Path) -> None:
     android = next(c for c in report["changes"] if c["kind"] == "changed")
     assert android["new_text"] == android["old_text"] + " It may take a minute."
     # and the catalogue check against the edited copy fails, naming them
-    catalogue = verdict.load_catalogue(ROOT / "features" / "requirements.yml")
+    catalogue = load_catalogue(ROOT / "features" / "requirements.yml")
     result = sources.check_folder(catalogue, ROOT / "features" / "sources.yml", new)
     assert not result.ok
     assert {"REQ-BACKUP-03", "REQ-BACKUP-05", "REQ-TROUBLE-02", "REQ-RECOVERY-04",

@@ -13,11 +13,11 @@ import pytest
 
 from authconform.adapters.guard import GuardedTarget
 from authconform.adapters.inprocess import SimTarget
-from authconform.explore import explore
-from authconform.explore import model as m
-from authconform.explore.gherkin import Script, feature_text
-from authconform.explore.machine import LATEST_VERSION, Explorer, make_machine
-from authconform.explore.run import replay_feature
+from authconform.proof.explore import explore
+from authconform.proof.explore import model as m
+from authconform.proof.explore.gherkin import Script, feature_text
+from authconform.proof.explore.machine import LATEST_VERSION, Explorer, make_machine
+from authconform.proof.explore.run import replay_feature
 
 SEED = 20260101
 
@@ -184,7 +184,7 @@ def test_every_step_the_explorer_writes_runs_against_the_reference() -> None:
     model expects, replayed as scenarios by the shared steps: every rule and every check
     must map to a step text that exists and means the same thing."""
     machines: list[Explorer] = []
-    import authconform.explore.run as run
+    import authconform.proof.explore.run as run
 
     original = run.make_machine
 
@@ -221,7 +221,7 @@ def test_a_tour_of_every_rule_replays_as_a_passing_scenario() -> None:
     """Every rule of the machine, called by hand in one story (checking the model after
     each), then the story and a Then for everything the model expects, replayed by the
     shared steps against the reference: each rule's step texts exist and mean the same."""
-    import authconform.explore.machine as mm
+    import authconform.proof.explore.machine as mm
 
     machine = make_machine(lambda: GuardedTarget(SimTarget(seed=5), 10.0))()
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from authconform.explore import explore
-from authconform.explore.run import REGRESSIONS, replay_feature
-from authconform.mutants.catalogue import MUTANTS
+from authconform.alterations.mutants import MUTANTS
+from authconform.proof.explore import explore
+from authconform.proof.explore.run import REGRESSIONS, replay_feature
 
 SEED = 7
 # Across areas: codes, backup, storage location, existing accounts, stored, verify,

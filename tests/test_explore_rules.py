@@ -14,11 +14,11 @@ import pytest
 import yaml
 
 from authconform import port
-from authconform.explore import explore
-from authconform.explore import model as m
-from authconform.explore.rules import RULES, Disagreement, rule
-from authconform.explore.run import main, seeds_of, sweep
-from authconform.variants.catalogue import VARIANTS
+from authconform.alterations.variants import VARIANTS
+from authconform.proof.explore import explore
+from authconform.proof.explore import model as m
+from authconform.proof.explore.rules import RULES, Disagreement, rule
+from authconform.proof.explore.run import main, seeds_of, sweep
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "features" / "requirements.yml"
 

@@ -1,7 +1,7 @@
 """Every fault and security scenario can fail: each group is run against a simulator
 with a matching deliberate fault, and must fail by assertion (not crash, not skip).
 
-Mutants come from ``authconform.mutants.catalogue`` where one fits; the others are
+Mutants come from ``authconform.alterations.mutants`` where one fits; the others are
 defined here, patching one ``sim.World`` instance only, and reach the suite through a
 tiny adapter: ``--sut tests.test_fault_security_mutants:LocalMutantAdapter`` with the
 mutant named by the adapter option ``local_mutant`` (``AUTHCONFORM_SUT_LOCAL_MUTANT``).
@@ -29,7 +29,7 @@ import pytest
 from authconform import port
 from authconform.adapters import AdapterLoadError, TargetConfig
 from authconform.adapters.sim_adapter import SimAdapter
-from authconform.mutants.patching import wrap, wrap_app
+from authconform.alterations.patching import wrap, wrap_app
 from sim.app import Authenticator, BackupState
 from sim.refusals import Code, Done, Refusal
 from sim.stores import BACKUP_NAME
@@ -208,17 +208,17 @@ _ACTIVE: dict[str, str] = {}
 
 
 def apply_mutant(name: str, world: World) -> None:
-    """A mutant of this file or of ``authconform.mutants.catalogue``, by name."""
+    """A mutant of this file or of ``authconform.alterations.mutants``, by name."""
     if name in LOCAL_MUTANTS:
         LOCAL_MUTANTS[name](world)
         return
-    from authconform.mutants import catalogue
+    from authconform.alterations import mutants as catalogue
 
     catalogue.MUTANTS[name].apply(world)
 
 
 def known_mutant(name: str) -> bool:
-    from authconform.mutants import catalogue
+    from authconform.alterations import mutants as catalogue
 
     return name in LOCAL_MUTANTS or name in catalogue.MUTANTS
 
@@ -263,7 +263,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @dataclass(frozen=True)
 class Kill:
     mutant: str
-    catalogue: bool  # authconform.mutants.catalogue, else LOCAL_MUTANTS
+    catalogue: bool  # authconform.alterations.mutants, else LOCAL_MUTANTS
     scenarios: tuple[str, ...]  # "file::test_function", every one must fail
 
     def __str__(self) -> str:
@@ -435,7 +435,7 @@ def test_every_scenario_is_either_killed_or_listed_as_unreachable(
 
 
 def test_catalogue_mutants_named_here_exist() -> None:
-    from authconform.mutants import catalogue
+    from authconform.alterations import mutants as catalogue
 
     missing = {k.mutant for k in KILLS if k.catalogue} - set(catalogue.MUTANTS)
     assert not missing

@@ -4,7 +4,7 @@ not-applicable scenarios told as such; requirement pages that quote the document
 The browser tests run the tiny suite of tests/test_results_plugin.py, extended with a
 synthetic document its requirements are bound to (``a.txt``: written here, never the
 real documents), into one report folder per verdict, and open each report from disk in
-headless Chromium (authconform.render_check). They skip only when Chromium or the
+headless Chromium (authconform.report.render_check). They skip only when Chromium or the
 Allure CLI is absent (``./harness test`` installs both).
 """
 
@@ -15,7 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from authconform import html_report, render_check, sources, verdict, verdict_banner
+from authconform.gate import verdict
+from authconform.report import banner as verdict_banner
+from authconform.report import html_report, render_check
+from authconform.spec import sources
+from authconform.spec.catalogue import Requirement, load_catalogue
 from tests.test_report_render import build_mini, needs_allure, needs_browser
 from tests.test_results_plugin import REQUIREMENTS, write_suite
 
@@ -131,9 +135,9 @@ def test_the_report_title_names_the_verdict() -> None:
 # ---------------------------------------------------------------- requirement pages, units
 
 
-def _req(section: str = "Intro", fp: str | None = None) -> verdict.Requirement:
+def _req(section: str = "Intro", fp: str | None = None) -> Requirement:
     passage = {p.locator.section: p for p in sources.split("a.txt", DOCUMENT)}[section]
-    return verdict.Requirement(
+    return Requirement(
         id="REQ-DEMO-01", area="DEMO", level="MUST", profiles=("current",),
         summary="Backup turns on after sign-in",
         sources=({"doc": "a.txt", "section": section, "para": "1",
@@ -181,7 +185,7 @@ def test_a_requirement_page_says_its_summary_once() -> None:
 
 @pytest.fixture(scope="module")
 def seeds_dir() -> Path:
-    from authconform import sources_cli
+    from authconform.spec import sources_cli
 
     found = sources_cli.default_sources_dir(Path(__file__).resolve().parent.parent)
     if found is None or not found.is_dir():
@@ -193,7 +197,7 @@ def seeds_dir() -> Path:
 def test_the_real_pages_quote_the_users_copy_of_the_documents(tmp_path: Path,
                                                               seeds_dir: Path) -> None:
     root = Path(__file__).resolve().parent.parent
-    catalogue = verdict.load_catalogue(root / "features" / "requirements.yml")
+    catalogue = load_catalogue(root / "features" / "requirements.yml")
     html_report.write_requirement_pages(tmp_path, catalogue, None, sources=seeds_dir)
     for req in catalogue[:5]:
         page = (tmp_path / f"{req.id}.html").read_text()
@@ -293,7 +297,7 @@ def test_a_not_applicable_scenario_is_not_told_as_an_error(
 @needs_browser
 def test_the_requirements_index_reads_at_1280_pixels(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parent.parent
-    catalogue = verdict.load_catalogue(root / "features" / "requirements.yml")
+    catalogue = load_catalogue(root / "features" / "requirements.yml")
     html_report.write_requirement_pages(tmp_path, catalogue, None)
     width, height = render_check.page_size((tmp_path / "index.html").as_uri(), 1280)
     assert width <= 1280, "no sideways scrolling"

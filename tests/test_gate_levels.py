@@ -1,5 +1,5 @@
 """Documented vs robustness grading, coverage, --require-all and the verdict line's
-wording (authconform.verdict): unit level, no pytest run."""
+wording (authconform.gate.verdict): unit level, no pytest run."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from authconform import verdict
-from authconform.verdict import ConfigurationError, Requirement, RunInfo, ScenarioResult
+from authconform.gate import verdict
+from authconform.gate.verdict import RunInfo, ScenarioResult
+from authconform.spec.catalogue import (
+    ConfigurationError,
+    Requirement,
+    load_catalogue,
+    parse_catalogue,
+)
 
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 REPO = Path(__file__).resolve().parent.parent
@@ -84,7 +90,7 @@ def test_an_error_in_a_robustness_scenario_is_never_a_pass() -> None:
 
 
 def test_every_fault_and_security_requirement_is_robustness() -> None:
-    catalogue = verdict.load_catalogue(REPO / "features" / "requirements.yml")
+    catalogue = load_catalogue(REPO / "features" / "requirements.yml")
     for r in catalogue:
         if r.area in ("FAULT", "SECURITY"):
             assert r.kind == "robustness", r.id
@@ -95,7 +101,7 @@ def test_an_unknown_kind_is_a_configuration_error() -> None:
     data = {"requirements": [{"id": "REQ-A-01", "level": "MUST", "profiles": ["current"],
                               "summary": "s", "kind": "nice-to-have"}]}
     with pytest.raises(ConfigurationError, match="kind 'nice-to-have' is not one of"):
-        verdict.parse_catalogue(data)
+        parse_catalogue(data)
 
 
 # ---------------------------------------------------------------- coverage

@@ -23,7 +23,7 @@ from authconform.adapters.guard import GuardedTarget
 from authconform.adapters.http import HttpAdapter
 from authconform.service import create_app
 from authconform.service.app import BodyLimit, OperationDispatch
-from authconform.service.operations import Scope, operations
+from authconform.wire.operations import Scope, operations
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's advice to move to httpx2

@@ -1,4 +1,4 @@
-"""An ambiguity is not a default (authconform.inference): a target that declares no
+"""An ambiguity is not a default (authconform.gate.inference): a target that declares no
 reading is judged under each, passes when every scenario of one reading passes, and is
 told which; a target that mixes readings fails, naming what contradicted what; a
 declared reading is judged under that reading only."""
@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from authconform import inference, merge, verdict
+from authconform.gate import inference, merge, verdict
+from authconform.gate.verdict import RunInfo, ScenarioResult
 from authconform.port import READINGS, Reading
-from authconform.verdict import Requirement, RunInfo, ScenarioResult
+from authconform.report import allure_files
+from authconform.spec.catalogue import Requirement
 
 TODAY = dt.date(2025, 6, 1)
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -161,7 +163,7 @@ def test_a_scenario_round_trips_with_its_readings_and_observation() -> None:
 
 def test_every_reading_value_has_a_tagged_scenario_somewhere() -> None:
     """Otherwise a target that follows that value could never be found to follow it."""
-    from authconform import readings, traceability
+    from authconform.spec import readings, traceability
 
     tagged = {(r, v) for s in traceability.parse_features(REPO / "features")
               for r, vs in readings.needed(s.tags).items() for v in vs}
@@ -169,7 +171,7 @@ def test_every_reading_value_has_a_tagged_scenario_somewhere() -> None:
 
 
 def test_requirements_check_wants_a_scenario_under_every_reading(tmp_path: Path) -> None:
-    from authconform import traceability
+    from authconform.spec import traceability
 
     features = tmp_path / "features"
     features.mkdir()
@@ -202,8 +204,8 @@ def test_the_undeclared_variant_is_told_the_readings_it_follows(
 
 
 MIXING = '''
-from authconform.mutants.catalogue import _blocking_only
-from authconform.variants.catalogue import variant
+from authconform.alterations.mutants.existing_accounts import _blocking_only
+from authconform.alterations.variants import variant
 from sim.app import PERSONAL
 
 @variant("mixing-existing", "blocks recovery for a personal account not in the backup "
@@ -220,7 +222,7 @@ def test_an_undeclared_target_that_mixes_readings_fails_naming_both_sides(
     'any'), a third-party one does not (as under 'same'). Neither reading holds."""
     # pytest in the process that registered the variant (`run` starts a new one)
     code = (f"import sys\n{MIXING}\nimport pytest\n"
-            "from authconform.plugin import UNUSED_PLUGIN_ARGS\n"
+            "from authconform.gate.plugin import UNUSED_PLUGIN_ARGS\n"
             "sys.exit(pytest.main(['features', '-p', 'no:cacheprovider', *UNUSED_PLUGIN_ARGS,"
             " '-q', '--sut', 'sim', '-m', 'existing', *sys.argv[1:]]))")
     done = subprocess.run(
@@ -237,7 +239,6 @@ def test_an_undeclared_target_that_mixes_readings_fails_naming_both_sides(
 
 def test_allure_shows_a_scenario_of_another_reading_as_not_applicable_and_back(
         tmp_path: Path) -> None:
-    from authconform import allure_extras
 
     sid = "x.feature::newest"
     path = tmp_path / "1-result.json"
@@ -246,7 +247,7 @@ def test_allure_shows_a_scenario_of_another_reading_as_not_applicable_and_back(
     r = Reading.SECOND_PAIRING
     doc = build([sc("newest", "failed", r, "newest_wins"), sc("own", "passed", r,
                                                               "each_keeps_own")])
-    allure_extras.sync_reading_statuses(tmp_path, doc)
+    allure_files.sync_reading_statuses(tmp_path, doc)
     shown = json.loads(path.read_text())
     assert shown["status"] == "skipped" and "found to follow 'each_keeps_own'" in shown[
         "statusDetails"]["message"]
@@ -255,7 +256,7 @@ def test_allure_shows_a_scenario_of_another_reading_as_not_applicable_and_back(
     mixed = build([sc("newest", "failed", r, "newest_wins"),
                    sc("refused", "failed", r, "refused"),
                    sc("own", "failed", r, "each_keeps_own")])
-    allure_extras.sync_reading_statuses(tmp_path, mixed)
+    allure_files.sync_reading_statuses(tmp_path, mixed)
     back = json.loads(path.read_text())
     assert back["status"] == "failed" and back["labels"] == [
         {"name": "scenario_id", "value": sid}]

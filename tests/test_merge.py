@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from authconform.plugin import parse_shard, shard_of
+from authconform.gate.plugin import parse_shard, shard_of
 from tests.test_bad_input import QUIET, REPO, _env, cli_command, said
 
 # A mutant that fails a documented and a robustness requirement: the comparison then
@@ -165,7 +165,7 @@ def test_the_github_workflow_runs_every_shard_then_merges() -> None:
 def test_a_broken_file_seen_by_every_shard_is_one_error(runs: Path) -> None:
     import datetime as dt
 
-    from authconform import merge
+    from authconform.gate import merge
 
     docs = [_doc(d) for d in _shards(runs)]
     for doc in docs:
@@ -180,7 +180,7 @@ def test_a_broken_file_seen_by_every_shard_is_one_error(runs: Path) -> None:
 def test_the_merged_html_report_shows_every_scenario_of_every_shard(runs: Path) -> None:
     """The merged Allure HTML report, opened from disk, matches the merged document
     (the render check compares every scenario's status)."""
-    from authconform import render_check
+    from authconform.report import render_check
 
     if render_check.find_chromium() is None or not (
             REPO / "node_modules" / ".bin" / "allure").exists():
@@ -188,14 +188,15 @@ def test_the_merged_html_report_shows_every_scenario_of_every_shard(runs: Path) 
     done = gate(runs, "merge", *map(str, _shards(runs)), "--report-dir", str(runs / "html"))
     assert done.returncode == 1, said(done)[-3000:]
     check = subprocess.run(
-        [sys.executable, "-m", "authconform.render_check", "--report-dir", str(runs / "html")],
+        [sys.executable, "-m", "authconform.report.render_check", "--report-dir",
+         str(runs / "html")],
         cwd=REPO, env=_env(runs), text=True, capture_output=True, timeout=300, check=False)
     assert check.returncode == 0, said(check)[-3000:]
     assert f"{len(_doc(runs / 'one')['scenarios'])} scenarios" in check.stdout
 
 
 def test_a_signed_merge_verifies(runs: Path) -> None:
-    from authconform import attest
+    from authconform.gate import attest
 
     private, public = attest.keygen(runs / "merge-key")
     done = gate(runs, "merge", *map(str, _shards(runs)), "--report-dir", str(runs / "signed"),

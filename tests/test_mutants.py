@@ -21,7 +21,7 @@ import yaml
 from authconform import port
 from authconform.adapters.guard import GuardedTarget
 from authconform.adapters.inprocess import SimTarget
-from authconform.mutants.catalogue import MUTANTS, Mutant
+from authconform.alterations.mutants import MUTANTS, Mutant
 
 REPO = Path(__file__).resolve().parent.parent
 MINUTE, HOUR, DAY = 60.0, 3600.0, 24 * 3600.0

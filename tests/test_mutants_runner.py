@@ -16,14 +16,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from authconform.mutants.catalogue import MUTANTS
-from authconform.mutants.runner import render_markdown
+from authconform.alterations.mutants import MUTANTS
+from authconform.proof.mutants import render_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def _runner(*args: str) -> subprocess.CompletedProcess[str]:
-    code = "import sys; from authconform.mutants.runner import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from authconform.proof.mutants import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, capture_output=True,
                           text=True, timeout=600, check=False)
 
@@ -123,7 +123,7 @@ def test_mutants_json_follows_its_schema(small_run: tuple[int, dict, str]) -> No
 
 
 def test_a_mutant_missed_on_one_seed_is_not_killed_and_names_that_seed() -> None:
-    from authconform.mutants.runner import MutantResult
+    from authconform.proof.mutants import MutantResult
 
     caught = MutantResult("m", "REQ-X-01", "d", True, ["s"], 1.0, "killed", 2, [], True,
                           "boom", seed=1)

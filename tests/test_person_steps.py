@@ -19,11 +19,11 @@ import pytest
 
 from authconform.adapters.guard import GuardedTarget
 from authconform.adapters.inprocess import SimTarget
-from authconform.mutants.catalogue import MUTANTS
-from authconform.mutants.patching import wrap_app
+from authconform.alterations.mutants import MUTANTS
+from authconform.alterations.patching import wrap_app
+from authconform.alterations.variants import VARIANTS
+from authconform.gate.preconditions import owner_of
 from authconform.port import CameraPermission, Capability, OutcomeCode
-from authconform.preconditions import owner_of
-from authconform.variants.catalogue import VARIANTS
 from sim.refusals import Code, Refusal
 from steps import camera
 from steps.cast import Cast

@@ -1,4 +1,4 @@
-"""Which requirement a failed precondition is charged to (authconform/preconditions.py):
+"""Which requirement a failed precondition is charged to (authconform/gate/preconditions.py):
 the rules of ``owner_of``, every owner the step definitions name, and the checks a
 Given makes of what it promises (steps/promised.py), against the simulator and mutants.
 """
@@ -17,9 +17,9 @@ from pytest_bdd.steps import step_function_context_registry
 
 from authconform.adapters.guard import GuardedTarget
 from authconform.adapters.inprocess import SimTarget
-from authconform.mutants.catalogue import MUTANTS
+from authconform.alterations.mutants import MUTANTS
+from authconform.gate.preconditions import declared_owner, owned_by, owner_of, precondition
 from authconform.port import Capability, Outcome, OutcomeCode, Platform
-from authconform.preconditions import declared_owner, owned_by, owner_of, precondition
 from steps import promised, step_modules
 from steps.camera import scanned
 from steps.cast import Cast, Phone

@@ -21,7 +21,7 @@ from authconform.adapters import AdapterLoadError, TargetConfig
 from authconform.adapters.guard import GuardedTarget
 from authconform.adapters.http import HttpAdapter
 from authconform.adapters.inprocess import SimTarget
-from authconform.selftest import run_selftest
+from authconform.adapters.selftest import run_selftest
 from authconform.service import create_app
 
 Rewrite = Callable[[str, str, int, Any], tuple[int, Any]]

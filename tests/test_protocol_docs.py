@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
-from authconform import declarations, port
-from authconform.service import codec, create_app, schema
+from authconform import port
+from authconform.service import create_app
 from authconform.service.__main__ import main as service_main
-from authconform.service.operations import operations
+from authconform.spec import declarations
+from authconform.wire import codec, schema
+from authconform.wire.operations import operations
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's advice to move to httpx2

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from authconform import readings, verdict
 from authconform.adapters.inprocess import SimTarget
+from authconform.gate import verdict
 from authconform.port import Reading
+from authconform.spec import readings
 from tests.test_bad_input import run_pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,7 +64,7 @@ def test_a_misspelt_tag_in_a_feature_file_is_a_usage_error(tmp_path: Path) -> No
         "  Scenario: y\n    Given Alex has a personal Microsoft account\n",
         encoding="utf-8")
     done = run_pytest(tmp_path, "-c", str(REPO / "pyproject.toml"), "--rootdir",
-                      str(tmp_path), str(features), "-p", "authconform.plugin",
+                      str(tmp_path), str(features), "-p", "authconform.gate.plugin",
                       cwd=tmp_path)
     assert done.returncode in (2, 4), done.stdout + done.stderr
     assert "reading-existing_accounts-sometimes" in done.stdout + done.stderr

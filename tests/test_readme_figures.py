@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from authconform.mutants.catalogue import MUTANTS
+from authconform.alterations.mutants import MUTANTS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

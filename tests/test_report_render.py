@@ -1,7 +1,7 @@
 """The Allure HTML report tells the truth, opened the way a person opens it.
 
 The browser tests build the report with the pinned Allure 3 CLI and open it from disk
-(file://) in headless Chromium (authconform.render_check). They run a few scenarios
+(file://) in headless Chromium (authconform.report.render_check). They run a few scenarios
 only; they skip only when Chromium or the Allure CLI is genuinely absent
 (``./harness test`` installs both).
 """
@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from authconform import cli, html_report, render_check, verdict
+from authconform import cli
+from authconform.report import html_report, render_check
+from authconform.spec.catalogue import Requirement, load_catalogue
 from tests.test_results_plugin import PLUGINS, isolate, write_suite
 
 REPO = Path(__file__).resolve().parent.parent
@@ -125,7 +127,7 @@ def test_allure_config_asks_for_one_file_grouped_by_area(tmp_path):
 
 
 def test_a_requirement_page_says_what_the_requirement_is_and_how_it_fared(tmp_path):
-    req = verdict.Requirement(
+    req = Requirement(
         id="REQ-DEMO-01", area="DEMO", level="MUST", profiles=("current",),
         summary="Backup can be turned on <soon>", sources=({"doc": "a.txt", "section": "Intro"},),
         interpretation="Read as: on first launch")
@@ -289,7 +291,7 @@ def test_failures_are_told_in_the_users_words(mutant_report):
 
 
 def test_the_technical_detail_keeps_the_code_not_the_fixture_values(mutant_report):
-    from authconform.allure_extras import technical
+    from authconform.gate.allure_live import technical
 
     trace = ("fixturefunc = <function _ at 0x7fa2e09f74c0>\n"
              "kwargs = {'cast': Cast(target=<x.GuardedTarget object at 0x7f01>, "
@@ -418,7 +420,7 @@ def test_a_not_applicable_scenario_page_names_the_missing_capability(mutant_repo
 
 @needs_browser
 def test_the_requirement_page_opens_from_disk_with_its_sources(mutant_report):
-    req = next(r for r in verdict.load_catalogue(REPO / "features" / "requirements.yml")
+    req = next(r for r in load_catalogue(REPO / "features" / "requirements.yml")
                if r.id == "REQ-BACKUP-01")
     folder = mutant_report / "allure-report" / "requirements"
     dom = render_check.open_page((folder / "REQ-BACKUP-01.html").as_uri())
@@ -439,7 +441,7 @@ def test_the_requirement_page_opens_from_disk_with_its_sources(mutant_report):
 def test_the_tree_is_area_then_feature_file(mutant_report):
     problems, rendered = render_check.check(mutant_report)
     assert problems == []
-    areas = {r.area for r in verdict.load_catalogue(REPO / "features" / "requirements.yml")}
+    areas = {r.area for r in load_catalogue(REPO / "features" / "requirements.yml")}
     for leaf in rendered.leaves:
         path = rendered.paths[leaf.node_id]
         assert len(path) == 2 and path[0] in areas, path
@@ -477,7 +479,7 @@ def test_requirement_links_are_clickable_when_the_pages_are_published(tmp_path, 
 
 
 def test_what_the_app_answered_is_said_in_words_not_as_a_repr():
-    from authconform import failures
+    from authconform.gate import failures
     from authconform.port import Outcome, OutcomeCode
 
     said = failures.plain(f"backup was not refused: {Outcome(True, OutcomeCode.OK, 'On.')}")

@@ -1,4 +1,4 @@
-"""The results collector (authconform.results) on a tiny self-contained suite.
+"""The results collector (authconform.gate.results) on a tiny self-contained suite.
 
 The suite below has one scenario per status the gate knows, so each test can check that
 a pass, an assertion failure, a missing capability, a plain skip, a TargetError, a
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from authconform import allure_extras, results, verdict
+from authconform.gate import allure_live, items, results, verdict
 from authconform.port import Capability, CapabilityMissing, TargetError
 
 pytest_plugins = ["pytester"]
@@ -95,7 +95,7 @@ Feature: Demo backup
       | ios      |
       | android  |
 
-  # names no requirement: exploratory, or the gate refuses it (authconform.stepcheck)
+  # names no requirement: exploratory, or the gate refuses it (authconform.authoring.stepcheck)
   @exploratory
   Scenario: an untagged scenario
     Given a phone
@@ -105,12 +105,12 @@ Feature: Demo backup
 CONFTEST = """\
 import pytest
 
-from authconform import results
-from authconform.plugin import pytest_collect_file  # every features/*.feature is collected
+from authconform.gate import results
+from authconform.gate.plugin import pytest_collect_file  # every features/*.feature is collected
 from authconform.port import Capability, CapabilityMissing, TargetInfo
 
 REQUIREMENTS = ["REQ-DEMO-0%d" % n for n in range(1, 7)]
-pytest_plugins = ["demo_steps"]
+pytest_plugins = ["demo_steps", "authconform.report.plugin"]  # the reports, as conftest.py
 
 
 def pytest_addoption(parser):
@@ -151,7 +151,7 @@ def lifecycle(request):
         raise RuntimeError("fixture clean-up exploded")
 
 
-# As authconform/plugin.py does: a missing capability becomes a not-applicable skip,
+# As authconform/gate/plugin.py does: a missing capability becomes a not-applicable skip,
 # except for the scenario that checks the collector copes without the conversion.
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
@@ -167,7 +167,7 @@ STEPS = """\
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from authconform.allure_extras import attach_json, attach_png
+from authconform.gate.allure_live import attach_json, attach_png
 from authconform.port import Capability, CapabilityMissing, TargetError
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -500,16 +500,16 @@ def test_classify_skips_by_their_reason():
 
 
 def test_attachments_are_no_ops_without_allure():
-    assert not allure_extras.allure_active()
-    allure_extras.attach_json("x", {"a": object()})
-    allure_extras.attach_png("y", b"\x89PNG")
+    assert not allure_live.allure_active()
+    allure_live.attach_json("x", {"a": object()})
+    allure_live.attach_png("y", b"\x89PNG")
 
 
 def test_feature_file_name_is_relative_to_the_features_folder(tmp_path):
     (tmp_path / "features" / "sub").mkdir(parents=True)
     f = tmp_path / "steps" / ".." / "features" / "sub" / "a.feature"
-    assert results.feature_file_name(f, tmp_path) == "sub/a.feature"
-    assert results.feature_file_name(tmp_path / "other" / "b.feature", tmp_path) == (
+    assert items.feature_file_name(f, tmp_path) == "sub/a.feature"
+    assert items.feature_file_name(tmp_path / "other" / "b.feature", tmp_path) == (
         "other/b.feature")
 
 
@@ -520,7 +520,7 @@ def test_step_lookup_is_shared_only_between_modules_seeing_the_same_definitions(
     import importlib
     from types import SimpleNamespace
 
-    from authconform import plugin
+    from authconform.gate import plugin
 
     bdd_scenario = importlib.import_module("pytest_bdd.scenario")
     compat = importlib.import_module("pytest_bdd.compat")

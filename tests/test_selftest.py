@@ -12,8 +12,8 @@ import pytest
 from authconform import port
 from authconform.adapters import AdapterLoadError, TargetConfig
 from authconform.adapters.inprocess import ALL_CAPABILITIES, SimTarget
+from authconform.adapters.selftest import EXIT_USAGE, Check, format_table, main, run_selftest
 from authconform.adapters.sim_adapter import SimAdapter
-from authconform.selftest import EXIT_USAGE, Check, format_table, main, run_selftest
 
 MANDATORY = ["create_person", "create_microsoft_account", "create_apple_id", "create_device",
              "sign_in_to_icloud", "add_personal_account", "list_accounts", "current_code",
@@ -150,7 +150,7 @@ def test_options_reach_the_adapter(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("profile", ["current", "2019"])
 def test_the_simulator_answers_one_refusal_of_each_family(profile: str) -> None:
-    from authconform.families import FAMILIES
+    from authconform.spec.families import FAMILIES
 
     checks = _by_name(run_selftest("sim", profile=profile))
     for family in FAMILIES:
@@ -162,7 +162,7 @@ def test_the_simulator_answers_one_refusal_of_each_family(profile: str) -> None:
 
 
 def test_a_refusal_answered_as_success_or_with_another_code_fails_its_check() -> None:
-    from authconform.selftest import _refused_as
+    from authconform.adapters.selftest import _refused_as
 
     verify = _refused_as("wrong sign-in")
     assert verify(port.Outcome(False, port.OutcomeCode.SIGN_IN_FAILED)) is None

@@ -16,7 +16,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from authconform import cli, sources, sources_cli, verdict
+from authconform import cli
+from authconform.spec import sources, sources_cli
+from authconform.spec.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -333,7 +335,7 @@ needs_seeds = pytest.mark.skipif(
 @needs_seeds
 def test_the_catalogue_accounts_for_every_paragraph_of_both_documents() -> None:
     assert SEEDS is not None
-    catalogue = verdict.load_catalogue(ROOT / "features" / "requirements.yml")
+    catalogue = load_catalogue(ROOT / "features" / "requirements.yml")
     result = sources.check_folder(catalogue, ROOT / "features" / "sources.yml", SEEDS)
     assert result.ok, "\n".join(result.findings())
     assert {d.doc for d in result.documents} == {"000_95d2045858eeac78.txt",

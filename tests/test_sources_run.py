@@ -12,7 +12,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from authconform import cli, merge, results, sources, verdict
+from authconform import cli
+from authconform.gate import merge, verdict
+from authconform.report.summary import render_summary
+from authconform.spec import sources
+from authconform.spec.catalogue import Requirement
 from tests.test_bad_input import gate_line, run_gate, said
 from tests.test_sources import SEEDS, needs_seeds
 
@@ -20,13 +24,13 @@ TEXT = "guide\nKeys open doors.\nKeep one spare key.\nPage footer\n"
 NOW = dt.datetime(2026, 12, 5, 12, 0, tzinfo=dt.UTC)
 
 
-def _catalogue(passages: list[sources.Passage]) -> list[verdict.Requirement]:
+def _catalogue(passages: list[sources.Passage]) -> list[Requirement]:
     def bound(p: sources.Passage) -> dict[str, str]:
         return {"doc": "guide.txt", "section": p.locator.section,
                 "para": str(p.locator.para), "fp": p.fp}
-    return [verdict.Requirement("REQ-KEY-01", "KEY", "MUST", ("current",), "Doors open.",
+    return [Requirement("REQ-KEY-01", "KEY", "MUST", ("current",), "Doors open.",
                                 (bound(passages[0]),)),
-            verdict.Requirement("REQ-KEY-02", "KEY", "MUST", ("current",), "A spare is kept.",
+            Requirement("REQ-KEY-02", "KEY", "MUST", ("current",), "A spare is kept.",
                                 (bound(passages[1]),))]
 
 
@@ -58,7 +62,7 @@ def test_documents_that_still_match_leave_the_verdict_alone() -> None:
     assert doc["sources"]["status"] == "current"  # type: ignore[index]
     assert verdict.sources_line(doc) == ("guide.txt 3/3 paragraphs accounted for; the "
                                          "catalogue's bindings hold")
-    assert "### Source documents" in results.render_summary(doc)
+    assert "### Source documents" in render_summary(doc)
     plain = _run(None)
     assert "sources" not in plain and plain["verdict"] == verdict.CONFORMANT
 
@@ -75,7 +79,7 @@ def test_a_changed_passage_makes_its_requirement_review() -> None:
     assert code == cli.EXIT_NON_CONFORMANT
     assert line == ("source documents changed: 1 passage changed, 1 paragraph uncovered; "
                     "1 requirement to review: REQ-KEY-02")
-    summary = results.render_summary(doc)
+    summary = render_summary(doc)
     assert "Conformance: **review**" in summary
     assert "| REQ-KEY-02 | guide.txt 'guide' \u00b62: text changed (line 3) |" in summary
     assert "review: source changed" in summary

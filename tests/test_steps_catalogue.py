@@ -1,5 +1,5 @@
 """The step catalogue (authconform steps, docs/steps.md) and the pre-run check of feature
-files (authconform.stepcheck): a typo, a value a step cannot use and an untraced scenario
+files (authconform.authoring.stepcheck): a typo, a value a step cannot use and an untraced scenario
 stop the gate at their line before anything runs; the repository's own features pass."""
 
 from __future__ import annotations
@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from authconform import cli, stepcheck, stepdefs, traceability, verdict
+from authconform import cli
+from authconform.authoring import stepcheck, stepdefs
+from authconform.spec import traceability
+from authconform.spec.catalogue import (
+    CATALOGUE_ENV,
+    ConfigurationError,
+    Requirement,
+    load_catalogue,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -174,7 +182,7 @@ def test_allowed_values_that_are_accepted_pass(defs, tmp_path):
 
 # ---------------------------------------------------------------- untraced scenarios
 
-CATALOGUE = [verdict.Requirement("REQ-A-01", "A", "MUST", ("current",), "one", ())]
+CATALOGUE = [Requirement("REQ-A-01", "A", "MUST", ("current",), "one", ())]
 
 
 def matrix(folder: Path) -> traceability.Matrix:
@@ -232,7 +240,7 @@ def test_requirements_check_is_exit_2_for_an_untagged_scenario(tmp_path, capsys)
 
 def gate(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    env.pop(verdict.CATALOGUE_ENV, None)
+    env.pop(CATALOGUE_ENV, None)
     return subprocess.run([sys.executable, "-m", "authconform", "run", "--no-html",
                            "--report-dir", str(root / "out"), *args],
                           cwd=root, env=env, capture_output=True, text=True, timeout=600,
@@ -308,7 +316,7 @@ requirements:
 def test_a_user_catalogue_adds_requirements_beside_ours(tmp_path):
     path = tmp_path / "acme.yml"
     path.write_text(USER, encoding="utf-8")
-    both = verdict.load_catalogue(REPO / "features" / "requirements.yml", [path])
+    both = load_catalogue(REPO / "features" / "requirements.yml", [path])
     acme = both[-1]
     assert acme.id == "REQ-ACME-01" and acme.catalogue == "acme.yml"
     assert all(r.catalogue == "" for r in both[:-1])
@@ -322,18 +330,18 @@ def test_a_user_catalogue_adds_requirements_beside_ours(tmp_path):
 def test_a_user_requirement_needs_a_new_id_and_its_own_source(tmp_path, change, said):
     path = tmp_path / "acme.yml"
     path.write_text(USER.replace(*change), encoding="utf-8")
-    with pytest.raises(verdict.ConfigurationError, match=said):
-        verdict.load_catalogue(REPO / "features" / "requirements.yml", [path])
+    with pytest.raises(ConfigurationError, match=said):
+        load_catalogue(REPO / "features" / "requirements.yml", [path])
 
 
 def test_user_requirements_are_not_checked_against_our_documents(tmp_path):
-    from authconform import sources, sources_cli
+    from authconform.spec import sources, sources_cli
 
     path = tmp_path / "acme.yml"
     path.write_text(USER, encoding="utf-8")
     seeds = sources_cli.default_sources_dir(REPO)
     if seeds is None or not Path(seeds).is_dir():
         pytest.skip("the source documents are not here")
-    both = verdict.load_catalogue(REPO / "features" / "requirements.yml", [path])
+    both = load_catalogue(REPO / "features" / "requirements.yml", [path])
     check = sources.check_folder(both, REPO / "features" / "sources.yml", seeds)
     assert not [p for p in check.problems if "ACME" in p]

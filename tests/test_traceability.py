@@ -1,4 +1,4 @@
-"""Requirement -> scenario matrix from feature tags (authconform.traceability)."""
+"""Requirement -> scenario matrix from feature tags (authconform.spec.traceability)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from authconform import cli, traceability, verdict
-from authconform.verdict import ConfigurationError, Requirement
+from authconform import cli
+from authconform.spec import traceability
+from authconform.spec.catalogue import ConfigurationError, Requirement, Retired, load_catalogue
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -60,7 +61,7 @@ def write_repo(root: Path, feature: str = FEATURE, catalogue: str = CATALOGUE_YM
 
 
 def matrix_for(root: Path, profile: str | None = None) -> traceability.Matrix:
-    catalogue = verdict.load_catalogue(root / "features" / "requirements.yml")
+    catalogue = load_catalogue(root / "features" / "requirements.yml")
     return traceability.build_matrix(
         catalogue, traceability.parse_features(root / "features"), profile)
 
@@ -210,7 +211,7 @@ def test_an_outline_counts_once_per_requirement_however_many_tables_cover_it(tmp
 
 @pytest.mark.parametrize("profile", ["current", "2019"])
 def test_the_repository_passes_the_traceability_check_under_each_profile(profile):
-    catalogue = verdict.load_catalogue(REPO / "features" / "requirements.yml")
+    catalogue = load_catalogue(REPO / "features" / "requirements.yml")
     m = traceability.build_matrix(catalogue, traceability.parse_features(REPO / "features"),
                                   profile)
     assert m.problems() == []
@@ -218,7 +219,7 @@ def test_the_repository_passes_the_traceability_check_under_each_profile(profile
 
 def test_a_tag_naming_a_retired_requirement_is_a_problem_that_says_where_it_went():
     catalogue = [Requirement("REQ-X-01", "X", "MUST", ("current",), "x", ())]
-    retired = {"REQ-X-02": verdict.Retired("REQ-X-02", ("REQ-X-01",), "merged")}
+    retired = {"REQ-X-02": Retired("REQ-X-02", ("REQ-X-01",), "merged")}
     ref = traceability.ScenarioRef("f.feature::s", "F", "s", 3,
                                    frozenset({"REQ-X-01", "REQ-X-02"}))
     m = traceability.build_matrix(catalogue, [ref], retired=retired)

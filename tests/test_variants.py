@@ -17,14 +17,14 @@ import pytest
 
 from authconform.adapters.guard import GuardedTarget
 from authconform.adapters.inprocess import SimTarget
+from authconform.alterations.variants import VARIANTS
 from authconform.port import Parameter, Platform, Reading
-from authconform.variants.catalogue import VARIANTS
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def _runner(*args: str, prelude: str = "") -> subprocess.CompletedProcess[str]:
-    code = (f"import sys\n{prelude}\nfrom authconform.variants.runner import main\n"
+    code = (f"import sys\n{prelude}\nfrom authconform.proof.variants import main\n"
             "sys.exit(main(sys.argv[1:]))")
     return subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, capture_output=True,
                           text=True, timeout=900, check=False)
@@ -64,8 +64,8 @@ def test_variants_json_has_the_documented_schema(full_run: tuple[int, dict, str]
 
 def test_a_variant_the_suite_fails_is_reported_non_conformant(tmp_path: Path) -> None:
     # A mutant dressed as a variant: the runner must say so, name the scenario, exit 1.
-    prelude = ("from authconform.variants import catalogue as c\n"
-               "from authconform.mutants.catalogue import MUTANTS\n"
+    prelude = ("from authconform.alterations import variants as c\n"
+               "from authconform.alterations.mutants import MUTANTS\n"
                "c.VARIANTS['no-red-dot'] = c.Variant('no-red-dot', 'never shows the red dot',"
                " MUTANTS['red_dot_never_shown'].apply)")
     done = _runner("--only", "no-red-dot", "--suite", "features/stale_backup.feature",
@@ -150,7 +150,7 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, list[str
     worlds (one line per scenario)."""
     report_dir = tmp_path_factory.mktemp("sweep")
     seen = report_dir / "world-seeds.txt"
-    prelude = ("from authconform.variants import catalogue as c\n"
+    prelude = ("from authconform.alterations import variants as c\n"
                "def _note(world):\n"
                f"    with open({str(seen)!r}, 'a') as out: out.write(f'{{world.seed}}\\n')\n"
                "c.VARIANTS['note-seed'] = c.Variant('note-seed', 'changes nothing', _note)")
@@ -190,7 +190,7 @@ def test_each_seed_of_a_sweep_reaches_the_worlds(sweep: tuple[int, dict, list[st
 
 
 def test_a_variant_failing_on_one_seed_only_lists_that_seed() -> None:
-    from authconform.variants.runner import CONFORMANT, NON_CONFORMANT, VariantResult
+    from authconform.proof.variants import CONFORMANT, NON_CONFORMANT, VariantResult
 
     runs = [VariantResult("v", "d", CONFORMANT, passed=3, seed=1),
             VariantResult("v", "d", NON_CONFORMANT, ["s"], ["REQ-X-01"], [], {"s": "boom"},

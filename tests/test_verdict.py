@@ -1,4 +1,4 @@
-"""The gate's rules (authconform.verdict): requirement status, verdict, waivers, schema."""
+"""The gate's rules (authconform.gate.verdict): requirement status, verdict, waivers, schema."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from authconform import verdict
-from authconform.verdict import (
+from authconform.gate import verdict
+from authconform.gate.verdict import RunInfo, ScenarioResult
+from authconform.gate.waivers import Waiver, default_waivers_path, load_waivers
+from authconform.spec.catalogue import (
     ConfigurationError,
     Requirement,
-    RunInfo,
-    ScenarioResult,
-    Waiver,
+    load_catalogue,
+    load_retired,
+    parse_catalogue,
+    parse_retired,
 )
 
 TODAY = dt.date(2025, 6, 1)
@@ -244,7 +247,7 @@ def test_waivers_file_with_an_unknown_requirement_is_a_configuration_error(tmp_p
     path = tmp_path / "sim.yml"
     path.write_text("- {requirement: REQ-NOPE-01, reason: r, owner: o, expires: 2030-01-01}\n")
     with pytest.raises(ConfigurationError, match="unknown requirement 'REQ-NOPE-01'"):
-        verdict.load_waivers(path, {r.id for r in CATALOGUE})
+        load_waivers(path, {r.id for r in CATALOGUE})
 
 
 @pytest.mark.parametrize(("text", "problem"), [
@@ -258,23 +261,23 @@ def test_malformed_waivers_are_configuration_errors(tmp_path, text, problem):
     path = tmp_path / "w.yml"
     path.write_text(text)
     with pytest.raises(ConfigurationError, match=problem):
-        verdict.load_waivers(path, {r.id for r in CATALOGUE})
+        load_waivers(path, {r.id for r in CATALOGUE})
 
 
 def test_waivers_file_reads_dates_and_the_waivers_key(tmp_path):
     path = tmp_path / "w.yml"
     path.write_text("waivers:\n  - requirement: REQ-A-01\n    reason: bug\n    owner: bob\n"
                     "    expires: 2030-01-31\n")
-    [w] = verdict.load_waivers(path, {"REQ-A-01"})
+    [w] = load_waivers(path, {"REQ-A-01"})
     assert w == Waiver("REQ-A-01", "bug", "bob", dt.date(2030, 1, 31))
 
 
 def test_default_waivers_path_is_per_target_and_only_if_present(tmp_path):
-    assert verdict.default_waivers_path(tmp_path, "sim") is None
+    assert default_waivers_path(tmp_path, "sim") is None
     (tmp_path / "waivers").mkdir()
     (tmp_path / "waivers" / "sim.yml").write_text("[]\n")
-    assert verdict.default_waivers_path(tmp_path, "sim") == tmp_path / "waivers" / "sim.yml"
-    assert verdict.default_waivers_path(tmp_path, "other") is None
+    assert default_waivers_path(tmp_path, "sim") == tmp_path / "waivers" / "sim.yml"
+    assert default_waivers_path(tmp_path, "other") is None
 
 
 # ---------------------------------------------------------------- catalogue
@@ -289,7 +292,7 @@ def test_catalogue_problems_are_all_named(tmp_path):
         "  - {id: REQ-A-02, area: A, level: MAY, profiles: [current], summary: x}\n"
         "  - {id: REQ-A-01, area: A, level: MUST, profiles: [], summary: x}\n")
     with pytest.raises(ConfigurationError) as caught:
-        verdict.load_catalogue(path)
+        load_catalogue(path)
     text = str(caught.value)
     assert "'bad-id' does not look like REQ-AREA-NN" in text
     assert "level 'MAY'" in text
@@ -299,13 +302,13 @@ def test_catalogue_problems_are_all_named(tmp_path):
 
 def test_catalogue_must_exist(tmp_path):
     with pytest.raises(ConfigurationError, match="does not exist"):
-        verdict.load_catalogue(tmp_path / "nope.yml")
+        load_catalogue(tmp_path / "nope.yml")
 
 
 @pytest.mark.skipif(not (REPO / "features" / "requirements.yml").is_file(),
                     reason="the repository's catalogue is not there yet")
 def test_the_repository_catalogue_loads():
-    catalogue = verdict.load_catalogue(REPO / "features" / "requirements.yml")
+    catalogue = load_catalogue(REPO / "features" / "requirements.yml")
     assert catalogue, "the catalogue lists requirements"
     assert all(r.level in ("MUST", "SHOULD") for r in catalogue)
 
@@ -348,13 +351,13 @@ RETIRED_CATALOGUE = {
 
 
 def test_a_waiver_for_a_retired_requirement_says_where_its_checks_went(tmp_path):
-    retired = verdict.parse_retired(RETIRED_CATALOGUE)
+    retired = parse_retired(RETIRED_CATALOGUE)
     path = tmp_path / "w.yml"
     path.write_text("- {requirement: REQ-A-09, reason: r, owner: o, expires: 2030-01-01}\n")
     with pytest.raises(ConfigurationError,
                        match=r"REQ-A-09 was retired; its checks are now REQ-A-01 and "
                              r"REQ-A-02's \(one rule, two passages\); waive those instead"):
-        verdict.load_waivers(path, {"REQ-A-01", "REQ-A-02"}, retired=retired)
+        load_waivers(path, {"REQ-A-01", "REQ-A-02"}, retired=retired)
 
 
 @pytest.mark.parametrize(("entry", "problem"), [
@@ -367,10 +370,10 @@ def test_a_waiver_for_a_retired_requirement_says_where_its_checks_went(tmp_path)
 def test_a_malformed_retired_entry_is_a_configuration_error(entry, problem):
     data = {**RETIRED_CATALOGUE, "retired": [entry]}
     with pytest.raises(ConfigurationError, match=problem):
-        verdict.parse_catalogue(data)
+        parse_catalogue(data)
 
 
 def test_the_repository_catalogue_retires_privacy_04_into_two_requirements():
-    retired = verdict.load_retired(Path(__file__).resolve().parent.parent / "features"
+    retired = load_retired(Path(__file__).resolve().parent.parent / "features"
                                    / "requirements.yml")
     assert retired["REQ-PRIVACY-04"].replaced_by == ("REQ-RECOVERY-04", "REQ-TROUBLE-03")

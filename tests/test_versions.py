@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from authconform import port, versions
-from authconform.adapters import TargetConfig
+from authconform import port
+from authconform.adapters import TargetConfig, versions
 from authconform.adapters.sim_adapter import SimAdapter
-from authconform.verdict import RunInfo, build_document, validate_document
+from authconform.gate.verdict import RunInfo, build_document, validate_document
 from tests.test_bad_input import NODE, gate_line, run_gate, said
 
 REPO = Path(__file__).resolve().parent.parent

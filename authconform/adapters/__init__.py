@@ -9,6 +9,12 @@ An *adapter* is started once per run and hands out a fresh ``Target`` per scenar
         def stop(self) -> None: ...
 
 See docs/adapters.md.
+
+The package holds the built-in adapters (``sim_adapter``, ``inprocess``, ``http``), the
+guard every target is wrapped in (``guard``: timeouts, type checks), the port-version
+check (``versions``) and the adapter self-test (``selftest``). It may import ``port``,
+``spec``, ``wire`` and, to build simulated targets, ``sim`` and ``alterations``; never the
+gate, the reports, ``proof``, ``service`` or ``cli``.
 """
 
 from __future__ import annotations

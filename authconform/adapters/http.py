@@ -19,7 +19,7 @@ Options (``--sut-config`` ``[sut]`` table or ``AUTHCONFORM_SUT_<KEY>``):
 * ``recovery_block`` -- passed to every new world, as for ``--sut sim``.
 
 At start ``/v1/info`` is read: its ``protocol`` is checked like any target's port
-version (``authconform/versions.py``: another major version is refused), and each of
+version (``authconform/adapters/versions.py``: another major version is refused), and each of
 its ``capabilities`` must be one this harness knows (a misspelt name is refused rather
 than dropped, which would turn its scenarios not-applicable without a word).
 
@@ -51,10 +51,10 @@ from urllib.parse import quote
 import httpx
 
 import authconform
-from authconform import port, versions
-from authconform.adapters import AdapterLoadError, TargetConfig
-from authconform.service import codec
-from authconform.service.operations import Access, Operation, Scope, operations
+from authconform import port
+from authconform.adapters import AdapterLoadError, TargetConfig, versions
+from authconform.wire import codec
+from authconform.wire.operations import Access, Operation, Scope, operations
 
 WORLD_HEADER = "X-World-Id"
 USER_AGENT = f"authconform/{authconform.__version__}"

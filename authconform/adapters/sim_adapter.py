@@ -29,13 +29,13 @@ class SimAdapter:
                 f"sim option recovery_block={block!r}: choose 'any' or 'same'")
         variant = config.options.get("variant")
         if variant:
-            from authconform.variants.catalogue import VARIANTS
+            from authconform.alterations.variants import VARIANTS
 
             if variant not in VARIANTS:
                 raise AdapterLoadError(f"sim option variant={variant!r}: unknown variant; "
                                        "see `authconform variants --list`")
         if config.mutant:
-            from authconform.mutants import catalogue
+            from authconform.alterations import mutants as catalogue
 
             if config.mutant not in catalogue.MUTANTS:
                 raise AdapterLoadError(f"unknown mutant {config.mutant!r}; "
@@ -47,14 +47,14 @@ class SimAdapter:
                            recovery_block=self.config.options.get("recovery_block", "any"))
         variant = self.config.options.get("variant")
         if variant:
-            from authconform.variants.catalogue import VARIANTS
+            from authconform.alterations.variants import VARIANTS
 
             VARIANTS[variant].apply(target.world_model)
             target.declare(f"sim~{variant}")  # the variant declares what it changed
             if not VARIANTS[variant].declares_readings:  # ... or leaves the gate to find it
                 target.info = dataclasses.replace(target.info, readings={})
         if self.config.mutant:
-            from authconform.mutants import catalogue
+            from authconform.alterations import mutants as catalogue
 
             catalogue.MUTANTS[self.config.mutant].apply(target.world_model)
             target.declare(f"sim+{self.config.mutant}")  # it may declare another reading

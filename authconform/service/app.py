@@ -38,7 +38,6 @@ from starlette.types import Scope as AsgiScope
 from authconform import __version__
 from authconform.adapters.inprocess import ALL_CAPABILITIES
 from authconform.port import PORT_VERSION
-from authconform.service import codec, schema
 from authconform.service.asgi import (
     BodyLimit,
     OperationDispatch,
@@ -46,8 +45,9 @@ from authconform.service.asgi import (
     error_answer,
     json_answer,
 )
-from authconform.service.operations import Operation, Scope, operations
 from authconform.service.worlds import OPERATOR, HostedWorld, Registry, known_mutants
+from authconform.wire import codec, schema
+from authconform.wire.operations import Operation, Scope, operations
 from sim.refusals import Refusal
 from sim.rules import PROFILES
 

@@ -11,8 +11,8 @@ from urllib.parse import parse_qs
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from authconform.service import schema
-from authconform.service.operations import Operation
+from authconform.wire import schema
+from authconform.wire.operations import Operation
 
 # serve(world_id, bearer token or None, arguments) -> the answer; see app._server
 Serve = Callable[[str, "str | None", dict[str, Any]], Response]

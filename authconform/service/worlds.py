@@ -88,14 +88,14 @@ class HostedWorld:
 
 
 def apply_mutant(world: World, name: str) -> None:
-    from authconform.mutants import catalogue  # written elsewhere; only needed here
+    from authconform.alterations import mutants as catalogue  # written elsewhere; only needed here
 
     catalogue.MUTANTS[name].apply(world)
 
 
 def known_mutants() -> list[str]:
     try:
-        from authconform.mutants import catalogue
+        from authconform.alterations import mutants as catalogue
     except ImportError:
         return []
     return sorted(catalogue.MUTANTS)

@@ -1,0 +1,103 @@
+"""Mutants of recovery refused while accounts exist (existing_accounts.feature)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from authconform.alterations.mutants.registry import mutant
+from authconform.alterations.patching import (
+    on_refusal,
+    wrap_app,
+)
+from sim.app import PERSONAL, WORK, Authenticator
+from sim.refusals import Code, Done, Refusal
+from sim.world import World
+
+
+@mutant("recovery_merges_existing", "REQ-EXISTING-01",
+        "recovery goes ahead although accounts exist, merging the backup after them")
+def _recovery_merges_existing(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        kept = list(app.state.entries)
+        app.state.entries.clear()
+        try:
+            done = original(username, password)
+        except Refusal:
+            app.state.entries[:] = kept
+            raise
+        app.state.entries[:0] = kept
+        return done
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+def _blocking_only(world: World, counts: Callable[[Any], bool]) -> None:
+    """Recovery looks only at the existing accounts ``counts`` accepts."""
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        ignored = [e for e in app.state.entries if not counts(e)]
+        if not ignored:
+            return original(username, password)
+        kept = [e for e in app.state.entries if counts(e)]
+        app.state.entries[:] = kept
+        try:
+            done = original(username, password)
+        except Refusal:
+            app.state.entries[:] = [*ignored, *kept]
+            raise
+        app.state.entries[:0] = ignored
+        return done
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("work_account_does_not_block", "REQ-EXISTING-01",
+        "a work or school account already in the app does not block recovery")
+def _work_account_does_not_block(world: World) -> None:
+    _blocking_only(world, lambda entry: entry.kind != WORK)
+
+
+@mutant("only_personal_account_blocks", "REQ-EXISTING-01",
+        "only a personal Microsoft account already in the app blocks recovery")
+def _only_personal_account_blocks(world: World) -> None:
+    _blocking_only(world, lambda entry: entry.kind == PERSONAL)
+
+
+@mutant("waiting_accounts_do_not_block", "REQ-EXISTING-01",
+        "restored accounts still waiting for verification do not count as accounts set up, "
+        "so recovery runs again over them")
+def _waiting_accounts_do_not_block(world: World) -> None:
+    _blocking_only(world, lambda entry: not entry.needs_verification)
+
+
+@mutant("refusal_deletes_existing", "REQ-EXISTING-02",
+        "a recovery refused for existing accounts still deletes the first existing account")
+def _refusal_deletes_existing(world: World) -> None:
+    def refused(app: Authenticator, original: Callable[..., Done], refusal: Refusal,
+                username: str, password: str) -> None:
+        if refusal.code is Code.EXISTING_ACCOUNTS and app.state.entries:
+            gone = app.state.entries.pop(0)
+            app.device.push_keys.pop(gone.id, None)
+
+    on_refusal(world, "begin_recovery", refused)
+
+
+@mutant("existing_block_sticks", "REQ-EXISTING-03",
+        "once refused for existing accounts, recovery stays refused after they are removed")
+def _existing_block_sticks(world: World) -> None:
+    blocked: set[str] = set()
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        if app.device.id in blocked:
+            raise Refusal(Code.EXISTING_ACCOUNTS)
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            if refusal.code is Code.EXISTING_ACCOUNTS:
+                blocked.add(app.device.id)
+            raise
+
+    wrap_app(world, "begin_recovery", begin_recovery)

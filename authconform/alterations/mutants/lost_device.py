@@ -1,0 +1,66 @@
+"""Mutants of losing a phone (lost_device.feature)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from authconform.alterations.mutants.registry import mutant
+from authconform.alterations.patching import (
+    on_each_tenant,
+    wrap,
+    wrap_app,
+)
+from sim.app import Authenticator
+from sim.refusals import Code, Done, Refusal
+from sim.world import World
+
+
+@mutant("unregister_no_effect", "REQ-LOST-01",
+        "unregistering a lost phone is logged but its work credential keeps working")
+def _unregister_no_effect(world: World) -> None:
+    def patch(tenant: Any) -> None:
+        def unregister(original: Callable[[str], None], device_id: str) -> None:
+            for (username, device), registration in tenant.registrations.items():
+                if device == device_id and registration.registered:
+                    tenant.events.append(f"device {registration.device_name!r} "
+                                         f"unregistered for {username}")
+
+        wrap(tenant, "unregister", unregister)
+
+    on_each_tenant(world, patch)
+
+
+@mutant("recovery_unregisters_old_phone", "REQ-LOST-02",
+        "re-activating a work account on the new phone unregisters the old phone")
+def _recovery_unregisters_old_phone(world: World) -> None:
+    def enter_activation_to_recover(app: Authenticator, original: Callable[..., Done],
+                                    entry_id: str, code: str, url: str) -> Done:
+        entry = app._entry(entry_id)
+        done = original(entry_id, code, url)
+        tenant = world.tenants.get(entry.tenant_id or "")
+        if tenant is not None:
+            for (username, device), registration in tenant.registrations.items():
+                if username == entry.username.lower() and device != app.device.id:
+                    registration.registered = False
+        return done
+
+    wrap_app(world, "enter_activation_to_recover", enter_activation_to_recover)
+
+
+@mutant("recovery_needs_old_phone", "REQ-LOST-03",
+        "recovery is refused unless the phone that made the backup is online")
+def _recovery_needs_old_phone(world: World) -> None:
+    # The backup's maker can only be asked once the backup is found, so the demand comes
+    # where the key would be released: a recovery that was to be refused for another
+    # reason (no backup, wrong password, another Apple ID) is refused as before.
+    def release(original: Callable[..., bytes], username: str, *args: Any) -> bytes:
+        makers = [world.devices[d] for d, s in world.apps.items()
+                  if s.backup.on
+                  and (s.backup.recovery_username or "").lower() == username.strip().lower()]
+        if not any(device.online for device in makers):
+            raise Refusal(Code.NETWORK_UNAVAILABLE,
+                          "Could not reach the phone that made the backup.")
+        return original(username, *args)
+
+    wrap(world.keys, "release", release)

@@ -1,0 +1,143 @@
+"""Mutants of an out-of-date backup: the red dot and signing in again (stale_backup.feature)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from authconform.alterations.mutants.registry import mutant
+from authconform.alterations.patching import (
+    override_app_property,
+    swapped,
+    wrap,
+    wrap_app,
+)
+from sim.app import THIRD_PARTY, Authenticator
+from sim.refusals import Done
+from sim.world import World
+
+
+@mutant("uploads_continue_after_lapse", "REQ-STALE-01",
+        "changes keep uploading after the recovery sign-in has lapsed")
+def _uploads_continue_after_lapse(world: World) -> None:
+    def _sync(app: Authenticator, original: Callable[[], bool]) -> bool:
+        with swapped(app, "_session_valid", lambda: True):
+            return original()
+
+    wrap_app(world, "_sync", _sync)
+
+
+@mutant("red_dot_never_shown", "REQ-STALE-02",
+        "an out-of-date backup never shows the red dot or exclamation mark")
+def _red_dot_never_shown(world: World) -> None:
+    override_app_property(world, "red_dot", lambda app, value: False)
+
+
+@mutant("red_dot_cleared_on_reconnect", "REQ-STALE-02",
+        "the phone coming back online hides the red dot, though no one signed in again")
+def _red_dot_cleared_on_reconnect(world: World) -> None:
+    dismissed: set[str] = set()  # devices whose mark the reconnection hid
+
+    def retry_backup(app: Authenticator, original: Callable[[], None]) -> None:
+        dismissed.add(app.device.id)
+        original()
+
+    def sign_in_to_update_backup(app: Authenticator, original: Callable[..., Done],
+                                 *args: Any, **kwargs: Any) -> Done:
+        dismissed.discard(app.device.id)
+        return original(*args, **kwargs)
+
+    wrap_app(world, "retry_backup", retry_backup)
+    wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
+    override_app_property(world, "red_dot",
+                          lambda app, value: value and app.device.id not in dismissed)
+
+
+@mutant("red_dot_on_outage", "REQ-STALE-06",
+        "an offline phone with a change waiting to upload shows the red dot, sign-in valid or not")
+def _red_dot_on_outage(world: World) -> None:
+    def red_dot(app: Authenticator, value: bool) -> bool:
+        backup = app.state.backup
+        return value or (backup.on and backup.dirty and not app.device.online)
+
+    override_app_property(world, "red_dot", red_dot)
+
+
+@mutant("red_dot_stays_after_sign_in", "REQ-STALE-03",
+        "signing in again uploads once but leaves the red dot and the lapsed sign-in in place")
+def _red_dot_stays_after_sign_in(world: World) -> None:
+    def sign_in_to_update_backup(app: Authenticator, original: Callable[..., Done],
+                                 password: str, username: str | None = None) -> Done:
+        old = app.state.backup.session
+        done = original(password, username)
+        if old is not None:
+            app.state.backup.session = old
+        return done
+
+    wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
+
+
+@mutant("update_backup_by_any_account", "REQ-STALE-03",
+        "any personal Microsoft account can sign in to bring an out-of-date backup up to date")
+def _update_backup_by_any_account(world: World) -> None:
+    def sign_in_to_update_backup(app: Authenticator, original: Callable[..., Done],
+                                 password: str, username: str | None = None) -> Done:
+        backup = app.state.backup
+        if username is None or backup.recovery_username is None or (
+                username.strip().lower() == backup.recovery_username.lower()):
+            return original(password, username)
+        backup.session = world.msa.sign_in(username, password, app.now)  # not refused
+        backup.dirty = True
+        app._sync()
+        return Done("Signed in. Your backup is up to date.")
+
+    wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
+
+
+@mutant("no_out_of_date_prompt", "REQ-STALE-05",
+        "an out-of-date backup only shows its mark; the app never prompts for sign-in")
+def _no_out_of_date_prompt(world: World) -> None:
+    wrap_app(world, "alerts", lambda app, original: tuple(
+        a for a in original() if a[0] != "BACKUP_OUT_OF_DATE"))
+
+
+@mutant("red_dot_in_settings", "REQ-STALE-02",
+        "the out-of-date mark is shown deep in the settings, not on the menu or action bar")
+def _red_dot_in_settings(world: World) -> None:
+    override_app_property(world, "warning_at",
+                          lambda app, value: None if value is None else "Settings > Backup")
+
+
+@mutant("stale_recovery_merges_latest", "REQ-STALE-04",
+        "recovery from an out-of-date backup adds the old phone's newer third-party accounts")
+def _stale_recovery_merges_latest(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        done = original(username, password)
+        for device_id, state in world.apps.items():
+            recovery = state.backup.recovery_username
+            if (device_id == app.device.id or not state.backup.on or recovery is None
+                    or recovery.lower() != username.strip().lower()):
+                continue
+            for old in state.entries:
+                if old.kind == THIRD_PARTY and old.params is not None and not any(
+                        e.same_account(old.kind, old.issuer, old.username)
+                        for e in app.state.entries):
+                    app.state.entries.append(type(old)(
+                        app._new_entry_id(), old.kind, old.issuer, old.username,
+                        old.display_name, False, params=old.params))
+        return done
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("sign_in_lapses_early", "REQ-STALE-02",
+        "the recovery sign-in lapses at half the lifetime the simulator declares")
+def _sign_in_lapses_early(world: World) -> None:
+    half = world.rules.session_lifetime_s / 2
+
+    def session_valid(original: Callable[..., bool], session: Any, now: float,
+                      lifetime: float) -> bool:
+        return original(session, now, min(lifetime, half))
+
+    wrap(world.msa, "session_valid", session_valid)

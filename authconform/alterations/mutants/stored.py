@@ -1,0 +1,142 @@
+"""Mutants of what is and is not stored in the backup (stored.feature)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from authconform.alterations.mutants.registry import mutant
+from authconform.alterations.mutants.shared import left_beside_backup
+from authconform.alterations.patching import (
+    wrap_app,
+)
+from sim.app import PERSONAL, THIRD_PARTY, WORK, Authenticator
+from sim.backup import BackupPayload
+from sim.codes import TotpParams, secret_from_bytes
+from sim.refusals import Done
+from sim.world import World
+
+
+@mutant("backup_keeps_mail", "REQ-STORED-01",
+        "the backup also keeps the mail and files of the personal Microsoft account")
+def _backup_keeps_mail(world: World) -> None:
+    def _payload(app: Authenticator, original: Callable[[], BackupPayload]) -> BackupPayload:
+        payload = original()
+        extra: dict[str, object] = {}
+        for account in payload.accounts:
+            msa = world.msa.find(account.username) if account.kind == PERSONAL else None
+            for n, (kind, text) in enumerate(msa.data if msa else ()):
+                extra[f"{account.username}:{kind}:{n}"] = text
+        return dataclasses.replace(payload, settings={**payload.settings, **extra})
+
+    wrap_app(world, "_payload", _payload)
+
+
+@mutant("mail_cached_beside_backup", "REQ-STORED-01",
+        "each upload also leaves a JSON cache of the personal account's mail and files "
+        "next to the backup")
+def _mail_cached_beside_backup(world: World) -> None:
+    import json
+
+    def cache(app: Authenticator) -> bytes | None:
+        account = world.msa.find(app.state.backup.recovery_username or "")
+        if account is None:
+            return None
+        return json.dumps({"items": [text for _, text in account.data]}).encode()
+
+    left_beside_backup(world, "authenticator-cache.json", cache)
+
+
+@mutant("work_accounts_left_out", "REQ-STORED-03",
+        "work or school accounts are left out of the backup, so recovery never shows them")
+def _work_accounts_left_out(world: World) -> None:
+    def _payload(app: Authenticator, original: Callable[[], BackupPayload]) -> BackupPayload:
+        payload = original()
+        return BackupPayload(tuple(a for a in payload.accounts if a.kind != WORK),
+                             payload.settings, payload.made_on, payload.made_at)
+
+    wrap_app(world, "_payload", _payload)
+
+
+@mutant("work_restored_without_qr", "REQ-STORED-02",
+        "restored work or school accounts are usable at once, with no QR verification")
+def _work_restored_without_qr(world: World) -> None:
+    def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:
+        entry = original(account)
+        if entry.kind == WORK and entry.needs_verification:
+            entry.needs_verification = False
+            entry.params = TotpParams(secret_from_bytes(world.rng.randbytes(20)))
+        return entry
+
+    wrap_app(world, "_restore", _restore)
+
+
+@mutant("order_lost", "REQ-STORED-04",
+        "recovery sorts the accounts by issuer and user name instead of the user's order")
+def _order_lost(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        done = original(username, password)
+        app.state.entries.sort(key=lambda e: (e.issuer.lower(), e.username.lower()))
+        return done
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("account_names_not_restored", "REQ-STORED-04",
+        "recovery drops the names the user gave accounts and shows the default names")
+def _account_names_not_restored(world: World) -> None:
+    def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:
+        entry = original(account)
+        entry.display_name = (f"{entry.issuer}: {entry.username}" if entry.kind == THIRD_PARTY
+                              else entry.username)
+        return entry
+
+    wrap_app(world, "_restore", _restore)
+
+
+# A restored notification account that works before it is verified breaks what
+# REQ-STORED-02 says in as many words; the recovery Given checks it, so these two are
+# filed there (VERIFY-02 and VERIFY-07 have mutants of their own below).
+@mutant("push_usable_without_verification", "REQ-STORED-02",
+        "restored personal push accounts get a push credential without any verification")
+def _push_usable_without_verification(world: World) -> None:
+    def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:
+        entry = original(account)
+        msa = world.msa.find(entry.username) if entry.kind == PERSONAL else None
+        if msa is not None and entry.push and entry.needs_verification:
+            msa.push_keys[app.device.id] = app._push_key(entry.id)
+            entry.account_token = msa.account_token
+            entry.params = world.msa.enroll_device(msa.username, msa.account_token,
+                                                   app.device.id, world.rng)
+            entry.needs_verification = False
+        return entry
+
+    wrap_app(world, "_restore", _restore)
+
+
+@mutant("old_push_key_reused", "REQ-STORED-02",
+        "recovery copies the old phone's push key, so push works on the new phone unverified")
+def _old_push_key_reused(world: World) -> None:
+    def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:
+        entry = original(account)
+        msa = world.msa.find(entry.username) if entry.kind == PERSONAL else None
+        if msa is None or not entry.push:
+            return entry
+        for device in world.devices.values():
+            if device.id == app.device.id or device.id not in msa.push_keys:
+                continue
+            for old in world.apps[device.id].entries:
+                if (old.kind == PERSONAL and old.push and old.id in device.push_keys
+                        and old.username.lower() == entry.username.lower()):
+                    app.device.push_keys[entry.id] = device.push_keys[old.id]
+                    msa.push_keys[app.device.id] = msa.push_keys[device.id]
+                    entry.account_token = msa.account_token
+                    entry.params = world.msa.enroll_device(
+                        msa.username, msa.account_token, app.device.id, world.rng)
+                    entry.needs_verification = False
+                    return entry
+        return entry
+
+    wrap_app(world, "_restore", _restore)

@@ -1,0 +1,145 @@
+"""Mutants of the troubleshooting answers (troubleshooting.feature)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from authconform.alterations.mutants.registry import mutant
+from authconform.alterations.mutants.shared import apple_id_at, unseal_backup
+from authconform.alterations.patching import (
+    on_refusal,
+    swapped,
+    wrap,
+    wrap_app,
+)
+from sim.app import Authenticator, BackupState
+from sim.device import Platform
+from sim.refusals import Code, Done, Refusal
+from sim.stores import BACKUP_NAME
+from sim.world import World
+
+
+@contextlib.contextmanager
+def _posing_as(app: Authenticator, platform: Platform, apple_id: str | None) -> Iterator[None]:
+    """Let the app act as if it ran on ``platform`` with ``apple_id`` signed in."""
+    device = app.device
+    with (swapped(device, "platform", platform), swapped(device, "apple_id", apple_id),
+          swapped(device, "app_version", "99.0.0")):
+        yield
+
+
+@mutant("os_switch_restores", "REQ-TROUBLE-01",
+        "a backup made on the other operating system is found and restored")
+def _os_switch_restores(world: World) -> None:
+    def refused(app: Authenticator, original: Callable[..., Done], refusal: Refusal,
+                username: str, password: str) -> Done | None:
+        record = world.keys.lookup(username)
+        if refusal.code is not Code.BACKUP_ON_OTHER_PLATFORM or record is None:
+            return None
+        platform = Platform(record.platform)
+        apple_id = apple_id_at(world, record.location) if platform is Platform.IOS else None
+        with _posing_as(app, platform, apple_id):
+            return original(username, password)
+
+    on_refusal(world, "begin_recovery", refused)
+
+
+@mutant("no_catch_up_upload", "REQ-TROUBLE-02",
+        "changes made offline are not uploaded when the phone is back online")
+def _no_catch_up_upload(world: World) -> None:
+    wrap_app(world, "retry_backup", lambda app, original: None)
+
+
+@mutant("other_apple_id_sees_backup", "REQ-TROUBLE-03",
+        "recovery on an iPhone signed in to another Apple ID still finds the backup")
+def _other_apple_id_sees_backup(world: World) -> None:
+    def refused(app: Authenticator, original: Callable[..., Done], refusal: Refusal,
+                username: str, password: str) -> Done | None:
+        record = world.keys.lookup(username)
+        apple_id = apple_id_at(world, record.location) if record else None
+        if refusal.code is not Code.BACKUP_IN_OTHER_ICLOUD or apple_id is None:
+            return None
+        with swapped(app.device, "apple_id", apple_id):
+            return original(username, password)
+
+    on_refusal(world, "begin_recovery", refused)
+
+
+@mutant("delete_backup_noop", "REQ-TROUBLE-04",
+        "deleting the backup through storage management reports success but keeps it")
+def _delete_backup_noop(world: World) -> None:
+    wrap(world, "delete_backup", lambda original, kind, location: world.store(kind).get(
+        location, BACKUP_NAME) is not None)
+
+
+@mutant("phone_deletion_keeps_copy", "REQ-TROUBLE-04",
+        "deleting the backup from the old phone turns backup off there but leaves the copy")
+def _phone_deletion_keeps_copy(world: World) -> None:
+    def delete_backup_from_phone(app: Authenticator, original: Callable[[], Done]) -> Done:
+        if not app.state.backup.on:
+            return original()
+        app.state.backup = BackupState()
+        return Done("Your backup is deleted from the cloud.")
+
+    wrap_app(world, "delete_backup_from_phone", delete_backup_from_phone)
+
+
+@mutant("account_problem_ignored", "REQ-TROUBLE-07",
+        "a recovery account with a problem of its own (blocked) still signs in and recovers")
+def _account_problem_ignored(world: World) -> None:
+    def sign_in(original: Callable[..., Any], username: str, password: str,
+                now: float) -> Any:
+        account = world.msa.find(username)
+        if account is None or not account.problem:
+            return original(username, password, now)
+        with swapped(account, "problem", False):
+            return original(username, password, now)
+
+    wrap(world.msa, "sign_in", sign_in)
+
+
+@mutant("damaged_backup_partially_restored", "REQ-TROUBLE-06",
+        "a damaged backup is restored in part from whatever could still be read")
+def _damaged_backup_partially_restored(world: World) -> None:
+    intact: dict[tuple[str, str], bytes] = {}  # last data handed to a store, by place
+
+    for store in (world.icloud, world.microsoft_storage):
+        def put(original: Callable[..., None], location: str, name: str, data: bytes,
+                *args: Any, store: Any = store) -> None:
+            intact[(store.kind.value, location.lower())] = data  # staged or final
+            original(location, name, data, *args)
+
+        wrap(store, "put", put)
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            record = world.keys.lookup(username)
+            if refusal.code is not Code.BACKUP_DAMAGED or record is None:
+                raise
+            location = (app.device.apple_id if app.device.platform is Platform.IOS
+                        else username) or ""
+            data = intact.get((app._store().kind.value, location.lower()))
+            payload = unseal_backup(world, username, data) if data else None
+            if payload is None:
+                raise
+        half = payload.accounts[: max(1, len(payload.accounts) // 2)]
+        app.state.entries.extend(app._restore(a) for a in half)
+        return Done(f"Recovered {len(half)} account(s).")
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("deleted_backup_blamed_on_network", "REQ-TROUBLE-04",
+        "recovery of a deleted backup is refused as a network problem, not as unavailable")
+def _deleted_backup_blamed_on_network(world: World) -> None:
+    def refused(app: Authenticator, original: Callable[..., Done], refusal: Refusal,
+                username: str, password: str) -> None:
+        if refusal.code is Code.BACKUP_DELETED:
+            raise Refusal(Code.NETWORK_UNAVAILABLE) from refusal
+
+    on_refusal(world, "begin_recovery", refused)

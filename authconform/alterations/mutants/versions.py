@@ -1,0 +1,76 @@
+"""Mutants of version gating (versions.feature)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from authconform.alterations.mutants.registry import mutant
+from sim.device import Platform
+from sim.rules import Rules, parse_version
+from sim.world import World
+
+
+@dataclass(frozen=True)
+class _GatedRules(Rules):
+    """Rules with other version gates (current profile only)."""
+
+    ios_minimum: tuple[int, ...] = (5, 7, 0)
+    android_minimum: tuple[int, ...] = (6, 6, 0)
+    as_text_on: frozenset[Platform] = frozenset()  # platforms comparing versions as text
+
+    def backup_supported(self, platform: Platform, app_version: str) -> bool:
+        if self.profile != "current":
+            return super().backup_supported(platform, app_version)
+        minimum = self.ios_minimum if platform is Platform.IOS else self.android_minimum
+        if platform in self.as_text_on:
+            return app_version.strip() >= ".".join(map(str, minimum))
+        return parse_version(app_version) >= minimum
+
+
+def _gate(world: World, **changes: Any) -> None:
+    rules = world.rules
+    world.rules = _GatedRules(
+        profile=rules.profile, recovery_block=rules.recovery_block,
+        session_lifetime_s=rules.session_lifetime_s,
+        key_release_freshness_s=rules.key_release_freshness_s,
+        verification_code_ttl_s=rules.verification_code_ttl_s,
+        activation_ttl_s=rules.activation_ttl_s, **changes)
+
+
+@mutant("ios_gate_excludes_5_7_0", "REQ-VERSION-01",
+        "the iOS version gate is off by one: 5.7.0 itself has no backup")
+def _ios_gate_excludes_5_7_0(world: World) -> None:
+    _gate(world, ios_minimum=(5, 7, 1))
+
+
+@mutant("ios_gate_includes_5_6", "REQ-VERSION-03",
+        "the iOS version gate is off by one: 5.6.x already offers backup")
+def _ios_gate_includes_5_6(world: World) -> None:
+    _gate(world, ios_minimum=(5, 6, 0))
+
+
+@mutant("android_gate_excludes_6_6_0", "REQ-VERSION-02",
+        "the Android version gate is off by one: 6.6.0 itself has no backup")
+def _android_gate_excludes_6_6_0(world: World) -> None:
+    _gate(world, android_minimum=(6, 6, 1))
+
+
+@mutant("android_gate_includes_6_5", "REQ-VERSION-03",
+        "the Android version gate is off by one: 6.5.x already offers backup")
+def _android_gate_includes_6_5(world: World) -> None:
+    _gate(world, android_minimum=(6, 5, 0))
+
+
+# The iOS and Android apps are separate programs, so a comparison written as text
+# is a fault of one of them: one mutant per platform, each breaking its own gate.
+@mutant("ios_version_compared_as_text", "REQ-VERSION-01",
+        "the iOS app compares versions as text, so 5.10.0 counts as older than 5.7.0")
+def _ios_version_compared_as_text(world: World) -> None:
+    _gate(world, as_text_on=frozenset({Platform.IOS}))
+
+
+@mutant("android_version_compared_as_text", "REQ-VERSION-02",
+        "the Android app compares versions as text, so 6.10.0 counts as older than 6.6.0")
+def _android_version_compared_as_text(world: World) -> None:
+    _gate(world, as_text_on=frozenset({Platform.ANDROID}))

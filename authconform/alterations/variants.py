@@ -1,0 +1,324 @@
+"""The variant catalogue: simulators that differ where the documents leave room.
+
+A mutant breaks one documented behaviour and the suite must catch it; a *variant*
+changes one thing the two documents leave open -- a value they never name, the words
+on the screen, which code of a refusal family it answers, which reading of an ambiguity
+it follows -- and the suite must pass it. Each variant is genuinely different
+behaviour (6-digit codes are really shown and accepted), and declares what it changed
+through ``TargetInfo`` like any implementation would (the sim adapter derives the
+declaration from the world's ``Rules`` after the variant is applied).
+
+``VARIANTS[name].apply(world)`` is called by the sim adapter on every new world when a
+run has the adapter option ``variant`` (``AUTHCONFORM_SUT_VARIANT=name``). Like
+mutants, a variant only changes that world instance (``authconform.alterations.patching``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from authconform.alterations.patching import on_each_device, wrap, wrap_app
+from sim.app import Authenticator
+from sim.refusals import Code, Done, Refusal
+from sim.world import World
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    description: str  # one line: what differs from the reference simulator
+    apply: Callable[[World], None]
+    # False: the variant declares no reading at all (TargetInfo.readings empty), like an
+    # app team that never read port.Reading; the gate must find the readings it follows
+    declares_readings: bool = True
+
+    def __repr__(self) -> str:
+        return f"Variant({self.name!r})"
+
+
+VARIANTS: dict[str, Variant] = {}
+
+
+def variant(name: str, description: str, *, declares_readings: bool = True
+            ) -> Callable[[Callable[[World], None]], Callable[[World], None]]:
+    def register(apply: Callable[[World], None]) -> Callable[[World], None]:
+        if name in VARIANTS:
+            raise ValueError(f"duplicate variant {name!r}")
+        VARIANTS[name] = Variant(name, description, apply, declares_readings)
+        return apply
+
+    return register
+
+
+def _rules(world: World, **changes: Any) -> None:
+    world.rules = dataclasses.replace(world.rules, **changes)
+
+
+# Every operation of the app a user can call; wrapped to change what it answers.
+APP_OPERATIONS = (
+    "add_personal_account", "scan_qr", "enter_code_manually", "enter_activation_manually",
+    "remove_account", "rename_account", "reorder_accounts", "approve_push",
+    "turn_on_backup", "turn_off_backup", "select_backup_warning",
+    "sign_in_to_update_backup", "begin_recovery", "sign_in_to_recover",
+    "confirm_verification_code", "scan_qr_to_recover", "enter_activation_to_recover",
+)
+
+
+def _on_answers(world: World, refusal: Callable[[Refusal], Refusal],
+                done: Callable[[Done], Done] = lambda d: d) -> None:
+    """Pass every refusal and every success of every app operation through a function."""
+    def answer(app: Authenticator, original: Callable[..., Any], *args: Any,
+               **kwargs: Any) -> Any:
+        try:
+            result = original(*args, **kwargs)
+        except Refusal as exc:
+            raise refusal(exc) from exc
+        return done(result) if isinstance(result, Done) else result
+
+    for name in APP_OPERATIONS:
+        wrap_app(world, name, answer)
+
+
+# ---------------------------------------------------------------- values not named
+
+
+@variant("six-digit-codes", "personal Microsoft account codes have 6 digits, not 8")
+def _(world: World) -> None:
+    _rules(world, msa_digits=6)
+
+
+@variant("drift-one-step", "providers accept a code from one time step either side of now")
+def _(world: World) -> None:
+    _rules(world, drift_steps=1)
+
+
+@variant("thirty-day-sign-in", "the recovery sign-in lapses after 30 days, not 90")
+def _(world: World) -> None:
+    _rules(world, session_lifetime_s=30 * 24 * 3600.0)
+
+
+@variant("short-key-freshness",
+         "the backup key is released only within 3 minutes of a sign-in, not 10")
+def _(world: World) -> None:
+    _rules(world, key_release_freshness_s=3 * 60.0)
+
+
+@variant("long-code-lifetimes",
+         "an email/SMS code lives 30 minutes and an activation QR code 7 days")
+def _(world: World) -> None:
+    _rules(world, verification_code_ttl_s=30 * 60.0, activation_ttl_s=7 * 24 * 3600.0)
+
+
+# ---------------------------------------------------------------- words and codes
+
+
+@variant("other-wording",
+         "every refusal, success, alert and camera prompt is worded differently")
+def _(world: World) -> None:
+    # Words no step may look for: a numbered reference instead of advice.
+    names = sorted(Code)
+
+    def refusal(exc: Refusal) -> Refusal:
+        return Refusal(exc.code, f"Sorry, that did not work (ref {names.index(exc.code)}).")
+
+    def done(result: Done) -> Done:
+        return Done(f"All set (ref {names.index(result.code)}).", result.code)
+
+    _on_answers(world, refusal, done)
+
+    def alerts(app: Authenticator, original: Callable[[], Any]) -> Any:
+        return tuple((code, f"Tap here ({code.lower()[:3]})") for code, _ in original())
+
+    wrap_app(world, "alerts", alerts)
+
+    def prompt(device: Any) -> None:
+        words = {"ios": "Authenticator wants to use your camera to scan codes",
+                 "android": "Let Authenticator take photos and record video?"}
+        showing = device.camera_prompt
+        device.camera_prompt = lambda: words[device.platform.value] if showing() else None
+
+    on_each_device(world, prompt)
+
+
+# One code per family: where the documents do not tell causes apart, this app answers
+# the same code for all of them (authconform/spec/families.py).
+ONE_CODE = {
+    Code.BACKUP_ON_OTHER_PLATFORM: Code.NO_BACKUP_FOUND,
+    Code.BACKUP_IN_OTHER_ICLOUD: Code.NO_BACKUP_FOUND,
+    Code.BACKUP_DELETED: Code.NO_BACKUP_FOUND,
+    Code.NETWORK_UNAVAILABLE: Code.SERVICE_UNAVAILABLE,
+    Code.QR_REJECTED: Code.QR_UNREADABLE,
+}
+
+
+@variant("one-code-per-family",
+         "one code for every cause the documents do not tell apart (no backup, no "
+         "connection, QR not accepted); a stale sign-in asks to sign in again")
+def _(world: World) -> None:
+    _on_answers(world, lambda exc: Refusal(ONE_CODE[exc.code]) if exc.code in ONE_CODE
+                else exc)
+
+    def release(original: Callable[..., bytes], *args: Any, **kwargs: Any) -> bytes:
+        try:
+            return original(*args, **kwargs)
+        except Refusal as exc:  # the right password, but too long ago
+            if exc.code is Code.SIGN_IN_FAILED:
+                raise Refusal(Code.SIGN_IN_REQUIRED) from exc
+            raise
+
+    wrap(world.keys, "release", release)
+
+
+@variant("work-account-sign-in-fails",
+         "a work or school account offered as the recovery account is turned away as a "
+         "failed sign-in, not named as not a personal account")
+def _(world: World) -> None:
+    _on_answers(world, lambda exc: Refusal(Code.SIGN_IN_FAILED)
+                if exc.code is Code.NOT_A_PERSONAL_ACCOUNT else exc)
+
+
+@variant("no-icloud-finds-no-backup",
+         "recovery on an iPhone without iCloud answers that no backup was found instead of "
+         "asking for the iCloud sign-in")
+def _(world: World) -> None:
+    def begin(app: Authenticator, original: Callable[..., Any], *args: Any,
+              **kwargs: Any) -> Any:
+        try:
+            return original(*args, **kwargs)
+        except Refusal as exc:
+            if exc.code is Code.ICLOUD_SIGN_IN_REQUIRED:
+                raise Refusal(Code.NO_BACKUP_FOUND) from exc
+            raise
+
+    wrap_app(world, "begin_recovery", begin)
+
+
+# ---------------------------------------------------------------- readings
+
+
+@variant("same-account-existing",
+         "only an account that is also in the backup blocks recovery (the narrow reading)")
+def _(world: World) -> None:
+    from sim.rules import RecoveryBlock
+
+    _rules(world, recovery_block=RecoveryBlock.SAME_ACCOUNT)
+
+
+@variant("second-pairing-refused",
+         "a recovery account already guarding one storage location cannot turn on "
+         "backup in a second one")
+def _(world: World) -> None:
+    _rules(world, second_pairing="refused")
+
+
+@variant("other-phone-code-accepted",
+         "a personal-account code is accepted whichever of the account's phones it is "
+         "typed as coming from")
+def _(world: World) -> None:
+    _rules(world, other_phone_code="accepted")
+
+
+@variant("second-pairing-each-keeps-own",
+         "a recovery account turned on in a second storage location keeps both pairings: "
+         "each location still restores with its own Apple ID")
+def _(world: World) -> None:
+    _rules(world, second_pairing="each_keeps_own")
+
+
+@variant("red-dot-restore-sign-in",
+         "the red dot marks a phone whose restore needs a sign-in to finish, not a backup "
+         "whose recovery sign-in lapsed (which the app only prompts about)")
+def _(world: World) -> None:
+    _rules(world, red_dot="restore_sign_in")
+
+
+@variant("undeclared-first-readings",
+         "declares no reading at all, and follows the first value of each ambiguity (the "
+         "simulator's own behaviour)", declares_readings=False)
+def _(world: World) -> None:
+    pass
+
+
+@variant("undeclared-readings",
+         "declares no reading at all, and follows a later one of each ambiguity: only the "
+         "same account blocks recovery, each storage location keeps its own pairing, any "
+         "phone's code is accepted, the red dot marks a restore that needs a sign-in",
+         declares_readings=False)
+def _(world: World) -> None:
+    from sim.rules import RecoveryBlock
+
+    _rules(world, recovery_block=RecoveryBlock.SAME_ACCOUNT, second_pairing="each_keeps_own",
+           other_phone_code="accepted", red_dot="restore_sign_in")
+
+
+# ---------------------------------------------------------------- flows
+
+
+@variant("camera-allow-finishes-scan",
+         "allowing the camera finishes the scan that asked for it: no second scan needed")
+def _(world: World) -> None:
+    def scan(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
+        try:
+            return original(*args)
+        except Refusal as exc:
+            if exc.code is Code.CAMERA_PERMISSION_NEEDED:
+                app.device.waiting_scan = (original.__name__, args)  # type: ignore[attr-defined]
+            raise
+
+    wrap_app(world, "scan_qr", scan)
+    wrap_app(world, "scan_qr_to_recover", scan)
+
+    def answer(app: Authenticator, original: Callable[[bool], None], allow: bool) -> None:
+        original(allow)
+        waiting = app.device.__dict__.pop("waiting_scan", None)
+        if allow and waiting is not None:
+            name, args = waiting
+            # A refusal is shown to the user on screen; the scan can be tried again.
+            with contextlib.suppress(Refusal):
+                getattr(app, name)(*args)
+
+    wrap_app(world, "answer_camera_prompt", answer)
+
+
+@variant("camera-answer-needs-prompt",
+         "an answer to the camera prompt counts only while the prompt is showing (the first "
+         "scan shows it); an answer given before is ignored, as nobody can tap a dialog "
+         "that is not there")
+def _(world: World) -> None:
+    def answer(app: Authenticator, original: Callable[[bool], None], allow: bool) -> None:
+        if app.device.camera_prompt() is not None:
+            original(allow)
+
+    wrap_app(world, "answer_camera_prompt", answer)
+
+
+# ---------------------------------------------------------------- who is who
+
+
+@variant("one-user-name-everywhere",
+         "a person has the same user name at every third-party site, and a third-party "
+         "tile is named by its user name alone, so those tiles share one display name")
+def _(world: World) -> None:
+    # Nothing in the documents or the port makes a user name unique beyond its site: a
+    # tile is told apart by issuer and user name (or by the entry id the app gave).
+    first: dict[str, str] = {}  # person id -> the user name of their first site account
+
+    def same_name(original: Callable[..., Any], person_id: str, *args: Any,
+                  **kwargs: Any) -> Any:
+        record = original(person_id, *args, **kwargs)
+        record.username = first.setdefault(person_id, record.username)
+        return record
+
+    wrap(world, "create_site_account", same_name)
+
+    def named_by_user(app: Authenticator, original: Callable[..., Done], issuer: str,
+                      username: str, *args: Any) -> Done:
+        done = original(issuer, username, *args)
+        app.state.entries[-1].display_name = username
+        return done
+
+    wrap_app(world, "_add_third_party", named_by_user)

@@ -1,0 +1,373 @@
+"""What the explorer checks after every step, and what it writes down when a check
+fails: each check compares one kind of observation (a phone's accounts, its screen, the
+codes, the cloud, what leaves the phone, what an administrator sees) with the model, and
+names the Then steps of steps/ that a failing check becomes in the Gherkin."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hypothesis.stateful import invariant
+
+from authconform import port
+from authconform.proof.explore import model as m
+from authconform.proof.explore.gherkin import ACTOR, Script, needs_of, plain_forms, secret_forms
+from authconform.proof.explore.rules import Disagreement
+from authconform.proof.explore.vocabulary import (
+    CODE_RULES,
+    KIND,
+    ORGS,
+    SETTING,
+    SITES,
+    STORE_WORDS,
+)
+
+if TYPE_CHECKING:  # the machine class is built at run time; type the mixin loosely
+    from typing import Any as _Base
+else:
+    _Base = object
+
+
+class Observations(_Base):
+    """Mixed into the state machine: its invariant and the end-of-program expectations."""
+
+    _traffic_seen: int  # set by the machine's __init__
+
+    # ------------------------------------------------------------ what Alex sees
+    @invariant()
+    def everything_observable_agrees_with_the_model(self) -> None:
+        """After every step: each phone's accounts, screen and codes, and the cloud."""
+        if self.cast is None:
+            return
+        self._observe_sessions()
+        shown: dict[str, list[port.AccountEntry]] = {}
+        for phone, model_phone in self.model.phones.items():
+            shown[phone] = self.app.list_accounts(self._device(phone))
+            self._check_accounts(phone, model_phone, shown[phone])
+            self._check_screen(phone, model_phone)
+        self._check_codes(shown)
+        self._check_cloud()
+        self._check_secrets()
+        self._check_administrators()
+
+    def _check_accounts(self, phone: str, model_phone: m.Phone,
+                        entries: list[port.AccountEntry]) -> None:
+        labels = [self._cast().label_of(e) for e in entries]
+        self._follow_accounts(model_phone, entries, labels)
+        wanted = [t.label for t in model_phone.tiles]
+        if labels != wanted:
+            self._fail("existing-unchanged",
+                       f"{phone} shows {labels}, the model expects {wanted}",
+                       f'the "{phone}" shows the accounts "{", ".join(wanted)}" in that order'
+                       if wanted else f'the "{phone}" shows no accounts')
+        for entry, tile in zip(entries, model_phone.tiles, strict=True):
+            if entry.needs_verification != tile.pending:
+                state = "needs additional verification" if tile.pending else "is ready to use"
+                self._fail("pending-after-recovery",
+                           f"{tile.label} on {phone}: needs_verification="
+                           f"{entry.needs_verification}",
+                           f'the "{tile.label}" account on the "{phone}" {state}')
+            if tile.name is not None and entry.display_name != tile.name:
+                self._fail("changes-are-uploaded", f"{tile.label} on {phone} is named "
+                           f"{entry.display_name!r}, not {tile.name!r}",
+                           f'the "{phone}" shows the "{tile.label}" account named '
+                           f'"{tile.name}"')
+
+    def _follow_accounts(self, model_phone: m.Phone, entries: list[port.AccountEntry],
+                         labels: list[str]) -> None:
+        """Where the model could not follow a restore, take the accounts as shown; where
+        kept and restored accounts meet (the narrow existing-accounts reading), the
+        documents give no order: take the target's order of the same accounts."""
+        if model_phone.adopt:
+            model_phone.adopt = False
+            model_phone.tiles = [m.Tile(label, KIND.get(label, m.THIRD_PARTY), e.push,
+                                        None, e.needs_verification)
+                                 for label, e in zip(labels, entries, strict=True)]
+        if model_phone.adopt_order:
+            model_phone.adopt_order = False
+            by_label = {t.label: t for t in model_phone.tiles}
+            if sorted(labels) == sorted(by_label) and len(labels) == len(by_label):
+                model_phone.tiles = [by_label[label] for label in labels]
+
+    def _check_screen(self, phone: str, model_phone: m.Phone) -> None:
+        screen = self.app.screen(self._device(phone))
+        supported = self.model.supported(model_phone)
+        setting = SETTING[model_phone.platform] if supported else None
+        if screen.backup_setting != setting:
+            self._fail("version-gate",
+                       f"{phone} ({model_phone.version}) offers {screen.backup_setting!r}",
+                       f'the "{phone}" settings offer "{setting}"' if setting
+                       else f'the "{phone}" settings have no backup option')
+        if not supported and screen.recovery_offered:
+            self._fail("version-gate", f"{phone} offers recovery",
+                       f'the "{phone}" does not offer recovery')
+        if supported and not model_phone.tiles and not screen.recovery_offered:
+            self._fail("recovery-offered", f"{phone} offers no recovery",
+                       f'the "{phone}" offers to begin recovery')
+        on = model_phone.backup is not None
+        if screen.backup_on != on:
+            self._fail(("backup-needs-recovery-sign-in", "backup-off"), f"{phone} backup_on="
+                       f"{screen.backup_on}",
+                       f'the "{phone}" shows backup as {"on" if on else "off"}')
+        red = self.model.red_dot(model_phone)  # None: the model cannot tell
+        if red is not None and screen.red_dot != red:
+            self._fail("red-dot", f"{phone} red_dot={screen.red_dot}",
+                       f'the "{phone}" shows a red dot' if red
+                       else f'the "{phone}" shows no red dot')
+        alert = self.model.pending_alert(model_phone)
+        if any(a.code is port.AlertCode.VERIFICATION_NEEDED for a in screen.alerts) != alert:
+            self._fail("verification-alert", f"{phone} alerts {screen.alerts}",
+                       f'the "{phone}" alerts that additional verification is needed'
+                       if alert else f'the "{phone}" shows no alert about additional '
+                       "verification")
+
+    def _check_codes(self, shown: dict[str, list[port.AccountEntry]]) -> None:
+        cast = self._cast()
+        usable: dict[str, list[tuple[str, str]]] = {}  # label -> [(phone, code)]
+        for phone, entries in shown.items():
+            device = self._device(phone)
+            for entry, tile in zip(entries, self.model.phones[phone].tiles, strict=True):
+                label = tile.label
+                code = self.app.current_code(device, entry.id)
+                if tile.pending:
+                    if code is not None:
+                        self._fail("pending-is-unusable", f"pending {label} on {phone} shows "
+                                   f"{code}", f'the "{label}" account on the "{phone}" shows '
+                                   "no code")
+                    continue
+                accepted = code is not None and self.world.provider_accepts_code(
+                    cast.account_id(label), code, device)
+                if self.model.work_unregistered(self.model.phones[phone], tile):
+                    if accepted:
+                        self._fail("unregistered-phone", f"{label} on the unregistered {phone} "
+                                   f"shows {code!r}, which its provider accepts",
+                                   f'the "{label}" account on the "{phone}" shows a code its '
+                                   "provider refuses")
+                    continue
+                if code is None or not accepted:
+                    self._fail(CODE_RULES[tile.kind],
+                               f"{label} on {phone} shows {code!r}, which its provider "
+                               "refuses", f'the "{label}" account on the "{phone}" shows a '
+                               "code its provider accepts")
+                # A personal account's length is the target's declared one (unchecked if
+                # undeclared); a third-party site's comes from its otpauth data.
+                declared = self.target.info.parameter(port.Parameter.MSA_CODE_DIGITS)
+                digits = (int(declared) if declared is not None else len(code)
+                          ) if tile.kind == m.PERSONAL else 6
+                if tile.kind != m.WORK and len(code) != digits:
+                    self.script.when(f'{ACTOR} reads the "{label}" codes on the "{phone}" '
+                                     f'and the "{phone}"')
+                    self._fail("code-format", f"{label} on {phone} shows {code!r}",
+                               "each code has as many digits as the target declares for "
+                               "personal accounts" if tile.kind == m.PERSONAL
+                               else f"each code has {digits} digits")
+                usable.setdefault(label, []).append((phone, code))
+        for label, codes in usable.items():
+            kind = KIND[label]
+            if kind == m.WORK or len(codes) < 2:
+                continue
+            (first, a), (second, b) = codes[0], codes[1]
+            read = f'{ACTOR} reads the "{label}" codes on the "{first}" and the "{second}"'
+            if kind == m.PERSONAL:
+                # The other phone's code: as the declared reading says, or (undeclared)
+                # any reading not yet contradicted; what the provider does now narrows it.
+                crossed = self.world.provider_accepts_code(cast.account_id(label), a,
+                                                           self._device(second))
+                if a != b:
+                    try:
+                        self.model.readings.keep(
+                            m.OTHER_PHONE, {"accepted"} if crossed else {"refused"},
+                            "personal-codes", f"{label}: the provider "
+                            f"{'accepts' if crossed else 'refuses'} the {first}'s code from "
+                            f"the {second}")
+                    except Disagreement:
+                        self.script.when(read)
+                        self.script.then(f'the "{label}" provider accepts each code only from '
+                                         "the phone that shows it" if crossed else
+                                         f'the "{label}" provider accepts each code from '
+                                         "either phone")
+                        raise
+                if a == b:
+                    self.script.when(read)
+                    self._fail("personal-codes",
+                               f"{label}: {first} shows {a}, {second} shows {b}",
+                               "the two codes differ", f'the "{label}" provider accepts each '
+                               "code only from the phone that shows it")
+            elif a != b:
+                self.script.when(read)
+                self._fail("third-party-codes", f"{label}: {first} shows {a}, {second} "
+                           f"shows {b}", "the two codes are the same")
+
+    def _check_cloud(self) -> None:
+        cast = self._cast()
+        apple_ids = {"Alex": cast.apple.username, "Alex-2": cast.apple2.username}
+        accounts = {"Alex": cast.msa.username, "Alex-2": cast.msa2.username}
+
+        def name(store: str, where: str) -> str:
+            return cast.location_name((apple_ids if store == m.ICLOUD else accounts)[where])
+
+        # a location the model lost track of (backup switched off) holds what it holds
+        unsure = {(store, name(store, where)) for store, where in self.model.unsure}
+        held = sorted(h for o in self.world.stored_objects()
+                      if (h := (o.store.value, cast.location_name(o.location))) not in unsure)
+        wanted = sorted((store, name(store, where)) for store, where in self.model.blobs
+                        if (store, where) not in self.model.unsure)
+        if held == wanted:
+            return
+        lines = [f"the cloud holds {len(wanted)} backups"]
+        for store in (m.ICLOUD, m.MICROSOFT):
+            if not any(s == store for s, _ in wanted):
+                lines.append(f"nothing is kept in {STORE_WORDS[store]}")
+        if (m.ICLOUD, "Alex's Apple ID") in wanted:
+            lines.append(f"{ACTOR}'s backup is kept in iCloud under the Apple ID")
+        if (m.MICROSOFT, "Alex's Microsoft account") in wanted:
+            lines.append(f"{ACTOR}'s backup is kept in Microsoft's cloud storage under the "
+                         "Microsoft account")
+        self._fail(("backup-location", "deleted-backup"),
+                   f"the cloud holds {held}, the model expects {wanted}", *lines)
+
+
+    def expected_state(self) -> Script:
+        """The whole program plus, at the end, a Then for everything the model expects
+        a tester can see now: each phone's accounts, readiness, names, screen and codes,
+        and what the cloud holds. Built from the model alone."""
+        script = Script(list(self.script.steps))
+        model = self.model
+        for phone, p in model.phones.items():
+            labels = [t.label for t in p.tiles]
+            script.then(f'the "{phone}" shows the accounts "{", ".join(labels)}" in that order'
+                        if labels else f'the "{phone}" shows no accounts')
+            for tile in p.tiles:
+                state = "needs additional verification" if tile.pending else "is ready to use"
+                script.then(f'the "{tile.label}" account on the "{phone}" {state}')
+                if tile.name is not None:
+                    script.then(f'the "{phone}" shows the "{tile.label}" account named '
+                                f'"{tile.name}"')
+                if tile.pending:
+                    script.then(f'the "{tile.label}" account on the "{phone}" shows no code')
+                else:
+                    verdict = "refuses" if model.work_unregistered(p, tile) else "accepts"
+                    script.then(f'the "{tile.label}" account on the "{phone}" shows a code '
+                                f"its provider {verdict}")
+            supported = model.supported(p)
+            script.then(f'the "{phone}" settings offer "{SETTING[p.platform]}"' if supported
+                        else f'the "{phone}" settings have no backup option')
+            script.then(f'the "{phone}" shows backup as {"on" if p.backup else "off"}')
+            red = model.red_dot(p)
+            if red is not None:
+                script.then(f'the "{phone}" shows a red dot' if red
+                            else f'the "{phone}" shows no red dot')
+            script.then(f'the "{phone}" alerts that additional verification is needed'
+                        if model.pending_alert(p)
+                        else f'the "{phone}" shows no alert about additional verification')
+        for label in ("Microsoft", *SITES):
+            holders = [phone for phone, p in model.phones.items()
+                       if (t := p.tile(label)) is not None and not t.pending]
+            if len(holders) >= 2:
+                script.when(f'{ACTOR} reads the "{label}" codes on the "{holders[0]}" and the '
+                            f'"{holders[1]}"')
+                if label == "Microsoft":
+                    script.then("the two codes differ")
+                    script.then('the "Microsoft" provider accepts each code from the phone '
+                                "that shows it")
+                    script.then("each code has as many digits as the target declares for "
+                                "personal accounts")
+                else:
+                    script.then("the two codes are the same")
+                    script.then(f'the "{label}" provider accepts each code from either phone')
+        stored = any(where not in model.unsure for where in model.blobs)
+        if stored:
+            script.then("no stored backup contains the user name, issuer or secret of any of "
+                        f"{ACTOR}'s accounts")
+        keyed = [phone for phone, p in model.phones.items()
+                 if any(t.push and not t.pending for t in p.tiles)]
+        if keyed:
+            pair = f'"{keyed[0]}" or the "{keyed[-1]}"'
+            script.then(f"no network traffic contains a device key of the {pair}")
+            if stored:
+                script.then(f"no stored backup contains a device key of the {pair}")
+        used = self._used_labels()
+        for org in ORGS:
+            if used and needs_of(org) in self.script.needs():
+                script.then(f'the "{org}" administrator sees nothing of {ACTOR}\'s '
+                            f'"{used[0]}" and "{used[-1]}" accounts')
+        if model.unsure:  # what a switched-off backup left behind is the target's choice
+            return script
+        script.then(f"the cloud holds {len(model.blobs)} backups")
+        for store in (m.ICLOUD, m.MICROSOFT):
+            if not any(s == store for s, _ in model.blobs):
+                script.then(f"nothing is kept in {STORE_WORDS[store]}")
+        if (m.ICLOUD, "Alex") in model.blobs:
+            script.then(f"{ACTOR}'s backup is kept in iCloud under the Apple ID")
+        if (m.MICROSOFT, "Alex") in model.blobs:
+            script.then(f"{ACTOR}'s backup is kept in Microsoft's cloud storage under the "
+                        "Microsoft account")
+        return script
+
+    def _used_labels(self) -> list[str]:
+        """The personal and third-party accounts the scenario has brought in so far."""
+        needs = self.script.needs()
+        return [label for label in ("Microsoft", *SITES) if needs_of(label) in needs]
+
+    def _check_secrets(self) -> None:
+        """What the storage locations and the network carry (REQ-PRIVACY-03/05,
+        REQ-SECURITY-01)."""
+        cast, needs = self._cast(), self.script.needs()
+        stored = [o.data for o in self.world.stored_objects()]
+        if stored and needs:
+            words: list[tuple[str, list[bytes]]] = []
+            if "msa" in needs:
+                words += [("the Microsoft user name", plain_forms(cast.msa.username)),
+                          ("the Microsoft password", plain_forms(cast.msa.password))]
+            for site in SITES:
+                if needs_of(site) in needs:
+                    account = cast.sites[site]
+                    words += [(f"the {site} user name", plain_forms(account.username)),
+                              (f"the {site} issuer", plain_forms(account.issuer)),
+                              (f"the {site} secret", secret_forms(account.secret))]
+            for org in ORGS:
+                if needs_of(org) in needs:
+                    work = cast.work[("Alex", org)]
+                    words += [(f"the {org} user name", plain_forms(work.username)),
+                              (f"the {org} password", plain_forms(work.password)),
+                              (f"the {org} organisation", plain_forms(cast.tenants[org].name))]
+            for what, forms in words:
+                if any(form in blob for form in forms for blob in stored):
+                    self._fail("stored-secrets",
+                               f"{what} is readable in the cloud",
+                               "no stored backup contains the user name, issuer or secret of "
+                               f"any of {ACTOR}'s accounts")
+        traffic = self.world.traffic()
+        new_traffic = [t.payload for t in traffic[self._traffic_seen:]]
+        self._traffic_seen = len(traffic)
+        holders = [(p, self.world.device_secrets(self._device(p))) for p in self.model.phones]
+        holders = [(p, keys) for p, keys in holders if keys]
+        for phone, keys in holders:
+            other = next((p for p, _ in holders if p != phone), phone)
+            if stored and any(k in blob for k in keys for blob in stored):
+                self._fail("device-keys", f"a device key of the {phone} is in the cloud",
+                           f'no stored backup contains a device key of the "{phone}" or the '
+                           f'"{other}"')
+            if any(k in payload for k in keys for payload in new_traffic):
+                self._fail("device-keys", f"a device key of the {phone} crossed the "
+                           "network", f'no network traffic contains a device key of the '
+                           f'"{phone}" or the "{other}"')
+
+    def _check_administrators(self) -> None:
+        """An IT administrator learns nothing of personal or third-party accounts
+        (REQ-PRIVACY-02)."""
+        cast, needs = self._cast(), self.script.needs()
+        used = self._used_labels()
+        for org in ORGS:
+            if needs_of(org) not in needs or not used:
+                continue
+            view = self.world.admin_view(cast.tenants[org].id)
+            seen = " ".join([*view.accounts_seen, *view.events,
+                             *(d.username for d in view.devices)]).lower()
+            for label in used:
+                if cast.username(label).lower() in seen:
+                    other = next((u for u in used if u != label), label)
+                    self._fail("administrator-sees-nothing",
+                               f"the {org} administrator sees {label}",
+                               f'the "{org}" administrator sees nothing of {ACTOR}\'s '
+                               f'"{label}" and "{other}" accounts')

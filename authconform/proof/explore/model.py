@@ -1,0 +1,827 @@
+"""A small reference model of the documented rules: the explorer's oracle.
+
+Plain Python over the names the features use ("Alex", the "Microsoft" account, the
+"iPhone 2"); it knows nothing of ``sim``. Every operation returns an ``Expect``: the
+answers the documents allow (more than one where several refusals apply at once, where
+a family of codes is one consequence, or where the target's reading is not known yet),
+the rules that decide them (``rules.RULES``: requirement and paragraph), and how the
+model follows the answer the target gave. Where the documents say nothing the
+expectation is *open*: any answer is accepted and followed.
+
+What the documents leave open comes from the target's declarations, as the scenarios
+read them: the recovery sign-in's lifetime, a verification code's and an activation QR
+code's (``None``: undeclared, so the model checks only what holds either way and learns
+the rest from what the target shows), and the readings of each ambiguity (``Readings``:
+a declared reading, or every reading still consistent with what the target has done).
+
+Sources: 000 = 000_95d2045858eeac78.txt (current profile), 002 = 002_7c4b4cc3792598fb.txt
+(2019 profile); requirement ids from features/requirements.yml.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from authconform.port import READINGS
+from authconform.proof.explore.rules import Disagreement
+from authconform.spec.families import FAMILIES, family_of
+
+PERSONAL, WORK, THIRD_PARTY = "personal", "work", "third_party"
+IOS, ANDROID = "ios", "android"
+ICLOUD, MICROSOFT = "icloud", "microsoft"
+
+OK = "OK"
+CODE_SENT = "CODE_SENT"
+
+DAY = 24 * 3600.0
+
+# The readings the model can follow, by name and value (port.READINGS lists them all).
+# A value not here is one the model cannot predict: where it is still possible, the
+# operations it touches accept any answer and follow the target.
+EXISTING = "existing_accounts"
+PAIRING = "second_pairing"
+OTHER_PHONE = "other_phone_code"
+EACH_KEEPS_OWN = "each_keeps_own"  # each storage location keeps its own pairing
+# Where the red dot shows: the model follows only the first value (on the phone whose
+# backup is out of date); the name is whichever reading port.READINGS gives for it.
+RED_DOT = next((r.value for r in READINGS if "red_dot" in r.value), None)
+MODELLED: dict[str, frozenset[str]] = {
+    EXISTING: frozenset({"any", "same"}),
+    PAIRING: frozenset({"newest_wins", "refused", EACH_KEEPS_OWN}),
+    OTHER_PHONE: frozenset({"refused", "accepted"}),
+    **({RED_DOT: frozenset({READINGS[next(r for r in READINGS if r.value == RED_DOT)][0]})}
+       if RED_DOT else {}),
+}
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def widen(code: str) -> frozenset[str]:
+    """A code and every code of its cause family (authconform/spec/families.py); a work
+    account offered as recovery account may fail as a sign-in ("not a personal
+    account")."""
+    if code == "NOT_A_PERSONAL_ACCOUNT" and "not a personal account" in FAMILIES:
+        return frozenset(c.value for c in FAMILIES["not a personal account"]) | {code}
+    group = family_of(code)
+    return frozenset({code, *(c.value for c in FAMILIES[group])}) if group else frozenset({code})
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What the target may answer: any of ``codes`` (``open``: anything), by ``rules``;
+    ``follow`` updates the model with the answer actually given."""
+
+    rules: tuple[str, ...]
+    codes: frozenset[str]
+    preferred: str  # what the model writes down as the expected answer
+    open: bool = False
+    follow: Callable[[str], None] | None = None
+
+    def allows(self, code: str) -> bool:
+        return self.open or code in self.codes
+
+    @property
+    def code(self) -> str:
+        return self.preferred
+
+
+def expect(rule: str, code: str, follow: Callable[[str], None] | None = None) -> Expect:
+    return Expect((rule,), widen(code), code, follow=follow)
+
+
+def any_of(choices: Iterable[tuple[str, str]], follow: Callable[[str], None] | None = None,
+           extra: Iterable[str] = ()) -> Expect:
+    """Several answers apply at once and the documents give no order: any of them."""
+    pairs = list(dict.fromkeys(choices))
+    codes = frozenset().union(*(widen(c) for _, c in pairs), extra)
+    return Expect(tuple(dict.fromkeys(r for r, _ in pairs)), codes, pairs[0][1], follow=follow)
+
+
+def open_answer(rule: str, preferred: str, follow: Callable[[str], None] | None = None
+                ) -> Expect:
+    return Expect((rule,), widen(preferred), preferred, open=True, follow=follow)
+
+
+class Readings:
+    """For each documented ambiguity, the readings the target may still follow: the
+    declared one, or (undeclared) every reading not yet contradicted by what it did."""
+
+    def __init__(self, declared: Mapping[str, str] | None = None):
+        declared = dict(declared or {})
+        self.candidates: dict[str, set[str]] = {
+            r.value: ({declared[r.value]} if r.value in declared else set(values))
+            for r, values in READINGS.items()}
+
+    def of(self, name: str) -> list[str]:
+        """The readings still open, in port.READINGS order (the first is preferred)."""
+        order = next((v for r, v in READINGS.items() if r.value == name), ())
+        left = self.candidates.get(name, set())
+        return [v for v in order if v in left] + sorted(left - set(order))
+
+    def unmodelled(self, name: str) -> bool:
+        """A reading the model cannot predict is still possible."""
+        return bool(set(self.of(name)) - MODELLED.get(name, frozenset()))
+
+    def keep(self, name: str, values: Iterable[str], rule: str, detail: str) -> None:
+        """Only ``values`` are consistent with what the target just did (readings the
+        model cannot predict always are). None left: the target contradicts them all."""
+        if name not in self.candidates:
+            return
+        allowed = set(values)
+        left = {v for v in self.candidates[name]
+                if v in allowed or v not in MODELLED.get(name, frozenset())}
+        if not left:
+            raise Disagreement(rule, f"{detail}; this contradicts every reading of {name} "
+                               f"still open ({', '.join(sorted(self.candidates[name]))})")
+        self.candidates[name] = left
+
+
+@dataclass
+class Tile:
+    """One account on the Accounts screen, by the label the features give it."""
+
+    label: str  # "Microsoft", an organisation ("Contoso") or an issuer ("GitHub")
+    kind: str
+    push: bool = False
+    name: str | None = None  # a name the user gave it; None shows the default name
+    pending: bool = False  # restored, waiting for additional verification (REQ-VERIFY-02)
+
+    def __repr__(self) -> str:
+        flags = "+push" if self.push else ""
+        flags += " (pending)" if self.pending else ""
+        flags += f" named {self.name!r}" if self.name else ""
+        return f"{self.label}{flags}"
+
+
+@dataclass
+class Session:
+    signed_in_at: float
+    lapsed: bool = False  # lapsed through the world, or seen out of date on the phone
+    seen_valid_at: float = -1.0  # the last time it was known to be valid
+
+    def __post_init__(self) -> None:
+        self.seen_valid_at = max(self.seen_valid_at, self.signed_in_at)
+
+
+@dataclass
+class PhoneBackup:
+    recovery: str  # the recovery Microsoft account (by owner name)
+    location: str  # Apple ID (iOS) or Microsoft account (Android) holding the copy
+    key: int  # which backup key this phone seals with
+    session: Session
+    dirty: bool  # changes not yet in the cloud
+
+
+@dataclass
+class Waiting:
+    """A scan that asked for the camera: allowing may finish it (REQ-CAMERA-01 says
+    either is right), so the model applies it only if the target shows it done."""
+
+    label: str
+    recovering: bool  # finishing shows the account ready, not newly added
+    apply: Callable[[], object]
+
+
+@dataclass
+class Phone:
+    label: str
+    platform: str
+    version: str
+    apple_id: str | None = None
+    online: bool = True
+    camera: str = "not_asked"  # "allowed", "denied"
+    prompt_showing: bool = False
+    tiles: list[Tile] = field(default_factory=list)
+    backup: PhoneBackup | None = None
+    waiting: Waiting | None = None
+    # the model does not know these accounts (restored from a backup it could not
+    # follow): the next look at the phone takes them as the target shows them
+    adopt: bool = False
+    adopt_order: bool = False  # kept and restored accounts: any order of them
+
+    @property
+    def store(self) -> str:
+        # 000 troubleshooting, changing operating systems: iCloud for iOS, Microsoft's
+        # cloud storage for Android (REQ-BACKUP-04/05).
+        return ICLOUD if self.platform == IOS else MICROSOFT
+
+    @property
+    def location(self) -> str | None:
+        return self.apple_id if self.platform == IOS else None
+
+    def tile(self, label: str) -> Tile | None:
+        return next((t for t in self.tiles if t.label == label), None)
+
+
+@dataclass
+class Pairing:
+    """One pairing of a recovery account with a storage location, as the key holder
+    knows it."""
+
+    platform: str
+    location: str
+    key: int
+    deleted: bool = False
+    unsure: bool = False  # backup switched off: the target may or may not have let go
+    uploaded: bool = False  # an upload under this pairing has finished
+
+
+@dataclass
+class Blob:
+    key: int
+    tiles: tuple[Tile, ...] | None  # None: the model could not follow what was uploaded
+    at: float
+
+
+@dataclass
+class Qr:
+    org: str
+    user: str  # whose work account it activates
+    issued_at: float
+    used: bool = False
+
+
+@dataclass
+class PendingCode:
+    code: str
+    sent_at: float
+    used: bool = False
+
+
+@dataclass
+class Model:
+    profile: str = "current"
+    # the target's declared values (None: undeclared); the defaults are the simulator's
+    session_lifetime: float | None = 90 * DAY
+    code_ttl: float | None = 600.0
+    qr_ttl: float | None = DAY
+    readings: Readings = field(default_factory=lambda: Readings(
+        {r.value: values[0] for r, values in READINGS.items()}))  # the simulator's
+    now: float = 0.0
+    phones: dict[str, Phone] = field(default_factory=dict)
+    # identities: recovery-capable Microsoft accounts and work users, by owner name
+    microsoft_accounts: set[str] = field(default_factory=set)
+    work_users: set[tuple[str, str]] = field(default_factory=set)  # (owner, org)
+    sessions: dict[str, list[Session]] = field(default_factory=dict)
+    pairings: dict[str, list[Pairing]] = field(default_factory=dict)  # by recovery account
+    blobs: dict[tuple[str, str], Blob] = field(default_factory=dict)  # (store, location)
+    unsure: set[tuple[str, str]] = field(default_factory=set)  # may hold a backup or not
+    qrs: list[Qr] = field(default_factory=list)
+    pending_codes: dict[str, PendingCode] = field(default_factory=dict)
+    messages: dict[str, list[str]] = field(default_factory=dict)  # codes sent, by channel
+    unregistered: set[tuple[str, str]] = field(default_factory=set)  # (org, phone label)
+    next_key: int = 1
+
+    # ------------------------------------------------------------ helpers
+    def supported(self, phone: Phone) -> bool:
+        """000 'Authenticator app': iOS 5.7.0+ and Android 6.6.0+ (REQ-VERSION-01..03);
+        002 'Applies to': iOS only, any version (REQ-VERSION-04/05)."""
+        if self.profile == "2019":
+            return phone.platform == IOS
+        minimum = (5, 7, 0) if phone.platform == IOS else (6, 6, 0)
+        version = version_tuple(phone.version)
+        return version + (0,) * (3 - len(version)) >= minimum
+
+    def session_valid(self, session: Session | None) -> bool | None:
+        """None: undeclared lifetime and time has passed since it was last seen valid."""
+        if session is None or session.lapsed:
+            return False
+        if self.session_lifetime is not None:
+            return self.now - session.signed_in_at < self.session_lifetime
+        return True if self.now <= session.seen_valid_at else None
+
+    def observe_session(self, session: Session, out_of_date: bool) -> None:
+        """Follow the target where the lifetime is undeclared: what it shows now. Once
+        out of date, the backup stays so until the next sign-in (000 troubleshooting,
+        out-of-date backup: the remedy is signing in again)."""
+        if out_of_date:
+            session.lapsed = True
+        else:
+            session.seen_valid_at = self.now
+
+    def red_dot_followed(self) -> bool:
+        """The red dot means 'this phone's backup is out of date' under every reading
+        still possible (a reading the model cannot predict may put it elsewhere)."""
+        return RED_DOT is None or not self.readings.unmodelled(RED_DOT)
+
+    def red_dot(self, phone: Phone) -> bool | None:
+        """000 'Backup is out-of-date': the recovery sign-in lapsed (REQ-STALE-02);
+        None where the model cannot tell."""
+        if phone.backup is None:
+            return False if self.red_dot_followed() else None
+        valid = self.session_valid(phone.backup.session)
+        if valid is None or not self.red_dot_followed():
+            return None
+        return not valid
+
+    def _sign_in(self, owner: str) -> Session:
+        session = Session(self.now)
+        self.sessions.setdefault(owner, []).append(session)
+        return session
+
+    def _pairing(self, account: str, platform: str, location: str, reading: str
+                 ) -> Pairing | None:
+        """The pairing a recovery on (platform, location) meets under a reading."""
+        pairings = self.pairings.get(account, [])
+        if not pairings:
+            return None
+        if reading == EACH_KEEPS_OWN:
+            own = [p for p in pairings if (p.platform, p.location) == (platform, location)]
+            return own[-1] if own else pairings[-1]
+        return pairings[-1]
+
+    def _sync(self, phone: Phone) -> None:
+        """Upload pending changes when the phone can (REQ-BACKUP-06, REQ-TROUBLE-02,
+        REQ-STALE-01)."""
+        backup = phone.backup
+        if backup is None or not backup.dirty or not phone.online:
+            return
+        valid = self.session_valid(backup.session)
+        if valid is False:
+            return
+        where = (phone.store, backup.location)
+        if valid is None:  # it may or may not have gone up: the model loses track
+            old = self.blobs.get(where)
+            self.blobs[where] = Blob(backup.key, None, old.at if old else self.now)
+            self.unsure.add(where)
+            return
+        self.blobs[where] = Blob(backup.key, tuple(copy.copy(t) for t in phone.tiles),
+                                 self.now)
+        self.unsure.discard(where)
+        backup.dirty = False
+        for pairing in self.pairings.get(backup.recovery, []):
+            if pairing.key == backup.key:
+                pairing.uploaded = True
+
+    def _changed(self, phone: Phone) -> None:
+        if phone.backup is not None:
+            phone.backup.dirty = True
+            self._sync(phone)
+
+    def _changed_ok(self, phone: Phone) -> Expect:
+        self._changed(phone)
+        return expect("changes-are-uploaded", OK)
+
+    def pending_alert(self, phone: Phone) -> bool:
+        return any(t.pending for t in phone.tiles)  # REQ-VERIFY-01
+
+    # ------------------------------------------------------------ the world
+    def add_phone(self, label: str, platform: str, version: str,
+                  apple_id: str | None) -> Phone:
+        phone = Phone(label, platform, version, apple_id if platform == IOS else None)
+        self.phones[label] = phone
+        return phone
+
+    def sign_in_to_icloud(self, phone: Phone, apple_id: str | None) -> None:
+        phone.apple_id = apple_id
+
+    def set_online(self, phone: Phone, online: bool) -> None:
+        phone.online = online
+        if online:
+            self._sync(phone)
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def lapse(self, owner: str) -> None:
+        for session in self.sessions.get(owner, []):
+            session.lapsed = True
+
+    def issue_qr(self, org: str, user: str) -> Qr:
+        qr = Qr(org, user, self.now)
+        self.qrs.append(qr)
+        return qr
+
+    # ------------------------------------------------------------ camera (REQ-CAMERA-*)
+    def _camera(self, phone: Phone, waiting: Waiting) -> Expect | None:
+        if phone.camera == "not_asked":
+            phone.prompt_showing = True
+            phone.waiting = waiting
+            return expect("camera-prompt", "CAMERA_PERMISSION_NEEDED")
+        if phone.camera == "denied":
+            return expect("camera-scans", "CAMERA_DENIED")
+        return None
+
+    def answer_camera(self, phone: Phone, allow: bool) -> Waiting | None:
+        """The scan that asked, if allowing may have finished it."""
+        phone.camera = "allowed" if allow else "denied"
+        phone.prompt_showing = False
+        waiting, phone.waiting = phone.waiting, None
+        return waiting if allow else None
+
+    # ------------------------------------------------------------ accounts
+    def add_third_party(self, phone: Phone, label: str, scanned: bool) -> Expect:
+        def add() -> Expect:
+            if phone.tile(label):
+                return expect("already-there", "ACCOUNT_EXISTS")
+            phone.tiles.append(Tile(label, THIRD_PARTY))
+            self._changed(phone)
+            return expect("camera-scans", OK)  # scanned with the camera allowed, or typed
+
+        if scanned:
+            refusal = self._camera(phone, Waiting(label, False, add))
+            if refusal:
+                return refusal
+        return add()
+
+    def add_personal(self, phone: Phone, push: bool) -> Expect:
+        refusals = []
+        if phone.tile("Microsoft"):
+            refusals.append(("already-there", "ACCOUNT_EXISTS"))
+        if not phone.online:
+            refusals.append(("sign-in-needs-network", "NETWORK_UNAVAILABLE"))
+        if refusals:
+            return any_of(refusals)
+        phone.tiles.append(Tile("Microsoft", PERSONAL, push))
+        return self._changed_ok(phone)
+
+    def _activation(self, phone: Phone, qr: Qr, org: str | None = None,
+                    user: str | None = None) -> list[tuple[str, str]] | None:
+        """The refusals that apply (None: the activation may go through, [] only if it
+        must); ``qr.used`` is set by whoever applies the activation."""
+        refusals = []
+        if org is not None and qr.org != org:
+            refusals.append(("qr-bound", "QR_REJECTED"))
+        if not phone.online:
+            refusals.append(("sign-in-needs-network", "NETWORK_UNAVAILABLE"))
+        if qr.used or (user is not None and qr.user != user):
+            refusals.append(("qr-bound", "QR_REJECTED"))
+        expired = self._expired(qr.issued_at, self.qr_ttl)
+        if expired:
+            refusals.append(("qr-bound", "QR_REJECTED"))
+        if expired is None and not refusals:
+            return None
+        return refusals
+
+    def _expired(self, since: float, ttl: float | None) -> bool | None:
+        """None: undeclared lifetime and some time has passed."""
+        if ttl is None:
+            return None if self.now > since else False
+        return self.now >= since + ttl
+
+    def _maybe(self, rule: str, refusal: str, apply: Callable[[], object]) -> Expect:
+        """An undeclared lifetime: accepted or refused, and followed."""
+        def follow(code: str) -> None:
+            if code == OK:
+                apply()
+
+        return Expect((rule,), widen(refusal) | {OK}, refusal, follow=follow)
+
+    def add_work(self, phone: Phone, qr: Qr, push: bool, scanned: bool) -> Expect:
+        def activate() -> None:
+            qr.used = True
+            self.unregistered.discard((qr.org, phone.label))
+            phone.tiles.append(Tile(qr.org, WORK, push))
+            self._changed(phone)
+
+        def add() -> Expect:
+            refusals = self._activation(phone, qr)
+            if phone.tile(qr.org):
+                return any_of([("already-there", "ACCOUNT_EXISTS"), *(refusals or [])])
+            if refusals is None:
+                return self._maybe("qr-bound", "QR_REJECTED", activate)
+            if refusals:
+                return any_of(refusals)
+            activate()
+            return expect("camera-scans", OK)
+
+        if scanned:
+            refusal = self._camera(phone, Waiting(qr.org, False, add))
+            if refusal:
+                return refusal
+        return add()
+
+    def remove(self, phone: Phone, label: str) -> Expect:
+        tile = phone.tile(label)
+        assert tile is not None
+        phone.tiles.remove(tile)
+        return self._changed_ok(phone)
+
+    def rename(self, phone: Phone, label: str, name: str) -> Expect:
+        tile = phone.tile(label)
+        assert tile is not None
+        tile.name = name
+        return self._changed_ok(phone)
+
+    def move_to_top(self, phone: Phone, label: str) -> Expect:
+        tile = phone.tile(label)
+        assert tile is not None
+        phone.tiles.remove(tile)
+        phone.tiles.insert(0, tile)
+        return self._changed_ok(phone)
+
+    def approve_push(self, phone: Phone, label: str) -> Expect:
+        tile = phone.tile(label)
+        if tile is None or not tile.push:
+            return expect("unknown-push", "NO_SUCH_ACCOUNT")
+        refusals = []
+        if tile.pending:
+            refusals.append(("pending-is-unusable", "VERIFICATION_REQUIRED"))  # REQ-VERIFY-02
+        if not phone.online:
+            refusals.append(("sign-in-needs-network", "NETWORK_UNAVAILABLE"))
+        if self.work_unregistered(phone, tile):
+            refusals.append(("unregistered-phone", "DEVICE_UNREGISTERED"))  # REQ-LOST-01
+        return any_of(refusals) if refusals else expect("pending-is-unusable", OK)
+
+    def work_unregistered(self, phone: Phone, tile: Tile) -> bool:
+        return tile.kind == WORK and (tile.label, phone.label) in self.unregistered
+
+    def unregister(self, org: str, phone: Phone) -> None:
+        """000 'FAQs': the organisation deletes and unregisters a lost phone."""
+        self.unregistered.add((org, phone.label))
+
+    # ------------------------------------------------------------ backup (BACKUP, STALE)
+    def turn_on_backup(self, phone: Phone, account: str, right_password: bool) -> Expect:
+        refusals = []
+        if not self.supported(phone):
+            refusals.append(("version-gate", "BACKUP_NOT_SUPPORTED"))
+        if phone.backup is not None:
+            refusals.append(("already-there", "BACKUP_ALREADY_ON"))
+        if account not in self.microsoft_accounts:
+            refusals.append(("recovery-account-is-personal", "NOT_A_PERSONAL_ACCOUNT"))
+        if phone.platform == IOS and phone.apple_id is None:
+            refusals.append(("backup-needs-icloud", "ICLOUD_SIGN_IN_REQUIRED"))
+        if not phone.online:
+            refusals.append(("no-connection", "NETWORK_UNAVAILABLE"))
+        if not right_password and account in self.microsoft_accounts:
+            refusals.append(("backup-needs-recovery-sign-in", "SIGN_IN_FAILED"))
+        if refusals:
+            return any_of(refusals)
+        location = phone.apple_id if phone.platform == IOS else account
+        assert location is not None
+        here = (phone.platform, location)
+        pairings = self.pairings.setdefault(account, [])
+        latest = pairings[-1] if pairings and not pairings[-1].deleted else None
+        elsewhere = latest is not None and (latest.platform, latest.location) != here
+
+        def on(code: str) -> None:
+            if code != OK:
+                return
+            if latest is not None and not elsewhere and not latest.unsure:
+                pairing = latest
+            else:
+                pairing = Pairing(phone.platform, location, self.next_key)
+                self.next_key += 1
+                pairings.append(pairing)
+            session = self._sign_in(account)
+            phone.backup = PhoneBackup(account, location, pairing.key, session, True)
+            self._sync(phone)
+
+        if not elsewhere:
+            on(OK)
+            return expect("backup-needs-recovery-sign-in", OK)
+        # REQ-RECOVACCT-02: the account already guards another storage location.
+        assert latest is not None
+        readings = self.readings.of(PAIRING)
+        answers = {"newest_wins": OK, EACH_KEEPS_OWN: OK, "refused": "RECOVERY_ACCOUNT_IN_USE"}
+        codes = list(dict.fromkeys(answers[r] for r in readings if r in answers))
+        if latest.unsure:  # perhaps already let go of: then nothing stands in the way
+            codes.append(OK)
+
+        def follow(code: str) -> None:
+            self.readings.keep(PAIRING, [r for r, a in answers.items() if a == code]
+                               if not (latest.unsure and code == OK) else answers,
+                               "second-pairing", f"turning backup on in a second storage "
+                               f"location answered {code}")
+            on(code)
+
+        return Expect(("second-pairing",), frozenset(codes), codes[0] if codes else OK,
+                      open=self.readings.unmodelled(PAIRING), follow=follow)
+
+    def turn_off_backup(self, phone: Phone) -> Expect:
+        """The documents do not say whether the cloud copy goes too (REQ-BACKUP-07's
+        interpretation), nor what happens offline: the model follows the target."""
+        backup = phone.backup
+        if backup is None:
+            return expect("backup-off", OK)
+
+        def off(code: str) -> None:
+            if code != OK:
+                return
+            self.unsure.add((phone.store, backup.location))
+            for pairing in self.pairings.get(backup.recovery, []):
+                if pairing.key == backup.key:
+                    pairing.unsure = True
+            phone.backup = None
+
+        if not phone.online:
+            return open_answer("backup-off-offline", "NETWORK_UNAVAILABLE", off)
+        return expect("backup-off", OK, off)
+
+    def delete_backup(self, store: str, location: str) -> bool:
+        """Through the cloud store's own storage management (REQ-TROUBLE-04)."""
+        self.unsure.discard((store, location))
+        return self.blobs.pop((store, location), None) is not None
+
+    def select_red_dot(self, phone: Phone) -> Expect:
+        red = self.red_dot(phone)
+        if not self.red_dot_followed():
+            return open_answer("red-dot-asks-sign-in", OK)
+        if red is None:
+            backup = phone.backup
+            assert backup is not None
+
+            def follow(code: str) -> None:
+                self.observe_session(backup.session, code != OK)
+
+            return Expect(("red-dot-asks-sign-in",), frozenset({OK, "SIGN_IN_REQUIRED"}),
+                          "SIGN_IN_REQUIRED", follow=follow)
+        return expect("red-dot-asks-sign-in", "SIGN_IN_REQUIRED" if red else OK)
+
+    def sign_in_to_update(self, phone: Phone, right_password: bool) -> Expect:
+        backup = phone.backup
+        if backup is None:
+            return expect("red-dot-asks-sign-in", "NO_BACKUP_FOUND")
+        refusals = []
+        if not phone.online:
+            refusals.append(("no-connection", "NETWORK_UNAVAILABLE"))
+        if not right_password:
+            refusals.append(("red-dot-asks-sign-in", "SIGN_IN_FAILED"))
+        if refusals:
+            return any_of(refusals)
+        backup.session = self._sign_in(backup.recovery)
+        backup.dirty = True
+        self._sync(phone)
+        return expect("red-dot-asks-sign-in", OK)
+
+    # ------------------------------------------------------------ recovery
+    def begin_recovery(self, phone: Phone, account: str, right_password: bool) -> Expect:
+        """Every refusal that applies is accepted (the documents give no order); under a
+        reading not yet known, what each reading predicts."""
+        blockers = []
+        if not self.supported(phone):
+            blockers.append(("version-gate", "BACKUP_NOT_SUPPORTED"))
+        if account not in self.microsoft_accounts:
+            blockers.append(("recovery-account-is-personal", "NOT_A_PERSONAL_ACCOUNT"))
+        if not phone.online:
+            blockers.append(("no-connection", "NETWORK_UNAVAILABLE"))
+        if not right_password and account in self.microsoft_accounts:
+            blockers.append(("recovery-account-only", "SIGN_IN_FAILED"))
+        no_icloud = phone.platform == IOS and phone.apple_id is None
+        if no_icloud:  # 000 account problems: the same Apple ID is needed ("iCloud needed")
+            blockers.append(("same-apple-id", "ICLOUD_SIGN_IN_REQUIRED"))
+        existing = self.readings.of(EXISTING)
+        # (existing reading, pairing reading) -> [(rule, code)] that reading allows
+        worlds: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for ea in existing:
+            for sp in self.readings.of(PAIRING) or {"newest_wins"}:
+                answers: list[tuple[str, str]] = []
+                if phone.tiles and ea == "any":
+                    answers.append(("existing-accounts", "EXISTING_ACCOUNTS"))
+                if blockers:
+                    answers += blockers
+                else:
+                    answers += self._lookup(phone, account, ea, sp)
+                worlds[(ea, sp)] = answers
+        extra = {c.value for c in FAMILIES["iCloud needed"]} if no_icloud else set()
+        every = [a for answers in worlds.values() for a in answers]
+        open_ = self.readings.unmodelled(EXISTING) or self.readings.unmodelled(PAIRING)
+
+        def follow(code: str) -> None:
+            fits = [w for w, answers in worlds.items()
+                    if any(code in widen(c) or (c == "ICLOUD_SIGN_IN_REQUIRED" and code in extra)
+                           for _, c in answers)]
+            if fits:
+                self.readings.keep(EXISTING, {ea for ea, _ in fits}, "existing-accounts",
+                                   f"recovery on a phone with accounts answered {code}")
+                self.readings.keep(PAIRING, {sp for _, sp in fits}, "second-pairing",
+                                   f"recovery answered {code}")
+            if code == OK:
+                self._restore(phone, account)
+
+        rules = tuple(dict.fromkeys(r for r, _ in every))
+        codes = frozenset().union(*(widen(c) for _, c in every), extra)
+        preferred = every[0][1] if every else OK
+        return Expect(rules, codes, preferred, open=open_, follow=follow)
+
+    def _lookup(self, phone: Phone, account: str, existing: str, reading: str
+                ) -> list[tuple[str, str]]:
+        """After a good sign-in: what the backup this phone can reach allows."""
+        location = phone.apple_id if phone.platform == IOS else account
+        assert location is not None
+        pairing = self._pairing(account, phone.platform, location, reading)
+        if pairing is None:
+            return [("no-backup", "NO_BACKUP_FOUND")]  # REQ-TROUBLE-05
+        if pairing.platform != phone.platform:
+            return [("other-platform", "BACKUP_ON_OTHER_PLATFORM")]  # REQ-TROUBLE-01
+        answers: list[tuple[str, str]] = []
+        if pairing.deleted or pairing.unsure:
+            answers.append(("deleted-backup", "BACKUP_DELETED"))  # REQ-TROUBLE-04
+            if pairing.deleted:
+                return answers
+        if pairing.location != location:
+            return [("same-apple-id", "BACKUP_IN_OTHER_ICLOUD")]  # REQ-TROUBLE-03
+        where = (phone.store, location)
+        blob = self.blobs.get(where)
+        if where in self.unsure:
+            answers.append(("deleted-backup", "BACKUP_DELETED"))
+        if blob is None:
+            # the first upload never finished, or the copy is gone (REQ-TROUBLE-04/05)
+            answers.append(("no-backup", "NO_BACKUP_FOUND") if not pairing.uploaded
+                           else ("deleted-backup", "BACKUP_DELETED"))
+            return answers
+        if blob.key != pairing.key:
+            # sealed under an older pairing's key (REQ-TROUBLE-06, robustness)
+            return [*answers, ("damaged-backup", "BACKUP_DAMAGED")]
+        if existing == "same" and phone.tiles:
+            held = {t.label for t in blob.tiles} if blob.tiles is not None else None
+            if held is None or held & {t.label for t in phone.tiles}:
+                answers.append(("existing-accounts", "EXISTING_ACCOUNTS"))  # REQ-EXISTING-04
+            if held is not None and held & {t.label for t in phone.tiles}:
+                return answers
+        return [*answers, ("recovery-restores", OK)]
+
+    def _restore(self, phone: Phone, account: str) -> None:
+        """REQ-RECOVERY-03, REQ-STORED-02/04: every account, in order, with its name;
+        push and work or school accounts wait for verification (REQ-RECOVERY-06)."""
+        location = phone.apple_id if phone.platform == IOS else account
+        assert location is not None
+        where = (phone.store, location)
+        blob = self.blobs.get(where)
+        self.unsure.discard(where)
+        session = self._sign_in(account)
+        key = blob.key if blob is not None else self.next_key
+        for pairing in self.pairings.get(account, []):
+            if pairing.key == key:
+                pairing.unsure = False
+        kept = list(phone.tiles)
+        if blob is None or blob.tiles is None:
+            phone.adopt = True
+        else:
+            phone.tiles = kept + [Tile(t.label, t.kind, t.push, t.name,
+                                       pending=t.pending or t.push or t.kind == WORK)
+                                  for t in blob.tiles]
+            phone.adopt_order = bool(kept)
+        phone.backup = PhoneBackup(account, location, key, session, bool(kept))
+        if kept:
+            self._sync(phone)
+
+    # ------------------------------------------------------------ verification (VERIFY)
+    def sign_in_to_recover(self, phone: Phone, owner: str, right_password: bool,
+                           channel: str, code: str | None) -> Expect:
+        """A code goes to the alternate ``channel`` (REQ-VERIFY-03). ``code`` is what the
+        provider sent, if anything: the model cannot guess its value, only learn it."""
+        refusals = []
+        if not phone.online:
+            refusals.append(("sign-in-needs-network", "NETWORK_UNAVAILABLE"))
+        if not right_password:
+            refusals.append(("verification-can-fail", "SIGN_IN_FAILED"))  # REQ-VERIFY-04
+        if refusals:
+            return any_of(refusals)
+        self.pending_codes[owner] = PendingCode(code or "", self.now)
+        self.messages.setdefault(channel, []).append(code or "")
+        return expect("personal-verification", CODE_SENT)
+
+    def confirm_code(self, phone: Phone, owner: str, code: str) -> Expect:
+        tile = phone.tile("Microsoft")
+        assert tile is not None and tile.pending
+
+        def verified() -> None:
+            assert pending is not None
+            pending.used = True
+            tile.pending = False
+            self._changed(phone)
+
+        pending = self.pending_codes.get(owner)
+        refusals = []
+        if not phone.online:
+            refusals.append(("sign-in-needs-network", "NETWORK_UNAVAILABLE"))
+        expired = None if pending is None else self._expired(pending.sent_at, self.code_ttl)
+        if pending is None or pending.used or expired or pending.code != code:
+            refusals.append(("verification-can-fail", "WRONG_CODE"))  # REQ-VERIFY-04
+        if refusals:
+            return any_of(refusals)
+        if expired is None:
+            return self._maybe("verification-can-fail", "WRONG_CODE", verified)
+        verified()
+        return expect("personal-verification", OK)
+
+    def recover_work(self, phone: Phone, org: str, qr: Qr, owner: str, scanned: bool
+                     ) -> Expect:
+        tile = phone.tile(org)
+        assert tile is not None and tile.pending
+
+        def verified() -> None:
+            qr.used = True
+            self.unregistered.discard((org, phone.label))
+            tile.pending = False
+            self._changed(phone)
+
+        def attempt() -> Expect:
+            refusals = self._activation(phone, qr, org=org, user=owner)
+            if refusals is None:
+                return self._maybe("qr-bound", "QR_REJECTED", verified)
+            if refusals:
+                return any_of(refusals)
+            verified()
+            return expect("work-verification", OK)
+
+        if scanned:
+            refusal = self._camera(phone, Waiting(org, True, attempt))
+            if refusal:
+                return refusal
+        return attempt()

@@ -1,1 +1,0 @@
-"""Conforming variants of the simulator: the opposite of mutants (see catalogue.py)."""
