@@ -34,7 +34,7 @@ from typing import Protocol, runtime_checkable
 # adds. A target says which version it was written for in TargetInfo.port_version;
 # authconform/adapters/versions.py checks it at start. Bump it with every change to this file's
 # contract and list the change in docs/port-changelog.md.
-PORT_VERSION = "2.1.0"
+PORT_VERSION = "2.2.0"
 
 
 class Platform(StrEnum):
@@ -80,6 +80,7 @@ class Capability(StrEnum):
     ACCOUNT_PROBLEMS = "account_problems"  # set_account_problem
     OS_SETTINGS = "os_settings"  # set_camera_access (the phone's own settings app)
     PHONE_BACKUP_DELETION = "phone_backup_deletion"  # AppPort.delete_backup_from_phone
+    APP_RESTART = "app_restart"  # AppPort.restart_app (closed and opened again)
 
 
 class OutcomeCode(StrEnum):
@@ -503,6 +504,10 @@ class AppPort(Protocol):
     def delete_backup_from_phone(self, device_id: str) -> Outcome:
         """Delete the cloud backup from this (old) phone's backup settings
         (capability phone_backup_deletion)."""
+    def restart_app(self, device_id: str) -> None:
+        """Close the app on this phone and open it again, as a person swipes it away and
+        taps its icon: what the app keeps on the phone stays, what it held only while
+        open does not (capability app_restart)."""
     # recovery
     def begin_recovery(self, device_id: str, username: str, password: str) -> Outcome: ...
     def sign_in_to_recover(
@@ -617,6 +622,7 @@ CAPABILITY_OF: dict[str, Capability] = {
     "set_account_problem": Capability.ACCOUNT_PROBLEMS,
     "set_camera_access": Capability.OS_SETTINGS,
     "delete_backup_from_phone": Capability.PHONE_BACKUP_DELETION,
+    "restart_app": Capability.APP_RESTART,
 }
 
 # Named fault points a target with Capability.FAULTS understands. Each fires once.

@@ -120,6 +120,28 @@ Feature: An out-of-date backup
       | phone             |
       | old Android phone |
 
+  # The same, when the app is closed and opened again: what the app shows on opening
+  # still comes from the lapsed sign-in (a target without app_restart is not-applicable
+  # here, and only here).
+  @stale @REQ-STALE-02 @profile-current @reading-red_dot-out_of_date
+  Scenario Outline: The red dot stays when Alex closes the app and opens it again
+    Given Alex has backed up the accounts "GitHub" on the "<phone>"
+    When Alex's recovery account sign-in lapses and the "<phone>" marks the backup out of date
+    And Alex closes the app on the "<phone>" and opens it again
+    Then the "<phone>" shows a red dot
+    When Alex selects the red dot on the "<phone>"
+    Then the app answers "SIGN_IN_REQUIRED"
+
+    @ios
+    Examples: iPhone
+      | phone      |
+      | old iPhone |
+
+    @android
+    Examples: Android phone
+      | phone             |
+      | old Android phone |
+
   # The documents never say an outage leaves the mark away: the harness's own expectation
   # (REQ-STALE-06, robustness). What happens to the waiting upload is REQ-TROUBLE-02's.
   @stale @REQ-STALE-06 @negative @profile-current @ios

@@ -412,6 +412,13 @@ class Authenticator:
         """Called when the phone comes back online."""
         self._sync()
 
+    def restart(self) -> None:
+        """The app closed and opened again. It holds nothing of its own (the state is
+        the phone's), so only what opening does happens: what waits to be backed up is
+        sent, as when the phone comes back online."""
+        if self.device.online:
+            self._sync()
+
     @property
     def out_of_date(self) -> bool:
         """The recovery sign-in lapsed, so uploads stopped (000 "Backup is out-of-date")."""

@@ -96,6 +96,12 @@ def _(cast: Cast, phone: str) -> None:
     cast.target.world.set_device_online(cast.phone(phone).id, True)
 
 
+# ------------------------------------------------------------------ the app itself
+@when(parsers.parse('{name:w} closes the app on the "{phone}" and opens it again'))
+def _(cast: Cast, phone: str) -> None:
+    cast.target.app.restart_app(cast.phone(phone).id)  # capability app_restart
+
+
 # ------------------------------------------------------------------ time
 @given(parsers.parse("{days:d} days have passed"))
 @when(parsers.parse("{days:d} days pass"))

@@ -620,13 +620,14 @@ def probe_outage_red_dot(s: Scene) -> Any:
 
 
 def probe_red_dot_stays(s: Scene) -> Any:
-    """Lapsed: the red dot through offline, online and days passing."""
+    """Lapsed: the red dot through offline, online, days passing and an app restart."""
     old, _ = s.old_and_new()
     s.world.lapse_recovery_sign_in(s.msa.id)
     seen = []
     for step in (lambda: s.world.set_device_online(old, False),
                  lambda: s.world.set_device_online(old, True),
-                 lambda: s.world.advance_clock(3 * DAY)):
+                 lambda: s.world.advance_clock(3 * DAY),
+                 lambda: s.app.restart_app(old)):
         step()
         seen.append(s.app.screen(old).red_dot)
     return seen
@@ -864,7 +865,7 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "backup_contents": (probe_backup_contents, []),
     "encoded_backup": (probe_encoded_backup, []),
     "outage_red_dot": (probe_outage_red_dot, False),
-    "red_dot_stays": (probe_red_dot_stays, [True, True, True]),
+    "red_dot_stays": (probe_red_dot_stays, [True, True, True, True]),
     "own_password": (probe_own_password, ("SIGN_IN_FAILED", True)),
     "waiting_block": (probe_waiting_block, ("EXISTING_ACCOUNTS", 2)),
     "mail_in_store": (probe_mail_in_store, []),
@@ -978,6 +979,7 @@ PROBE_OF: dict[str, str] = {
     "unopenable_backup_deleted": "refused_attempt_store",
     "red_dot_on_outage": "outage_red_dot",
     "red_dot_cleared_on_reconnect": "red_dot_stays",
+    "red_dot_cleared_on_app_restart": "red_dot_stays",
     "recovery_password_releases_any_account": "own_password",
     "waiting_accounts_do_not_block": "waiting_block",
     "mail_cached_beside_backup": "mail_in_store",

@@ -123,6 +123,9 @@ class SimApp:
     def delete_backup_from_phone(self, device_id: str) -> port.Outcome:
         return _outcome(lambda: self._app(device_id).delete_backup_from_phone())
 
+    def restart_app(self, device_id: str) -> None:
+        self._app(device_id).restart()
+
     def begin_recovery(self, device_id: str, username: str, password: str) -> port.Outcome:
         return _outcome(lambda: self._app(device_id).begin_recovery(username, password))
 

@@ -373,6 +373,13 @@ def _capability_exercises(run: _Run) -> dict[port.Capability, Callable[[], str |
         outcome = app.delete_backup_from_phone(s.device)
         return None if outcome.ok else f"deleting the backup answered {outcome.code}"
 
+    def app_restart() -> str | None:
+        before = [e.id for e in app.list_accounts(s.device)]
+        app.restart_app(s.device)
+        after = [e.id for e in app.list_accounts(s.device)]
+        return None if before == after else (f"accounts {before} became {after} after the "
+                                             "app was closed and opened again")
+
     def restart() -> str | None:
         before = [e.id for e in app.list_accounts(s.device)]
         world.restart_service()
@@ -385,6 +392,7 @@ def _capability_exercises(run: _Run) -> dict[port.Capability, Callable[[], str |
         port.Capability.MESSAGES: messages, port.Capability.ADMIN: admin,
         port.Capability.TRAFFIC: traffic, port.Capability.DEVICE_INSPECTION: device_inspection,
         port.Capability.FAULTS: faults, port.Capability.RESTART: restart,
+        port.Capability.APP_RESTART: app_restart,
         port.Capability.BACKUP_CONTENTS: backup_contents,
         port.Capability.BACKUP_KEY: backup_key,
         port.Capability.ACCOUNT_PROBLEMS: account_problems,

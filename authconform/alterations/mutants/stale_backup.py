@@ -33,12 +33,11 @@ def _red_dot_never_shown(world: World) -> None:
     override_app_property(world, "red_dot", lambda app, value: False)
 
 
-@mutant("red_dot_cleared_on_reconnect", "REQ-STALE-02",
-        "the phone coming back online hides the red dot, though no one signed in again")
-def _red_dot_cleared_on_reconnect(world: World) -> None:
-    dismissed: set[str] = set()  # devices whose mark the reconnection hid
+def _red_dot_hidden_after(world: World, operation: str) -> None:
+    """The app's ``operation`` hides the red dot until the user signs in again."""
+    dismissed: set[str] = set()  # devices whose mark the operation hid
 
-    def retry_backup(app: Authenticator, original: Callable[[], None]) -> None:
+    def hides(app: Authenticator, original: Callable[[], None]) -> None:
         dismissed.add(app.device.id)
         original()
 
@@ -47,10 +46,22 @@ def _red_dot_cleared_on_reconnect(world: World) -> None:
         dismissed.discard(app.device.id)
         return original(*args, **kwargs)
 
-    wrap_app(world, "retry_backup", retry_backup)
+    wrap_app(world, operation, hides)
     wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
     override_app_property(world, "red_dot",
                           lambda app, value: value and app.device.id not in dismissed)
+
+
+@mutant("red_dot_cleared_on_reconnect", "REQ-STALE-02",
+        "the phone coming back online hides the red dot, though no one signed in again")
+def _red_dot_cleared_on_reconnect(world: World) -> None:
+    _red_dot_hidden_after(world, "retry_backup")
+
+
+@mutant("red_dot_cleared_on_app_restart", "REQ-STALE-02",
+        "closing and opening the app hides the red dot, though no one signed in again")
+def _red_dot_cleared_on_app_restart(world: World) -> None:
+    _red_dot_hidden_after(world, "restart")
 
 
 @mutant("red_dot_on_outage", "REQ-STALE-06",
