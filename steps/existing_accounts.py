@@ -9,12 +9,13 @@ steps say the same in Gherkin, for a scenario that prefers words to a tag.
 """
 
 import pytest
-from pytest_bdd import given, parsers, when
+from pytest_bdd import given, parsers, then, when
 
 from authconform.gate.preconditions import owned_by
 from authconform.port import Outcome, OutcomeCode, Reading
 from authconform.spec import readings
-from steps.cast import Cast
+from steps.accounts import shown_labels
+from steps.cast import Cast, split_labels
 
 
 def _needs_reading(cast: Cast, value: str) -> None:
@@ -53,3 +54,26 @@ def _(cast: Cast, name: str, phone: str) -> Outcome:
         assert outcome.code is OutcomeCode.EXISTING_ACCOUNTS, (
             f"the {phone} holds accounts, yet recovery answered {outcome}")
     return outcome
+
+
+# ------------------------------------------------------------------ what a refusal leaves
+# What a refused recovery leaves behind is REQ-EXISTING-02's ("changes nothing"), whichever
+# requirement's refusal the scenario is about: one broken behaviour, one failure.
+UNCHANGED = "REQ-EXISTING-02"
+
+
+@then(parsers.parse('the refusal left the "{phone}" with the accounts "{labels}" and no '
+                    "others"))
+def _(cast: Cast, phone: str, labels: str) -> None:
+    with owned_by(UNCHANGED):
+        shown = shown_labels(cast, phone)
+        assert sorted(shown) == sorted(split_labels(labels)), (
+            f"after the refused recovery the {phone} shows {shown}")
+
+
+@then(parsers.parse('the refusal left the "{label}" account on the "{phone}" waiting for '
+                    "additional verification"))
+def _(cast: Cast, label: str, phone: str) -> None:
+    with owned_by(UNCHANGED):
+        assert cast.entry(phone, label).needs_verification, (
+            f"after the refused recovery the {label} account no longer waits")

@@ -111,6 +111,10 @@ def _object_bytes(objects: list[StoredObject]) -> list[bytes]:
 
 
 # ------------------------------------------------------------------ what is readable
+# A device key (the private half of a push credential) readable in the store or on the
+# wire is REQ-PRIVACY-05's, which the documents state: the security checks still look for
+# it, but charge it there, so that one leak fails one requirement.
+DEVICE_KEYS = "REQ-PRIVACY-05"
 # A third-party secret readable in the store is REQ-PRIVACY-03's (the stored data shows
 # no secret in any encoding): looked for there, so that one leak fails one requirement.
 @then(parsers.parse("no stored object holds a password or device key of {name:w}'s in any "
@@ -118,9 +122,10 @@ def _object_bytes(objects: list[StoredObject]) -> list[bytes]:
 def _(cast: Cast, name: str) -> None:
     keys = _device_keys(cast, name)
     assert keys, f"{name}'s phones hold no device key, so the check would prove nothing"
-    wanted = {**_passwords(cast, name), **keys}
-    _assert_nowhere("the cloud stores", _object_bytes(cast.target.world.stored_objects()),
-                    wanted)
+    stored = _object_bytes(cast.target.world.stored_objects())
+    with owned_by(DEVICE_KEYS):
+        _assert_nowhere("the cloud stores", stored, keys)
+    _assert_nowhere("the cloud stores", stored, _passwords(cast, name))
 
 
 # 000/002 notice: no other information about the accounts is kept, mail and files named.
@@ -151,8 +156,9 @@ def _(cast: Cast, name: str) -> None:
     keys = _device_keys(cast, name)
     assert keys, f"{name}'s phones hold no device key, so the check would prove nothing"
     payloads = [t.payload for t in cast.target.world.traffic()]
-    _assert_nowhere("the network traffic", payloads,
-                    {**_third_party_secrets(cast, name), **keys})
+    with owned_by(DEVICE_KEYS):
+        _assert_nowhere("the network traffic", payloads, keys)
+    _assert_nowhere("the network traffic", payloads, _third_party_secrets(cast, name))
 
 
 @then(parsers.parse("no password of {name:w}'s went to a cloud store or the backup key holder"))

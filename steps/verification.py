@@ -206,7 +206,11 @@ def recovered_with_qr(cast: Cast, outcome: Outcome, label: str, phone: str) -> N
                     "QR code"))
 def _(cast: Cast, qr: ActivationQr, label: str, phone: str) -> None:
     # For a scenario about what comes after: the scan must work, and that is
-    # REQ-VERIFY-05's (the camera's part is charged in scan_to_recover).
+    # REQ-VERIFY-05's (the camera's part is charged in scan_to_recover). An account that
+    # stopped waiting although nobody verified it is REQ-VERIFY-02's, not the scan's.
+    with owned_by(STAYS_PENDING):
+        assert cast.entry(phone, label).needs_verification, (
+            f"the {label} account no longer waits for verification, yet it was not verified")
     recovered_with_qr(cast, scan_to_recover(cast, phone, label, qr.png), label, phone)
 
 
@@ -234,6 +238,7 @@ class HeldQr:
 
 
 NOT_PROVING, NO_ACTIVATION = "REQ-VERIFY-06", "REQ-VERIFY-08"
+STAYS_PENDING = "REQ-VERIFY-02"  # a pending account waits until it is itself verified
 HELD_QR = {
     # a real activation code, but not one that proves who Alex is
     r'a new QR code (?P<org>.+) issued for (?P<who>\w+)':
