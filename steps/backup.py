@@ -41,6 +41,17 @@ def _(cast: Cast, name: str, labels: str, phone: str) -> None:
     turned_on(cast, phone, cast.msa(name))
 
 
+@given(parsers.parse('{name:w} has added the "{label}" account to the "{phone}", and the '
+                     "backup has it"))
+def _(cast: Cast, name: str, label: str, phone: str) -> None:
+    """For a scenario that breaks the next upload: the uploads it breaks happen by
+    themselves (REQ-BACKUP-06, checked where the target shows its backups)."""
+    p = cast.phone(phone)
+    outcome = add_account(cast, cast.account(name, label), p.id, push=False)
+    assert outcome.ok, outcome
+    promised.change_uploaded(cast, p, cast.msa(name), cast.entry(phone, label))
+
+
 @given(parsers.parse('{name:w} has turned on backup on the "{phone}"'))
 def _(cast: Cast, name: str, phone: str) -> None:
     turned_on(cast, phone, cast.msa(name))

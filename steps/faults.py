@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
+from authconform.gate.preconditions import owned_by, precondition
 from authconform.port import AccountEntry, AlertCode, Outcome, OutcomeCode
 from authconform.spec.allowed import allowed
+from steps import promised
 from steps.cast import AccountKey, Cast, split_labels, tile_key
 
 # The moments at which the network drops, in the words of the feature file.
@@ -84,6 +86,21 @@ def _(cast: Cast) -> None:
     cast.target.world.restart_service()
 
 
+# ------------------------------------------------------------------ coming back online
+# What waited is sent once the phone is back online (REQ-TROUBLE-02, documented): a
+# scenario about what happens after that leans on it, so a phone that keeps its change
+# to itself is charged there, not to the fault the scenario is about.
+CATCHES_UP = "REQ-TROUBLE-02"
+
+
+@when(parsers.parse('the "{phone}" is back online and sends what waited'))
+@precondition(CATCHES_UP)
+def _(cast: Cast, phone: str) -> None:
+    cast.target.world.set_device_online(cast.phone(phone).id, True)
+    waiting = cast.alerts(phone, UNFINISHED)
+    assert not waiting, f"the {phone} is back online, yet still shows {waiting}"
+
+
 # ------------------------------------------------------------------ the stored copy
 # ------------------------------------------------------------------ what the phone says
 @then(parsers.parse('the "{phone}" shows that the backup has not finished'))
@@ -99,12 +116,45 @@ def _(cast: Cast, phone: str) -> None:
     assert not cast.alerts(phone, UNFINISHED), screen.alerts
 
 
+# A cut upload must leave the previous complete backup (REQ-FAULT-01): a later recovery
+# that is refused, or brings something else, says it did not. But a recovery that brings
+# more accounts than the stored backup holds restored what came later, which a recovery
+# from an out-of-date backup must miss (REQ-STALE-04): charged there, where the target
+# shows its backups.
+PREVIOUS_KEPT, LATER_MISSED = "REQ-FAULT-01", "REQ-STALE-04"
+
+
+def _nothing_later(cast: Cast, phone: str, shown: list[str]) -> None:
+    p = cast.phone(phone)
+    msa = cast.msa(p.owner)
+    stored = promised.stored_backup(cast, p, msa)
+    if stored is not None:
+        with owned_by(LATER_MISSED):
+            assert len(shown) <= len(stored.entries), (
+                f"the {phone} shows {len(shown)} accounts after recovery, the backup holds "
+                f"{len(stored.entries)}")
+
+
+@then(parsers.parse('the recovery on the "{phone}" brings back the previous backup: the '
+                    'accounts "{labels}" and no others'))
+def _(cast: Cast, outcome: Outcome, phone: str, labels: str) -> None:
+    with owned_by(PREVIOUS_KEPT):
+        assert outcome.ok, f"after the cut upload, recovery answered {outcome}"
+    shown = [cast.label_of(cast.phone(phone).owner, e)
+             for e in cast.target.app.list_accounts(cast.phone(phone).id)]
+    _nothing_later(cast, phone, shown)
+    with owned_by(PREVIOUS_KEPT):
+        assert sorted(shown) == sorted(split_labels(labels)), (
+            f"recovered {shown}, not the previous backup")
+
+
 @then(parsers.parse('the "{phone}" shows the accounts "{labels}" and no others, or recovery '
                     'was refused with "{code}" and it shows no accounts'))
 def _(cast: Cast, outcome: Outcome, phone: str, labels: str, code: str) -> None:
     p = cast.phone(phone)
     shown = [cast.label_of(p.owner, e) for e in cast.target.app.list_accounts(p.id)]
     if outcome.ok:  # the order is REQ-STORED-04's, not this requirement's
+        _nothing_later(cast, phone, shown)
         assert sorted(shown) == sorted(split_labels(labels)), (
             f"recovered {shown}, not the previous backup")
         return

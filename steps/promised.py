@@ -15,6 +15,8 @@ then caught later, as before), and never a not-applicable because of it.
   location (iCloud on iOS, REQ-BACKUP-04; Microsoft's cloud storage on Android,
   REQ-BACKUP-05), and the accounts already in the app go into it (BACKUP-06 says they
   are uploaded; what is kept of each kind is REQ-STORED-01, -02 and -03).
+* A change made with backup on and nothing in the way reaches the backup by itself
+  (REQ-BACKUP-06), where a scenario relies on it before it breaks something else.
 * A recovery that succeeded restores every account the backup holds (REQ-RECOVERY-03);
   a restored work or school account, or one that used sign-in notifications, appears
   but waits for additional verification (REQ-STORED-02 says so in as many words; the
@@ -108,6 +110,19 @@ def backup_written(cast: Cast, phone: Phone, msa: MicrosoftAccount) -> None:
         with owned_by(_kept_by(entry)):
             assert any(_holds(b, entry) for b in contents.entries), (
                 f"the backup holds no {entry.kind.value} account {entry.issuer!r}")
+
+
+def change_uploaded(cast: Cast, phone: Phone, msa: MicrosoftAccount, entry: AccountEntry
+                    ) -> None:
+    """After ``entry`` was added to ``phone`` with backup on and nothing in the way: the
+    change reached the backup without any action of the user (REQ-BACKUP-06)."""
+    contents = stored_backup(cast, phone, msa)
+    if contents is None:
+        return  # nothing to look at: no early check, as for every promise here
+    with owned_by("REQ-BACKUP-06"):
+        assert any(_holds(b, entry) for b in contents.entries), (
+            f"the {entry.issuer} account was added to the {phone.label} with backup on, yet "
+            "the backup does not hold it")
 
 
 def before_recovery(cast: Cast, phone: Phone, msa: MicrosoftAccount

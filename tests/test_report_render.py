@@ -359,12 +359,12 @@ def test_the_terminal_shows_the_step_not_the_traceback(tmp_path, capfd):
 
 def test_a_wrong_list_of_accounts_is_shown_in_full(tmp_path, capfd):
     code = cli.main(["run", "--root", str(REPO), "--report-dir", str(tmp_path), "--no-html",
-                     "--seed", "4", "-k", "stops_answering_while_the_old_phone_uploads",
+                     "--seed", "4", "-k", "change_made_offline_is_uploaded",
                      "--mutant", "no_catch_up_upload"])
-    assert code == 0  # a robustness scenario (REQ-FAULT-01/02): graded beside the gate
+    assert code == 1  # REQ-TROUBLE-02, documented: the change never reached the backup
     out = capfd.readouterr().out
-    assert ("answered: the check `['GitHub', 'Microsoft'] == ['Dropbox', 'GitHub', "
-            "'Microsoft']` did not hold") in out, out[-3000:]
+    assert ("answered: the check `['GitHub'] == ['Dropbox', 'GitHub']` did not hold"
+            ) in out, out[-3000:]
     assert ",..." not in out
 
 
