@@ -168,5 +168,5 @@ def prerun(root: Path, only: Sequence[Path] | None = None) -> list[str]:
         chosen = {f"features/{Path(p).resolve().relative_to((root / 'features').resolve())}"
                   .replace("\\", "/") for p in only}
         tags = [t for t in tags if t.split(":", 1)[0] in chosen]
-    steps = check(stepdefs.load(root), root / "features", "features", only)
+    steps = check(stepdefs.load(root, described=False), root / "features", "features", only)
     return [str(p) for p in steps] + tags

@@ -240,9 +240,12 @@ def _relative(path: str, root: Path) -> str:
         return path
 
 
-def load(root: Path, modules: Sequence[str] | None = None) -> list[StepDef]:
+def load(root: Path, modules: Sequence[str] | None = None, *,
+         described: bool = True) -> list[StepDef]:
     """Every step definition of the suite in ``root`` (importing ``steps``' modules),
-    in group order, then by where they are defined."""
+    in group order, then by where they are defined. ``described=False`` leaves out what
+    only the catalogue shows (the summary and the requirements a step leans on, read from
+    the source): the pre-run check needs the phrases and the allowed values only."""
     saved = list(sys.path)  # the root goes first only while its modules are imported
     try:
         if modules is None:
@@ -251,10 +254,11 @@ def load(root: Path, modules: Sequence[str] | None = None) -> list[StepDef]:
         loaded = {name: importlib.import_module(name) for name in modules}
     finally:
         sys.path[:] = saved
-    return _definitions(root, loaded)
+    return _definitions(root, loaded, described)
 
 
-def _definitions(root: Path, loaded: Mapping[str, Any]) -> list[StepDef]:
+def _definitions(root: Path, loaded: Mapping[str, Any], described: bool = True
+                 ) -> list[StepDef]:
     from pytest_bdd.steps import step_function_context_registry
 
     everywhere: dict[str, allowed.Rule] = {}
@@ -274,8 +278,9 @@ def _definitions(root: Path, loaded: Mapping[str, Any]) -> list[StepDef]:
             type=context.type, text=text, params=_params(text, rules),
             group=module_name.rsplit(".", 1)[-1], module=module_name,
             path=_relative(code.co_filename, root), line=code.co_firstlineno,
-            summary=_first_line(func.__doc__) or _port_summary(context.type, func),
-            leans_on=_leans_on(func),
+            summary=(_first_line(func.__doc__) or _port_summary(context.type, func)
+                     if described else ""),
+            leans_on=_leans_on(func) if described else None,
             target_fixture=context.target_fixture, context=context, rules=rules))
     order = {g: i for i, g in enumerate(GROUP_ORDER)}
     # A step function with two decorators is two steps; Given before When before Then.
