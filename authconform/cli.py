@@ -294,16 +294,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_HARNESS
     doc, problem = read_document(report_dir / "conformance.json")
     code, why = decide_exit_code(rc, doc, problem)
-    if allure is not None and code != EXIT_USAGE and (report_dir / "allure-results").is_dir():
-        ok, where = build_html(report_dir, allure, root=root, sources=args.sources)
-        if ok:
-            print(f"authconform: HTML report {where}")
-        else:
-            print(f"authconform: {where}", file=sys.stderr)
-            if code in (EXIT_CONFORMANT, EXIT_NON_CONFORMANT):
-                code, why = EXIT_HARNESS, "the HTML report could not be built"
-    if signing_key is not None and doc is not None:
-        code = sign_reports(report_dir, signing_key, root, code)
+    code, why = html_and_signature(report_dir, allure, code, why, doc, signing_key, root,
+                                   sources=args.sources)
     print_verdict(doc, code, why, report_dir)
     return code
 
@@ -393,6 +385,25 @@ def sign_reports(report_dir: Path, key: Any, root: Path, code: int) -> int:
         return EXIT_HARNESS
     print(f"authconform: attestation {where}")
     return code
+
+
+def html_and_signature(report_dir: Path, allure: str | None, code: int, why: str,
+                       doc: Mapping[str, Any] | None, signing_key: Any, root: Path,
+                       sources: str | None = None) -> tuple[int, str]:
+    """After the verdict (run and merge alike): the HTML report from the Allure results,
+    then the signed attestation; the exit code and reason they leave (3 when either
+    cannot be made)."""
+    if allure is not None and code != EXIT_USAGE and (report_dir / "allure-results").is_dir():
+        ok, where = build_html(report_dir, allure, root=root, sources=sources)
+        if ok:
+            print(f"authconform: HTML report {where}")
+        else:
+            print(f"authconform: {where}", file=sys.stderr)
+            if code in (EXIT_CONFORMANT, EXIT_NON_CONFORMANT):
+                code, why = EXIT_HARNESS, "the HTML report could not be built"
+    if signing_key is not None and doc is not None:
+        code = sign_reports(report_dir, signing_key, root, code)
+    return code, why
 
 
 def print_verdict(doc: Mapping[str, Any] | None, code: int, why: str, report_dir: Path) -> None:
@@ -653,16 +664,8 @@ def merge_main(argv: Sequence[str] | None = None) -> int:
     write_merged_reports(doc, dirs, out)
     written, problem = read_document(out / "conformance.json")
     code, why = decide_exit_code(doc["harness"]["pytest_exit_status"], written, problem)
-    if allure is not None and code != EXIT_USAGE:
-        ok, where = build_html(out, allure)
-        if ok:
-            print(f"authconform: HTML report {where}")
-        else:
-            print(f"authconform: {where}", file=sys.stderr)
-            if code in (EXIT_CONFORMANT, EXIT_NON_CONFORMANT):
-                code, why = EXIT_HARNESS, "the HTML report could not be built"
-    if signing_key is not None and written is not None:
-        code = sign_reports(out, signing_key, find_root() or Path.cwd(), code)
+    code, why = html_and_signature(out, allure, code, why, written, signing_key,
+                                   find_root() or Path.cwd())
     print(f"authconform merge: {len(docs)} shards, {len(doc['scenarios'])} scenarios")
     print_verdict(written, code, why, out)
     return code
