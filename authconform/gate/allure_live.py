@@ -1,4 +1,5 @@
-"""What the conformance run adds to Allure results, and attachments for steps.
+"""What the conformance run adds to Allure results while it runs, and attachments for
+steps (the live part; the rest is made afterwards from the document, in ``report``).
 
 * ``attach_png`` / ``attach_json`` -- steps call these to put a screenshot (a QR code, a
   screen) or a JSON snapshot of the world into the report; both do nothing when Allure
@@ -12,8 +13,9 @@
   (``failures``) with pytest's traceback kept as an attachment. Just before a result is
   written it drops what must not be shown: fixture values listed as step parameters
   (the cast, with its passwords) and object addresses.
-* ``write_environment`` / ``write_categories`` -- ``environment.properties`` and
-  ``categories.json`` in the results directory.
+* The files Allure reads once the run is judged (``environment.properties``,
+  ``categories.json``, the statuses of another reading's scenarios) are made from the
+  conformance document by ``authconform.report.allure_files``, not here.
 * ``write_fallback_result`` -- allure-pytest-bdd only reports scenarios that reached
   their first step; a scenario whose fixture setup failed or skipped would be missing
   from the HTML report. The results plugin writes a plain result for those.

@@ -1,5 +1,7 @@
-"""The results plugin: one record per scenario, then conformance.json, junit.xml and
-summary.md in the report directory.
+"""The results plugin: one record per scenario, then conformance.json in the report
+directory, and the ``pytest_authconform_document`` hook (``hooks``) through which the
+reports are made from it (``authconform.report.plugin``: junit.xml, summary.md, the
+Allure files).
 
 Wiring (plugin.py)::
 
