@@ -60,8 +60,7 @@ from authconform.gate.exit_codes import (
     decide_exit_code,
 )
 from authconform.gate.waivers import TODAY_ENV
-from authconform.report import writers
-from authconform.report.html_report import ALLURE_MISSING, find_allure
+from authconform.report.allure_cli import ALLURE_MISSING, find_allure
 from authconform.spec.catalogue import (
     CATALOGUE_ENV,
     ConfigurationError,
@@ -618,6 +617,8 @@ def write_merged_reports(doc: dict[str, Any], dirs: Sequence[Path], out: Path) -
     for name in REPORT_FILES:
         (out / name).unlink(missing_ok=True)
     written = write_document(doc, out)
+    from authconform.report import writers  # Allure and the writers: only when merging
+
     writers.write_all(doc, out, merge.copy_allure_results(dirs, out))
     return written
 

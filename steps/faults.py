@@ -15,6 +15,7 @@ from authconform.gate.preconditions import owned_by, precondition
 from authconform.port import AccountEntry, AlertCode, Outcome, OutcomeCode
 from authconform.spec.allowed import allowed
 from steps import promised
+from steps.accounts import shown_labels
 from steps.cast import AccountKey, Cast, split_labels, tile_key
 
 # The moments at which the network drops, in the words of the feature file.
@@ -140,8 +141,7 @@ def _nothing_later(cast: Cast, phone: str, shown: list[str]) -> None:
 def _(cast: Cast, outcome: Outcome, phone: str, labels: str) -> None:
     with owned_by(PREVIOUS_KEPT):
         assert outcome.ok, f"after the cut upload, recovery answered {outcome}"
-    shown = [cast.label_of(cast.phone(phone).owner, e)
-             for e in cast.target.app.list_accounts(cast.phone(phone).id)]
+    shown = shown_labels(cast, phone)
     _nothing_later(cast, phone, shown)
     with owned_by(PREVIOUS_KEPT):
         assert sorted(shown) == sorted(split_labels(labels)), (
@@ -152,7 +152,7 @@ def _(cast: Cast, outcome: Outcome, phone: str, labels: str) -> None:
                     'was refused with "{code}" and it shows no accounts'))
 def _(cast: Cast, outcome: Outcome, phone: str, labels: str, code: str) -> None:
     p = cast.phone(phone)
-    shown = [cast.label_of(p.owner, e) for e in cast.target.app.list_accounts(p.id)]
+    shown = shown_labels(cast, phone)
     if outcome.ok:  # the order is REQ-STORED-04's, not this requirement's
         _nothing_later(cast, phone, shown)
         assert sorted(shown) == sorted(split_labels(labels)), (

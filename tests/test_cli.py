@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from authconform import cli
-from authconform.report import html_report
+from authconform.report import allure_cli
 from tests.test_results_plugin import PLUGINS, isolate, write_suite
 
 DOC_OK = {
@@ -222,7 +222,7 @@ def test_run_never_reuses_an_old_conformance_json(repo, monkeypatch):
 
 
 def test_run_and_report_need_the_allure_cli(repo, monkeypatch, capsys):
-    monkeypatch.setenv(html_report.ALLURE_ENV, str(repo / "no-allure-here"))
+    monkeypatch.setenv(allure_cli.ALLURE_ENV, str(repo / "no-allure-here"))
     assert cli.main(["run", "--root", str(repo), "--sut", "mini",
                      "--report-dir", str(repo / "out")]) == 2
     assert "Allure CLI not found: run `npm ci`" in capsys.readouterr().err
@@ -289,7 +289,7 @@ def test_a_report_folder_where_writing_is_refused_is_exit_2(tmp_path, monkeypatc
         return real(self, data)
 
     monkeypatch.setattr(Path, "write_bytes", refuse)
-    monkeypatch.setenv(html_report.ALLURE_ENV, sys.executable)  # found; never reached
+    monkeypatch.setenv(allure_cli.ALLURE_ENV, sys.executable)  # found; never reached
     line = _one_line_exit_2(capsys, cli.main(["report", "--report-dir", str(tmp_path)]))
     assert "Permission denied" in line
     assert cli.unusable_report_dir(tmp_path / "elsewhere") is not None

@@ -28,8 +28,8 @@ def pytest_authconform_document(config: pytest.Config, document: dict[str, Any],
 
 
 def add_to(pluginmanager: Any) -> None:
-    """Declare the hook once, whichever of the gate's or the reports' plugins (or a test's
-    own wiring of the collector) registers first."""
+    """Declare the hook once: the reports' plugin declares it before its implementation
+    is checked, the collector before it calls it (a run without the reports' plugin)."""
     caller = getattr(pluginmanager.hook, "pytest_authconform_document", None)
     if caller is None or caller.spec is None:
         pluginmanager.add_hookspecs(sys.modules[__name__])

@@ -54,12 +54,6 @@ _ADAPTER = pytest.StashKey[Adapter]()
 _CONFIG = pytest.StashKey[TargetConfig]()
 
 
-def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    from authconform.gate import hooks
-
-    hooks.add_to(pluginmanager)
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("authconform", "authconform conformance options")
     group.addoption("--sut", default="sim",

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -330,21 +329,7 @@ def write_requirement_pages(folder: Path, catalogue: Sequence[Requirement],
     return written
 
 
-ALLURE_ENV = "AUTHCONFORM_ALLURE_CLI"
 
 
-def find_allure(root: Path | None) -> str | None:
-    given = os.environ.get(ALLURE_ENV)
-    if given:
-        return given if Path(given).exists() else None
-    for base in [root, Path.cwd(), Path(__file__).resolve().parents[2]]:
-        if base is None:
-            continue
-        cli = base / "node_modules" / ".bin" / "allure"
-        if cli.exists():
-            return str(cli)
-    return None
 
 
-ALLURE_MISSING = ("Allure CLI not found: run `npm ci` in the repository root (package.json "
-                  "pins the allure package), or pass --no-html")
