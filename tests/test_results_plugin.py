@@ -516,7 +516,8 @@ def test_feature_file_name_is_relative_to_the_features_folder(tmp_path):
 def test_step_lookup_is_shared_only_between_modules_seeing_the_same_definitions(
         monkeypatch: pytest.MonkeyPatch):
     """One answer per step text for feature files that see the same step definitions;
-    a feature file whose conftest adds a definition gets answers of its own."""
+    a feature file whose conftest adds a definition gets answers of its own, and its
+    step runs the closer definition (pytest's override rule, as pytest-bdd has it)."""
     import importlib
     from types import SimpleNamespace
 
@@ -525,10 +526,13 @@ def test_step_lookup_is_shared_only_between_modules_seeing_the_same_definitions(
     bdd_scenario = importlib.import_module("pytest_bdd.scenario")
     compat = importlib.import_module("pytest_bdd.compat")
     bdd_steps = importlib.import_module("pytest_bdd.steps")
-    unpatched = bdd_scenario.find_fixturedefs_for_step
-    if getattr(unpatched, "memoised", False):
-        unpatched = SimpleNamespace()  # a fresh install below, whatever ran before
-    monkeypatch.setattr(bdd_scenario, "find_fixturedefs_for_step", unpatched)
+    bdd_utils = importlib.import_module("pytest_bdd.utils")
+    # a fresh install below, whatever ran before; each patched name restored afterwards
+    for module, name in ((bdd_scenario, "find_fixturedefs_for_step"),
+                         (bdd_scenario, "get_step_function"), (bdd_scenario, "signature"),
+                         (bdd_utils, "signature")):
+        monkeypatch.setattr(module, name, getattr(module, name))
+    monkeypatch.setattr(bdd_scenario.get_step_function, "memoised", False, raising=False)
 
     parsed: list[str] = []
 
@@ -540,8 +544,8 @@ def test_step_lookup_is_shared_only_between_modules_seeing_the_same_definitions(
             parsed.append(name)
             return name == self.text
 
-    root_def = SimpleNamespace(func=object())
-    local_def = SimpleNamespace(func=object())
+    root_def = SimpleNamespace(func=object(), baseid="")
+    local_def = SimpleNamespace(func=object(), baseid="sub")
     contexts = {root_def.func: SimpleNamespace(type=None, parser=Parser("a step")),
                 local_def.func: SimpleNamespace(type=None, parser=Parser("a step"))}
     visible = {"a.feature": [root_def], "b.feature": [root_def],
@@ -563,3 +567,16 @@ def test_step_lookup_is_shared_only_between_modules_seeing_the_same_definitions(
     assert len(parsed) == 1  # b.feature reused a.feature's answer
     assert lookup("sub/c.feature") == [root_def, local_def]
     assert len(parsed) == 3
+
+    def runs(module: str) -> object:
+        node = SimpleNamespace(nodeid=f"{module}::s")
+        return bdd_scenario.get_step_function(
+            SimpleNamespace(_fixturemanager=manager, node=node), step)
+
+    assert runs("sub/c.feature") is contexts[local_def.func]
+    assert runs("a.feature") is contexts[root_def.func]
+    assert len(parsed) == 3  # answered from what lookup() found
+    assert runs("sub/c.feature") is contexts[local_def.func]
+    unknown = SimpleNamespace(type="then", name="no such step")
+    assert bdd_scenario.get_step_function(SimpleNamespace(
+        _fixturemanager=manager, node=SimpleNamespace(nodeid="a.feature::s")), unknown) is None

@@ -6,6 +6,7 @@ Allure plugin all name a scenario through here, so they always agree.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -39,18 +40,25 @@ def describe_item(item: pytest.Item) -> dict[str, Any]:
         from pytest_bdd.parser import render_string
 
         name = render_string(template.name, example)
-    feature_file = feature_file_name(Path(feature.filename), Path(item.config.rootpath))
+    feature_file, folders = _where(str(feature.filename), str(item.config.rootpath))
     sid = f"{feature_file}::{template.name}" + (f"[{params}]" if params else "")
-    # the folders and feature name allure-pytest-bdd files its results under
-    try:
-        folders = list(Path(feature.filename).resolve().relative_to(
-            Path(item.config.rootpath).resolve()).parts[:-1])
-    except ValueError:
-        folders = []
     title = scenario_title(name, example_title(item))
     return {"id": sid, "feature": feature.name or feature_file, "name": name, "title": title,
             "requirements": requirements, "readings": tagged,
             "title_path": [*folders, feature.name or feature_file]}
+
+
+@functools.lru_cache(maxsize=256)
+def _where(filename: str, rootpath: str) -> tuple[str, tuple[str, ...]]:
+    """The feature file's name (``feature_file_name``) and the folders allure-pytest-bdd
+    files its results under. Kept per file: resolving paths is most of what naming a
+    scenario costs, and a feature file does not move during a run."""
+    feature_file = feature_file_name(Path(filename), Path(rootpath))
+    try:
+        folders = tuple(Path(filename).resolve().relative_to(Path(rootpath).resolve()).parts[:-1])
+    except ValueError:
+        folders = ()
+    return feature_file, folders
 
 
 def feature_file_name(path: Path, rootpath: Path) -> str:

@@ -6,6 +6,8 @@ accept the same options.
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import random
 import types
@@ -78,19 +80,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _memoise_step_lookup() -> None:
-    """pytest-bdd looks for each step's definition by trying every fixture name visible
-    to the test module (hundreds) for every step. The step definitions a module sees do
-    not change during a run, so list them once per module and match steps against that
-    list, remembering each answer per (set of visible definitions, keyword, text), so it
-    is paid once per distinct step text in a run. Same definitions, in the same order;
-    scenario time x0.6 or better (bench/whatif.py)."""
+    """pytest-bdd finds each step's definition by trying every fixture name visible to
+    the test module (hundreds) for every step, then injects the matches as a temporary
+    fixture and asks pytest for its value: the definition's context. The definitions a
+    module sees do not change during a run, so list them once per module and keep each
+    answer per (set of visible definitions, keyword, text): paid once per distinct step
+    text in a run, not once per step. The answer is the one pytest-bdd would give: the
+    matching definitions sorted by how close their conftest is, the closest last, and
+    the last one wins (pytest's own override rule). ``inspect.signature`` of a step
+    function, asked twice per step, is kept too: a function's signature never changes."""
     import importlib
+    import inspect
 
     # Modules, not the ``scenario`` function pytest_bdd exports under the same name.
     bdd_scenario: Any = importlib.import_module("pytest_bdd.scenario")
+    bdd_utils: Any = importlib.import_module("pytest_bdd.utils")
     compat: Any = importlib.import_module("pytest_bdd.compat")
     bdd_steps: Any = importlib.import_module("pytest_bdd.steps")
-    if getattr(bdd_scenario.find_fixturedefs_for_step, "memoised", False):
+    if getattr(bdd_scenario.get_step_function, "memoised", False):
         return
     # Module -> the group of modules that see the same step definitions (all of them, when
     # every step is defined in the root conftest); answers are kept per group, so a step text
@@ -99,6 +106,7 @@ def _memoise_step_lookup() -> None:
     visible: dict[tuple[int, str], tuple[int, list[tuple[Any, Any]]]] = {}
     groups: dict[tuple[int, ...], int] = {}
     answers: dict[tuple[int, int, str, str], list[Any]] = {}
+    chosen: dict[tuple[int, int, str, str], Any] = {}
 
     def step_definitions(fixturemanager: Any, node: Any,
                          module: str) -> tuple[int, list[tuple[Any, Any]]]:
@@ -116,11 +124,15 @@ def _memoise_step_lookup() -> None:
             found = visible[key] = (group, defs)
         return found
 
+    def key_of(step: Any, fixturemanager: Any, node: Any) -> tuple[int, int, str, str]:
+        group, _ = step_definitions(fixturemanager, node, node.nodeid.split("::", 1)[0])
+        return (id(fixturemanager), group, str(step.type), step.name)
+
     def find(step: Any, fixturemanager: Any, node: Any) -> Any:
-        group, defs = step_definitions(fixturemanager, node, node.nodeid.split("::", 1)[0])
-        key = (id(fixturemanager), group, str(step.type), step.name)
+        key = key_of(step, fixturemanager, node)
         found = answers.get(key)
         if found is None:
+            _, defs = step_definitions(fixturemanager, node, node.nodeid.split("::", 1)[0])
             found = answers[key] = [
                 fixturedef
                 for fixturedef, context in defs
@@ -129,8 +141,23 @@ def _memoise_step_lookup() -> None:
             ]
         return iter(found)
 
+    def get_step_function(request: Any, step: Any) -> Any:
+        fixturemanager, node = request._fixturemanager, request.node
+        key = key_of(step, fixturemanager, node)
+        if key not in chosen:
+            matches = sorted(find(step, fixturemanager, node),
+                             key=lambda d: list(bdd_scenario.iterparentnodeids(d.baseid)))
+            chosen[key] = (bdd_steps.step_function_context_registry[matches[-1].func]
+                           if matches else None)
+        return chosen[key]
+
+    signature = functools.lru_cache(maxsize=None)(inspect.signature)
     find.memoised = True  # type: ignore[attr-defined]
+    get_step_function.memoised = True  # type: ignore[attr-defined]
     bdd_scenario.find_fixturedefs_for_step = find
+    bdd_scenario.get_step_function = get_step_function
+    bdd_scenario.signature = signature
+    bdd_utils.signature = signature
 
 
 def load_catalogue(path: Path = CATALOGUE) -> list[Requirement]:
@@ -337,16 +364,30 @@ def target(request: pytest.FixtureRequest) -> Iterator[GuardedTarget]:
 _TARGET = pytest.StashKey[GuardedTarget]()
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    report = yield
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> pytest.TestReport | None:
+    """A missing capability is not-applicable: neither a pass nor a failure. Its report
+    is made here, as a skip, before pytest's own hook would format the traceback of a
+    failure (it parses every source file on the way: 0.1 s a scenario) only for it to
+    be thrown away. The wrappers (results, failures, Allure) see the same call."""
     excinfo = call.excinfo
-    if excinfo is not None and isinstance(excinfo.value, port.CapabilityMissing):
-        # A missing capability is not-applicable: neither a pass nor a failure.
-        report.outcome = "skipped"
-        report.longrepr = (str(item.path), item.location[1] or 0,
-                           f"{NOT_APPLICABLE} {excinfo.value}")
-    elif report.failed and call.when == "call":
+    if excinfo is None or not isinstance(excinfo.value, port.CapabilityMissing):
+        return None
+    quiet = copy.copy(call)
+    quiet.excinfo = None
+    report = pytest.TestReport.from_item_and_call(item, quiet)
+    report.outcome = "skipped"
+    report.longrepr = (str(item.path), item.location[1] or 0,
+                       f"{NOT_APPLICABLE} {excinfo.value}")
+    return report
+
+
+# (a second implementation of the same hook in this module, hence its own name)
+@pytest.hookimpl(wrapper=True, specname="pytest_runtest_makereport")
+def pytest_runtest_makereport_snapshot(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.failed and call.when == "call":
         guarded = item.stash.get(_TARGET, None)
         if guarded is not None:
             _attach_snapshot(guarded)
