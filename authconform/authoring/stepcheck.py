@@ -57,7 +57,7 @@ def feature_steps(features_dir: Path, label: str | None = None,
     """Every step of every scenario (background steps included, outlines row by row)
     of the ``.feature`` files under ``features_dir`` (or just ``only``), each once per
     line and text. ``label`` is the folder's name as locations show it."""
-    from pytest_bdd.parser import FeatureParser
+    from authconform.spec import feature_files
 
     base = Path(features_dir)
     label = label or base.name
@@ -65,7 +65,7 @@ def feature_steps(features_dir: Path, label: str | None = None,
     paths = sorted(only) if only else sorted(base.rglob("*.feature"))
     for path in paths:
         rel = Path(path).resolve().relative_to(base.resolve()).as_posix()
-        feature = FeatureParser(str(base), rel).parse()
+        feature = feature_files.parse(base, rel)
         for template in feature.scenarios.values():
             rows = [ctx for table in template.examples for ctx in table.as_contexts()] or [{}]
             for row in rows:

@@ -23,6 +23,7 @@ steps (the live part; the rest is made afterwards from the document, in ``report
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -174,8 +175,9 @@ class AllureScenarios:
                 self._requirements = {}
         return self._requirements
 
-    @property
+    @functools.cached_property
     def areas(self) -> dict[str, str]:
+        """Area tag -> area name (asked once per marker of every scenario)."""
         return {r.area.lower(): r.area for r in self.requirements.values()}
 
     # -- where the scenario runs

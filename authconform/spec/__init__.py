@@ -1,13 +1,15 @@
 """spec: what the documents say, as data the other rooms read.
 
 Holds the requirement catalogue (``catalogue``), the traceability from scenarios to
-requirements (``traceability``), the source passages and their fingerprints
+requirements (``traceability``), the feature files as parsed once per process
+(``feature_files``), the source passages and their fingerprints
 (``sources``, ``sources_cli``, ``drift``), the documented ambiguities and their readings
 (``readings``), the refusal families (``families``), the declared parameters a target
 may name (``declarations``), the values a step parameter may take (``allowed``) and where
 the suite lives (``suite``).
 
-May import: ``authconform.port`` and the standard library and YAML. Never the gate, the
+May import: ``authconform.port``, the standard library, YAML and pytest-bdd's Gherkin
+parser. Never the gate, the
 reports, the adapters, the simulator or the steps: everything else reads spec, spec
 reads nobody.
 """

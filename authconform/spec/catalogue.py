@@ -8,6 +8,7 @@ from it. Pure data and its validation: no pytest, no I/O beyond reading the YAML
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -195,7 +196,12 @@ def load_catalogue(path: str | Path, extra: Sequence[str | Path] | None = None
     the files named by ``AUTHCONFORM_CATALOGUE``, which ``--catalogue FILE`` sets, so
     every process of a run -- plugin, xdist workers, report -- sees the same list)."""
     path = Path(path)
-    ours = parse_catalogue(read_yaml(path, "requirements catalogue"), origin=str(path))
+    try:
+        content = path.read_bytes()
+    except OSError:  # read_yaml says what is wrong, in the catalogue's words
+        ours = parse_catalogue(read_yaml(path, "requirements catalogue"), origin=str(path))
+    else:
+        ours = list(_parsed_catalogue(str(path), content))
     if extra is None:
         extra = extra_catalogues()
     if not extra:
@@ -205,6 +211,19 @@ def load_catalogue(path: str | Path, extra: Sequence[str | Path] | None = None
     for name in extra:
         combined += load_user_catalogue(name, combined, retired)
     return combined
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_catalogue(path: str, content: bytes) -> tuple[Requirement, ...]:
+    """A catalogue parsed once per process for the same bytes: a run's plugin, collector
+    and Allure titles each ask for it. Keyed by content, not by modification time, so an
+    edit is seen however coarse the file system's clock. Requirements are frozen; a
+    failure is raised again on every call (lru_cache keeps only answers)."""
+    try:
+        data = yaml.load(content.decode("utf-8"), Loader=_SafeLoader)
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigurationError(f"requirements catalogue {path}: {exc}") from exc
+    return tuple(parse_catalogue(data, origin=path))
 
 
 CATALOGUE_ENV = "AUTHCONFORM_CATALOGUE"  # user catalogues, os.pathsep-separated

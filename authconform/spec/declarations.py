@@ -42,12 +42,12 @@ class FeatureScenario:
 
 def scenarios(features: Path = FEATURES) -> list[FeatureScenario]:
     """Every scenario (an outline once) of the feature files, with its text and tags."""
-    from pytest_bdd.parser import FeatureParser
+    from authconform.spec import feature_files
 
     found = []
     for path in sorted(features.rglob("*.feature")):
         rel = path.relative_to(features).as_posix()
-        feature = FeatureParser(str(features), rel).parse()
+        feature = feature_files.parse(features, rel)
         for template in feature.scenarios.values():
             words = [step.name for step in template.steps]
             for examples in template.examples:

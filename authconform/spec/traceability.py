@@ -147,7 +147,7 @@ class Matrix:
 def parse_features(features_dir: str | Path) -> list[ScenarioRef]:
     """Every scenario (outline counted once) of every ``*.feature`` under the folder.
     A malformed file is a ``ConfigurationError`` naming it."""
-    from pytest_bdd.parser import FeatureParser
+    from authconform.spec import feature_files
 
     base = Path(features_dir)
     if not base.is_dir():
@@ -156,7 +156,7 @@ def parse_features(features_dir: str | Path) -> list[ScenarioRef]:
     for path in sorted(base.rglob("*.feature")):
         rel = path.relative_to(base).as_posix()
         try:
-            feature = FeatureParser(str(base), rel).parse()
+            feature = feature_files.parse(base, rel)
         except Exception as exc:  # pytest-bdd raises several parse error types
             raise ConfigurationError(f"{path}: cannot be parsed: {exc}") from exc
         for template in feature.scenarios.values():
