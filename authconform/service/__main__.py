@@ -10,7 +10,7 @@ import socket
 import sys
 
 from authconform.service.app import MAX_BODY, create_app
-from authconform.service.protocol import JoinedWritesH11Protocol
+from authconform.service.protocol import joined_writes_protocol
 
 TOKEN_ENV = "AUTHCONFORM_SERVICE_TOKEN"
 
@@ -63,9 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(args.state, max_body=args.max_body, max_worlds=args.max_worlds,
                      service_token=os.environ.get(TOKEN_ENV) or None,
                      flush_interval=max(0.0, args.flush_interval))
-    # h11, each answer in one write, no access log, no proxy-header rewriting and no
+    # httptools (else h11), uvloop when installed (uvicorn's "auto" loop), each answer
+    # in one write, no access log, no proxy-header rewriting and no
     # Server/Date headers: the per-request cost is what the conformance run pays.
-    config = uvicorn.Config(app, host=args.host, port=args.port, http=JoinedWritesH11Protocol,
+    config = uvicorn.Config(app, host=args.host, port=args.port, http=joined_writes_protocol(),
                             ws="none", lifespan="on", access_log=False,
                             log_level=args.log_level, proxy_headers=False,
                             server_header=False, date_header=False,

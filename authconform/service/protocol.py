@@ -1,10 +1,15 @@
-"""uvicorn's h11 protocol, with each answer leaving in one ``send()``.
+"""uvicorn's HTTP protocol, with each answer leaving in one ``send()``.
 
 uvicorn writes an answer's status line and headers, then its body, as two writes, so
 the client wakes twice per answer: once for headers it cannot use without the body.
 On a busy two-core machine every wake-up of a process waiting for the CPU costs more
 than the request itself. Here the writes one step of the event loop makes are joined
 and sent together when the step ends -- before the connection closes, always.
+
+The parser is httptools (llhttp, in C) when it is installed, as it is with the
+project's dependencies: it reads a request in a third of the time h11 (pure Python)
+takes, and h11 remains the fallback. Both give the same answers: uvicorn turns what
+either parser receives into the same ASGI events.
 """
 
 from __future__ import annotations
@@ -48,3 +53,19 @@ class JoinedWritesH11Protocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         joined = _JoinedWrites(transport, asyncio.get_running_loop())
         super().connection_made(joined)  # type: ignore[arg-type]
+
+
+def joined_writes_protocol() -> type[asyncio.Protocol]:
+    """The fastest protocol class available: httptools', else h11's, joined writes."""
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:  # httptools is not installed
+        return JoinedWritesH11Protocol
+
+    class JoinedWritesHttpToolsProtocol(HttpToolsProtocol):
+        def connection_made(self, transport: asyncio.Transport  # type: ignore[override]
+                            ) -> None:
+            joined = _JoinedWrites(transport, asyncio.get_running_loop())
+            super().connection_made(joined)  # type: ignore[arg-type]
+
+    return JoinedWritesHttpToolsProtocol
