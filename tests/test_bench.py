@@ -242,3 +242,15 @@ def test_whatif_patches_keep_behaviour(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setattr(qr, "render", qr.render)
         patch()
         assert qr.decode(qr.render(text)) == text
+
+
+def test_bench_readme_states_the_targets_the_code_checks():
+    """bench/README.md's table of figures names each target's key with the bound
+    ``run.TARGETS`` holds: the page a reader trusts says what bench checks."""
+    text = (Path(__file__).resolve().parent.parent / "bench" / "README.md").read_text("utf-8")
+    for target in run.TARGETS:
+        rows = [line for line in text.splitlines() if f"`{target.key}`" in line
+                and line.startswith("|")]
+        assert rows, f"{target.key} is not in bench/README.md's table"
+        bound = rows[0].strip().strip("|").split("|")[-1].strip()  # the last cell
+        assert bound.split(" ")[:2] == [target.op, f"{target.bound:g}"], rows[0]
