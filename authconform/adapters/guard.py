@@ -45,14 +45,15 @@ _EXACT = frozenset({str, int, float, bool, bytes})
 
 
 @functools.cache
-def _exact_is_enough(expected: Any) -> bool:
-    return expected in _EXACT or (isinstance(expected, type) and issubclass(expected, Enum))
+def _exact_is_enough(expected: type) -> bool:
+    return expected in _EXACT or issubclass(expected, Enum)
 
 
 def check_value(value: Any, expected: Any, where: str = "result") -> Any:
     """Return ``value`` coerced to ``expected`` where that is lossless (an enum from its
     string), or raise _Malformed naming what is wrong."""
-    if type(value) is expected and _exact_is_enough(expected):
+    kind = type(value)
+    if kind is expected and _exact_is_enough(kind):
         return value
     origin = typing.get_origin(expected)
     if expected is Any or expected is object:
