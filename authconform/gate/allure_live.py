@@ -149,7 +149,9 @@ def allure_active() -> bool:
         return False
     import allure_commons
 
-    return bool(allure_commons.plugin_manager.get_plugins())
+    # this module's own plugin is registered with Allure too: it is not a listener
+    return any(not isinstance(p, AllureScenarios)
+               for p in allure_commons.plugin_manager.get_plugins())
 
 
 class AllureScenarios:
