@@ -22,6 +22,7 @@ from sim.codes import TotpParams, secret_from_bytes
 from sim.device import CameraPermission, Device, Platform
 from sim.keyservice import KeyService
 from sim.msa import MicrosoftAccounts, Msa
+from sim.names import fast_faker
 from sim.network import Faults, Network
 from sim.push import PushRequest
 from sim.refusals import Code, Refusal
@@ -75,7 +76,7 @@ class World:
         points it at the world asking; a thread never serves two worlds at once."""
         fake: Faker | None = getattr(_FAKERS, "fake", None)
         if fake is None:
-            fake = _FAKERS.fake = Faker()
+            fake = _FAKERS.fake = fast_faker()
         fake.random = self._names  # type: ignore[attr-defined]  # a settable proxy property
         return fake
 
