@@ -48,6 +48,6 @@ def fast_faker() -> Faker:
     fake = Faker()
     for factory in fake.factories:
         for provider in factory.providers:
-            provider.random_elements = types.MethodType(  # type: ignore[method-assign]
+            provider.random_elements = types.MethodType(
                 _random_elements, provider)
     return fake
