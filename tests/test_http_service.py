@@ -430,9 +430,24 @@ def test_restart_service_keeps_the_state_mid_scenario() -> None:
         assert [e.username for e in target.app.list_accounts(device)] == [msa.username]
         assert target.app.current_code(device, "acct-1") == code
         assert target.world.provider_accepts_code(msa.id, code, device)
+        # A second restart is served by the spare the first one left ready, and it too
+        # reads what was changed after the first restart.
+        service = adapter.service
+        spare = service.spare
+        assert spare is not None and spare.poll() is None
+        target.world.advance_clock(31)
+        moved_on = target.app.current_code(device, "acct-1")
+        clock = target.world.now()
+        target.world.restart_service()
+        assert service.process is spare and service.port == port_number
+        assert target.world.now() == clock  # the world's clock, as written at the stop
+        assert target.app.current_code(device, "acct-1") == moved_on
+        next_spare = service.spare
+        assert next_spare is not None and next_spare is not spare
         target.close()
     finally:
         adapter.stop()
+    assert next_spare.poll() is not None, "the adapter stopped and left a spare running"
 
 
 def test_the_service_guide_lists_every_endpoint() -> None:

@@ -67,7 +67,14 @@ DEFAULT_FLUSH_INTERVAL = 1.0
 
 class ManagedService:
     """The service in a child process, on a listening socket this process keeps open:
-    a restart reuses the very same port, and callers queue in its backlog meanwhile."""
+    a restart reuses the very same port, and callers queue in its backlog meanwhile.
+
+    After the first restart a spare is kept: a second child started with ``--standby``,
+    its modules imported and its app built, waiting on standard input. The next restart
+    stops the running child (which writes every world), tells the spare to go (it reads
+    the state file only then) and starts a new spare: a second restart costs what the
+    service takes to read its worlds, not what it takes to start. A run that never
+    restarts never pays for a spare."""
 
     def __init__(self, workdir: Path, state: Path | None, start_timeout: float,
                  flush_interval: float = DEFAULT_FLUSH_INTERVAL):
@@ -81,8 +88,9 @@ class ManagedService:
         self.port: int = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
+        self.spare: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
+    def _spawn(self, standby: bool = False) -> subprocess.Popen[bytes]:
         root = str(Path(authconform.__file__).resolve().parent.parent)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
@@ -91,10 +99,16 @@ class ManagedService:
                    "--fd", str(self.sock.fileno())]
         if self.state is not None:
             command += ["--state", str(self.state), "--flush-interval", f"{self.flush_interval:g}"]
+        if standby:
+            command.append("--standby")
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                command, pass_fds=(self.sock.fileno(),), stdin=subprocess.DEVNULL,
+            return subprocess.Popen(
+                command, pass_fds=(self.sock.fileno(),),
+                stdin=subprocess.PIPE if standby else subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.workdir)
+
+    def start(self) -> None:
+        self.process = self._spawn()
         self._wait_healthy()
 
     def _wait_healthy(self) -> None:
@@ -131,25 +145,64 @@ class ManagedService:
         return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
 
     def stop(self) -> None:
+        """Stop the service and let its spare go."""
+        try:
+            self._stop_running()
+        finally:
+            self._let_spare_go()
+
+    def _stop_running(self) -> None:
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
         process.terminate()  # graceful: uvicorn's shutdown writes every world
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        _reap(process)
+
+    def _let_spare_go(self) -> None:
+        spare, self.spare = self.spare, None
+        if spare is None:
+            return
+        # A spare has not opened the state file yet: ending it at once loses nothing.
+        spare.terminate()
+        _reap(spare)
+        if spare.stdin is not None:
+            with contextlib.suppress(OSError):
+                spare.stdin.close()
 
     def restart(self) -> None:
-        self.stop()
-        self.start()
+        self._stop_running()  # every world written before anyone reads them
+        spare, self.spare = self.spare, None
+        self.process = spare if spare is not None and _wake(spare) else self._spawn()
+        self._wait_healthy()
+        if self.state is not None:
+            self.spare = self._spawn(standby=True)  # the next restart starts warm
 
     def close(self) -> None:
         try:
             self.stop()
         finally:
             self.sock.close()
+
+
+def _reap(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
+
+
+def _wake(spare: subprocess.Popen[bytes]) -> bool:
+    """Tell a spare to read the worlds and serve; False if it is gone."""
+    if spare.poll() is not None or spare.stdin is None:
+        return False
+    try:
+        spare.stdin.write(b"go\n")
+        spare.stdin.close()
+    except OSError:
+        _reap(spare)
+        return False
+    return True
 
 
 class LoopbackTransport(httpx.BaseTransport):

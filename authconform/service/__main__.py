@@ -8,6 +8,7 @@ import logging
 import os
 import socket
 import sys
+from pathlib import Path
 
 from authconform.service.app import MAX_BODY, create_app
 from authconform.service.protocol import joined_writes_protocol
@@ -32,6 +33,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         help="with --state: 0 (default) writes a world before answering each "
                              "request that may change it; more writes changed worlds that "
                              "often instead, and all of them when the service stops")
+    parser.add_argument("--standby", action="store_true",
+                        help="start, then wait for a line on standard input before opening "
+                             "--state and serving; end without serving if standard input "
+                             "closes first (how HttpAdapter keeps a spare ready for the "
+                             "next restart)")
     parser.add_argument("--max-body", type=int, default=MAX_BODY,
                         help=f"largest request body in bytes (default: {MAX_BODY})")
     parser.add_argument("--max-worlds", type=int, default=10_000,
@@ -60,9 +66,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(args.state, max_body=args.max_body, max_worlds=args.max_worlds,
+    app = create_app(None if args.standby else args.state, max_body=args.max_body,
+                     max_worlds=args.max_worlds,
                      service_token=os.environ.get(TOKEN_ENV) or None,
                      flush_interval=max(0.0, args.flush_interval))
+    if args.standby:
+        # Everything is imported and built; the worlds are read only now, once the
+        # service this one replaces has stopped and written them.
+        if not sys.stdin.readline():
+            return 0  # let go unused
+        if args.state is not None:
+            app.state.registry.open_state(Path(args.state))
     # httptools (else h11), uvloop when installed (uvicorn's "auto" loop), each answer
     # in one write, no access log, no proxy-header rewriting and no
     # Server/Date headers: the per-request cost is what the conformance run pays.

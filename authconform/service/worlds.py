@@ -200,15 +200,24 @@ class Registry:
         self.max_worlds = max_worlds
         self.flush_interval = flush_interval
         self.dirty: set[str] = set()
-        self.state = StateFile(state) if state is not None else None
+        self.state: StateFile | None = None
+        if state is not None:
+            self.open_state(state)
+
+    def open_state(self, state: Path) -> None:
+        """Back the registry by ``state`` and restore every world it holds. Called by
+        ``__init__``, or later by a spare service that was built before the service it
+        replaces had written its worlds (``python -m authconform.service --standby``)."""
         if self.state is not None:
-            for world_id, blob in self.state.load():
-                try:
-                    self.worlds[world_id] = load_world(world_id, blob)
-                except Exception as exc:  # one unreadable world must not sink the rest
-                    log.error("state %s: world %s not restored: %s: %s",
-                              state, world_id, type(exc).__name__, exc)
-            log.info("state %s: %d world(s) restored", state, len(self.worlds))
+            raise RuntimeError(f"the registry already keeps its worlds in {self.state.path}")
+        self.state = StateFile(state)
+        for world_id, blob in self.state.load():
+            try:
+                self.worlds[world_id] = load_world(world_id, blob)
+            except Exception as exc:  # one unreadable world must not sink the rest
+                log.error("state %s: world %s not restored: %s: %s",
+                          state, world_id, type(exc).__name__, exc)
+        log.info("state %s: %d world(s) restored", state, len(self.worlds))
 
     @property
     def persistent(self) -> bool:
