@@ -106,12 +106,12 @@ def _memoise_step_lookup() -> None:
     # feature file. A conftest that adds steps for some feature files makes a group of its own.
     visible: dict[tuple[int, str], tuple[int, list[tuple[Any, Any]]]] = {}
     groups: dict[tuple[int, ...], int] = {}
-    answers: dict[tuple[int, int, str, str], list[Any]] = {}
-    chosen: dict[tuple[int, int, str, str], Any] = {}
+    Key = tuple[int, int, str, str]  # (fixture manager, group, keyword, text)
+    answers: dict[Key, list[tuple[Any, Any]]] = {}  # the matching (fixturedef, context)
+    chosen: dict[Key, Any] = {}  # the context that runs the step, or None
 
-    def step_definitions(fixturemanager: Any, node: Any,
-                         module: str) -> tuple[int, list[tuple[Any, Any]]]:
-        key = (id(fixturemanager), module)
+    def step_definitions(fixturemanager: Any, node: Any) -> tuple[int, list[tuple[Any, Any]]]:
+        key = (id(fixturemanager), node.nodeid.split("::", 1)[0])
         found = visible.get(key)
         if found is None:
             defs: list[tuple[Any, Any]] = []
@@ -125,31 +125,28 @@ def _memoise_step_lookup() -> None:
             found = visible[key] = (group, defs)
         return found
 
-    def key_of(step: Any, fixturemanager: Any, node: Any) -> tuple[int, int, str, str]:
-        group, _ = step_definitions(fixturemanager, node, node.nodeid.split("::", 1)[0])
-        return (id(fixturemanager), group, str(step.type), step.name)
-
-    def find(step: Any, fixturemanager: Any, node: Any) -> Any:
-        key = key_of(step, fixturemanager, node)
+    def matching(step: Any, fixturemanager: Any, node: Any) -> tuple[Key, list[tuple[Any, Any]]]:
+        group, defs = step_definitions(fixturemanager, node)
+        key = (id(fixturemanager), group, str(step.type), step.name)
         found = answers.get(key)
         if found is None:
-            _, defs = step_definitions(fixturemanager, node, node.nodeid.split("::", 1)[0])
             found = answers[key] = [
-                fixturedef
+                (fixturedef, context)
                 for fixturedef, context in defs
                 if (context.type is None or context.type == step.type)
                 and context.parser.is_matching(step.name)
             ]
-        return iter(found)
+        return key, found
+
+    def find(step: Any, fixturemanager: Any, node: Any) -> Any:
+        return (fixturedef for fixturedef, _ in matching(step, fixturemanager, node)[1])
 
     def get_step_function(request: Any, step: Any) -> Any:
-        fixturemanager, node = request._fixturemanager, request.node
-        key = key_of(step, fixturemanager, node)
+        key, found = matching(step, request._fixturemanager, request.node)
         if key not in chosen:
-            matches = sorted(find(step, fixturemanager, node),
-                             key=lambda d: list(bdd_scenario.iterparentnodeids(d.baseid)))
-            chosen[key] = (bdd_steps.step_function_context_registry[matches[-1].func]
-                           if matches else None)
+            closest_last = sorted(
+                found, key=lambda pair: list(bdd_scenario.iterparentnodeids(pair[0].baseid)))
+            chosen[key] = closest_last[-1][1] if closest_last else None
         return chosen[key]
 
     signature = functools.lru_cache(maxsize=None)(inspect.signature)
