@@ -182,10 +182,21 @@ def load_retired(path: str | Path) -> dict[str, Retired]:
 
 def read_yaml(path: Path, what: str) -> Any:
     """Parsed YAML, or a ConfigurationError naming ``what`` and the file."""
+    return _parse_yaml(_read_text(path, what), what, str(path))
+
+
+def _read_text(path: Path, what: str) -> str:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise ConfigurationError(f"{what} {path} does not exist") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"{what} {path}: {exc}") from exc
+
+
+def _parse_yaml(text: str, what: str, path: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         raise ConfigurationError(f"{what} {path}: {exc}") from exc
 
@@ -196,12 +207,7 @@ def load_catalogue(path: str | Path, extra: Sequence[str | Path] | None = None
     the files named by ``AUTHCONFORM_CATALOGUE``, which ``--catalogue FILE`` sets, so
     every process of a run -- plugin, xdist workers, report -- sees the same list)."""
     path = Path(path)
-    try:
-        content = path.read_bytes()
-    except OSError:  # read_yaml says what is wrong, in the catalogue's words
-        ours = parse_catalogue(read_yaml(path, "requirements catalogue"), origin=str(path))
-    else:
-        ours = list(_parsed_catalogue(str(path), content))
+    ours = list(_parsed_catalogue(str(path), _read_text(path, "requirements catalogue")))
     if extra is None:
         extra = extra_catalogues()
     if not extra:
@@ -214,15 +220,12 @@ def load_catalogue(path: str | Path, extra: Sequence[str | Path] | None = None
 
 
 @functools.lru_cache(maxsize=16)
-def _parsed_catalogue(path: str, content: bytes) -> tuple[Requirement, ...]:
-    """A catalogue parsed once per process for the same bytes: a run's plugin, collector
+def _parsed_catalogue(path: str, text: str) -> tuple[Requirement, ...]:
+    """A catalogue parsed once per process for the same text: a run's plugin, collector
     and Allure titles each ask for it. Keyed by content, not by modification time, so an
     edit is seen however coarse the file system's clock. Requirements are frozen; a
     failure is raised again on every call (lru_cache keeps only answers)."""
-    try:
-        data = yaml.load(content.decode("utf-8"), Loader=_SafeLoader)
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigurationError(f"requirements catalogue {path}: {exc}") from exc
+    data = _parse_yaml(text, "requirements catalogue", path)
     return tuple(parse_catalogue(data, origin=path))
 
 
