@@ -15,7 +15,7 @@ either parser receives into the same ASGI events.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -49,10 +49,16 @@ class _JoinedWrites:
         return getattr(self._transport, name)
 
 
-class JoinedWritesH11Protocol(H11Protocol):
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        joined = _JoinedWrites(transport, asyncio.get_running_loop())
-        super().connection_made(joined)  # type: ignore[arg-type]
+class _JoinsWrites:
+    """Mixed into a uvicorn protocol class: its transport joins each step's writes."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        joined = _JoinedWrites(cast(asyncio.Transport, transport), asyncio.get_running_loop())
+        super().connection_made(joined)  # type: ignore[misc]
+
+
+class JoinedWritesH11Protocol(_JoinsWrites, H11Protocol):
+    pass
 
 
 def joined_writes_protocol() -> type[asyncio.Protocol]:
@@ -62,10 +68,7 @@ def joined_writes_protocol() -> type[asyncio.Protocol]:
     except ImportError:  # httptools is not installed
         return JoinedWritesH11Protocol
 
-    class JoinedWritesHttpToolsProtocol(HttpToolsProtocol):
-        def connection_made(self, transport: asyncio.Transport  # type: ignore[override]
-                            ) -> None:
-            joined = _JoinedWrites(transport, asyncio.get_running_loop())
-            super().connection_made(joined)  # type: ignore[arg-type]
+    class JoinedWritesHttpToolsProtocol(_JoinsWrites, HttpToolsProtocol):
+        pass
 
     return JoinedWritesHttpToolsProtocol
