@@ -385,6 +385,62 @@ def test_the_loopback_transport_fails_as_httpx_does(answer: bytes, error: type) 
         server.close()
 
 
+def _essentials(request: bytes) -> tuple[bytes, dict[bytes, bytes], bytes]:
+    """A raw request's line, the headers the service reads, and its body."""
+    head, _, body = request.partition(b"\r\n\r\n")
+    line, *lines = head.split(b"\r\n")
+    headers = dict(entry.split(b": ", 1) for entry in lines)
+    kept = {k.lower(): v for k, v in headers.items()
+            if k.lower() not in (b"accept", b"accept-encoding", b"connection")}
+    assert kept.pop(b"host").startswith(b"127.0.0.1:")  # each server has its own port
+    return line, kept, body
+
+
+def _error(status: bytes, body: bytes) -> bytes:
+    return (b"HTTP/1.1 %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
+            % (status, len(body)) + body)
+
+
+@pytest.mark.parametrize(("name", "args"), [
+    ("now", {}),
+    ("current_code", {"device_id": "d 1/x", "entry_id": "acct-1"}),
+    ("advance_clock", {"seconds": 30.0}),
+])
+@pytest.mark.parametrize("answer", [
+    _ok(b'{"result": null}'),
+    _ok(b'{"result": 1.5}'),
+    _ok(b"<html>"),
+    _ok(b"[1]"),
+    _error(b"404 Not Found", b'{"error": "not_found", "message": "no such world"}'),
+    _error(b"502 Bad Gateway", b""),
+    b"garbage\r\n\r\n",
+], ids=["null", "number", "not-json", "not-an-object", "404", "502-empty", "garbage"])
+def test_the_direct_path_asks_and_answers_as_the_httpx_path(
+        name: str, args: dict[str, Any], answer: bytes) -> None:
+    """A started service is called straight over its socket, without httpx's objects;
+    the request the service reads and what the adapter makes of the answer must be the
+    ones the path through httpx gives."""
+    from authconform.wire.operations import operations
+
+    said = {}
+    for direct in (False, True):
+        server = ScriptedServer([answer])
+        transport = LoopbackTransport("127.0.0.1", server.port)
+        client = httpx.Client(base_url=f"http://127.0.0.1:{server.port}", transport=transport,
+                              timeout=5, headers={"user-agent": "authconform/test"})
+        session = _Session(client, "w-1", "t", "http", transport if direct else None)
+        try:
+            try:
+                result: Any = session.call(operations()[name], dict(args))
+            except port.TargetError as exc:
+                result = f"TargetError: {exc}"
+            said[direct] = (result, _essentials(server.requests[0]))
+        finally:
+            client.close()
+            server.close()
+    assert said[True] == said[False]
+
+
 def test_a_request_over_the_size_limit_is_a_target_error(adapter: HttpAdapter) -> None:
     target = GuardedTarget(adapter.new_target(4), 30)
     person = target.world.create_person()

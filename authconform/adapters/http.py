@@ -211,9 +211,11 @@ class LoopbackTransport(httpx.BaseTransport):
     httpx's own transport (httpcore over h11) costs the client more CPU per request
     than the service spends answering, and a run makes thousands of small requests to
     one local service. This transport writes each request in one ``send`` and reads the
-    answer by its ``Content-Length`` (the service always sends one); the adapter still
-    talks through an ``httpx.Client``. Used only for the service the adapter started;
-    a service named by the ``url`` option gets httpx's own transport.
+    answer by its ``Content-Length`` (the service always sends one). Port calls use
+    ``exchange`` directly, without httpx's request and response objects; the rest
+    (``/v1/info``, creating and deleting worlds) goes through an ``httpx.Client`` on
+    this transport. Used only for the service the adapter started; a service named by
+    the ``url`` option gets httpx's own transport.
 
     A request with the extension ``NO_WAIT`` (deleting a finished scenario's world) is
     sent and answered ``202`` at once; its real answer is read, and dropped, before the
@@ -246,10 +248,25 @@ class LoopbackTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         timeout = request.extensions.get("timeout", {}).get("read")
-        body = request.read()
-        head = [b"%s %s HTTP/1.1" % (request.method.encode("ascii"), request.url.raw_path)]
-        head += [b"%s: %s" % (k, v) for k, v in request.headers.raw
-                 if k.lower() != b"content-length"]
+        head = [(k, v) for k, v in request.headers.raw if k.lower() != b"content-length"]
+        try:
+            status, headers, content = self.exchange(
+                request.method, request.url.raw_path, head, request.read(), timeout,
+                no_wait=bool(request.extensions.get(NO_WAIT)))
+        except httpx.TransportError as exc:
+            exc.request = request
+            raise
+        return httpx.Response(status, headers=headers, content=content, request=request)
+
+    def exchange(self, method: str, target: bytes, headers: list[tuple[bytes, bytes]],
+                 body: bytes, timeout: float | None, no_wait: bool = False
+                 ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """Send one request (``headers`` without Content-Length, which is added) and
+        return the answer's status, headers and body. A ``no_wait`` request is answered
+        ``202`` at once. Transport failures raise httpx's exceptions, with no request
+        attached: the adapter's hot path calls this without building httpx objects."""
+        head = [b"%s %s HTTP/1.1" % (method.encode("ascii"), target)]
+        head += [b"%s: %s" % (k, v) for k, v in headers]
         head.append(b"content-length: %d" % len(body))
         message = b"\r\n".join(head) + b"\r\n\r\n" + body
         if self._unanswered:
@@ -258,27 +275,24 @@ class LoopbackTransport(httpx.BaseTransport):
             sock, kept = self._connection(timeout)
             try:
                 sock.sendall(message)
-                if request.extensions.get(NO_WAIT):
+                if no_wait:
                     self._unanswered += 1
-                    return httpx.Response(202, request=request)
-                status, headers, content = self._read_answer(sock, request.method)
+                    return 202, [], b""
+                status, answer_headers, content = self._read_answer(sock, method)
             except TimeoutError as exc:
                 self.close()
-                raise httpx.ReadTimeout(f"no answer within {timeout} s", request=request
-                                        ) from exc
+                raise httpx.ReadTimeout(f"no answer within {timeout} s") from exc
             except (ConnectionError, _Closed) as exc:
                 self.close()
                 if kept:  # closed under us between two requests: the request never ran
                     continue
-                raise httpx.RemoteProtocolError(f"{type(exc).__name__}: {exc}",
-                                                request=request) from exc
+                raise httpx.RemoteProtocolError(f"{type(exc).__name__}: {exc}") from exc
             except (ValueError, OSError) as exc:
                 self.close()
-                raise httpx.RemoteProtocolError(f"malformed answer: {exc}",
-                                                request=request) from exc
-            if any(k == b"connection" and v.lower() == b"close" for k, v in headers):
+                raise httpx.RemoteProtocolError(f"malformed answer: {exc}") from exc
+            if any(k == b"connection" and v.lower() == b"close" for k, v in answer_headers):
                 self.close()
-            return httpx.Response(status, headers=headers, content=content, request=request)
+            return status, answer_headers, content
 
     def _read_answer(self, sock: socket.socket, method: str
                      ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
@@ -357,6 +371,7 @@ class HttpAdapter:
         self.config = TargetConfig()
         self.service: ManagedService | None = None
         self.client: httpx.Client | None = None
+        self.loopback: LoopbackTransport | None = None  # the started service's socket
         self.capabilities: frozenset[port.Capability] = frozenset()
         self.port_version = ""  # /v1/info's protocol
         self._workdir: Path | None = None
@@ -387,6 +402,7 @@ class HttpAdapter:
             LoopbackTransport("127.0.0.1", self.service.port) if self.service is not None
             else httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY,
                                                       1)]))
+        self.loopback = transport if isinstance(transport, LoopbackTransport) else None
         self.client = httpx.Client(base_url=url.rstrip("/"), timeout=timeout,
                                    transport=transport, cookies=_NoCookies(),
                                    headers={"user-agent": USER_AGENT})
@@ -452,7 +468,7 @@ class HttpAdapter:
                                    ) from None
         target_info = port.TargetInfo(name, version, self.capabilities, profile,
                                       parameters, readings, self.port_version)
-        session = _Session(self.client, world_id, token, target_info.name)
+        session = _Session(self.client, world_id, token, target_info.name, self.loopback)
         return HttpTarget(target_info, session, self)
 
     def restart_service(self, session: _Session | None = None) -> None:
@@ -470,6 +486,7 @@ class HttpAdapter:
         if self.client is not None:
             self.client.close()
             self.client = None
+            self.loopback = None
         if self.service is not None:
             self.service.close()
             self.service = None
@@ -524,15 +541,21 @@ def _seconds(options: dict[str, str], name: str, default: float) -> float:
 
 def _answer(response: httpx.Response, adapter: str, operation: str) -> dict[str, Any]:
     """The JSON object of a successful answer, or TargetError saying what went wrong."""
-    if response.status_code >= 300:
+    return _answer_of(response.status_code, response.content, adapter, operation)
+
+
+def _answer_of(status: int, content: bytes, adapter: str, operation: str) -> dict[str, Any]:
+    """``_answer`` from the status and the body's bytes."""
+    if status >= 300:
         try:
-            body = response.json()
+            body = json.loads(content)
             detail = f"{body['error']}: {body['message']}"
         except Exception:
-            detail = response.text[:200] or response.reason_phrase
-        raise port.TargetError(adapter, operation, f"HTTP {response.status_code} {detail}")
+            detail = (content.decode("utf-8", "replace")[:200]
+                      or httpx.codes.get_reason_phrase(status))
+        raise port.TargetError(adapter, operation, f"HTTP {status} {detail}")
     try:
-        body = response.json()
+        body = json.loads(content)
     except ValueError:
         raise port.TargetError(adapter, operation, "malformed answer: not JSON") from None
     if not isinstance(body, dict):
@@ -560,9 +583,15 @@ class _Session:
     by who owns the device, person or address the call is about."""
 
     def __init__(self, client: httpx.Client, world_id: str, operator_token: str,
-                 adapter: str):
+                 adapter: str, wire: LoopbackTransport | None = None):
         self.client, self.world_id, self.adapter = client, world_id, adapter
         self.base_url = str(client.base_url).rstrip("/")
+        # the service this adapter started: requests go straight over its socket
+        self.wire = wire
+        self.read_timeout = client.timeout.read
+        self._fixed_headers = [(b"host", client.base_url.netloc),
+                               (b"x-world-id", world_id.encode("utf-8")),
+                               (b"user-agent", USER_AGENT.encode("ascii"))]
         self.operator = operator_token
         self.person_tokens: dict[str, str] = {}
         self.device_owner: dict[str, str] = {}
@@ -582,12 +611,44 @@ class _Session:
         return self.person_tokens.get(person, self.operator) if person else self.operator
 
     def call(self, op: Operation, args: dict[str, Any]) -> Any:
-        headers = {WORLD_HEADER: self.world_id, "user-agent": USER_AGENT,
-                   "authorization": f"Bearer {self._token(op, args)}"}
         path = op.path
         if op.half == "app":
             path = path.replace("{device_id}", quote(str(args["device_id"]), safe=""))
         values = {p.name: codec.encode(args[p.name], p.type) for p in op.body_params}
+        token = self._token(op, args)
+        if self.wire is not None:
+            status, content = self._exchange(op, path, values, token)
+            body = _answer_of(status, content, self.adapter, op.name)
+        else:
+            body = _answer(self._send(op, path, values, token), self.adapter, op.name)
+        return self._result(op, args, body)
+
+    def _exchange(self, op: Operation, path: str, values: dict[str, Any], token: str
+                  ) -> tuple[int, bytes]:
+        """The request straight over the loopback socket: the same request line, headers
+        and body ``_send`` has httpx build, without building httpx's objects (which cost
+        the client as much as the service spends answering)."""
+        assert self.wire is not None
+        headers = [*self._fixed_headers, (b"authorization", b"Bearer " + token.encode())]
+        if op.method == "GET":
+            target = path + ("?" + str(httpx.QueryParams(values)) if values else "")
+            content = b""
+        else:
+            target = path
+            headers.append((b"content-type", b"application/json"))
+            content = json.dumps(values).encode()
+        try:
+            status, _, answer = self.wire.exchange(op.method, target.encode("ascii"),
+                                                   headers, content, self.read_timeout)
+        except httpx.HTTPError as exc:
+            raise port.TargetError(self.adapter, op.name,
+                                   f"{type(exc).__name__}: {exc}") from exc
+        return status, answer
+
+    def _send(self, op: Operation, path: str, values: dict[str, Any], token: str
+              ) -> httpx.Response:
+        headers = {WORLD_HEADER: self.world_id, "user-agent": USER_AGENT,
+                   "authorization": f"Bearer {token}"}
         # A request built here on a cached URL skips the client's URL merging: about a
         # third of httpx's cost per call. Timeouts travel as build_request would set them.
         url = _url(self.base_url, path)
@@ -600,11 +661,12 @@ class _Session:
             request = httpx.Request("POST", url, content=json.dumps(values).encode(),
                                     headers=headers, extensions=extensions)
         try:
-            response = self.client.send(request)
+            return self.client.send(request)
         except httpx.HTTPError as exc:
             raise port.TargetError(self.adapter, op.name,
                                    f"{type(exc).__name__}: {exc}") from exc
-        body = _answer(response, self.adapter, op.name)
+
+    def _result(self, op: Operation, args: dict[str, Any], body: dict[str, Any]) -> Any:
         try:
             with codec.omitted_members() as omitted:
                 if "result" in body:

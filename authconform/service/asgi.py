@@ -4,6 +4,7 @@ dispatcher that answers well-formed operation requests without FastAPI's routing
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
@@ -13,6 +14,8 @@ from pydantic import ValidationError
 
 from authconform.wire import schema
 from authconform.wire.operations import Operation
+
+log = logging.getLogger("authconform.service")
 
 # serve(world_id, bearer token or None, arguments) -> the answer; see app._server
 Serve = Callable[[str, "str | None", dict[str, Any]], Response]
@@ -117,7 +120,12 @@ class OperationDispatch:
             found = self._find(scope["method"], scope["path"])
             if found is not None:
                 body, receive = await _read(receive)
-                response = self._answer(*found, scope, body)
+                try:
+                    response = self._answer(*found, scope, body)
+                except Exception as exc:  # what FastAPI's own handler would have said
+                    log.error("unhandled %s on %s %s", type(exc).__name__, scope["method"],
+                              scope["path"], exc_info=exc)
+                    response = error_answer(500, "internal_error", type(exc).__name__)
                 if response is not None:
                     await response(scope, receive, send)
                     return

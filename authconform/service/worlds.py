@@ -32,6 +32,7 @@ OPERATOR = "operator"
 _FORMAT = 1  # bump when the pickled record's shape changes
 
 
+@functools.lru_cache(maxsize=4096)  # every request checks its token: hash each once
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
