@@ -39,70 +39,143 @@ def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
     return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
 
 
+def check_value(value: Any, expected: Any, where: str = "result") -> Any:
+    """Return ``value`` coerced to ``expected`` where that is lossless (an enum from its
+    string), or raise _Malformed naming what is wrong."""
+    return _checker(expected)(value, where)
+
+
+Check = Callable[[Any, str], Any]
+
 # Answers that already have exactly the promised type need no walk: a string, a number,
 # a flag, bytes, or an enum member (most of the ~50,000 values a run checks).
 _EXACT = frozenset({str, int, float, bool, bytes})
 
 
 @functools.cache
-def _exact_is_enough(expected: type) -> bool:
-    return expected in _EXACT or issubclass(expected, Enum)
-
-
-def check_value(value: Any, expected: Any, where: str = "result") -> Any:
-    """Return ``value`` coerced to ``expected`` where that is lossless (an enum from its
-    string), or raise _Malformed naming what is wrong."""
-    kind = type(value)
-    if kind is expected and _exact_is_enough(kind):
-        return value
-    origin = typing.get_origin(expected)
+def _checker(expected: Any) -> Check:
+    """The check for one promised type, built once: the type is taken apart here, not
+    again for each of the thousands of answers that promise it. Every check first lets
+    a value of exactly the promised plain type or enum through."""
     if expected is Any or expected is object:
-        return value
+        return _as_is
     if expected is type(None):
-        if value is not None:
-            raise _Malformed(f"{where}: expected None, got {type(value).__name__}")
-        return None
+        return _none
+    origin = typing.get_origin(expected)
     if origin in (typing.Union, types.UnionType):
+        return _union(typing.get_args(expected))
+    if origin in (list, tuple, frozenset, set):
+        args = typing.get_args(expected)
+        return _sequence(origin, args[0] if args else Any)
+    if origin is dict:
+        return _mapping
+    if isinstance(expected, type) and issubclass(expected, Enum):
+        return _enum(expected)
+    if isinstance(expected, type) and dataclasses.is_dataclass(expected):
+        return _dataclass(expected)
+    if expected is float:
+        return _number
+    if isinstance(expected, type):
+        return _instance(expected)
+    return _as_is
+
+
+def _as_is(value: Any, where: str) -> Any:
+    return value
+
+
+def _none(value: Any, where: str) -> None:
+    if value is not None:
+        raise _Malformed(f"{where}: expected None, got {type(value).__name__}")
+    return None
+
+
+def _union(options: tuple[Any, ...]) -> Check:
+    checks = [_checker(option) for option in options]
+
+    def union(value: Any, where: str) -> Any:
         errors = []
-        for option in typing.get_args(expected):
+        for check in checks:
             try:
-                return check_value(value, option, where)
+                return check(value, where)
             except _Malformed as exc:
                 errors.append(str(exc))
         raise _Malformed("; ".join(errors))
-    if origin in (list, tuple, frozenset, set):
+
+    return union
+
+
+def _sequence(origin: type, item: Any) -> Check:
+    def sequence(value: Any, where: str) -> Any:
         if not isinstance(value, list | tuple | frozenset | set):
             raise _Malformed(f"{where}: expected a sequence, got {type(value).__name__}")
-        args = typing.get_args(expected)
-        item = args[0] if args else Any
-        items = [check_value(v, item, f"{where}[{i}]") for i, v in enumerate(value)]
+        check = _checker(item)  # looked up here: a type may hold itself
+        items = [check(v, f"{where}[{i}]") for i, v in enumerate(value)]
         return origin(items) if origin is not tuple else tuple(items)
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise _Malformed(f"{where}: expected a mapping, got {type(value).__name__}")
-        return value
-    if isinstance(expected, type) and issubclass(expected, Enum):
+
+    return sequence
+
+
+def _mapping(value: Any, where: str) -> Any:
+    if not isinstance(value, dict):
+        raise _Malformed(f"{where}: expected a mapping, got {type(value).__name__}")
+    return value
+
+
+def _enum(expected: type[Enum]) -> Check:
+    def enum(value: Any, where: str) -> Any:
+        if type(value) is expected:
+            return value
         try:
             return expected(value)
         except ValueError as exc:
             raise _Malformed(f"{where}: {value!r} is not a {expected.__name__}") from exc
-    if isinstance(expected, type) and dataclasses.is_dataclass(expected):
+
+    return enum
+
+
+def _dataclass(expected: type) -> Check:
+    fields: list[tuple[str, Check]] = []
+
+    def dataclass(value: Any, where: str) -> Any:
         if not isinstance(value, expected):
             raise _Malformed(f"{where}: expected {expected.__name__}, got "
                              f"{type(value).__name__}")
-        for name, hint in _field_hints(expected):
-            check_value(getattr(value, name), hint, f"{where}.{name}")
+        if not fields:  # on first use: a field's type may be this very class
+            fields.extend((name, _checker(hint)) for name, hint in _field_hints(expected))
+        for name, check in fields:
+            member = getattr(value, name)
+            if type(member) in _EXACT and check is _exactly.get(type(member)):
+                continue
+            check(member, f"{where}.{name}")
         return value
-    if expected is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _Malformed(f"{where}: expected a number, got {type(value).__name__}")
-        return float(value)
-    if isinstance(expected, type):
+
+    return dataclass
+
+
+def _number(value: Any, where: str) -> float:
+    if type(value) is float:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Malformed(f"{where}: expected a number, got {type(value).__name__}")
+    return float(value)
+
+
+def _instance(expected: type) -> Check:
+    def instance(value: Any, where: str) -> Any:
+        if type(value) is expected:
+            return value
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise _Malformed(f"{where}: expected {expected.__name__}, got "
                              f"{type(value).__name__}")
         return value
-    return value
+
+    return instance
+
+
+# The checks a plain member of exactly its own type passes untouched: a dataclass's
+# fields skip the call (and the text naming where they are) for those.
+_exactly: dict[type, Check] = {kind: _checker(kind) for kind in _EXACT}
 
 
 class _OpTimeout(Exception):
@@ -113,29 +186,46 @@ def _alarm(signum: int, frame: Any) -> None:
     raise _OpTimeout()
 
 
+# The C functions behind ``signal``: its Python wrappers turn every handler and signal
+# number into enum members and back, which cost more than the timer itself.
+try:
+    import _signal as _raw_signal
+except ImportError:  # an interpreter without CPython's module
+    _raw_signal = signal
+_TIMER = hasattr(signal, "setitimer")
+_SIGALRM = int(getattr(signal, "SIGALRM", 14))
+_ITIMER_REAL = int(getattr(signal, "ITIMER_REAL", 0))
+
+
 class _Runner:
     """Runs one operation with a deadline.
 
     In the main thread (where pytest runs scenarios) a real-time interval timer
-    interrupts a hung call: cheap enough for every call. Elsewhere the call runs on a
+    interrupts a hung call: cheap enough for every call. Its handler is installed at
+    the first call and stays until ``close`` puts the previous one back (checked at
+    every call, in case something replaced it meanwhile); installing and restoring it
+    around each call was a third of the guard's own cost. Elsewhere the call runs on a
     worker thread that is abandoned if it hangs."""
 
     def __init__(self, timeout: float):
         self.timeout = timeout
         self.pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._previous: Any = None  # the SIGALRM handler to put back at close
+        self._installed = False
 
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if self.timeout <= 0:
             return fn(*args, **kwargs)
-        if threading.current_thread() is threading.main_thread() and hasattr(
-                signal, "setitimer"):
-            previous = signal.signal(signal.SIGALRM, _alarm)
-            signal.setitimer(signal.ITIMER_REAL, self.timeout)
+        if _TIMER and threading.current_thread() is threading.main_thread():
+            if _raw_signal.getsignal(_SIGALRM) is not _alarm:
+                previous = _raw_signal.signal(_SIGALRM, _alarm)
+                if not self._installed:
+                    self._previous, self._installed = previous, True
+            _raw_signal.setitimer(_ITIMER_REAL, self.timeout)
             try:
                 return fn(*args, **kwargs)
             finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, previous)
+                _raw_signal.setitimer(_ITIMER_REAL, 0)
         if self.pool is None:
             self.pool = concurrent.futures.ThreadPoolExecutor(1, "authconform-op")
         future = self.pool.submit(fn, *args, **kwargs)
@@ -147,6 +237,11 @@ class _Runner:
             raise _OpTimeout() from None
 
     def close(self) -> None:
+        if self._installed:
+            self._installed = False
+            if (threading.current_thread() is threading.main_thread()
+                    and _raw_signal.getsignal(_SIGALRM) is _alarm):
+                _raw_signal.signal(_SIGALRM, self._previous)
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
 
@@ -160,7 +255,9 @@ class _Guarded:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or not hasattr(self._protocol, name):
             raise AttributeError(f"{self._protocol.__name__} has no operation {name!r}")
-        return functools.partial(self._call, name)
+        call = functools.partial(self._call, name)
+        setattr(self, name, call)  # found once: later calls skip __getattr__
+        return call
 
     def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         needed = port.CAPABILITY_OF.get(name)
