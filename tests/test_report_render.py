@@ -230,9 +230,17 @@ def mutant_report(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="module")
+def mutant_rendered(mutant_report):
+    """``render_check.check`` of that report: one browser run for the tests that read it
+    (each is marked ``needs_browser``)."""
+    return render_check.check(mutant_report)
+
+
 @needs_browser
-def test_the_report_of_a_mutant_run_shows_its_failures_from_disk(mutant_report):
-    problems, rendered = render_check.check(mutant_report)
+def test_the_report_of_a_mutant_run_shows_its_failures_from_disk(mutant_report,
+                                                                 mutant_rendered):
+    problems, rendered = mutant_rendered
     assert problems == []
     doc = json.loads((mutant_report / "conformance.json").read_text())
     failed = sorted(s["id"] for s in doc["scenarios"] if s["status"] == "failed")
@@ -438,8 +446,8 @@ def test_the_requirement_page_opens_from_disk_with_its_sources(mutant_report):
 
 
 @needs_browser
-def test_the_tree_is_area_then_feature_file(mutant_report):
-    problems, rendered = render_check.check(mutant_report)
+def test_the_tree_is_area_then_feature_file(mutant_rendered):
+    problems, rendered = mutant_rendered
     assert problems == []
     areas = {r.area for r in load_catalogue(REPO / "features" / "requirements.yml")}
     for leaf in rendered.leaves:

@@ -461,16 +461,22 @@ def render_report(report_html_dir: str | Path, *, screenshot: str | Path | None 
     browser = _need(index, chromium)
     data = embedded_data(index.read_text(encoding="utf-8", errors="replace"))
     shot = Path(screenshot).resolve() if screenshot else None
+    # One browser run reads the DOM and, if asked, takes the screenshot: a second
+    # start of Chromium cost as much again. The picture is then of the report with
+    # every group opened; its first screen (the verdict banner) is the same.
+    extra = ["--dump-dom"]
+    if shot is not None:
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        shot.unlink(missing_ok=True)
+        extra.append(f"--screenshot={shot}")
     with tempfile.TemporaryDirectory(prefix="authconform-chromium-") as tmp:
         url = _primer(Path(tmp), index.as_uri(), tree_group_ids(data))
-        profile = str(Path(tmp) / "profile")
-        done = _chromium(browser, profile, ["--dump-dom"], url, timeout)
-        if done.returncode != 0 or not done.stdout.strip():
-            raise RenderError(f"chromium failed (exit {done.returncode}): "
-                              f"{done.stderr.strip()[-800:]}")
-        if shot is not None:
-            take_screenshot(index.as_uri(), shot, chromium=browser, timeout=timeout,
-                            profile=profile)
+        done = _chromium(browser, str(Path(tmp) / "profile"), extra, url, timeout)
+    if done.returncode != 0 or not done.stdout.strip():
+        raise RenderError(f"chromium failed (exit {done.returncode}): "
+                          f"{done.stderr.strip()[-800:]}")
+    if shot is not None and not shot.is_file():
+        raise RenderError(f"chromium took no screenshot: {done.stderr.strip()[-800:]}")
     leaves, counters = read_dom(done.stdout)
     return Rendered(leaves, counters, scenario_ids_by_leaf(data), shot,
                     tree_paths(done.stdout), read_banner(done.stdout))
