@@ -13,19 +13,21 @@ import pytest
 
 # Longest first (``pytest --durations``, summed per file, on the 2-core machine).
 LONGEST_FIRST = (
-    "test_variants.py",
     "test_report_render.py",
+    "test_bad_input.py",
+    "test_variants.py",
     "test_first_screen.py",
     "test_merge.py",
-    "test_gate_cli.py",
-    "test_bad_input.py",
     "test_person_steps.py",
+    "test_gate_cli.py",
+    "test_results_plugin.py",
     "test_explore_mutants.py",
     "test_explore_rules.py",
     "test_writing_scenarios.py",
+    "test_versions.py",
+    "test_fault_security_mutants.py",
     "test_sources_run.py",
     "test_mutants_runner.py",
-    "test_fault_security_mutants.py",
 )
 
 
