@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -240,14 +241,27 @@ def verdict_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
     return out
 
 
+@pytest.fixture(scope="module")
+def verdict_renders(verdict_reports: dict[str, Path]
+                    ) -> dict[str, tuple[list[str], render_check.Rendered, Path]]:
+    """Each verdict's report as the render check sees it, with a screenshot: one browser
+    run per report for the tests that read them (each is marked ``needs_browser``)."""
+    out = {}
+    for said, folder in verdict_reports.items():
+        shot = folder / "first-screen.png"
+        problems, rendered = render_check.check(folder, screenshot=shot)
+        out[said] = (problems, rendered, shot)
+    return out
+
+
 @needs_allure
 @needs_browser
 @pytest.mark.parametrize("said", verdict.VERDICTS)
 def test_the_first_screen_states_the_verdict(verdict_reports: dict[str, Path],
+                                             verdict_renders: dict[str, Any],
                                              said: str) -> None:
     out = verdict_reports[said]
-    shot = out / "first-screen.png"
-    problems, rendered = render_check.check(out, screenshot=shot)
+    problems, rendered, shot = verdict_renders[said]
     assert problems == []
     assert rendered.banner is not None and rendered.banner.verdict == said
     assert rendered.banner.coverage == verdict.coverage_line(_doc(out))
@@ -259,8 +273,8 @@ def test_the_first_screen_states_the_verdict(verdict_reports: dict[str, Path],
 @needs_allure
 @needs_browser
 def test_the_failing_run_names_its_failed_requirement_first(
-        verdict_reports: dict[str, Path]) -> None:
-    _, rendered = render_check.check(verdict_reports[verdict.NON_CONFORMANT])
+        verdict_renders: dict[str, Any]) -> None:
+    _, rendered, _ = verdict_renders[verdict.NON_CONFORMANT]
     assert rendered.banner is not None
     assert rendered.banner.requirements == ["REQ-DEMO-02"]
     assert "1 failed" in rendered.banner.coverage
