@@ -590,7 +590,7 @@ class _Session:
         self.wire = wire
         self.read_timeout = client.timeout.read
         self._fixed_headers = [(b"host", client.base_url.netloc),
-                               (b"x-world-id", world_id.encode("utf-8")),
+                               (WORLD_HEADER.lower().encode(), world_id.encode("utf-8")),
                                (b"user-agent", USER_AGENT.encode("ascii"))]
         self.operator = operator_token
         self.person_tokens: dict[str, str] = {}
@@ -623,20 +623,22 @@ class _Session:
             body = _answer(self._send(op, path, values, token), self.adapter, op.name)
         return self._result(op, args, body)
 
-    def _exchange(self, op: Operation, path: str, values: dict[str, Any], token: str
-                  ) -> tuple[int, bytes]:
-        """The request straight over the loopback socket: the same request line, headers
-        and body ``_send`` has httpx build, without building httpx's objects (which cost
-        the client as much as the service spends answering)."""
-        assert self.wire is not None
+    def _request(self, op: Operation, path: str, values: dict[str, Any], token: str
+                 ) -> tuple[str, list[tuple[bytes, bytes]], bytes]:
+        """The request's target (path and query string), headers and body: the same
+        whichever way it travels."""
         headers = [*self._fixed_headers, (b"authorization", b"Bearer " + token.encode())]
         if op.method == "GET":
-            target = path + ("?" + str(httpx.QueryParams(values)) if values else "")
-            content = b""
-        else:
-            target = path
-            headers.append((b"content-type", b"application/json"))
-            content = json.dumps(values).encode()
+            return path + ("?" + str(httpx.QueryParams(values)) if values else ""), headers, b""
+        headers.append((b"content-type", b"application/json"))
+        return path, headers, json.dumps(values).encode()
+
+    def _exchange(self, op: Operation, path: str, values: dict[str, Any], token: str
+                  ) -> tuple[int, bytes]:
+        """The request straight over the loopback socket, without building httpx's
+        objects (which cost the client as much as the service spends answering)."""
+        assert self.wire is not None
+        target, headers, content = self._request(op, path, values, token)
         try:
             status, _, answer = self.wire.exchange(op.method, target.encode("ascii"),
                                                    headers, content, self.read_timeout)
@@ -647,19 +649,12 @@ class _Session:
 
     def _send(self, op: Operation, path: str, values: dict[str, Any], token: str
               ) -> httpx.Response:
-        headers = {WORLD_HEADER: self.world_id, "user-agent": USER_AGENT,
-                   "authorization": f"Bearer {token}"}
+        target, headers, content = self._request(op, path, values, token)
         # A request built here on a cached URL skips the client's URL merging: about a
         # third of httpx's cost per call. Timeouts travel as build_request would set them.
-        url = _url(self.base_url, path)
-        extensions = {"timeout": self.client.timeout.as_dict()}
-        if op.method == "GET":
-            request = httpx.Request("GET", url, params=values or None, headers=headers,
-                                    extensions=extensions)
-        else:
-            headers["content-type"] = "application/json"
-            request = httpx.Request("POST", url, content=json.dumps(values).encode(),
-                                    headers=headers, extensions=extensions)
+        request = httpx.Request(op.method, _url(self.base_url, target), headers=headers,
+                                content=content or None,
+                                extensions={"timeout": self.client.timeout.as_dict()})
         try:
             return self.client.send(request)
         except httpx.HTTPError as exc:

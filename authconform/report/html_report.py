@@ -327,9 +327,3 @@ def write_requirement_pages(folder: Path, catalogue: Sequence[Requirement],
     index.write_text(render_index(catalogue, judged), encoding="utf-8")
     written.append(index)
     return written
-
-
-
-
-
-

@@ -482,21 +482,6 @@ def render_report(report_html_dir: str | Path, *, screenshot: str | Path | None 
                     tree_paths(done.stdout), read_banner(done.stdout))
 
 
-def take_screenshot(url: str, shot: Path, *, chromium: str | None = None,
-                    timeout: float = 120.0, profile: str | None = None) -> Path:
-    """A PNG of ``url`` (a report page, e.g. ``file:///.../index.html#/<id>``)."""
-    browser = chromium or find_chromium()
-    if not browser:
-        raise RenderError(f"chromium not found: set {CHROMIUM_ENV}")
-    shot.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="authconform-chromium-") as tmp:
-        taken = _chromium(browser, profile or tmp, [f"--screenshot={shot}"], url, timeout)
-    if taken.returncode != 0 or not shot.is_file():
-        raise RenderError(f"chromium took no screenshot (exit {taken.returncode}): "
-                          f"{taken.stderr.strip()[-800:]}")
-    return shot
-
-
 def open_page(url: str, *, chromium: str | None = None, timeout: float = 120.0) -> str:
     """The DOM of ``url`` as headless Chromium builds it (a report page, a requirement
     page), opened from disk like a downloaded artifact."""
