@@ -43,6 +43,7 @@ from authconform.service.asgi import (
     OperationDispatch,
     Serve,
     error_answer,
+    internal_error,
     json_answer,
 )
 from authconform.service.worlds import OPERATOR, HostedWorld, Registry, known_mutants
@@ -483,6 +484,4 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
-        log.error("unhandled %s on %s %s", type(exc).__name__, request.method,
-                  request.url.path, exc_info=exc)
-        return error_answer(500, "internal_error", type(exc).__name__)
+        return internal_error(exc, request.method, request.url.path)

@@ -33,6 +33,12 @@ def error_answer(status: int, error: str, message: str, **headers: str) -> Respo
     return response
 
 
+def internal_error(exc: Exception, method: str, path: str) -> Response:
+    """A bug in the service: logged with its traceback, answered without it."""
+    log.error("unhandled %s on %s %s", type(exc).__name__, method, path, exc_info=exc)
+    return error_answer(500, "internal_error", type(exc).__name__)
+
+
 # ---------------------------------------------------------------- request size limit
 
 
@@ -122,10 +128,8 @@ class OperationDispatch:
                 body, receive = await _read(receive)
                 try:
                     response = self._answer(*found, scope, body)
-                except Exception as exc:  # what FastAPI's own handler would have said
-                    log.error("unhandled %s on %s %s", type(exc).__name__, scope["method"],
-                              scope["path"], exc_info=exc)
-                    response = error_answer(500, "internal_error", type(exc).__name__)
+                except Exception as exc:  # as FastAPI's own handler answers it
+                    response = internal_error(exc, scope["method"], scope["path"])
                 if response is not None:
                     await response(scope, receive, send)
                     return
