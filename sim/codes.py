@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 
 import pyotp
 
@@ -15,6 +16,17 @@ _DIGESTS = {"SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sh
 # third-party sites usually use 6.
 MSA_DIGITS = 8
 DEFAULT_PERIOD = 30
+
+
+class _Totp(pyotp.TOTP):
+    """pyotp's TOTP, decoding its base32 secret once: pyotp decodes it for every code,
+    and the simulator computes thousands of codes from a few hundred secrets."""
+
+    def byte_secret(self) -> bytes:
+        key: bytes | None = self.__dict__.get("_key")
+        if key is None:
+            key = self.__dict__["_key"] = super().byte_secret()
+        return key
 
 
 @dataclass(frozen=True)
@@ -31,25 +43,28 @@ class TotpParams:
             raise ValueError(f"TOTP digits must be 6..8, not {self.digits}")
         if self.period <= 0:
             raise ValueError("TOTP period must be positive")
-        if not pyotp.TOTP(self.secret).byte_secret():  # raises on malformed base32
+        if not self._totp.byte_secret():  # raises on malformed base32
             raise ValueError("a TOTP secret cannot be empty")
 
+    @cached_property
     def _totp(self) -> pyotp.TOTP:
-        return pyotp.TOTP(
+        # Made once per secret (cached_property writes the instance's __dict__, which a
+        # frozen dataclass allows); not a field, so equality and hashing ignore it.
+        return _Totp(
             self.secret, digits=self.digits, digest=_DIGESTS[self.algorithm],
             interval=self.period,
         )
 
     def code_at(self, at: float) -> str:
-        return self._totp().at(int(at))
+        return self._totp.at(int(at))
 
     def accepts(self, code: str, at: float, drift_steps: int = 0) -> bool:
         # drift_steps time steps either side of now (0 by default: the simulated phone
         # and provider share one clock).
-        return self._totp().verify(code, for_time=int(at), valid_window=drift_steps)
+        return self._totp.verify(code, for_time=int(at), valid_window=drift_steps)
 
     def uri(self, username: str, issuer: str) -> str:
-        return self._totp().provisioning_uri(name=username, issuer_name=issuer)
+        return self._totp.provisioning_uri(name=username, issuer_name=issuer)
 
 
 def secret_from_bytes(raw: bytes) -> str:

@@ -14,10 +14,17 @@ import zxingcpp
 from PIL import Image, UnidentifiedImageError
 
 
+MASK = 2  # vertical stripes of modules; chosen once, for every picture
+
+
 @lru_cache(maxsize=1024)
 def render(text: str) -> bytes:
     """PNG bytes of a QR code holding ``text``. Cached: a picture never changes."""
-    symbol = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    # A fixed mask pattern: any of the eight is a valid symbol that every decoder reads
+    # (the format bits name it), and trying all eight for the lowest penalty was five
+    # sixths of zxing-cpp's encoding time (bench/README.md, "Third round").
+    symbol = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M",
+                                     data_mask=MASK)
     # Two pixels a module and light compression: readable by any decoder, and half the
     # cost of scale 4 at zlib's default level (bench/README.md, "Where the time goes").
     pixels = memoryview(symbol.to_image(scale=2, add_quiet_zones=True))  # type: ignore[arg-type]
