@@ -13,7 +13,6 @@ from functools import lru_cache
 import zxingcpp
 from PIL import Image, UnidentifiedImageError
 
-
 MASK = 2  # vertical stripes of modules; chosen once, for every picture
 
 
