@@ -322,6 +322,8 @@ def replay_feature(feature: Path | str, *, mutant: str | None = None, seed: int 
                    timeout: float = 300.0) -> subprocess.CompletedProcess[str]:
     """Run one .feature (a path or its text) with the shared steps, in a fresh pytest
     process outside the repository's own suite, against the simulator or a mutant."""
+    from authconform.gate.plugin import UNUSED_PLUGIN_ARGS
+
     with tempfile.TemporaryDirectory(prefix="authconform-replay-") as tmp:
         folder = Path(tmp)
         text = feature.read_text("utf-8") if isinstance(feature, Path) else feature
@@ -330,7 +332,8 @@ def replay_feature(feature: Path | str, *, mutant: str | None = None, seed: int 
             'from pytest_bdd import scenarios\n\nscenarios("replayed.feature")\n',
             encoding="utf-8")
         args = [sys.executable, "-m", "pytest", "test_replayed.py", "-q", "-p",
-                "no:cacheprovider", "--rootdir", tmp, "--sut", "sim", "--seed", str(seed)]
+                "no:cacheprovider", *UNUSED_PLUGIN_ARGS, "--rootdir", tmp, "--sut", "sim",
+                "--seed", str(seed)]
         for plugin in conformance_plugins():
             args += ["-p", plugin]
         if mutant:
