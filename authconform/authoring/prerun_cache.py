@@ -65,8 +65,8 @@ def key(root: Path, only: Sequence[Path] | None, catalogues: Sequence[Path]) -> 
         for path in _package_files(name):
             stat = path.stat()
             digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
-    for path in sorted(str(Path(p).resolve()) for p in only or ()):
-        digest.update(b"only " + path.encode() + b"\0")
+    for chosen in sorted(str(Path(p).resolve()) for p in only or ()):
+        digest.update(b"only " + chosen.encode() + b"\0")
     return digest.hexdigest()
 
 
