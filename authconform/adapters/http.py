@@ -113,7 +113,10 @@ class ManagedService:
 
     def _wait_healthy(self) -> None:
         deadline = time.monotonic() + self.start_timeout
-        with httpx.Client(base_url=self.url) as client:
+        # Over the loopback transport: httpx's own would build an SSL context (tens of
+        # milliseconds, at every start and restart) for a plain-HTTP local socket.
+        with httpx.Client(base_url=self.url,
+                          transport=LoopbackTransport("127.0.0.1", self.port)) as client:
             while True:
                 assert self.process is not None
                 code = self.process.poll()
