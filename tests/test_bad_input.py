@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from authconform.gate.plugin import UNUSED_PLUGIN_ARGS
+
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / ".venv" / "bin" / "authconform"
 # One short scenario that reaches begin_recovery, the operation the bad adapters spoil.
@@ -26,9 +28,9 @@ SCENARIO = "test_a_failed_recovery_does_not_touch_the_backup_it_was_reading"
 NODE = f"features/faults.feature::{SCENARIO}"
 # One of its examples: enough for an adapter that hangs, which costs a timeout each.
 ONE_EXAMPLE = "fetched"  # "... the network will drop before the key is fetched"
-# Plugins the runs here never need; skipping their imports saves seconds per run.
-QUIET = ["-p", "no:hypothesispytest", "-p", "no:schemathesis", "-p", "no:anyio",
-         "-p", "no:xdist", "-p", "no:xdist.looponfail"]
+# Plugins the runs here never need (those a gate run turns off, and xdist); skipping
+# their imports saves seconds per run.
+QUIET = [*UNUSED_PLUGIN_ARGS, "-p", "no:xdist", "-p", "no:xdist.looponfail"]
 
 PYTEST_FAILED, PYTEST_INTERRUPTED, PYTEST_USAGE = 1, 2, 4
 GATE_USAGE, GATE_HARNESS = 2, 3

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from authconform.spec.catalogue import extra_catalogues
+
 FOLDER = Path(".authconform") / "prerun"
 KEPT = 64  # remembered keys per suite; the oldest go first
 VERSION = b"authconform prerun cache 1\n"
@@ -70,6 +72,18 @@ def key(root: Path, only: Sequence[Path] | None, catalogues: Sequence[Path]) -> 
     return digest.hexdigest()
 
 
+def key_for(root: Path, only: Sequence[Path] | None) -> str | None:
+    """``key`` under the run's user catalogues (``AUTHCONFORM_CATALOGUE``), or None when
+    nothing is to be remembered: ``AUTHCONFORM_PRERUN_CACHE=off``, or a file that cannot
+    be read (the check itself then says which)."""
+    if os.environ.get("AUTHCONFORM_PRERUN_CACHE", "").strip().lower() in ("off", "0", "no"):
+        return None
+    try:
+        return key(root, only, extra_catalogues())
+    except OSError:
+        return None
+
+
 def known_clean(root: Path, digest: str) -> bool:
     return (root / FOLDER / digest).is_file()
 
@@ -85,8 +99,3 @@ def remember_clean(root: Path, digest: str) -> None:
             old.unlink(missing_ok=True)
     except OSError:
         pass
-
-
-def disabled() -> bool:
-    """``AUTHCONFORM_PRERUN_CACHE=off`` checks every time."""
-    return os.environ.get("AUTHCONFORM_PRERUN_CACHE", "").strip().lower() in ("off", "0", "no")

@@ -22,7 +22,7 @@ from pathlib import Path
 from authconform.authoring import prerun_cache
 from authconform.authoring.stepdefs import KEYWORDS, StepDef
 from authconform.spec import allowed
-from authconform.spec.catalogue import extra_catalogues, load_catalogue, load_retired
+from authconform.spec.catalogue import load_catalogue, load_retired
 
 SUGGESTIONS = 3
 CUTOFF = 0.5  # difflib ratio below which a known step is no help
@@ -157,12 +157,7 @@ def prerun(root: Path, only: Sequence[Path] | None = None) -> list[str]:
     name no requirement (or an unknown or retired one). The catalogue is ours plus the
     user catalogues of ``AUTHCONFORM_CATALOGUE``. A suite found clean before, unchanged
     since, is not checked again (``prerun_cache``)."""
-    digest = None
-    if not prerun_cache.disabled():
-        try:
-            digest = prerun_cache.key(root, only, extra_catalogues())
-        except OSError:  # a file went missing or unreadable: the check will say which
-            digest = None
+    digest = prerun_cache.key_for(root, only)
     if digest is not None and prerun_cache.known_clean(root, digest):
         return []
     problems = _problems(root, only)
