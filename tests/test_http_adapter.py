@@ -9,6 +9,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,7 +23,9 @@ from authconform.adapters.http import (
     HttpAdapter,
     HttpTarget,
     LoopbackTransport,
+    ManagedService,
     _Session,
+    _unix_listener,
 )
 from authconform.adapters.inprocess import SimTarget
 from authconform.service import create_app
@@ -91,9 +94,29 @@ def test_the_service_runs_on_loopback_and_stops_with_the_adapter() -> None:
     assert port.Capability.RESTART not in adapter.capabilities  # no state file
     process = service.process
     assert process is not None and process.poll() is None
+    # its own requests go over the service's Unix socket; its TCP port stays for ``url``
+    assert service.unix_path is not None and Path(service.unix_path).exists()
+    assert adapter.loopback is not None and adapter.loopback.unix_path == service.unix_path
+    with httpx.Client(base_url=service.url) as over_tcp:
+        assert over_tcp.get("/healthz").status_code == 200
     adapter.stop()
     assert process.poll() is not None
     assert service.sock.fileno() == -1  # the port is given back
+    assert not Path(service.unix_path).exists()  # and the socket file removed
+
+
+def test_a_socket_path_too_long_for_a_unix_socket_leaves_tcp_alone(tmp_path: Path) -> None:
+    deep = tmp_path / ("d" * 120)
+    deep.mkdir()
+    assert _unix_listener(deep / "service.sock") == (None, None)
+    service = ManagedService(deep, None, 30)
+    try:
+        service.start()
+        assert service.unix_path is None and service.transport().unix_path is None
+        with httpx.Client(base_url=service.url, transport=service.transport()) as client:
+            assert client.get("/healthz").status_code == 200
+    finally:
+        service.close()
 
 
 def test_option_url_uses_a_running_service(adapter: HttpAdapter) -> None:

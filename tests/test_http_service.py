@@ -6,7 +6,9 @@ service process through ``HttpAdapter``.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import json
 import pickle
 import sqlite3
 import time
@@ -524,3 +526,153 @@ def test_with_a_flush_interval_changes_are_written_later_and_at_shutdown(
             time.sleep(0.05)
         else:
             pytest.fail("the changed world was not written by the background flush")
+
+
+# ------------------------------------------- the protocol's direct answers (protocol.py)
+
+
+class _Wire(asyncio.Transport):
+    """A transport that keeps what the protocol writes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.out = bytearray()
+        self.closed = False
+
+    def write(self, data: Any) -> None:
+        self.out += data
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 8765)}.get(
+            name, default)
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+def _answers(data: bytes, keep_ids: bool = False) -> list[tuple[bytes, Any]]:
+    """Each whole answer in ``data``: its status line and headers, and its JSON body
+    without ids and tokens that are random in each world."""
+    answers = []
+    while b"\r\n\r\n" in data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                       if line.lower().startswith(b"content-length:")), 0)
+        if len(rest) < length:
+            break
+        body = _without_tokens(json.loads(rest[:length]))
+        if isinstance(body, dict) and not keep_ids:  # a new world's: random in each
+            body = {k: v for k, v in body.items() if k not in ("world_id", "operator_token")}
+        answers.append((head, body))
+        data = rest[length:]
+    return answers
+
+
+def _request(method: str, target: str, body: bytes = b"", **headers: str) -> bytes:
+    lines = [f"{method} {target} HTTP/1.1", "host: service"]
+    lines += [f"{k.replace('_', '-')}: {v}" for k, v in headers.items()]
+    if method == "POST":
+        lines.append(f"content-length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def _converse(direct: bool) -> tuple[list[list[tuple[bytes, Any]]], int]:
+    """One scripted conversation with the service's protocol, its direct answers on or
+    off: each step's answers, and how many requests took uvicorn's ASGI way."""
+    import uvicorn
+    from uvicorn.server import ServerState
+
+    from authconform.service.protocol import joined_writes_protocol
+
+    config = uvicorn.Config(create_app(max_body=2048), http=joined_writes_protocol(),
+                            lifespan="off", ws="none", access_log=False,
+                            proxy_headers=False, server_header=False, date_header=False)
+    config.load()
+    state, started = ServerState(), []
+
+    def connect() -> Any:
+        """A new connection: its ``send(*chunks, answers=1)`` and its protocol."""
+        protocol: Any = config.http_protocol_class(  # type: ignore[call-arg]
+            config=config, server_state=state, app_state={})
+        wire = _Wire()
+        protocol.connection_made(wire)
+        if not direct:
+            protocol._direct = None
+        asgi = protocol._start_asgi_task
+        protocol._start_asgi_task = lambda *a: (started.append(1), asgi(*a))
+
+        async def send(*chunks: bytes, answers: int = 1, keep_ids: bool = False
+                       ) -> list[tuple[bytes, Any]]:
+            begin = len(wire.out)
+            for chunk in chunks:
+                protocol.data_received(chunk)
+                await asyncio.sleep(0)
+            for _ in range(2000):
+                got = _answers(bytes(wire.out[begin:]), keep_ids)
+                if len(got) >= answers:
+                    return got
+                await asyncio.sleep(0)
+            raise AssertionError(f"no answer; wrote {bytes(wire.out[begin:])[:200]!r}")
+        return send, protocol
+
+    send, protocol = connect()
+    created = await send(_request("POST", "/v1/worlds", b'{"seed": 21}',
+                                  content_type="application/json"), keep_ids=True)
+    world, operator = created[0][1].pop("world_id"), created[0][1].pop("operator_token")
+    auth = {"x_world_id": world, "authorization": f"Bearer {operator}"}
+    js = {**auth, "content_type": "application/json"}
+    person = await send(_request("POST", "/v1/world/create_person", **auth))
+    alex = person[0][1]["result"]["id"]
+    device = json.dumps({"person_id": alex, "platform": "ios", "app_version": "6.8.0"})
+    head, _, body = _request("POST", "/v1/world/create_device", device.encode(),
+                             **js).partition(b"\r\n\r\n")
+    steps = [created, person,
+             await send(head + b"\r\n\r\n", body[:10], body[10:])]  # body in pieces
+    phone = steps[-1][0][1]["result"]
+    steps += [
+        await send(_request("GET", f"/v1/devices/{phone}/list_accounts", **auth)),
+        await send(_request("GET", f"/v1/devices/{phone}/current_code?entry_id=x", **auth)),
+        await send(_request("GET", f"/v1/devices/{phone}/current_code", **auth)),  # 422
+        await send(_request("POST", "/v1/world/advance_clock", b'{"seconds": "soon"}', **js)),
+        await send(_request("POST", "/v1/world/advance_clock", b'{"seconds": 30}', **js)),
+        await send(_request("GET", "/v1/world/now", x_world_id=world)),  # no token: 401
+        await send(_request("GET", "/v1/world/now", x_world_id="nowhere",
+                            authorization=f"Bearer {operator}")),  # 404
+        await send(_request("GET", "/v1/world/now", **auth)
+                   + _request("GET", "/v1/world/stored_objects", **auth), answers=2),
+        # HTTP/1.0, and a body over the limit: each answered, then the connection closes
+        await send(_request("GET", "/v1/world/now", **auth).replace(b"HTTP/1.1", b"HTTP/1.0")),
+    ]
+    protocol.connection_lost(None)
+    send, protocol = connect()
+    steps.append(await send(_request("POST", "/v1/world/advance_clock",
+                                     b'{"seconds": 1}' + b" " * 3000, **js)))
+    protocol.connection_lost(None)
+    return steps, len(started)
+
+
+def test_the_protocol_answers_operations_directly_and_exactly_as_uvicorn_would() -> None:
+    """The service's protocol answers well-formed operation requests without an ASGI
+    cycle; every answer -- status line, headers, body -- is the one uvicorn's own way
+    gives, and what the dispatcher leaves to FastAPI still reaches FastAPI."""
+    direct, direct_asgi = asyncio.run(_converse(direct=True))
+    plain, plain_asgi = asyncio.run(_converse(direct=False))
+    assert direct == plain
+    statuses = [answer[0].split(b"\r\n")[0] for step in plain for answer in step]
+    assert statuses == [b"HTTP/1.1 201 Created"] + [b"HTTP/1.1 200 OK"] * 4 + [
+        b"HTTP/1.1 422 Unprocessable Entity", b"HTTP/1.1 422 Unprocessable Entity",
+        b"HTTP/1.1 200 OK",
+        b"HTTP/1.1 401 Unauthorized", b"HTTP/1.1 404 Not Found", b"HTTP/1.1 200 OK",
+        b"HTTP/1.1 200 OK", b"HTTP/1.1 200 OK", b"HTTP/1.1 413 Request Entity Too Large"]
+    assert plain_asgi == len(statuses)
+    # creating the world, the two 422s, HTTP/1.0 and the 413 go uvicorn's way
+    assert direct_asgi == 5

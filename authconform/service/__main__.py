@@ -23,9 +23,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1, this machine only)")
     parser.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
-    parser.add_argument("--fd", type=int, default=None,
-                        help="serve on this already listening socket instead of --host/--port "
-                             "(how HttpAdapter restarts the service on the same port)")
+    parser.add_argument("--fd", type=int, action="append", default=None,
+                        help="serve on this already listening socket (TCP or Unix) instead "
+                             "of --host/--port; may be given more than once (how HttpAdapter "
+                             "restarts the service on the same port and socket file)")
     parser.add_argument("--state", default=None, metavar="FILE",
                         help="SQLite file keeping every world across restarts "
                              "(default: worlds live in memory only)")
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         # socket(fileno=) reads the family from the descriptor (uvicorn's own --fd
         # assumes AF_UNIX, which leaves TCP_NODELAY off and costs 40 ms per request).
-        server.run(sockets=[socket.socket(fileno=args.fd)])
+        server.run(sockets=[socket.socket(fileno=fd) for fd in args.fd])
     return 0
 
 

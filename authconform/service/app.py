@@ -267,6 +267,9 @@ class Service(FastAPI):
     request. Everything the dispatcher hands on gets FastAPI exactly as before."""
 
     front: Any = None  # the outer layers, set by create_app
+    # the dispatcher, and the body limit, for the protocol's direct answers (protocol.py)
+    direct: OperationDispatch | None = None
+    max_body: int = 0
 
     async def fastapi_call(self, scope: AsgiScope, receive: Any, send: Any) -> None:
         await super().__call__(scope, receive, send)
@@ -404,7 +407,9 @@ def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
 
     served = {op.name: (op, _server(op, registry)) for op in operations().values()}
     inner = app.fastapi_call
-    app.front = BodyLimit(OperationDispatch(inner, served) if dispatch else inner, max_body)
+    app.direct = OperationDispatch(inner, served) if dispatch else None
+    app.max_body = max_body
+    app.front = BodyLimit(app.direct or inner, max_body)
     for op, serve in served.values():
         app.router.add_api_route(
             op.path, _endpoint(op, serve), methods=[op.method],

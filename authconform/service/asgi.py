@@ -122,18 +122,33 @@ class OperationDispatch:
         self.models = {name: schema.request_model(op) for name, (op, _) in served.items()}
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            found = self._find(scope["method"], scope["path"])
-            if found is not None:
-                body, receive = await _read(receive)
-                try:
-                    response = self._answer(*found, scope, body)
-                except Exception as exc:  # as FastAPI's own handler answers it
-                    response = internal_error(exc, scope["method"], scope["path"])
-                if response is not None:
-                    await response(scope, receive, send)
-                    return
+        if scope["type"] == "http" and self.serves(scope["method"], scope["path"]):
+            body, receive = await _read(receive)
+            response = self.answer(scope["method"], scope["path"], scope["query_string"],
+                                   scope["headers"], body)
+            if response is not None:
+                await response(scope, receive, send)
+                return
         await self.app(scope, receive, send)
+
+    def serves(self, method: str, path: str) -> bool:
+        """Whether ``method path`` names an operation (the request may still be one
+        this layer leaves to FastAPI: see ``answer``)."""
+        return self._find(method, path) is not None
+
+    def answer(self, method: str, path: str, query_string: bytes,
+               headers: list[tuple[bytes, bytes]], body: bytes) -> Response | None:
+        """The answer to a whole operation request, or None to let FastAPI answer it
+        (another path, or a request malformed in a way whose error FastAPI words).
+        ``headers`` as ASGI gives them: lower-case names. Synchronous: the service's
+        protocol (``protocol.py``) calls it without an ASGI cycle, too."""
+        found = self._find(method, path)
+        if found is None:
+            return None
+        try:
+            return self._answer(*found, headers, query_string, body)
+        except Exception as exc:  # as FastAPI's own handler answers it
+            return internal_error(exc, method, path)
 
     def _find(self, method: str, path: str) -> tuple[Operation, Serve, str | None] | None:
         parts = path.split("/")
@@ -147,10 +162,11 @@ class OperationDispatch:
         return entry[0], entry[1], device
 
     def _answer(self, op: Operation, serve: Serve, device: str | None,
-                scope: MutableMapping[str, Any], body: bytes) -> Response | None:
+                raw_headers: list[tuple[bytes, bytes]], query_string: bytes, body: bytes
+                ) -> Response | None:
         """The answer, or None to let FastAPI answer (and word the error)."""
         headers: dict[bytes, bytes] = {}
-        for name, value in scope["headers"]:
+        for name, value in raw_headers:
             headers.setdefault(name, value)
         world = headers.get(b"x-world-id")
         if world is None:
@@ -169,7 +185,7 @@ class OperationDispatch:
                 return None
             args.update((p.name, getattr(parsed, p.name)) for p in op.body_params)
         elif op.method == "GET" and op.body_params:
-            query = parse_qs(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+            query = parse_qs(query_string.decode("latin-1"), keep_blank_values=True)
             for p in op.body_params:
                 if p.name in query:
                     args[p.name] = query[p.name][-1]

@@ -6,6 +6,15 @@ On a busy two-core machine every wake-up of a process waiting for the CPU costs 
 than the request itself. Here the writes one step of the event loop makes are joined
 and sent together when the step ends -- before the connection closes, always.
 
+With httptools, a well-formed operation request is also answered as soon as its last
+byte is read, inside the parser's callback: no ASGI scope, task or send events, the
+same ``OperationDispatch.answer`` the ASGI layer calls, and the same bytes on the wire
+(status line, the answer's headers, its body). Everything else -- other paths, a
+request the dispatcher leaves to FastAPI, a body over the limit, HTTP/1.0, a
+connection still answering an earlier request -- takes uvicorn's own way, unchanged.
+The shortcut leans on attributes of uvicorn's protocol that are not a public API: a
+connection that lacks any of them takes uvicorn's way for every request.
+
 The parser is httptools (llhttp, in C) when it is installed, as it is with the
 project's dependencies: it reads a request in a third of the time h11 (pure Python)
 takes, and h11 remains the fallback. Both give the same answers: uvicorn turns what
@@ -15,6 +24,7 @@ either parser receives into the same ASGI events.
 from __future__ import annotations
 
 import asyncio
+import urllib.parse
 from typing import Any, cast
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -61,14 +71,114 @@ class JoinedWritesH11Protocol(_JoinsWrites, H11Protocol):
     pass
 
 
+# What the direct answers read and call on uvicorn's httptools protocol.
+_UVICORN_PARTS = ("app", "parser", "headers", "cycle", "pipeline", "root_path",
+                  "limit_concurrency", "server_state", "on_response_complete", "transport")
+
+
+class _AnswersOperations:
+    """Mixed into uvicorn's httptools protocol: operation requests answered directly.
+
+    The request is held from its headers to its last byte (bodies here are small; one
+    over the limit goes uvicorn's way, which refuses it); then the dispatcher answers
+    it, or hands it back, and uvicorn's cycle starts with the body already read -- as if
+    it had arrived after the cycle began."""
+
+    _direct: Any = None  # the app's OperationDispatch, when this connection may use it
+    _held: tuple[str, str, bytes, list[bytes], int] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        if all(hasattr(self, name) for name in _UVICORN_PARTS):
+            self._direct = getattr(self.app, "direct", None)  # type: ignore[attr-defined]
+            self._limit = getattr(self.app, "max_body", 0)  # type: ignore[attr-defined]
+
+    def on_headers_complete(self) -> None:
+        self._held = None
+        me: Any = self
+        direct, parser = self._direct, me.parser
+        if (direct is not None and (me.cycle is None or me.cycle.response_complete)
+                and not me.pipeline and not me.root_path and me.limit_concurrency is None
+                and parser.get_http_version() == "1.1" and parser.should_keep_alive()
+                and not parser.should_upgrade()):
+            import httptools
+
+            method = parser.get_method().decode("ascii")
+            path = httptools.parse_url(me.url).path.decode("ascii")
+            if "%" in path:
+                path = urllib.parse.unquote(path)
+            declared = self._declared_length()
+            if (declared is not None and declared <= self._limit
+                    and direct.serves(method, path)):
+                query = httptools.parse_url(me.url).query or b""
+                self._held = (method, path, query, [], 0)
+                return
+        super().on_headers_complete()  # type: ignore[misc]
+
+    def _declared_length(self) -> int | None:
+        """The request's Content-Length (0 when it has none and is not chunked), or
+        None when uvicorn's way should take it."""
+        length = 0
+        for name, value in self.headers:  # type: ignore[attr-defined]
+            if name == b"content-length":
+                if not value.isdigit():
+                    return None
+                length = int(value)
+            elif name == b"transfer-encoding" or name == b"expect":
+                return None
+        return length
+
+    def on_body(self, body: bytes) -> None:
+        held = self._held
+        if held is None:
+            super().on_body(body)  # type: ignore[misc]
+            return
+        method, path, query, chunks, size = held
+        chunks.append(body)
+        self._held = (method, path, query, chunks, size + len(body))
+
+    def on_message_complete(self) -> None:
+        held, self._held = self._held, None
+        if held is None:
+            super().on_message_complete()  # type: ignore[misc]
+            return
+        me: Any = self
+        method, path, query, chunks, _ = held
+        body = b"".join(chunks)
+        response = self._direct.answer(method, path, query, me.headers, body)
+        if response is None:  # the dispatcher leaves it to FastAPI: uvicorn's way
+            super().on_headers_complete()  # type: ignore[misc]
+            me.cycle.body = body
+            super().on_message_complete()  # type: ignore[misc]
+            return
+        from uvicorn.protocols.http.httptools_impl import STATUS_LINE
+
+        close = False
+        content = [STATUS_LINE[response.status_code]]
+        for name, value in [*me.server_state.default_headers, *response.raw_headers]:
+            name = name.lower()
+            if name == b"connection" and b"close" in value.lower():
+                close = True
+            content += [name, b": ", value, b"\r\n"]
+        content += [b"\r\n", response.body]
+        transport = me.transport
+        transport.write(b"".join(content))
+        if hasattr(transport, "flush"):
+            transport.flush()  # out now, not at the end of the loop step
+        if close:
+            transport.close()
+        me.on_response_complete()
+
+
 def joined_writes_protocol() -> type[asyncio.Protocol]:
-    """The fastest protocol class available: httptools', else h11's, joined writes."""
+    """The fastest protocol class available: httptools' with direct operation answers,
+    else h11's; joined writes either way."""
     try:
         from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
     except ImportError:  # httptools is not installed
         return JoinedWritesH11Protocol
 
-    class JoinedWritesHttpToolsProtocol(_JoinsWrites, HttpToolsProtocol):
+    class JoinedWritesHttpToolsProtocol(_AnswersOperations, _JoinsWrites, HttpToolsProtocol):
         pass
 
     return JoinedWritesHttpToolsProtocol
