@@ -65,9 +65,13 @@ def test_off_checks_every_time_and_an_unwritable_folder_only_means_no_memory(
     stepcheck.prerun(suite), stepcheck.prerun(suite)
     assert len(calls) == 2
     monkeypatch.delenv("AUTHCONFORM_PRERUN_CACHE")
+    monkeypatch.setenv("AUTHCONFORM_CACHE", "off")  # every cache off, this one too
+    stepcheck.prerun(suite), stepcheck.prerun(suite)
+    assert len(calls) == 4 and not (suite / prerun_cache.FOLDER).exists()
+    monkeypatch.delenv("AUTHCONFORM_CACHE")
     (suite / ".authconform").write_text("a file where the folder would go")
     assert stepcheck.prerun(suite) == [] and stepcheck.prerun(suite) == []
-    assert len(calls) == 4
+    assert len(calls) == 6
 
 
 def test_the_key_follows_the_user_catalogues(suite, tmp_path) -> None:

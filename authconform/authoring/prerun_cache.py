@@ -10,7 +10,8 @@ to, and the installed pytest-bdd, Gherkin parser and ``parse`` (their files' siz
 times) -- as an empty file in ``<root>/.authconform/prerun/``. Any change gives a new key
 and a full check. Problems are never remembered: a suite with a problem is checked every
 time and the problem named every time. A folder that cannot be written only means no
-remembering.
+remembering. ``AUTHCONFORM_PRERUN_CACHE=off`` (or ``AUTHCONFORM_CACHE=off``, which turns
+off the parsed-feature cache too) checks every time.
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ def key_for(root: Path, only: Sequence[Path] | None) -> str | None:
     """``key`` under the run's user catalogues (``AUTHCONFORM_CATALOGUE``), or None when
     nothing is to be remembered: ``AUTHCONFORM_PRERUN_CACHE=off``, or a file that cannot
     be read (the check itself then says which)."""
-    if os.environ.get("AUTHCONFORM_PRERUN_CACHE", "").strip().lower() in ("off", "0", "no"):
+    if any(os.environ.get(switch, "").strip().lower() in ("off", "0", "no")
+           for switch in ("AUTHCONFORM_PRERUN_CACHE", "AUTHCONFORM_CACHE")):
         return None
     try:
         return key(root, only, extra_catalogues())

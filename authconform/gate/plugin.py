@@ -28,7 +28,7 @@ from authconform.adapters import (
     versions,
 )
 from authconform.adapters.guard import GuardedTarget
-from authconform.gate import results
+from authconform.gate import feature_cache, results
 from authconform.spec import catalogue as spec_catalogue
 from authconform.spec import readings
 from authconform.spec.catalogue import ConfigurationError, Requirement
@@ -322,6 +322,8 @@ class FeatureFile(pytest.Module):
         code = compile("scenarios(__file__)", str(self.path), "exec")
         namespace = vars(module)
         namespace["scenarios"] = scenarios
+        root = Path(self.config.rootpath)
+        remember = feature_cache.prime(self.path, root)  # parsed in an earlier run?
         try:
             exec(code, namespace)
         except exceptions.GherkinParseError as exc:
@@ -330,6 +332,8 @@ class FeatureFile(pytest.Module):
             raise self.CollectError(
                 f"{location}:1: no scenario in this feature file (a misspelt "
                 "'Scenario:' line reads as description text)") from None
+        if remember is not None:
+            feature_cache.keep(self.path, root, remember)
         return module
 
 
