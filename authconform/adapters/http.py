@@ -66,7 +66,8 @@ DEFAULT_FLUSH_INTERVAL = 1.0
 
 
 class ManagedService:
-    """The service in a child process, on a listening socket this process keeps open:
+    """The service in a child process, on listening sockets this process keeps open (a
+    TCP port, and a Unix socket in the working folder for the adapter's own requests):
     a restart reuses the very same port, and callers queue in its backlog meanwhile.
 
     After the first restart a spare is kept: a second child started with ``--standby``,
@@ -239,7 +240,8 @@ def _wake(spare: subprocess.Popen[bytes]) -> bool:
 
 
 class LoopbackTransport(httpx.BaseTransport):
-    """HTTP/1.1 over one kept-alive socket to the service this adapter started.
+    """HTTP/1.1 over one kept-alive socket to the service this adapter started: its
+    Unix socket when ``unix_path`` is given, else TCP to ``host:port``.
 
     httpx's own transport (httpcore over h11) costs the client more CPU per request
     than the service spends answering, and a run makes thousands of small requests to

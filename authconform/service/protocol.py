@@ -85,7 +85,7 @@ class _AnswersOperations:
     it had arrived after the cycle began."""
 
     _direct: Any = None  # the app's OperationDispatch, when this connection may use it
-    _held: tuple[str, str, bytes, list[bytes], int] | None = None
+    _held: tuple[str, str, bytes, list[bytes]] | None = None  # method, path, query, body
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[misc]
@@ -101,17 +101,18 @@ class _AnswersOperations:
                 and not me.pipeline and not me.root_path and me.limit_concurrency is None
                 and parser.get_http_version() == "1.1" and parser.should_keep_alive()
                 and not parser.should_upgrade()):
-            import httptools
+            from httptools import parse_url  # here only when uvicorn's httptools is
 
             method = parser.get_method().decode("ascii")
-            path = httptools.parse_url(me.url).path.decode("ascii")
+            url = parse_url(me.url)
+            path = url.path.decode("ascii")
             if "%" in path:
                 path = urllib.parse.unquote(path)
             declared = self._declared_length()
+            # the parser holds the body to the declared length: no more can come
             if (declared is not None and declared <= self._limit
                     and direct.serves(method, path)):
-                query = httptools.parse_url(me.url).query or b""
-                self._held = (method, path, query, [], 0)
+                self._held = (method, path, url.query or b"", [])
                 return
         super().on_headers_complete()  # type: ignore[misc]
 
@@ -129,13 +130,10 @@ class _AnswersOperations:
         return length
 
     def on_body(self, body: bytes) -> None:
-        held = self._held
-        if held is None:
+        if self._held is None:
             super().on_body(body)  # type: ignore[misc]
             return
-        method, path, query, chunks, size = held
-        chunks.append(body)
-        self._held = (method, path, query, chunks, size + len(body))
+        self._held[3].append(body)
 
     def on_message_complete(self) -> None:
         held, self._held = self._held, None
@@ -143,7 +141,7 @@ class _AnswersOperations:
             super().on_message_complete()  # type: ignore[misc]
             return
         me: Any = self
-        method, path, query, chunks, _ = held
+        method, path, query, chunks = held
         body = b"".join(chunks)
         response = self._direct.answer(method, path, query, me.headers, body)
         if response is None:  # the dispatcher leaves it to FastAPI: uvicorn's way
@@ -153,6 +151,8 @@ class _AnswersOperations:
             return
         from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
+        # as uvicorn's cycle writes an answer: status line, its default headers, then
+        # the answer's own, lower-cased
         close = False
         content = [STATUS_LINE[response.status_code]]
         for name, value in [*me.server_state.default_headers, *response.raw_headers]:
