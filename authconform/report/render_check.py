@@ -18,7 +18,8 @@ keeps what the reader opened in localStorage (``expandedTrees``). A small page i
 temporary folder -- file:// pages share one localStorage -- stores every group of the
 report's tree as opened, then goes on to the report, as a reader clicking each group
 open would. Screenshots of the overview or of one scenario's page
-(``index.html#/<test result id>``) can be taken as well.
+(``index.html#/<test result id>``) can be taken as well. A process that opens several
+pages keeps one browser for them (``browser.py``), each page in a context of its own.
 
     python -m authconform.report.render_check --report-dir reports --screenshot reports/report.png
 
@@ -47,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from authconform.gate.allure_live import ALLURE_STATUS, SCENARIO_ID_LABEL
+from authconform.report import browser
 from authconform.report.banner import BANNER_ID
 
 CHROMIUM_ENV = "AUTHCONFORM_CHROMIUM"
@@ -410,16 +412,47 @@ def headline_colour(png: Path) -> str:
 # ---------------------------------------------------------------- Chromium
 
 
+VIRTUAL_TIME_BUDGET_MS = 10_000
+
+
+def _page_dom(chromium: str, url: str, timeout: float,
+              screenshot: Path | None = None) -> str:
+    """The DOM Chromium builds for ``url`` (and its window's PNG to ``screenshot``): in
+    the browser this process keeps (``browser.py``) when it is free, else in one
+    started for this page alone."""
+    try:
+        with browser.borrowed(chromium, (*CHROMIUM_FLAGS, _window_flag())) as kept:
+            if kept is not None:
+                return kept.dom(url, window=WINDOW, budget_ms=VIRTUAL_TIME_BUDGET_MS,
+                                timeout=timeout, screenshot=screenshot)
+    except browser.BrowserTimeout:
+        raise RenderError(f"chromium did not finish within {timeout:.0f}s") from None
+    except browser.BrowserError:
+        browser.never_again(chromium)  # this one cannot be driven so: one per page
+    extra = ["--dump-dom"] + ([f"--screenshot={screenshot}"] if screenshot else [])
+    with tempfile.TemporaryDirectory(prefix="authconform-chromium-") as tmp:
+        done = _chromium(chromium, str(Path(tmp) / "profile"), extra, url, timeout)
+    if done.returncode != 0 or not done.stdout.strip():
+        raise RenderError(f"chromium failed (exit {done.returncode}): "
+                          f"{done.stderr.strip()[-800:]}")
+    return done.stdout
+
+
+def _window_flag() -> str:
+    return f"--window-size={WINDOW[0]},{WINDOW[1]}"
+
+
 def _chromium(chromium: str, profile: str, extra: Sequence[str], url: str,
               timeout: float) -> subprocess.CompletedProcess[str]:
     cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-           "--virtual-time-budget=10000", f"--window-size={WINDOW[0]},{WINDOW[1]}",
-           *extra, url]
+           f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}", _window_flag(), *extra, url]
     try:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                               check=False)
     except subprocess.TimeoutExpired as exc:
         raise RenderError(f"chromium did not finish within {timeout:.0f}s") from exc
+    except OSError as exc:
+        raise RenderError(f"cannot start {chromium}: {exc}") from exc
 
 
 def _primer(folder: Path, report_url: str, groups: Sequence[str]) -> str:
@@ -458,42 +491,32 @@ def render_report(report_html_dir: str | Path, *, screenshot: str | Path | None 
     """Open ``<report_html_dir>/index.html`` from disk in headless Chromium, every tree
     group opened, and read what it shows."""
     index = Path(report_html_dir).resolve() / "index.html"
-    browser = _need(index, chromium)
+    chromium_path = _need(index, chromium)
     data = embedded_data(index.read_text(encoding="utf-8", errors="replace"))
     shot = Path(screenshot).resolve() if screenshot else None
     # One browser run reads the DOM and, if asked, takes the screenshot: a second
     # start of Chromium cost as much again. The picture is then of the report with
     # every group opened; its first screen (the verdict banner) is the same.
-    extra = ["--dump-dom"]
     if shot is not None:
         shot.parent.mkdir(parents=True, exist_ok=True)
         shot.unlink(missing_ok=True)
-        extra.append(f"--screenshot={shot}")
     with tempfile.TemporaryDirectory(prefix="authconform-chromium-") as tmp:
         url = _primer(Path(tmp), index.as_uri(), tree_group_ids(data))
-        done = _chromium(browser, str(Path(tmp) / "profile"), extra, url, timeout)
-    if done.returncode != 0 or not done.stdout.strip():
-        raise RenderError(f"chromium failed (exit {done.returncode}): "
-                          f"{done.stderr.strip()[-800:]}")
+        dom = _page_dom(chromium_path, url, timeout, shot)
     if shot is not None and not shot.is_file():
-        raise RenderError(f"chromium took no screenshot: {done.stderr.strip()[-800:]}")
-    leaves, counters = read_dom(done.stdout)
-    return Rendered(leaves, counters, scenario_ids_by_leaf(data), shot,
-                    tree_paths(done.stdout), read_banner(done.stdout))
+        raise RenderError("chromium took no screenshot")
+    leaves, counters = read_dom(dom)
+    return Rendered(leaves, counters, scenario_ids_by_leaf(data), shot, tree_paths(dom),
+                    read_banner(dom))
 
 
 def open_page(url: str, *, chromium: str | None = None, timeout: float = 120.0) -> str:
     """The DOM of ``url`` as headless Chromium builds it (a report page, a requirement
     page), opened from disk like a downloaded artifact."""
-    browser = chromium or find_chromium()
-    if not browser:
+    found = chromium or find_chromium()
+    if not found:
         raise RenderError(f"chromium not found: set {CHROMIUM_ENV}")
-    with tempfile.TemporaryDirectory(prefix="authconform-chromium-") as tmp:
-        done = _chromium(browser, tmp, ["--dump-dom"], url, timeout)
-    if done.returncode != 0 or not done.stdout.strip():
-        raise RenderError(f"chromium failed (exit {done.returncode}): "
-                          f"{done.stderr.strip()[-800:]}")
-    return done.stdout
+    return _page_dom(found, url, timeout)
 
 
 def page_size(url: str, width: int, *, chromium: str | None = None,
@@ -501,8 +524,8 @@ def page_size(url: str, width: int, *, chromium: str | None = None,
     """(width, height) in CSS pixels of the page at ``url`` laid out ``width`` pixels
     wide: a page holding it in a frame reads its size once it has loaded (file:// pages
     may read each other only with --allow-file-access-from-files)."""
-    browser = chromium or find_chromium()
-    if not browser:
+    found = chromium or find_chromium()
+    if not found:
         raise RenderError(f"chromium not found: set {CHROMIUM_ENV}")
     with tempfile.TemporaryDirectory(prefix="authconform-chromium-") as tmp:
         frame = Path(tmp) / "measure.html"
@@ -512,13 +535,11 @@ def page_size(url: str, width: int, *, chromium: str | None = None,
             "f.onload=()=>{const d=f.contentDocument.documentElement;"
             "document.body.dataset.size=d.scrollWidth+'x'+d.scrollHeight}</script>",
             encoding="utf-8")
-        done = _chromium(browser, str(Path(tmp) / "profile"),
-                         ["--allow-file-access-from-files", "--dump-dom"], frame.as_uri(),
-                         timeout)
-    found = re.search(r'data-size="(\d+)x(\d+)"', done.stdout)
-    if found is None:
-        raise RenderError(f"could not measure {url}: {done.stderr.strip()[-400:]}")
-    return int(found.group(1)), int(found.group(2))
+        dom = _page_dom(found, frame.as_uri(), timeout)
+    size = re.search(r'data-size="(\d+)x(\d+)"', dom)
+    if size is None:
+        raise RenderError(f"could not measure {url}")
+    return int(size.group(1)), int(size.group(2))
 
 
 def result_page(report_html_dir: str | Path, scenario_id: str, *,
