@@ -174,6 +174,12 @@ def load_catalogue(path: Path = CATALOGUE) -> list[Requirement]:
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--sut", default=None) is None:
         return  # plugin loaded outside the conformance suite
+    if gc.get_freeze_count():
+        # An earlier run in this process (the proof runners run several) froze what it
+        # left behind (pytest_unconfigure, pytest_collection_finish): back in the
+        # collector's sight, and what is garbage now goes.
+        gc.unfreeze()
+        gc.collect()
     _memoise_step_lookup()
     for requirement in load_catalogue():
         config.addinivalue_line("markers", f"{requirement.id}: {requirement.summary}")
