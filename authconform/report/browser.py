@@ -16,7 +16,8 @@ Only one page at a time uses the kept browser: ``borrowed`` yields None while an
 thread holds it, and the caller starts a browser of its own for that page, the way it
 always did. A browser that fails to start, to answer or within the time allowed is
 stopped and forgotten (the next page starts a new one); one that cannot be driven this
-way at all (no pipe support, another platform) is not tried again in this process.
+way at all (no pipe support, no bash to hand it the pipe, another platform) is not
+tried again in this process.
 
 May import the standard library only: ``render_check`` decides what to open and reads
 what comes back.
@@ -39,6 +40,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+_BASH = shutil.which("bash")
+
 
 class BrowserError(Exception):
     """The kept browser could not be started or driven: open the page another way."""
@@ -52,34 +55,35 @@ class Browser:
     """A headless Chromium started with ``flags``, driven over its DevTools pipe."""
 
     def __init__(self, executable: str, flags: Sequence[str]):
-        if os.name != "posix":
-            raise BrowserError("the DevTools pipe needs file descriptors 3 and 4 (POSIX)")
+        if os.name != "posix" or _BASH is None:
+            raise BrowserError("the DevTools pipe needs bash to hand it descriptors 3 and 4")
+        import fcntl  # POSIX only, as checked above
+
         self.profile = tempfile.mkdtemp(prefix="authconform-browser-")
         ours_to_write, theirs_to_read = os.pipe()[::-1]
         theirs_to_write, ours_to_read = os.pipe()[::-1]
-        # (read end, write end) pairs, named by who uses them
-
-        def onto_3_and_4() -> None:  # in the child, before exec
-            read_end, write_end = os.dup(theirs_to_read), os.dup(theirs_to_write)
-            os.dup2(read_end, 3)
-            os.dup2(write_end, 4)
-            os.set_inheritable(3, True)
-            os.set_inheritable(4, True)
-
+        # The browser's ends go to the child above 9, then bash puts them on 3 and 4 and
+        # starts the browser: no Python runs between fork and exec (preexec_fn is not
+        # safe beside threads), and no number clashes with 3 or 4 on the way (a POSIX
+        # sh such as dash takes one-digit descriptors only).
+        read_end = fcntl.fcntl(theirs_to_read, fcntl.F_DUPFD_CLOEXEC, 10)
+        write_end = fcntl.fcntl(theirs_to_write, fcntl.F_DUPFD_CLOEXEC, 10)
+        os.close(theirs_to_read)
+        os.close(theirs_to_write)
+        launch = f'exec "$0" "$@" 3<&{read_end} 4>&{write_end} {read_end}<&- {write_end}>&-'
         try:
             self.process = subprocess.Popen(
-                [executable, *flags, "--remote-debugging-pipe",
+                [_BASH, "-c", launch, executable, *flags, "--remote-debugging-pipe",
                  f"--user-data-dir={self.profile}", "about:blank"],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, close_fds=False,
-                preexec_fn=onto_3_and_4)
+                stderr=subprocess.DEVNULL, pass_fds=(read_end, write_end))
         except OSError as exc:
-            for fd in (ours_to_write, theirs_to_read, theirs_to_write, ours_to_read):
+            for fd in (ours_to_write, read_end, write_end, ours_to_read):
                 os.close(fd)
             shutil.rmtree(self.profile, ignore_errors=True)
             raise BrowserError(f"cannot start {executable}: {exc}") from exc
-        os.close(theirs_to_read)
-        os.close(theirs_to_write)
+        os.close(read_end)
+        os.close(write_end)
         self._out, self._in = ours_to_write, ours_to_read
         self._buffer = b""
         self._next_id = 0
