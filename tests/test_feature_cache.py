@@ -1,5 +1,5 @@
 """Parsed feature files are remembered between runs, and only while the file and the
-parsers stay the same (authconform/gate/feature_cache.py)."""
+parsers stay the same (authconform/spec/feature_files.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pytest_bdd import feature as bdd_feature
 from pytest_bdd import parser as bdd_parser
 
-from authconform.gate import feature_cache
 from authconform.gate.plugin import UNUSED_PLUGIN_ARGS
+from authconform.spec import feature_files
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,21 +31,16 @@ Feature: Codes
 
 
 @pytest.fixture
-def table() -> Iterator[dict]:
-    """pytest-bdd's own table of parsed files, emptied of this test's files afterwards."""
-    before = dict(bdd_feature.features)
-    yield bdd_feature.features
-    bdd_feature.features.clear()
-    bdd_feature.features.update(before)
+def table() -> Iterator[None]:
+    """A new run: nothing parsed in this process, before and after."""
+    feature_files._parse.cache_clear()
+    yield
+    feature_files._parse.cache_clear()
 
 
 def _parse(path: Path, root: Path) -> object:
-    """What the plugin does for one feature file: prime, let pytest-bdd parse, keep."""
-    remember = feature_cache.prime(path, root)
-    parsed = bdd_feature.get_feature(str(path.parent), path.name)
-    if remember is not None:
-        feature_cache.keep(path, root, remember)
-    return parsed
+    """What the plugin asks for one feature file of the suite at ``root``."""
+    return feature_files.parse(path.parent, path.name, remember_in=root)
 
 
 def _outline(parsed: object) -> list[tuple[str, list[str], list[tuple[list[str], list]]]]:
@@ -62,14 +56,14 @@ def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bdd_parser.FeatureParser, "parse", refuse)
 
 
-def test_an_unchanged_file_is_parsed_once(tmp_path: Path, table: dict,
+def test_an_unchanged_file_is_parsed_once(tmp_path: Path, table: None,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "features" / "codes.feature"
     path.parent.mkdir()
     path.write_text(FEATURE, encoding="utf-8")
     first = _parse(path, tmp_path)
-    assert len(list((tmp_path / feature_cache.FOLDER).iterdir())) == 1
-    table.pop(os.path.abspath(path))  # a new run: nothing parsed in this process yet
+    assert len(list((tmp_path / feature_files.FOLDER).iterdir())) == 1
+    feature_files._parse.cache_clear()  # a new run: nothing parsed in this process yet
     with monkeypatch.context() as m:
         _no_parsing(m)
         second = _parse(path, tmp_path)
@@ -78,47 +72,47 @@ def test_an_unchanged_file_is_parsed_once(tmp_path: Path, table: dict,
     assert [t.name for t in second.scenarios.values()] == ["A code for <who>"]
 
 
-def test_a_changed_file_is_parsed_again(tmp_path: Path, table: dict) -> None:
+def test_a_changed_file_is_parsed_again(tmp_path: Path, table: None) -> None:
     path = tmp_path / "codes.feature"
     path.write_text(FEATURE, encoding="utf-8")
     _parse(path, tmp_path)
-    table.pop(os.path.abspath(path))
+    feature_files._parse.cache_clear()
     path.write_text(FEATURE.replace("A code for", "One code for"), encoding="utf-8")
     again = _parse(path, tmp_path)
     assert list(again.scenarios) == ["One code for <who>"]
-    assert len(list((tmp_path / feature_cache.FOLDER).iterdir())) == 2
+    assert len(list((tmp_path / feature_files.FOLDER).iterdir())) == 2
 
 
 def test_a_broken_entry_means_parsing_again_and_writing_it_anew(tmp_path: Path,
-                                                                table: dict) -> None:
+                                                                table: None) -> None:
     path = tmp_path / "codes.feature"
     path.write_text(FEATURE, encoding="utf-8")
     _parse(path, tmp_path)
-    (entry,) = (tmp_path / feature_cache.FOLDER).iterdir()
+    (entry,) = (tmp_path / feature_files.FOLDER).iterdir()
     entry.write_bytes(b"not a pickle")
-    table.pop(os.path.abspath(path))
+    feature_files._parse.cache_clear()
     assert list(_parse(path, tmp_path).scenarios) == ["A code for <who>"]
     assert entry.read_bytes() != b"not a pickle"
 
 
-def test_a_file_that_does_not_parse_is_never_remembered(tmp_path: Path, table: dict) -> None:
+def test_a_file_that_does_not_parse_is_never_remembered(tmp_path: Path, table: None) -> None:
     path = tmp_path / "broken.feature"
     path.write_text(FEATURE.replace("| Bob   |", "| Bob | extra |"), encoding="utf-8")
     for _ in range(2):
         with pytest.raises(Exception, match="inconsistent cell count"):
             _parse(path, tmp_path)
-    assert not (tmp_path / feature_cache.FOLDER).exists()
+    assert not (tmp_path / feature_files.FOLDER).exists()
 
 
 def test_off_remembers_nothing_and_an_unwritable_folder_is_no_error(
-        tmp_path: Path, table: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, table: None, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "codes.feature"
     path.write_text(FEATURE, encoding="utf-8")
     monkeypatch.setenv("AUTHCONFORM_CACHE", "off")
     _parse(path, tmp_path)
-    assert not (tmp_path / feature_cache.FOLDER).exists()
+    assert not (tmp_path / feature_files.FOLDER).exists()
     monkeypatch.delenv("AUTHCONFORM_CACHE")
-    table.pop(os.path.abspath(path))
+    feature_files._parse.cache_clear()
     (tmp_path / ".authconform").write_text("a file where the folder would go")
     assert list(_parse(path, tmp_path).scenarios) == ["A code for <who>"]
 
@@ -144,6 +138,6 @@ def test_a_run_collects_the_same_scenarios_from_remembered_files(tmp_path: Path)
                          capture_output=True, text=True, timeout=300, check=False)
     assert first == second == [line for line in off.stdout.splitlines() if "::" in line]
     assert len(first) > 200
-    remembered = {p.name for p in (REPO / feature_cache.FOLDER).iterdir()}
+    remembered = {p.name for p in (REPO / feature_files.FOLDER).iterdir()}
     for path in (REPO / "features").rglob("*.feature"):
-        assert feature_cache.key(path) in remembered, path
+        assert feature_files.key(str(path.parent), path.name, path.read_bytes()) in remembered, path

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from authconform.spec import remembered
 from authconform.spec.catalogue import extra_catalogues
 
-FOLDER = Path(".authconform") / "prerun"
+FOLDER = remembered.FOLDER / "prerun"
 KEPT = 64  # remembered keys per suite; the oldest go first
 VERSION = b"authconform prerun cache 1\n"
 # What the check's answer depends on outside the suite, besides authconform itself.
@@ -77,8 +77,7 @@ def key_for(root: Path, only: Sequence[Path] | None) -> str | None:
     """``key`` under the run's user catalogues (``AUTHCONFORM_CATALOGUE``), or None when
     nothing is to be remembered: ``AUTHCONFORM_PRERUN_CACHE=off``, or a file that cannot
     be read (the check itself then says which)."""
-    if any(os.environ.get(switch, "").strip().lower() in ("off", "0", "no")
-           for switch in ("AUTHCONFORM_PRERUN_CACHE", "AUTHCONFORM_CACHE")):
+    if remembered.turned_off("AUTHCONFORM_PRERUN_CACHE"):
         return None
     try:
         return key(root, only, extra_catalogues())
@@ -92,12 +91,4 @@ def known_clean(root: Path, digest: str) -> bool:
 
 def remember_clean(root: Path, digest: str) -> None:
     """Mark ``digest`` clean; silently nothing if the folder cannot be written."""
-    folder = root / FOLDER
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / digest).touch()
-        kept = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime_ns)
-        for old in kept[:-KEPT]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass
+    remembered.store(root / FOLDER, digest, b"", KEPT)

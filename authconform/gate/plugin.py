@@ -10,6 +10,7 @@ import copy
 import functools
 import gc
 import hashlib
+import os
 import random
 import types
 from collections.abc import Iterator
@@ -28,9 +29,9 @@ from authconform.adapters import (
     versions,
 )
 from authconform.adapters.guard import GuardedTarget
-from authconform.gate import feature_cache, results
+from authconform.gate import results
 from authconform.spec import catalogue as spec_catalogue
-from authconform.spec import readings
+from authconform.spec import feature_files, readings
 from authconform.spec.catalogue import ConfigurationError, Requirement
 
 REPO = Path(__file__).resolve().parents[2]
@@ -325,9 +326,10 @@ class FeatureFile(pytest.Module):
     function per scenario into a fresh module namespace that belongs to this file."""
 
     def _getobj(self) -> types.ModuleType:
-        from pytest_bdd import exceptions, scenarios
+        from pytest_bdd import exceptions, feature, scenarios
 
-        location = feature_location(self.path, Path(self.config.rootpath))
+        root = Path(self.config.rootpath)
+        location = feature_location(self.path, root)
         module = types.ModuleType(f"features:{location}")
         module.__file__ = str(self.path)
         # scenarios() fills the namespace of the module that calls it, so it is called
@@ -335,9 +337,13 @@ class FeatureFile(pytest.Module):
         code = compile("scenarios(__file__)", str(self.path), "exec")
         namespace = vars(module)
         namespace["scenarios"] = scenarios
-        root = Path(self.config.rootpath)
-        remember = feature_cache.prime(self.path, root)  # parsed in an earlier run?
+        full = os.path.abspath(self.path)
         try:
+            if full not in feature.features:
+                # pytest-bdd's own table of parsed files, filled from the one parse
+                # of each file, which an earlier run may have remembered (feature_files)
+                feature.features[full] = feature_files.parse(
+                    self.path.parent, self.path.name, remember_in=root)
             exec(code, namespace)
         except exceptions.GherkinParseError as exc:
             raise self.CollectError(parse_error_text(location, exc)) from None
@@ -345,8 +351,6 @@ class FeatureFile(pytest.Module):
             raise self.CollectError(
                 f"{location}:1: no scenario in this feature file (a misspelt "
                 "'Scenario:' line reads as description text)") from None
-        if remember is not None:
-            feature_cache.keep(self.path, root, remember)
         return module
 
 
