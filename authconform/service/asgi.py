@@ -19,6 +19,8 @@ log = logging.getLogger("authconform.service")
 
 # serve(world_id, bearer token or None, arguments) -> the answer; see app._server
 Serve = Callable[[str, "str | None", dict[str, Any]], Response]
+# an operation request's route: the operation, its serve, the device id in the path
+Route = tuple[Operation, Serve, "str | None"]
 
 
 def json_answer(payload: Any, status: int = 200) -> Response:
@@ -122,35 +124,30 @@ class OperationDispatch:
         self.models = {name: schema.request_model(op) for name, (op, _) in served.items()}
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and self.serves(scope["method"], scope["path"]):
+        found = self.route(scope["method"], scope["path"]) if scope["type"] == "http" else None
+        if found is not None:
             body, receive = await _read(receive)
-            response = self.answer(scope["method"], scope["path"], scope["query_string"],
-                                   scope["headers"], body)
+            response = self.answer(found, scope["method"], scope["path"],
+                                   scope["query_string"], scope["headers"], body)
             if response is not None:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
-    def serves(self, method: str, path: str) -> bool:
-        """Whether ``method path`` names an operation (the request may still be one
-        this layer leaves to FastAPI: see ``answer``)."""
-        return self._find(method, path) is not None
-
-    def answer(self, method: str, path: str, query_string: bytes,
+    def answer(self, found: Route, method: str, path: str, query_string: bytes,
                headers: list[tuple[bytes, bytes]], body: bytes) -> Response | None:
-        """The answer to a whole operation request, or None to let FastAPI answer it
-        (another path, or a request malformed in a way whose error FastAPI words).
+        """The answer to a whole request for the operation ``route`` found (``found``), or None to
+        let FastAPI answer it (a request malformed in a way whose error FastAPI words).
         ``headers`` as ASGI gives them: lower-case names. Synchronous: the service's
         protocol (``protocol.py``) calls it without an ASGI cycle, too."""
-        found = self._find(method, path)
-        if found is None:
-            return None
         try:
             return self._answer(*found, headers, query_string, body)
         except Exception as exc:  # as FastAPI's own handler answers it
             return internal_error(exc, method, path)
 
-    def _find(self, method: str, path: str) -> tuple[Operation, Serve, str | None] | None:
+    def route(self, method: str, path: str) -> Route | None:
+        """The operation ``method path`` names, its server and the device in the path;
+        None for any other request."""
         parts = path.split("/")
         entry, device = None, None
         if len(parts) == 4 and parts[1] == "v1" and parts[2] == "world":

@@ -85,7 +85,8 @@ class _AnswersOperations:
     it had arrived after the cycle began."""
 
     _direct: Any = None  # the app's OperationDispatch, when this connection may use it
-    _held: tuple[str, str, bytes, list[bytes]] | None = None  # method, path, query, body
+    # the route, method, path and query of the request held, and its body so far
+    _held: tuple[Any, str, str, bytes, list[bytes]] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[misc]
@@ -110,9 +111,9 @@ class _AnswersOperations:
                 path = urllib.parse.unquote(path)
             declared = self._declared_length()
             # the parser holds the body to the declared length: no more can come
-            if (declared is not None and declared <= self._limit
-                    and direct.serves(method, path)):
-                self._held = (method, path, url.query or b"", [])
+            found = direct.route(method, path)
+            if found is not None and declared is not None and declared <= self._limit:
+                self._held = (found, method, path, url.query or b"", [])
                 return
         super().on_headers_complete()  # type: ignore[misc]
 
@@ -133,7 +134,7 @@ class _AnswersOperations:
         if self._held is None:
             super().on_body(body)  # type: ignore[misc]
             return
-        self._held[3].append(body)
+        self._held[4].append(body)
 
     def on_message_complete(self) -> None:
         held, self._held = self._held, None
@@ -141,9 +142,9 @@ class _AnswersOperations:
             super().on_message_complete()  # type: ignore[misc]
             return
         me: Any = self
-        method, path, query, chunks = held
+        found, method, path, query, chunks = held
         body = b"".join(chunks)
-        response = self._direct.answer(method, path, query, me.headers, body)
+        response = self._direct.answer(found, method, path, query, me.headers, body)
         if response is None:  # the dispatcher leaves it to FastAPI: uvicorn's way
             super().on_headers_complete()  # type: ignore[misc]
             me.cycle.body = body
