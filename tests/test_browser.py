@@ -28,6 +28,20 @@ def clean_slate() -> Iterator[None]:
     browser._UNUSABLE.clear()
 
 
+@pytest.fixture
+def page(tmp_path: Path) -> Path:
+    path = tmp_path / "page.html"
+    path.write_text(PAGE, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def chromium() -> str:
+    found = render_check.find_chromium()
+    assert found is not None
+    return found
+
+
 def _script(tmp_path: Path, name: str, body: str) -> str:
     path = tmp_path / name
     path.write_text("#!/bin/sh\n" + body + "\n", encoding="utf-8")
@@ -37,11 +51,7 @@ def _script(tmp_path: Path, name: str, body: str) -> str:
 
 @needs_browser
 def test_a_kept_browser_reads_pages_as_a_browser_of_their_own_does(
-        tmp_path: Path, clean_slate: None) -> None:
-    page = tmp_path / "page.html"
-    page.write_text(PAGE, encoding="utf-8")
-    chromium = render_check.find_chromium()
-    assert chromium is not None
+        tmp_path: Path, page: Path, chromium: str, clean_slate: None) -> None:
     shot = tmp_path / "shot.png"
     kept = [render_check._page_dom(chromium, page.as_uri(), 60, shot)]
     (first,) = browser._KEPT.values()
@@ -58,11 +68,7 @@ def test_a_kept_browser_reads_pages_as_a_browser_of_their_own_does(
 
 @needs_browser
 def test_a_page_asked_for_while_the_kept_browser_is_busy_gets_its_own(
-        tmp_path: Path, clean_slate: None) -> None:
-    page = tmp_path / "page.html"
-    page.write_text(PAGE, encoding="utf-8")
-    chromium = render_check.find_chromium()
-    assert chromium is not None
+        page: Path, chromium: str, clean_slate: None) -> None:
     with browser.borrowed(chromium, ("--headless",)) as held:  # another thread's turn
         assert held is not None
         got: list[str] = []
@@ -75,13 +81,9 @@ def test_a_page_asked_for_while_the_kept_browser_is_busy_gets_its_own(
 
 @needs_browser
 def test_a_browser_that_cannot_be_driven_is_left_alone_and_pages_still_open(
-        tmp_path: Path, clean_slate: None) -> None:
-    chromium = render_check.find_chromium()
-    assert chromium is not None
+        tmp_path: Path, page: Path, chromium: str, clean_slate: None) -> None:
     # the same browser with its DevTools pipe closed before it starts
     deaf = _script(tmp_path, "deaf-chromium", f'exec 3>&- 4>&-; exec "{chromium}" "$@"')
-    page = tmp_path / "page.html"
-    page.write_text(PAGE, encoding="utf-8")
     assert "after a while" in render_check._page_dom(deaf, page.as_uri(), 60)
     assert deaf in browser._UNUSABLE and not browser._KEPT
 

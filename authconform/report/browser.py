@@ -36,7 +36,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ class Browser:
         os.close(read_end)
         os.close(write_end)
         self._out, self._in = ours_to_write, ours_to_read
-        self._buffer = b""
+        self._buffer = bytearray()
         self._next_id = 0
         self._events: list[dict[str, Any]] = []
 
@@ -104,18 +104,31 @@ class Browser:
                 data = data[os.write(self._out, data):]
         except OSError as exc:
             raise BrowserError(f"the browser is gone ({exc})") from exc
+        wanted = self._next_id
+        answer = self._until(lambda m: m.get("id") == wanted, deadline)
+        if "error" in answer:
+            raise BrowserError(f"{method}: {answer['error'].get('message', answer)}")
+        result: dict[str, Any] = answer.get("result", {})
+        return result
+
+    def _until(self, wanted: Callable[[dict[str, Any]], bool],
+               deadline: float) -> dict[str, Any]:
+        """The first message ``wanted``, from those set aside or those still to come;
+        events that are not are set aside for a later wait."""
+        for index, message in enumerate(self._events):
+            if wanted(message):
+                return self._events.pop(index)
         while True:
-            answer = self._receive(deadline)
-            if answer.get("id") == self._next_id:
-                if "error" in answer:
-                    raise BrowserError(f"{method}: {answer['error'].get('message', answer)}")
-                result: dict[str, Any] = answer.get("result", {})
-                return result
-            if "method" in answer:
-                self._events.append(answer)
+            message = self._receive(deadline)
+            if wanted(message):
+                return message
+            if "method" in message:
+                self._events.append(message)
 
     def _receive(self, deadline: float) -> dict[str, Any]:
-        while b"\0" not in self._buffer:
+        searched = 0  # a page's DOM is megabytes: each new chunk is searched once
+        while (end := self._buffer.find(b"\0", searched)) < 0:
+            searched = len(self._buffer)
             left = deadline - time.monotonic()
             if left <= 0:
                 raise BrowserTimeout("no answer in time")
@@ -126,20 +139,9 @@ class Browser:
             if not chunk:
                 raise BrowserError("the browser closed its DevTools pipe")
             self._buffer += chunk
-        message, _, self._buffer = self._buffer.partition(b"\0")
-        parsed: dict[str, Any] = json.loads(message)
+        parsed: dict[str, Any] = json.loads(self._buffer[:end])
+        del self._buffer[:end + 1]
         return parsed
-
-    def _event(self, method: str, session: str, deadline: float) -> dict[str, Any]:
-        for index, event in enumerate(self._events):
-            if event.get("method") == method and event.get("sessionId") == session:
-                return self._events.pop(index)
-        while True:
-            message = self._receive(deadline)
-            if message.get("method") == method and message.get("sessionId") == session:
-                return message
-            if "method" in message:
-                self._events.append(message)
 
     # ------------------------------------------------------------ a page
 
@@ -152,8 +154,8 @@ class Browser:
             "browserContextId"]
         try:
             target = self._send("Target.createTarget", {
-                "url": "about:blank", "browserContextId": context,
-                "width": window[0], "height": window[1]}, deadline=deadline)["targetId"]
+                "url": "about:blank", "browserContextId": context},
+                deadline=deadline)["targetId"]
             session = self._send("Target.attachToTarget", {
                 "targetId": target, "flatten": True}, deadline=deadline)["sessionId"]
             self._send("Emulation.setDeviceMetricsOverride", {
@@ -167,7 +169,8 @@ class Browser:
             self._send("Emulation.setVirtualTimePolicy", {
                 "policy": "pauseIfNetworkFetchesPending", "budget": budget_ms}, session,
                 deadline=deadline)
-            self._event("Emulation.virtualTimeBudgetExpired", session, deadline)
+            self._until(lambda m: m.get("method") == "Emulation.virtualTimeBudgetExpired"
+                        and m.get("sessionId") == session, deadline)
             found = self._send("Runtime.evaluate", {
                 "expression": "document.documentElement.outerHTML",
                 "returnByValue": True}, session, deadline=deadline)

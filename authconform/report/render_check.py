@@ -421,7 +421,7 @@ def _page_dom(chromium: str, url: str, timeout: float,
     the browser this process keeps (``browser.py``) when it is free, else in one
     started for this page alone."""
     try:
-        with browser.borrowed(chromium, (*CHROMIUM_FLAGS, _window_flag())) as kept:
+        with browser.borrowed(chromium, CHROMIUM_FLAGS) as kept:
             if kept is not None:
                 return kept.dom(url, window=WINDOW, budget_ms=VIRTUAL_TIME_BUDGET_MS,
                                 timeout=timeout, screenshot=screenshot)
@@ -438,14 +438,11 @@ def _page_dom(chromium: str, url: str, timeout: float,
     return done.stdout
 
 
-def _window_flag() -> str:
-    return f"--window-size={WINDOW[0]},{WINDOW[1]}"
-
-
 def _chromium(chromium: str, profile: str, extra: Sequence[str], url: str,
               timeout: float) -> subprocess.CompletedProcess[str]:
     cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-           f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}", _window_flag(), *extra, url]
+           f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}",
+           f"--window-size={WINDOW[0]},{WINDOW[1]}", *extra, url]
     try:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                               check=False)
