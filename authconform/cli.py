@@ -194,11 +194,11 @@ def uncompilable_python(root: Path) -> list[str]:
 
 
 def pytest_command(args: argparse.Namespace, root: Path, report_dir: Path) -> list[str]:
-    from authconform.gate.plugin import UNUSED_PLUGIN_ARGS
+    from authconform.gate.pytest_args import SUITE_PLUGIN_ARGS
 
     chosen = [str(f) for f in getattr(args, "feature_files", None) or []] or ["features"]
     cmd = [sys.executable, "-m", "pytest", *chosen, "--strict-markers", "-p", "no:cacheprovider",
-           *UNUSED_PLUGIN_ARGS,
+           *SUITE_PLUGIN_ARGS,
            "--alluredir", str(report_dir / "allure-results"), "--clean-alluredir",
            "--authconform-report-dir", str(report_dir), "--sut", args.sut,
            # pytest's short summary names test functions ("FAILED ...::test_a_[old

@@ -42,10 +42,17 @@ def _random_elements(self: BaseProvider, elements: Any = ("a", "b", "c"),
 _TABLES: dict[int, tuple[Any, tuple[Any, ...], list[float]]] = {}
 
 
+# The providers the world draws from (names, e-mail addresses and user names, passwords,
+# companies). Faker() would load all twenty-odd, a third of what starting a run spends
+# on Faker; the draws are the same, since loading a provider draws nothing.
+PROVIDERS = ("faker.providers.person", "faker.providers.internet", "faker.providers.misc",
+             "faker.providers.company")
+
+
 def fast_faker() -> Faker:
-    """A ``Faker()`` whose providers draw weighted tables through ``_random_elements``
-    (this instance only: Faker itself is untouched)."""
-    fake = Faker()
+    """A ``Faker()`` with the world's providers, drawing weighted tables through
+    ``_random_elements`` (this instance only: Faker itself is untouched)."""
+    fake = Faker(providers=list(PROVIDERS))
     for factory in fake.factories:
         for provider in factory.providers:
             provider.random_elements = types.MethodType(

@@ -19,8 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from authconform.gate.plugin import UNUSED_PLUGIN_ARGS
-
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / ".venv" / "bin" / "authconform"
 # One short scenario that reaches begin_recovery, the operation the bad adapters spoil.
@@ -28,9 +26,9 @@ SCENARIO = "test_a_failed_recovery_does_not_touch_the_backup_it_was_reading"
 NODE = f"features/faults.feature::{SCENARIO}"
 # One of its examples: enough for an adapter that hangs, which costs a timeout each.
 ONE_EXAMPLE = "fetched"  # "... the network will drop before the key is fetched"
-# Plugins the runs here never need (those a gate run turns off, and xdist); skipping
-# their imports saves seconds per run.
-QUIET = [*UNUSED_PLUGIN_ARGS, "-p", "no:xdist", "-p", "no:xdist.looponfail"]
+# The runs here load only pytest-bdd: no other installed plugin (as a gate run), and
+# neither xdist nor Allure, which they never use.
+QUIET = ["--disable-plugin-autoload", "-p", "pytest_bdd.plugin"]
 
 PYTEST_FAILED, PYTEST_INTERRUPTED, PYTEST_USAGE = 1, 2, 4
 GATE_USAGE, GATE_HARNESS = 2, 3
@@ -448,3 +446,48 @@ def test_report_exits_2_when_the_allure_cli_is_missing(tmp_path: Path) -> None:
                               tmp_path / "no" / "allure")))
     assert done.returncode == GATE_USAGE, said(done)
     assert "Allure CLI not found" in said(done)
+
+
+# ---------------------------------------------------------------- plugins nobody named
+
+STRAY_PLUGIN = '''
+"""Installed beside the harness: turns every failed scenario into a pass."""
+import os
+from pathlib import Path
+
+import pytest
+
+Path(os.environ["STRAY_MARK"]).write_text("loaded")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    report.outcome = "passed"
+    return report
+'''
+
+
+def test_a_plugin_installed_beside_the_harness_does_not_join_a_gate_run(tmp_path: Path) -> None:
+    # an installed package with a pytest11 entry point: plain pytest loads it by itself
+    (tmp_path / "stray_plugin.py").write_text(STRAY_PLUGIN, encoding="utf-8")
+    dist = tmp_path / "stray_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: stray-plugin\nVersion: 1.0\n",
+                                   encoding="utf-8")
+    (dist / "entry_points.txt").write_text("[pytest11]\nstray = stray_plugin\n",
+                                           encoding="utf-8")
+    mark = tmp_path / "mark"
+    plain = subprocess.run([sys.executable, "-m", "pytest", "--co", "-q", "-p",
+                            "no:cacheprovider", NODE], cwd=REPO, capture_output=True,
+                           text=True, timeout=300, check=False,
+                           env=_env(tmp_path, STRAY_MARK=str(mark)))
+    assert mark.read_text() == "loaded", said(plain)[-3000:]
+    mark.unlink()
+    # the gate loads the plugins it names: a mutant's failure stays a failure
+    cmd = [*cli_command(), "run", "--report-dir", str(tmp_path / "reports"), "--no-html",
+           "--mutant", "red_dot_never_shown", "-k", "lapsed_signin_marks_the_backup_out_of_date"]
+    done = subprocess.run(cmd, cwd=REPO, env=_env(tmp_path, STRAY_MARK=str(mark)),
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert not mark.exists(), said(done)[-3000:]
+    assert done.returncode == 1, said(done)[-3000:]

@@ -222,8 +222,8 @@ def test_an_undeclared_target_that_mixes_readings_fails_naming_both_sides(
     'any'), a third-party one does not (as under 'same'). Neither reading holds."""
     # pytest in the process that registered the variant (`run` starts a new one)
     code = (f"import sys\n{MIXING}\nimport pytest\n"
-            "from authconform.gate.plugin import UNUSED_PLUGIN_ARGS\n"
-            "sys.exit(pytest.main(['features', '-p', 'no:cacheprovider', *UNUSED_PLUGIN_ARGS,"
+            "from authconform.gate.pytest_args import SUITE_PLUGIN_ARGS\n"
+            "sys.exit(pytest.main(['features', '-p', 'no:cacheprovider', *SUITE_PLUGIN_ARGS,"
             " '-q', '--sut', 'sim', '-m', 'existing', *sys.argv[1:]]))")
     done = subprocess.run(
         [sys.executable, "-c", code, "--authconform-report-dir", str(tmp_path)],

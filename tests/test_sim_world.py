@@ -199,8 +199,9 @@ def test_unknown_handles_are_key_errors() -> None:
 
 @pytest.mark.parametrize("seed", [0, 1, 7, 12345])
 def test_the_faster_faker_draws_exactly_what_faker_draws(seed: int) -> None:
-    """sim/names.py hands Faker's weighted tables to random.choices as running totals:
-    the same people, addresses and companies from the same seed, only sooner."""
+    """sim/names.py hands Faker's weighted tables to random.choices as running totals,
+    and loads only the providers the world draws from: the same people, addresses and
+    companies from the same seed as a plain ``Faker()``, only sooner."""
     import random
 
     from faker import Faker

@@ -332,6 +332,54 @@ def test_schema_rejects_documents_that_break_the_contract():
     assert verdict.validate_document(missing)
 
 
+def _spoilt_documents() -> dict[str, dict]:
+    """A valid document and ways of breaking it, for holding the gate's validator to the
+    reference one."""
+    doc = build([sc("one", "failed", "REQ-A-01"), *ALL_PASS[1:]],
+                waivers=[Waiver("REQ-A-01", "known", "qa", dt.date(2025, 7, 1))])
+    out = {"valid": doc}
+
+    def spoil(name, change):
+        copied = copy.deepcopy(doc)
+        change(copied)
+        out[name] = copied
+
+    spoil("bad status", lambda d: d["scenarios"][0].update(status="pass"))
+    spoil("no message", lambda d: d["scenarios"][0].pop("message"))
+    spoil("bad verdict", lambda d: d.update(verdict="green"))
+    spoil("no totals", lambda d: d.pop("totals"))
+    spoil("extra key", lambda d: d.update(colour="red"))
+    spoil("wrong type", lambda d: d["scenarios"][1].update(duration_s="fast"))
+    spoil("bad date", lambda d: next(iter(w for ws in d["waivers"].values() for w in ws))
+          .update(expires="2025-13-01"))
+    spoil("several", lambda d: (d["scenarios"][2].update(status=1),
+                                d["scenarios"][0].pop("requirements"), d.pop("seed")))
+    return out
+
+
+@pytest.mark.parametrize("name", list(_spoilt_documents()))
+def test_the_gates_validator_agrees_with_the_reference_one(name: str) -> None:
+    # jsonschema-rs checks every document a run writes or reads; jsonschema (the
+    # reference Python implementation) must find the same places wrong
+    import jsonschema
+
+    doc = _spoilt_documents()[name]
+    reference = jsonschema.Draft202012Validator(
+        verdict.load_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    expected = sorted({"/".join(map(str, e.absolute_path)) or "<root>"
+                       for e in reference.iter_errors(doc)})
+    found = sorted({p.split(": ", 1)[0] for p in verdict.validate_document(doc)})
+    assert found == expected
+    assert (name == "valid") == (found == [])
+
+
+def test_a_timestamp_that_is_not_rfc_3339_fails_the_schema() -> None:
+    # jsonschema asserts date-time only with an extra package; the gate always does
+    doc = copy.deepcopy(_spoilt_documents()["valid"])
+    doc["generated_at"] = "yesterday at noon"
+    assert [p.split(": ", 1)[0] for p in verdict.validate_document(doc)] == ["generated_at"]
+
+
 def test_scenario_results_round_trip_and_reject_unknown_statuses():
     s = sc("one", "failed", "REQ-A-01")
     assert ScenarioResult.from_dict(s.to_dict()) == s

@@ -37,13 +37,6 @@ from authconform.spec.catalogue import ConfigurationError, Requirement
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = REPO / "features" / "requirements.yml"
 NOT_APPLICABLE = "not-applicable:"
-# Installed plugins the conformance suite never uses; a gate run, the mutant and variant
-# runs and the explorer's replays turn them off (start-up CPU x0.75, bench/whatif.py).
-# The harness's own tests keep them. Faker's plugin makes a Faker for every session
-# (an autouse fixture; the world seeds its own): the proof runs, which end a session's
-# fixtures after each scenario, paid it for every scenario, a quarter of their time.
-UNUSED_PLUGIN_ARGS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:anyio",
-                      "-p", "no:faker")
 PROFILE_TAGS = {"profile-current": "current", "profile-2019": "2019"}
 # Tags the feature files may use besides requirement ids and area names.
 FIXED_MARKERS = {

@@ -322,7 +322,7 @@ def replay_feature(feature: Path | str, *, mutant: str | None = None, seed: int 
                    timeout: float = 300.0) -> subprocess.CompletedProcess[str]:
     """Run one .feature (a path or its text) with the shared steps, in a fresh pytest
     process outside the repository's own suite, against the simulator or a mutant."""
-    from authconform.gate.plugin import UNUSED_PLUGIN_ARGS
+    from authconform.gate.pytest_args import SUITE_PLUGIN_ARGS
 
     with tempfile.TemporaryDirectory(prefix="authconform-replay-") as tmp:
         folder = Path(tmp)
@@ -332,7 +332,7 @@ def replay_feature(feature: Path | str, *, mutant: str | None = None, seed: int 
             'from pytest_bdd import scenarios\n\nscenarios("replayed.feature")\n',
             encoding="utf-8")
         args = [sys.executable, "-m", "pytest", "test_replayed.py", "-q", "-p",
-                "no:cacheprovider", *UNUSED_PLUGIN_ARGS, "--rootdir", tmp, "--sut", "sim",
+                "no:cacheprovider", *SUITE_PLUGIN_ARGS, "--rootdir", tmp, "--sut", "sim",
                 "--seed", str(seed)]
         for plugin in conformance_plugins():
             args += ["-p", plugin]
