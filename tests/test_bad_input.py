@@ -255,6 +255,15 @@ def test_every_malformed_feature_file_is_named_even_in_a_subfolder(tmp_path: Pat
     assert "Line: " not in line
 
 
+def test_a_scenario_name_used_twice_in_a_file_is_exit_2_at_the_second(tmp_path: Path) -> None:
+    # a copied scenario not yet renamed: pytest-bdd would run only one of the two
+    twice = GOOD + GOOD.split("\n", 1)[1].replace('"old iPhone"', '"new iPhone"')
+    done = run_suite_gate(tmp_path, _suite(tmp_path, twice, name="new.feature"))
+    assert done.returncode == GATE_USAGE, said(done)[-3000:]
+    assert ("features/new.feature:6: a second scenario named 'Alex installs the app' "
+            "(the first is at line 3)") in gate_line(done)
+
+
 def test_a_step_module_that_does_not_compile_is_exit_2_naming_file_and_line(
         tmp_path: Path) -> None:
     root = _suite(tmp_path, GOOD, name="new.feature")

@@ -141,3 +141,35 @@ def test_a_run_collects_the_same_scenarios_from_remembered_files(tmp_path: Path)
     remembered = {p.name for p in (REPO / feature_files.FOLDER).iterdir()}
     for path in (REPO / "features").rglob("*.feature"):
         assert feature_files.key(str(path.parent), path.name, path.read_bytes()) in remembered, path
+
+
+REPEATED = """\
+Feature: Codes
+  Scenario: A code
+    Given a phone
+
+  Rule: Later
+    Scenario: A code
+      Given another phone
+"""
+
+
+@pytest.mark.parametrize("remembered", [True, False], ids=["remembered", "not-remembered"])
+def test_two_scenarios_of_one_name_are_a_parse_error_at_the_second(
+        tmp_path: Path, table: None, monkeypatch: pytest.MonkeyPatch, remembered: bool) -> None:
+    # pytest-bdd keeps a feature's scenarios by name: the first would silently never run
+    from pytest_bdd.exceptions import GherkinParseError
+
+    if not remembered:
+        monkeypatch.setenv("AUTHCONFORM_CACHE", "off")
+    path = tmp_path / "codes.feature"
+    path.write_text(REPEATED, encoding="utf-8")
+    with pytest.raises(GherkinParseError) as raised:
+        _parse(path, tmp_path)
+    assert raised.value.line == 6
+    assert raised.value.message.startswith(
+        "a second scenario named 'A code' (the first is at line 2)")
+    assert not (tmp_path / feature_files.FOLDER).exists(), "an error is never remembered"
+    path.write_text(REPEATED.replace("    Scenario: A code\n      Given another",
+                                     "    Scenario: Another code\n      Given another"))
+    assert list(_parse(path, tmp_path).scenarios) == ["A code", "Another code"]

@@ -38,6 +38,12 @@ as_generated = schemathesis.openapi.from_asgi("/openapi.json", APP, config=(
 in_a_world = schemathesis.openapi.from_asgi("/openapi.json", APP)
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
+# schemathesis names each operation's test "test_x[METHOD /path]", but pytest 9.2 builds
+# an item's node id from the function's own name and its parametrization only: every
+# operation had the same id, and pytest-xdist, which tells items apart by id, ran one
+# and dropped the rest. Given a parametrization, schemathesis names the function after
+# the operation, so each id carries it. (tests/conftest.py refuses repeated ids.)
+PASS = pytest.mark.parametrize("pass_name", ["fuzz"])
 FEW = settings(max_examples=5, deadline=None, database=None, derandomize=True,
                suppress_health_check=list(HealthCheck))
 MORE = settings(FEW, max_examples=10)
@@ -64,16 +70,18 @@ WORLD = _world()
 
 
 @as_generated.parametrize()
+@PASS
 @FEW
-def test_no_server_error_as_generated(case: Any) -> None:
+def test_no_server_error_as_generated(case: Any, pass_name: str) -> None:
     response = case.call()
     case.validate_response(response, checks=CHECKS)
     assert response.status_code < 500
 
 
 @in_a_world.parametrize()
+@PASS
 @MORE
-def test_no_server_error_inside_a_world(case: Any) -> None:
+def test_no_server_error_inside_a_world(case: Any, pass_name: str) -> None:
     if case.path.startswith(("/v1/world/", "/v1/devices/")):
         case.headers = {**(case.headers or {}), "X-World-Id": WORLD["X-World-Id"],
                         "Authorization": WORLD["Authorization"]}

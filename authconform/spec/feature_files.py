@@ -16,6 +16,10 @@ a file that does not parse is never remembered (its error is named every time).
 Entries are pickles this module wrote, in the project's own folder: trusted as the
 byte-code in ``__pycache__`` beside them is. ``AUTHCONFORM_CACHE=off`` parses every
 time (``remembered``).
+
+A file with two scenarios of the same name does not parse here: pytest-bdd keeps a
+feature's scenarios by name, so the second would take the first one's place and the
+first would never run, without a word. It is a parse error at the second one's line.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from authconform.spec import remembered
 
 FOLDER = remembered.FOLDER / "features"
 KEPT = 256  # remembered parses; the oldest go first
-VERSION = b"authconform feature cache 1\n"
+VERSION = b"authconform feature cache 2\n"  # 2: repeated names are refused
 
 
 def parse(base: Path | str, rel: str, remember_in: Path | None = None) -> Any:
@@ -48,10 +52,8 @@ def parse(base: Path | str, rel: str, remember_in: Path | None = None) -> Any:
 
 @functools.lru_cache(maxsize=512)
 def _parse(base: str, rel: str, content: bytes, remember_in: Path | None) -> Any:
-    from pytest_bdd.parser import FeatureParser
-
     if remember_in is None or remembered.turned_off():
-        return FeatureParser(base, rel).parse()
+        return _checked_parse(base, rel)
     folder, name = remember_in / FOLDER, key(base, rel, content)
     try:
         parsed = pickle.loads((folder / name).read_bytes())
@@ -60,13 +62,44 @@ def _parse(base: str, rel: str, content: bytes, remember_in: Path | None) -> Any
     if type(parsed).__name__ == "Feature" and parsed.filename == os.path.abspath(
             os.path.join(base, rel)):
         return parsed
-    parsed = FeatureParser(base, rel).parse()
+    parsed = _checked_parse(base, rel)
     try:
         data = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):
         return parsed
     remembered.store(folder, name, data, KEPT)
     return parsed
+
+
+def _checked_parse(base: str, rel: str) -> Any:
+    """pytest-bdd's parse of the file, refused (its ``ScenarioError``, at the line)
+    when two scenarios share a name."""
+    import linecache
+
+    from pytest_bdd.exceptions import ScenarioError
+    from pytest_bdd.parser import FeatureParser
+
+    class NotingParser(FeatureParser):
+        """Notes each scenario it reads, before the feature's table keyed by name
+        keeps only the last of a name."""
+
+        def parse_scenario(self, scenario_data: Any, feature: Any, rule: Any = None) -> Any:
+            read.append((scenario_data.name, scenario_data.location.line))
+            return super().parse_scenario(scenario_data, feature, rule)
+
+    read: list[tuple[str, int]] = []
+    parser = NotingParser(base, rel)
+    feature = parser.parse()
+    first: dict[str, int] = {}
+    for name, line in read:
+        if name in first:
+            raise ScenarioError(
+                f"a second scenario named {name!r} (the first is at line {first[name]}): "
+                "each scenario of a file needs a name of its own, or one of them never "
+                "runs", line, linecache.getline(parser.abs_filename, line).strip(),
+                parser.abs_filename)
+        first[name] = line
+    return feature
 
 
 def key(base: str, rel: str, content: bytes) -> str:
