@@ -10,7 +10,7 @@ credentials are tied to a phone and are made again after additional verification
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 FORMAT = 1
 
@@ -35,6 +35,11 @@ class BackedUpAccount:
     account_token: str | None = None
     tenant_id: str | None = None  # work or school: which tenant to re-activate with
 
+    def as_dict(self) -> dict[str, object]:
+        """The fields by name, in order: what ``dataclasses.asdict`` gives, at a tenth of
+        its cost (every field is a plain value, so there is nothing to copy deeply)."""
+        return dict(vars(self))
+
 
 @dataclass(frozen=True)
 class BackupPayload:
@@ -49,7 +54,7 @@ class BackupPayload:
             "made_on": self.made_on,
             "made_at": self.made_at,
             "settings": self.settings,
-            "accounts": [asdict(a) for a in self.accounts],
+            "accounts": [a.as_dict() for a in self.accounts],
         }
         return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
 

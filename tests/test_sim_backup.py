@@ -352,3 +352,17 @@ def test_a_blob_never_holds_plaintext() -> None:
     key = app.state.backup.key
     assert key is not None and key not in blob
     assert site.params.secret in crypto.unseal(key, blob, app._aad(scene.location)).decode()
+
+
+def test_a_backed_up_account_as_a_dict_is_what_asdict_gives() -> None:
+    import dataclasses
+
+    from sim.backup import BackedUpAccount
+
+    for account in (BackedUpAccount("personal", "Microsoft", "alex@example.com", "Alex", True,
+                                    account_token="t-1"),
+                    BackedUpAccount("third_party", "GitHub", "alex", "GitHub", False,
+                                    secret="JBSWY3DPEHPK3PXP", digits=8, period=60,
+                                    algorithm="SHA256")):
+        assert account.as_dict() == dataclasses.asdict(account)
+        assert list(account.as_dict()) == [f.name for f in dataclasses.fields(account)]

@@ -6,7 +6,6 @@ The default target (``--sut sim``). It only translates: port arguments in, sim c
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -267,7 +266,7 @@ class SimWorld:
             return None
         entries = tuple(
             port.BackedUpEntry(port.AccountKind(a.kind),
-                               {k: str(v) for k, v in dataclasses.asdict(a).items()
+                               {k: str(v) for k, v in a.as_dict().items()
                                 if v is not None and k != "kind"})
             for a in payload.accounts)
         return port.BackupContents(entries, {k: str(v) for k, v in payload.settings.items()})
