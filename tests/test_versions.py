@@ -15,7 +15,7 @@ from authconform import port
 from authconform.adapters import TargetConfig, versions
 from authconform.adapters.sim_adapter import SimAdapter
 from authconform.gate.verdict import RunInfo, build_document, validate_document
-from tests.test_bad_input import NODE, gate_line, run_gate, said
+from tests.test_bad_input import NODE, SCENARIO, gate_line, run_gate, said
 
 REPO = Path(__file__).resolve().parent.parent
 CHANGELOG = REPO / "docs" / "port-changelog.md"
@@ -146,7 +146,7 @@ def test_a_run_refuses_an_adapter_of_an_older_major_version_at_once(old_adapters
 
 def test_a_run_of_an_older_minor_version_carries_a_note_in_the_verdict(
         old_adapters: Path) -> None:
-    done = run_gate(old_adapters, "--sut", "old_adapters:OldMinor", pytest_args=(NODE,))
+    done = run_gate(old_adapters, "--sut", "old_adapters:OldMinor", "-k", SCENARIO)
     assert "(exit 0)" in gate_line(done), said(done)[-2000:]
     document = json.loads((old_adapters / "reports" / "conformance.json").read_text())
     assert document["target"]["port_version"] == "2.0.0"
