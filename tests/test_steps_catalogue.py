@@ -4,12 +4,14 @@ stop the gate at their line before anything runs; the repository's own features 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import types
 from pathlib import Path
 
 import pytest
@@ -178,6 +180,33 @@ def test_allowed_values_that_are_accepted_pass(defs, tmp_path):
             And the app answers "OK"
         """)
     assert stepcheck.check(defs, folder) == []
+
+
+def test_a_step_two_definitions_match_is_refused_naming_both(defs, tmp_path):
+    # a new module's phrase that an existing one also matches ({code} takes any text):
+    # pytest-bdd would run one of the two, whichever the writer meant
+    from pytest_bdd import parsers
+
+    answers = next(d for d in defs if d.text == 'the app answers "{code}"')
+    mine = dataclasses.replace(
+        answers, text='the app answers "{code}" on the "{phone}"', path="steps/mine.py",
+        line=3, rules={}, context=types.SimpleNamespace(
+            parser=parsers.parse('the app answers "{code}" on the "{phone}"')))
+    folder = features(tmp_path, """\
+        Feature: mine
+          @REQ-BACKUP-01
+          Scenario: two
+            Then the app answers "OK" on the "old iPhone"
+            And the app answers "OK"
+        """)
+    (problem,) = stepcheck.check([*defs, mine], folder)
+    assert str(problem) == (
+        f"features/mine.feature:4: 2 step definitions match (steps/mine.py:3, "
+        f"{answers.path}:{answers.line}), and only one of them would run (make their "
+        'phrases differ): Then the app answers "OK" on the "old iPhone"'), str(problem)
+    # the same function under two phrases is one definition
+    twice = dataclasses.replace(mine, path=answers.path, line=answers.line)
+    assert stepcheck.check([*defs, twice], folder) == []
 
 
 # ---------------------------------------------------------------- untraced scenarios

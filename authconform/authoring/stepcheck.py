@@ -115,6 +115,12 @@ def check_step(defs: Sequence[StepDef], step: FeatureStep,
                                      f"a {' and a '.join(kinds)} step)",
                                tuple(d.typed for d in other[:SUGGESTIONS]))
         return StepProblem(step, "no step definition matches", tuple(closest(defs, step)))
+    functions = sorted({(d.path, d.line) for d in matching})
+    if len(functions) > 1:
+        # pytest-bdd runs one of them (the last registered), whichever the writer meant
+        where = ", ".join(f"{path}:{line}" for path, line in functions)
+        return StepProblem(step, f"{len(functions)} step definitions match ({where}), and "
+                                 "only one of them would run (make their phrases differ)")
     refusals = []
     for d in matching:
         arguments = d.arguments(step.text)
