@@ -7,6 +7,7 @@ apply at once are all accepted; and a short sweep over the conforming variants i
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from authconform.proof.explore.run import main, seeds_of, sweep
 CATALOGUE = Path(__file__).resolve().parents[1] / "features" / "requirements.yml"
 
 
+@functools.cache  # read-only, and parsing it is most of what each rule's test costs
 def _catalogue() -> dict[str, dict[str, Any]]:
     data = yaml.safe_load(CATALOGUE.read_text("utf-8"))
     return {r["id"]: r for r in data["requirements"]}
