@@ -59,6 +59,7 @@ from authconform.gate.exit_codes import (
     EXIT_USAGE,
     decide_exit_code,
 )
+from authconform.gate.pytest_args import SUITE_PLUGIN_ARGS
 from authconform.gate.waivers import TODAY_ENV
 from authconform.report.allure_cli import ALLURE_MISSING, find_allure
 from authconform.spec.catalogue import (
@@ -194,8 +195,6 @@ def uncompilable_python(root: Path) -> list[str]:
 
 
 def pytest_command(args: argparse.Namespace, root: Path, report_dir: Path) -> list[str]:
-    from authconform.gate.pytest_args import SUITE_PLUGIN_ARGS
-
     chosen = [str(f) for f in getattr(args, "feature_files", None) or []] or ["features"]
     cmd = [sys.executable, "-m", "pytest", *chosen, "--strict-markers", "-p", "no:cacheprovider",
            *SUITE_PLUGIN_ARGS,

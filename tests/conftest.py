@@ -14,6 +14,8 @@ of several with one id it runs one and drops the others without a word.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 # Longest first (``pytest --durations``, summed per file, on the 2-core machine).
@@ -51,10 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    seen: dict[str, int] = {}
-    for item in items:
-        seen[item.nodeid] = seen.get(item.nodeid, 0) + 1
-    repeated = sorted(nodeid for nodeid, count in seen.items() if count > 1)
+    repeated = sorted(n for n, count in Counter(i.nodeid for i in items).items() if count > 1)
     if repeated:
         raise pytest.UsageError(
             f"{len(repeated)} node id(s) shared by several tests, of which xdist would run "

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from authconform.gate.pytest_args import SCENARIO_PLUGIN_ARGS
+
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / ".venv" / "bin" / "authconform"
 # One short scenario that reaches begin_recovery, the operation the bad adapters spoil.
@@ -28,7 +30,7 @@ NODE = f"features/faults.feature::{SCENARIO}"
 ONE_EXAMPLE = "fetched"  # "... the network will drop before the key is fetched"
 # The runs here load only pytest-bdd: no other installed plugin (as a gate run), and
 # neither xdist nor Allure, which they never use.
-QUIET = ["--disable-plugin-autoload", "-p", "pytest_bdd.plugin"]
+QUIET = list(SCENARIO_PLUGIN_ARGS)
 
 PYTEST_FAILED, PYTEST_INTERRUPTED, PYTEST_USAGE = 1, 2, 4
 GATE_USAGE, GATE_HARNESS = 2, 3
@@ -107,11 +109,11 @@ def cli_command() -> list[str]:
 
 
 def run_gate(tmp_path: Path, *args: str, html: bool = False, pytest_args: tuple[str, ...] = (),
-             **env: str) -> subprocess.CompletedProcess[str]:
+             quiet: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
     cmd = [*cli_command(), "run", "--report-dir", str(tmp_path / "reports"), *args]
     if not html:
         cmd.append("--no-html")
-    cmd += ["--", *QUIET, *pytest_args]
+    cmd += ["--", *(QUIET if quiet else ()), *pytest_args]
     return subprocess.run(cmd, cwd=REPO, env=_env(tmp_path, **env), capture_output=True,
                           text=True, timeout=300, check=False)
 
@@ -494,9 +496,8 @@ def test_a_plugin_installed_beside_the_harness_does_not_join_a_gate_run(tmp_path
     assert mark.read_text() == "loaded", said(plain)[-3000:]
     mark.unlink()
     # the gate loads the plugins it names: a mutant's failure stays a failure
-    cmd = [*cli_command(), "run", "--report-dir", str(tmp_path / "reports"), "--no-html",
-           "--mutant", "red_dot_never_shown", "-k", "lapsed_signin_marks_the_backup_out_of_date"]
-    done = subprocess.run(cmd, cwd=REPO, env=_env(tmp_path, STRAY_MARK=str(mark)),
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = run_gate(tmp_path, "--mutant", "red_dot_never_shown", "-k",
+                    "lapsed_signin_marks_the_backup_out_of_date", quiet=False,
+                    STRAY_MARK=str(mark))  # only the gate's own choice of plugins
     assert not mark.exists(), said(done)[-3000:]
     assert done.returncode == 1, said(done)[-3000:]

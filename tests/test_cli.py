@@ -11,7 +11,7 @@ import pytest
 
 from authconform import cli
 from authconform.report import allure_cli
-from tests.test_results_plugin import PLUGINS, isolate, write_suite
+from tests.test_results_plugin import isolate, write_suite
 
 DOC_OK = {
     "verdict": "conformant", "reasons": [],
@@ -179,7 +179,7 @@ def repo(tmp_path, monkeypatch):
 
 def run_cli(repo: Path, *argv: str) -> int:
     return cli.main(["run", "--root", str(repo), "--sut", "mini", "--no-html",
-                     "--report-dir", str(repo / "out"), *argv, "--", *PLUGINS])
+                     "--report-dir", str(repo / "out"), *argv])
 
 
 def test_run_exit_codes_follow_the_verdict(repo, capsys):
@@ -197,7 +197,7 @@ def test_run_exit_codes_follow_the_verdict(repo, capsys):
 
 def test_run_usage_errors_exit_2(repo, capfd):
     assert cli.main(["run", "--root", str(repo), "--sut", "nope", "--no-html",
-                     "--report-dir", str(repo / "out"), "--", *PLUGINS]) == 2
+                     "--report-dir", str(repo / "out")]) == 2
     (repo / "w.yml").write_text(
         "- {requirement: REQ-NOPE-01, reason: r, owner: o, expires: 2999-01-01}\n")
     assert run_cli(repo, "--waivers", str(repo / "w.yml")) == 2
@@ -270,10 +270,10 @@ def test_a_report_folder_on_a_file_is_exit_2_with_one_line(repo, tmp_path, capsy
     blocker.write_text("not a folder")
     assert "is a file" in _one_line_exit_2(capsys, cli.main(
         ["run", "--root", str(repo), "--sut", "mini", "--no-html",
-         "--report-dir", str(blocker), "--", *PLUGINS]))
+         "--report-dir", str(blocker)]))
     assert "through a file" in _one_line_exit_2(capsys, cli.main(
         ["run", "--root", str(repo), "--sut", "mini", "--no-html",
-         "--report-dir", str(blocker / "reports"), "--", *PLUGINS]))
+         "--report-dir", str(blocker / "reports")]))
     assert "is a file" in _one_line_exit_2(capsys, cli.main(
         ["merge", str(tmp_path / "shard-1"), "--no-html", "--report-dir", str(blocker)]))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pytest_bdd import parser as bdd_parser
 
-from authconform.gate.pytest_args import SUITE_PLUGIN_ARGS
+from authconform.gate.pytest_args import SCENARIO_PLUGIN_ARGS
 from authconform.spec import feature_files
 
 REPO = Path(__file__).resolve().parent.parent
@@ -123,7 +123,7 @@ def test_a_run_collects_the_same_scenarios_from_remembered_files(tmp_path: Path)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("AUTHCONFORM_CACHE", None)
     cmd = [sys.executable, "-m", "pytest", "features", "--collect-only", "-q",
-           "-p", "no:cacheprovider", *SUITE_PLUGIN_ARGS, "-p", "no:xdist",
+           "-p", "no:cacheprovider", *SCENARIO_PLUGIN_ARGS,
            "--sut", "sim", "--seed", "1", "--rootdir", str(REPO),
            "-o", f"cache_dir={tmp_path}"]
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from authconform.gate import allure_live, items, results, verdict
+from authconform.gate.pytest_args import SUITE_PLUGIN_ARGS
 from authconform.port import Capability, CapabilityMissing, TargetError
 
 pytest_plugins = ["pytester"]
@@ -238,9 +239,9 @@ def write_suite(root: Path) -> Path:
     return root
 
 
-# Only the plugins the suite needs: the others installed (hypothesis, faker,
-# schemathesis) take seconds to import in every subprocess.
-PLUGINS = ("-p", "pytest_bdd.plugin", "-p", "allure_pytest_bdd.plugin", "-p", "xdist.plugin")
+# Only the plugins the suite needs, as a gate run loads them: the others installed
+# (hypothesis, faker, schemathesis) take seconds to import in every subprocess.
+PLUGINS = SUITE_PLUGIN_ARGS
 
 
 def isolate(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,9 +13,8 @@ wants in the run is named after ``--``: ``authconform run -- -p pytest_timeout``
 from __future__ import annotations
 
 # --disable-plugin-autoload: pytest >= 8.4. Each -p names a plugin module.
-SUITE_PLUGIN_ARGS: tuple[str, ...] = (
-    "--disable-plugin-autoload",
-    "-p", "pytest_bdd.plugin",
-    "-p", "allure_pytest_bdd.plugin",
-    "-p", "xdist.plugin",
-)
+# What running the scenarios needs: no plugin auto-loaded, pytest-bdd named.
+SCENARIO_PLUGIN_ARGS: tuple[str, ...] = ("--disable-plugin-autoload", "-p", "pytest_bdd.plugin")
+# What a conformance run adds: Allure's results and --workers.
+SUITE_PLUGIN_ARGS: tuple[str, ...] = (*SCENARIO_PLUGIN_ARGS, "-p", "allure_pytest_bdd.plugin",
+                                      "-p", "xdist.plugin")

@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 import pytest
 
 from authconform.alterations.mutants import MUTANTS
+from authconform.gate.pytest_args import SUITE_PLUGIN_ARGS
 from authconform.proof import catalogue_cli
 
 T = TypeVar("T")
@@ -269,8 +270,6 @@ def run_session(session: MutationSession, *, suite: str, seed: int,
     """One quiet pytest session over the simulator from the repository root, with
     ``session`` taking over its run loop: pytest's exit code and the wall time. ``seed``
     is the session's; each job then runs on the seed it names."""
-    from authconform.gate.pytest_args import SUITE_PLUGIN_ARGS
-
     args = [suite, "-qq", "-p", "no:cacheprovider", *SUITE_PLUGIN_ARGS, "--no-header",
             "--no-summary", "--sut", "sim", "--seed", str(seed), *extra]
     started = time.perf_counter()

@@ -136,8 +136,8 @@ class OperationDispatch:
 
     def answer(self, found: Route, method: str, path: str, query_string: bytes,
                headers: list[tuple[bytes, bytes]], body: bytes) -> Response | None:
-        """The answer to a whole request for the operation ``route`` found (``found``), or None to
-        let FastAPI answer it (a request malformed in a way whose error FastAPI words).
+        """The answer to a whole request for the operation ``found`` (what ``route`` gave),
+        or None to let FastAPI answer it (a request malformed in a way whose error FastAPI words).
         ``headers`` as ASGI gives them: lower-case names. Synchronous: the service's
         protocol (``protocol.py``) calls it without an ASGI cycle, too."""
         try:

@@ -109,10 +109,10 @@ class _AnswersOperations:
             path = url.path.decode("ascii")
             if "%" in path:
                 path = urllib.parse.unquote(path)
-            declared = self._declared_length()
-            # the parser holds the body to the declared length: no more can come
             found = direct.route(method, path)
-            if found is not None and declared is not None and declared <= self._limit:
+            # the parser holds the body to the declared length: no more can come
+            declared = self._declared_length() if found is not None else None
+            if declared is not None and declared <= self._limit:
                 self._held = (found, method, path, url.query or b"", [])
                 return
         super().on_headers_complete()  # type: ignore[misc]

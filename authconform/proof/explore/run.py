@@ -22,6 +22,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from authconform import port
 from authconform.adapters import TargetConfig, load_adapter, read_options
 from authconform.adapters.guard import GuardedTarget
+from authconform.gate.pytest_args import SUITE_PLUGIN_ARGS
 from authconform.proof.explore.gherkin import feature_text, write_feature
 from authconform.proof.explore.machine import Disagreement, Explorer, make_machine
 
@@ -322,8 +323,6 @@ def replay_feature(feature: Path | str, *, mutant: str | None = None, seed: int 
                    timeout: float = 300.0) -> subprocess.CompletedProcess[str]:
     """Run one .feature (a path or its text) with the shared steps, in a fresh pytest
     process outside the repository's own suite, against the simulator or a mutant."""
-    from authconform.gate.pytest_args import SUITE_PLUGIN_ARGS
-
     with tempfile.TemporaryDirectory(prefix="authconform-replay-") as tmp:
         folder = Path(tmp)
         text = feature.read_text("utf-8") if isinstance(feature, Path) else feature
