@@ -1,8 +1,9 @@
 """gate: runs the conformance scenarios and decides the verdict.
 
 Holds the pytest plugin that loads the target and collects the feature files
-(``plugin``) with the plugins a run names (``pytest_args``), the per-scenario result collector (``results``) with the names of
-scenarios (``items``), failures told in the user's words (``failures``) and the
+(``plugin``), the pytest plugins a run names (``pytest_args``), the per-scenario result
+collector (``results``) with the names of scenarios (``items``), failures told in the
+user's words (``failures``) and the
 precondition ownership that steps declare (``preconditions``), the decision itself
 (``verdict``, ``inference`` for undeclared readings, ``waivers``), the one document it
 writes (``document``) and the exit code (``exit_codes``), the merge of a sharded run
