@@ -12,6 +12,7 @@ from pathlib import Path
 
 from authconform.service.app import MAX_BODY, create_app
 from authconform.service.protocol import joined_writes_protocol
+from authconform.service.server import PromptServer
 
 TOKEN_ENV = "AUTHCONFORM_SERVICE_TOKEN"
 
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
                             log_level=args.log_level, proxy_headers=False,
                             server_header=False, date_header=False,
                             timeout_graceful_shutdown=5, timeout_keep_alive=30)
-    server = uvicorn.Server(config)
+    server = PromptServer(config)
     if args.fd is None:
         server.run()
     else:
