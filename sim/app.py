@@ -433,6 +433,11 @@ class Authenticator:
         return self.out_of_date
 
     @property
+    def backup_setting(self) -> str | None:
+        """The backup option in the app's settings, where the app offers backup at all."""
+        return BACKUP_SETTING[self.device.platform] if self.backup_supported else None
+
+    @property
     def recovery_label(self) -> str | None:
         """The recovery button's label, where the app offers recovery at all."""
         return self.world.rules.recovery_label if self.backup_supported else None

@@ -238,7 +238,10 @@ def _(cast: Cast, phone: str) -> Outcome:
 # ------------------------------------------------------------------ what the screens show
 @then(parsers.parse('the "{phone}" settings offer "{setting}"'))
 def _(cast: Cast, phone: str, setting: str) -> None:
-    assert cast.target.app.screen(cast.phone(phone).id).backup_setting == setting
+    # The documents name the setting; case and spacing are the app's.
+    shown = cast.target.app.screen(cast.phone(phone).id).backup_setting
+    assert shown is not None and same_words(shown, setting), (
+        f"the {phone} settings offer {shown!r}, not {setting!r}")
 
 
 @then(parsers.parse('the "{phone}" settings have no backup option'))

@@ -11,7 +11,6 @@ from typing import Any
 
 from authconform import port
 from sim import qr
-from sim.app import BACKUP_SETTING
 from sim.codes import DEFAULT_PERIOD
 from sim.device import Platform as SimPlatform
 from sim.refusals import Done, Refusal
@@ -93,7 +92,7 @@ class SimApp:
         device = app.device
         supported = app.backup_supported
         return port.Screen(
-            backup_setting=BACKUP_SETTING[device.platform] if supported else None,
+            backup_setting=app.backup_setting,
             backup_on=app.state.backup.on,
             recovery_offered=supported,
             red_dot=app.red_dot,

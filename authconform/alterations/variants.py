@@ -322,3 +322,19 @@ def _(world: World) -> None:
         return done
 
     wrap_app(world, "_add_third_party", named_by_user)
+
+
+@variant("labels-in-other-case",
+         "the settings name the backup option 'iCloud Backup' or 'Cloud Backup' and the "
+         "recovery button reads 'START RECOVERY': the documents' words, in the app's case")
+def _(world: World) -> None:
+    from authconform.alterations.patching import override_app_property
+
+    def setting(app: Authenticator, shown: str | None) -> str | None:
+        return shown.replace(" backup", " Backup") if shown is not None else None
+
+    def button(app: Authenticator, shown: str | None) -> str | None:
+        return shown.upper() if shown is not None else None
+
+    override_app_property(world, "backup_setting", setting)
+    override_app_property(world, "recovery_label", button)
