@@ -85,6 +85,7 @@ Feature: An out-of-date backup
   Scenario Outline: When the declared recovery sign-in lifetime <how> the phone shows <mark>
     Given Alex has backed up the accounts "GitHub" on the "old iPhone"
     When the declared recovery sign-in lifetime <how>
+    And Alex adds the "Dropbox" account to the "old iPhone"
     Then the "old iPhone" shows <mark>
 
     Examples: before
@@ -102,7 +103,9 @@ Feature: An out-of-date backup
   @stale @REQ-STALE-02 @profile-current @reading-red_dot-out_of_date
   Scenario Outline: The red dot stays until Alex signs in again
     Given Alex has backed up the accounts "GitHub" on the "<phone>"
-    When Alex's recovery account sign-in lapses and the "<phone>" marks the backup out of date
+    When Alex's recovery account sign-in lapses
+    And Alex adds the "Dropbox" account to the "<phone>" while the backup is out of date
+    And the "<phone>" marks the backup out of date
     And the "<phone>" loses its network connection
     Then the "<phone>" shows a red dot
     When the "<phone>" is back online
@@ -126,7 +129,9 @@ Feature: An out-of-date backup
   @stale @REQ-STALE-02 @profile-current @reading-red_dot-out_of_date
   Scenario Outline: The red dot stays when Alex closes the app and opens it again
     Given Alex has backed up the accounts "GitHub" on the "<phone>"
-    When Alex's recovery account sign-in lapses and the "<phone>" marks the backup out of date
+    When Alex's recovery account sign-in lapses
+    And Alex adds the "Dropbox" account to the "<phone>" while the backup is out of date
+    And the "<phone>" marks the backup out of date
     And Alex closes the app on the "<phone>" and opens it again
     Then the "<phone>" shows a red dot
     When Alex selects the red dot on the "<phone>"
@@ -155,8 +160,9 @@ Feature: An out-of-date backup
   Scenario Outline: Choosing the red dot and signing in again brings the backup up to date
     Given Alex has backed up the accounts "GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
-    When Alex's recovery account sign-in lapses and the "<old phone>" marks the backup out of date
+    When Alex's recovery account sign-in lapses
     And Alex adds the "Dropbox" account to the "<old phone>" while the backup is out of date
+    And the "<old phone>" marks the backup out of date
     And Alex selects the red dot on the "<old phone>"
     Then the app answers "SIGN_IN_REQUIRED"
     When Alex signs in again to update the backup on the "<old phone>"
@@ -178,7 +184,9 @@ Feature: An out-of-date backup
   @stale @REQ-STALE-03 @profile-current @negative @ios @reading-red_dot-out_of_date
   Scenario: A wrong password does not clear the red dot
     Given Alex has backed up the accounts "GitHub" on the "old iPhone"
-    When Alex's recovery account sign-in lapses and the "old iPhone" marks the backup out of date
+    When Alex's recovery account sign-in lapses
+    And Alex adds the "Dropbox" account to the "old iPhone" while the backup is out of date
+    And the "old iPhone" marks the backup out of date
     And Alex signs in again to update the backup on the "old iPhone" with a wrong password
     Then signing in is refused with "SIGN_IN_FAILED"
     And the "old iPhone" shows a red dot
@@ -187,6 +195,7 @@ Feature: An out-of-date backup
   Scenario Outline: The out-of-date mark sits on the menu, the action bar or an exclamation icon
     Given Alex has backed up the accounts "GitHub" on the "<phone>"
     When Alex's recovery account sign-in lapses
+    And Alex adds the "Dropbox" account to the "<phone>" while the backup is out of date
     Then the "<phone>" shows the out-of-date mark on the menu, on the action bar or as an exclamation icon
 
     @ios
@@ -204,6 +213,7 @@ Feature: An out-of-date backup
     Given Alex has backed up the accounts "GitHub" on the "<phone>"
     Then the "<phone>" does not prompt Alex to sign in to update the backup
     When Alex's recovery account sign-in lapses
+    And Alex adds the "Dropbox" account to the "<phone>" while the backup is out of date
     Then the "<phone>" prompts Alex to sign in to update the backup
 
     @ios
@@ -220,8 +230,9 @@ Feature: An out-of-date backup
   Scenario Outline: Another personal Microsoft account of Alex's cannot bring the backup up to date
     Given Alex has a second personal Microsoft account
     And Alex has backed up the accounts "GitHub" on the "<old phone>"
-    When Alex's recovery account sign-in lapses and the "<old phone>" marks the backup out of date
+    When Alex's recovery account sign-in lapses
     And Alex adds the "Dropbox" account to the "<old phone>" while the backup is out of date
+    And the "<old phone>" marks the backup out of date
     And we start watching the network traffic of the "<old phone>"
     And Alex signs in again to update the backup on the "<old phone>" with the second Microsoft account
     Then signing in is refused as "not the recovery account"

@@ -83,8 +83,9 @@ def test_model_2019_profile_has_no_android_backup() -> None:
 def test_model_out_of_date_backup_keeps_the_last_upload() -> None:
     model, old = _model_with_backup()
     model.lapse("Alex")
-    assert model.red_dot(old) and answer(model.select_red_dot, old) == "SIGN_IN_REQUIRED"
+    assert model.red_dot(old) is None  # nothing waits yet: marked now or at the next change
     assert answer(model.remove, old, "Google") == m.OK  # stays on the phone only
+    assert model.red_dot(old) and answer(model.select_red_dot, old) == "SIGN_IN_REQUIRED"
     new = model.add_phone("new", m.IOS, "6.8.0", "Alex")
     assert answer(model.begin_recovery, new, "Alex", right_password=True) == m.OK
     assert "Google" in [t.label for t in new.tiles]
@@ -277,6 +278,8 @@ def test_a_tour_of_every_rule_replays_as_a_passing_scenario() -> None:
     machine.time_passes("45 days")
     machine.recovery_sign_in_lapses()
     on = _index(machine, first, mm._backup_on)
+    machine.alex_changes_an_account(_index(machine, first, mm._has_accounts), 1,
+                                    "moves to the top")  # a change that waits to go up
     machine.alex_selects_the_red_dot(on)
     machine.alex_signs_in_again_to_update_the_backup(on, False)
     machine.alex_signs_in_again_to_update_the_backup(on, True)

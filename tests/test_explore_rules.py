@@ -107,6 +107,9 @@ def test_undeclared_lifetime_checks_only_what_holds_either_way() -> None:
     model.advance(m.DAY)
     model.observe_session(phone.backup.session, out_of_date=True)
     model.advance(m.DAY)
+    # lapsed with nothing waiting: an app may mark it now or at the next change
+    assert model.red_dot(phone) is None
+    follow(model.add_third_party(phone, "Dropbox", scanned=False))  # cannot go up
     assert model.red_dot(phone) is True  # out of date stays so until the next sign-in
     assert follow(model.sign_in_to_update(phone, right_password=True)) == m.OK
     assert model.red_dot(phone) is False
@@ -117,6 +120,8 @@ def test_declared_lifetime_is_the_targets() -> None:
                     readings=m.Readings({m.RED_DOT or "": "out_of_date"}))
     phone = _phone_with_backup(model)
     model.advance(31 * m.DAY)
+    assert model.red_dot(phone) is None  # lapsed, nothing waiting: either reading
+    follow(model.add_third_party(phone, "Dropbox", scanned=False))
     assert model.red_dot(phone) is True
 
 

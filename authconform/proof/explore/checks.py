@@ -93,7 +93,7 @@ class Observations(_Base):
         screen = self.app.screen(self._device(phone))
         supported = self.model.supported(model_phone)
         setting = SETTING[model_phone.platform] if supported else None
-        if screen.backup_setting != setting:
+        if not _same_label(screen.backup_setting, setting):
             self._fail("version-gate",
                        f"{phone} ({model_phone.version}) offers {screen.backup_setting!r}",
                        f'the "{phone}" settings offer "{setting}"' if setting
@@ -371,3 +371,11 @@ class Observations(_Base):
                                f"the {org} administrator sees {label}",
                                f'the "{org}" administrator sees nothing of {ACTOR}\'s '
                                f'"{label}" and "{other}" accounts')
+
+
+def _same_label(shown: str | None, named: str | None) -> bool:
+    """The documents name a label's words; case and spacing are the app's (as the
+    steps compare it, steps/labels.py)."""
+    if shown is None or named is None:
+        return shown is named
+    return " ".join(shown.split()).casefold() == " ".join(named.split()).casefold()

@@ -181,8 +181,9 @@ class Explorer(Observations, RuleBasedStateMachine):
             backup = phone.backup
             if backup is None or self.model.session_valid(backup.session) is not None:
                 continue
-            screen = self.app.screen(self._device(label))
-            self.model.observe_session(backup.session, screen.red_dot)
+            shown = self.app.screen(self._device(label)).red_dot
+            if shown or backup.dirty:  # with nothing waiting, no mark tells nothing
+                self.model.observe_session(backup.session, shown)
 
     def _make_qr(self, owner: str, org: str) -> Qr:
         cast = self._cast()

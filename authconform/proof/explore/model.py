@@ -310,13 +310,17 @@ class Model:
 
     def red_dot(self, phone: Phone) -> bool | None:
         """000 'Backup is out-of-date': the recovery sign-in lapsed (REQ-STALE-02);
-        None where the model cannot tell."""
+        None where the model cannot tell. A lapsed sign-in with no change waiting to go
+        up is such a case: 000 calls the backup's data out of date, and an app may mark
+        it as soon as uploads are impossible or only once the cloud copy falls behind."""
         if phone.backup is None:
             return False if self.red_dot_followed() else None
         valid = self.session_valid(phone.backup.session)
         if valid is None or not self.red_dot_followed():
             return None
-        return not valid
+        if valid:
+            return False
+        return True if phone.backup.dirty else None
 
     def _sign_in(self, owner: str) -> Session:
         session = Session(self.now)
