@@ -6,8 +6,16 @@ from __future__ import annotations
 from pytest_bdd import given, parsers, then, when
 
 from authconform.gate.preconditions import precondition
-from authconform.port import AdminDevice, AdminView
-from steps.cast import Cast
+from authconform.port import AccountKind, AdminDevice, AdminView
+from authconform.spec.mentions import mentions
+from steps.cast import Account, Cast
+from steps.security import (
+    admin_may_know,
+    admin_texts,
+    identifying,
+    new_admin_events,
+    work_usernames,
+)
 
 
 def _device(view: AdminView, name: str) -> AdminDevice:
@@ -49,14 +57,6 @@ def _(cast: Cast, org: str, phone: str) -> None:
     assert _device(view, cast.phone(phone).name).registered
 
 
-@then(parsers.parse('the "{org}" administrator\'s events mention the "{phone}" being '
-                    "unregistered"))
-def _(cast: Cast, org: str, phone: str) -> None:
-    name = cast.phone(phone).name
-    events = cast.target.world.admin_view(cast.tenants[org].id).events
-    assert any(name in e and "unregister" in e.lower() for e in events), events
-
-
 @then(parsers.parse('the "{org}" administrator sees nothing new'))
 def _(cast: Cast, admin_before: AdminView, org: str) -> None:
     assert cast.target.world.admin_view(cast.tenants[org].id) == admin_before
@@ -66,12 +66,12 @@ def _(cast: Cast, admin_before: AdminView, org: str) -> None:
                     '"{second}" accounts'))
 def _(cast: Cast, org: str, name: str, first: str, second: str) -> None:
     view = cast.target.world.admin_view(cast.tenants[org].id)
-    seen = [*view.accounts_seen, *view.events, *(d.username for d in view.devices)]
+    seen, known = admin_texts(view), admin_may_know(cast, org)
     for label in (first, second):
         account = cast.known(name, label)
         assert account is not None, f"{name}'s {label} account was never used"
-        username = account.username.lower()
-        assert not [s for s in seen if username in s.lower()], f"the admin sees {label}"
+        leaks = mentions(seen, _naming(cast, account), known)
+        assert not leaks, f"the admin sees {name}'s {label} account: {leaks}"
 
 
 @then(parsers.parse('every new thing the "{org}" administrator sees is about {name:w}\'s '
@@ -80,9 +80,30 @@ def _(cast: Cast, admin_before: AdminView, org: str, name: str, label: str) -> N
     view = cast.target.world.admin_view(cast.tenants[org].id)
     account = cast.known(name, label)
     assert account is not None, f"{name}'s {label} account was never used"
-    username = account.username.lower()
-    new_events = view.events[len(admin_before.events):]
+    assert account.kind is AccountKind.WORK, f"{label} is not a work or school account"
+    username = account.username.strip().lower()
+    new_events = new_admin_events(admin_before, view)
     new_devices = set(view.devices) - set(admin_before.devices)
     assert new_events or new_devices, "the administrator sees nothing new at all"
-    assert all(username in e.lower() for e in new_events), new_events
-    assert all(d.username.lower() == username for d in new_devices), new_devices
+    others = [d for d in new_devices if d.username.strip().lower() != username]
+    assert not others, f"new devices of another user: {others}"
+    new_names = {u.strip().lower() for u in view.accounts_seen} - {
+        u.strip().lower() for u in admin_before.accounts_seen}
+    assert new_names <= {username}, f"new user names the administrator sees: {new_names}"
+    private = identifying(cast, name) - work_usernames(cast)
+    leaks = mentions(new_events, private, admin_may_know(cast, org))
+    assert not leaks, f"new events tell of {name}'s other accounts: {leaks}"
+
+
+def _naming(cast: Cast, account: Account) -> set[str]:
+    """What names ``account``: its user name, a third-party account's issuer, and a
+    personal Microsoft account's alternate address and number."""
+    found = {account.username}
+    if account.site is not None:
+        found.add(account.site.issuer)
+    if account.kind is AccountKind.PERSONAL:
+        for msa in (cast.recovery_accounts.get(account.owner),
+                    cast.second_msas.get(account.owner)):
+            if msa is not None and msa.id == account.id:
+                found |= {msa.alternate_email or "", msa.alternate_phone or ""}
+    return {f for f in found if f}

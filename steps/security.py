@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import Counter
 from collections.abc import Iterable
 
 from pytest_bdd import given, parsers, then, when
 
 from authconform.gate.preconditions import owned_by, precondition
-from authconform.port import AccountKind, Outcome, Store, StoredObject
+from authconform.port import AccountKind, AdminView, Outcome, Store, StoredObject
 from authconform.spec.allowed import allowed
+from authconform.spec.mentions import mentions
 from steps.cast import Cast, plain_forms, secret_forms
 from steps.outcomes import refused_as
 from steps.promised import STORE_REQUIREMENT
@@ -185,7 +187,7 @@ def _(cast: Cast, damage: str, name: str, store: str) -> None:
 
 
 # ------------------------------------------------------------------ what a refusal reveals
-def _identifying(cast: Cast, name: str) -> set[str]:
+def identifying(cast: Cast, name: str) -> set[str]:
     """Every name, address and issuer that would tell someone about ``name``'s accounts."""
     found = {a.username for (owner, _), a in cast.accounts.items() if owner == name}
     found |= {a.site.issuer for (owner, _), a in cast.accounts.items()
@@ -227,12 +229,46 @@ def _(cast: Cast, name: str, phone: str, whose: str) -> Outcome:
 def _(cast: Cast, outcome: Outcome, name: str) -> None:
     """Checks that the last refusal's message names none of the person's identifiers
     they did not type themselves."""
-    message = outcome.message.lower()
-    named = sorted(f for f in _identifying(cast, name) - cast.typed if f.lower() in message)
+    # what was typed may come back, and an identifier inside it is no leak
+    named = sorted(ident for ident, _ in mentions(
+        [outcome.message], identifying(cast, name) - cast.typed, cast.typed))
     assert not named, f"the refusal tells about {name}: {named} in {outcome.message!r}"
 
 
 # ------------------------------------------------------------------ the IT administrator
+# The documents promise the administrator no information on the personal and third-party
+# accounts; they never say how the administrator's record is worded. So a leak is one of
+# the person's private identifiers (a user name, an issuer, an address or number) standing
+# as a whole word in something the administrator sees, and not inside a text the
+# administrator may see anyway: the organisation's name and domain, its users' user names
+# (whole, or the part before the @) and their names as people, and the names the scenario
+# gave its phones (never a name the target reports: that could carry a leak). User names
+# are chosen by people and repeat: a third-party user name "alex" is no leak inside the
+# work user name "alex@contoso.example" or in "Alex's old iPhone".
+def admin_texts(view: AdminView) -> list[str]:
+    """Every text the administrator sees, one by one."""
+    return [*view.events, *view.accounts_seen,
+            *(text for d in view.devices for text in (d.device_name, d.username))]
+
+
+def admin_may_know(cast: Cast, org: str) -> set[str]:
+    tenant = cast.tenants[org]
+    known = {tenant.name, tenant.domain, *(phone.name for phone in cast.phones.values())}
+    for (owner, _), account in cast.accounts.items():
+        if account.kind is AccountKind.WORK and account.tenant is not None \
+                and account.tenant.id == tenant.id:
+            known |= {account.username, account.username.split("@")[0]}
+            if owner in cast.people:
+                person = cast.people[owner].name
+                known |= {person, *(w.strip(".,'") for w in person.split())}
+    return {k.strip().lower() for k in known if len(k.strip(".,' ")) >= 2}
+
+
+def work_usernames(cast: Cast) -> set[str]:
+    return {a.username.strip().lower() for a in cast.accounts.values()
+            if a.kind is AccountKind.WORK}
+
+
 @then(parsers.parse('the "{org}" administrator does not see the "{phone}" as registered'))
 def _(cast: Cast, org: str, phone: str) -> None:
     view = cast.target.world.admin_view(cast.tenants[org].id)
@@ -240,25 +276,29 @@ def _(cast: Cast, org: str, phone: str) -> None:
     assert not [d for d in view.devices if d.device_name == device_name and d.registered]
 
 
+# Whether the record mentions backup at all is not checked here: the documents promise
+# nothing about backup activity as such, only about the accounts, and a word test would
+# judge the app's wording. That backup and recovery by themselves add nothing to the
+# record is checked without words in privacy.feature ("sees nothing new").
 @then(parsers.parse("the \"{org}\" administrator's view holds nothing of {name:w}'s personal "
                     "or third-party accounts"))
 def _(cast: Cast, org: str, name: str) -> None:
     view = cast.target.world.admin_view(cast.tenants[org].id)
-    seen = [*view.events, *view.accounts_seen,
-            *(f"{d.device_name} {d.username}" for d in view.devices)]
+    seen = admin_texts(view)
     assert seen, "the administrator sees nothing at all, not even the work account"
-    work = {a.username.lower() for (owner, label), a in cast.accounts.items()
-            if owner == name and a.kind is AccountKind.WORK}
-    private = {f for f in _identifying(cast, name) if f.lower() not in work}
-    for text in seen:
-        lowered = text.lower()
-        leaked = sorted(f for f in private if f.lower() in lowered)
-        assert not leaked, f"the administrator sees {leaked} in {text!r}"
-        assert "backup" not in lowered, f"the administrator sees backup activity: {text!r}"
+    work = work_usernames(cast)
+    leaks = mentions(seen, identifying(cast, name) - work, admin_may_know(cast, org))
+    assert not leaks, f"the administrator sees {name}'s other accounts: {leaks}"
     wanted = {**_third_party_secrets(cast, name), **_passwords(cast, name)}
     _assert_nowhere("the administrator's view", [s.encode() for s in seen], wanted)
-    assert {u.lower() for u in view.accounts_seen} <= work | {
-        a.username.lower() for a in cast.accounts.values() if a.kind is AccountKind.WORK}
+    unknown = {u.strip().lower() for u in view.accounts_seen} - work
+    assert not unknown, f"the administrator sees user names of no work account: {unknown}"
+
+
+def new_admin_events(before: AdminView, now: AdminView) -> list[str]:
+    """The events in ``now`` that ``before`` did not have (as a multiset: the record's
+    order is the target's own)."""
+    return list((Counter(now.events) - Counter(before.events)).elements())
 
 
 # ------------------------------------------------------------------ time and fresh sign-ins
@@ -266,7 +306,8 @@ def _(cast: Cast, org: str, name: str) -> None:
 def _(cast: Cast, traffic_mark: int, phone: str) -> None:
     device_id = cast.phone(phone).id
     since = cast.target.world.traffic()[traffic_mark:]
-    asked = [t.operation for t in since if t.device_id == device_id
+    # only this phone acts while we watch: a call recorded without a device is its own
+    asked = [t.operation for t in since if t.device_id in (device_id, None)
              and t.service == "key-service"]
     assert not asked, f"the {phone} called the key holder: {asked}"
 

@@ -338,3 +338,165 @@ def _(world: World) -> None:
 
     override_app_property(world, "backup_setting", setting)
     override_app_property(world, "recovery_label", button)
+
+
+@variant("out-of-date-once-a-change-waits",
+         "a lapsed recovery sign-in marks the backup out of date (red dot, prompt) only "
+         "once a change is waiting to be uploaded: until then the cloud copy is current")
+def _(world: World) -> None:
+    from authconform.alterations.patching import override_app_property
+
+    def out_of_date(app: Authenticator, lapsed: bool) -> bool:
+        return lapsed and app.state.backup.dirty
+
+    override_app_property(world, "out_of_date", out_of_date)
+
+
+@variant("camera-asks-again-on-android",
+         "on Android the phone's camera prompt shows again at the next scan after a "
+         "refusal, or after camera access was turned off in the phone's settings (a "
+         "refusal of that second prompt is final); an iPhone never asks twice")
+def _(world: World) -> None:
+    from sim.device import CameraPermission, Platform
+
+    may_ask: set[str] = set()  # Android phones whose next scan shows the prompt again
+    refused_once: set[str] = set()  # refused at the prompt since the settings last changed
+
+    def read(app: Authenticator, original: Callable[[bytes], str], image: bytes) -> str:
+        device = app.device
+        if device.camera is CameraPermission.DENIED and device.id in may_ask:
+            may_ask.discard(device.id)
+            device.camera_prompt_showing = True
+            raise Refusal(Code.CAMERA_PERMISSION_NEEDED)
+        return original(image)
+
+    def answer(app: Authenticator, original: Callable[[bool], None], allow: bool) -> None:
+        device = app.device
+        showing = device.camera_prompt_showing
+        original(allow)
+        if not showing or device.platform is not Platform.ANDROID:
+            return
+        if allow:
+            may_ask.discard(device.id)
+            refused_once.discard(device.id)
+        elif device.id not in refused_once:
+            refused_once.add(device.id)
+            may_ask.add(device.id)
+
+    def settings(original: Callable[[str, bool], None], device_id: str,
+                 allowed: bool) -> None:
+        original(device_id, allowed)
+        refused_once.discard(device_id)
+        if not allowed and world.device(device_id).platform is Platform.ANDROID:
+            may_ask.add(device_id)
+        else:
+            may_ask.discard(device_id)
+
+    wrap_app(world, "_camera_read", read)
+    wrap_app(world, "answer_camera_prompt", answer)
+    wrap(world, "set_camera_access", settings)
+
+
+# ---------------------------------------------------------------- the administrator's view
+
+
+def _display_first_name(world: World, person_id: str) -> str:
+    """The person's first name as a lower-case handle ('Dr. Alex Smith' -> 'alex')."""
+    words = [w for w in world.people[person_id].split() if not w.endswith(".")]
+    return "".join(ch for ch in (words or ["user"])[0].lower() if ch.isalnum()) or "user"
+
+
+def _admin_events_in_own_words(world: World) -> None:
+    """The administrator's log in this app's own words: registrations name the phone and
+    the person (as the directory shows them), not the user name; nothing says
+    'unregister'."""
+    from authconform.alterations.patching import on_each_tenant
+
+    def patch(tenant: Any) -> None:
+        def person_of(username: str) -> str:
+            user = tenant.users.get(username.lower())
+            return world.people.get(user.person_id, "someone") if user else "someone"
+
+        def issue(original: Callable[..., Any], username: str, *args: Any) -> Any:
+            done = original(username, *args)
+            tenant.events[-1] = f"Set-up code handed to {person_of(username)}"
+            return done
+
+        def activate(original: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            before = len(tenant.events)
+            username, params = original(*args, **kwargs)
+            device_name = args[3] if len(args) > 3 else kwargs["device_name"]
+            tenant.events[before:] = [
+                f"{person_of(username)} enrolled a new phone: {device_name}"]
+            return username, params
+
+        def unregister(original: Callable[[str], None], device_id: str) -> None:
+            live = {key: r.device_name for key, r in tenant.registrations.items()
+                    if key[1] == device_id and r.registered}
+            before = len(tenant.events)
+            original(device_id)
+            tenant.events[before:] = [
+                f"{name} taken off the tenant: it can no longer approve sign-ins"
+                for key, name in live.items() if not tenant.registrations[key].registered]
+
+        wrap(tenant, "issue_activation", issue)
+        wrap(tenant, "activate", activate)
+        wrap(tenant, "unregister", unregister)
+
+    on_each_tenant(world, patch)
+
+
+def _user_names_from_first_names(world: World) -> None:
+    """Everyone signs up with their first name: 'alex' at every third-party site and
+    'alex@<organisation's domain>' at work (a number added only where it is taken)."""
+    taken: set[tuple[str, str]] = set()  # (issuer, user name) of every site account
+
+    def site(original: Callable[..., Any], person_id: str, issuer: str, *args: Any,
+             **kwargs: Any) -> Any:
+        record = original(person_id, issuer, *args, **kwargs)
+        name, n = _display_first_name(world, person_id), 1
+        username = name
+        while (issuer.lower(), username) in taken:
+            n += 1
+            username = f"{name}{n}"
+        taken.add((issuer.lower(), username))
+        record.username = username
+        return record
+
+    def work(original: Callable[..., Any], tenant_id: str, person_id: str) -> Any:
+        user = original(tenant_id, person_id)
+        tenant = world.tenant(tenant_id)
+        name, n = _display_first_name(world, person_id), 1
+        username = f"{name}@{tenant.domain}"
+        while username in tenant.users and tenant.users[username] is not user:
+            n += 1
+            username = f"{name}{n}@{tenant.domain}"
+        del tenant.users[user.username.lower()]
+        user.username = username
+        tenant.users[username] = user
+        return user
+
+    wrap(world, "create_site_account", site)
+    wrap(world, "create_work_user", work)
+
+
+@variant("admin-events-own-words",
+         "the IT administrator's log is worded by the app: a registration names the phone "
+         "and the person, not the work user name, and nothing says 'unregister'")
+def _(world: World) -> None:
+    _admin_events_in_own_words(world)
+
+
+@variant("first-name-user-names",
+         "people sign up with their first name: the same name at every third-party site, "
+         "and as the work user name before the organisation's domain")
+def _(world: World) -> None:
+    _user_names_from_first_names(world)
+
+
+@variant("first-names-and-admin-words",
+         "first-name user names, and an administrator's log naming the person and the phone "
+         "in its own words")
+def _(world: World) -> None:
+    _user_names_from_first_names(world)
+    _admin_events_in_own_words(world)

@@ -21,6 +21,7 @@ from authconform.proof.explore.vocabulary import (
     SITES,
     STORE_WORDS,
 )
+from authconform.spec.mentions import mentions
 
 if TYPE_CHECKING:  # the machine class is built at run time; type the mixin loosely
     from typing import Any as _Base
@@ -362,16 +363,31 @@ class Observations(_Base):
             if needs_of(org) not in needs or not used:
                 continue
             view = self.world.admin_view(cast.tenants[org].id)
-            seen = " ".join([*view.accounts_seen, *view.events,
-                             *(d.username for d in view.devices)]).lower()
+            seen = [*view.accounts_seen, *view.events,
+                    *(text for d in view.devices for text in (d.device_name, d.username))]
             for label in used:
-                if cast.username(label).lower() in seen:
+                if mentions(seen, [cast.username(label)], self._admin_may_know(org)):
                     other = next((u for u in used if u != label), label)
                     self._fail("administrator-sees-nothing",
                                f"the {org} administrator sees {label}",
                                f'the "{org}" administrator sees nothing of {ACTOR}\'s '
                                f'"{label}" and "{other}" accounts')
 
+
+    def _admin_may_know(self, org: str) -> list[str]:
+        """What the organisation's administrator sees anyway, in which a private name may
+        sit by chance (authconform/spec/mentions.py): the organisation, its users' user
+        names and names, and the names this exploration gave the phones."""
+        cast = self._cast()
+        tenant = cast.tenants[org]
+        known = [tenant.name, tenant.domain,
+                 *(f"Alex's {label}" for label in cast.devices)]
+        people = {"Alex": cast.alex, "Sam": cast.sam}
+        for (who, where), work in cast.work.items():
+            if where == org:
+                name = people[who].name
+                known += [work.username, work.username.split("@")[0], name, *name.split()]
+        return [k for k in known if len(k.strip(".,' ")) >= 2]
 
 def _same_label(shown: str | None, named: str | None) -> bool:
     """The documents name a label's words; case and spacing are the app's (as the

@@ -407,7 +407,17 @@ class Model:
             phone.waiting = waiting
             return expect("camera-prompt", "CAMERA_PERMISSION_NEEDED")
         if phone.camera == "denied":
-            return expect("camera-scans", "CAMERA_DENIED")
+            # Refused, at the prompt or later in the settings: the scan adds nothing, and
+            # the app says the camera is off or shows the operating system's prompt again
+            # (as Android may); the documents never say the prompt does not come back.
+            def follow(code: str) -> None:
+                if code == "CAMERA_PERMISSION_NEEDED":
+                    phone.prompt_showing = True
+                    phone.waiting = waiting
+
+            return Expect(("camera-scans",), frozenset({"CAMERA_DENIED",
+                                                         "CAMERA_PERMISSION_NEEDED"}),
+                          "CAMERA_DENIED", follow=follow)
         return None
 
     def answer_camera(self, phone: Phone, allow: bool) -> Waiting | None:

@@ -1,0 +1,34 @@
+"""authconform/spec/mentions.py: when a text names one of a person's private identifiers.
+User names are chosen by people and nest inside one another; only a whole word outside
+every text the reader may see anyway counts."""
+
+from __future__ import annotations
+
+from authconform.spec.mentions import mentions
+
+
+def test_a_private_name_inside_a_known_text_is_no_mention() -> None:
+    texts = ["alex@contoso.example enrolled Alex's old iPhone"]
+    assert mentions(texts, ["alex"], ["alex@contoso.example", "Alex's old iPhone"]) == []
+
+
+def test_a_private_name_standing_alone_is_a_mention_whatever_its_case() -> None:
+    texts = ["Device of ALEX registered", "nothing here"]
+    assert mentions(texts, ["alex"], ["contoso"]) == [("alex", "Device of ALEX registered")]
+
+
+def test_only_whole_words_count() -> None:
+    assert mentions(["alexander signed in"], ["alex"]) == []
+    assert mentions(["user 7alex7"], ["alex"]) == []
+    assert mentions(["(alex)"], ["alex"]) == [("alex", "(alex)")]
+
+
+def test_a_leak_that_contains_a_known_text_is_still_found() -> None:
+    # the person's name is known to the administrator; their private address is not
+    leak = "sign-in by ryan.gallagher@gmail.example"
+    assert mentions([leak], ["ryan.gallagher@gmail.example"], ["Ryan Gallagher", "ryan"]) == [
+        ("ryan.gallagher@gmail.example", leak)]
+
+
+def test_a_private_name_that_is_itself_known_is_not_looked_for() -> None:
+    assert mentions(["Contoso"], ["contoso"], ["Contoso"]) == []
