@@ -154,7 +154,12 @@ def _(cast: Cast, used_code: str, label: str, phone: str) -> Outcome:
 def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
     received = cast.target.world.messages(_alternate(cast, name, "email address"))
     real = received[-1].code if received else None
-    wrong = "000000" if real != "000000" else "111111"
+    assert real, "no code arrived by email address"
+    # The documents name no code length or alphabet: the wrong code is the real one with
+    # every digit moved on by one, so it has the code's own shape and is wrong throughout
+    # (an app may first refuse a code of another shape as malformed).
+    wrong = "".join(str((int(c) + 1) % 10) if c.isdigit() else c for c in real)
+    assert wrong != real, f"the code {real!r} has no digit to change"
     return cast.target.app.confirm_verification_code(cast.phone(phone).id,
                                                      cast.entry(phone, label).id, wrong)
 

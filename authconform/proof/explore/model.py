@@ -24,7 +24,7 @@ import copy
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from authconform.port import READINGS
+from authconform.port import READINGS, OutcomeCode
 from authconform.proof.explore.rules import Disagreement
 from authconform.spec.families import FAMILIES, family_of
 
@@ -104,6 +104,13 @@ def any_of(choices: Iterable[tuple[str, str]], follow: Callable[[str], None] | N
 def open_answer(rule: str, preferred: str, follow: Callable[[str], None] | None = None
                 ) -> Expect:
     return Expect((rule,), widen(preferred), preferred, open=True, follow=follow)
+
+
+def any_refusal(rules: Iterable[str], preferred: str) -> Expect:
+    """Refused, with whichever code the app chooses: where the documents say only that
+    something does not work, and name no answer."""
+    codes = frozenset(c.value for c in OutcomeCode) - {OK}
+    return Expect(tuple(dict.fromkeys(rules)), codes, preferred)
 
 
 class Readings:
@@ -539,7 +546,12 @@ class Model:
             refusals.append(("sign-in-needs-network", "NETWORK_UNAVAILABLE"))
         if self.work_unregistered(phone, tile):
             refusals.append(("unregistered-phone", "DEVICE_UNREGISTERED"))  # REQ-LOST-01
-        return any_of(refusals) if refusals else expect("pending-is-unusable", OK)
+        if not refusals:
+            return expect("pending-is-unusable", OK)
+        if tile.pending or self.work_unregistered(phone, tile):
+            # the documents say only that such an account cannot approve: any refusal
+            return any_refusal((rule for rule, _ in refusals), refusals[0][1])
+        return any_of(refusals)
 
     def work_unregistered(self, phone: Phone, tile: Tile) -> bool:
         return tile.kind == WORK and (tile.label, phone.label) in self.unregistered
