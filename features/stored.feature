@@ -109,14 +109,32 @@ Feature: What a backup holds
       | old Android phone | new Android phone | Microsoft's cloud storage | the Microsoft account |
 
   @stored @REQ-STORED-04
-  Scenario Outline: Alex's order and names of the accounts come back exactly
+  Scenario Outline: Alex's order of the accounts comes back exactly
     Given Alex has backed up the accounts "Microsoft, GitHub, Facebook" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     When Alex moves the "Facebook" account to the top on the "<old phone>" and the change is backed up
-    And Alex renames the "GitHub" account to "Side projects" on the "<old phone>" and the change is backed up
     And Alex begins recovery on the "<new phone>"
     Then the "<new phone>" shows the accounts "Facebook, Microsoft, GitHub" in that order
-    And the "<new phone>" shows the "GitHub" account named "Side projects"
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
+  # The documents never mention the names a user gives accounts: the harness's own
+  # expectation (REQ-STORED-05, robustness).
+  @stored @REQ-STORED-05
+  Scenario Outline: The names Alex gave the accounts come back
+    Given Alex has backed up the accounts "Microsoft, GitHub, Facebook" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex renames the "GitHub" account to "Side projects" on the "<old phone>"
+    And Alex begins recovery on the "<new phone>"
+    Then the "<new phone>" shows the "GitHub" account named "Side projects"
 
     @ios
     Examples: iPhone

@@ -118,7 +118,7 @@ def move_to_top(cast: Cast, label: str, phone: str) -> Outcome:
 
 # A change made while backup is on, online and signed in reaches the storage location
 # by itself (REQ-BACKUP-06). A scenario about what recovery then makes of the change
-# (the order and names, REQ-STORED-04) leans on that: where the target shows its
+# (the order, REQ-STORED-04) leans on that: where the target shows its
 # stores, these steps see the stored backup change, and charge BACKUP-06 if it did not.
 UPLOADED = "REQ-BACKUP-06"
 
@@ -218,10 +218,10 @@ def _(cast: Cast, phone: str, label: str, display_name: str) -> None:
 
 
 # A name given before backup was turned on coming back with the recovery is
-# REQ-STORED-04's. A scenario that judges a later rename by what the recovery shows
-# (REQ-BACKUP-06) checks this first, so a recovery that drops every name is charged to
-# STORED-04 and blocks the rename check instead of failing it.
-NAMES_RESTORED = "REQ-STORED-04"
+# REQ-STORED-05's (robustness: the documents never mention names). A scenario that
+# judges a later rename by what the recovery shows checks this first, so a recovery that
+# drops every name is charged there once.
+NAMES_RESTORED = "REQ-STORED-05"
 
 
 @then(parsers.parse('the "{phone}" shows the "{label}" account still named "{display_name}"'))

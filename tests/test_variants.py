@@ -82,6 +82,43 @@ def test_a_variant_the_suite_fails_is_reported_non_conformant(tmp_path: Path) ->
     assert "no-red-dot: non-conformant; failed:" in done.stdout
 
 
+# An app whose backup keeps the accounts and their order but not the names the user gave
+# them. The documents never mention names, so it is conformant; the harness's own
+# expectation that names come back (REQ-STORED-05, robustness) is all it fails. Not in
+# the catalogue, whose variants must pass the robustness checks too.
+KEEPS_NO_NAMES = """
+import dataclasses
+from authconform.alterations import variants as c
+from authconform.alterations.patching import wrap_app
+
+def keeps_no_names(world):
+    def default(a):
+        return f"{a.issuer}: {a.username}" if a.kind == "third_party" else a.username
+
+    def payload(app, original):
+        made = original()
+        return dataclasses.replace(made, accounts=tuple(
+            dataclasses.replace(a, display_name=default(a)) for a in made.accounts))
+
+    wrap_app(world, "_payload", payload)
+
+c.VARIANTS["keeps-no-names"] = c.Variant("keeps-no-names", "no names in the backup",
+                                         keeps_no_names)
+"""
+
+
+def test_an_app_that_backs_up_no_names_fails_only_the_harness_expectation(
+        tmp_path: Path) -> None:
+    done = _runner("--only", "keeps-no-names", "--workers", "1", "--seed", "4",
+                   "--report-dir", str(tmp_path), "--", "-k", "stored or backup or troubl",
+                   prelude=KEEPS_NO_NAMES)
+    (result,) = json.loads((tmp_path / "variants.json").read_text("utf-8"))["variants"]
+    assert result["verdict"] == "conformant", result["failures"]
+    assert result["failed_requirements"] == []
+    assert result["robustness_failed"] == ["REQ-STORED-05"], result["failures"]
+    assert done.returncode == 1, done.stdout + done.stderr  # a scenario did fail
+
+
 def test_the_variant_ignoring_unprompted_camera_answers_passes_the_2019_profile(
         tmp_path: Path) -> None:
     """The full run above is the current profile; this variant (an app that asks at the

@@ -84,7 +84,7 @@ def _order_lost(world: World) -> None:
     wrap_app(world, "begin_recovery", begin_recovery)
 
 
-@mutant("account_names_not_restored", "REQ-STORED-04",
+@mutant("account_names_not_restored", "REQ-STORED-05",
         "recovery drops the names the user gave accounts and shows the default names")
 def _account_names_not_restored(world: World) -> None:
     def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:

@@ -69,7 +69,8 @@ class Observations(_Base):
                            f"{entry.needs_verification}",
                            f'the "{tile.label}" account on the "{phone}" {state}')
             if tile.name is not None and entry.display_name != tile.name:
-                self._fail("changes-are-uploaded", f"{tile.label} on {phone} is named "
+                self._fail("names-restored" if tile.name_restored else "changes-are-uploaded",
+                           f"{tile.label} on {phone} is named "
                            f"{entry.display_name!r}, not {tile.name!r}",
                            f'the "{phone}" shows the "{tile.label}" account named '
                            f'"{tile.name}"')
@@ -82,7 +83,7 @@ class Observations(_Base):
         if model_phone.adopt:
             model_phone.adopt = False
             model_phone.tiles = [m.Tile(label, KIND.get(label, m.THIRD_PARTY), e.push,
-                                        None, e.needs_verification)
+                                        pending=e.needs_verification)
                                  for label, e in zip(labels, entries, strict=True)]
         if model_phone.adopt_order:
             model_phone.adopt_order = False

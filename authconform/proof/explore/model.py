@@ -156,6 +156,7 @@ class Tile:
     push: bool = False
     name: str | None = None  # a name the user gave it; None shows the default name
     pending: bool = False  # restored, waiting for additional verification (REQ-VERIFY-02)
+    name_restored: bool = False  # that name came back with a recovery (REQ-STORED-05)
 
     def __repr__(self) -> str:
         flags = "+push" if self.push else ""
@@ -525,7 +526,7 @@ class Model:
     def rename(self, phone: Phone, label: str, name: str) -> Expect:
         tile = phone.tile(label)
         assert tile is not None
-        tile.name = name
+        tile.name, tile.name_restored = name, False
         return self._changed_ok(phone)
 
     def move_to_top(self, phone: Phone, label: str) -> Expect:
@@ -779,6 +780,7 @@ class Model:
             phone.adopt = True
         else:
             phone.tiles = kept + [Tile(t.label, t.kind, t.push, t.name,
+                                       name_restored=t.name is not None,
                                        pending=t.pending or t.push or t.kind == WORK)
                                   for t in blob.tiles]
             phone.adopt_order = bool(kept)

@@ -70,7 +70,10 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "the backup is kept in iCloud under the Apple ID (iOS), in Microsoft's cloud "
          "storage under the recovery account (Android)"),
     Rule("changes-are-uploaded", ("REQ-BACKUP-06", "REQ-STORED-04"), _p(_APP, 2),
-         "every change while backup is on reaches the backup, order and names included"),
+         "every change while backup is on reaches the backup, the order included"),
+    Rule("names-restored", ("REQ-STORED-05",), (),
+         "the names the user gave accounts come back with recovery (the documents never "
+         "mention names)"),
     Rule("backup-off", ("REQ-BACKUP-07",), (),
          "switching backup off works and nothing is uploaded after"),
     Rule("backup-off-offline", ("REQ-BACKUP-07",), (),
