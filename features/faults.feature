@@ -195,13 +195,13 @@ Feature: Faults during backup and recovery
       Examples: on an iPhone
         | old phone  | new phone  | trouble                                         |
         | old iPhone | new iPhone | the network will drop before the key is fetched |
-        | old iPhone | new iPhone | the network will drop after the download        |
+        | old iPhone | new iPhone | the network will drop during the download       |
         | old iPhone | new iPhone | the key service will fail once                  |
 
       @android @profile-current
       Examples: on an Android phone
         | old phone         | new phone         | trouble                                         |
-        | old Android phone | new Android phone | the network will drop after the download        |
+        | old Android phone | new Android phone | the network will drop during the download       |
         | old Android phone | new Android phone | the key service will fail once                  |
 
   Rule: The backup service restarting does not lose a backup
