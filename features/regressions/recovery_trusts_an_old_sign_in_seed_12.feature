@@ -6,11 +6,13 @@ Feature: Counterexample found by model-based exploration
   What went wrong: REQ-RECOVERY-04: expected SIGN_IN_FAILED, the app answered OK: 'Recovered 0 account(s).'
 
   @REQ-SECURITY-03 @REQ-RECOVERY-04 @recovery
-  Scenario: Counterexample: when Alex begins recovery on the "iPhone 1" with a wrong password, the app answers "SIGN_IN_FAILED"
+  # Edited after it was written: which refusal comes first on a phone whose backup is on
+  # is not documented, so any refusal passes (the mutant answered OK).
+  Scenario: Counterexample: when Alex begins recovery on the "iPhone 1" with a wrong password, recovery is refused
     Given Alex has a personal Microsoft account
     And Alex has an Apple ID
     And Alex has the app on the "iPhone 1"
     When Alex turns on backup on the "iPhone 1"
     Then the app answers "OK"
     When Alex begins recovery on the "iPhone 1" with a wrong password
-    Then the app answers "SIGN_IN_FAILED"
+    Then recovery is refused
