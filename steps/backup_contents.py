@@ -21,7 +21,7 @@ from authconform.gate.preconditions import owned_by
 from authconform.port import AccountKind, BackupContents, Platform, Store
 from steps.cast import Cast, plain_forms, split_labels
 from steps.inspection import STORE_KIND
-from steps.promised import STORE_REQUIREMENT
+from steps.promised import STORE_REQUIREMENT, field_values, same_secret
 from steps.security import text_forms
 
 PLATFORM_OF = {Store.ICLOUD: Platform.IOS, Store.MICROSOFT: Platform.ANDROID}
@@ -41,7 +41,7 @@ def _contents(cast: Cast, name: str, store_name: str) -> BackupContents:
 
 
 def _values(contents: BackupContents) -> list[str]:
-    return [*(v for e in contents.entries for v in e.fields.values()),
+    return [*(v for e in contents.entries for v in field_values(e)),
             *contents.settings.values(), *contents.settings.keys()]
 
 
@@ -91,12 +91,11 @@ def _(cast: Cast, name: str, store_name: str, labels: str) -> None:
     for label in split_labels(labels):
         account = cast.account(name, label)
         held = [e for e in contents.entries if e.kind is account.kind and any(
-            v.lower() == account.username.lower() for v in e.fields.values())]
+            v.lower() == account.username.lower() for v in field_values(e))]
         assert held, f"the backup holds no {label} entry by its user name"
         if account.kind is AccountKind.THIRD_PARTY and account.site is not None:
-            secret = account.site.secret.replace(" ", "").upper().rstrip("=")
-            assert any(v.replace(" ", "").upper().rstrip("=") == secret
-                       for e in held for v in e.fields.values()), (
+            secret = account.site.secret
+            assert any(same_secret(v, secret) for e in held for v in field_values(e)), (
                 f"the backup holds no secret for {label}")
 
 

@@ -29,6 +29,11 @@ then caught later, as before), and never a not-applicable because of it.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
+import urllib.parse
+
 from authconform.gate.preconditions import owned_by
 from authconform.port import (
     AccountEntry,
@@ -58,12 +63,55 @@ def location(phone: Phone, msa: MicrosoftAccount) -> str | None:
     return phone.apple_id if phone.platform is Platform.IOS else msa.username
 
 
+def field_values(backed_up: BackedUpEntry) -> list[str]:
+    """The values of the entry's fields and, of an ``otpauth://`` URI among them, its
+    parts: the label's issuer and account name, the query's issuer and secret. Neither
+    document says how the backup holds an account (a field each, or one URI), so the
+    steps look for a value in either."""
+    values = []
+    for value in backed_up.fields.values():
+        values.append(value)
+        if value.strip().lower().startswith("otpauth://"):
+            values += _uri_parts(value.strip())
+    return values
+
+
+def _uri_parts(uri: str) -> list[str]:
+    parsed = urllib.parse.urlsplit(uri)
+    label = urllib.parse.unquote(parsed.path.lstrip("/"))
+    query = urllib.parse.parse_qs(parsed.query)
+    parts = [label, *label.split(":", 1),
+             *(v for key in ("issuer", "secret") for v in query.get(key, []))]
+    return [p.strip() for p in parts if p.strip()]
+
+
+def same_secret(value: str, secret: str) -> bool:
+    """Is ``value`` the base32 ``secret``: as typed (case, spaces and padding aside), or
+    its key bytes in hex or base64? The documents say the secret is kept, not how."""
+    def b32(text: str) -> bytes:
+        text = text.replace(" ", "").upper().rstrip("=")
+        return base64.b32decode(text + "=" * (-len(text) % 8))
+
+    try:
+        key = b32(secret)
+    except (binascii.Error, ValueError):
+        return False
+    value = value.strip()
+    decoders = (b32, bytes.fromhex, lambda t: base64.b64decode(t, validate=True),
+                lambda t: base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)))
+    for decode in decoders:
+        with contextlib.suppress(binascii.Error, ValueError):
+            if decode(value) == key:
+                return True
+    return False
+
+
 def _holds(backed_up: BackedUpEntry, entry: AccountEntry) -> bool:
     """Is ``backed_up`` the account the tile ``entry`` shows? Its user name is one of the
     fields; a third-party account's issuer is in one of them too (as a field of its own,
     a label or a URI: the backup's field names are the target's), since one person may
     use the same user name at every site (steps/cast.py)."""
-    values = [value.lower() for value in backed_up.fields.values()]
+    values = [value.lower() for value in field_values(backed_up)]
     if backed_up.kind is not entry.kind or entry.username.lower() not in values:
         return False
     issuer = entry.issuer.strip().lower()

@@ -528,3 +528,37 @@ def _(world: World) -> None:
 
     wrap(world.msa, "send_code", send_code)
     wrap(world.msa, "confirm_code", confirm_code)
+
+
+@variant("backup-as-otpauth-uris",
+         "the backup holds a third-party account as an otpauth:// URI (issuer and user "
+         "name in its label) beside its key in base64, and any other account by its user "
+         "name under field names of its own")
+def _(world: World) -> None:
+    import base64
+    import urllib.parse
+
+    class Stored:
+        def __init__(self, kind: str, fields: dict[str, object]):
+            self.kind, self._fields = kind, fields
+
+        def as_dict(self) -> dict[str, object]:
+            return {"kind": self.kind, **self._fields}
+
+    def stored(a: Any) -> Stored:
+        if a.kind != "third_party" or not a.secret:
+            return Stored(a.kind, {"sign_in": a.username, "notifications": a.push})
+        label = urllib.parse.quote(f"{a.issuer}:{a.username}")
+        query = urllib.parse.urlencode({"issuer": a.issuer, "digits": a.digits,
+                                        "period": a.period, "algorithm": a.algorithm})
+        padded = a.secret.upper() + "=" * (-len(a.secret) % 8)
+        return Stored(a.kind, {"uri": f"otpauth://totp/{label}?{query}",
+                               "key": base64.b64encode(base64.b32decode(padded)).decode()})
+
+    def payload(original: Callable[..., Any], *args: Any) -> Any:
+        made = original(*args)
+        if made is None:
+            return None
+        return dataclasses.replace(made, accounts=tuple(stored(a) for a in made.accounts))
+
+    wrap(world, "backup_payload", payload)
