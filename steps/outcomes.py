@@ -12,21 +12,29 @@ from authconform.spec.families import FAMILIES, family
 ALLOWED_PARAMETERS = {"code": [c.value for c in OutcomeCode]}
 
 
+def told(outcome: Outcome) -> None:
+    """A refusal tells the user something (the port's contract: every refusal carries a
+    message); a success may pass in silence, as Outcome.success() does: the documents
+    word no success."""
+    if not outcome.ok:
+        assert outcome.message.strip(), f"{outcome.code} came without a message for the user"
+
+
 @then(parsers.parse('the app answers "{code}"'))
 def _(outcome: Outcome, code: str) -> None:
-    """Checks the last answer's code, and that it came with a message for the user."""
+    """Checks the last answer's code, and that a refusal came with a message."""
     assert outcome.code == OutcomeCode(code), outcome
-    assert outcome.message.strip(), f"{outcome.code} came without a message for the user"
+    told(outcome)
 
 
 @then(parsers.parse("the app answers one of {codes}"))
 def _(outcome: Outcome, codes: str) -> None:
-    """Checks the last answer is any of the listed codes, with a message for the user."""
+    """Checks the last answer is any of the listed codes (a refusal with a message)."""
     # Several refusals that apply at once, in no documented order (the explorer writes
     # this): any of them is right. ``codes`` is a list like "A", "B".
     wanted = {OutcomeCode(c.strip().strip('"')) for c in codes.split(",")}
     assert outcome.code in wanted, f"{outcome} is not one of {sorted(wanted)}"
-    assert outcome.message.strip(), f"{outcome.code} came without a message for the user"
+    told(outcome)
 
 
 @then(parsers.parse('{action} is refused with "{code}"'))
@@ -75,4 +83,4 @@ def _(outcome: Outcome, expected: str) -> None:
         refused_as(outcome, "the request", expected)
     else:
         assert outcome.code == OutcomeCode(expected), outcome
-        assert outcome.message.strip(), f"{outcome.code} came without a message for the user"
+        told(outcome)

@@ -562,3 +562,15 @@ def _(world: World) -> None:
         return dataclasses.replace(made, accounts=tuple(stored(a) for a in made.accounts))
 
     wrap(world, "backup_payload", payload)
+
+
+@variant("silent-successes",
+         "a success shows no message at all (the accounts simply appear, the setting "
+         "simply turns on); refusals still say why")
+def _(world: World) -> None:
+    def silent(done: Done) -> Done:
+        quiet = Done(code=done.code)
+        quiet.message = ""  # Done words an empty message with its default
+        return quiet
+
+    _on_answers(world, lambda refusal: refusal, silent)

@@ -133,7 +133,8 @@ class Explorer(Observations, RuleBasedStateMachine):
         then = then_text(expected)
         if then:
             self.script.then(then)
-        if expected.allows(code) and outcome.message.strip():
+        # a refusal must tell the user something; a success may pass in silence
+        if expected.allows(code) and (outcome.ok or outcome.message.strip()):
             if expected.follow is not None:
                 expected.follow(code)
             return
