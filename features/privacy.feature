@@ -16,7 +16,7 @@ Feature: Who can see a backup
     And Alex has the app on the "<new phone>"
     And we start watching the network traffic
     And Alex has turned on backup on the "<old phone>"
-    When Alex renames the "GitHub" account to "Code" on the "<old phone>"
+    When Alex moves the bottom account to the top on the "<old phone>"
     And Alex begins recovery on the "<new phone>"
     Then the app answers "OK"
     And every call since went to the Microsoft account service, the backup key holder or <store>
@@ -88,7 +88,7 @@ Feature: Who can see a backup
     Given Alex has the app on the "<phone>"
     And Alex has added the accounts "Microsoft, Contoso, GitHub" to the "<phone>"
     And Alex has turned on backup on the "<phone>"
-    When Alex renames the "GitHub" account to "Code" on the "<phone>"
+    When Alex moves the bottom account to the top on the "<phone>"
     Then the app answers "OK"
     And no stored object anywhere holds the key that opens Alex's backup in <store> in any encoding
 

@@ -25,7 +25,7 @@ Feature: Attacks on backup and recovery
       And Alex has added the "Contoso" account with sign-in notifications to the "<phone>"
       And Alex has added the accounts "GitHub, Facebook" to the "<phone>"
       When Alex turns on backup on the "<phone>"
-      And Alex renames the "GitHub" account to "Code" on the "<phone>"
+      And Alex moves the bottom account to the top on the "<phone>"
       Then the app answers "OK"
       And no stored object holds a password or device key of Alex's in any encoding
 

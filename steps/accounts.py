@@ -11,7 +11,7 @@ from pytest_bdd import given, parsers, then, when
 from authconform.gate.preconditions import owned_by
 from authconform.port import AccountKind, Capability, Outcome
 from steps.camera import scanned
-from steps.cast import Account, Cast, entry_for, split_labels
+from steps.cast import Account, Cast, entry_for, split_labels, tile_key
 
 
 def add_account(cast: Cast, account: Account, device_id: str, push: bool) -> Outcome:
@@ -109,6 +109,27 @@ def _(cast: Cast, label: str, phone: str) -> Outcome:
     return move_to_top(cast, label, phone)
 
 
+@when(parsers.parse('{name:w} moves the bottom account to the top on the "{phone}"'),
+      target_fixture="outcome")
+def _(cast: Cast, phone: str) -> Outcome:
+    """A reorder that changes the order whatever place the app gave each new account
+    (the documents do not say where one goes): the last shown goes first."""
+    return move_bottom_to_top(cast, phone)
+
+
+@when(parsers.parse('{name:w} moves the bottom account to the top on the "{phone}" and the '
+                    "change is backed up"), target_fixture="outcome")
+def _(cast: Cast, phone: str) -> Outcome:
+    return backed_up_change(cast, lambda: move_bottom_to_top(cast, phone))
+
+
+def move_bottom_to_top(cast: Cast, phone: str) -> Outcome:
+    device_id = cast.phone(phone).id
+    ids = [e.id for e in cast.target.app.list_accounts(device_id)]
+    assert len(ids) > 1, f"the {phone} shows {len(ids)} account(s): nothing to reorder"
+    return cast.target.app.reorder_accounts(device_id, [ids[-1], *ids[:-1]])
+
+
 def move_to_top(cast: Cast, label: str, phone: str) -> Outcome:
     device_id = cast.phone(phone).id
     first = cast.entry(phone, label).id
@@ -178,6 +199,16 @@ def _(cast: Cast, phone: str, labels: str) -> None:
     # reorder reaching the backup): elsewhere the order would fail a requirement that
     # says nothing of it, so those scenarios use the step below.
     assert shown_labels(cast, phone) == split_labels(labels)
+
+
+@then(parsers.parse('the "{phone}" shows the accounts in the order the "{other}" shows them'))
+def _(cast: Cast, phone: str, other: str) -> None:
+    """The same accounts, in the same order, on both phones (by who they are, never by a
+    name: steps/cast.py)."""
+    here = [tile_key(e) for e in cast.target.app.list_accounts(cast.phone(phone).id)]
+    there = [tile_key(e) for e in cast.target.app.list_accounts(cast.phone(other).id)]
+    assert here == there, (f"the {phone} shows {shown_labels(cast, phone)}, the {other} "
+                           f"{shown_labels(cast, other)}")
 
 
 @then(parsers.parse('the "{phone}" shows the accounts "{labels}" and no others'))

@@ -82,14 +82,16 @@ def test_a_variant_the_suite_fails_is_reported_non_conformant(tmp_path: Path) ->
     assert "no-red-dot: non-conformant; failed:" in done.stdout
 
 
-# An app whose backup keeps the accounts and their order but not the names the user gave
-# them. The documents never mention names, so it is conformant; the harness's own
-# expectation that names come back (REQ-STORED-05, robustness) is all it fails. Not in
-# the catalogue, whose variants must pass the robustness checks too.
+# An app that cannot rename an account, and whose backup keeps the accounts and their
+# order but not the names they had. The documents never mention names or renaming, so it
+# is conformant; the harness's own expectation that names come back (REQ-STORED-05,
+# robustness) is all it fails. Not in the catalogue, whose variants must pass the
+# robustness checks too.
 KEEPS_NO_NAMES = """
 import dataclasses
 from authconform.alterations import variants as c
 from authconform.alterations.patching import wrap_app
+from sim.refusals import Code, Refusal
 
 def keeps_no_names(world):
     def default(a):
@@ -102,16 +104,20 @@ def keeps_no_names(world):
 
     wrap_app(world, "_payload", payload)
 
+    def no_rename(app, original, *args):
+        raise Refusal(Code.INVALID_ENTRY, "Accounts keep the name they came with.")
+
+    wrap_app(world, "rename_account", no_rename)
+
 c.VARIANTS["keeps-no-names"] = c.Variant("keeps-no-names", "no names in the backup",
                                          keeps_no_names)
 """
 
 
-def test_an_app_that_backs_up_no_names_fails_only_the_harness_expectation(
+def test_an_app_without_names_in_backup_or_renaming_fails_only_the_harness_expectation(
         tmp_path: Path) -> None:
     done = _runner("--only", "keeps-no-names", "--workers", "1", "--seed", "4",
-                   "--report-dir", str(tmp_path), "--", "-k", "stored or backup or troubl",
-                   prelude=KEEPS_NO_NAMES)
+                   "--report-dir", str(tmp_path), prelude=KEEPS_NO_NAMES)
     (result,) = json.loads((tmp_path / "variants.json").read_text("utf-8"))["variants"]
     assert result["verdict"] == "conformant", result["failures"]
     assert result["failed_requirements"] == []

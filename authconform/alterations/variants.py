@@ -574,3 +574,25 @@ def _(world: World) -> None:
         return quiet
 
     _on_answers(world, lambda refusal: refusal, silent)
+
+
+@variant("new-accounts-on-top",
+         "a newly added account goes to the top of the list, not the bottom (the documents "
+         "keep the user's order but never say where a new account goes)")
+def _(world: World) -> None:
+    class OnTop(list):
+        def append(self, item: Any) -> None:
+            self.insert(0, item)
+
+    def on_top(app: Authenticator, original: Callable[..., Any], *args: Any,
+               **kwargs: Any) -> Any:
+        # while the account is added, so that what is uploaded has the order shown
+        app.state.entries = OnTop(app.state.entries)
+        try:
+            return original(*args, **kwargs)
+        finally:
+            app.state.entries = list(app.state.entries)
+
+    for name in ("add_personal_account", "scan_qr", "enter_code_manually",
+                 "enter_activation_manually"):
+        wrap_app(world, name, on_top)

@@ -85,6 +85,15 @@ class Observations(_Base):
             model_phone.tiles = [m.Tile(label, KIND.get(label, m.THIRD_PARTY), e.push,
                                         pending=e.needs_verification)
                                  for label, e in zip(labels, entries, strict=True)]
+        placed, model_phone.placed = set(model_phone.placed), []
+        if placed:
+            # where new accounts went is the app's: the others keep their order
+            others = [t.label for t in model_phone.tiles if t.label not in placed]
+            if [label for label in labels if label not in placed] == others:
+                by_label = {t.label: t for t in model_phone.tiles}
+                if sorted(labels) == sorted(by_label):
+                    model_phone.tiles = [by_label[label] for label in labels]
+                    self.model.placed_by_app(model_phone)
         if model_phone.adopt_order:
             model_phone.adopt_order = False
             by_label = {t.label: t for t in model_phone.tiles}

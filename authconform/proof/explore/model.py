@@ -210,6 +210,9 @@ class Phone:
     # follow): the next look at the phone takes them as the target shows them
     adopt: bool = False
     adopt_order: bool = False  # kept and restored accounts: any order of them
+    # accounts new since the last look, placed where the app puts new accounts (the
+    # documents do not say where)
+    placed: list[str] = field(default_factory=list)
 
     @property
     def store(self) -> str:
@@ -378,6 +381,13 @@ class Model:
         self._changed(phone)
         return expect("changes-are-uploaded", OK)
 
+    def placed_by_app(self, phone: Phone) -> None:
+        """The app put a new account where it puts new accounts: a copy uploaded since
+        holds that order too (the upload went out with the account)."""
+        if phone.backup is not None and not phone.backup.dirty:
+            phone.backup.dirty = True
+            self._sync(phone)
+
     def pending_alert(self, phone: Phone) -> bool:
         return any(t.pending for t in phone.tiles)  # REQ-VERIFY-01
 
@@ -441,6 +451,7 @@ class Model:
             if phone.tile(label):
                 return expect("already-there", "ACCOUNT_EXISTS")
             phone.tiles.append(Tile(label, THIRD_PARTY))
+            phone.placed.append(label)
             self._changed(phone)
             return expect("camera-scans", OK)  # scanned with the camera allowed, or typed
 
@@ -459,6 +470,7 @@ class Model:
         if refusals:
             return any_of(refusals)
         phone.tiles.append(Tile("Microsoft", PERSONAL, push))
+        phone.placed.append("Microsoft")
         return self._changed_ok(phone)
 
     def _activation(self, phone: Phone, qr: Qr, org: str | None = None,
@@ -498,6 +510,7 @@ class Model:
             qr.used = True
             self.unregistered.discard((qr.org, phone.label))
             phone.tiles.append(Tile(qr.org, WORK, push))
+            phone.placed.append(qr.org)
             self._changed(phone)
 
         def add() -> Expect:
@@ -526,8 +539,14 @@ class Model:
     def rename(self, phone: Phone, label: str, name: str) -> Expect:
         tile = phone.tile(label)
         assert tile is not None
-        tile.name, tile.name_restored = name, False
-        return self._changed_ok(phone)
+
+        def follow(code: str) -> None:
+            if code == OK:
+                tile.name, tile.name_restored = name, False
+                self._changed(phone)
+
+        # the documents never mention renaming: any answer, followed
+        return open_answer("names-restored", OK, follow=follow)
 
     def move_to_top(self, phone: Phone, label: str) -> Expect:
         tile = phone.tile(label)
