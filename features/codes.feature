@@ -109,24 +109,44 @@ Feature: Verification codes after recovery
 
   @codes @REQ-CODES-03
   Scenario Outline: A third-party account shows the same code on both phones
-    Given Alex has backed up the accounts "Microsoft, GitHub, Bank" on the "<old phone>"
+    Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
     And Alex has the app on the "<new phone>"
     And Alex has recovered the backup on the "<new phone>"
-    When Alex reads the "<site>" codes on the "<old phone>" and the "<new phone>"
+    When Alex reads the "GitHub" codes on the "<old phone>" and the "<new phone>"
     Then the two codes are the same
-    And the "<site>" provider accepts each code from either phone
+    And the "GitHub" provider accepts each code from either phone
 
     @ios
     Examples: iPhone
-      | old phone  | new phone  | site   |
-      | old iPhone | new iPhone | GitHub |
-      | old iPhone | new iPhone | Bank   |
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
 
     @android @profile-current
     Examples: Android phone
-      | old phone         | new phone         | site   |
-      | old Android phone | new Android phone | GitHub |
-      | old Android phone | new Android phone | Bank   |
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
+  # The documents never speak of code lengths, periods or algorithms: that a site's own
+  # (8 digits, 60 seconds, SHA256) survive the round trip is the harness's expectation
+  # (REQ-CODES-04, robustness).
+  @codes @REQ-CODES-04
+  Scenario Outline: A third-party account with its own code parameters shows the same working code on both phones
+    Given Alex has backed up the accounts "Microsoft, GitHub, Bank" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    And Alex has recovered the backup on the "<new phone>"
+    When Alex reads the "Bank" codes on the "<old phone>" and the "<new phone>"
+    Then the two codes are the same
+    And the "Bank" provider accepts each code from either phone
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
 
   @codes @REQ-CODES-04
   Scenario Outline: A restored third-party account's codes have the digits its provisioning gives

@@ -82,11 +82,12 @@ def test_a_variant_the_suite_fails_is_reported_non_conformant(tmp_path: Path) ->
     assert "no-red-dot: non-conformant; failed:" in done.stdout
 
 
-# An app that cannot rename an account, and whose backup keeps the accounts and their
-# order but not the names they had. The documents never mention names or renaming, so it
-# is conformant; the harness's own expectation that names come back (REQ-STORED-05,
-# robustness) is all it fails. Not in the catalogue, whose variants must pass the
-# robustness checks too.
+# A plain app: it cannot rename an account, its backup keeps the accounts and their order
+# but not the names they had, and it makes every third-party code with 6 digits, 30
+# seconds and SHA1 whatever the site asked for. The documents never mention names,
+# renaming or code parameters, so it is conformant; the harness's own expectations about
+# those (REQ-STORED-05, REQ-CODES-04: robustness) are all it fails. Not in the
+# catalogue, whose variants must pass the robustness checks too.
 KEEPS_NO_NAMES = """
 import dataclasses
 from authconform.alterations import variants as c
@@ -109,19 +110,25 @@ def keeps_no_names(world):
 
     wrap_app(world, "rename_account", no_rename)
 
+    def plain_codes(app, original, issuer, username, params):
+        return original(issuer, username, dataclasses.replace(
+            params, digits=6, period=30, algorithm="SHA1"))
+
+    wrap_app(world, "_add_third_party", plain_codes)
+
 c.VARIANTS["keeps-no-names"] = c.Variant("keeps-no-names", "no names in the backup",
                                          keeps_no_names)
 """
 
 
-def test_an_app_without_names_in_backup_or_renaming_fails_only_the_harness_expectation(
+def test_a_plain_app_fails_only_the_harness_expectations(
         tmp_path: Path) -> None:
     done = _runner("--only", "keeps-no-names", "--workers", "1", "--seed", "4",
                    "--report-dir", str(tmp_path), prelude=KEEPS_NO_NAMES)
     (result,) = json.loads((tmp_path / "variants.json").read_text("utf-8"))["variants"]
     assert result["verdict"] == "conformant", result["failures"]
     assert result["failed_requirements"] == []
-    assert result["robustness_failed"] == ["REQ-STORED-05"], result["failures"]
+    assert result["robustness_failed"] == ["REQ-CODES-04", "REQ-STORED-05"], result["failures"]
     assert done.returncode == 1, done.stdout + done.stderr  # a scenario did fail
 
 
