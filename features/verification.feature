@@ -420,16 +420,15 @@ Feature: Additional verification of restored accounts
   Rule: The new phone makes its own notification credential
 
     @verify @REQ-VERIFY-07 @security
-    Scenario Outline: Verification makes a new device key; the old phone keeps its own
+    # Whether the old phone still approves sign-ins once the new one is verified (or the
+    # approvals move to the new phone), the documents do not say.
+    Scenario Outline: Verification makes a new device key of the new phone's own
       Given Alex has backed up the accounts "Microsoft with sign-in notifications" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       And Alex has recovered the backup on the "<new phone>"
       When Alex verifies the "Microsoft" account on the "<new phone>" with a code sent to the alternate email address
       Then the "<new phone>" holds a device key of its own
       And the "<new phone>" holds none of the device keys of the "<old phone>"
-      When Alex signs in to the "Microsoft" account elsewhere
-      And Alex approves the sign-in on the "<old phone>"
-      Then the sign-in is approved
 
       @ios
       Examples: iPhone

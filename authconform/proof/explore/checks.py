@@ -115,6 +115,11 @@ class Observations(_Base):
         if supported and not model_phone.tiles and not screen.recovery_offered:
             self._fail("recovery-offered", f"{phone} offers no recovery",
                        f'the "{phone}" offers to begin recovery')
+        if model_phone.backup_adopted is not None:
+            # just recovered: whether backup is then on is the app's (not documented)
+            if not screen.backup_on:
+                self.model.backup_left_off(model_phone)
+            model_phone.backup_adopted = None
         on = model_phone.backup is not None
         if screen.backup_on != on:
             self._fail(("backup-needs-recovery-sign-in", "backup-off"), f"{phone} backup_on="
@@ -219,8 +224,9 @@ class Observations(_Base):
 
         # a location the model lost track of (backup switched off) holds what it holds
         unsure = {(store, name(store, where)) for store, where in self.model.unsure}
-        held = sorted(h for o in self.world.stored_objects()
-                      if (h := (o.store.value, cast.location_name(o.location))) not in unsure)
+        # by storage location: how many objects a backup takes there is the app's own
+        held = sorted({h for o in self.world.stored_objects()
+                       if (h := (o.store.value, cast.location_name(o.location))) not in unsure})
         wanted = sorted((store, name(store, where)) for store, where in self.model.blobs
                         if (store, where) not in self.model.unsure)
         if held == wanted:

@@ -210,6 +210,10 @@ class Phone:
     # follow): the next look at the phone takes them as the target shows them
     adopt: bool = False
     adopt_order: bool = False  # kept and restored accounts: any order of them
+    # just recovered: the backup as recovery left it, until the screen says whether
+    # backup is on (the documents do not say)
+    backup_adopted: PhoneBackup | None = None
+    restore_uploaded: bool = False  # that recovery sent the accounts kept beside it
     # accounts new since the last look, placed where the app puts new accounts (the
     # documents do not say where)
     placed: list[str] = field(default_factory=list)
@@ -285,6 +289,9 @@ class Model:
     pending_codes: dict[str, PendingCode] = field(default_factory=dict)
     messages: dict[str, list[str]] = field(default_factory=dict)  # codes sent, by channel
     unregistered: set[tuple[str, str]] = field(default_factory=set)  # (org, phone label)
+    # the phone where the personal account's notifications were last set up by
+    # verification: whether other phones still approve is not documented
+    push_verified_on: str | None = None
     next_key: int = 1
 
     # ------------------------------------------------------------ helpers
@@ -380,6 +387,13 @@ class Model:
     def _changed_ok(self, phone: Phone) -> Expect:
         self._changed(phone)
         return expect("changes-are-uploaded", OK)
+
+    def backup_left_off(self, phone: Phone) -> None:
+        """Recovery left backup off on ``phone`` (whether it turns backup on, the
+        documents do not say): what the model had it send since never went up."""
+        backup, phone.backup = phone.backup, None
+        if backup is not None and phone.restore_uploaded:
+            self.unsure.add((phone.store, backup.location))
 
     def placed_by_app(self, phone: Phone) -> None:
         """The app put a new account where it puts new accounts: a copy uploaded since
@@ -567,6 +581,10 @@ class Model:
         if self.work_unregistered(phone, tile):
             refusals.append(("unregistered-phone", "DEVICE_UNREGISTERED"))  # REQ-LOST-01
         if not refusals:
+            if (tile.kind == PERSONAL and self.push_verified_on not in (None, phone.label)):
+                # verified on another phone since: whether this one still approves (or
+                # the approvals moved) the documents do not say
+                return open_answer("pending-is-unusable", OK)
             return expect("pending-is-unusable", OK)
         if tile.pending or self.work_unregistered(phone, tile):
             # the documents say only that such an account cannot approve: any refusal
@@ -649,9 +667,10 @@ class Model:
             if code != OK:
                 return
             self.unsure.add((phone.store, backup.location))
+            # what switching off lets go of is the app's: this copy, and perhaps what the
+            # key holder keeps for the recovery account (one key for all its phones)
             for pairing in self.pairings.get(backup.recovery, []):
-                if pairing.key == backup.key:
-                    pairing.unsure = True
+                pairing.unsure = True
             phone.backup = None
 
         if not phone.online:
@@ -803,7 +822,9 @@ class Model:
                                        pending=t.pending or t.push or t.kind == WORK)
                                   for t in blob.tiles]
             phone.adopt_order = bool(kept)
-        phone.backup = PhoneBackup(account, location, key, session, bool(kept))
+        phone.backup = phone.backup_adopted = PhoneBackup(account, location, key, session,
+                                                          bool(kept))
+        phone.restore_uploaded = bool(kept)
         if kept:
             self._sync(phone)
 
@@ -831,6 +852,8 @@ class Model:
             assert pending is not None
             pending.used = True
             tile.pending = False
+            if tile.push:
+                self.push_verified_on = phone.label
             self._changed(phone)
 
         pending = self.pending_codes.get(owner)
