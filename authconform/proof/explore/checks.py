@@ -330,7 +330,14 @@ class Observations(_Base):
         """What the storage locations and the network carry (REQ-PRIVACY-03/05,
         REQ-SECURITY-01)."""
         cast, needs = self._cast(), self.script.needs()
-        stored = [o.data for o in self.world.stored_objects()]
+        objects = self.world.stored_objects()
+        stored = [o.data for o in objects]
+        # iCloud's copy is documented as protected (REQ-PRIVACY-03); the Android copy in
+        # the Microsoft account's own storage only by the harness (REQ-PRIVACY-06)
+        by_rule = {"stored-secrets": [o.data for o in objects
+                                      if o.store is not port.Store.MICROSOFT],
+                   "stored-secrets-android": [o.data for o in objects
+                                              if o.store is port.Store.MICROSOFT]}
         if stored and needs:
             words: list[tuple[str, list[bytes]]] = []
             if "msa" in needs:
@@ -349,11 +356,11 @@ class Observations(_Base):
                               (f"the {org} password", plain_forms(work.password)),
                               (f"the {org} organisation", plain_forms(cast.tenants[org].name))]
             for what, forms in words:
-                if any(form in blob for form in forms for blob in stored):
-                    self._fail("stored-secrets",
-                               f"{what} is readable in the cloud",
-                               "no stored backup contains the user name, issuer or secret of "
-                               f"any of {ACTOR}'s accounts")
+                for rule, blobs in by_rule.items():
+                    if any(form in blob for form in forms for blob in blobs):
+                        self._fail(rule, f"{what} is readable in the cloud",
+                                   "no stored backup contains the user name, issuer or "
+                                   f"secret of any of {ACTOR}'s accounts")
         traffic = self.world.traffic()
         new_traffic = [t.payload for t in traffic[self._traffic_seen:]]
         self._traffic_seen = len(traffic)

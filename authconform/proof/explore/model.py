@@ -743,6 +743,8 @@ class Model:
                     answers += self._lookup(phone, account, ea, sp)
                 worlds[(ea, sp)] = answers
         extra = {c.value for c in FAMILIES["iCloud needed"]} if no_icloud else set()
+        if account not in self.microsoft_accounts:  # a work account may find no backup
+            extra |= {c.value for c in FAMILIES["backup unavailable"]}
         every = [a for answers in worlds.values() for a in answers]
         open_ = self.readings.unmodelled(EXISTING) or self.readings.unmodelled(PAIRING)
 

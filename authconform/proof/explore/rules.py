@@ -168,7 +168,11 @@ RULES: dict[str, Rule] = {r.name: r for r in (
     Rule("administrator-sees-nothing", ("REQ-PRIVACY-02",), _p(_APP, 4),
          "an organisation's administrator sees nothing of the other accounts"),
     Rule("stored-secrets", ("REQ-PRIVACY-03", "REQ-SECURITY-01"), _p(_APP, 3),
-         "no stored backup holds an account's user name, issuer or secret readable"),
+         "no backup stored in iCloud holds an account's user name, issuer or secret "
+         "readable"),
+    Rule("stored-secrets-android", ("REQ-PRIVACY-06",), (),
+         "on Android too, nothing of an account is readable in Microsoft's cloud storage "
+         "(000 says nothing of encryption there)"),
     Rule("device-keys", ("REQ-PRIVACY-05",), _p(_MORE, 1),
          "a push credential's private key never leaves its phone"),
 )}
