@@ -298,6 +298,8 @@ class Authenticator:
             if self.world.rules.second_pairing == "each_keeps_own":
                 self.world.keys.keep(recovery, record)  # the older location still recovers
                 record = self.world.keys.at(recovery, *here)
+                if record is not None and record.deleted:  # switched off here before
+                    record = None
             else:
                 record = None  # the newest pairing wins
         if record is None:

@@ -44,6 +44,19 @@ def test_each_location_keeps_its_own_pairing_and_restores_with_its_own_apple_id(
     assert _issuers(second_again) == ["Dropbox"]
 
 
+def test_a_location_switched_off_and_on_again_under_its_own_pairing_recovers() -> None:
+    # found by the explorer: turning backup on again took up the pairing that switching
+    # off had let go of, so recovery answered that the backup was deleted
+    scene, _ = _two_locations("each_keeps_own")
+    first = scene.phone()
+    scene.recover(first)
+    first.turn_off_backup()
+    first.turn_on_backup(scene.msa.username, scene.msa.password)
+    again = scene.phone()
+    scene.recover(again)
+    assert _issuers(again) == ["GitHub"]
+
+
 def test_the_newest_pairing_wins_by_default() -> None:
     scene, _ = _two_locations("newest_wins")
     with refused(Code.BACKUP_IN_OTHER_ICLOUD):
