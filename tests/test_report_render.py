@@ -384,8 +384,8 @@ def test_a_wrong_list_of_accounts_is_shown_in_full(tmp_path, capfd):
                      "--mutant", "no_catch_up_upload"])
     assert code == 1  # REQ-TROUBLE-02, documented: the change never reached the backup
     out = capfd.readouterr().out
-    assert ("answered: the check `['GitHub'] == ['Dropbox', 'GitHub']` did not hold"
-            ) in out, out[-3000:]
+    assert ("answered: the check `['Facebook', 'GitHub'] == ['Dropbox', 'Facebook', "
+            "'GitHub']` did not hold") in out, out[-3000:]
     assert ",..." not in out
 
 
