@@ -3,8 +3,8 @@ waiting account, where the out-of-date mark sits, and the prompt to sign in agai
 
 A label is compared with what the profile's own document names, ignoring case and
 spacing: 002 (the 2019 profile) names the options 'Sign in to recover' and 'Scan QR
-code to recover'; 000 (current) names the first the same way but only describes the
-second (the option to scan a QR code), so there only those words are required.
+code to recover' as labels; 000 (current) only describes both (the option to sign in
+to recover, the option to scan a QR code), so there only those words are required.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from steps.cast import Cast
 
 # option -> profile -> the label the document names (str) or the words it uses (tuple)
 OPTION_WORDING: dict[str, dict[str, str | tuple[str, ...]]] = {
-    "sign in to recover": {"2019": "Sign in to recover", "current": "sign in to recover"},
+    "sign in to recover": {"2019": "Sign in to recover", "current": ("sign in", "recover")},
     "scan a QR code to recover": {"2019": "Scan QR code to recover",
                                   "current": ("scan", "QR code")},
 }

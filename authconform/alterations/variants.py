@@ -596,3 +596,17 @@ def _(world: World) -> None:
     for name in ("add_personal_account", "scan_qr", "enter_code_manually",
                  "enter_activation_manually"):
         wrap_app(world, name, on_top)
+
+
+@variant("own-option-labels",
+         "a waiting personal account offers 'Sign in and recover account' (000 only "
+         "describes the option to sign in to recover; 002, the 2019 profile, names it)")
+def _(world: World) -> None:
+    if world.rules.profile == "2019":
+        return  # 002 names the label: the variant keeps it there
+
+    def actions(app: Authenticator, original: Callable[..., Any], *args: Any) -> Any:
+        return tuple("Sign in and recover account" if a == "Sign in to recover" else a
+                     for a in original(*args))
+
+    wrap_app(world, "actions_of", actions)
