@@ -112,7 +112,9 @@ Feature: Recovering accounts on a new phone
       And Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
       And Alex has the app on the "<new phone>"
       When Alex begins recovery on the "<new phone>" with the second Microsoft account
-      Then recovery is refused as "backup unavailable"
+      # the app may find no backup for it, or ask for the account that made the one it
+      # sees (on an iPhone, iCloud holds it): the documents do not say which
+      Then recovery is refused
       And the "<new phone>" shows no accounts
       When Alex begins recovery on the "<new phone>"
       Then the app answers "OK"

@@ -610,3 +610,28 @@ def _(world: World) -> None:
                      for a in original(*args))
 
     wrap_app(world, "actions_of", actions)
+
+
+@variant("recovery-asks-for-the-right-sign-in",
+         "on an iPhone whose iCloud holds a backup another Microsoft account made, recovery "
+         "asks for that account (a failed sign-in); with another Apple ID, it asks for "
+         "iCloud with the old one")
+def _(world: World) -> None:
+    from sim.device import Platform
+    from sim.stores import BACKUP_NAME
+
+    def recover(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
+        try:
+            return original(*args)
+        except Refusal as exc:
+            if exc.code is Code.BACKUP_IN_OTHER_ICLOUD:
+                raise Refusal(Code.ICLOUD_SIGN_IN_REQUIRED, "Your backup is in another "
+                              "iCloud: sign in with the Apple ID of the old iPhone.") from exc
+            apple_id = app.device.apple_id
+            if (exc.code is Code.NO_BACKUP_FOUND and app.device.platform is Platform.IOS
+                    and apple_id and app._store().get(apple_id, BACKUP_NAME) is not None):
+                raise Refusal(Code.SIGN_IN_FAILED, "Sign in with the Microsoft account "
+                              "that made this backup.") from exc
+            raise
+
+    wrap_app(world, "begin_recovery", recover)

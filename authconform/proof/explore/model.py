@@ -772,6 +772,10 @@ class Model:
         assert location is not None
         pairing = self._pairing(account, phone.platform, location, reading)
         if pairing is None:
+            if (phone.store, location) in self.blobs:
+                # another account's backup is in this iCloud: the app may also ask for
+                # the account that made it (the documents do not say which refusal)
+                return [("no-backup", "NO_BACKUP_FOUND"), ("no-backup", "SIGN_IN_FAILED")]
             return [("no-backup", "NO_BACKUP_FOUND")]  # REQ-TROUBLE-05
         if pairing.platform != phone.platform:
             return [("other-platform", "BACKUP_ON_OTHER_PLATFORM")]  # REQ-TROUBLE-01
@@ -781,7 +785,9 @@ class Model:
             if pairing.deleted:
                 return answers
         if pairing.location != location:
-            return [("same-apple-id", "BACKUP_IN_OTHER_ICLOUD")]  # REQ-TROUBLE-03
+            # REQ-TROUBLE-03; or the remedy itself: iCloud with the old Apple ID
+            return [("same-apple-id", "BACKUP_IN_OTHER_ICLOUD"),
+                    ("same-apple-id", "ICLOUD_SIGN_IN_REQUIRED")]
         where = (phone.store, location)
         blob = self.blobs.get(where)
         if where in self.unsure:
