@@ -7,11 +7,11 @@ from pytest_bdd import given, parsers, then, when
 
 from authconform.gate.preconditions import owned_by
 from authconform.port import Capability, MicrosoftAccount, Outcome, OutcomeCode
+from authconform.spec.wording import same_words
 from steps import promised
 from steps.accounts import add_account, add_labelled
 from steps.cast import Cast
 from steps.inspection import STORE_KIND
-from steps.labels import same_words
 from steps.phones import phone_in_use
 
 # Turning backup on with the right personal Microsoft account switches it on

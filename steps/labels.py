@@ -13,6 +13,7 @@ from pytest_bdd import parsers, then
 
 from authconform.gate.preconditions import owned_by
 from authconform.port import AccountEntry, AlertCode
+from authconform.spec.wording import normal, same_words
 from steps.cast import Cast
 
 # option -> profile -> the label the document names (str) or the words it uses (tuple)
@@ -24,14 +25,6 @@ OPTION_WORDING: dict[str, dict[str, str | tuple[str, ...]]] = {
 # 000 troubleshooting, out-of-date backup: a red dot on the menu or the action bar, or an
 # exclamation icon.
 WARNING_PLACES = frozenset({"menu", "action bar", "exclamation icon"})
-
-
-def normal(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def same_words(shown: str, named: str) -> bool:
-    return normal(shown) == normal(named)
 
 
 def names_option(label: str, wording: str | tuple[str, ...]) -> bool:

@@ -19,8 +19,9 @@ from pytest_bdd import given, parsers, then, when
 from authconform.gate.preconditions import owned_by, precondition
 from authconform.port import AccountKind, AdminView, Outcome, Store, StoredObject
 from authconform.spec.allowed import allowed
-from authconform.spec.mentions import mentions
+from authconform.spec.mentions import mentions, organisation_knows
 from steps.cast import Cast, plain_forms, secret_forms
+from steps.outcomes import refused
 from steps.promised import STORE_REQUIREMENT
 
 STORES = {"iCloud": Store.ICLOUD, "Microsoft's cloud storage": Store.MICROSOFT}
@@ -220,8 +221,7 @@ def _(cast: Cast, name: str, phone: str, whose: str) -> Outcome:
     outcome = cast.target.app.begin_recovery(device_id, msa.username, msa.password)
     # any refusal: the app may find no backup for that account, or ask for the account
     # (or the Apple ID) that made the one it sees; the documents do not say which
-    assert not outcome.ok, f"recovery was not refused: {outcome}"
-    assert outcome.message.strip(), f"{outcome.code} came without a message for the user"
+    refused(outcome, "recovery")
     assert cast.target.app.list_accounts(device_id) == [], (
         f"the refused recovery left accounts on the {phone}")
     return outcome
@@ -255,15 +255,12 @@ def admin_texts(view: AdminView) -> list[str]:
 
 def admin_may_know(cast: Cast, org: str) -> set[str]:
     tenant = cast.tenants[org]
-    known = {tenant.name, tenant.domain, *(phone.name for phone in cast.phones.values())}
-    for (owner, _), account in cast.accounts.items():
-        if account.kind is AccountKind.WORK and account.tenant is not None \
-                and account.tenant.id == tenant.id:
-            known |= {account.username, account.username.split("@")[0]}
-            if owner in cast.people:
-                person = cast.people[owner].name
-                known |= {person, *(w.strip(".,'") for w in person.split())}
-    return {k.strip().lower() for k in known if len(k.strip(".,' ")) >= 2}
+    members = [(account.username, cast.people[owner].name if owner in cast.people else "")
+               for (owner, _), account in cast.accounts.items()
+               if account.kind is AccountKind.WORK and account.tenant is not None
+               and account.tenant.id == tenant.id]
+    return organisation_knows(tenant.name, tenant.domain,
+                              (phone.name for phone in cast.phones.values()), members)
 
 
 def work_usernames(cast: Cast) -> set[str]:

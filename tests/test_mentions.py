@@ -4,7 +4,8 @@ every text the reader may see anyway counts."""
 
 from __future__ import annotations
 
-from authconform.spec.mentions import mentions
+from authconform.spec.mentions import mentions, organisation_knows
+from authconform.spec.wording import same_words
 
 
 def test_a_private_name_inside_a_known_text_is_no_mention() -> None:
@@ -32,3 +33,15 @@ def test_a_leak_that_contains_a_known_text_is_still_found() -> None:
 
 def test_a_private_name_that_is_itself_known_is_not_looked_for() -> None:
     assert mentions(["Contoso"], ["contoso"], ["Contoso"]) == []
+
+
+def test_what_an_organisation_knows_is_its_names_its_members_and_the_phones() -> None:
+    known = organisation_knows("Contoso", "contoso.example", ["Alex's old iPhone"],
+                               [("alex.smith@contoso.example", "Dr. Alex Smith")])
+    assert {"contoso", "contoso.example", "alex's old iphone", "alex.smith@contoso.example",
+            "alex.smith", "dr. alex smith", "alex", "smith", "dr"} == known
+
+
+def test_a_label_reads_the_same_whatever_its_case_and_spacing() -> None:
+    assert same_words("  iCloud   Backup ", "iCloud backup")
+    assert not same_words("iCloud backups", "iCloud backup")

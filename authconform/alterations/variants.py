@@ -21,7 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from authconform.alterations.patching import on_each_device, wrap, wrap_app
+from authconform.alterations.patching import (
+    on_each_device,
+    on_each_tenant,
+    on_refusal,
+    override_app_property,
+    wrap,
+    wrap_app,
+)
 from sim.app import Authenticator
 from sim.refusals import Code, Done, Refusal
 from sim.world import World
@@ -328,8 +335,6 @@ def _(world: World) -> None:
          "the settings name the backup option 'iCloud Backup' or 'Cloud Backup' and the "
          "recovery button reads 'START RECOVERY': the documents' words, in the app's case")
 def _(world: World) -> None:
-    from authconform.alterations.patching import override_app_property
-
     def setting(app: Authenticator, shown: str | None) -> str | None:
         return shown.replace(" backup", " Backup") if shown is not None else None
 
@@ -344,8 +349,6 @@ def _(world: World) -> None:
          "a lapsed recovery sign-in marks the backup out of date (red dot, prompt) only "
          "once a change is waiting to be uploaded: until then the cloud copy is current")
 def _(world: World) -> None:
-    from authconform.alterations.patching import override_app_property
-
     def out_of_date(app: Authenticator, lapsed: bool) -> bool:
         return lapsed and app.state.backup.dirty
 
@@ -410,8 +413,6 @@ def _admin_events_in_own_words(world: World) -> None:
     """The administrator's log in this app's own words: registrations name the phone and
     the person (as the directory shows them), not the user name; nothing says
     'unregister'."""
-    from authconform.alterations.patching import on_each_tenant
-
     def patch(tenant: Any) -> None:
         def person_of(username: str) -> str:
             user = tenant.users.get(username.lower())
@@ -501,15 +502,11 @@ def _(world: World) -> None:
     other = {Code.VERIFICATION_REQUIRED: Code.NO_SUCH_ACCOUNT,
              Code.DEVICE_UNREGISTERED: Code.VERIFICATION_REQUIRED}
 
-    def approve(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
-        try:
-            return original(*args)
-        except Refusal as exc:
-            if exc.code in other:
-                raise Refusal(other[exc.code]) from exc
-            raise
+    def approve(app: Authenticator, original: Any, refusal: Refusal, *args: Any) -> None:
+        if refusal.code in other:
+            raise Refusal(other[refusal.code]) from refusal
 
-    wrap_app(world, "approve_push", approve)
+    on_refusal(world, "approve_push", approve)
 
     def send_code(original: Callable[..., tuple[str, str]], username: str,
                   *args: Any) -> tuple[str, str]:
@@ -620,18 +617,14 @@ def _(world: World) -> None:
     from sim.device import Platform
     from sim.stores import BACKUP_NAME
 
-    def recover(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
-        try:
-            return original(*args)
-        except Refusal as exc:
-            if exc.code is Code.BACKUP_IN_OTHER_ICLOUD:
-                raise Refusal(Code.ICLOUD_SIGN_IN_REQUIRED, "Your backup is in another "
-                              "iCloud: sign in with the Apple ID of the old iPhone.") from exc
-            apple_id = app.device.apple_id
-            if (exc.code is Code.NO_BACKUP_FOUND and app.device.platform is Platform.IOS
-                    and apple_id and app._store().get(apple_id, BACKUP_NAME) is not None):
-                raise Refusal(Code.SIGN_IN_FAILED, "Sign in with the Microsoft account "
-                              "that made this backup.") from exc
-            raise
+    def recover(app: Authenticator, original: Any, refusal: Refusal, *args: Any) -> None:
+        if refusal.code is Code.BACKUP_IN_OTHER_ICLOUD:
+            raise Refusal(Code.ICLOUD_SIGN_IN_REQUIRED, "Your backup is in another iCloud: "
+                          "sign in with the Apple ID of the old iPhone.") from refusal
+        apple_id = app.device.apple_id
+        if (refusal.code is Code.NO_BACKUP_FOUND and app.device.platform is Platform.IOS
+                and apple_id and app._store().get(apple_id, BACKUP_NAME) is not None):
+            raise Refusal(Code.SIGN_IN_FAILED, "Sign in with the Microsoft account that "
+                          "made this backup.") from refusal
 
-    wrap_app(world, "begin_recovery", recover)
+    on_refusal(world, "begin_recovery", recover)

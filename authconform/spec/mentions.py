@@ -41,3 +41,16 @@ def mentions(texts: Iterable[str], private: Iterable[str], known: Iterable[str] 
                    for m in re.finditer(pattern, lowered)):
                 found.append((ident, text))
     return found
+
+
+def organisation_knows(name: str, domain: str, phone_names: Iterable[str],
+                       members: Iterable[tuple[str, str]]) -> set[str]:
+    """What an organisation's administrator sees anyway, in which a private name may sit
+    by chance: the organisation's name and domain, the names given to the phones, and
+    for each member (work user name, person's name) the user name, its part before the
+    @, the name and each word of it. Lower case; one-letter scraps left out."""
+    known = {name, domain, *phone_names}
+    for username, person in members:
+        known |= {username, username.split("@")[0], person,
+                  *(word.strip(".,'") for word in person.split())}
+    return {k.strip().lower() for k in known if len(k.strip(".,' ")) >= 2}

@@ -21,7 +21,8 @@ from authconform.proof.explore.vocabulary import (
     SITES,
     STORE_WORDS,
 )
-from authconform.spec.mentions import mentions
+from authconform.spec.mentions import mentions, organisation_knows
+from authconform.spec.wording import same_words
 
 if TYPE_CHECKING:  # the machine class is built at run time; type the mixin loosely
     from typing import Any as _Base
@@ -397,24 +398,20 @@ class Observations(_Base):
                                f'"{label}" and "{other}" accounts')
 
 
-    def _admin_may_know(self, org: str) -> list[str]:
+    def _admin_may_know(self, org: str) -> set[str]:
         """What the organisation's administrator sees anyway, in which a private name may
         sit by chance (authconform/spec/mentions.py): the organisation, its users' user
         names and names, and the names this exploration gave the phones."""
         cast = self._cast()
         tenant = cast.tenants[org]
-        known = [tenant.name, tenant.domain,
-                 *(f"Alex's {label}" for label in cast.devices)]
         people = {"Alex": cast.alex, "Sam": cast.sam}
-        for (who, where), work in cast.work.items():
-            if where == org:
-                name = people[who].name
-                known += [work.username, work.username.split("@")[0], name, *name.split()]
-        return [k for k in known if len(k.strip(".,' ")) >= 2]
+        return organisation_knows(
+            tenant.name, tenant.domain, (f"Alex's {label}" for label in cast.devices),
+            [(work.username, people[who].name) for (who, where), work in cast.work.items()
+             if where == org])
 
 def _same_label(shown: str | None, named: str | None) -> bool:
-    """The documents name a label's words; case and spacing are the app's (as the
-    steps compare it, steps/labels.py)."""
+    """A label the documents name, in the app's case and spacing; or neither shown."""
     if shown is None or named is None:
         return shown is named
-    return " ".join(shown.split()).casefold() == " ".join(named.split()).casefold()
+    return same_words(shown, named)
