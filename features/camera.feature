@@ -30,6 +30,28 @@ Feature: Camera permission and typing codes by hand
         | phone             | wording                         |
         | new Android phone | take pictures and record video |
 
+    # The first use of the camera may come when a restored work account is recovered.
+    @camera @REQ-CAMERA-01 @profile-current
+    Scenario Outline: Scanning to recover a work account asks for the camera when it is the first scan
+      Given Alex has backed up the accounts "Contoso" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      And "Contoso" has given Alex a new QR code
+      When Alex scans the QR code to recover the "Contoso" account on the "<new phone>"
+      Then the app answers "CAMERA_PERMISSION_NEEDED"
+      And the "<new phone>" asks for permission to <wording>
+      And the "Contoso" account on the "<new phone>" needs additional verification
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  | wording           |
+        | old iPhone | new iPhone | access the camera |
+
+      @android
+      Examples: Android phone
+        | old phone         | new phone         | wording                        |
+        | old Android phone | new Android phone | take pictures and record video |
+
     @camera @REQ-CAMERA-01 @REQ-CAMERA-02 @profile-current
     Scenario Outline: Once allowed, the camera is not asked for again
       Given Alex has the app on the "<phone>"

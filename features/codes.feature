@@ -27,6 +27,48 @@ Feature: Verification codes after recovery
       | old phone         | new phone         |
       | old Android phone | new Android phone |
 
+  # Every personal account, not only the first restored, and one that waited for
+  # verification too, once verified.
+  @codes @REQ-CODES-01
+  Scenario Outline: Each restored personal Microsoft account shows codes of its own on the new phone
+    Given Alex has another personal Microsoft account called "Family"
+    And Alex has backed up the accounts "Microsoft, Family, GitHub" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    And Alex has recovered the backup on the "<new phone>"
+    When Alex reads the "Microsoft" codes on the "<old phone>" and the "<new phone>"
+    Then the two codes differ
+    When Alex reads the "Family" codes on the "<old phone>" and the "<new phone>"
+    Then the two codes differ
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
+  @codes @REQ-CODES-01
+  Scenario Outline: A personal account with sign-in notifications shows codes of its own on the new phone after verification
+    Given Alex has backed up the accounts "Microsoft with sign-in notifications, GitHub" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    And Alex has recovered the backup on the "<new phone>"
+    When Alex verifies the "Microsoft" account on the "<new phone>" with a code sent to the alternate email address
+    And Alex reads the "Microsoft" codes on the "<old phone>" and the "<new phone>"
+    Then the two codes differ
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
   @codes @REQ-CODES-02
   Scenario Outline: Each phone's Microsoft account code is valid for that phone
     Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"

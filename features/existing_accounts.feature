@@ -94,6 +94,28 @@ Feature: Recovery while accounts already exist
       When Alex begins recovery on the "spare iPhone"
       Then the "spare iPhone" shows the accounts "Microsoft, GitHub" and no others
 
+    # An app must not take a failed attempt for a recovery under way and skip the check
+    # when it is tried again.
+    @existing @REQ-EXISTING-01 @negative
+    Scenario Outline: A recovery turned away at its sign-in does not lift the rule afterwards
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has tried to begin recovery on the "<new phone>" with a wrong password
+      And Alex has added the "GitHub" account to the "<new phone>"
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "EXISTING_ACCOUNTS"
+      And the refusal left the "<new phone>" with the accounts "GitHub" and no others
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
     # An account from the backup blocks under both readings, so this one holds under each.
     @existing @REQ-EXISTING-02 @negative @ios
     Scenario: A recovery refused for an account from the backup changes nothing

@@ -83,6 +83,29 @@ Feature: Recovering accounts on a new phone
       | old phone         | new phone         |
       | old Android phone | new Android phone |
 
+  # One user name at two sites: the accounts differ by issuer alone, and both come back.
+  @recovery @REQ-RECOVERY-03
+  Scenario Outline: Two sites' accounts under one user name both come back
+    Given Alex has a third-party "Dropbox" account
+    And Alex has the app on the "<old phone>"
+    And Alex has typed in the accounts "GitHub, Dropbox" under one user name on the "<old phone>"
+    And Alex has turned on backup on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex begins recovery on the "<new phone>"
+    Then the app answers "OK"
+    And the "<new phone>" shows the accounts "GitHub, Dropbox" and no others
+    And the "Dropbox" account on the "<new phone>" shows a code its provider accepts
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
   Rule: A failed recovery restores nothing, and trying again works
 
     @recovery @REQ-RECOVERY-04 @negative

@@ -31,6 +31,23 @@ Feature: What a backup holds
       | phone             | store                     |
       | old Android phone | Microsoft's cloud storage |
 
+  @stored @REQ-STORED-02 @negative
+  Scenario Outline: The backup holds no credential of the work account
+    Given Alex has the app on the "<phone>"
+    And Alex has added the accounts "Microsoft, Contoso, GitHub" to the "<phone>"
+    And Alex has turned on backup on the "<phone>"
+    Then Alex's backup in <store> holds nothing that makes the codes the "<phone>" shows for the "Contoso" account
+
+    @ios
+    Examples: iPhone
+      | phone      | store  |
+      | old iPhone | iCloud |
+
+    @android @profile-current
+    Examples: Android phone
+      | phone             | store                     |
+      | old Android phone | Microsoft's cloud storage |
+
   @stored @REQ-STORED-01 @negative
   Scenario Outline: No mail or file of Alex's is in any stored object, in any encoding
     Given Alex has the app on the "<phone>"

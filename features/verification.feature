@@ -190,6 +190,33 @@ Feature: Additional verification of restored accounts
         | old phone         | new phone         |
         | old Android phone | new Android phone |
 
+    # A code proves the identity of the account it was sent for, and of no other.
+    @verify @REQ-VERIFY-04 @negative
+    Scenario Outline: A code sent for one waiting personal account does not verify another
+      Given Alex has another personal Microsoft account called "Family"
+      And Alex has backed up the accounts "Microsoft with sign-in notifications, Family with sign-in notifications" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      When Alex signs in to recover the "Microsoft" account on the "<new phone>" with a code to the alternate email address
+      And Alex notes the code sent to the alternate email address of the "Microsoft" account
+      And Alex signs in to recover the "Family" account on the "<new phone>" with a code to the alternate email address
+      And Alex enters the noted code for the "Family" account on the "<new phone>"
+      Then verification is refused
+      And the "Family" account on the "<new phone>" needs additional verification
+      When Alex enters the code sent to the alternate email address for the "Family" account on the "<new phone>"
+      Then the app answers "OK"
+      And the "Family" account on the "<new phone>" is ready to use
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
     @verify @REQ-VERIFY-04 @negative @ios
     Scenario: A wrong code is refused, and the right one still works
       Given Alex has backed up the accounts "Microsoft with sign-in notifications" on the "old iPhone"

@@ -14,11 +14,12 @@ Feature: Which app versions have backup
     When Alex turns on backup on the "iPhone"
     Then the app answers "OK"
 
-    Examples: from 5.7.0 on, later builds with two-digit fields included
+    Examples: from 5.7.0 on, later builds and later major versions included
       | version |
       | 5.7.0   |
       | 5.7.1   |
       | 5.10.0  |
+      | 6.0.0   |
       | 10.0.0  |
 
   @version @REQ-VERSION-02 @profile-current @android
@@ -29,11 +30,13 @@ Feature: Which app versions have backup
     When Alex turns on backup on the "Android phone"
     Then the app answers "OK"
 
-    Examples: from 6.6.0 on, later builds with two-digit fields included
+    Examples: from 6.6.0 on, later builds and later major versions included
       | version |
       | 6.6.0   |
       | 6.6.1   |
       | 6.10.0  |
+      | 7.0.0   |
+      | 10.2.0  |
 
   @version @REQ-VERSION-03 @negative @profile-current
   Scenario Outline: App <version> on an <platform> has no backup and no recovery

@@ -4,6 +4,7 @@ screen shows; the codes on the tiles and whether the providers take them."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable
 
 from pytest_bdd import given, parsers, then, when
@@ -67,6 +68,24 @@ def _(cast: Cast, name: str, labels: str, phone: str) -> None:
     for label in split_labels(labels):
         outcome = add_account(cast, cast.account(name, label), device_id, push=False)
         assert outcome.ok, (label, outcome)
+
+
+@given(parsers.parse('{name:w} has typed in the accounts "{labels}" under one user name on '
+                     'the "{phone}"'))
+def _(cast: Cast, name: str, labels: str, phone: str) -> None:
+    """Third-party accounts typed in by hand, each with its own site's secret, all named
+    with the first one's user name: a person may use one name at every site, and types
+    what they like. Their tiles then differ by issuer alone (steps/cast.py)."""
+    accounts = [cast.account(name, label) for label in split_labels(labels)]
+    shared = accounts[0].username
+    for account in accounts:
+        site = account.site
+        assert site is not None, f"{account.label} is not a third-party account"
+        outcome = cast.target.app.enter_code_manually(
+            cast.phone(phone).id, site.issuer, shared, site.secret, site.digits, site.period,
+            site.algorithm)
+        assert outcome.ok, (account.label, outcome)
+        cast.add_account(dataclasses.replace(account, username=shared))
 
 
 @when(parsers.parse('{name:w} adds the "{label}" account to the "{phone}"'),
@@ -272,9 +291,7 @@ def _(cast: Cast, label: str, first: str, second: str) -> dict[str, str | None]:
 
 
 def read_codes(cast: Cast, label: str, first: str, second: str) -> dict[str, str | None]:
-    return {phone: cast.target.app.current_code(cast.phone(phone).id,
-                                                cast.entry(phone, label).id)
-            for phone in (first, second)}
+    return {phone: cast.code(phone, label) for phone in (first, second)}
 
 
 @when(parsers.parse('{name:w} reads the "{label}" codes on the "{first}" and the "{second}", '
@@ -348,7 +365,7 @@ def _(cast: Cast, codes: dict[str, str | None], label: str) -> None:
                     "accepts"))
 def _(cast: Cast, label: str, phone: str) -> None:
     device_id = cast.phone(phone).id
-    code = cast.target.app.current_code(device_id, cast.entry(phone, label).id)
+    code = cast.code(phone, label)
     assert code is not None, f"the {label} tile on the {phone} shows no code"
     assert cast.target.world.provider_accepts_code(cast.account_on(phone, label).id, code,
                                                    device_id)
@@ -358,12 +375,11 @@ def _(cast: Cast, label: str, phone: str) -> None:
                     "refuses"))
 def _(cast: Cast, label: str, phone: str) -> None:
     device_id = cast.phone(phone).id
-    code = cast.target.app.current_code(device_id, cast.entry(phone, label).id)
+    code = cast.code(phone, label)
     assert code is None or not cast.target.world.provider_accepts_code(
         cast.account_on(phone, label).id, code, device_id)
 
 
 @then(parsers.parse('the "{label}" account on the "{phone}" shows no code'))
 def _(cast: Cast, label: str, phone: str) -> None:
-    assert cast.target.app.current_code(cast.phone(phone).id,
-                                        cast.entry(phone, label).id) is None
+    assert cast.code(phone, label) is None

@@ -121,6 +121,19 @@ def _(cast: Cast, name: str, phone: str) -> Outcome:
                                           msa.password + "-wrong")
 
 
+@given(parsers.parse('{name:w} has tried to begin recovery on the "{phone}" with a wrong '
+                     "password"))
+def _(cast: Cast, name: str, phone: str) -> None:
+    """A recovery turned away at its sign-in, for a scenario about what comes after it:
+    any refusal will do (the documents name none for a wrong password), but one that
+    went ahead is REQ-RECOVERY-04's failure."""
+    msa = cast.msa(name)
+    with owned_by("REQ-RECOVERY-04"):
+        outcome = cast.target.app.begin_recovery(cast.phone(phone).id, msa.username,
+                                                 msa.password + "-wrong")
+        assert not outcome.ok, f"recovery with a wrong password answered {outcome}"
+
+
 @when(parsers.parse('{name:w} begins recovery on the "{phone}" with the second Microsoft '
                     "account"), target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str) -> Outcome:

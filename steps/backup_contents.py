@@ -13,15 +13,21 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import hashlib
+import hmac
+import struct
 import zlib
+from collections.abc import Callable
+from typing import Any
 
+import pytest
 from pytest_bdd import given, parsers, then
 
 from authconform.gate.preconditions import owned_by
 from authconform.port import AccountKind, BackupContents, Platform, Store
 from steps.cast import Cast, plain_forms, split_labels
 from steps.inspection import STORE_KIND
-from steps.promised import STORE_REQUIREMENT, field_values, same_secret
+from steps.promised import STORE_REQUIREMENT, field_values, key_readings, same_secret
 from steps.security import text_forms
 
 PLATFORM_OF = {Store.ICLOUD: Platform.IOS, Store.MICROSOFT: Platform.ANDROID}
@@ -109,6 +115,46 @@ def _(cast: Cast, store_name: str, name: str) -> None:
                     "the personal Microsoft account"))
 def _(cast: Cast, account_data: dict[str, str], store_name: str, name: str) -> None:
     _assert_absent(_values(_contents(cast, name, store_name)), account_data)
+
+
+# Shorter keys would make a chance match likely; a TOTP key is 10 bytes or more (RFC 4226
+# asks for 16, and 10 is the shortest in common use).
+KEY_BYTES = 10
+# The time steps and hashes a code could be made with: the documents name none.
+CODE_MAKINGS = [(period, digest) for period in (30, 60)
+                for digest in (hashlib.sha1, hashlib.sha256, hashlib.sha512)]
+
+
+def _totp(key: bytes, now: float, period: int, digest: Callable[..., Any], digits: int
+          ) -> str:
+    """RFC 6238's code of ``key`` at ``now`` (RFC 4226's truncation). Written out rather
+    than taken from pyotp, which refuses keys shorter than 14 bytes: apps use 10."""
+    mac = hmac.new(key, struct.pack(">Q", int(now // period)), digest).digest()
+    offset = mac[-1] & 0x0F
+    number = struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF
+    return str(number % 10 ** digits).zfill(digits)
+
+
+@then(parsers.parse("{name:w}'s backup in {store_name} holds nothing that makes the codes "
+                    'the "{phone}" shows for the "{label}" account'))
+def _(cast: Cast, name: str, store_name: str, phone: str, label: str) -> None:
+    """000 "authenticator app" / 002: a work or school account's credential is bound to
+    its phone and is not in the backup (REQ-STORED-02). Whatever field the target keeps
+    it in and however it is written, a key that makes the code the phone shows now is
+    that credential: every value in the backup is read as a key (base32, hex, base64) and
+    tried with each time step and hash. Two unrelated keys give one code by chance only
+    once in ten to the power of its length, per try."""
+    code = cast.code(phone, label)
+    if not code:
+        pytest.skip(f"the {phone} shows no code for the {label} account: nothing to compare")
+    now = cast.target.world.now()
+    keys = {key for value in _values(_contents(cast, name, store_name))
+            for key in key_readings(value) if len(key) >= KEY_BYTES}
+    for key in keys:
+        for period, digest in CODE_MAKINGS:
+            assert _totp(key, now, period, digest, len(code)) != code, (
+                f"the backup holds the key that makes the {label} codes of the {phone} "
+                f"(a {period}-second {digest().name.upper()} code)")
 
 
 # ------------------------------------------------------------------ the stored bytes

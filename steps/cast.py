@@ -30,6 +30,7 @@ from authconform.port import (
     Tenant,
     WorkAccount,
 )
+from authconform.spec.wording import typed_code
 
 # The app builds a phone has unless a scenario names one: recent enough for backup under
 # the current article (000: iOS 5.7.0+, Android 6.6.0+).
@@ -71,6 +72,7 @@ class Account:
     password: str | None = None
     site: SiteAccount | None = None
     tenant: Tenant | None = None
+    msa: MicrosoftAccount | None = None  # a personal account's, with its alternate addresses
 
 
 @dataclass
@@ -127,7 +129,7 @@ class Cast:
     def add_msa(self, name: str, msa: MicrosoftAccount) -> None:
         self.recovery_accounts[name] = msa
         self.add_account(Account(name, PERSONAL_LABEL, AccountKind.PERSONAL, msa.id,
-                                 msa.username, msa.password))
+                                 msa.username, msa.password, msa=msa))
 
     def add_work(self, name: str, org: str, work: WorkAccount) -> None:
         self.add_account(Account(name, org, AccountKind.WORK, work.id, work.username,
@@ -196,6 +198,14 @@ class Cast:
                           self.account_on(phone, label))
         assert found is not None, f"the {phone} shows no {label} account"
         return found
+
+    def code_on(self, device_id: str, entry_id: str) -> str | None:
+        """The code a tile shows, as a person types it (``spec.wording.typed_code``)."""
+        return typed_code(self.target.app.current_code(device_id, entry_id))
+
+    def code(self, phone: str, label: str) -> str | None:
+        """The code the ``label`` tile on ``phone`` shows, as a person types it."""
+        return self.code_on(self.phone(phone).id, self.entry(phone, label).id)
 
     def label_of(self, owner: str, entry: AccountEntry) -> str:
         for account in self.accounts.values():

@@ -19,12 +19,12 @@ def _(cast: Cast, codes: dict[str, str | None], label: str) -> None:
 @when(parsers.parse('{name:w} notes the "{label}" code on the "{phone}"'),
       target_fixture="noted_code")
 def _(cast: Cast, label: str, phone: str) -> str | None:
-    return cast.target.app.current_code(cast.phone(phone).id, cast.entry(phone, label).id)
+    return cast.code(phone, label)
 
 
 @then(parsers.parse('the "{label}" account on the "{phone}" shows a different code than noted'))
 def _(cast: Cast, noted_code: str | None, label: str, phone: str) -> None:
-    now = cast.target.app.current_code(cast.phone(phone).id, cast.entry(phone, label).id)
+    now = cast.code(phone, label)
     assert noted_code is not None and now is not None and now != noted_code
 
 

@@ -34,7 +34,7 @@ def _(cast: Cast, name: str, label: str) -> None:
     # any other, and it keeps its own password.
     msa = cast.target.world.create_microsoft_account(cast.person(name).id)
     cast.add_account(Account(name, label, AccountKind.PERSONAL, msa.id, msa.username,
-                             msa.password))
+                             msa.password, msa=msa))
 
 
 @given(parsers.parse("{name:w} has an Apple ID"))

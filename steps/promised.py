@@ -33,6 +33,7 @@ import base64
 import binascii
 import contextlib
 import urllib.parse
+from collections.abc import Callable
 
 from authconform.gate.preconditions import owned_by
 from authconform.port import (
@@ -85,25 +86,33 @@ def _uri_parts(uri: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def same_secret(value: str, secret: str) -> bool:
-    """Is ``value`` the base32 ``secret``: as typed (case, spaces and padding aside), or
-    its key bytes in hex or base64? The documents say the secret is kept, not how."""
-    def b32(text: str) -> bytes:
-        text = text.replace(" ", "").upper().rstrip("=")
-        return base64.b32decode(text + "=" * (-len(text) % 8))
+def _b32(text: str) -> bytes:
+    text = text.replace(" ", "").upper().rstrip("=")
+    return base64.b32decode(text + "=" * (-len(text) % 8))
 
+
+_KEY_DECODERS: tuple[Callable[[str], bytes], ...] = (
+    _b32, bytes.fromhex, lambda t: base64.b64decode(t, validate=True),
+    lambda t: base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)))
+
+
+def key_readings(value: str) -> list[bytes]:
+    """Every key ``value`` could stand for: base32 as typed (case, spaces and padding
+    aside), hex or base64. The documents say a secret is kept, not how."""
+    found = []
+    for decode in _KEY_DECODERS:
+        with contextlib.suppress(binascii.Error, ValueError):
+            found.append(decode(value.strip()))
+    return found
+
+
+def same_secret(value: str, secret: str) -> bool:
+    """Is ``value`` the base32 ``secret``, in any of the forms ``key_readings`` knows?"""
     try:
-        key = b32(secret)
+        key = _b32(secret)
     except (binascii.Error, ValueError):
         return False
-    value = value.strip()
-    decoders = (b32, bytes.fromhex, lambda t: base64.b64decode(t, validate=True),
-                lambda t: base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)))
-    for decode in decoders:
-        with contextlib.suppress(binascii.Error, ValueError):
-            if decode(value) == key:
-                return True
-    return False
+    return key in key_readings(value)
 
 
 def _holds(backed_up: BackedUpEntry, entry: AccountEntry) -> bool:
@@ -224,7 +233,7 @@ def _code_accepted(cast: Cast, name: str, phone: Phone, entry: AccountEntry) -> 
     if account is None:
         return  # not an account the steps know: nothing to ask its provider about
     with owned_by("REQ-CODES-02"):
-        code = cast.target.app.current_code(phone.id, entry.id)
+        code = cast.code_on(phone.id, entry.id)
         assert code is not None, (
             f"the restored Microsoft account shows no code on the {phone.label}")
         assert cast.target.world.provider_accepts_code(account.id, code, phone.id), (
@@ -244,9 +253,9 @@ def _same_code_as_elsewhere(cast: Cast, name: str, phone: Phone, entry: AccountE
                      if tile_key(e) == tile_key(entry)), None)
         if twin is None:
             continue
-        before = app.current_code(other.id, twin.id)
-        here = app.current_code(phone.id, entry.id)
-        after = app.current_code(other.id, twin.id)
+        before = cast.code_on(other.id, twin.id)
+        here = cast.code_on(phone.id, entry.id)
+        after = cast.code_on(other.id, twin.id)
         if before is not None and before == after:
             with owned_by("REQ-CODES-03"):
                 assert here == before, (

@@ -475,8 +475,9 @@ def probe_second_pairing(s: Scene) -> Any:
 def probe_versions(s: Scene) -> Any:
     return [s.app.screen(s.phone(platform, version)).backup_setting is not None
             for platform, version in (("ios", "5.6.9"), ("ios", "5.7.0"), ("ios", "5.10.0"),
-                                      ("android", "6.5.9"), ("android", "6.6.0"),
-                                      ("android", "6.10.0"))]
+                                      ("ios", "6.0.0"), ("android", "6.5.9"),
+                                      ("android", "6.6.0"), ("android", "6.10.0"),
+                                      ("android", "7.0.0"))]
 
 
 def probe_unregistered(s: Scene) -> Any:
@@ -782,6 +783,94 @@ def probe_encoded_backup(s: Scene) -> Any:
     return found
 
 
+def probe_android_update_wrong_password(s: Scene) -> Any:
+    """On Android, a wrong password does not bring an out-of-date backup up to date."""
+    old, _ = s.old_and_new("android")
+    s.world.lapse_recovery_sign_in(s.msa.id)
+    assert s.add_site(old, s.google).ok
+    refused = s.app.sign_in_to_update_backup(old, s.msa.password + "-wrong").code.value
+    return refused, s.app.screen(old).red_dot
+
+
+def probe_existing_after_failed_sign_in(s: Scene) -> Any:
+    """A recovery refused at its sign-in, then an account from the backup typed in: the
+    next recovery is refused for it."""
+    _old, new = s.old_and_new()
+    first = s.recover(new, password="wrong")
+    assert s.add_site(new).ok
+    return first, s.recover(new), s.labels(new)
+
+
+def probe_two_msas_codes(s: Scene) -> Any:
+    """Two personal accounts restored: each shows other codes on the old and new phone."""
+    old = s.phone()
+    assert s.add_msa(old).ok
+    assert s.app.add_personal_account(old, s.msa2.username, s.msa2.password, False).ok
+    assert s.backup(old).ok
+    new = s.phone()
+    assert s.recover(new) == "OK"
+    return tuple(s.code(old, m.username) != s.code(new, m.username) for m in (s.msa, s.msa2))
+
+
+def probe_verified_push_codes(s: Scene) -> Any:
+    """A personal push account verified on the new phone shows codes of its own there."""
+    old, new, entry = _pending_push(s)
+    assert s.app.sign_in_to_recover(new, entry.id, s.msa.password, "email").code.value == (
+        "CODE_SENT")
+    real = s.world.messages(s.msa.alternate_email or "")[-1].code
+    assert s.app.confirm_verification_code(new, entry.id, real or "").ok
+    return s.code(old, s.msa.username) != s.code(new, s.msa.username)
+
+
+def probe_other_accounts_code(s: Scene) -> Any:
+    """Two waiting personal accounts: the first one's code does not verify the second."""
+    old = s.phone()
+    for m in (s.msa, s.msa2):
+        assert s.app.add_personal_account(old, m.username, m.password, True).ok
+    assert s.backup(old).ok
+    new = s.phone()
+    assert s.recover(new) == "OK"
+    first, second = s.entry(new, s.msa.username), s.entry(new, s.msa2.username)
+    assert s.app.sign_in_to_recover(new, first.id, s.msa.password, "email").ok
+    code = s.world.messages(s.msa.alternate_email or "")[-1].code or ""
+    assert s.app.sign_in_to_recover(new, second.id, s.msa2.password, "email").ok
+    return (s.app.confirm_verification_code(new, second.id, code).code.value,
+            s.entry(new, s.msa2.username).needs_verification)
+
+
+def probe_recovery_scan_prompt(s: Scene) -> Any:
+    """Scanning to recover the work account, as the phone's first scan, asks first."""
+    _old, new, entry = _pending_work(s)
+    qr = s.world.issue_activation_qr(s.contoso.id, s.work.id)
+    answer = s.app.scan_qr_to_recover(new, entry.id, qr.png).code.value
+    return answer, s.app.screen(new).camera_prompt is not None
+
+
+def probe_work_key_in_backup(s: Scene) -> Any:
+    """The work account's code-making key is nowhere in the decrypted backup."""
+    phone = s.phone()
+    assert s.add_work(phone).ok and s.backup(phone).ok
+    contents = s.world.backup_contents(port.Store.ICLOUD, s.apple.username)
+    assert contents is not None
+    entry = s.entry(phone, s.work.username)
+    app = s.target.inner.world_model.app(phone)
+    secret = next(e.params.secret for e in app.state.entries if e.id == entry.id)
+    values = [v for e in contents.entries for v in e.fields.values()]
+    return [v for v in values if v == secret]
+
+
+def probe_one_user_name_two_sites(s: Scene) -> Any:
+    """Two sites' accounts typed in under one user name both come back."""
+    old = s.phone()
+    for site in (s.github, s.google):
+        assert s.app.enter_code_manually(old, site.issuer, s.github.username, site.secret,
+                                         site.digits, site.period, site.algorithm).ok
+    assert s.backup(old).ok
+    new = s.phone()
+    assert s.recover(new) == "OK"
+    return sorted(e.issuer for e in s.app.list_accounts(new))
+
+
 PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "existing_refused": (probe_existing_refused, ("EXISTING_ACCOUNTS", ["Google"])),
     "existing_retry": (probe_existing_retry, ("EXISTING_ACCOUNTS", "OK", ["GitHub"])),
@@ -830,7 +919,7 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "damaged": (probe_damaged, ("BACKUP_DAMAGED", [])),
     "stale": (probe_stale, ("OK", ["GitHub"])),
     "red_dot": (probe_red_dot, ((True, "SIGN_IN_REQUIRED"), "OK", False)),
-    "versions": (probe_versions, [False, True, True, False, True, True]),
+    "versions": (probe_versions, [False, True, True, True, False, True, True, True]),
     "unregistered": (probe_unregistered, (True, False)),
     "lost_phone": (probe_lost_phone, ("OK", ["GitHub"])),
     "services": (probe_services, []),
@@ -871,10 +960,30 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "mail_in_store": (probe_mail_in_store, []),
     "key_in_store": (probe_key_in_store, []),
     "cut_recovery_store": (probe_cut_recovery_store, ("NETWORK_UNAVAILABLE", True)),
+    "android_update_wrong_password": (probe_android_update_wrong_password,
+                                      ("SIGN_IN_FAILED", True)),
+    "existing_after_failed_sign_in": (probe_existing_after_failed_sign_in,
+                                      ("SIGN_IN_FAILED", "EXISTING_ACCOUNTS", ["GitHub"])),
+    "two_msas_codes": (probe_two_msas_codes, (True, True)),
+    "verified_push_codes": (probe_verified_push_codes, True),
+    "other_accounts_code": (probe_other_accounts_code, ("WRONG_CODE", True)),
+    "recovery_scan_prompt": (probe_recovery_scan_prompt, ("CAMERA_PERMISSION_NEEDED", True)),
+    "work_key_in_backup": (probe_work_key_in_backup, []),
+    "one_user_name_two_sites": (probe_one_user_name_two_sites, ["GitHub", "Google"]),
 }
 
 # Which probe shows each mutant up.
 PROBE_OF: dict[str, str] = {
+    "ios_gate_field_by_field": "versions",
+    "android_gate_field_by_field": "versions",
+    "android_update_sign_in_skips_password": "android_update_wrong_password",
+    "failed_attempt_lifts_existing_check": "existing_after_failed_sign_in",
+    "later_msas_reuse_old_credential": "two_msas_codes",
+    "verified_msa_reuses_old_credential": "verified_push_codes",
+    "code_of_another_account_accepted": "other_accounts_code",
+    "recovery_scan_skips_prompt": "recovery_scan_prompt",
+    "work_credential_in_backup": "work_key_in_backup",
+    "backup_keyed_by_user_name": "one_user_name_two_sites",
     "recovery_merges_existing": "existing_refused",
     "refusal_deletes_existing": "existing_refused",
     "existing_block_sticks": "existing_retry",

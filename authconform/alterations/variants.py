@@ -628,3 +628,33 @@ def _(world: World) -> None:
                           "made this backup.") from refusal
 
     on_refusal(world, "begin_recovery", recover)
+
+
+@variant("codes-in-two-groups",
+         "each tile shows its code in two groups of digits ('123 456', '1234 5678'), as "
+         "authenticator apps often do: the documents give codes no format")
+def _(world: World) -> None:
+    def grouped(app: Authenticator, original: Callable[..., str | None], entry_id: str
+                ) -> str | None:
+        code = original(entry_id)
+        if code is None:
+            return None
+        half = len(code) // 2
+        return f"{code[:half]} {code[half:]}"
+
+    wrap_app(world, "current_code", grouped)
+
+
+@variant("reads-the-cloud-copy-first",
+         "before each upload it may make, the app reads its cloud copy's details from the "
+         "store (a read, even while the recovery sign-in has lapsed and nothing is sent)")
+def _(world: World) -> None:
+    def read_first(app: Authenticator, original: Callable[[], bool]) -> bool:
+        backup = app.state.backup
+        if backup.on and backup.dirty and backup.location is not None:
+            service = app._store().kind.service
+            with contextlib.suppress(Refusal):  # offline: the read fails, as the upload will
+                app._call(service, "head", backup.location.encode())
+        return original()
+
+    wrap_app(world, "_sync", read_first)

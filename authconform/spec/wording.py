@@ -15,3 +15,9 @@ def normal(text: str) -> str:
 def same_words(shown: str, named: str) -> bool:
     """Does ``shown`` read ``named``, case and spacing aside?"""
     return normal(shown) == normal(named)
+
+
+def typed_code(shown: str | None) -> str | None:
+    """A code as a person types it from the tile: without the spaces an app may group
+    its digits with ("123 456"). The documents give codes no format; None stays None."""
+    return None if shown is None else "".join(shown.split())

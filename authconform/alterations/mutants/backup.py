@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Callable
+from typing import Any
 
 from authconform.alterations.mutants.registry import mutant
 from authconform.alterations.patching import (
@@ -60,24 +62,24 @@ def _no_auto_upload(world: World) -> None:
 
 
 @mutant("uploads_after_turn_off", "REQ-BACKUP-07",
-        "after backup is switched off, every change still sends an upload to the store")
+        "after backup is switched off, every change is still uploaded to the store with "
+        "the key and location the backup had")
 def _uploads_after_turn_off(world: World) -> None:
-    switched_off: dict[str, str] = {}  # device id -> store service it used
+    switched_off: dict[str, Any] = {}  # device id -> the backup as it was when switched off
 
     def turn_off_backup(app: Authenticator, original: Callable[[], Done]) -> Done:
-        service = app._store().kind.service
-        was_on = app.state.backup.on
+        was = copy.copy(app.state.backup)
         done = original()
-        if was_on:
-            switched_off[app.device.id] = service
+        if was.on:
+            switched_off[app.device.id] = was
         return done
 
     def _changed(app: Authenticator, original: Callable[[str], Done], message: str) -> Done:
         done = original(message)
-        service = switched_off.get(app.device.id)
-        if service is not None and not app.state.backup.on:
-            with contextlib.suppress(Refusal):
-                app._call(service, "put")
+        was = switched_off.get(app.device.id)
+        if was is not None and not app.state.backup.on:
+            with swapped(app.state, "backup", was), contextlib.suppress(Refusal):
+                app._upload()
         return done
 
     wrap_app(world, "turn_off_backup", turn_off_backup)

@@ -29,6 +29,19 @@ def _no_camera_prompt(world: World) -> None:
     wrap_app(world, "_camera_read", _camera_read)
 
 
+@mutant("recovery_scan_skips_prompt", "REQ-CAMERA-01",
+        "scanning a QR code to recover a work account uses the camera without asking, when "
+        "it is the phone's first scan (adding an account still asks)")
+def _recovery_scan_skips_prompt(world: World) -> None:
+    def scan_qr_to_recover(app: Authenticator, original: Callable[..., Done],
+                           entry_id: str, image: bytes) -> Done:
+        if app.device.camera is CameraPermission.NOT_ASKED:
+            app.device.camera = CameraPermission.ALLOWED
+        return original(entry_id, image)
+
+    wrap_app(world, "scan_qr_to_recover", scan_qr_to_recover)
+
+
 @mutant("wrong_prompt_wording", "REQ-CAMERA-01",
         "each phone asks for the camera in the other operating system's words")
 def _wrong_prompt_wording(world: World) -> None:

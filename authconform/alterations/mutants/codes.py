@@ -39,6 +39,48 @@ def _msa_codes_identical(world: World) -> None:
     wrap(world.msa, "enroll_device", enroll_device)
 
 
+def _share_old_credential(world: World, app: Authenticator, entry: Any) -> None:
+    """Give ``entry`` (a personal account on ``app``'s phone) the credential another
+    phone holds for the same account, as if the provider had enrolled it again."""
+    account = world.msa.find(entry.username)
+    others = [p for d, p in (account.credentials.items() if account else ())
+              if d != app.device.id]
+    if account is not None and others:
+        account.credentials[app.device.id] = entry.params = others[0]
+
+
+@mutant("later_msas_reuse_old_credential", "REQ-CODES-01",
+        "the first personal Microsoft account restored gets a credential of its own; every "
+        "later one reuses the old phone's, so its codes match")
+def _later_msas_reuse_old_credential(world: World) -> None:
+    restored: dict[str, int] = {}  # personal accounts restored so far, per phone
+
+    def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:
+        entry = original(account)
+        if entry.kind == PERSONAL and entry.params is not None:
+            restored[app.device.id] = restored.get(app.device.id, 0) + 1
+            if restored[app.device.id] > 1:
+                _share_old_credential(world, app, entry)
+        return entry
+
+    wrap_app(world, "_restore", _restore)
+
+
+@mutant("verified_msa_reuses_old_credential", "REQ-CODES-01",
+        "a personal account with sign-in notifications, once verified on the new phone, "
+        "gets the old phone's code credential, so its codes match")
+def _verified_msa_reuses_old_credential(world: World) -> None:
+    def confirm_verification_code(app: Authenticator, original: Callable[..., Done],
+                                  entry_id: str, code: str) -> Done:
+        done = original(entry_id, code)
+        entry = app._entry(entry_id)
+        if entry.kind == PERSONAL and entry.params is not None:
+            _share_old_credential(world, app, entry)
+        return done
+
+    wrap_app(world, "confirm_verification_code", confirm_verification_code)
+
+
 @mutant("restored_msa_credential_broken", "REQ-CODES-02",
         "a restored personal Microsoft account without push gets a credential its provider "
         "never enrolled, so its codes are refused")

@@ -33,6 +33,29 @@ def _recovery_merges_existing(world: World) -> None:
     wrap_app(world, "begin_recovery", begin_recovery)
 
 
+@mutant("failed_attempt_lifts_existing_check", "REQ-EXISTING-01",
+        "after a recovery refused at its sign-in, the next attempt on that phone counts as "
+        "the same recovery resumed and merges the backup over the accounts it now holds")
+def _failed_attempt_lifts_existing_check(world: World) -> None:
+    resumed: set[str] = set()  # phones whose last recovery failed at its sign-in
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done],
+                       username: str, password: str) -> Done:
+        kept = list(app.state.entries) if app.device.id in resumed else []
+        app.state.entries[:] = [e for e in app.state.entries if e not in kept]
+        try:
+            done = original(username, password)
+        except Refusal as refusal:
+            app.state.entries[:0] = kept
+            if refusal.code is Code.SIGN_IN_FAILED:
+                resumed.add(app.device.id)
+            raise
+        app.state.entries[:0] = kept
+        return done
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
 def _blocking_only(world: World, counts: Callable[[Any], bool]) -> None:
     """Recovery looks only at the existing accounts ``counts`` accepts."""
     def begin_recovery(app: Authenticator, original: Callable[..., Done],

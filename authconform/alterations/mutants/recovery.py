@@ -160,3 +160,4 @@ def _cut_recovery_fails_again(world: World) -> None:
             raise
 
     wrap_app(world, "begin_recovery", begin_recovery)
+

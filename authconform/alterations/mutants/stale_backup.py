@@ -13,6 +13,7 @@ from authconform.alterations.patching import (
     wrap_app,
 )
 from sim.app import THIRD_PARTY, Authenticator
+from sim.device import Platform
 from sim.refusals import Done
 from sim.world import World
 
@@ -101,6 +102,20 @@ def _update_backup_by_any_account(world: World) -> None:
         backup.dirty = True
         app._sync()
         return Done("Signed in. Your backup is up to date.")
+
+    wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
+
+
+@mutant("android_update_sign_in_skips_password", "REQ-STALE-03",
+        "on Android, signing in again after the red dot takes any password")
+def _android_update_sign_in_skips_password(world: World) -> None:
+    def sign_in_to_update_backup(app: Authenticator, original: Callable[..., Done],
+                                 password: str, username: str | None = None) -> Done:
+        recovery = app.state.backup.recovery_username
+        account = world.msa.find(recovery) if recovery is not None else None
+        if app.device.platform is Platform.ANDROID and account is not None:
+            password = account.password
+        return original(password, username)
 
     wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
 

@@ -140,3 +140,35 @@ def _old_push_key_reused(world: World) -> None:
         return entry
 
     wrap_app(world, "_restore", _restore)
+
+
+@mutant("work_credential_in_backup", "REQ-STORED-02",
+        "the backup also keeps each work or school account's code-making key (recovery "
+        "still asks for the account's QR code)")
+def _work_credential_in_backup(world: World) -> None:
+    def _payload(app: Authenticator, original: Callable[[], BackupPayload]) -> BackupPayload:
+        payload = original()
+        keys = {(e.kind, e.username): e.params.secret for e in app.state.entries
+                if e.kind == WORK and e.params is not None}
+        accounts = tuple(dataclasses.replace(a, secret=keys[(a.kind, a.username)])
+                         if (a.kind, a.username) in keys else a for a in payload.accounts)
+        return dataclasses.replace(payload, accounts=accounts)
+
+    wrap_app(world, "_payload", _payload)
+
+
+@mutant("backup_keyed_by_user_name", "REQ-STORED-01",
+        "the backup keeps one account per user name, so of two sites' accounts under one "
+        "user name only the first comes back")
+def _backup_keyed_by_user_name(world: World) -> None:
+    def _payload(app: Authenticator, original: Callable[[], BackupPayload]) -> BackupPayload:
+        payload = original()
+        seen: set[str] = set()
+        kept = []
+        for account in payload.accounts:
+            if account.username.lower() not in seen:
+                kept.append(account)
+            seen.add(account.username.lower())
+        return dataclasses.replace(payload, accounts=tuple(kept))
+
+    wrap_app(world, "_payload", _payload)

@@ -106,6 +106,23 @@ def _wrong_code_accepted(world: World) -> None:
     wrap(world.msa, "confirm_code", confirm_code)
 
 
+@mutant("code_of_another_account_accepted", "REQ-VERIFY-04",
+        "a code sent for one waiting personal account also confirms any other account "
+        "waiting on the same phone")
+def _code_of_another_account_accepted(world: World) -> None:
+    def confirm_code(original: Callable[..., None], username: str, code: str,
+                     now: float) -> None:
+        account = world.msa.find(username)
+        others = [a for a in world.msa.accounts.values() if a is not account
+                  and a.pending is not None and not a.pending.used and a.pending.code == code]
+        pending = account.pending if account else None
+        if others and pending is not None and not pending.used:
+            code = pending.code
+        original(username, code, now)
+
+    wrap(world.msa, "confirm_code", confirm_code)
+
+
 @mutant("work_qr_recovery_leaves_pending", "REQ-VERIFY-05",
         "a good recovery QR code is accepted but the work account stays pending")
 def _work_qr_recovery_leaves_pending(world: World) -> None:

@@ -18,6 +18,9 @@ class _GatedRules(Rules):
     ios_minimum: tuple[int, ...] = (5, 7, 0)
     android_minimum: tuple[int, ...] = (6, 6, 0)
     as_text_on: frozenset[Platform] = frozenset()  # platforms comparing versions as text
+    # platforms that test each field against the minimum's on its own (major >= 6 and
+    # minor >= 6), so a later major version with a smaller minor has no backup
+    fieldwise_on: frozenset[Platform] = frozenset()
 
     def backup_supported(self, platform: Platform, app_version: str) -> bool:
         if self.profile != "current":
@@ -25,6 +28,9 @@ class _GatedRules(Rules):
         minimum = self.ios_minimum if platform is Platform.IOS else self.android_minimum
         if platform in self.as_text_on:
             return app_version.strip() >= ".".join(map(str, minimum))
+        if platform in self.fieldwise_on:
+            version = parse_version(app_version)
+            return all(have >= least for have, least in zip(version, minimum[:2], strict=False))
         return parse_version(app_version) >= minimum
 
 
@@ -74,3 +80,15 @@ def _ios_version_compared_as_text(world: World) -> None:
         "the Android app compares versions as text, so 6.10.0 counts as older than 6.6.0")
 def _android_version_compared_as_text(world: World) -> None:
     _gate(world, as_text_on=frozenset({Platform.ANDROID}))
+
+
+@mutant("ios_gate_field_by_field", "REQ-VERSION-01",
+        "the iOS gate tests major >= 5 and minor >= 7 apart, so 6.0.0 has no backup")
+def _ios_gate_field_by_field(world: World) -> None:
+    _gate(world, fieldwise_on=frozenset({Platform.IOS}))
+
+
+@mutant("android_gate_field_by_field", "REQ-VERSION-02",
+        "the Android gate tests major >= 6 and minor >= 6 apart, so 7.0.0 has no backup")
+def _android_gate_field_by_field(world: World) -> None:
+    _gate(world, fieldwise_on=frozenset({Platform.ANDROID}))

@@ -22,7 +22,7 @@ from authconform.proof.explore.vocabulary import (
     STORE_WORDS,
 )
 from authconform.spec.mentions import mentions, organisation_knows
-from authconform.spec.wording import same_words
+from authconform.spec.wording import same_words, typed_code
 
 if TYPE_CHECKING:  # the machine class is built at run time; type the mixin loosely
     from typing import Any as _Base
@@ -145,7 +145,7 @@ class Observations(_Base):
             device = self._device(phone)
             for entry, tile in zip(entries, self.model.phones[phone].tiles, strict=True):
                 label = tile.label
-                code = self.app.current_code(device, entry.id)
+                code = typed_code(self.app.current_code(device, entry.id))
                 if tile.pending:
                     if code is not None:
                         self._fail("pending-is-unusable", f"pending {label} on {phone} shows "
@@ -166,6 +166,7 @@ class Observations(_Base):
                                f"{label} on {phone} shows {code!r}, which its provider "
                                "refuses", f'the "{label}" account on the "{phone}" shows a '
                                "code its provider accepts")
+                    continue  # not reached: _fail raises (the mixin is typed loosely)
                 # A personal account's length is the target's declared one (unchecked if
                 # undeclared); a third-party site's comes from its otpauth data.
                 declared = self.target.info.parameter(port.Parameter.MSA_CODE_DIGITS)
