@@ -34,7 +34,7 @@ from typing import Protocol, runtime_checkable
 # adds. A target says which version it was written for in TargetInfo.port_version;
 # authconform/adapters/versions.py checks it at start. Bump it with every change to this file's
 # contract and list the change in docs/port-changelog.md.
-PORT_VERSION = "2.2.0"
+PORT_VERSION = "2.3.0"
 
 
 class Platform(StrEnum):
@@ -355,6 +355,10 @@ class AdminDevice:
     device_name: str
     username: str
     registered: bool
+    # The phone as the world knows it (what create_device returned), so that the steps
+    # find a phone whatever name the organisation sees it under (2.3.0). None: the steps
+    # find it by the name it was created with.
+    device_id: str | None = None
 
 
 @dataclass(frozen=True)

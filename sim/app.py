@@ -120,6 +120,12 @@ class Authenticator:
     def backup_supported(self) -> bool:
         return self.world.rules.backup_supported(self.device.platform, self.device.app_version)
 
+    @property
+    def recovery_offered(self) -> bool:
+        """The recovery button shows wherever backup is supported; recovery on a phone
+        with accounts is refused when tried (EXISTING_ACCOUNTS)."""
+        return self.backup_supported
+
     def _store(self) -> CloudStore:
         return self.world.store_for(self.device.platform)
 

@@ -7,6 +7,7 @@ from pytest_bdd import given, parsers, then, when
 
 from authconform.gate.preconditions import owned_by
 from authconform.port import Capability, MicrosoftAccount, Outcome, OutcomeCode
+from authconform.spec.person import recovery_prevented
 from authconform.spec.wording import same_words
 from steps import promised
 from steps.accounts import add_account, add_labelled
@@ -50,6 +51,16 @@ def _(cast: Cast, name: str, label: str, phone: str) -> None:
     outcome = add_account(cast, cast.account(name, label), p.id, push=False)
     assert outcome.ok, outcome
     promised.change_uploaded(cast, p, cast.msa(name), cast.entry(phone, label))
+
+
+def start_recovery(cast: Cast, device_id: str, username: str, password: str) -> Outcome:
+    """Recovery as a person starts it: with the button the app shows. An app that shows
+    none while it holds accounts has refused already (``spec.person``)."""
+    app = cast.target.app
+    screen = app.screen(device_id)
+    accounts = [] if screen.recovery_offered else app.list_accounts(device_id)
+    return (recovery_prevented(screen, accounts)
+            or app.begin_recovery(device_id, username, password))
 
 
 @given(parsers.parse('{name:w} has turned on backup on the "{phone}"'))
@@ -96,7 +107,7 @@ def _(cast: Cast, name: str, phone: str) -> None:
     msa, p = cast.msa(name), cast.phone(phone)
     before = promised.before_recovery(cast, p, msa)
     with owned_by(RECOVERS):
-        outcome = cast.target.app.begin_recovery(p.id, msa.username, msa.password)
+        outcome = start_recovery(cast, p.id, msa.username, msa.password)
         assert outcome.ok, outcome
     promised.recovered(cast, name, p, before)
 
@@ -107,7 +118,7 @@ def _(cast: Cast, name: str, phone: str) -> Outcome:
     have brought what the backup held (checked against the backup read just before)."""
     msa, p = cast.msa(name), cast.phone(phone)
     before = promised.before_recovery(cast, p, msa)
-    outcome = cast.target.app.begin_recovery(p.id, msa.username, msa.password)
+    outcome = start_recovery(cast, p.id, msa.username, msa.password)
     if outcome.ok:
         promised.recovered(cast, name, p, before)
     return outcome
@@ -117,7 +128,7 @@ def _(cast: Cast, name: str, phone: str) -> Outcome:
       target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str) -> Outcome:
     msa = cast.msa(name)
-    return cast.target.app.begin_recovery(cast.phone(phone).id, msa.username,
+    return start_recovery(cast, cast.phone(phone).id, msa.username,
                                           msa.password + "-wrong")
 
 
@@ -129,7 +140,7 @@ def _(cast: Cast, name: str, phone: str) -> None:
     went ahead is REQ-RECOVERY-04's failure."""
     msa = cast.msa(name)
     with owned_by("REQ-RECOVERY-04"):
-        outcome = cast.target.app.begin_recovery(cast.phone(phone).id, msa.username,
+        outcome = start_recovery(cast, cast.phone(phone).id, msa.username,
                                                  msa.password + "-wrong")
         assert not outcome.ok, f"recovery with a wrong password answered {outcome}"
 
@@ -138,21 +149,21 @@ def _(cast: Cast, name: str, phone: str) -> None:
                     "account"), target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str) -> Outcome:
     msa = cast.second_msas[name]
-    return cast.target.app.begin_recovery(cast.phone(phone).id, msa.username, msa.password)
+    return start_recovery(cast, cast.phone(phone).id, msa.username, msa.password)
 
 
 @when(parsers.parse('{name:w} begins recovery on the "{phone}" with {other:w}\'s Microsoft '
                     "account"), target_fixture="outcome")
 def _(cast: Cast, phone: str, other: str) -> Outcome:
     msa = cast.msa(other)
-    return cast.target.app.begin_recovery(cast.phone(phone).id, msa.username, msa.password)
+    return start_recovery(cast, cast.phone(phone).id, msa.username, msa.password)
 
 
 @when(parsers.parse('{name:w} begins recovery on the "{phone}" signing in with the "{org}" '
                     "work account"), target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str, org: str) -> Outcome:
     work = cast.account(name, org)
-    return cast.target.app.begin_recovery(cast.phone(phone).id, work.username, work.password)
+    return start_recovery(cast, cast.phone(phone).id, work.username, work.password)
 
 
 # ------------------------------------------------------------------ the red dot

@@ -15,6 +15,7 @@ from authconform.gate.preconditions import owned_by
 from authconform.port import Outcome, OutcomeCode, Reading
 from authconform.spec import readings
 from steps.accounts import shown_labels
+from steps.backup import start_recovery
 from steps.cast import Cast, split_labels
 
 
@@ -49,7 +50,7 @@ def _(cast: Cast, name: str, phone: str) -> Outcome:
     -03): a recovery that went ahead is the blocking requirement's failure, and the
     scenario learns nothing."""
     msa = cast.msa(name)
-    outcome = cast.target.app.begin_recovery(cast.phone(phone).id, msa.username, msa.password)
+    outcome = start_recovery(cast, cast.phone(phone).id, msa.username, msa.password)
     with owned_by("REQ-EXISTING-01"):
         assert outcome.code is OutcomeCode.EXISTING_ACCOUNTS, (
             f"the {phone} holds accounts, yet recovery answered {outcome}")

@@ -8,8 +8,9 @@ from pytest_bdd import given, parsers, then, when
 from authconform.gate.preconditions import precondition
 from authconform.port import AccountKind, AdminDevice, AdminView
 from authconform.spec.mentions import mentions
-from steps.cast import Account, Cast
+from steps.cast import Account, Cast, Phone
 from steps.security import (
+    admin_devices,
     admin_may_know,
     admin_texts,
     identifying,
@@ -18,10 +19,10 @@ from steps.security import (
 )
 
 
-def _device(view: AdminView, name: str) -> AdminDevice:
-    found = [d for d in view.devices if d.device_name == name]
-    assert found, f"the administrator does not see {name!r}"
-    return found[-1]
+def _device(view: AdminView, phone: Phone) -> AdminDevice:
+    found = admin_devices(view, phone)
+    assert found, f"the administrator does not see the {phone.label}"
+    return found[-1]  # the latest registration, if the view keeps earlier ones too
 
 
 @when(parsers.parse('"{org}" unregisters the "{phone}"'))
@@ -36,7 +37,7 @@ def _(cast: Cast, org: str, phone: str) -> None:
     phone notwithstanding (REQ-LOST-02): what unregistering it does (REQ-LOST-01) can
     only be seen on a phone that was still registered."""
     view = cast.target.world.admin_view(cast.tenants[org].id)
-    assert _device(view, cast.phone(phone).name).registered, (
+    assert _device(view, cast.phone(phone)).registered, (
         f"the {phone} was unregistered before {org} acted")
 
 
@@ -48,13 +49,13 @@ def _(cast: Cast, org: str) -> AdminView:
 @then(parsers.parse('the "{org}" administrator sees the "{phone}" as unregistered'))
 def _(cast: Cast, org: str, phone: str) -> None:
     view = cast.target.world.admin_view(cast.tenants[org].id)
-    assert not _device(view, cast.phone(phone).name).registered
+    assert not _device(view, cast.phone(phone)).registered
 
 
 @then(parsers.parse('the "{org}" administrator sees the "{phone}" as registered'))
 def _(cast: Cast, org: str, phone: str) -> None:
     view = cast.target.world.admin_view(cast.tenants[org].id)
-    assert _device(view, cast.phone(phone).name).registered
+    assert _device(view, cast.phone(phone)).registered
 
 
 @then(parsers.parse('the "{org}" administrator sees nothing new'))

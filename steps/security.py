@@ -17,10 +17,11 @@ from collections.abc import Iterable
 from pytest_bdd import given, parsers, then, when
 
 from authconform.gate.preconditions import owned_by, precondition
-from authconform.port import AccountKind, AdminView, Outcome, Store, StoredObject
+from authconform.port import AccountKind, AdminDevice, AdminView, Outcome, Store, StoredObject
 from authconform.spec.allowed import allowed
 from authconform.spec.mentions import mentions, organisation_knows
-from steps.cast import Cast, plain_forms, secret_forms
+from steps.backup import start_recovery
+from steps.cast import Cast, Phone, plain_forms, secret_forms
 from steps.outcomes import refused
 from steps.promised import STORE_REQUIREMENT
 
@@ -218,7 +219,7 @@ def _refusal_owner(name: str, whose: str, **_: object) -> str:
 def _(cast: Cast, name: str, phone: str, whose: str) -> Outcome:
     msa, device_id = cast.msa(whose), cast.phone(phone).id
     cast.typed = {msa.username}  # a refusal may repeat what was typed: that tells nothing
-    outcome = cast.target.app.begin_recovery(device_id, msa.username, msa.password)
+    outcome = start_recovery(cast, device_id, msa.username, msa.password)
     # any refusal: the app may find no backup for that account, or ask for the account
     # (or the Apple ID) that made the one it sees; the documents do not say which
     refused(outcome, "recovery")
@@ -268,11 +269,20 @@ def work_usernames(cast: Cast) -> set[str]:
             if a.kind is AccountKind.WORK}
 
 
+def admin_devices(view: AdminView, phone: Phone) -> list[AdminDevice]:
+    """The records the administrator sees of ``phone``: by the world's handle when the
+    target gives one (port 2.3.0), else by the name the phone was created with. The name
+    an organisation shows is the app's, and two phones may share one: it is never the
+    first choice."""
+    if any(d.device_id is not None for d in view.devices):
+        return [d for d in view.devices if d.device_id == phone.id]
+    return [d for d in view.devices if d.device_name == phone.name]
+
+
 @then(parsers.parse('the "{org}" administrator does not see the "{phone}" as registered'))
 def _(cast: Cast, org: str, phone: str) -> None:
     view = cast.target.world.admin_view(cast.tenants[org].id)
-    device_name = cast.phone(phone).name
-    assert not [d for d in view.devices if d.device_name == device_name and d.registered]
+    assert not [d for d in admin_devices(view, cast.phone(phone)) if d.registered]
 
 
 # Whether the record mentions backup at all is not checked here: the documents promise

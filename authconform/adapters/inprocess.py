@@ -90,11 +90,10 @@ class SimApp:
     def screen(self, device_id: str) -> port.Screen:
         app = self._app(device_id)
         device = app.device
-        supported = app.backup_supported
         return port.Screen(
             backup_setting=app.backup_setting,
             backup_on=app.state.backup.on,
-            recovery_offered=supported,
+            recovery_offered=app.recovery_offered,
             red_dot=app.red_dot,
             alerts=tuple(port.Alert(port.AlertCode(code), message)
                          for code, message in app.alerts()),
@@ -244,8 +243,8 @@ class SimWorld:
 
     def admin_view(self, tenant_id: str) -> port.AdminView:
         tenant = self.world.tenant(tenant_id)
-        devices = tuple(port.AdminDevice(r.device_name, r.username, r.registered)
-                        for r in tenant.registrations.values())
+        devices = tuple(port.AdminDevice(r.device_name, r.username, r.registered, device)
+                        for (_, device), r in tenant.registrations.items())
         return port.AdminView(tenant.id, devices, tuple(tenant.events),
                               tuple(sorted(u.username for u in tenant.users.values())))
 

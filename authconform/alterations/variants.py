@@ -658,3 +658,67 @@ def _(world: World) -> None:
         return original()
 
     wrap_app(world, "_sync", read_first)
+
+
+@variant("verification-alert-gone-once-verifying",
+         "the alert that accounts need more verification goes away as soon as the person "
+         "starts verifying one of them (the tiles still show which wait); the documents say "
+         "only that it comes up after recovery")
+def _(world: World) -> None:
+    verifying: set[str] = set()  # phones whose person has begun verifying since recovery
+
+    def begun(app: Authenticator, original: Callable[..., Any], *args: Any) -> Any:
+        verifying.add(app.device.id)
+        return original(*args)
+
+    def recovered(app: Authenticator, original: Callable[..., Any], *args: Any) -> Any:
+        done = original(*args)
+        verifying.discard(app.device.id)
+        return done
+
+    def alerts(app: Authenticator, original: Callable[[], Any]) -> Any:
+        shown = original()
+        if app.device.id in verifying:
+            return tuple(a for a in shown if a[0] != "VERIFICATION_NEEDED")
+        return shown
+
+    for name in ("sign_in_to_recover", "confirm_verification_code", "scan_qr_to_recover",
+                 "enter_activation_to_recover"):
+        wrap_app(world, name, begun)
+    wrap_app(world, "begin_recovery", recovered)
+    wrap_app(world, "alerts", alerts)
+
+
+@variant("no-recovery-button-while-accounts-exist",
+         "the app offers no recovery at all while it holds accounts (only an empty app "
+         "shows the recovery button), and answers a recovery request it never offered as "
+         "a bad entry")
+def _(world: World) -> None:
+    override_app_property(world, "recovery_offered",
+                          lambda app, offered: offered and not app.state.entries)
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
+        if app.state.entries and app.backup_supported:
+            raise Refusal(Code.INVALID_ENTRY, "There is no recovery to start here.")
+        return original(*args)
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@variant("organisation-sees-model-names",
+         "the organisation's record names a phone by its model ('iPhone', 'Android phone'), "
+         "not by the name the person gave it, so two phones of one person look alike "
+         "there (each record still says which phone it is: AdminDevice.device_id)")
+def _(world: World) -> None:
+    from sim.device import Platform
+
+    def patch(tenant: Any) -> None:
+        def activate(original: Callable[..., Any], code: str, url: str, device_id: str,
+                     device_name: str, *rest: Any, **kwargs: Any) -> Any:
+            model = ("iPhone" if world.devices[device_id].platform is Platform.IOS
+                     else "Android phone")
+            return original(code, url, device_id, model, *rest, **kwargs)
+
+        wrap(tenant, "activate", activate)
+
+    on_each_tenant(world, patch)

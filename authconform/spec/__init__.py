@@ -7,7 +7,8 @@ source passages and their fingerprints (``sources``, ``sources_cli``, ``drift``)
 documented ambiguities and their readings (``readings``), the refusal families
 (``families``), the declared parameters a target may name (``declarations``), the values
 a step parameter may take (``allowed``), how the app's words and a private name in
-a text are judged (``wording``, ``mentions``) and where the suite lives (``suite``).
+a text are judged (``wording``, ``mentions``), what a person can do with what the
+screen shows (``person``) and where the suite lives (``suite``).
 
 May import: ``authconform.port``, the standard library, YAML and pytest-bdd's Gherkin
 parser. Never the gate, the

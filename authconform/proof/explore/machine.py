@@ -64,6 +64,7 @@ from authconform.proof.explore.vocabulary import (  # the predicates are used by
     _pending_work,
 )
 from authconform.spec.families import FAMILIES
+from authconform.spec.person import recovery_prevented
 
 __all__ = ["LATEST_VERSION", "Disagreement", "Explorer", "make_machine"]
 
@@ -696,7 +697,11 @@ class Explorer(Observations, RuleBasedStateMachine):
                 password += "-wrong"
             suffix = " with a wrong password" if how == "wrong password" else ""
             self.script.when(f'{ACTOR} begins recovery on the "{phone}"{suffix}', "msa")
-        outcome = self.app.begin_recovery(self._device(phone), username, password)
+        device = self._device(phone)
+        screen = self.app.screen(device)  # a person presses the button the app shows
+        outcome = (recovery_prevented(screen, [] if screen.recovery_offered
+                                      else self.app.list_accounts(device))
+                   or self.app.begin_recovery(device, username, password))
         expected = self.model.begin_recovery(self._phone(phone), who, how != "wrong password")
         self._answer(outcome, expected)
 

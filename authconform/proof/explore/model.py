@@ -217,6 +217,9 @@ class Phone:
     # accounts new since the last look, placed where the app puts new accounts (the
     # documents do not say where)
     placed: list[str] = field(default_factory=list)
+    # the person has begun verifying a waiting account since the last recovery: the
+    # documents put up the alert at recovery and do not say how long it stays
+    verifying: bool = False
 
     @property
     def store(self) -> str:
@@ -402,8 +405,13 @@ class Model:
             phone.backup.dirty = True
             self._sync(phone)
 
-    def pending_alert(self, phone: Phone) -> bool:
-        return any(t.pending for t in phone.tiles)  # REQ-VERIFY-01
+    def pending_alert(self, phone: Phone) -> bool | None:
+        """REQ-VERIFY-01: the alert shows after a recovery that left accounts waiting, and
+        not once none waits; None (either is right) while some wait but the person has
+        already begun verifying them: 000/002 say only that the alert comes up."""
+        if not any(t.pending for t in phone.tiles):
+            return False
+        return None if phone.verifying else True
 
     # ------------------------------------------------------------ the world
     def add_phone(self, label: str, platform: str, version: str,
@@ -758,6 +766,7 @@ class Model:
                 self.readings.keep(PAIRING, {sp for _, sp in fits}, "second-pairing",
                                    f"recovery answered {code}")
             if code == OK:
+                phone.verifying = False
                 self._restore(phone, account)
 
         rules = tuple(dict.fromkeys(r for r, _ in every))
@@ -841,6 +850,7 @@ class Model:
                            channel: str, code: str | None) -> Expect:
         """A code goes to the alternate ``channel`` (REQ-VERIFY-03). ``code`` is what the
         provider sent, if anything: the model cannot guess its value, only learn it."""
+        phone.verifying = True
         refusals = []
         if not phone.online:
             refusals.append(("sign-in-needs-network", "NETWORK_UNAVAILABLE"))
@@ -855,6 +865,7 @@ class Model:
     def confirm_code(self, phone: Phone, owner: str, code: str) -> Expect:
         tile = phone.tile("Microsoft")
         assert tile is not None and tile.pending
+        phone.verifying = True
 
         def verified() -> None:
             assert pending is not None
@@ -882,6 +893,7 @@ class Model:
                      ) -> Expect:
         tile = phone.tile(org)
         assert tile is not None and tile.pending
+        phone.verifying = True
 
         def verified() -> None:
             qr.used = True
