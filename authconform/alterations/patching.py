@@ -49,12 +49,21 @@ def swapped(obj: Any, name: str, value: Any) -> Iterator[None]:
 
 
 def on_each_app(world: World, patch: Callable[[Authenticator], None]) -> None:
-    """Run ``patch`` on every ``Authenticator`` this world hands out (one per call)."""
+    """Run ``patch`` on every ``Authenticator`` this world hands out. A world hands out a
+    new one per call, a view of the phone's device and app state: the one patched for a
+    phone is handed out again while that view is the same (patching anew at every call
+    was most of a variant's own cost)."""
     make = world.app
+    patched: dict[str, Authenticator] = {}
 
     def app(device_id: str) -> Authenticator:
         authenticator = make(device_id)
+        known = patched.get(device_id)
+        if (known is not None and known.state is authenticator.state
+                and known.device is authenticator.device and known.world is authenticator.world):
+            return known
         patch(authenticator)
+        patched[device_id] = authenticator
         return authenticator
 
     world.app = app  # type: ignore[method-assign]
