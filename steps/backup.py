@@ -7,7 +7,7 @@ from pytest_bdd import given, parsers, then, when
 
 from authconform.gate.preconditions import owned_by
 from authconform.port import Capability, MicrosoftAccount, Outcome, OutcomeCode
-from authconform.spec.person import recovery_prevented
+from authconform.spec.person import backup_prevented, recovery_prevented
 from authconform.spec.wording import same_words
 from steps import promised
 from steps.accounts import add_account, add_labelled
@@ -55,12 +55,20 @@ def _(cast: Cast, name: str, label: str, phone: str) -> None:
 
 def start_recovery(cast: Cast, device_id: str, username: str, password: str) -> Outcome:
     """Recovery as a person starts it: with the button the app shows. An app that shows
-    none while it holds accounts has refused already (``spec.person``)."""
+    none has answered already (``spec.person``)."""
     app = cast.target.app
     screen = app.screen(device_id)
     accounts = [] if screen.recovery_offered else app.list_accounts(device_id)
     return (recovery_prevented(screen, accounts)
             or app.begin_recovery(device_id, username, password))
+
+
+def start_backup(cast: Cast, device_id: str, username: str, password: str) -> Outcome:
+    """Backup as a person turns it on: in the settings, if they show it. Settings with
+    no backup option have answered already (``spec.person``)."""
+    app = cast.target.app
+    return (backup_prevented(app.screen(device_id))
+            or app.turn_on_backup(device_id, username, password))
 
 
 @given(parsers.parse('{name:w} has turned on backup on the "{phone}"'))
@@ -77,22 +85,21 @@ def _(cast: Cast, name: str, phone: str) -> None:
 @when(parsers.parse('{name:w} turns on backup on the "{phone}"'), target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str) -> Outcome:
     msa = cast.msa(name)
-    return cast.target.app.turn_on_backup(cast.phone(phone).id, msa.username, msa.password)
+    return start_backup(cast, cast.phone(phone).id, msa.username, msa.password)
 
 
 @when(parsers.parse('{name:w} turns on backup on the "{phone}" with a wrong password'),
       target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str) -> Outcome:
     msa = cast.msa(name)
-    return cast.target.app.turn_on_backup(cast.phone(phone).id, msa.username,
-                                          msa.password + "-wrong")
+    return start_backup(cast, cast.phone(phone).id, msa.username, msa.password + "-wrong")
 
 
 @when(parsers.parse('{name:w} turns on backup on the "{phone}" signing in with the "{org}" '
                     "work account"), target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str, org: str) -> Outcome:
     work = cast.account(name, org)
-    return cast.target.app.turn_on_backup(cast.phone(phone).id, work.username, work.password)
+    return start_backup(cast, cast.phone(phone).id, work.username, work.password)
 
 
 @given(parsers.parse('{name:w} has turned off backup on the "{phone}"'))

@@ -64,7 +64,7 @@ from authconform.proof.explore.vocabulary import (  # the predicates are used by
     _pending_work,
 )
 from authconform.spec.families import FAMILIES
-from authconform.spec.person import recovery_prevented
+from authconform.spec.person import backup_prevented, recovery_prevented
 
 __all__ = ["LATEST_VERSION", "Disagreement", "Explorer", "make_machine"]
 
@@ -588,7 +588,9 @@ class Explorer(Observations, RuleBasedStateMachine):
                 password += "-wrong"
             suffix = " with a wrong password" if how == "wrong password" else ""
             self.script.when(f'{ACTOR} turns on backup on the "{phone}"{suffix}', "msa")
-        outcome = self.app.turn_on_backup(self._device(phone), username, password)
+        device = self._device(phone)  # a person turns on the setting the app shows
+        outcome = (backup_prevented(self.app.screen(device))
+                   or self.app.turn_on_backup(device, username, password))
         expected = self.model.turn_on_backup(self._phone(phone), who, how != "wrong password")
         self._answer(outcome, expected)
 
