@@ -207,3 +207,47 @@ Feature: Turning on cloud backup
       Examples: Android phone
         | old phone         | new phone         |
         | old Android phone | new Android phone |
+
+    # Switched off, or its backup deleted from the phone, and switched on again: the new
+    # backup is there for a new phone, like the first one.
+    @backup @REQ-RECOVERY-02
+    Scenario Outline: Backup turned off and on again is recovered on a new phone
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex turns off backup on the "<old phone>"
+      And Alex turns on backup on the "<old phone>"
+      Then the app answers "OK"
+      When Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the accounts "Microsoft, GitHub" and no others
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    @backup @REQ-RECOVERY-02
+    Scenario Outline: Backup deleted from the phone and turned on again is recovered on a new phone
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex deletes the backup from the "<old phone>"
+      And Alex turns on backup on the "<old phone>"
+      Then the app answers "OK"
+      When Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the accounts "Microsoft, GitHub" and no others
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |

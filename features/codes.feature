@@ -87,6 +87,28 @@ Feature: Verification codes after recovery
       | old phone         | new phone         |
       | old Android phone | new Android phone |
 
+  # A personal account keeps a credential for every phone it was recovered on.
+  @codes @REQ-CODES-02
+  Scenario Outline: Recovered on two new phones, every phone's Microsoft account code still works
+    Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    And Alex has the app on the "<spare phone>"
+    And Alex has recovered the backup on the "<new phone>"
+    And Alex has recovered the backup on the "<spare phone>"
+    Then the "Microsoft" account on the "<old phone>" shows a code its provider accepts
+    And the "Microsoft" account on the "<new phone>" shows a code its provider accepts
+    And the "Microsoft" account on the "<spare phone>" shows a code its provider accepts
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  | spare phone  |
+      | old iPhone | new iPhone | spare iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         | spare phone         |
+      | old Android phone | new Android phone | spare Android phone |
+
   @codes @REQ-CODES-02 @negative @reading-other_phone_code-refused
   Scenario Outline: A Microsoft account code offered as the other phone's is refused
     Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"

@@ -103,6 +103,48 @@ Feature: A lost phone
         | old phone         | new phone         |
         | old Android phone | new Android phone |
 
+    # A work account that shows codes only (no sign-in notifications) too.
+    @lost @REQ-LOST-02 @profile-current
+    Scenario Outline: Until the organisation acts, both phones show working codes for a work account without notifications
+      Given Alex has backed up the accounts "Contoso" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      And "Contoso" has given Alex a new QR code
+      When Alex types the code and URL from the QR code to recover the "Contoso" account on the "<new phone>"
+      Then the "Contoso" account on the "<old phone>" shows a code its provider accepts
+      And the "Contoso" account on the "<new phone>" shows a code its provider accepts
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    @lost @REQ-LOST-01 @profile-current @negative
+    Scenario Outline: The unregistered phone's codes for a work account without notifications are refused
+      Given Alex has backed up the accounts "Contoso" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      And "Contoso" has given Alex a new QR code
+      And Alex has typed the code and URL from the QR code to recover the "Contoso" account on the "<new phone>"
+      And the "Contoso" administrator still sees the "<old phone>" as registered
+      When "Contoso" unregisters the "<old phone>"
+      Then the "Contoso" account on the "<old phone>" shows a code its provider refuses
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
     @lost @REQ-LOST-01 @profile-current
     Scenario: The administrator sees the old phone unregistered and the new one registered
       Given Alex has backed up the accounts "Contoso with sign-in notifications" on the "old iPhone"

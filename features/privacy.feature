@@ -54,6 +54,67 @@ Feature: Who can see a backup
       | old phone         | new phone         |
       | old Android phone | new Android phone |
 
+  @privacy @REQ-PRIVACY-02 @security @negative
+  Scenario Outline: Turning backup off tells the administrator nothing
+    Given Alex has the app on the "<phone>"
+    And Alex has added the "Microsoft" account with sign-in notifications to the "<phone>"
+    And Alex has added the "Contoso" account with sign-in notifications to the "<phone>"
+    And Alex has added the "GitHub" account to the "<phone>"
+    And Alex has turned on backup on the "<phone>"
+    And we note what the "Contoso" administrator sees
+    When Alex turns off backup on the "<phone>"
+    Then the "Contoso" administrator sees nothing new
+
+    @ios
+    Examples: iPhone
+      | phone      |
+      | old iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | phone             |
+      | old Android phone |
+
+  @privacy @REQ-PRIVACY-02 @security @negative
+  Scenario Outline: Deleting the backup from the phone tells the administrator nothing
+    Given Alex has the app on the "<phone>"
+    And Alex has added the "Microsoft" account with sign-in notifications to the "<phone>"
+    And Alex has added the "Contoso" account with sign-in notifications to the "<phone>"
+    And Alex has added the "GitHub" account to the "<phone>"
+    And Alex has turned on backup on the "<phone>"
+    And we note what the "Contoso" administrator sees
+    When Alex deletes the backup from the "<phone>"
+    Then the "Contoso" administrator sees nothing new
+
+    @ios
+    Examples: iPhone
+      | phone      |
+      | old iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | phone             |
+      | old Android phone |
+
+  @privacy @REQ-PRIVACY-02 @security @negative
+  Scenario Outline: Verifying a restored personal account tells the administrator nothing
+    Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso with sign-in notifications, GitHub" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    And Alex has recovered the backup on the "<new phone>"
+    And we note what the "Contoso" administrator sees
+    When Alex verifies the "Microsoft" account on the "<new phone>" with a code sent to the alternate email address
+    Then the "Contoso" administrator sees nothing new
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
   @privacy @REQ-PRIVACY-02 @security @negative @ios
   Scenario: Re-activating the work account shows the administrator only that
     Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso with sign-in notifications, GitHub" on the "old iPhone"

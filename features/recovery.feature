@@ -153,6 +153,31 @@ Feature: Recovering accounts on a new phone
         | old phone         | new phone         |
         | old Android phone | new Android phone |
 
+    # A retry after a cut asks for the password again: an app may not take the cut
+    # attempt's sign-in for the next one.
+    @recovery @REQ-RECOVERY-04 @negative @fault
+    Scenario Outline: After a recovery cut part-way, a retry with a wrong password restores nothing
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And the connection will drop while the backup downloads
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused as "no connection"
+      When Alex begins recovery on the "<new phone>" with a wrong password
+      Then recovery is refused
+      And the "<new phone>" shows no accounts
+      When Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
     # The sweep of cut points and of services that do not answer lives here alone
     # (documented: the network row); faults.feature checks only what the documents do not
     # say (REQ-FAULT-05: the stored backup is left as it was). Only cut points every

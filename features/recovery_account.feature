@@ -47,6 +47,29 @@ Feature: The recovery account
       | old phone         | new phone         |
       | old Android phone | new Android phone |
 
+  # The recovery account is the one Alex signs in with when turning backup on, not a
+  # personal account the app happens to hold.
+  @recovacct @REQ-RECOVACCT-02
+  Scenario Outline: The account Alex signs in with guards the backup, whatever personal account is in the app
+    Given Alex has a second personal Microsoft account
+    And Alex has the app on the "<old phone>"
+    And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
+    And Alex has turned on backup on the "<old phone>" with the second Microsoft account
+    And Alex has the app on the "<new phone>"
+    When Alex begins recovery on the "<new phone>" with the second Microsoft account
+    Then the app answers "OK"
+    And the "<new phone>" shows the accounts "Microsoft, GitHub" and no others
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
   @recovacct @REQ-RECOVACCT-02 @ios
   Scenario: Two storage locations, each with its own recovery account
     Given Alex has a second personal Microsoft account

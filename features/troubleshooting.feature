@@ -25,6 +25,23 @@ Feature: Why a backup can be unavailable
         | old iPhone        | new Android phone |
         | old Android phone | new iPhone        |
 
+    # The refused attempt on the other kind of phone leaves the backup where it was.
+    @trouble @REQ-TROUBLE-01 @negative @profile-current
+    Scenario Outline: A recovery tried on the other kind of phone leaves the backup for the next phone of the kind that made it
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+      And Alex has the app on the "<other phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex begins recovery on the "<other phone>"
+      Then recovery is refused as "backup unavailable"
+      When Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the accounts "Microsoft, GitHub" and no others
+
+      Examples:
+        | old phone         | other phone       | new phone         |
+        | old iPhone        | new Android phone | new iPhone        |
+        | old Android phone | new iPhone        | new Android phone |
+
     # 002 describes iOS only: whether the Android app has no backup feature or finds no
     # backup, the iPhone's backup is not restored there. Which refusal is the app's own.
     @trouble @REQ-TROUBLE-01 @negative @profile-2019
@@ -115,6 +132,53 @@ Feature: Why a backup can be unavailable
       And Alex has added the "Facebook" account to the "<old phone>", and the backup has it
       When the "<old phone>" loses its network connection
       And Alex adds the "Dropbox" account to the "<old phone>"
+      And the "<old phone>" is back online
+      And Alex begins recovery on the "<new phone>"
+      Then the "<new phone>" shows the accounts "GitHub, Facebook, Dropbox" and no others
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    # Several changes made offline, one of them a removal: every one of them reaches the
+    # cloud, not only the first.
+    @trouble @REQ-TROUBLE-02
+    Scenario Outline: Every change made offline is uploaded once the phone is back online
+      Given Alex has backed up the accounts "GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has added the "Facebook" account to the "<old phone>", and the backup has it
+      When the "<old phone>" loses its network connection
+      And Alex adds the "Dropbox" account to the "<old phone>"
+      And Alex removes the "GitHub" account from the "<old phone>"
+      And the "<old phone>" is back online
+      And Alex begins recovery on the "<new phone>"
+      Then the "<new phone>" shows the accounts "Facebook, Dropbox" and no others
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    # A change waiting for the network outlives the app being closed and opened again.
+    @trouble @REQ-TROUBLE-02
+    Scenario Outline: A change made offline is uploaded once back online, though the app was closed meanwhile
+      Given Alex has backed up the accounts "GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has added the "Facebook" account to the "<old phone>", and the backup has it
+      When the "<old phone>" loses its network connection
+      And Alex adds the "Dropbox" account to the "<old phone>"
+      And Alex closes the app on the "<old phone>" and opens it again
       And the "<old phone>" is back online
       And Alex begins recovery on the "<new phone>"
       Then the "<new phone>" shows the accounts "GitHub, Facebook, Dropbox" and no others

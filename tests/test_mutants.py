@@ -871,6 +871,84 @@ def probe_one_user_name_two_sites(s: Scene) -> Any:
     return sorted(e.issuer for e in s.app.list_accounts(new))
 
 
+def probe_backup_on_again(s: Scene) -> Any:
+    """Backup turned off and on again: a new phone recovers it."""
+    old, new = s.old_and_new()
+    assert s.app.turn_off_backup(old).ok
+    return s.backup(old).code.value, s.recover(new), s.labels(new)
+
+
+def probe_retry_after_cut(s: Scene) -> Any:
+    """A recovery cut during the download, then a retry with a wrong password."""
+    _old, new = s.old_and_new()
+    s.world.inject_fault("network_drop_during_download")
+    return s.recover(new), s.recover(new, password="wrong"), s.labels(new)
+
+
+def probe_offline_changes(s: Scene) -> Any:
+    """Two changes made offline, one a removal: both reach the cloud back online."""
+    old, new = s.old_and_new()
+    s.world.set_device_online(old, False)
+    assert s.add_site(old, s.google).ok
+    assert s.app.remove_account(old, s.entry(old, s.github.username).id).ok
+    s.world.set_device_online(old, True)
+    return s.recover(new), s.labels(new)
+
+
+def probe_offline_change_across_restart(s: Scene) -> Any:
+    """A change made offline, the app closed and opened, back online: it is uploaded."""
+    old, new = s.old_and_new()
+    s.world.set_device_online(old, False)
+    assert s.add_site(old, s.google).ok
+    s.app.restart_app(old)
+    s.world.set_device_online(old, True)
+    return s.recover(new), s.labels(new)
+
+
+def probe_other_platform_attempt(s: Scene) -> Any:
+    """Recovery tried on Android with an iPhone's backup, then on a new iPhone."""
+    _old, new = s.old_and_new()
+    return s.recover(s.phone("android")), s.recover(new), s.labels(new)
+
+
+def probe_three_phones(s: Scene) -> Any:
+    """Recovered on two new phones: the first phone's personal code still works."""
+    old, new = s.old_and_new(sites=False)
+    spare = s.phone()
+    assert s.recover(new) == "OK" and s.recover(spare) == "OK"
+    return [s.world.provider_accepts_code(s.msa.id, s.code(p, s.msa.username) or "", p)
+            for p in (old, new, spare)]
+
+
+def probe_signed_in_account_guards(s: Scene) -> Any:
+    """Backup turned on with the second account while the first is in the app."""
+    old = s.phone()
+    assert s.add_msa(old).ok and s.backup(old, s.msa2).ok
+    new = s.phone()
+    return s.recover(new, s.msa2), s.labels(new)
+
+
+def probe_admin_on_ending(s: Scene) -> Any:
+    """Turning backup off adds nothing to what the administrator sees."""
+    phone = s.phone()
+    assert s.add_work(phone, push=True).ok and s.add_site(phone).ok and s.backup(phone).ok
+    before = s.world.admin_view(s.contoso.id)
+    assert s.app.turn_off_backup(phone).ok
+    return s.world.admin_view(s.contoso.id) == before
+
+
+def probe_admin_on_verification(s: Scene) -> Any:
+    """Verifying a restored personal account adds nothing the administrator sees."""
+    _old, new = s.old_and_new(push=True, work=True)
+    assert s.recover(new) == "OK"
+    before = s.world.admin_view(s.contoso.id)
+    entry = s.entry(new, s.msa.username)
+    assert s.app.sign_in_to_recover(new, entry.id, s.msa.password, "email").ok
+    code = s.world.messages(s.msa.alternate_email or "")[-1].code or ""
+    assert s.app.confirm_verification_code(new, entry.id, code).ok
+    return s.world.admin_view(s.contoso.id) == before
+
+
 PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "existing_refused": (probe_existing_refused, ("EXISTING_ACCOUNTS", ["Google"])),
     "existing_retry": (probe_existing_retry, ("EXISTING_ACCOUNTS", "OK", ["GitHub"])),
@@ -970,10 +1048,32 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "recovery_scan_prompt": (probe_recovery_scan_prompt, ("CAMERA_PERMISSION_NEEDED", True)),
     "work_key_in_backup": (probe_work_key_in_backup, []),
     "one_user_name_two_sites": (probe_one_user_name_two_sites, ["GitHub", "Google"]),
+    "backup_on_again": (probe_backup_on_again, ("OK", "OK", ["GitHub"])),
+    "retry_after_cut": (probe_retry_after_cut, ("NETWORK_UNAVAILABLE", "SIGN_IN_FAILED", [])),
+    "offline_changes": (probe_offline_changes, ("OK", ["Google"])),
+    "offline_change_across_restart": (probe_offline_change_across_restart,
+                                      ("OK", ["GitHub", "Google"])),
+    "other_platform_attempt": (probe_other_platform_attempt,
+                               ("BACKUP_ON_OTHER_PLATFORM", "OK", ["GitHub"])),
+    "three_phones": (probe_three_phones, [True, True, True]),
+    "signed_in_account_guards": (probe_signed_in_account_guards, ("OK", ["Microsoft"])),
+    "admin_on_ending": (probe_admin_on_ending, True),
+    "admin_on_verification": (probe_admin_on_verification, True),
 }
 
 # Which probe shows each mutant up.
 PROBE_OF: dict[str, str] = {
+    "backup_on_again_keeps_old_deletion": "backup_on_again",
+    "retry_keeps_the_cut_sign_in": "retry_after_cut",
+    "offline_queue_keeps_the_first_change": "offline_changes",
+    "waiting_change_forgotten_on_app_restart": "offline_change_across_restart",
+    "other_platform_attempt_drops_the_backup": "other_platform_attempt",
+    "third_phone_evicts_the_first_credential": "three_phones",
+    "backup_paired_with_the_app_account": "signed_in_account_guards",
+    "administrator_told_when_backup_ends": "admin_on_ending",
+    "administrator_told_of_personal_verification": "admin_on_verification",
+    "code_only_recovery_retires_the_old_phone": "work_recovery",
+    "unregistering_spares_code_only_accounts": "unregistered",
     "ios_gate_field_by_field": "versions",
     "android_gate_field_by_field": "versions",
     "android_update_sign_in_skips_password": "android_update_wrong_password",

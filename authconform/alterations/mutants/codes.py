@@ -157,3 +157,17 @@ def _msa_code_accepted_from_any_phone(world: World) -> None:
         return original(msa_id, device_id, code, now, drift_steps, True)
 
     wrap(world.msa, "accepts_code", accepts_code)
+
+
+@mutant("third_phone_evicts_the_first_credential", "REQ-CODES-02",
+        "a personal account keeps credentials for two phones only: recovering on a third "
+        "revokes the first phone's, so its codes are refused")
+def _third_phone_evicts_the_first_credential(world: World) -> None:
+    def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:
+        entry = original(account)
+        msa = world.msa.find(entry.username) if entry.kind == PERSONAL else None
+        while msa is not None and len(msa.credentials) > 2:
+            del msa.credentials[next(iter(msa.credentials))]
+        return entry
+
+    wrap_app(world, "_restore", _restore)

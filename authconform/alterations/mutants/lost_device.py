@@ -64,3 +64,37 @@ def _recovery_needs_old_phone(world: World) -> None:
         return original(username, *args)
 
     wrap(world.keys, "release", release)
+
+
+@mutant("code_only_recovery_retires_the_old_phone", "REQ-LOST-02",
+        "recovering a work account without notifications retires its registration on the "
+        "old phone, before the organisation acts")
+def _code_only_recovery_retires_the_old_phone(world: World) -> None:
+    def enter_activation_to_recover(app: Authenticator, original: Callable[..., Done],
+                                    entry_id: str, code: str, url: str) -> Done:
+        entry = app._entry(entry_id)
+        done = original(entry_id, code, url)
+        tenant = world.tenants.get(entry.tenant_id or "")
+        if not entry.push and tenant is not None:
+            for (user, device), registration in tenant.registrations.items():
+                if user == entry.username.lower() and device != app.device.id:
+                    registration.registered = False
+        return done
+
+    wrap_app(world, "enter_activation_to_recover", enter_activation_to_recover)
+
+
+@mutant("unregistering_spares_code_only_accounts", "REQ-LOST-01",
+        "the organisation's unregistering stops only registrations that approve sign-ins; "
+        "a work account that only shows codes keeps working on the lost phone")
+def _unregistering_spares_code_only_accounts(world: World) -> None:
+    def unregister_device(original: Callable[..., None], tenant_id: str,
+                          device_id: str) -> None:
+        tenant = world.tenants[tenant_id]
+        spared = [r for (_, device), r in tenant.registrations.items()
+                  if device == device_id and r.registered and r.push_key is None]
+        original(tenant_id, device_id)
+        for registration in spared:
+            registration.registered = True
+
+    wrap(world, "unregister_device", unregister_device)

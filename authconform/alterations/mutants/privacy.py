@@ -12,7 +12,7 @@ from authconform.alterations.patching import (
     wrap,
     wrap_app,
 )
-from sim.app import Authenticator
+from sim.app import WORK, Authenticator
 from sim.refusals import Done
 from sim.stores import BACKUP_NAME, StoredBlob
 from sim.world import World
@@ -165,3 +165,38 @@ def _push_key_in_backup(world: World) -> None:
         wrap(store, "delete", delete)
 
     wrap_app(world, "_upload", _upload)
+
+
+def _tell_administrators(world: World, app: Authenticator, what: str) -> None:
+    """An event in every organisation of a work account on the phone, listing the app's
+    accounts: what the documents say the administrator never learns."""
+    names = ", ".join(f"{e.issuer}:{e.username}" for e in app.state.entries)
+    for entry in app.state.entries:
+        if entry.kind == WORK and entry.tenant_id in world.tenants:
+            world.tenants[entry.tenant_id].events.append(
+                f"device {app.device.name!r}: {what} (accounts on the device: {names})")
+
+
+@mutant("administrator_told_when_backup_ends", "REQ-PRIVACY-02",
+        "turning backup off, or deleting it from the phone, tells each organisation on the "
+        "phone which accounts the app holds")
+def _administrator_told_when_backup_ends(world: World) -> None:
+    def turn_off_backup(app: Authenticator, original: Callable[[], Done]) -> Done:
+        if app.state.backup.on:
+            _tell_administrators(world, app, "backup turned off")
+        return original()
+
+    wrap_app(world, "turn_off_backup", turn_off_backup)
+
+
+@mutant("administrator_told_of_personal_verification", "REQ-PRIVACY-02",
+        "verifying a restored personal account tells each organisation on the phone which "
+        "accounts the app holds")
+def _administrator_told_of_personal_verification(world: World) -> None:
+    def confirm_verification_code(app: Authenticator, original: Callable[..., Done],
+                                  entry_id: str, code: str) -> Done:
+        done = original(entry_id, code)
+        _tell_administrators(world, app, "personal account verified")
+        return done
+
+    wrap_app(world, "confirm_verification_code", confirm_verification_code)

@@ -161,3 +161,50 @@ def _cut_recovery_fails_again(world: World) -> None:
 
     wrap_app(world, "begin_recovery", begin_recovery)
 
+
+@mutant("backup_on_again_keeps_old_deletion", "REQ-RECOVERY-02",
+        "backup turned off (or deleted from the phone) and on again keeps the old copy's "
+        "deletion mark, so the new backup is never recovered")
+def _backup_on_again_keeps_old_deletion(world: World) -> None:
+    ended: set[str] = set()  # recovery accounts whose backup was once turned off
+
+    def turn_off_backup(app: Authenticator, original: Callable[[], Done]) -> Done:
+        user = app.state.backup.recovery_username
+        done = original()
+        if user:
+            ended.add(user.lower())
+        return done
+
+    def turn_on_backup(app: Authenticator, original: Callable[..., Done], username: str,
+                       password: str) -> Done:
+        done = original(username, password)
+        record = world.keys.lookup(username)
+        if username.strip().lower() in ended and record is not None:
+            record.deleted = True
+        return done
+
+    wrap_app(world, "turn_off_backup", turn_off_backup)
+    wrap_app(world, "turn_on_backup", turn_on_backup)
+
+
+@mutant("retry_keeps_the_cut_sign_in", "REQ-RECOVERY-04",
+        "after a recovery refused past its sign-in (a cut connection), the next attempt on "
+        "that phone counts as still signed in and takes any password")
+def _retry_keeps_the_cut_sign_in(world: World) -> None:
+    signed_in: set[tuple[str, str]] = set()  # (phone, account) a cut attempt signed in
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done], username: str,
+                       password: str) -> Done:
+        key = (app.device.id, username.strip().lower())
+        account = world.msa.find(username)
+        if key in signed_in and account is not None:
+            password = account.password
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            if (refusal.code is not Code.SIGN_IN_FAILED and account is not None
+                    and account.password == password):
+                signed_in.add(key)
+            raise
+
+    wrap_app(world, "begin_recovery", begin_recovery)

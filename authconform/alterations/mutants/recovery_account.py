@@ -12,7 +12,7 @@ from authconform.alterations.patching import (
     wrap,
     wrap_app,
 )
-from sim.app import Authenticator, location_fingerprint
+from sim.app import PERSONAL, Authenticator, location_fingerprint
 from sim.device import Platform
 from sim.keyservice import KeyRecord
 from sim.msa import Msa
@@ -85,3 +85,19 @@ def _second_pairing_refused_loses_first(world: World) -> None:
                 record.deleted = True
 
     on_refusal(world, "turn_on_backup", refused)
+
+
+@mutant("backup_paired_with_the_app_account", "REQ-RECOVACCT-02",
+        "turning backup on pairs it with the personal Microsoft account already in the app, "
+        "not with the account Alex signed in with")
+def _backup_paired_with_the_app_account(world: World) -> None:
+    def turn_on_backup(app: Authenticator, original: Callable[..., Done], username: str,
+                       password: str) -> Done:
+        tile = next((e for e in app.state.entries if e.kind == PERSONAL), None)
+        account = world.msa.find(tile.username) if tile is not None else None
+        if account is not None and account.username.lower() != username.strip().lower():
+            world.msa.sign_in(username, password, app.now)  # what was typed is checked
+            return original(account.username, account.password)
+        return original(username, password)
+
+    wrap_app(world, "turn_on_backup", turn_on_backup)

@@ -143,3 +143,48 @@ def _deleted_backup_blamed_on_network(world: World) -> None:
             raise Refusal(Code.NETWORK_UNAVAILABLE) from refusal
 
     on_refusal(world, "begin_recovery", refused)
+
+
+@mutant("offline_queue_keeps_the_first_change", "REQ-TROUBLE-02",
+        "offline, the upload waiting holds the accounts as they were at the first change; "
+        "later changes made before the phone is back online never reach the cloud")
+def _offline_queue_keeps_the_first_change(world: World) -> None:
+    queued: dict[str, Any] = {}  # phone -> the payload it could not send
+
+    def _payload(app: Authenticator, original: Callable[[], Any]) -> Any:
+        return queued.get(app.device.id) or original()
+
+    def _sync(app: Authenticator, original: Callable[[], bool]) -> bool:
+        sent = original()
+        if sent:
+            queued.pop(app.device.id, None)
+        elif app.state.backup.on and app.device.id not in queued:
+            queued[app.device.id] = app._payload()  # not queued yet: today's accounts
+        return sent
+
+    wrap_app(world, "_payload", _payload)
+    wrap_app(world, "_sync", _sync)
+
+
+@mutant("waiting_change_forgotten_on_app_restart", "REQ-TROUBLE-02",
+        "a change waiting for the network is forgotten when the app is closed and opened "
+        "again: back online, nothing is sent")
+def _waiting_change_forgotten_on_app_restart(world: World) -> None:
+    def restart(app: Authenticator, original: Callable[[], None]) -> None:
+        app.state.backup.dirty = False
+        original()
+
+    wrap_app(world, "restart", restart)
+
+
+@mutant("other_platform_attempt_drops_the_backup", "REQ-TROUBLE-01",
+        "a recovery tried on the other kind of phone resets the recovery account's "
+        "pairing, so the backup is lost for the next phone of the kind that made it")
+def _other_platform_attempt_drops_the_backup(world: World) -> None:
+    def dropped(app: Authenticator, original: Any, refusal: Refusal, username: str,
+                password: str) -> None:
+        record = world.keys.lookup(username)
+        if refusal.code is Code.BACKUP_ON_OTHER_PLATFORM and record is not None:
+            record.deleted = True
+
+    on_refusal(world, "begin_recovery", dropped)
