@@ -47,6 +47,8 @@ from authconform.adapters import (
 )
 from authconform.adapters.guard import GuardedTarget, check_value
 from authconform.spec import declarations, families
+from authconform.spec.person import recovery_prevented
+from authconform.spec.wording import typed_code
 
 EXIT_OK, EXIT_USAGE, EXIT_BROKEN = 0, 2, 3
 
@@ -166,9 +168,10 @@ def _mandatory(run: _Run) -> bool:
     s.entry = entries[0]
     code = run.check("current_code", lambda: app.current_code(device, s.entry.id),
                      lambda c: None if c else "no code shown")
-    if code:
+    typed = typed_code(code)  # as a person types it: without the spaces it may show
+    if typed:
         run.check("provider_accepts_code",
-                  lambda: world.provider_accepts_code(msa.id, code, device),
+                  lambda: world.provider_accepts_code(msa.id, typed, device),
                   lambda ok: None if ok else "the provider refused the code the app shows")
     run.check("screen", lambda: app.screen(device),
               lambda sc: None if sc.backup_setting else "no backup setting on an iPhone 6.8.0")
@@ -208,8 +211,12 @@ def _refusals(run: _Run) -> None:
 
     refusal("wrong sign-in", lambda: app.add_personal_account(
         s.device, s.msa.username, s.msa.password + "-not-it"))
-    run.check("refusal: existing accounts",
-              lambda: app.begin_recovery(s.device, s.msa.username, s.msa.password),
+    def recovery_with_accounts() -> port.Outcome:
+        # pressed only if the app shows the button (authconform/spec/person.py)
+        screen = app.screen(s.device)
+        return (recovery_prevented(screen, app.list_accounts(s.device))
+                or app.begin_recovery(s.device, s.msa.username, s.msa.password))
+    run.check("refusal: existing accounts", recovery_with_accounts,
               lambda o: None if not o.ok and o.code is port.OutcomeCode.EXISTING_ACCOUNTS
               else f"answered {o.code.value}, expected EXISTING_ACCOUNTS "
                    "(the phone holds the account that is backed up)",
@@ -225,8 +232,11 @@ def _refusals(run: _Run) -> None:
     run.check("sign_in_to_icloud (the second iPhone)",
               lambda: world.sign_in_to_icloud(second, s.apple.username, s.apple.password),
               _ok_outcome)
-    refusal("backup unavailable", lambda: app.begin_recovery(second, other.username,
-                                                              other.password))
+    # any refusal: the app may also ask for the account that made the backup it sees
+    run.check("refusal: no backup for this account",
+              lambda: app.begin_recovery(second, other.username, other.password),
+              lambda o: f"accepted ({o.code.value}); expected a refusal" if o.ok else None,
+              refusal_expected=True)
 
     def work_account_as_recovery_account() -> port.Outcome:  # iCloud is signed in now
         tenant = world.create_tenant()
@@ -258,16 +268,47 @@ def _refusals(run: _Run) -> None:
             world.set_account_problem(other.id, False)
     refusal("account problem", account_problem, port.Capability.ACCOUNT_PROBLEMS)
 
-    def stale() -> port.Outcome:
-        world.lapse_recovery_sign_in(s.msa.id)
-        return app.select_backup_warning(s.device)
-    refusal("sign-in needed", stale, port.Capability.SESSIONS)
+    _stale(run, other)
+
+
+def _stale(run: _Run, other: port.MicrosoftAccount) -> None:
+    """The red dot (000 only, so the current profile): a lapsed sign-in and a change
+    waiting, then the mark selected only if it shows, as a person would."""
+    world, app, s = run.target.world, run.target.app, run.scene
+    names = ("refusal: sign-in needed", "refusal: not the recovery account")
+    if run.target.info.profile != "current":
+        run.checks += [Check(n, True, "the 2019 article has no red dot: not checked")
+                       for n in names]
+        return
+    if not run.target.has(port.Capability.SESSIONS):
+        run.checks += [Check(n, True, "needs capability sessions: not checked")
+                       for n in names]
+        return
+    run.check("lapse_recovery_sign_in", lambda: world.lapse_recovery_sign_in(s.msa.id))
+    site = run.check("create_site_account",
+                     lambda: world.create_site_account(s.person.id, "Selftest"))
+    if site is None:
+        return
+    run.check("enter_code_manually (a change while the sign-in has lapsed)",
+              lambda: app.enter_code_manually(s.device, site.issuer, site.username,
+                                              site.secret), _ok_outcome)
+    screen = run.check("screen (after the change)", lambda: app.screen(s.device))
+    if screen is None:
+        return
+    if not screen.red_dot:
+        run.checks += [Check(n, True, "no red dot shows (the app may mark only a restore "
+                                      "that waits for a sign-in): not checked", warning=True)
+                       for n in names]
+        return
+    run.check(names[0], lambda: app.select_backup_warning(s.device),
+              _refused_as("sign-in needed"), refusal_expected=True)
 
     def other_account() -> port.Outcome:
         outcome = app.sign_in_to_update_backup(s.device, other.password, other.username)
         app.sign_in_to_update_backup(s.device, s.msa.password)  # up to date again
         return outcome
-    refusal("not the recovery account", other_account, port.Capability.SESSIONS)
+    run.check(names[1], other_account, _refused_as("not the recovery account"),
+              refusal_expected=True)
 
 
 def _declarations(info: port.TargetInfo) -> Check:
