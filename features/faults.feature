@@ -243,7 +243,7 @@ Feature: Faults during backup and recovery
       And Alex has added the "Dropbox" account to the "<second phone>"
       And Alex has turned on backup on the "<first phone>"
       And Alex has added the "GitHub" account to the "<first phone>", and the backup has it
-      And Alex has turned on backup on the "<second phone>"
+      And Alex has also turned on backup on the "<second phone>", where another phone backs up
       And Alex has the app on the "<new phone>"
       When the "<first phone>" loses its network connection
       And the "<second phone>" loses its network connection
@@ -274,7 +274,7 @@ Feature: Faults during backup and recovery
       And Alex has the app on the "work iPhone"
       And Alex has added the "Dropbox" account to the "work iPhone"
       And Alex has turned on backup on the "old iPhone"
-      And Alex has turned on backup on the "work iPhone"
+      And Alex has also turned on backup on the "work iPhone", where another phone backs up
       And Alex has the app on the "new iPhone"
       And the network will drop after the upload, before the app records success
       When Alex adds the "Facebook" account to the "old iPhone"

@@ -3,6 +3,7 @@ and recovery screens, the red dot, and what the cloud stores hold."""
 
 from __future__ import annotations
 
+import pytest
 from pytest_bdd import given, parsers, then, when
 
 from authconform.gate.preconditions import owned_by
@@ -74,6 +75,22 @@ def start_backup(cast: Cast, device_id: str, username: str, password: str) -> Ou
 @given(parsers.parse('{name:w} has turned on backup on the "{phone}"'))
 def _(cast: Cast, name: str, phone: str) -> None:
     turned_on(cast, phone, cast.msa(name))
+
+
+@given(parsers.parse('{name:w} has also turned on backup on the "{phone}", where another phone '
+                     "backs up"))
+def _(cast: Cast, name: str, phone: str) -> None:
+    """A second phone joins a storage location another phone backs up to (the same Apple
+    ID, or on Android the same recovery account). The documents describe one phone per
+    location: an app may refuse the second, and then the scenario's situation cannot
+    arise with it (not-applicable, never passed)."""
+    msa = cast.msa(name)
+    p = cast.phone(phone)
+    outcome = start_backup(cast, p.id, msa.username, msa.password)
+    if not outcome.ok:
+        pytest.skip(f"the app does not let a second phone back up to one storage location "
+                    f"({outcome.code.value}): the scenario cannot arise")
+    promised.backup_written(cast, p, msa)
 
 
 @given(parsers.parse('{name:w} has turned on backup on the "{phone}" with the second Microsoft '

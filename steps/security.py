@@ -287,8 +287,8 @@ def _(cast: Cast, org: str, phone: str) -> None:
 
 # Whether the record mentions backup at all is not checked here: the documents promise
 # nothing about backup activity as such, only about the accounts, and a word test would
-# judge the app's wording. That backup and recovery by themselves add nothing to the
-# record is checked without words in privacy.feature ("sees nothing new").
+# judge the app's wording. That whatever backup and recovery add to the record is about
+# the work account alone is checked in privacy.feature ("anything new ... is about").
 @then(parsers.parse("the \"{org}\" administrator's view holds nothing of {name:w}'s personal "
                     "or third-party accounts"))
 def _(cast: Cast, org: str, name: str) -> None:

@@ -722,3 +722,62 @@ def _(world: World) -> None:
         wrap(tenant, "activate", activate)
 
     on_each_tenant(world, patch)
+
+
+@variant("approval-sent-whatever-comes",
+         "approving a sign-in on an account that waits for verification, or on a phone its "
+         "organisation unregistered, shows 'approval sent' like any other: the sign-in is "
+         "still not approved (the documents judge only that)")
+def _(world: World) -> None:
+    def sent(app: Authenticator, original: Any, refusal: Refusal, *args: Any) -> Done | None:
+        if refusal.code in (Code.VERIFICATION_REQUIRED, Code.DEVICE_UNREGISTERED):
+            return Done("Approval sent.")
+        return None
+
+    on_refusal(world, "approve_push", sent)
+
+
+@variant("plain-header-on-the-stored-file",
+         "the stored backup file starts with a plain header naming the app and the format "
+         "('Microsoft Authenticator backup/1'), then the ciphertext")
+def _(world: World) -> None:
+    header = b"Microsoft Authenticator backup/1\n"
+
+    for store in (world.icloud, world.microsoft_storage):
+        def put(original: Callable[..., None], location: str, name: str, data: bytes,
+                *rest: Any) -> None:
+            original(location, name, header + data, *rest)
+
+        def get(original: Callable[..., bytes | None], location: str, name: str
+                ) -> bytes | None:
+            data = original(location, name)
+            return data[len(header):] if data is not None and data.startswith(header) \
+                else data
+
+        wrap(store, "put", put)
+        wrap(store, "get", get)
+
+
+@variant("one-phone-per-storage-location",
+         "a second phone cannot turn backup on into a storage location another phone backs "
+         "up to (the same Apple ID, or on Android the same recovery account): it is told "
+         "to turn backup off there or recover first")
+def _(world: World) -> None:
+    from sim.device import Platform
+
+    def turn_on_backup(app: Authenticator, original: Callable[..., Done], username: str,
+                       password: str) -> Done:
+        ios = app.device.platform is Platform.IOS
+        located = app.device.apple_id if ios else username.strip()
+        here = located.lower() if located else None
+        for device_id, state in world.apps.items():
+            other = world.devices[device_id]
+            if (device_id != app.device.id and state.backup.on and here is not None
+                    and other.platform is app.device.platform
+                    and (state.backup.location or "").lower() == here):
+                raise Refusal(Code.BACKUP_ALREADY_ON,
+                              "Another phone backs up here: turn backup off there, or "
+                              "recover this phone from it.")
+        return original(username, password)
+
+    wrap_app(world, "turn_on_backup", turn_on_backup)

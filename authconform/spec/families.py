@@ -24,8 +24,10 @@ FAMILIES: dict[str, frozenset[C]] = {
     # Both documents: a wrong user name or password is refused; nothing more is said.
     "wrong sign-in": frozenset({C.SIGN_IN_FAILED}),
     # 000 troubleshooting, account problems: the recovery account itself has an issue
-    # (blocked, locked); the documents only say to check it, not what the app answers.
-    "account problem": frozenset({C.SIGN_IN_FAILED, C.SERVICE_UNAVAILABLE}),
+    # (blocked, locked); the documents only say to check it, not what the app answers: a
+    # failed sign-in, a service that will not serve, or a request to sign in (and fix it).
+    "account problem": frozenset({C.SIGN_IN_FAILED, C.SERVICE_UNAVAILABLE,
+                                  C.SIGN_IN_REQUIRED}),
     # 000 troubleshooting, out-of-date backup: only the account that first made the
     # backup may update it; another one is a failed sign-in or a renewed request to sign in.
     "not the recovery account": frozenset({C.SIGN_IN_FAILED, C.SIGN_IN_REQUIRED}),

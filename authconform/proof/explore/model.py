@@ -109,7 +109,14 @@ def open_answer(rule: str, preferred: str, follow: Callable[[str], None] | None 
 def any_refusal(rules: Iterable[str], preferred: str) -> Expect:
     """Refused, with whichever code the app chooses: where the documents say only that
     something does not work, and name no answer."""
-    codes = frozenset(c.value for c in OutcomeCode) - {OK}
+    codes = frozenset(c.value for c in OutcomeCode) - {OK, "CODE_SENT"}
+    return Expect(tuple(dict.fromkeys(rules)), codes, preferred)
+
+
+def any_answer(rules: Iterable[str], preferred: str) -> Expect:
+    """Whatever the app says: where the documents judge only the effect (a sign-in that
+    is not approved), not what the app shows about it."""
+    codes = frozenset(c.value for c in OutcomeCode)
     return Expect(tuple(dict.fromkeys(rules)), codes, preferred)
 
 
@@ -594,10 +601,16 @@ class Model:
                 # the approvals moved) the documents do not say
                 return open_answer("pending-is-unusable", OK)
             return expect("pending-is-unusable", OK)
-        if tile.pending or self.work_unregistered(phone, tile):
-            # the documents say only that such an account cannot approve: any refusal
-            return any_refusal((rule for rule, _ in refusals), refusals[0][1])
+        if self.cannot_approve(phone, tile):
+            # the documents say only that such an account cannot approve: whatever the
+            # app says, the sign-in must not be approved (checked by the machine)
+            return any_answer((rule for rule, _ in refusals), refusals[0][1])
         return any_of(refusals)
+
+    def cannot_approve(self, phone: Phone, tile: Tile) -> bool:
+        """REQ-VERIFY-02 / REQ-LOST-01: a waiting account, or a work account on a phone
+        its organisation unregistered, approves no sign-in."""
+        return tile.pending or self.work_unregistered(phone, tile)
 
     def work_unregistered(self, phone: Phone, tile: Tile) -> bool:
         return tile.kind == WORK and (tile.label, phone.label) in self.unregistered
@@ -621,9 +634,17 @@ class Model:
             refusals.append(("no-connection", "NETWORK_UNAVAILABLE"))
         if not right_password and account in self.microsoft_accounts:
             refusals.append(("backup-needs-recovery-sign-in", "SIGN_IN_FAILED"))
-        if refusals:
-            return any_of(refusals)
         location = phone.apple_id if phone.platform == IOS else account
+        # a second phone joining a location another phone backs up to: the documents
+        # describe one phone per location, so the app may refuse it, with its own code
+        joining = location is not None and any(
+            other is not phone and other.backup is not None and other.store == phone.store
+            and other.backup.location == location for other in self.phones.values())
+        if refusals:
+            refused = any_of(refusals)
+            if joining:
+                return any_refusal(refused.rules, refused.preferred)
+            return refused
         assert location is not None
         here = (phone.platform, location)
         pairings = self.pairings.setdefault(account, [])
@@ -644,6 +665,9 @@ class Model:
             self._sync(phone)
 
         if not elsewhere:
+            if joining:
+                every = frozenset(c.value for c in OutcomeCode) - {"CODE_SENT"}
+                return Expect(("backup-needs-recovery-sign-in",), every, OK, follow=on)
             on(OK)
             return expect("backup-needs-recovery-sign-in", OK)
         # REQ-RECOVACCT-02: the account already guards another storage location.
@@ -654,7 +678,13 @@ class Model:
         if latest.unsure:  # perhaps already let go of: then nothing stands in the way
             codes.append(OK)
 
+        if joining:  # another phone backs up here: a refusal is the app's own
+            codes += sorted(frozenset(c.value for c in OutcomeCode) - {OK, "CODE_SENT"}
+                            - set(codes))
+
         def follow(code: str) -> None:
+            if joining and code != OK and code not in answers.values():
+                return  # refused for the other phone: no reading learnt, backup stays off
             self.readings.keep(PAIRING, [r for r, a in answers.items() if a == code]
                                if not (latest.unsure and code == OK) else answers,
                                "second-pairing", f"turning backup on in a second storage "
