@@ -241,3 +241,30 @@ def test_after_switching_backup_off_recovery_may_find_the_copy_or_not() -> None:
     assert expected.allows("NO_BACKUP_FOUND")  # the "backup unavailable" family
     follow(expected, m.OK)  # this target kept it: what was last uploaded comes back
     assert [t.label for t in new.tiles] == ["GitHub"]
+
+
+def test_under_2019_a_lapsed_sign_in_is_not_judged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """002 has no out-of-date backup: an app with no red dot that keeps uploading after
+    the recovery sign-in lapsed is faithful under 2019, and caught under the current
+    profile (000 "Backup is out-of-date")."""
+    from authconform.adapters import sim_adapter
+    from authconform.alterations.patching import override_app_property, swapped, wrap_app
+
+    original = sim_adapter.SimAdapter.new_target
+
+    def new_target(self: Any, seed: int) -> Any:
+        target = original(self, seed)
+        world = target.world_model
+        override_app_property(world, "red_dot", lambda app, shown: False)
+
+        def sync(app: Any, upload: Any) -> Any:
+            with swapped(app, "_session_valid", lambda: True):
+                return upload()
+        wrap_app(world, "_sync", sync)
+        return target
+
+    monkeypatch.setattr(sim_adapter.SimAdapter, "new_target", new_target)
+    found_2019 = [explore("sim", None, seed=seed, max_examples=40, step_count=30,
+                          shrink=False, profile="2019").found for seed in (1, 2)]
+    assert not any(found_2019)
+    assert explore("sim", None, seed=1, max_examples=40, step_count=30, shrink=False).found
