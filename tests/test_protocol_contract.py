@@ -141,7 +141,7 @@ def test_the_self_test_fails_a_service_that_answers_refusals_as_409() -> None:
     failed = {name for name, c in checks.items() if not c.ok}
     # every refusal family the service can be asked for, and nothing of the happy path
     assert failed == {"refusal: wrong sign-in", "refusal: existing accounts",
-                      "refusal: iCloud needed", "refusal: backup unavailable",
+                      "refusal: iCloud needed", "refusal: no backup for this account",
                       "refusal: QR not accepted", "refusal: no connection",
                       "refusal: account problem", "refusal: sign-in needed",
                       "refusal: not a personal account",

@@ -767,6 +767,9 @@ def _(world: World) -> None:
 
     def turn_on_backup(app: Authenticator, original: Callable[..., Done], username: str,
                        password: str) -> Done:
+        account = world.msa.find(username)
+        if account is None or account.password != password:
+            return original(username, password)  # the sign-in is checked first
         ios = app.device.platform is Platform.IOS
         located = app.device.apple_id if ios else username.strip()
         here = located.lower() if located else None
@@ -781,3 +784,21 @@ def _(world: World) -> None:
         return original(username, password)
 
     wrap_app(world, "turn_on_backup", turn_on_backup)
+
+
+@variant("organisation-told-of-its-restored-account",
+         "a recovery that brings back a work account tells its organisation, about that "
+         "work account alone: restored on a new phone, waiting to be verified")
+def _(world: World) -> None:
+    from sim.app import WORK
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
+        done = original(*args)
+        for entry in app.state.entries:
+            tenant = world.tenants.get(entry.tenant_id or "")
+            if entry.kind == WORK and entry.needs_verification and tenant is not None:
+                tenant.events.append(f"{entry.username}: restored on a new phone, waiting "
+                                     "to be verified")
+        return done
+
+    wrap_app(world, "begin_recovery", begin_recovery)
