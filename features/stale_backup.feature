@@ -236,6 +236,30 @@ Feature: An out-of-date backup
       | phone             |
       | old Android phone |
 
+  # Not even one the app holds: the recovery account is the one that made the backup.
+  @stale @REQ-STALE-03 @profile-current @negative @reading-red_dot-out_of_date
+  Scenario Outline: A personal Microsoft account the app holds cannot take over an out-of-date backup
+    Given Alex has another personal Microsoft account called "Family"
+    And Alex has backed up the accounts "Family, GitHub" on the "<old phone>"
+    When Alex's recovery account sign-in lapses
+    And Alex adds the "Dropbox" account to the "<old phone>" while the backup is out of date
+    And the "<old phone>" marks the backup out of date
+    And we note the stored backups
+    And Alex signs in again to update the backup on the "<old phone>" with the "Family" account
+    Then signing in is refused as "not the recovery account"
+    And the "<old phone>" shows a red dot
+    And the stored backups are unchanged
+
+    @ios
+    Examples: iPhone
+      | old phone  |
+      | old iPhone |
+
+    @android
+    Examples: Android phone
+      | old phone         |
+      | old Android phone |
+
   @stale @REQ-STALE-03 @profile-current @negative @reading-red_dot-out_of_date
   Scenario Outline: Another personal Microsoft account of Alex's cannot bring the backup up to date
     Given Alex has a second personal Microsoft account

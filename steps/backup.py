@@ -280,6 +280,15 @@ def _(cast: Cast, name: str, phone: str) -> Outcome:
     return sign_in_again(cast, phone, other.username, other.password)
 
 
+@when(parsers.parse('{name:w} signs in again to update the backup on the "{phone}" with the '
+                    '"{label}" account'), target_fixture="outcome")
+def _(cast: Cast, name: str, phone: str, label: str) -> Outcome:
+    """With another of the person's accounts, one the app holds (a personal account)."""
+    account = cast.account(name, label)
+    assert account.password is not None, f"{label} is not an account one signs in to"
+    return sign_in_again(cast, phone, account.username, account.password)
+
+
 @when(parsers.parse('{name:w} deletes the backup from the "{phone}"'), target_fixture="outcome")
 def _(cast: Cast, phone: str) -> Outcome:
     return cast.target.app.delete_backup_from_phone(cast.phone(phone).id)

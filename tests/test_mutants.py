@@ -949,6 +949,19 @@ def probe_admin_on_verification(s: Scene) -> Any:
     return s.world.admin_view(s.contoso.id) == before
 
 
+def probe_app_account_update(s: Scene) -> Any:
+    """A personal account the app holds signs in after the red dot: refused, dot stays."""
+    old = s.phone()
+    assert s.add_site(old).ok
+    assert s.app.add_personal_account(old, s.msa2.username, s.msa2.password, False).ok
+    assert s.backup(old).ok
+    s.world.lapse_recovery_sign_in(s.msa.id)
+    assert s.add_site(old, s.google).ok
+    assert s.app.select_backup_warning(old).code.value == "SIGN_IN_REQUIRED"
+    answer = s.app.sign_in_to_update_backup(old, s.msa2.password, s.msa2.username)
+    return answer.ok, s.app.screen(old).red_dot
+
+
 PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "existing_refused": (probe_existing_refused, ("EXISTING_ACCOUNTS", ["Google"])),
     "existing_retry": (probe_existing_retry, ("EXISTING_ACCOUNTS", "OK", ["GitHub"])),
@@ -1059,10 +1072,12 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "signed_in_account_guards": (probe_signed_in_account_guards, ("OK", ["Microsoft"])),
     "admin_on_ending": (probe_admin_on_ending, True),
     "admin_on_verification": (probe_admin_on_verification, True),
+    "app_account_update": (probe_app_account_update, (False, True)),
 }
 
 # Which probe shows each mutant up.
 PROBE_OF: dict[str, str] = {
+    "update_sign_in_takes_over_with_an_app_account": "app_account_update",
     "backup_on_again_keeps_old_deletion": "backup_on_again",
     "retry_keeps_the_cut_sign_in": "retry_after_cut",
     "offline_queue_keeps_the_first_change": "offline_changes",

@@ -12,7 +12,7 @@ from authconform.alterations.patching import (
     wrap,
     wrap_app,
 )
-from sim.app import THIRD_PARTY, Authenticator
+from sim.app import PERSONAL, THIRD_PARTY, Authenticator
 from sim.device import Platform
 from sim.refusals import Done
 from sim.world import World
@@ -115,6 +115,26 @@ def _android_update_sign_in_skips_password(world: World) -> None:
         account = world.msa.find(recovery) if recovery is not None else None
         if app.device.platform is Platform.ANDROID and account is not None:
             password = account.password
+        return original(password, username)
+
+    wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
+
+
+@mutant("update_sign_in_takes_over_with_an_app_account", "REQ-STALE-03",
+        "signing in again after the red dot with another personal account the app holds "
+        "makes that account the recovery account and backs up anew with it")
+def _update_sign_in_takes_over_with_an_app_account(world: World) -> None:
+    def sign_in_to_update_backup(app: Authenticator, original: Callable[..., Done],
+                                 password: str, username: str | None = None) -> Done:
+        recovery = app.state.backup.recovery_username
+        held = username is not None and any(
+            e.kind == PERSONAL and e.username.lower() == username.strip().lower()
+            for e in app.state.entries)
+        if held and recovery is not None and username is not None and (
+                username.strip().lower() != recovery.lower()):
+            app.turn_off_backup()
+            app.turn_on_backup(username, password)
+            return Done("Signed in. Your backup is up to date.")
         return original(password, username)
 
     wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
