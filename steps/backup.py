@@ -8,7 +8,7 @@ from pytest_bdd import given, parsers, then, when
 
 from authconform.gate.preconditions import owned_by
 from authconform.port import Capability, MicrosoftAccount, Outcome, OutcomeCode
-from authconform.spec.person import backup_prevented, recovery_prevented
+from authconform.spec.person import start_backup, start_recovery
 from authconform.spec.wording import same_words
 from steps import promised
 from steps.accounts import add_account, add_labelled
@@ -54,24 +54,6 @@ def _(cast: Cast, name: str, label: str, phone: str) -> None:
     promised.change_uploaded(cast, p, cast.msa(name), cast.entry(phone, label))
 
 
-def start_recovery(cast: Cast, device_id: str, username: str, password: str) -> Outcome:
-    """Recovery as a person starts it: with the button the app shows. An app that shows
-    none has answered already (``spec.person``)."""
-    app = cast.target.app
-    screen = app.screen(device_id)
-    accounts = [] if screen.recovery_offered else app.list_accounts(device_id)
-    return (recovery_prevented(screen, accounts)
-            or app.begin_recovery(device_id, username, password))
-
-
-def start_backup(cast: Cast, device_id: str, username: str, password: str) -> Outcome:
-    """Backup as a person turns it on: in the settings, if they show it. Settings with
-    no backup option have answered already (``spec.person``)."""
-    app = cast.target.app
-    return (backup_prevented(app.screen(device_id))
-            or app.turn_on_backup(device_id, username, password))
-
-
 @given(parsers.parse('{name:w} has turned on backup on the "{phone}"'))
 def _(cast: Cast, name: str, phone: str) -> None:
     turned_on(cast, phone, cast.msa(name))
@@ -86,7 +68,7 @@ def _(cast: Cast, name: str, phone: str) -> None:
     arise with it (not-applicable, never passed)."""
     msa = cast.msa(name)
     p = cast.phone(phone)
-    outcome = start_backup(cast, p.id, msa.username, msa.password)
+    outcome = start_backup(cast.target.app, p.id, msa.username, msa.password)
     if not outcome.ok:
         pytest.skip(f"the app does not let a second phone back up to one storage location "
                     f"({outcome.code.value}): the scenario cannot arise")
@@ -102,21 +84,22 @@ def _(cast: Cast, name: str, phone: str) -> None:
 @when(parsers.parse('{name:w} turns on backup on the "{phone}"'), target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str) -> Outcome:
     msa = cast.msa(name)
-    return start_backup(cast, cast.phone(phone).id, msa.username, msa.password)
+    return start_backup(cast.target.app, cast.phone(phone).id, msa.username, msa.password)
 
 
 @when(parsers.parse('{name:w} turns on backup on the "{phone}" with a wrong password'),
       target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str) -> Outcome:
     msa = cast.msa(name)
-    return start_backup(cast, cast.phone(phone).id, msa.username, msa.password + "-wrong")
+    return start_backup(cast.target.app, cast.phone(phone).id, msa.username,
+                        msa.password + "-wrong")
 
 
 @when(parsers.parse('{name:w} turns on backup on the "{phone}" signing in with the "{org}" '
                     "work account"), target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str, org: str) -> Outcome:
     work = cast.account(name, org)
-    return start_backup(cast, cast.phone(phone).id, work.username, work.password)
+    return start_backup(cast.target.app, cast.phone(phone).id, work.username, work.password)
 
 
 @given(parsers.parse('{name:w} has turned off backup on the "{phone}"'))
@@ -131,7 +114,7 @@ def _(cast: Cast, name: str, phone: str) -> None:
     msa, p = cast.msa(name), cast.phone(phone)
     before = promised.before_recovery(cast, p, msa)
     with owned_by(RECOVERS):
-        outcome = start_recovery(cast, p.id, msa.username, msa.password)
+        outcome = start_recovery(cast.target.app, p.id, msa.username, msa.password)
         assert outcome.ok, outcome
     promised.recovered(cast, name, p, before)
 
@@ -142,7 +125,7 @@ def _(cast: Cast, name: str, phone: str) -> Outcome:
     have brought what the backup held (checked against the backup read just before)."""
     msa, p = cast.msa(name), cast.phone(phone)
     before = promised.before_recovery(cast, p, msa)
-    outcome = start_recovery(cast, p.id, msa.username, msa.password)
+    outcome = start_recovery(cast.target.app, p.id, msa.username, msa.password)
     if outcome.ok:
         promised.recovered(cast, name, p, before)
     return outcome
@@ -152,8 +135,8 @@ def _(cast: Cast, name: str, phone: str) -> Outcome:
       target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str) -> Outcome:
     msa = cast.msa(name)
-    return start_recovery(cast, cast.phone(phone).id, msa.username,
-                                          msa.password + "-wrong")
+    return start_recovery(cast.target.app, cast.phone(phone).id, msa.username,
+                          msa.password + "-wrong")
 
 
 @given(parsers.parse('{name:w} has tried to begin recovery on the "{phone}" with a wrong '
@@ -164,8 +147,8 @@ def _(cast: Cast, name: str, phone: str) -> None:
     went ahead is REQ-RECOVERY-04's failure."""
     msa = cast.msa(name)
     with owned_by("REQ-RECOVERY-04"):
-        outcome = start_recovery(cast, cast.phone(phone).id, msa.username,
-                                                 msa.password + "-wrong")
+        outcome = start_recovery(cast.target.app, cast.phone(phone).id, msa.username,
+                                 msa.password + "-wrong")
         assert not outcome.ok, f"recovery with a wrong password answered {outcome}"
 
 
@@ -173,21 +156,21 @@ def _(cast: Cast, name: str, phone: str) -> None:
                     "account"), target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str) -> Outcome:
     msa = cast.second_msas[name]
-    return start_recovery(cast, cast.phone(phone).id, msa.username, msa.password)
+    return start_recovery(cast.target.app, cast.phone(phone).id, msa.username, msa.password)
 
 
 @when(parsers.parse('{name:w} begins recovery on the "{phone}" with {other:w}\'s Microsoft '
                     "account"), target_fixture="outcome")
 def _(cast: Cast, phone: str, other: str) -> Outcome:
     msa = cast.msa(other)
-    return start_recovery(cast, cast.phone(phone).id, msa.username, msa.password)
+    return start_recovery(cast.target.app, cast.phone(phone).id, msa.username, msa.password)
 
 
 @when(parsers.parse('{name:w} begins recovery on the "{phone}" signing in with the "{org}" '
                     "work account"), target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str, org: str) -> Outcome:
     work = cast.account(name, org)
-    return start_recovery(cast, cast.phone(phone).id, work.username, work.password)
+    return start_recovery(cast.target.app, cast.phone(phone).id, work.username, work.password)
 
 
 # ------------------------------------------------------------------ the red dot

@@ -14,8 +14,8 @@ from pytest_bdd import given, parsers, then, when
 from authconform.gate.preconditions import owned_by
 from authconform.port import Outcome, OutcomeCode, Reading
 from authconform.spec import readings
+from authconform.spec.person import start_recovery
 from steps.accounts import shown_labels
-from steps.backup import start_recovery
 from steps.cast import Cast, split_labels
 
 
@@ -50,7 +50,7 @@ def _(cast: Cast, name: str, phone: str) -> Outcome:
     -03): a recovery that went ahead is the blocking requirement's failure, and the
     scenario learns nothing."""
     msa = cast.msa(name)
-    outcome = start_recovery(cast, cast.phone(phone).id, msa.username, msa.password)
+    outcome = start_recovery(cast.target.app, cast.phone(phone).id, msa.username, msa.password)
     with owned_by("REQ-EXISTING-01"):
         assert outcome.code is OutcomeCode.EXISTING_ACCOUNTS, (
             f"the {phone} holds accounts, yet recovery answered {outcome}")

@@ -20,7 +20,7 @@ from authconform.gate.preconditions import owned_by, precondition
 from authconform.port import AccountKind, AdminDevice, AdminView, Outcome, Store, StoredObject
 from authconform.spec.allowed import allowed
 from authconform.spec.mentions import mentions, organisation_knows
-from steps.backup import start_recovery
+from authconform.spec.person import start_recovery
 from steps.cast import Cast, Phone, plain_forms, secret_forms
 from steps.outcomes import refused
 from steps.promised import STORE_REQUIREMENT
@@ -219,7 +219,7 @@ def _refusal_owner(name: str, whose: str, **_: object) -> str:
 def _(cast: Cast, name: str, phone: str, whose: str) -> Outcome:
     msa, device_id = cast.msa(whose), cast.phone(phone).id
     cast.typed = {msa.username}  # a refusal may repeat what was typed: that tells nothing
-    outcome = start_recovery(cast, device_id, msa.username, msa.password)
+    outcome = start_recovery(cast.target.app, device_id, msa.username, msa.password)
     # any refusal: the app may find no backup for that account, or ask for the account
     # (or the Apple ID) that made the one it sees; the documents do not say which
     refused(outcome, "recovery")

@@ -47,7 +47,7 @@ from authconform.adapters import (
 )
 from authconform.adapters.guard import GuardedTarget, check_value
 from authconform.spec import declarations, families
-from authconform.spec.person import recovery_prevented
+from authconform.spec.person import start_recovery
 from authconform.spec.wording import typed_code
 
 EXIT_OK, EXIT_USAGE, EXIT_BROKEN = 0, 2, 3
@@ -211,12 +211,9 @@ def _refusals(run: _Run) -> None:
 
     refusal("wrong sign-in", lambda: app.add_personal_account(
         s.device, s.msa.username, s.msa.password + "-not-it"))
-    def recovery_with_accounts() -> port.Outcome:
-        # pressed only if the app shows the button (authconform/spec/person.py)
-        screen = app.screen(s.device)
-        return (recovery_prevented(screen, app.list_accounts(s.device))
-                or app.begin_recovery(s.device, s.msa.username, s.msa.password))
-    run.check("refusal: existing accounts", recovery_with_accounts,
+    # pressed only if the app shows the button (authconform/spec/person.py)
+    run.check("refusal: existing accounts",
+              lambda: start_recovery(app, s.device, s.msa.username, s.msa.password),
               lambda o: None if not o.ok and o.code is port.OutcomeCode.EXISTING_ACCOUNTS
               else f"answered {o.code.value}, expected EXISTING_ACCOUNTS "
                    "(the phone holds the account that is backed up)",

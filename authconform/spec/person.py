@@ -1,5 +1,6 @@
-"""What a person can do with what the app shows them: pure judgements from the screen,
-shared by the steps and the explorer so that both act alike.
+"""What a person can do with what the app shows them: judgements from the screen, and
+the two actions built on them, shared by the steps, the explorer and the self-test so
+that all three act alike. The actions call only the app port they are handed.
 
 A person presses only what the screen shows. Where the app shows no way to do a thing,
 that absence is the app's answer, and the steps do not ask the app through the port for
@@ -14,7 +15,7 @@ something nobody could ask it:
 
 from __future__ import annotations
 
-from authconform.port import AccountEntry, Outcome, OutcomeCode, Screen
+from authconform.port import AccountEntry, AppPort, Outcome, OutcomeCode, Screen
 
 NO_SETTING = "the app shows no backup setting (this build has no backup)"
 NOT_OFFERED = ("the app offers no recovery while it holds accounts (no recovery button "
@@ -41,3 +42,18 @@ def recovery_prevented(screen: Screen, accounts: list[AccountEntry]) -> Outcome 
     if accounts:
         return Outcome(False, OutcomeCode.EXISTING_ACCOUNTS, NOT_OFFERED)
     return None
+
+
+def start_backup(app: AppPort, device_id: str, username: str, password: str) -> Outcome:
+    """Backup as a person turns it on: in the settings, if they show it."""
+    return (backup_prevented(app.screen(device_id))
+            or app.turn_on_backup(device_id, username, password))
+
+
+def start_recovery(app: AppPort, device_id: str, username: str, password: str) -> Outcome:
+    """Recovery as a person starts it: with the button the app shows (the accounts are
+    read only when it shows none)."""
+    screen = app.screen(device_id)
+    accounts = [] if screen.recovery_offered else app.list_accounts(device_id)
+    return (recovery_prevented(screen, accounts)
+            or app.begin_recovery(device_id, username, password))

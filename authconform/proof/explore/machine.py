@@ -64,7 +64,7 @@ from authconform.proof.explore.vocabulary import (  # the predicates are used by
     _pending_work,
 )
 from authconform.spec.families import FAMILIES
-from authconform.spec.person import backup_prevented, recovery_prevented
+from authconform.spec.person import start_backup, start_recovery
 
 __all__ = ["LATEST_VERSION", "Disagreement", "Explorer", "make_machine"]
 
@@ -600,9 +600,8 @@ class Explorer(Observations, RuleBasedStateMachine):
                 password += "-wrong"
             suffix = " with a wrong password" if how == "wrong password" else ""
             self.script.when(f'{ACTOR} turns on backup on the "{phone}"{suffix}', "msa")
-        device = self._device(phone)  # a person turns on the setting the app shows
-        outcome = (backup_prevented(self.app.screen(device))
-                   or self.app.turn_on_backup(device, username, password))
+        # a person turns on the setting the app shows
+        outcome = start_backup(self.app, self._device(phone), username, password)
         expected = self.model.turn_on_backup(self._phone(phone), who, how != "wrong password")
         self._answer(outcome, expected)
 
@@ -711,11 +710,8 @@ class Explorer(Observations, RuleBasedStateMachine):
                 password += "-wrong"
             suffix = " with a wrong password" if how == "wrong password" else ""
             self.script.when(f'{ACTOR} begins recovery on the "{phone}"{suffix}', "msa")
-        device = self._device(phone)
-        screen = self.app.screen(device)  # a person presses the button the app shows
-        outcome = (recovery_prevented(screen, [] if screen.recovery_offered
-                                      else self.app.list_accounts(device))
-                   or self.app.begin_recovery(device, username, password))
+        # a person presses the button the app shows
+        outcome = start_recovery(self.app, self._device(phone), username, password)
         expected = self.model.begin_recovery(self._phone(phone), who, how != "wrong password")
         self._answer(outcome, expected)
 
