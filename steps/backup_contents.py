@@ -28,7 +28,7 @@ from authconform.port import AccountKind, BackupContents, Platform, Store
 from steps.cast import Cast, plain_forms, split_labels
 from steps.inspection import STORE_KIND
 from steps.promised import STORE_REQUIREMENT, field_values, key_readings, same_secret
-from steps.security import text_forms
+from steps.security import identifying, text_forms
 
 PLATFORM_OF = {Store.ICLOUD: Platform.IOS, Store.MICROSOFT: Platform.ANDROID}
 SHORT = 8  # shorter values (digits, periods, flags) would be found by chance
@@ -157,23 +157,6 @@ def _(cast: Cast, name: str, store_name: str, phone: str, label: str) -> None:
                 f"(a {period}-second {digest().name.upper()} code)")
 
 
-def _is_theirs(cast: Cast, name: str, value: str) -> bool:
-    lowered = value.lower()
-    for (owner, _), account in cast.accounts.items():
-        if owner != name:
-            continue
-        words = [account.username]
-        if account.site is not None:
-            words.append(account.site.issuer)
-            if same_secret(value, account.site.secret):
-                return True
-        if account.tenant is not None:
-            words.append(account.tenant.name)
-        if any(len(w) >= SHORT // 2 and w.lower() in lowered for w in words):
-            return True
-    return False
-
-
 # ------------------------------------------------------------------ the stored bytes
 def _readings(data: bytes) -> list[bytes]:
     """The stored bytes as anyone could read them without a key: as they are, and
@@ -187,6 +170,16 @@ def _readings(data: bytes) -> list[bytes]:
         with contextlib.suppress(zlib.error):
             found.append(zlib.decompress(candidate))
     return found
+
+
+def _is_theirs(cast: Cast, name: str, value: str) -> bool:
+    """Does ``value`` hold something of ``name``'s: a name, address or issuer of theirs
+    (``steps.security.identifying``), an organisation's name, or a site's secret?"""
+    lowered = value.lower()
+    mine = [a for (owner, _), a in cast.accounts.items() if owner == name]
+    words = identifying(cast, name) | {a.tenant.name for a in mine if a.tenant is not None}
+    return (any(len(w) >= SHORT // 2 and w.lower() in lowered for w in words)
+            or any(same_secret(value, a.site.secret) for a in mine if a.site is not None))
 
 
 @then(parsers.parse("nothing {name:w}'s backup in {store_name} holds can be read in the "

@@ -138,7 +138,6 @@ def _(cast: Cast, stored_before: Held) -> None:
     time an object says it was written is left aside: writing the same bytes again
     changes nothing a recovery would find)."""
     now = _held(cast)
-    changed = sorted(f"{store.value}:{name}" for (store, _, name) in
-                     now.keys() ^ stored_before.keys()
-                     | {k for k in now.keys() & stored_before.keys() if now[k] != stored_before[k]})
+    changed = sorted(f"{key[0].value}:{key[2]}" for key in now.keys() | stored_before.keys()
+                     if now.get(key) != stored_before.get(key))
     assert not changed, f"the stores changed: {changed}"

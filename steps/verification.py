@@ -101,6 +101,14 @@ def _codes(cast: Cast, name: str, channel: str, label: str | None = None) -> lis
     return [m.code for m in received if m.code]
 
 
+def _latest_code(cast: Cast, name: str, channel: str, label: str | None = None) -> str:
+    """The last code sent to the alternate address; fails if none came."""
+    codes = _codes(cast, name, channel, label)
+    assert codes, f"no code arrived by {channel}" + (f" for the {label} account"
+                                                     if label else "")
+    return codes[-1]
+
+
 @then(parsers.parse("a code is sent to {name:w}'s alternate {channel}"))
 def _(cast: Cast, name: str, channel: str) -> None:
     assert _codes(cast, name, channel), f"no code arrived by {channel}"
@@ -119,10 +127,8 @@ def _(cast: Cast, name: str, channel: str, label: str, phone: str) -> Outcome:
     # Only a waiting account is sent a code: if this one does not wait, what broke is
     # not the sending (and the documents do not say which requirement it is).
     with owned_by(CODE_SENT_BY) if entry.needs_verification else contextlib.nullcontext():
-        codes = _codes(cast, name, channel, label)
-        assert codes, f"no code arrived by {channel}"
-    return cast.target.app.confirm_verification_code(cast.phone(phone).id, entry.id,
-                                                     codes[-1])
+        code = _latest_code(cast, name, channel, label)
+    return cast.target.app.confirm_verification_code(cast.phone(phone).id, entry.id, code)
 
 
 @when(parsers.parse('{name:w} notes the code sent to the alternate {channel} of the '
@@ -130,9 +136,7 @@ def _(cast: Cast, name: str, channel: str, label: str, phone: str) -> Outcome:
 def _(cast: Cast, name: str, channel: str, label: str) -> str:
     """The latest code at the account's alternate address, for a later step to type."""
     with owned_by(CODE_SENT_BY):
-        codes = _codes(cast, name, channel, label)
-        assert codes, f"no code arrived by {channel} for the {label} account"
-    return codes[-1]
+        return _latest_code(cast, name, channel, label)
 
 
 @when(parsers.parse('{name:w} enters the noted code for the "{label}" account on the '
@@ -158,9 +162,7 @@ def _(cast: Cast, name: str, label: str, phone: str, channel: str) -> str:
         assert outcome.code is OutcomeCode.CODE_SENT, (
             f"signing in to recover the {label} account answered {outcome.code} "
             f"({outcome.message!r})")
-        codes = _codes(cast, name, channel, label)
-        assert codes, f"no code arrived by {channel}"
-        code = codes[-1]
+        code = _latest_code(cast, name, channel, label)
         outcome = cast.target.app.confirm_verification_code(device_id, entry.id, code)
         assert outcome.ok, f"the code sent by {channel} was refused: {outcome}"
         assert not cast.entry(phone, label).needs_verification, (
@@ -178,9 +180,7 @@ def _(cast: Cast, used_code: str, label: str, phone: str) -> Outcome:
 @when(parsers.parse('{name:w} enters a wrong code for the "{label}" account on the '
                     '"{phone}"'), target_fixture="outcome")
 def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
-    codes = _codes(cast, name, "email address", label)
-    assert codes, "no code arrived by email address"
-    real = codes[-1]
+    real = _latest_code(cast, name, "email address", label)
     # The documents name no code length or alphabet: the wrong code is the real one with
     # every digit moved on by one, so it has the code's own shape and is wrong throughout
     # (an app may first refuse a code of another shape as malformed).

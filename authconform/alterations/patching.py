@@ -60,7 +60,7 @@ def on_each_app(world: World, patch: Callable[[Authenticator], None]) -> None:
         authenticator = make(device_id)
         known = patched.get(device_id)
         if (known is not None and known.state is authenticator.state
-                and known.device is authenticator.device and known.world is authenticator.world):
+                and known.device is authenticator.device):
             return known
         patch(authenticator)
         patched[device_id] = authenticator

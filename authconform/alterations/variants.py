@@ -743,17 +743,16 @@ def _(world: World) -> None:
 def _(world: World) -> None:
     header = b"Microsoft Authenticator backup/1\n"
 
+    def put(original: Callable[..., None], location: str, name: str, data: bytes,
+            *rest: Any) -> None:
+        original(location, name, header + data, *rest)
+
+    def get(original: Callable[..., bytes | None], location: str, name: str
+            ) -> bytes | None:
+        data = original(location, name)
+        return data.removeprefix(header) if data is not None else None
+
     for store in (world.icloud, world.microsoft_storage):
-        def put(original: Callable[..., None], location: str, name: str, data: bytes,
-                *rest: Any) -> None:
-            original(location, name, header + data, *rest)
-
-        def get(original: Callable[..., bytes | None], location: str, name: str
-                ) -> bytes | None:
-            data = original(location, name)
-            return data[len(header):] if data is not None and data.startswith(header) \
-                else data
-
         wrap(store, "put", put)
         wrap(store, "get", get)
 

@@ -34,6 +34,9 @@ ICLOUD, MICROSOFT = "icloud", "microsoft"
 
 OK = "OK"
 CODE_SENT = "CODE_SENT"
+# Every answer an app may give, and every refusal (CODE_SENT is a success: a code went)
+EVERY_ANSWER = frozenset(c.value for c in OutcomeCode)
+EVERY_REFUSAL = EVERY_ANSWER - {OK, CODE_SENT}
 
 DAY = 24 * 3600.0
 
@@ -109,15 +112,13 @@ def open_answer(rule: str, preferred: str, follow: Callable[[str], None] | None 
 def any_refusal(rules: Iterable[str], preferred: str) -> Expect:
     """Refused, with whichever code the app chooses: where the documents say only that
     something does not work, and name no answer."""
-    codes = frozenset(c.value for c in OutcomeCode) - {OK, "CODE_SENT"}
-    return Expect(tuple(dict.fromkeys(rules)), codes, preferred)
+    return Expect(tuple(dict.fromkeys(rules)), EVERY_REFUSAL, preferred)
 
 
 def any_answer(rules: Iterable[str], preferred: str) -> Expect:
     """Whatever the app says: where the documents judge only the effect (a sign-in that
     is not approved), not what the app shows about it."""
-    codes = frozenset(c.value for c in OutcomeCode)
-    return Expect(tuple(dict.fromkeys(rules)), codes, preferred)
+    return Expect(tuple(dict.fromkeys(rules)), EVERY_ANSWER, preferred)
 
 
 class Readings:
@@ -666,8 +667,8 @@ class Model:
 
         if not elsewhere:
             if joining:
-                every = frozenset(c.value for c in OutcomeCode) - {"CODE_SENT"}
-                return Expect(("backup-needs-recovery-sign-in",), every, OK, follow=on)
+                return Expect(("backup-needs-recovery-sign-in",), EVERY_REFUSAL | {OK}, OK,
+                              follow=on)
             on(OK)
             return expect("backup-needs-recovery-sign-in", OK)
         # REQ-RECOVACCT-02: the account already guards another storage location.
@@ -679,8 +680,7 @@ class Model:
             codes.append(OK)
 
         if joining:  # another phone backs up here: a refusal is the app's own
-            codes += sorted(frozenset(c.value for c in OutcomeCode) - {OK, "CODE_SENT"}
-                            - set(codes))
+            codes += sorted(EVERY_REFUSAL - set(codes))
 
         def follow(code: str) -> None:
             if joining and code != OK and code not in answers.values():
