@@ -585,15 +585,19 @@ def _request(method: str, target: str, body: bytes = b"", **headers: str) -> byt
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-async def _converse(direct: bool) -> tuple[list[list[tuple[bytes, Any]]], int]:
+async def _converse(direct: bool, own: bool = False
+                    ) -> tuple[list[list[tuple[bytes, Any]]], int]:
     """One scripted conversation with the service's protocol, its direct answers on or
-    off: each step's answers, and how many requests took uvicorn's ASGI way."""
+    off (or with ``own``, the protocol of the adapter's socket, ``direct.py``): each
+    step's answers, and how many requests took the ASGI way."""
     import uvicorn
     from uvicorn.server import ServerState
 
+    from authconform.service.direct import DirectProtocol
     from authconform.service.protocol import joined_writes_protocol
 
-    config = uvicorn.Config(create_app(max_body=2048), http=joined_writes_protocol(),
+    app = create_app(max_body=2048)
+    config = uvicorn.Config(app, http=joined_writes_protocol(),
                             lifespan="off", ws="none", access_log=False,
                             proxy_headers=False, server_header=False, date_header=False)
     config.load()
@@ -601,14 +605,21 @@ async def _converse(direct: bool) -> tuple[list[list[tuple[bytes, Any]]], int]:
 
     def connect() -> Any:
         """A new connection: its ``send(*chunks, answers=1)`` and its protocol."""
-        protocol: Any = config.http_protocol_class(  # type: ignore[call-arg]
-            config=config, server_state=state, app_state={})
         wire = _Wire()
-        protocol.connection_made(wire)
-        if not direct:
-            protocol._direct = None
-        asgi = protocol._start_asgi_task
-        protocol._start_asgi_task = lambda *a: (started.append(1), asgi(*a))
+        protocol: Any
+        if own:
+            protocol = DirectProtocol(app, set())
+            through = protocol._through_asgi
+            protocol._through_asgi = lambda *a: (started.append(1), through(*a))[1]
+            protocol.connection_made(wire)
+        else:
+            protocol = config.http_protocol_class(  # type: ignore[call-arg]
+                config=config, server_state=state, app_state={})
+            protocol.connection_made(wire)
+            if not direct:
+                protocol._direct = None
+            asgi = protocol._start_asgi_task
+            protocol._start_asgi_task = lambda *a: (started.append(1), asgi(*a))
 
         async def send(*chunks: bytes, answers: int = 1, keep_ids: bool = False
                        ) -> list[tuple[bytes, Any]]:
@@ -676,3 +687,16 @@ def test_the_protocol_answers_operations_directly_and_exactly_as_uvicorn_would()
     assert plain_asgi == len(statuses)
     # creating the world, the two 422s, HTTP/1.0 and the 413 go uvicorn's way
     assert direct_asgi == 5
+
+
+def test_the_adapters_socket_answers_exactly_as_uvicorn_would() -> None:
+    """The protocol on the HTTP adapter's own socket (``service/direct.py``) gives the
+    same answers, byte for byte, as uvicorn's way, for every request of the script:
+    operations, what the dispatcher leaves to FastAPI, pipelined requests, HTTP/1.0
+    and a body over the limit (refused before it is read, and the connection closed)."""
+    own, own_asgi = asyncio.run(_converse(direct=True, own=True))
+    plain, _ = asyncio.run(_converse(direct=False))
+    assert own == plain
+    # creating the world, the two 422s and HTTP/1.0 take the ASGI way; the 413 is
+    # refused before any ASGI cycle starts
+    assert own_asgi == 4

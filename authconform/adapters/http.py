@@ -101,9 +101,9 @@ class ManagedService:
         env["PYTHONPATH"] = os.pathsep.join(
             [root, *filter(None, [env.get("PYTHONPATH")])])
         listening = [self.sock] + ([self.unix_sock] if self.unix_sock is not None else [])
-        command = [sys.executable, "-m", "authconform.service"]
-        for sock in listening:
-            command += ["--fd", str(sock.fileno())]
+        command = [sys.executable, "-m", "authconform.service", "--fd", str(self.sock.fileno())]
+        if self.unix_sock is not None:  # this adapter's own: the service's direct protocol
+            command += ["--direct-fd", str(self.unix_sock.fileno())]
         if self.state is not None:
             command += ["--state", str(self.state), "--flush-interval", f"{self.flush_interval:g}"]
         if standby:

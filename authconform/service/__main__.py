@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import os
 import socket
@@ -28,6 +29,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         help="serve on this already listening socket (TCP or Unix) instead "
                              "of --host/--port; may be given more than once (how HttpAdapter "
                              "restarts the service on the same port and socket file)")
+    parser.add_argument("--direct-fd", type=int, action="append", default=None,
+                        help="serve this already listening Unix socket with the service's "
+                             "own direct protocol (service/direct.py) instead of uvicorn; "
+                             "may be given more than once (how HttpAdapter serves its own "
+                             "socket); uvicorn serves it when httptools is not installed")
     parser.add_argument("--state", default=None, metavar="FILE",
                         help="SQLite file keeping every world across restarts "
                              "(default: worlds live in memory only)")
@@ -68,10 +74,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    direct = [socket.socket(fileno=fd) for fd in args.direct_fd or []]
+    served = [socket.socket(fileno=fd) for fd in args.fd or []]
+    if direct and importlib.util.find_spec("httptools") is None:
+        served, direct = served + direct, []  # the direct protocol parses with httptools
     app = create_app(None if args.standby else args.state, max_body=args.max_body,
                      max_worlds=args.max_worlds,
                      service_token=os.environ.get(TOKEN_ENV) or None,
-                     flush_interval=max(0.0, args.flush_interval))
+                     flush_interval=max(0.0, args.flush_interval), direct_sockets=direct)
     if args.standby:
         # Everything is imported and built; the worlds are read only now, once the
         # service this one replaces has stopped and written them.
@@ -88,12 +98,12 @@ def main(argv: list[str] | None = None) -> int:
                             server_header=False, date_header=False,
                             timeout_graceful_shutdown=5, timeout_keep_alive=30)
     server = PromptServer(config)
-    if args.fd is None:
+    if not served and not direct:
         server.run()
     else:
         # socket(fileno=) reads the family from the descriptor (uvicorn's own --fd
         # assumes AF_UNIX, which leaves TCP_NODELAY off and costs 40 ms per request).
-        server.run(sockets=[socket.socket(fileno=fd) for fd in args.fd])
+        server.run(sockets=served)
     return 0
 
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path as FilePath
 from typing import Annotated, Any
@@ -46,6 +47,7 @@ from authconform.service.asgi import (
     internal_error,
     json_answer,
 )
+from authconform.service.direct import DirectServer
 from authconform.service.worlds import OPERATOR, HostedWorld, Registry, known_mutants
 from authconform.wire import codec, schema
 from authconform.wire.operations import Operation, Scope, operations
@@ -283,12 +285,15 @@ class Service(FastAPI):
 
 def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
                max_worlds: int = 10_000, service_token: str | None = None,
-               flush_interval: float = 0.0, dispatch: bool = True) -> Service:
+               flush_interval: float = 0.0, dispatch: bool = True,
+               direct_sockets: Sequence[socket.socket] = ()) -> Service:
     """The service. ``state``: SQLite file that keeps every world across restarts;
     ``flush_interval``: 0 writes a world before answering each request that may change
     it, more writes changed worlds that often (and all of them at shutdown).
     ``service_token``: if given, creating a world needs it as bearer token.
-    ``dispatch=False`` leaves every request to FastAPI's routes (same answers, slower)."""
+    ``dispatch=False`` leaves every request to FastAPI's routes (same answers, slower).
+    ``direct_sockets``: listening Unix sockets served by ``direct.DirectServer`` while
+    the service runs (the HTTP adapter's own; the rest is uvicorn's)."""
     registry = Registry(FilePath(state) if state is not None else None, max_worlds,
                         flush_interval)
 
@@ -301,9 +306,14 @@ def create_app(state: FilePath | str | None = None, *, max_body: int = MAX_BODY,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = (asyncio.create_task(flusher())
                 if registry.persistent and flush_interval > 0 else None)
+        direct = DirectServer(app, list(direct_sockets)) if direct_sockets else None
+        if direct is not None:
+            await direct.start()
         try:
             yield
         finally:
+            if direct is not None:
+                await direct.stop()  # before the worlds are written: no answer after
             if task is not None:
                 task.cancel()
             registry.close()
