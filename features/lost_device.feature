@@ -37,11 +37,10 @@ Feature: A lost phone
       And Alex has recovered the backup on the "<new phone>"
       And "Contoso" has given Alex a new QR code
       When Alex types the code and URL from the QR code to recover the "Contoso" account on the "<new phone>"
+      # which registered phone a sign-in request goes to is the organisation's choice:
+      # the old phone's codes are what must still work
       Then the "Contoso" account on the "<old phone>" shows a code its provider accepts
       And the "Contoso" account on the "<new phone>" shows a code its provider accepts
-      When Alex signs in to the "Contoso" account elsewhere
-      And Alex approves the sign-in on the "<old phone>"
-      Then the sign-in is approved
 
       @ios
       Examples: iPhone

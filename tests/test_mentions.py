@@ -45,3 +45,6 @@ def test_what_an_organisation_knows_is_its_names_its_members_and_the_phones() ->
 def test_a_label_reads_the_same_whatever_its_case_and_spacing() -> None:
     assert same_words("  iCloud   Backup ", "iCloud backup")
     assert not same_words("iCloud backups", "iCloud backup")
+    # how two words are joined is the app's: a hyphen reads as a space
+    assert same_words("Sign-in to recover", "Sign in to recover")
+    assert not same_words("Signin to recover", "Sign in to recover")

@@ -209,8 +209,6 @@ def _refusals(run: _Run) -> None:
             return
         run.check(name, call, _refused_as(family), refusal_expected=True)
 
-    refusal("wrong sign-in", lambda: app.add_personal_account(
-        s.device, s.msa.username, s.msa.password + "-not-it"))
     # pressed only if the app shows the button (authconform/spec/person.py)
     run.check("refusal: existing accounts",
               lambda: start_recovery(app, s.device, s.msa.username, s.msa.password),
@@ -224,6 +222,9 @@ def _refusals(run: _Run) -> None:
                       lambda: world.create_microsoft_account(s.person.id))
     if second is None or other is None:
         return
+    # an account the phone does not hold yet: an app may say at once that it holds one
+    refusal("wrong sign-in", lambda: app.add_personal_account(
+        second, other.username, other.password + "-not-it"))
     refusal("iCloud needed", lambda: app.begin_recovery(second, s.msa.username,
                                                          s.msa.password))
     run.check("sign_in_to_icloud (the second iPhone)",
@@ -235,10 +236,15 @@ def _refusals(run: _Run) -> None:
               lambda o: f"accepted ({o.code.value}); expected a refusal" if o.ok else None,
               refusal_expected=True)
 
-    def work_account_as_recovery_account() -> port.Outcome:  # iCloud is signed in now
+    def work_account_as_recovery_account() -> port.Outcome:
+        # on a phone of its own, with an Apple ID of its own: the second iPhone shares
+        # the first one's iCloud, where backup is on, and an app may say that first
+        third = world.create_device(s.person.id, port.Platform.IOS, "6.8.0")
+        apple = world.create_apple_id(s.person.id)
+        world.sign_in_to_icloud(third, apple.username, apple.password)
         tenant = world.create_tenant()
         work = world.create_work_account(tenant.id, s.person.id)
-        return app.turn_on_backup(second, work.username, work.password)
+        return app.turn_on_backup(third, work.username, work.password)
     refusal("not a personal account", work_account_as_recovery_account)
 
     def unreadable_qr() -> port.Outcome:

@@ -801,3 +801,108 @@ def _(world: World) -> None:
         return done
 
     wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@variant("says-at-once-it-holds-the-account",
+         "adding a personal account the app already holds is refused at once, before the "
+         "password is checked")
+def _(world: World) -> None:
+    from sim.app import PERSONAL
+
+    def add(app: Authenticator, original: Callable[..., Done], username: str,
+            password: str, push: bool) -> Done:
+        if any(e.kind == PERSONAL and e.username.lower() == username.strip().lower()
+               for e in app.state.entries):
+            raise Refusal(Code.ACCOUNT_EXISTS, "This account is already in the app.")
+        return original(username, password, push)
+
+    wrap_app(world, "add_personal_account", add)
+
+
+@variant("storage-location-taken-said-first",
+         "as one-phone-per-storage-location, but the taken storage location is said before "
+         "the recovery account's password is asked for")
+def _(world: World) -> None:
+    from sim.device import Platform
+
+    def turn_on_backup(app: Authenticator, original: Callable[..., Done], username: str,
+                       password: str) -> Done:
+        ios = app.device.platform is Platform.IOS
+        located = app.device.apple_id if ios else username.strip()
+        here = located.lower() if located else None
+        if app.backup_supported and not app.state.backup.on and here is not None:
+            for device_id, state in world.apps.items():
+                other = world.devices[device_id]
+                if (device_id != app.device.id and state.backup.on
+                        and other.platform is app.device.platform
+                        and (state.backup.location or "").lower() == here):
+                    raise Refusal(Code.BACKUP_ALREADY_ON,
+                                  "Another phone backs up here: turn backup off there, or "
+                                  "recover this phone from it.")
+        return original(username, password)
+
+    wrap_app(world, "turn_on_backup", turn_on_backup)
+
+
+@variant("hyphenated-sign-in-label",
+         "the waiting personal account's option reads 'Sign-in to recover' (current "
+         "profile: 000 describes the option, it names no label)")
+def _(world: World) -> None:
+    if world.rules.profile == "2019":
+        return
+
+    def actions(app: Authenticator, original: Callable[..., tuple[str, ...]], *args: Any
+                ) -> tuple[str, ...]:
+        return tuple("Sign-in to recover" if a == "Sign in to recover" else a
+                     for a in original(*args))
+
+    wrap_app(world, "actions_of", actions)
+
+
+@variant("one-try-per-emailed-code",
+         "a wrong emailed or texted code uses the code up: the person asks for a new one")
+def _(world: World) -> None:
+    def confirm(original: Callable[..., None], username: str, code: str, now: float
+                ) -> None:
+        try:
+            original(username, code, now)
+        except Refusal:
+            account = world.msa.find(username)
+            if account is not None and account.pending is not None:
+                account.pending.used = True
+            raise
+
+    wrap(world.msa, "confirm_code", confirm)
+
+
+@variant("work-sign-ins-go-to-the-newest-phone",
+         "once a work account is activated again on a new phone, its sign-in requests go "
+         "there; the old phone's codes work until the organisation unregisters it")
+def _(world: World) -> None:
+    from sim.app import WORK
+
+    def check_push(original: Callable[..., bool], request: Any, device_id: str,
+                   signature: bytes) -> bool:
+        if request.kind == WORK:
+            tenant, user = world.work_user(request.account_id)
+            registered = [device for (name, device), r in tenant.registrations.items()
+                          if name == user.username and r.registered and r.push_key]
+            if registered and registered[-1] != device_id:
+                request.status = "rejected"
+                return False
+        return original(request, device_id, signature)
+
+    wrap(world, "check_push", check_push)
+
+
+@variant("sign-in-renewed-by-each-upload",
+         "the recovery sign-in is a sliding one: each upload renews it for the declared "
+         "lifetime")
+def _(world: World) -> None:
+    def upload(app: Authenticator, original: Callable[..., None]) -> None:
+        original()
+        session = app.state.backup.session
+        if session is not None and not session.revoked:
+            session.signed_in_at = app.now
+
+    wrap_app(world, "_upload", upload)

@@ -1,15 +1,22 @@
 """How the app's words are compared with the documents' words.
 
 The documents name a label's words (a setting, a button, an option); case and spacing
-are the app's own. Shared by the steps and the explorer, so that both judge alike.
+are the app's own, and so is joining two words with a hyphen. Shared by the steps and
+the explorer, so that both judge alike.
 """
 
 from __future__ import annotations
 
+# Joining marks an app may write between words ("Sign-in to recover"): the documents
+# give the words, not how they are joined, so these read as spaces.
+_JOINERS = str.maketrans({"-": " ", "\u2010": " ", "\u2011": " ", "\u2013": " ",
+                          "_": " "})
+
 
 def normal(text: str) -> str:
-    """``text`` with its spacing made single and its case folded."""
-    return " ".join(text.split()).casefold()
+    """``text`` with its words joined by single spaces (hyphens count as spaces) and its
+    case folded."""
+    return " ".join(text.translate(_JOINERS).split()).casefold()
 
 
 def same_words(shown: str, named: str) -> bool:

@@ -178,9 +178,13 @@ class Session:
     signed_in_at: float
     lapsed: bool = False  # lapsed through the world, or seen out of date on the phone
     seen_valid_at: float = -1.0  # the last time it was known to be valid
+    # the last upload made while it may have been valid: an app may renew the sign-in
+    # with each use (a sliding lifetime)
+    renewed_at: float = -1.0
 
     def __post_init__(self) -> None:
         self.seen_valid_at = max(self.seen_valid_at, self.signed_in_at)
+        self.renewed_at = max(self.renewed_at, self.signed_in_at)
 
 
 @dataclass
@@ -320,7 +324,12 @@ class Model:
         if session is None or session.lapsed:
             return False
         if self.session_lifetime is not None:
-            return self.now - session.signed_in_at < self.session_lifetime
+            if self.now - session.signed_in_at < self.session_lifetime:
+                return True
+            # 000 'Backup is out-of-date' says neither how long a sign-in lasts nor from
+            # when: under a lifetime that each upload renews it lapses only a lifetime
+            # after the last upload; between the two readings the model cannot tell
+            return False if self.now - session.renewed_at >= self.session_lifetime else None
         return True if self.now <= session.seen_valid_at else None
 
     def observe_session(self, session: Session, out_of_date: bool) -> None:
@@ -377,6 +386,7 @@ class Model:
         if valid is False:
             return
         where = (phone.store, backup.location)
+        backup.session.renewed_at = self.now  # under a sliding lifetime, renewed now
         if valid is None:  # it may or may not have gone up: the model loses track
             old = self.blobs.get(where)
             self.blobs[where] = Blob(backup.key, None, old.at if old else self.now)
@@ -600,6 +610,15 @@ class Model:
             if (tile.kind == PERSONAL and self.push_verified_on not in (None, phone.label)):
                 # verified on another phone since: whether this one still approves (or
                 # the approvals moved) the documents do not say
+                return open_answer("pending-is-unusable", OK)
+            if tile.kind == WORK and any(
+                    other is not phone and (o := other.tile(label)) is not None
+                    and o.kind == WORK and not o.pending
+                    and not self.work_unregistered(other, o)
+                    for other in self.phones.values()):
+                # registered on two phones: which one its sign-in requests go to is
+                # the organisation's choice (000 'FAQs' says only that unregistering
+                # the old phone stops it)
                 return open_answer("pending-is-unusable", OK)
             return expect("pending-is-unusable", OK)
         if self.cannot_approve(phone, tile):
