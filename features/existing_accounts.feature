@@ -38,6 +38,27 @@ Feature: Recovery while accounts already exist
 
   # Restored accounts that still wait for additional verification are accounts set up in
   # the app: they are in the backup too, so they block under both readings.
+    @existing @REQ-EXISTING-01 @negative @profile-current
+    Scenario Outline: An account from the backup added by scanning its QR code blocks recovery too
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex scans the QR code of the "GitHub" account with the "<new phone>"
+      And Alex allows camera access on the "<new phone>"
+      And Alex finishes scanning the QR code of the "GitHub" account with the "<new phone>"
+      Then the app answers "OK"
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "EXISTING_ACCOUNTS"
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
     @existing @REQ-EXISTING-01 @negative
     Scenario Outline: Restored accounts still waiting for verification block a second recovery
       Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso" on the "<old phone>"

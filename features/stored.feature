@@ -86,6 +86,29 @@ Feature: What a backup holds
       | old phone         | new phone         |
       | old Android phone | new Android phone |
 
+  @stored @REQ-STORED-01 @profile-current
+  Scenario Outline: An account added by scanning its QR code comes back and makes codes its site accepts
+    Given Alex has a third-party "Vault" account with 8-digit codes every 60 seconds using SHA256
+    And Alex has the app on the "<old phone>"
+    And Alex has turned on backup on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex scans the QR code of the "Vault" account with the "<old phone>"
+    And Alex allows camera access on the "<old phone>"
+    And Alex finishes scanning the QR code of the "Vault" account with the "<old phone>"
+    Then the app answers "OK"
+    When Alex begins recovery on the "<new phone>"
+    Then the "Vault" account on the "<new phone>" shows a code its provider accepts
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
   @stored @REQ-STORED-02
   Scenario Outline: Work and notification accounts come back by name and wait for verification
     Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso" on the "<old phone>"

@@ -962,6 +962,28 @@ def probe_app_account_update(s: Scene) -> Any:
     return answer.ok, s.app.screen(old).red_dot
 
 
+def probe_scanned_backed_up(s: Scene) -> Any:
+    """A site's account added by scanning after backup is on comes back on a new phone."""
+    old = s.phone()
+    assert s.backup(old).ok
+    s.app.scan_qr(old, s.github.qr_png)
+    s.app.answer_camera_prompt(old, True)
+    if "GitHub" not in s.labels(old):
+        assert s.app.scan_qr(old, s.github.qr_png).ok
+    new = s.phone()
+    return s.recover(new), s.labels(new)
+
+
+def probe_scanned_blocks(s: Scene) -> Any:
+    """A site's account scanned on the new phone blocks recovery of the backup."""
+    _old, new = s.old_and_new()
+    s.app.scan_qr(new, s.github.qr_png)
+    s.app.answer_camera_prompt(new, True)
+    if "GitHub" not in s.labels(new):
+        assert s.app.scan_qr(new, s.github.qr_png).ok
+    return s.recover(new), s.labels(new)
+
+
 PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "existing_refused": (probe_existing_refused, ("EXISTING_ACCOUNTS", ["Google"])),
     "existing_retry": (probe_existing_retry, ("EXISTING_ACCOUNTS", "OK", ["GitHub"])),
@@ -998,6 +1020,8 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
         ("CAMERA_PERMISSION_NEEDED", "Allow Authenticator to take pictures and record video?"),
     ]),
     "camera_allowed": (probe_camera_allowed, ("OK", ["GitHub"])),
+    "scanned_backed_up": (probe_scanned_backed_up, ("OK", ["GitHub"])),
+    "scanned_blocks": (probe_scanned_blocks, ("EXISTING_ACCOUNTS", ["GitHub"])),
     "drift": (probe_drift, False),
     "lapse_time": (probe_lapse_time, (False, True)),
     "key_call_age": (probe_key_call_age, True),
@@ -1077,6 +1101,8 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
 
 # Which probe shows each mutant up.
 PROBE_OF: dict[str, str] = {
+    "scanned_accounts_not_backed_up": "scanned_backed_up",
+    "scanned_accounts_do_not_block": "scanned_blocks",
     "update_sign_in_takes_over_with_an_app_account": "app_account_update",
     "backup_on_again_keeps_old_deletion": "backup_on_again",
     "retry_keeps_the_cut_sign_in": "retry_after_cut",
