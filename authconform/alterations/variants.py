@@ -29,8 +29,12 @@ from authconform.alterations.patching import (
     wrap,
     wrap_app,
 )
-from sim.app import Authenticator
+from sim.app import PERSONAL, WORK, Authenticator
+from sim.device import CameraPermission, Platform
+from sim.msa import PendingCode
 from sim.refusals import Code, Done, Refusal
+from sim.rules import RecoveryBlock
+from sim.stores import BACKUP_NAME
 from sim.world import World
 
 
@@ -210,7 +214,6 @@ def _(world: World) -> None:
 @variant("same-account-existing",
          "only an account that is also in the backup blocks recovery (the narrow reading)")
 def _(world: World) -> None:
-    from sim.rules import RecoveryBlock
 
     _rules(world, recovery_block=RecoveryBlock.SAME_ACCOUNT)
 
@@ -256,7 +259,6 @@ def _(world: World) -> None:
          "phone's code is accepted, the red dot marks a restore that needs a sign-in",
          declares_readings=False)
 def _(world: World) -> None:
-    from sim.rules import RecoveryBlock
 
     _rules(world, recovery_block=RecoveryBlock.SAME_ACCOUNT, second_pairing="each_keeps_own",
            other_phone_code="accepted", red_dot="restore_sign_in")
@@ -360,7 +362,6 @@ def _(world: World) -> None:
          "refusal, or after camera access was turned off in the phone's settings (a "
          "refusal of that second prompt is final); an iPhone never asks twice")
 def _(world: World) -> None:
-    from sim.device import CameraPermission, Platform
 
     may_ask: set[str] = set()  # Android phones whose next scan shows the prompt again
     refused_once: set[str] = set()  # refused at the prompt since the settings last changed
@@ -497,7 +498,6 @@ def _(world: World) -> None:
          "unregistered phone that the account needs verifying again; emailed codes have 8 "
          "digits, and a code of another shape is refused as a bad entry")
 def _(world: World) -> None:
-    from sim.msa import PendingCode
 
     other = {Code.VERIFICATION_REQUIRED: Code.NO_SUCH_ACCOUNT,
              Code.DEVICE_UNREGISTERED: Code.VERIFICATION_REQUIRED}
@@ -614,8 +614,6 @@ def _(world: World) -> None:
          "asks for that account (a failed sign-in); with another Apple ID, it asks for "
          "iCloud with the old one")
 def _(world: World) -> None:
-    from sim.device import Platform
-    from sim.stores import BACKUP_NAME
 
     def recover(app: Authenticator, original: Any, refusal: Refusal, *args: Any) -> None:
         if refusal.code is Code.BACKUP_IN_OTHER_ICLOUD:
@@ -710,7 +708,6 @@ def _(world: World) -> None:
          "not by the name the person gave it, so two phones of one person look alike "
          "there (each record still says which phone it is: AdminDevice.device_id)")
 def _(world: World) -> None:
-    from sim.device import Platform
 
     def patch(tenant: Any) -> None:
         def activate(original: Callable[..., Any], code: str, url: str, device_id: str,
@@ -757,29 +754,32 @@ def _(world: World) -> None:
         wrap(store, "get", get)
 
 
+def _refuse_a_taken_location(world: World, app: Authenticator, username: str) -> None:
+    """Refuse turning backup on into the storage location another phone of the same
+    platform backs up to: the Apple ID on an iPhone, the recovery account on Android."""
+    located = app.device.apple_id if app.device.platform is Platform.IOS else username.strip()
+    if not located:
+        return
+    here = located.lower()
+    for device_id, state in world.apps.items():
+        if (device_id != app.device.id and state.backup.on
+                and world.devices[device_id].platform is app.device.platform
+                and (state.backup.location or "").lower() == here):
+            raise Refusal(Code.BACKUP_ALREADY_ON, "Another phone backs up here: turn backup "
+                          "off there, or recover this phone from it.")
+
+
 @variant("one-phone-per-storage-location",
          "a second phone cannot turn backup on into a storage location another phone backs "
          "up to (the same Apple ID, or on Android the same recovery account): it is told "
          "to turn backup off there or recover first")
 def _(world: World) -> None:
-    from sim.device import Platform
 
     def turn_on_backup(app: Authenticator, original: Callable[..., Done], username: str,
                        password: str) -> Done:
         account = world.msa.find(username)
-        if account is None or account.password != password:
-            return original(username, password)  # the sign-in is checked first
-        ios = app.device.platform is Platform.IOS
-        located = app.device.apple_id if ios else username.strip()
-        here = located.lower() if located else None
-        for device_id, state in world.apps.items():
-            other = world.devices[device_id]
-            if (device_id != app.device.id and state.backup.on and here is not None
-                    and other.platform is app.device.platform
-                    and (state.backup.location or "").lower() == here):
-                raise Refusal(Code.BACKUP_ALREADY_ON,
-                              "Another phone backs up here: turn backup off there, or "
-                              "recover this phone from it.")
+        if account is not None and account.password == password:  # the sign-in first
+            _refuse_a_taken_location(world, app, username)
         return original(username, password)
 
     wrap_app(world, "turn_on_backup", turn_on_backup)
@@ -789,7 +789,6 @@ def _(world: World) -> None:
          "a recovery that brings back a work account tells its organisation, about that "
          "work account alone: restored on a new phone, waiting to be verified")
 def _(world: World) -> None:
-    from sim.app import WORK
 
     def begin_recovery(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
         done = original(*args)
@@ -807,7 +806,6 @@ def _(world: World) -> None:
          "adding a personal account the app already holds is refused at once, before the "
          "password is checked")
 def _(world: World) -> None:
-    from sim.app import PERSONAL
 
     def add(app: Authenticator, original: Callable[..., Done], username: str,
             password: str, push: bool) -> Done:
@@ -823,22 +821,11 @@ def _(world: World) -> None:
          "as one-phone-per-storage-location, but the taken storage location is said before "
          "the recovery account's password is asked for")
 def _(world: World) -> None:
-    from sim.device import Platform
 
     def turn_on_backup(app: Authenticator, original: Callable[..., Done], username: str,
                        password: str) -> Done:
-        ios = app.device.platform is Platform.IOS
-        located = app.device.apple_id if ios else username.strip()
-        here = located.lower() if located else None
-        if app.backup_supported and not app.state.backup.on and here is not None:
-            for device_id, state in world.apps.items():
-                other = world.devices[device_id]
-                if (device_id != app.device.id and state.backup.on
-                        and other.platform is app.device.platform
-                        and (state.backup.location or "").lower() == here):
-                    raise Refusal(Code.BACKUP_ALREADY_ON,
-                                  "Another phone backs up here: turn backup off there, or "
-                                  "recover this phone from it.")
+        if app.backup_supported and not app.state.backup.on:
+            _refuse_a_taken_location(world, app, username)
         return original(username, password)
 
     wrap_app(world, "turn_on_backup", turn_on_backup)
@@ -879,7 +866,6 @@ def _(world: World) -> None:
          "once a work account is activated again on a new phone, its sign-in requests go "
          "there; the old phone's codes work until the organisation unregisters it")
 def _(world: World) -> None:
-    from sim.app import WORK
 
     def check_push(original: Callable[..., bool], request: Any, device_id: str,
                    signature: bytes) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from authconform.alterations.mutants.registry import mutant
+from authconform.alterations.mutants.shared import added_by_scanning
 from authconform.alterations.patching import (
     on_refusal,
     wrap_app,
@@ -130,27 +131,5 @@ def _existing_block_sticks(world: World) -> None:
         "accounts added by scanning a QR code are not counted as existing accounts: "
         "recovery goes ahead and adds the backup after them")
 def _scanned_accounts_do_not_block(world: World) -> None:
-    scanned: set[str] = set()
-
-    def scan_qr(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
-        before = {e.id for e in app.state.entries}
-        done = original(*args)
-        scanned.update(e.id for e in app.state.entries if e.id not in before)
-        return done
-
-    def begin_recovery(app: Authenticator, original: Callable[..., Done], *args: Any
-                       ) -> Done:
-        held = [e for e in app.state.entries if e.id in scanned]
-        if not held or len(held) != len(app.state.entries):
-            return original(*args)
-        app.state.entries = []
-        try:
-            done = original(*args)
-        except Refusal:
-            app.state.entries = held
-            raise
-        app.state.entries = held + app.state.entries
-        return done
-
-    wrap_app(world, "scan_qr", scan_qr)
-    wrap_app(world, "begin_recovery", begin_recovery)
+    scanned = added_by_scanning(world)
+    _blocking_only(world, lambda entry: entry.id not in scanned)

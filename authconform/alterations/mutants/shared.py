@@ -1,5 +1,5 @@
 """Helpers shared by the mutants of several areas (reading a world's stored backup,
-posing as another phone, fresh code parameters)."""
+posing as another phone, fresh code parameters, telling scanned accounts apart)."""
 
 from __future__ import annotations
 
@@ -58,3 +58,22 @@ def backup_here(world: World, app: Authenticator) -> tuple[str, Any] | None:
     here = location_fingerprint(apple_id)
     return next(((name, r) for name, r in world.keys.records.items()
                  if r.platform == "ios" and r.location == here and not r.deleted), None)
+
+
+def added_by_scanning(world: World, then: Callable[[Authenticator, set[str]], None] | None
+                      = None) -> set[str]:
+    """The ids of the accounts phones add by scanning a QR code, from now on; ``then(app,
+    added)`` runs after each scan that added some (the scan's own upload is already made)."""
+    scanned: set[str] = set()
+
+    def scan_qr(app: Authenticator, original: Callable[..., Any], *args: Any) -> Any:
+        before = {e.id for e in app.state.entries}
+        done = original(*args)
+        added = {e.id for e in app.state.entries if e.id not in before}
+        scanned.update(added)
+        if added and then is not None:
+            then(app, added)
+        return done
+
+    wrap_app(world, "scan_qr", scan_qr)
+    return scanned

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from authconform.alterations.mutants.registry import mutant
-from authconform.alterations.mutants.shared import left_beside_backup
+from authconform.alterations.mutants.shared import added_by_scanning, left_beside_backup
 from authconform.alterations.patching import (
     wrap_app,
 )
@@ -178,24 +178,16 @@ def _backup_keyed_by_user_name(world: World) -> None:
         "a third-party account added by scanning its QR code is kept on the phone only: "
         "it never reaches the backup")
 def _scanned_accounts_not_backed_up(world: World) -> None:
-    scanned: set[str] = set()  # entry ids added by a scan
+    def upload_again(app: Authenticator, added: set[str]) -> None:
+        app.state.backup.dirty = True  # the upload the scan made is made again, without
+        app._sync()
 
-    def scan_qr(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
-        before = {e.id for e in app.state.entries}
-        done = original(*args)
-        added = {e.id for e in app.state.entries
-                 if e.id not in before and e.kind == THIRD_PARTY}
-        if added:
-            scanned.update(added)
-            app.state.backup.dirty = True  # the upload the scan made is made again,
-            app._sync()  # without it
-        return done
+    scanned = added_by_scanning(world, upload_again)
 
     def _payload(app: Authenticator, original: Callable[[], BackupPayload]) -> BackupPayload:
         payload = original()
         kept = tuple(a for a, e in zip(payload.accounts, app.state.entries, strict=True)
-                     if e.id not in scanned)
+                     if e.id not in scanned or e.kind != THIRD_PARTY)
         return dataclasses.replace(payload, accounts=kept)
 
-    wrap_app(world, "scan_qr", scan_qr)
     wrap_app(world, "_payload", _payload)
