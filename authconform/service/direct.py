@@ -139,18 +139,20 @@ class DirectProtocol(asyncio.Protocol):
     def on_body(self, body: bytes) -> None:
         self.size += len(body)
         if self.size > self.app.max_body:
-            # as the body limit answers it, before reading any more
-            self._refuse(413, "too_large", f"request body over {self.app.max_body} bytes")
-            raise self._httptools.HttpParserError("body over the limit")
+            self._too_large()
         self.body.append(body)
 
     def on_headers_complete(self) -> None:
         for name, value in self.headers:
             if name == b"content-length" and value.isdigit() \
                     and int(value) > self.app.max_body:
-                self._refuse(413, "too_large",
-                             f"request body over {self.app.max_body} bytes")
-                raise self._httptools.HttpParserError("body over the limit")
+                self._too_large()
+
+    def _too_large(self) -> None:
+        """Refuse the body as the body limit (``asgi.BodyLimit``) does, before reading
+        any more of it, and stop the parser."""
+        self._refuse(413, "too_large", f"request body over {self.app.max_body} bytes")
+        raise self._httptools.HttpParserError("body over the limit")
 
     def on_message_complete(self) -> None:
         parser = self.parser

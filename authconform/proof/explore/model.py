@@ -607,18 +607,7 @@ class Model:
         if self.work_unregistered(phone, tile):
             refusals.append(("unregistered-phone", "DEVICE_UNREGISTERED"))  # REQ-LOST-01
         if not refusals:
-            if (tile.kind == PERSONAL and self.push_verified_on not in (None, phone.label)):
-                # verified on another phone since: whether this one still approves (or
-                # the approvals moved) the documents do not say
-                return open_answer("pending-is-unusable", OK)
-            if tile.kind == WORK and any(
-                    other is not phone and (o := other.tile(label)) is not None
-                    and o.kind == WORK and not o.pending
-                    and not self.work_unregistered(other, o)
-                    for other in self.phones.values()):
-                # registered on two phones: which one its sign-in requests go to is
-                # the organisation's choice (000 'FAQs' says only that unregistering
-                # the old phone stops it)
+            if self.approvals_may_have_moved(phone, tile):
                 return open_answer("pending-is-unusable", OK)
             return expect("pending-is-unusable", OK)
         if self.cannot_approve(phone, tile):
@@ -626,6 +615,18 @@ class Model:
             # app says, the sign-in must not be approved (checked by the machine)
             return any_answer((rule for rule, _ in refusals), refusals[0][1])
         return any_of(refusals)
+
+    def approvals_may_have_moved(self, phone: Phone, tile: Tile) -> bool:
+        """Another phone holds the account ready to approve, so the documents leave open
+        whether this one still gets its sign-in requests: a personal account verified on
+        another phone since, or a work account registered on two phones (000 'FAQs'
+        says only that the organisation's unregistering stops the old one)."""
+        if tile.kind == PERSONAL:
+            return self.push_verified_on not in (None, phone.label)
+        return tile.kind == WORK and any(
+            other is not phone and (o := other.tile(tile.label)) is not None
+            and o.kind == WORK and not o.pending and not self.work_unregistered(other, o)
+            for other in self.phones.values())
 
     def cannot_approve(self, phone: Phone, tile: Tile) -> bool:
         """REQ-VERIFY-02 / REQ-LOST-01: a waiting account, or a work account on a phone
