@@ -159,7 +159,8 @@ def _(cast: Cast, name: str, store_name: str, phone: str, label: str) -> None:
         later, at = cast.code(phone, label), cast.target.world.now()
         matches = [(key, period, digest) for key, period, digest in matches
                    if _totp(key, at, period, digest, len(later or "")) == later]
-    for _, period, digest in matches[:1]:
+    if matches:
+        _, period, digest = matches[0]
         raise AssertionError(f"the backup holds the key that makes the {label} codes of "
                              f"the {phone} (a {period}-second {digest().name.upper()} code)")
 
