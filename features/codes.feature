@@ -58,6 +58,9 @@ Feature: Verification codes after recovery
     When Alex verifies the "Microsoft" account on the "<new phone>" with a code sent to the alternate email address
     And Alex reads the "Microsoft" codes on the "<old phone>" and the "<new phone>"
     Then the two codes differ
+    # 000 "Recover your account credentials": both phones' codes are legitimate
+    And the "Microsoft" account on the "<old phone>" shows a code its provider accepts
+    And the "Microsoft" account on the "<new phone>" shows a code its provider accepts
 
     @ios
     Examples: iPhone

@@ -60,6 +60,25 @@ Feature: Recovery while accounts already exist
         | old Android phone | new Android phone |
 
     @existing @REQ-EXISTING-01 @negative
+    Scenario Outline: Accounts still block recovery after the app is closed and opened again
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has added the "GitHub" account to the "<new phone>"
+      When Alex closes the app on the "<new phone>" and opens it again
+      And Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "EXISTING_ACCOUNTS"
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    @existing @REQ-EXISTING-01 @negative
     Scenario Outline: Restored accounts still waiting for verification block a second recovery
       Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso" on the "<old phone>"
       And Alex has the app on the "<new phone>"

@@ -8,6 +8,7 @@ Feature: An out-of-date backup
     Given Alex has a personal Microsoft account
     And Alex has a third-party "GitHub" account
     And Alex has a third-party "Dropbox" account
+    And Alex has a third-party "Facebook" account
 
   @stale @REQ-STALE-02 @negative @profile-current
   Scenario Outline: A current backup shows no red dot
@@ -168,8 +169,10 @@ Feature: An out-of-date backup
     When Alex signs in again to update the backup on the "<old phone>"
     Then the app answers "OK"
     And the "<old phone>" shows no red dot
-    When Alex begins recovery on the "<new phone>"
-    Then the "<new phone>" shows the accounts "GitHub, Dropbox" and no others
+    # and backup goes on by itself again: a later change is uploaded too
+    When Alex adds the "Facebook" account to the "<old phone>"
+    And Alex begins recovery on the "<new phone>"
+    Then the "<new phone>" shows the accounts "GitHub, Dropbox, Facebook" and no others
 
     @ios
     Examples: iPhone
@@ -306,3 +309,52 @@ Feature: An out-of-date backup
     Then the app answers "OK"
     And the "new iPhone" shows no red dot
     And the "new iPhone" shows the accounts "GitHub" and no others
+
+  # A sign-in again is a sign-in like the first: it lasts the declared lifetime, and
+  # until then every change goes up by itself.
+  @stale @REQ-STALE-03 @profile-current @reading-red_dot-out_of_date
+  Scenario Outline: After signing in again, the backup keeps up for the declared lifetime
+    Given Alex has backed up the accounts "GitHub" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex's recovery account sign-in lapses
+    And Alex adds the "Dropbox" account to the "<old phone>" while the backup is out of date
+    And the "<old phone>" marks the backup out of date
+    And Alex selects the red dot on the "<old phone>"
+    And Alex signs in again to update the backup on the "<old phone>"
+    Then the app answers "OK"
+    When the declared recovery sign-in lifetime has almost passed
+    And Alex adds the "Facebook" account to the "<old phone>"
+    Then the "<old phone>" shows no red dot
+    When Alex begins recovery on the "<new phone>"
+    Then the "<new phone>" shows the accounts "GitHub, Dropbox, Facebook" and no others
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
+  # 000 "Backup is out-of-date": the mark says a sign-in is needed, however the phone
+  # was connected when the sign-in lapsed.
+  @stale @REQ-STALE-02 @profile-current @reading-red_dot-out_of_date
+  Scenario Outline: A sign-in that lapses while the phone is offline still marks the backup out of date
+    Given Alex has backed up the accounts "GitHub" on the "<phone>"
+    When the "<phone>" loses its network connection
+    And Alex's recovery account sign-in lapses
+    And Alex adds the "Dropbox" account to the "<phone>"
+    And the "<phone>" is back online
+    Then the "<phone>" shows a red dot
+
+    @ios
+    Examples: iPhone
+      | phone      |
+      | old iPhone |
+
+    @android
+    Examples: Android phone
+      | phone             |
+      | old Android phone |

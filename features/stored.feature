@@ -111,6 +111,25 @@ Feature: What a backup holds
       | old phone         | new phone         |
       | old Android phone | new Android phone |
 
+  @stored @REQ-STORED-01
+  Scenario Outline: Two accounts at one site both come back
+    Given Alex has a second "GitHub" account called "GitHub at work"
+    And Alex has backed up the accounts "GitHub, GitHub at work" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex begins recovery on the "<new phone>"
+    Then the "<new phone>" shows the accounts "GitHub, GitHub at work" and no others
+    And the "GitHub at work" account on the "<new phone>" shows a code its provider accepts
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
   @stored @REQ-STORED-02
   Scenario Outline: Work and notification accounts come back by name and wait for verification
     Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso" on the "<old phone>"

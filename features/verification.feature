@@ -98,6 +98,29 @@ Feature: Additional verification of restored accounts
         | old phone         | new phone         |
         | old Android phone | new Android phone |
 
+    # 000 "Recover accounts requiring more verification": the credential is the phone's
+    # own, so each new phone is verified for itself, whatever happened on another one.
+    @verify @REQ-VERIFY-02
+    Scenario Outline: Verified on one new phone, the account still waits on the next one
+      Given Alex has backed up the accounts "Microsoft with sign-in notifications" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      And Alex has the app on the "<spare phone>"
+      When Alex verifies the "Microsoft" account on the "<new phone>" with a code sent to the alternate email address
+      And Alex begins recovery on the "<spare phone>"
+      Then the "Microsoft" account on the "<spare phone>" needs additional verification
+      And the "Microsoft" account on the "<spare phone>" shows no code
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  | spare phone  |
+        | old iPhone | new iPhone | spare iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         | spare phone         |
+        | old Android phone | new Android phone | spare Android phone |
+
   Rule: The personal Microsoft account is verified with its password and a code
 
     @verify @REQ-VERIFY-03

@@ -38,6 +38,27 @@ Feature: Which app versions have backup
       | 7.0.0   |
       | 10.2.0  |
 
+  # Offering recovery is not enough: the lowest versions bring the backup back.
+  @version @REQ-VERSION-01 @REQ-VERSION-02 @profile-current
+  Scenario Outline: App <version> on a new <platform> recovers the backup
+    Given Alex has a third-party "GitHub" account
+    And Alex has backed up the accounts "GitHub" on the "old <platform>"
+    And Alex has app version <version> on the "new <platform>"
+    When Alex begins recovery on the "new <platform>"
+    Then the "new <platform>" shows the accounts "GitHub" and no others
+
+    @ios
+    Examples: iPhone, the lowest version and the next major one
+      | platform | version |
+      | iPhone   | 5.7.0   |
+      | iPhone   | 6.0.0   |
+
+    @android
+    Examples: Android phone, the lowest version and the next major one
+      | platform      | version |
+      | Android phone | 6.6.0   |
+      | Android phone | 7.0.0   |
+
   @version @REQ-VERSION-03 @negative @profile-current
   Scenario Outline: App <version> on an <platform> has no backup and no recovery
     Given Alex has app version <version> on the "<phone>"

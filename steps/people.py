@@ -3,6 +3,7 @@ accounts and third-party site accounts. All made by the world; named by role her
 
 from __future__ import annotations
 
+import pytest
 from pytest_bdd import given, parsers
 
 from authconform.port import AccountKind
@@ -66,3 +67,18 @@ def _(cast: Cast, name: str, issuer: str) -> None:
 def _(cast: Cast, name: str, issuer: str, digits: int, period: int, algorithm: str) -> None:
     """Plans a third-party TOTP account with these code settings; made on first use."""
     cast.plan_site(name, issuer, digits, period, algorithm)
+
+
+@given(parsers.parse('{name:w} has a second "{issuer}" account called "{label}"'))
+def _(cast: Cast, name: str, issuer: str, label: str) -> None:
+    """Another account of the person's at the same third-party site (two mailboxes at one
+    provider, say): the same issuer, its own user name and secret. ``label`` is only the
+    scenario's name for it; its tile shows the site's name, as the first one's does."""
+    site = cast.target.world.create_site_account(cast.person(name).id, issuer)
+    first = cast.account(name, issuer)
+    if site.username.strip().lower() == first.username.strip().lower():
+        # one site, one user name: the world made the same account twice over, and two
+        # accounts at one site cannot arise with it (not-applicable, never passed)
+        pytest.skip(f"the world gives {name} one user name at {issuer}: no second account")
+    cast.add_account(Account(name, label, AccountKind.THIRD_PARTY, site.id, site.username,
+                             site=site))

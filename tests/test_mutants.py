@@ -984,6 +984,94 @@ def probe_scanned_blocks(s: Scene) -> Any:
     return s.recover(new), s.labels(new)
 
 
+def _verify_push(s: Scene, phone: str) -> None:
+    entry = s.entry(phone, s.msa.username)
+    assert s.app.sign_in_to_recover(phone, entry.id, s.msa.password, "email").code.value == (
+        "CODE_SENT")
+    real = s.world.messages(s.msa.alternate_email or "")[-1].code
+    assert s.app.confirm_verification_code(phone, entry.id, real or "").ok
+
+
+def probe_old_codes_after_verification(s: Scene) -> Any:
+    """Verified on the new phone, the personal account's codes work on both phones."""
+    old, new, _entry = _pending_push(s)
+    _verify_push(s, new)
+    return [s.world.provider_accepts_code(s.msa.id, s.code(p, s.msa.username) or "", p)
+            for p in (old, new)]
+
+
+def probe_verified_then_third_phone(s: Scene) -> Any:
+    """Verified on one new phone, the account still waits on the next one."""
+    _old, new, _entry = _pending_push(s)
+    _verify_push(s, new)
+    spare = s.phone()
+    assert s.recover(spare) == "OK"
+    return s.entry(spare, s.msa.username).needs_verification
+
+
+def _signed_in_again(s: Scene) -> tuple[str, str]:
+    old, new = s.old_and_new()
+    s.world.lapse_recovery_sign_in(s.msa.id)
+    assert s.add_site(old, s.google).ok
+    assert s.app.sign_in_to_update_backup(old, s.msa.password).ok
+    return old, new
+
+
+def probe_change_after_sign_in_again(s: Scene) -> Any:
+    """After signing in again, a later change reaches the backup by itself."""
+    old, new = _signed_in_again(s)
+    facebook = s.world.create_site_account(s.alex.id, "Facebook")
+    assert s.add_site(old, facebook).ok
+    return s.recover(new), len(s.app.list_accounts(new))
+
+
+def probe_sign_in_again_lifetime(s: Scene) -> Any:
+    """After signing in again, changes go up for (almost) a whole lifetime (90 days)."""
+    old, new = _signed_in_again(s)
+    s.world.advance_clock(89 * 24 * 3600)
+    facebook = s.world.create_site_account(s.alex.id, "Facebook")
+    assert s.add_site(old, facebook).ok
+    return s.app.screen(old).red_dot, s.recover(new), len(s.app.list_accounts(new))
+
+
+def probe_offline_lapse(s: Scene) -> Any:
+    """A sign-in that lapses while the phone is offline: a change, online again, a dot."""
+    old, _new = s.old_and_new()
+    s.world.set_device_online(old, False)
+    s.world.lapse_recovery_sign_in(s.msa.id)
+    assert s.add_site(old, s.google).ok
+    s.world.set_device_online(old, True)
+    return s.app.screen(old).red_dot
+
+
+def probe_lowest_versions_recover(s: Scene) -> Any:
+    """New phones at the lowest versions recover the backup."""
+    answers = []
+    for platform, version in (("ios", "5.7.0"), ("android", "6.6.0")):
+        old = s.phone(platform)
+        assert s.add_site(old).ok and s.backup(old).ok
+        answers.append(s.recover(s.phone(platform, version)))
+    return answers
+
+
+def probe_restart_before_recovery(s: Scene) -> Any:
+    """Accounts on the new phone still block recovery after the app is reopened."""
+    _old, new = s.old_and_new()
+    assert s.add_site(new, s.google).ok
+    s.app.restart_app(new)
+    return s.recover(new), s.labels(new)
+
+
+def probe_two_at_one_site(s: Scene) -> Any:
+    """Two accounts at one site both come back."""
+    old = s.phone()
+    second = s.world.create_site_account(s.alex.id, "GitHub")
+    assert s.add_site(old).ok and s.add_site(old, second).ok and s.backup(old).ok
+    new = s.phone()
+    assert s.recover(new) == "OK"
+    return len(s.app.list_accounts(new))
+
+
 PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "existing_refused": (probe_existing_refused, ("EXISTING_ACCOUNTS", ["Google"])),
     "existing_retry": (probe_existing_retry, ("EXISTING_ACCOUNTS", "OK", ["GitHub"])),
@@ -1022,6 +1110,15 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "camera_allowed": (probe_camera_allowed, ("OK", ["GitHub"])),
     "scanned_backed_up": (probe_scanned_backed_up, ("OK", ["GitHub"])),
     "scanned_blocks": (probe_scanned_blocks, ("EXISTING_ACCOUNTS", ["GitHub"])),
+    "old_codes_after_verification": (probe_old_codes_after_verification, [True, True]),
+    "verified_then_third_phone": (probe_verified_then_third_phone, True),
+    "change_after_sign_in_again": (probe_change_after_sign_in_again, ("OK", 3)),
+    "sign_in_again_lifetime": (probe_sign_in_again_lifetime, (False, "OK", 3)),
+    "offline_lapse": (probe_offline_lapse, True),
+    "lowest_versions_recover": (probe_lowest_versions_recover, ["OK", "OK"]),
+    "restart_before_recovery": (probe_restart_before_recovery,
+                                ("EXISTING_ACCOUNTS", ["Google"])),
+    "two_at_one_site": (probe_two_at_one_site, 2),
     "drift": (probe_drift, False),
     "lapse_time": (probe_lapse_time, (False, True)),
     "key_call_age": (probe_key_call_age, True),
@@ -1101,6 +1198,14 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
 
 # Which probe shows each mutant up.
 PROBE_OF: dict[str, str] = {
+    "verification_revokes_the_old_phone": "old_codes_after_verification",
+    "verified_once_verified_everywhere": "verified_then_third_phone",
+    "sign_in_again_leaves_uploads_off": "change_after_sign_in_again",
+    "sign_in_again_lasts_a_day": "sign_in_again_lifetime",
+    "offline_lapse_never_marked": "offline_lapse",
+    "recovery_gate_off_by_one": "lowest_versions_recover",
+    "restart_lifts_existing_check": "restart_before_recovery",
+    "backup_keyed_by_site": "two_at_one_site",
     "scanned_accounts_not_backed_up": "scanned_backed_up",
     "scanned_accounts_do_not_block": "scanned_blocks",
     "update_sign_in_takes_over_with_an_app_account": "app_account_update",

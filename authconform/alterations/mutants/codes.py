@@ -171,3 +171,20 @@ def _third_phone_evicts_the_first_credential(world: World) -> None:
         return entry
 
     wrap_app(world, "_restore", _restore)
+
+
+@mutant("verification_revokes_the_old_phone", "REQ-CODES-01",
+        "verifying a restored personal account on the new phone revokes every other "
+        "phone's credential for it, so the old phone's codes are refused")
+def _verification_revokes_the_old_phone(world: World) -> None:
+    def confirm_verification_code(app: Authenticator, original: Callable[..., Done],
+                                  entry_id: str, code: str) -> Done:
+        done = original(entry_id, code)
+        entry = app._entry(entry_id)
+        account = world.msa.find(entry.username) if entry.kind == PERSONAL else None
+        if account is not None:
+            account.credentials = {d: c for d, c in account.credentials.items()
+                                   if d == app.device.id}
+        return done
+
+    wrap_app(world, "confirm_verification_code", confirm_verification_code)

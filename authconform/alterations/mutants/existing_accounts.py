@@ -57,14 +57,14 @@ def _failed_attempt_lifts_existing_check(world: World) -> None:
     wrap_app(world, "begin_recovery", begin_recovery)
 
 
-def _blocking_only(world: World, counts: Callable[[Any], bool]) -> None:
-    """Recovery looks only at the existing accounts ``counts`` accepts."""
+def _blocking_only(world: World, counts: Callable[[Authenticator, Any], bool]) -> None:
+    """Recovery looks only at the existing accounts ``counts(app, entry)`` accepts."""
     def begin_recovery(app: Authenticator, original: Callable[..., Done],
                        username: str, password: str) -> Done:
-        ignored = [e for e in app.state.entries if not counts(e)]
+        ignored = [e for e in app.state.entries if not counts(app, e)]
         if not ignored:
             return original(username, password)
-        kept = [e for e in app.state.entries if counts(e)]
+        kept = [e for e in app.state.entries if counts(app, e)]
         app.state.entries[:] = kept
         try:
             done = original(username, password)
@@ -80,20 +80,20 @@ def _blocking_only(world: World, counts: Callable[[Any], bool]) -> None:
 @mutant("work_account_does_not_block", "REQ-EXISTING-01",
         "a work or school account already in the app does not block recovery")
 def _work_account_does_not_block(world: World) -> None:
-    _blocking_only(world, lambda entry: entry.kind != WORK)
+    _blocking_only(world, lambda app, entry: entry.kind != WORK)
 
 
 @mutant("only_personal_account_blocks", "REQ-EXISTING-01",
         "only a personal Microsoft account already in the app blocks recovery")
 def _only_personal_account_blocks(world: World) -> None:
-    _blocking_only(world, lambda entry: entry.kind == PERSONAL)
+    _blocking_only(world, lambda app, entry: entry.kind == PERSONAL)
 
 
 @mutant("waiting_accounts_do_not_block", "REQ-EXISTING-01",
         "restored accounts still waiting for verification do not count as accounts set up, "
         "so recovery runs again over them")
 def _waiting_accounts_do_not_block(world: World) -> None:
-    _blocking_only(world, lambda entry: not entry.needs_verification)
+    _blocking_only(world, lambda app, entry: not entry.needs_verification)
 
 
 @mutant("refusal_deletes_existing", "REQ-EXISTING-02",
@@ -132,4 +132,18 @@ def _existing_block_sticks(world: World) -> None:
         "recovery goes ahead and adds the backup after them")
 def _scanned_accounts_do_not_block(world: World) -> None:
     scanned = added_by_scanning(world)
-    _blocking_only(world, lambda entry: entry.id not in scanned)
+    _blocking_only(world, lambda app, entry: entry.id not in scanned)
+
+
+@mutant("restart_lifts_existing_check", "REQ-EXISTING-01",
+        "once the app has been closed and opened again, it does not count the accounts it "
+        "holds: recovery goes ahead and adds the backup after them")
+def _restart_lifts_existing_check(world: World) -> None:
+    restarted: set[str] = set()
+
+    def restart(app: Authenticator, original: Callable[[], None]) -> None:
+        original()
+        restarted.add(app.device.id)
+
+    wrap_app(world, "restart", restart)
+    _blocking_only(world, lambda app, entry: app.device.id not in restarted)

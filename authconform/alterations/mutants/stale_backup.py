@@ -187,3 +187,56 @@ def _sign_in_lapses_early(world: World) -> None:
         return original(session, now, min(lifetime, half))
 
     wrap(world.msa, "session_valid", session_valid)
+
+
+@mutant("sign_in_again_leaves_uploads_off", "REQ-STALE-03",
+        "after signing in again from the red dot the backup is brought up to date once, "
+        "but later changes are no longer uploaded by themselves")
+def _sign_in_again_leaves_uploads_off(world: World) -> None:
+    by_hand: set[str] = set()  # phones whose changes now wait for the person
+
+    def sign_in_to_update_backup(app: Authenticator, original: Callable[..., Done],
+                                 *args: Any) -> Done:
+        done = original(*args)
+        by_hand.add(app.device.id)
+        return done
+
+    def _changed(app: Authenticator, original: Callable[[str], Done], message: str) -> Done:
+        if app.device.id in by_hand and app.state.backup.on:
+            app.state.backup.dirty = True  # kept, never sent
+            return Done(message)
+        return original(message)
+
+    wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
+    wrap_app(world, "_changed", _changed)
+
+
+@mutant("sign_in_again_lasts_a_day", "REQ-STALE-03",
+        "signing in again from the red dot renews the recovery sign-in for one day only, "
+        "not for the lifetime a sign-in has")
+def _sign_in_again_lasts_a_day(world: World) -> None:
+    def sign_in_to_update_backup(app: Authenticator, original: Callable[..., Done],
+                                 *args: Any) -> Done:
+        done = original(*args)
+        session = app.state.backup.session
+        if session is not None:
+            session.signed_in_at = app.now - (world.rules.session_lifetime_s - 24 * 3600)
+        return done
+
+    wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
+
+
+@mutant("offline_lapse_never_marked", "REQ-STALE-02",
+        "a recovery sign-in that lapses while the phone is offline never puts up the red "
+        "dot: the app looks at the sign-in only when it changes something online")
+def _offline_lapse_never_marked(world: World) -> None:
+    seen: set[str] = set()  # phones that met their lapsed sign-in while online
+
+    def _changed(app: Authenticator, original: Callable[[str], Done], message: str) -> Done:
+        if app.state.backup.on and app.device.online and not app._session_valid():
+            seen.add(app.device.id)
+        return original(message)
+
+    wrap_app(world, "_changed", _changed)
+    for name in ("red_dot", "out_of_date"):
+        override_app_property(world, name, lambda app, shown: shown and app.device.id in seen)

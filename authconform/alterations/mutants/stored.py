@@ -191,3 +191,21 @@ def _scanned_accounts_not_backed_up(world: World) -> None:
         return dataclasses.replace(payload, accounts=kept)
 
     wrap_app(world, "_payload", _payload)
+
+
+@mutant("backup_keyed_by_site", "REQ-STORED-01",
+        "the backup keeps one third-party account per site, so of two accounts at one site "
+        "only the first comes back")
+def _backup_keyed_by_site(world: World) -> None:
+    def _payload(app: Authenticator, original: Callable[[], BackupPayload]) -> BackupPayload:
+        payload = original()
+        sites: set[str] = set()
+        kept = []
+        for account in payload.accounts:
+            if account.kind != THIRD_PARTY or account.issuer.lower() not in sites:
+                kept.append(account)
+            if account.kind == THIRD_PARTY:
+                sites.add(account.issuer.lower())
+        return dataclasses.replace(payload, accounts=tuple(kept))
+
+    wrap_app(world, "_payload", _payload)

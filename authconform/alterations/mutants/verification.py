@@ -237,3 +237,34 @@ def _verification_takes_old_key(world: World) -> None:
         return done
 
     wrap_app(world, "confirm_verification_code", _confirm)
+
+
+@mutant("verified_once_verified_everywhere", "REQ-VERIFY-02",
+        "a personal account with sign-in notifications verified on one new phone is ready "
+        "at once on any later phone that recovers it, with no verification there")
+def _verified_once_verified_everywhere(world: World) -> None:
+    verified: set[str] = set()  # user names verified on some phone
+
+    def confirm_verification_code(app: Authenticator, original: Callable[..., Done],
+                                  entry_id: str, code: str) -> Done:
+        done = original(entry_id, code)
+        verified.add(app._entry(entry_id).username.lower())
+        return done
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done], *args: Any
+                       ) -> Done:
+        done = original(*args)
+        for entry in app.state.entries:
+            account = world.msa.find(entry.username)
+            if (entry.kind == PERSONAL and entry.needs_verification and account is not None
+                    and entry.username.lower() in verified):
+                account.push_keys[app.device.id] = app._push_key(entry.id)
+                entry.account_token = account.account_token
+                entry.params = world.msa.enroll_device(
+                    account.username, account.account_token, app.device.id, world.rng,
+                    world.rules.msa_digits)
+                entry.needs_verification = False
+        return done
+
+    wrap_app(world, "confirm_verification_code", confirm_verification_code)
+    wrap_app(world, "begin_recovery", begin_recovery)

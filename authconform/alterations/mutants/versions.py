@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from authconform.alterations.mutants.registry import mutant
+from authconform.alterations.patching import wrap_app
+from sim.app import Authenticator
 from sim.device import Platform
+from sim.refusals import Code, Done, Refusal
 from sim.rules import Rules, parse_version
 from sim.world import World
 
@@ -92,3 +96,19 @@ def _ios_gate_field_by_field(world: World) -> None:
         "the Android gate tests major >= 6 and minor >= 6 apart, so 7.0.0 has no backup")
 def _android_gate_field_by_field(world: World) -> None:
     _gate(world, fieldwise_on=frozenset({Platform.ANDROID}))
+
+
+@mutant("recovery_gate_off_by_one", "REQ-VERSION-01",
+        "recovery checks the version on its own with <= where < was meant: the lowest "
+        "versions (iOS 5.7.0, Android 6.6.0) offer recovery and then refuse it")
+def _recovery_gate_off_by_one(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done], *args: Any
+                       ) -> Done:
+        if world.rules.profile == "current":
+            minimum = (5, 7, 0) if app.device.platform is Platform.IOS else (6, 6, 0)
+            version = parse_version(app.device.app_version)
+            if version + (0,) * (3 - len(version)) <= minimum:
+                raise Refusal(Code.BACKUP_NOT_SUPPORTED)
+        return original(*args)
+
+    wrap_app(world, "begin_recovery", begin_recovery)
