@@ -304,6 +304,9 @@ class Model:
     pending_codes: dict[str, PendingCode] = field(default_factory=dict)
     messages: dict[str, list[str]] = field(default_factory=dict)  # codes sent, by channel
     unregistered: set[tuple[str, str]] = field(default_factory=set)  # (org, phone label)
+    # every phone a work account was activated on, as its organisation knows it (removing
+    # the account from the app does not tell the organisation anything)
+    registered: set[tuple[str, str]] = field(default_factory=set)  # (org, phone label)
     # the phone where the personal account's notifications were last set up by
     # verification: whether other phones still approve is not documented
     push_verified_on: str | None = None
@@ -549,6 +552,7 @@ class Model:
         def activate() -> None:
             qr.used = True
             self.unregistered.discard((qr.org, phone.label))
+            self.registered.add((qr.org, phone.label))
             phone.tiles.append(Tile(qr.org, WORK, push))
             phone.placed.append(qr.org)
             self._changed(phone)
@@ -617,16 +621,15 @@ class Model:
         return any_of(refusals)
 
     def approvals_may_have_moved(self, phone: Phone, tile: Tile) -> bool:
-        """Another phone holds the account ready to approve, so the documents leave open
-        whether this one still gets its sign-in requests: a personal account verified on
-        another phone since, or a work account registered on two phones (000 'FAQs'
-        says only that the organisation's unregistering stops the old one)."""
+        """Another phone may get the account's sign-in requests, so the documents leave
+        open whether this one still does: a personal account verified on another phone
+        since, or a work account its organisation has registered on another phone too
+        (000 'FAQs' says only that the organisation's unregistering stops the old one)."""
         if tile.kind == PERSONAL:
             return self.push_verified_on not in (None, phone.label)
         return tile.kind == WORK and any(
-            other is not phone and (o := other.tile(tile.label)) is not None
-            and o.kind == WORK and not o.pending and not self.work_unregistered(other, o)
-            for other in self.phones.values())
+            org == tile.label and other != phone.label and (org, other) not in self.unregistered
+            for org, other in self.registered)
 
     def cannot_approve(self, phone: Phone, tile: Tile) -> bool:
         """REQ-VERIFY-02 / REQ-LOST-01: a waiting account, or a work account on a phone
@@ -948,6 +951,7 @@ class Model:
         def verified() -> None:
             qr.used = True
             self.unregistered.discard((org, phone.label))
+            self.registered.add((org, phone.label))
             tile.pending = False
             self._changed(phone)
 
