@@ -212,7 +212,7 @@ from sim.app import PERSONAL
          "(the 'any' reading) but not for a third-party one (the 'same' reading)",
          declares_readings=False)
 def _(world):
-    _blocking_only(world, lambda entry: entry.kind == PERSONAL)
+    _blocking_only(world, lambda app, entry: entry.kind == PERSONAL)
 '''
 
 
