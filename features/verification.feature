@@ -225,9 +225,11 @@ Feature: Additional verification of restored accounts
       And Alex enters the noted code for the "Family" account on the "<new phone>"
       Then verification is refused
       And the "Family" account on the "<new phone>" needs additional verification
-      # a wrong entry may use the code up (the documents give codes no number of tries):
-      # a fresh one is asked for
-      When Alex signs in to recover the "Family" account on the "<new phone>" with a code to the alternate email address
+      # a wrong entry may use the code up (the documents give codes no number of tries),
+      # and a service may send codes only so often: once the code's lifetime is over, a
+      # fresh one is asked for
+      When the declared lifetime of an emailed or texted code passes
+      And Alex signs in to recover the "Family" account on the "<new phone>" with a code to the alternate email address
       And Alex enters the code sent to the alternate email address for the "Family" account on the "<new phone>"
       Then the app answers "OK"
       And the "Family" account on the "<new phone>" is ready to use
@@ -251,8 +253,10 @@ Feature: Additional verification of restored accounts
       And Alex enters a wrong code for the "Microsoft" account on the "new iPhone"
       Then verification is refused with "WRONG_CODE"
       And the "Microsoft" account on the "new iPhone" needs additional verification
-      # a wrong entry may use the code up: a fresh one is asked for
-      When Alex signs in to recover the "Microsoft" account on the "new iPhone" with a code to the alternate email address
+      # a wrong entry may use the code up, and a service may send codes only so often:
+      # once the code's lifetime is over, a fresh one is asked for
+      When the declared lifetime of an emailed or texted code passes
+      And Alex signs in to recover the "Microsoft" account on the "new iPhone" with a code to the alternate email address
       And Alex enters the code sent to the alternate email address for the "Microsoft" account on the "new iPhone"
       Then the app answers "OK"
       And the "Microsoft" account on the "new iPhone" is ready to use

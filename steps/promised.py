@@ -147,7 +147,12 @@ def stored_backup(cast: Cast, phone: Phone, msa: MicrosoftAccount) -> BackupCont
 
 
 def backup_written(cast: Cast, phone: Phone, msa: MicrosoftAccount) -> None:
-    """After backup was turned on successfully on ``phone`` with ``msa``."""
+    """After backup was turned on successfully on ``phone`` with ``msa``. An app that
+    holds no account yet has nothing to back up: the documents say the accounts are
+    stored, not that an empty copy is written when the setting goes on."""
+    entries = cast.target.app.list_accounts(phone.id)
+    if not entries:
+        return
     store, requirement = STORAGE[phone.platform]
     where = location(phone, msa)
     if can(cast, Capability.STORE_INSPECTION):
@@ -161,7 +166,7 @@ def backup_written(cast: Cast, phone: Phone, msa: MicrosoftAccount) -> None:
     contents = cast.target.world.backup_contents(store, where)
     with owned_by(requirement):
         assert contents is not None, f"backup is on, yet there is no backup in {store.value}"
-    for entry in cast.target.app.list_accounts(phone.id):
+    for entry in entries:
         if entry.needs_verification:
             continue  # whether a backup keeps an account still waiting, no document says
         with owned_by(_kept_by(entry)):

@@ -33,7 +33,7 @@ from sim.app import PERSONAL, WORK, Authenticator
 from sim.device import CameraPermission, Platform
 from sim.msa import PendingCode
 from sim.refusals import Code, Done, Refusal
-from sim.rules import RecoveryBlock
+from sim.rules import RecoveryBlock, parse_version
 from sim.stores import BACKUP_NAME
 from sim.world import World
 
@@ -892,3 +892,68 @@ def _(world: World) -> None:
             session.signed_in_at = app.now
 
     wrap_app(world, "_upload", upload)
+
+
+@variant("first-copy-with-the-first-account",
+         "turning backup on in an app that holds no account writes nothing: the first copy "
+         "is written with the first account")
+def _(world: World) -> None:
+    def upload(app: Authenticator, original: Callable[[], None]) -> None:
+        backup = app.state.backup
+        if (not app.state.entries and backup.location is not None
+                and app._store().get(backup.location, BACKUP_NAME) is None):
+            return  # nothing to back up yet, and no copy to bring up to date
+        original()
+
+    wrap_app(world, "_upload", upload)
+
+
+@variant("older-app-refuses-a-newer-backup",
+         "a backup written by a later major version of the app is refused by an older one "
+         "(update the app to restore it)")
+def _(world: World) -> None:
+    written_by: dict[tuple[str, str], int] = {}  # (store, location) -> major version
+
+    def where(app: Authenticator, location: str) -> tuple[str, str]:
+        return app._store().kind.value, location.strip().lower()
+
+    def upload(app: Authenticator, original: Callable[[], None]) -> None:
+        original()
+        if app.state.backup.location is not None:
+            written_by[where(app, app.state.backup.location)] = parse_version(
+                app.device.app_version)[0]
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done], username: str,
+                       password: str) -> Done:
+        located = app.device.apple_id if app.device.platform is Platform.IOS else username
+        writer = written_by.get(where(app, located or ""))
+        if (app.backup_supported and not app.state.entries and writer is not None
+                and writer > parse_version(app.device.app_version)[0]):
+            raise Refusal(Code.BACKUP_NOT_SUPPORTED, "This backup was made by a newer "
+                          "version of Authenticator. Update the app to restore it.")
+        return original(username, password)
+
+    wrap_app(world, "_upload", upload)
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@variant("one-try-and-a-code-a-minute",
+         "as one-try-per-emailed-code, and the Microsoft account sends a new code for an "
+         "account at most once a minute")
+def _(world: World) -> None:
+    VARIANTS["one-try-per-emailed-code"].apply(world)
+    last_sent: dict[str, float] = {}  # user name -> when its last code went
+
+    def send_code(original: Callable[..., Any], username: str, password: str, channel: str,
+                  now: float, *rest: Any) -> Any:
+        key = username.strip().lower()
+        account = world.msa.find(username)
+        if (now - last_sent.get(key, -60.0) < 60.0 and account is not None
+                and account.password == password):
+            raise Refusal(Code.SERVICE_UNAVAILABLE, "A code was sent less than a minute "
+                          "ago. Wait a minute, then ask for a new one.")
+        sent = original(username, password, channel, now, *rest)
+        last_sent[key] = now
+        return sent
+
+    wrap(world.msa, "send_code", send_code)

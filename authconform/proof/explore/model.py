@@ -390,10 +390,15 @@ class Model:
             return
         where = (phone.store, backup.location)
         backup.session.renewed_at = self.now  # under a sliding lifetime, renewed now
-        if valid is None:  # it may or may not have gone up: the model loses track
+        # An app with no account has nothing to back up: it may write its first copy only
+        # with its first account (the documents say the accounts are stored).
+        nothing_yet = not phone.tiles and (where not in self.blobs or where in self.unsure)
+        if valid is None or nothing_yet:  # it may or may not have gone up: track lost
             old = self.blobs.get(where)
             self.blobs[where] = Blob(backup.key, None, old.at if old else self.now)
             self.unsure.add(where)
+            if valid:  # nothing waits to be sent, whether an empty copy went or not
+                backup.dirty = False
             return
         self.blobs[where] = Blob(backup.key, tuple(copy.copy(t) for t in phone.tiles),
                                  self.now)
