@@ -925,9 +925,11 @@ def _(world: World) -> None:
 
     def begin_recovery(app: Authenticator, original: Callable[..., Done], username: str,
                        password: str) -> Done:
-        located = app.device.apple_id if app.device.platform is Platform.IOS else username
-        writer = written_by.get(where(app, located or ""))
+        located = (app.device.apple_id if app.device.platform is Platform.IOS
+                   else username) or ""
+        writer = written_by.get(where(app, located))
         if (app.backup_supported and not app.state.entries and writer is not None
+                and app._store().get(located, BACKUP_NAME) is not None  # still there
                 and writer > parse_version(app.device.app_version)[0]):
             raise Refusal(Code.BACKUP_NOT_SUPPORTED, "This backup was made by a newer "
                           "version of Authenticator. Update the app to restore it.")

@@ -59,6 +59,10 @@ MODELLED: dict[str, frozenset[str]] = {
 }
 
 
+def _major(phone: Phone) -> int:
+    return version_tuple(phone.version)[0]
+
+
 def version_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split("."))
 
@@ -265,6 +269,7 @@ class Blob:
     key: int
     tiles: tuple[Tile, ...] | None  # None: the model could not follow what was uploaded
     at: float
+    major: int | None = None  # the major version of the app that wrote it, when known
 
 
 @dataclass
@@ -395,13 +400,14 @@ class Model:
         nothing_yet = not phone.tiles and (where not in self.blobs or where in self.unsure)
         if valid is None or nothing_yet:  # it may or may not have gone up: track lost
             old = self.blobs.get(where)
-            self.blobs[where] = Blob(backup.key, None, old.at if old else self.now)
+            self.blobs[where] = Blob(backup.key, None, old.at if old else self.now,
+                                     max(old.major or 0, _major(phone)) if old else _major(phone))
             self.unsure.add(where)
             if valid:  # nothing waits to be sent, whether an empty copy went or not
                 backup.dirty = False
             return
         self.blobs[where] = Blob(backup.key, tuple(copy.copy(t) for t in phone.tiles),
-                                 self.now)
+                                 self.now, _major(phone))
         self.unsure.discard(where)
         backup.dirty = False
         for pairing in self.pairings.get(backup.recovery, []):
@@ -873,6 +879,10 @@ class Model:
                 answers.append(("existing-accounts", "EXISTING_ACCOUNTS"))  # REQ-EXISTING-04
             if held is not None and held & {t.label for t in phone.tiles}:
                 return answers
+        if blob.major is not None and blob.major > _major(phone):
+            # written by a later major version: whether an older app reads it, the
+            # documents do not say
+            answers.append(("newer-backup", "BACKUP_NOT_SUPPORTED"))
         return [*answers, ("recovery-restores", OK)]
 
     def _restore(self, phone: Phone, account: str) -> None:
