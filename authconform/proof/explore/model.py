@@ -882,7 +882,7 @@ class Model:
         if blob.major is not None and blob.major > _major(phone):
             # written by a later major version: whether an older app reads it, the
             # documents do not say
-            answers.append(("newer-backup", "BACKUP_NOT_SUPPORTED"))
+            answers.append(("version-gate", "BACKUP_NOT_SUPPORTED"))
         return [*answers, ("recovery-restores", OK)]
 
     def _restore(self, phone: Phone, account: str) -> None:
