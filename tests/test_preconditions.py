@@ -194,6 +194,9 @@ def test_a_backup_in_the_wrong_store_is_charged_to_its_location_requirement(
         mutant: str, platform: Platform, label: str, owner: str) -> None:
     scene = _Scene(mutant)
     phone = scene.phone(label)
+    # an account to back up: with none, no copy need be written yet
+    assert scene.cast.target.app.add_personal_account(phone.id, scene.msa.username,
+                                                      scene.msa.password).ok
     assert scene.cast.target.app.turn_on_backup(phone.id, scene.msa.username,
                                                 scene.msa.password).ok
     error = _raised(lambda: promised.backup_written(scene.cast, phone, scene.msa))
