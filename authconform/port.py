@@ -267,7 +267,9 @@ class AccountEntry:
 
     id: str  # stable on this device while the entry exists
     kind: AccountKind
-    issuer: str  # "Microsoft", the tenant's name, or the site's issuer
+    # "Microsoft", the tenant's name, or the site's issuer: the one the account was
+    # added with, which a rename does not change (display_name holds the new name)
+    issuer: str
     username: str
     display_name: str
     push: bool  # this entry uses push notifications

@@ -10,7 +10,7 @@ Feature: Who can see a backup
     And Alex has a third-party "GitHub" account
 
   @privacy @REQ-PRIVACY-01 @security @negative
-  Scenario Outline: Backup and recovery talk only to the recovery account and the storage location
+  Scenario Outline: Backup and recovery share nothing of the accounts with any other service
     Given Alex has the app on the "<old phone>"
     And Alex has added the accounts "Microsoft, GitHub" to the "<old phone>"
     And Alex has the app on the "<new phone>"
@@ -19,7 +19,7 @@ Feature: Who can see a backup
     When Alex moves the bottom account to the top on the "<old phone>"
     And Alex begins recovery on the "<new phone>"
     Then the app answers "OK"
-    And every call since went to the Microsoft account service, the backup key holder or <store>
+    And no call since to any service but the Microsoft account service, the backup key holder or <store> carries anything of Alex's accounts
 
     @ios
     Examples: iPhone

@@ -25,13 +25,13 @@ from pytest_bdd import given, parsers, then
 
 from authconform.gate.preconditions import owned_by
 from authconform.port import AccountKind, BackupContents, Capability, Platform, Store
-from steps.cast import Cast, plain_forms, split_labels
+from authconform.spec.readable import LONG_ENOUGH, plain_forms
+from steps.cast import Cast, split_labels
 from steps.inspection import STORE_KIND
 from steps.promised import STORE_REQUIREMENT, field_values, key_readings, same_secret
-from steps.security import identifying, text_forms
+from steps.security import own_names, text_forms
 
 PLATFORM_OF = {Store.ICLOUD: Platform.IOS, Store.MICROSOFT: Platform.ANDROID}
-SHORT = 8  # shorter values (digits, periods, flags) would be found by chance
 
 
 def _contents(cast: Cast, name: str, store_name: str) -> BackupContents:
@@ -181,24 +181,25 @@ def _readings(data: bytes) -> list[bytes]:
 
 
 def _is_theirs(cast: Cast, name: str, value: str) -> bool:
-    """Does ``value`` hold something of ``name``'s: a name, address or issuer of theirs
-    (``steps.security.identifying``), an organisation's name, or a site's secret?"""
+    """Does ``value`` hold something of ``name``'s own: a user name or contact detail
+    (``steps.security.own_names``) or a site's secret? Not a site's or an organisation's
+    name: those prove nothing when found (``authconform.spec.readable``)."""
     lowered = value.lower()
     mine = [a for (owner, _), a in cast.accounts.items() if owner == name]
-    words = identifying(cast, name) | {a.tenant.name for a in mine if a.tenant is not None}
-    return (any(len(w) >= SHORT // 2 and w.lower() in lowered for w in words)
+    return (any(len(w) >= LONG_ENOUGH // 2 and w.lower() in lowered for w in own_names(cast, name))
             or any(same_secret(value, a.site.secret) for a in mine if a.site is not None))
 
 
 @then(parsers.parse("nothing {name:w}'s backup in {store_name} holds can be read in the "
                     "stored bytes without the backup key"))
 def _(cast: Cast, name: str, store_name: str) -> None:
-    # What is the person's: a value that holds a user name, a site's name, an
-    # organisation's name or a secret of theirs. A word every backup of the app holds (a
-    # format's name, the issuer "Microsoft") may sit in a plain header beside the
-    # ciphertext: the documents promise the accounts are protected, not the file's label.
+    # What is the person's: a value that holds a user name, an address or a secret of
+    # theirs. A word every backup of the app holds (a format's name, the issuer
+    # "Microsoft", which may also be an organisation's name) may sit in a plain header
+    # beside the ciphertext: the documents promise the accounts are protected, not the
+    # file's label.
     values = [v for v in _values(_contents(cast, name, store_name))
-              if len(v) >= SHORT and _is_theirs(cast, name, v)]
+              if len(v) >= LONG_ENOUGH and _is_theirs(cast, name, v)]
     assert values, "the decrypted backup holds nothing of theirs long enough to look for"
     stored = [o.data for o in cast.target.world.stored_objects()
               if o.store is STORE_KIND[store_name]]

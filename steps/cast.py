@@ -8,7 +8,6 @@ Then steps only look things up.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -219,18 +218,6 @@ class Cast:
         if platform is Platform.IOS:
             return Store.ICLOUD, self.apple_id(name).username
         return Store.MICROSOFT, self.msa(name).username
-
-
-def plain_forms(value: str) -> list[bytes]:
-    """The ways a text could sit readable in stored bytes or traffic."""
-    forms = {value.encode(), value.lower().encode(), value.encode("utf-16-le")}
-    return [f for f in forms if f]
-
-
-def secret_forms(secret: str) -> list[bytes]:
-    """A base32 secret as typed and as the raw key bytes it stands for."""
-    padded = secret.upper() + "=" * (-len(secret) % 8)
-    return [*plain_forms(secret), base64.b32decode(padded)]
 
 
 # Who is who on the Accounts screen. A user name is unique only at its own site: one

@@ -9,8 +9,10 @@ from pytest_bdd import given, parsers, then, when
 
 from authconform.gate.preconditions import owned_by
 from authconform.port import AccountKind, Store
-from steps.cast import Cast, plain_forms, secret_forms
+from authconform.spec.readable import carried, plain_forms, secret_forms, worth_finding
+from steps.cast import Cast
 from steps.promised import STORE_REQUIREMENT
+from steps.security import identifying
 
 STORE_KIND = {"iCloud": Store.ICLOUD, "Microsoft's cloud storage": Store.MICROSOFT}
 # Every {store_name} and {store} names one of the two cloud stores (authconform.spec.allowed).
@@ -31,21 +33,23 @@ def _assert_absent(blobs: list[bytes], forms: list[bytes], what: str) -> None:
 
 
 # ------------------------------------------------------------------ the cloud stores
-@then(parsers.parse("no stored backup contains the user name, issuer or secret of any of "
+# The person's own data only, and only where finding it is no chance
+# (authconform.spec.readable: a site's or organisation's name proves nothing).
+@then(parsers.parse("no stored backup contains the user name, password or secret of any of "
                     "{name:w}'s accounts"))
 def _(cast: Cast, name: str) -> None:
     blobs = _stored(cast)
     for (owner, label), account in cast.accounts.items():
         if owner != name:
             continue
-        _assert_absent(blobs, plain_forms(account.username), f"the {label} user name")
+        _assert_absent(blobs, worth_finding(plain_forms(account.username)),
+                       f"the {label} user name")
         if account.kind is AccountKind.THIRD_PARTY and account.site is not None:
-            _assert_absent(blobs, plain_forms(account.site.issuer), f"the {label} issuer")
-            _assert_absent(blobs, secret_forms(account.site.secret), f"the {label} secret")
-        if account.kind is AccountKind.WORK and account.tenant is not None:
-            _assert_absent(blobs, plain_forms(account.tenant.name), f"the {label} tenant")
+            _assert_absent(blobs, worth_finding(secret_forms(account.site.secret)),
+                           f"the {label} secret")
         if account.password:
-            _assert_absent(blobs, plain_forms(account.password), f"the {label} password")
+            _assert_absent(blobs, worth_finding(plain_forms(account.password)),
+                           f"the {label} password")
 
 
 # ------------------------------------------------------------------ network traffic
@@ -56,13 +60,26 @@ def _(cast: Cast) -> int:
     return len(cast.target.world.traffic())
 
 
-@then(parsers.parse("every call since went to the Microsoft account service, the backup key "
-                    "holder or {store}"))
-def _(cast: Cast, traffic_mark: int, store: str) -> None:
+# The documents (000's and 002's privacy notes) say the accounts are shared with no other
+# product or service, not that the app calls nothing else: a call of the app's own (a
+# crash report, usage counts) is the app's choice as long as it carries nothing of the
+# person's accounts. The backup itself must have gone somewhere: no traffic is a failure.
+@then(parsers.parse("no call since to any service but the Microsoft account service, the "
+                    "backup key holder or {store} carries anything of {name:w}'s accounts"))
+def _(cast: Cast, traffic_mark: int, store: str, name: str) -> None:
     allowed = {"msa", "key-service", STORE_SERVICE[store]}
     since = cast.target.world.traffic()[traffic_mark:]
     assert since, "no traffic at all"
-    assert {t.service for t in since} <= allowed, {t.service for t in since} - allowed
+    mine = [a for (owner, _), a in cast.accounts.items() if owner == name]
+    msa = cast.recovery_accounts.get(name)
+    names = identifying(cast, name) | {a.password for a in mine if a.password}
+    names |= {msa.password} if msa is not None else set()
+    secrets = [a.site.secret for a in mine if a.site is not None]
+    for call in since:
+        if call.service not in allowed:
+            found = carried(call.payload, names, secrets)
+            assert not found, (f"a call to {call.service!r} ({call.operation}) carries "
+                               f"{len(found)} of {name}'s names or secrets")
 
 
 # ------------------------------------------------------------------ keys kept on a phone

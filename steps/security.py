@@ -17,11 +17,20 @@ from collections.abc import Iterable
 from pytest_bdd import given, parsers, then, when
 
 from authconform.gate.preconditions import owned_by, precondition
-from authconform.port import AccountKind, AdminDevice, AdminView, Outcome, Store, StoredObject
+from authconform.port import (
+    AccountKind,
+    AdminDevice,
+    AdminView,
+    Outcome,
+    Store,
+    StoredObject,
+    TrafficRecord,
+)
 from authconform.spec.allowed import allowed
 from authconform.spec.mentions import mentions, organisation_knows
 from authconform.spec.person import start_recovery
-from steps.cast import Cast, Phone, plain_forms, secret_forms
+from authconform.spec.readable import plain_forms, secret_forms
+from steps.cast import Cast, Phone
 from steps.outcomes import refused
 from steps.promised import STORE_REQUIREMENT
 
@@ -190,9 +199,13 @@ def _(cast: Cast, damage: str, name: str, store: str) -> None:
 # ------------------------------------------------------------------ what a refusal reveals
 def identifying(cast: Cast, name: str) -> set[str]:
     """Every name, address and issuer that would tell someone about ``name``'s accounts."""
+    return own_names(cast, name) | {a.site.issuer for (owner, _), a in cast.accounts.items()
+                                    if owner == name and a.site is not None}
+
+
+def own_names(cast: Cast, name: str) -> set[str]:
+    """``name``'s own user names and contact details (no site's or organisation's name)."""
     found = {a.username for (owner, _), a in cast.accounts.items() if owner == name}
-    found |= {a.site.issuer for (owner, _), a in cast.accounts.items()
-              if owner == name and a.site is not None}
     for msa in (cast.recovery_accounts.get(name), cast.second_msas.get(name)):
         if msa is not None:
             found |= {msa.username, msa.alternate_email or "", msa.alternate_phone or ""}
@@ -328,6 +341,17 @@ def _(cast: Cast, phone: str) -> None:
     key_holder_calls_after_sign_in(cast, phone)
 
 
+# A call to the account service is a sign-in when its operation says so in any of the
+# words apps and recording proxies use ("sign-in", "login", "/oauth2/v2.0/token"):
+# docs/adapters.md leaves operation names to the target.
+SIGN_IN_WORDS = ("sign", "login", "log-in", "logon", "auth", "token")
+
+
+def is_sign_in(call: TrafficRecord) -> bool:
+    operation = call.operation.lower()
+    return call.service == "msa" and any(word in operation for word in SIGN_IN_WORDS)
+
+
 def key_holder_calls_after_sign_in(cast: Cast, phone: str) -> list[float]:
     """For each call ``phone`` made to the key holder, the seconds since its latest
     sign-in to the recovery account before it; fails if one came with none before."""
@@ -337,8 +361,7 @@ def key_holder_calls_after_sign_in(cast: Cast, phone: str) -> list[float]:
     assert key_calls, f"the {phone} never called the key holder"
     ages = []
     for i in key_calls:
-        sign_ins = [t.at for t in mine[:i]
-                    if t.service == "msa" and "sign" in t.operation.lower()]
+        sign_ins = [t.at for t in mine[:i] if is_sign_in(t)]
         assert sign_ins, f"the {phone} called the key holder ({mine[i].operation}) unsigned"
         ages.append(mine[i].at - max(sign_ins))
     return ages

@@ -959,3 +959,72 @@ def _(world: World) -> None:
         return sent
 
     wrap(world.msa, "send_code", send_code)
+
+
+def _name_organisations(world: World, name: str) -> None:
+    """Every organisation the world makes is called ``name`` (their domains differ)."""
+    def create_tenant(original: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        tenant = original(*args, **kwargs)
+        tenant.name = name
+        return tenant
+
+    wrap(world, "create_tenant", create_tenant)
+
+
+@variant("organisations-called-microsoft",
+         "as plain-header-on-the-stored-file, and every work organisation is called "
+         "'Microsoft' (as Microsoft's own staff tenant is): its name is then in the header")
+def _(world: World) -> None:
+    VARIANTS["plain-header-on-the-stored-file"].apply(world)
+    _name_organisations(world, "Microsoft")
+
+
+@variant("organisations-with-two-letter-names",
+         "every work organisation is called '3M': a name that short turns up in "
+         "ciphertext by chance")
+def _(world: World) -> None:
+    _name_organisations(world, "3M")
+
+
+@variant("telemetry-without-account-data",
+         "after turning backup on, each upload and each recovery the app tells a "
+         "telemetry service of its own the event, its version and the platform, and "
+         "nothing of the accounts")
+def _(world: World) -> None:
+    def reporting(event: str) -> Callable[..., Any]:
+        def report(app: Authenticator, original: Callable[..., Any], *args: Any,
+                   **kwargs: Any) -> Any:
+            done = original(*args, **kwargs)
+            payload = (f'{{"event": "{event}", "app": "{app.device.app_version}", '
+                       f'"platform": "{app.device.platform.value}"}}').encode()
+            with contextlib.suppress(Refusal):  # fire and forget: dropped when offline
+                app._call("telemetry", "POST /v1/events", payload)
+            return done
+        return report
+
+    wrap_app(world, "turn_on_backup", reporting("backup_turned_on"))
+    wrap_app(world, "_upload", reporting("backup_uploaded"))
+    wrap_app(world, "begin_recovery", reporting("recovery_begun"))
+
+
+# How a recording proxy would name the calls: the request line.
+_REQUEST_LINES = {
+    ("msa", "sign-in"): "POST /consumers/oauth2/v2.0/token",
+    ("msa", "enroll-device"): "POST /consumers/devices/enroll",
+    ("msa", "register-push-key"): "POST /consumers/devices/pushkey",
+    ("msa", "send-code"): "POST /consumers/proofs/sendotc",
+    ("msa", "confirm-code"): "POST /consumers/proofs/verifyotc",
+}
+
+
+@variant("calls-named-by-request-line",
+         "the recorded network calls are named by their HTTP request line "
+         "('POST /consumers/oauth2/v2.0/token' for a sign-in), as a recording proxy "
+         "names them; services keep the port's names")
+def _(world: World) -> None:
+    def call(original: Callable[..., None], device_online: bool, device_id: str | None,
+             service: str, operation: str, *rest: Any) -> None:
+        line = _REQUEST_LINES.get((service, operation), f"POST /{service}/{operation}")
+        original(device_online, device_id, service, line, *rest)
+
+    wrap(world.network, "call", call)

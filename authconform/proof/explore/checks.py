@@ -11,7 +11,7 @@ from hypothesis.stateful import invariant
 
 from authconform import port
 from authconform.proof.explore import model as m
-from authconform.proof.explore.gherkin import ACTOR, Script, needs_of, plain_forms, secret_forms
+from authconform.proof.explore.gherkin import ACTOR, Script, needs_of
 from authconform.proof.explore.rules import Disagreement
 from authconform.proof.explore.vocabulary import (
     CODE_RULES,
@@ -22,6 +22,7 @@ from authconform.proof.explore.vocabulary import (
     STORE_WORDS,
 )
 from authconform.spec.mentions import mentions, organisation_knows
+from authconform.spec.readable import plain_forms, secret_forms, worth_finding
 from authconform.spec.wording import same_words, typed_code
 
 if TYPE_CHECKING:  # the machine class is built at run time; type the mixin loosely
@@ -302,7 +303,7 @@ class Observations(_Base):
                     script.then(f'the "{label}" provider accepts each code from either phone')
         stored = any(where not in model.unsure for where in model.blobs)
         if stored:
-            script.then("no stored backup contains the user name, issuer or secret of any of "
+            script.then("no stored backup contains the user name, password or secret of any of "
                         f"{ACTOR}'s accounts")
         keyed = [phone for phone, p in model.phones.items()
                  if any(t.push and not t.pending for t in p.tiles)]
@@ -348,6 +349,7 @@ class Observations(_Base):
                                               if o.store is port.Store.MICROSOFT]}
         if stored and needs:
             words: list[tuple[str, list[bytes]]] = []
+            # the person's own data, where finding it is no chance (spec.readable)
             if "msa" in needs:
                 words += [("the Microsoft user name", plain_forms(cast.msa.username)),
                           ("the Microsoft password", plain_forms(cast.msa.password))]
@@ -355,19 +357,17 @@ class Observations(_Base):
                 if needs_of(site) in needs:
                     account = cast.sites[site]
                     words += [(f"the {site} user name", plain_forms(account.username)),
-                              (f"the {site} issuer", plain_forms(account.issuer)),
                               (f"the {site} secret", secret_forms(account.secret))]
             for org in ORGS:
                 if needs_of(org) in needs:
                     work = cast.work[("Alex", org)]
                     words += [(f"the {org} user name", plain_forms(work.username)),
-                              (f"the {org} password", plain_forms(work.password)),
-                              (f"the {org} organisation", plain_forms(cast.tenants[org].name))]
+                              (f"the {org} password", plain_forms(work.password))]
             for what, forms in words:
                 for rule, blobs in by_rule.items():
-                    if any(form in blob for form in forms for blob in blobs):
+                    if any(form in blob for form in worth_finding(forms) for blob in blobs):
                         self._fail(rule, f"{what} is readable in the cloud",
-                                   "no stored backup contains the user name, issuer or "
+                                   "no stored backup contains the user name, password or "
                                    f"secret of any of {ACTOR}'s accounts")
         traffic = self.world.traffic()
         new_traffic = [t.payload for t in traffic[self._traffic_seen:]]

@@ -8,7 +8,6 @@ short cast.
 
 from __future__ import annotations
 
-import base64
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,19 +35,6 @@ def needs_of(label: str) -> str:
     if label in ("Contoso", "Fabrikam"):
         return f"work:{label}"
     return f"site:{label}"
-
-
-def plain_forms(value: str) -> list[bytes]:
-    """The ways a text could sit readable in stored bytes or traffic (as steps/cast.py
-    looks for them)."""
-    forms = {value.encode(), value.lower().encode(), value.encode("utf-16-le")}
-    return [f for f in forms if f]
-
-
-def secret_forms(secret: str) -> list[bytes]:
-    """A base32 secret as typed and as the raw key bytes it stands for."""
-    padded = secret.upper() + "=" * (-len(secret) % 8)
-    return [*plain_forms(secret), base64.b32decode(padded)]
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ from authconform.proof.explore.vocabulary import (  # the predicates are used by
 )
 from authconform.spec.families import FAMILIES
 from authconform.spec.person import start_backup, start_recovery
+from authconform.spec.readable import carried
 
 __all__ = ["LATEST_VERSION", "Disagreement", "Explorer", "make_machine"]
 
@@ -608,8 +609,9 @@ class Explorer(Observations, RuleBasedStateMachine):
     @precondition(lambda self: self._any(_backup_off))
     @rule(pick=PICK)
     def alex_turns_on_backup_while_we_watch_the_network(self, pick: int) -> None:
-        """REQ-PRIVACY-01: turning backup on talks only to the Microsoft account
-        service, the backup key holder and the phone's own store."""
+        """REQ-PRIVACY-01: turning backup on carries nothing of the accounts to any
+        service but the Microsoft account service, the backup key holder and the phone's
+        own store."""
         phone = self._pick(pick, _backup_off)
         mark, written = len(self.world.traffic()), len(self.script.steps)
         self._turn_on_backup(phone, "right")
@@ -617,12 +619,25 @@ class Explorer(Observations, RuleBasedStateMachine):
             return  # refused: whatever was said is checked by its answer
         store = self._phone(phone).store
         allowed = {"msa", "key-service", STORE_SERVICES[store]}
-        called = {t.service for t in self.world.traffic()[mark:]}
-        if not called or not called <= allowed:
+        calls = self.world.traffic()[mark:]
+        # calls of the app's own are its choice; carrying the accounts to them is not
+        # (steps/inspection.py judges alike)
+        cast = self._cast()
+        names = {cast.msa.username, cast.msa.password, cast.msa.alternate_email or "",
+                 cast.msa.alternate_phone or ""}
+        names |= {a.username for a in cast.sites.values()} | set(cast.sites)
+        names |= {a.username for a in cast.work.values()} | {a.password for a in cast.work.values()}
+        secrets = [a.secret for a in cast.sites.values()]
+        sharing = sorted({t.service for t in calls if t.service not in allowed
+                          and carried(t.payload, names - {""}, secrets)})
+        if not calls or sharing:
             self.script.insert(written, "Given", "we start watching the network traffic")
-            self._fail("backup-traffic", f"turning backup on called {sorted(called)}",
-                       "every call since went to the Microsoft account service, the backup "
-                       f"key holder or {STORE_WORDS[store]}")
+            self._fail("backup-traffic",
+                       f"turning backup on told {sharing} of the accounts" if calls
+                       else "turning backup on called nothing",
+                       "no call since to any service but the Microsoft account service, the "
+                       f"backup key holder or {STORE_WORDS[store]} carries anything of "
+                       f"{ACTOR}'s accounts")
 
     @precondition(lambda self: self._any(_backup_off))
     @rule(pick=PICK, site=st.sampled_from(SITES))

@@ -163,12 +163,12 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "a registered phone's work account shows codes its organisation accepts"),
     # ---------------------------------------------------------------- privacy
     Rule("backup-traffic", ("REQ-PRIVACY-01",), _p(_APP, 4),
-         "turning backup on talks only to the account service, the key holder and the "
-         "phone's own store"),
+         "turning backup on carries nothing of the accounts to any service but the "
+         "account service, the key holder and the phone's own store"),
     Rule("administrator-sees-nothing", ("REQ-PRIVACY-02",), _p(_APP, 4),
          "an organisation's administrator sees nothing of the other accounts"),
     Rule("stored-secrets", ("REQ-PRIVACY-03", "REQ-SECURITY-01"), _p(_APP, 3),
-         "no backup stored in iCloud holds an account's user name, issuer or secret "
+         "no backup stored in iCloud holds an account's user name, password or secret "
          "readable"),
     Rule("stored-secrets-android", ("REQ-PRIVACY-06",), (),
          "on Android too, nothing of an account is readable in Microsoft's cloud storage "
