@@ -156,6 +156,29 @@ def test_not_applicable_requirement_is_unverified_and_names_the_capability():
     assert doc["verdict"] == "conformant"
 
 
+def test_a_pass_with_scenarios_left_out_for_a_capability_is_only_partly_verified():
+    # The check that the behaviour happens at all may be the one that could not run.
+    lacking = sc("shows", "not-applicable", "REQ-A-01",
+                 message="not-applicable: target lacks capability 'clock' (advance_clock)")
+    other_reading = sc("other", "not-applicable", "REQ-A-02",
+                       message="not-applicable: the target follows another reading")
+    doc = build([sc("quiet", "passed", "REQ-A-01"), lacking, other_reading, *ALL_PASS[1:]])
+    assert status_of(doc, "REQ-A-01") == "passed"
+    assert doc["coverage"]["partly"] == ["REQ-A-01"]  # a reading's scenarios: no gap
+    assert doc["coverage"]["verified"] == 1 and doc["coverage"]["needs"] == {"clock": 1}
+    assert "1 of 2 documented MUST requirements verified; 1 partly verified (REQ-A-01)" in (
+        verdict.coverage_line(doc))
+    assert doc["verdict"] == "conformant"
+    strict = verdict.build_document(
+        CATALOGUE, [sc("quiet", "passed", "REQ-A-01"), lacking, *ALL_PASS[1:]],
+        RunInfo(target_name="sim", target_version="1.0", capabilities=(), profile="current",
+                seed=7, selection="full", collection_errors=(), pytest_exit_status=0,
+                require_all=True), (), today=TODAY, generated_at=NOW)
+    assert strict["verdict"] == "non-conformant"
+    assert "MUST requirement REQ-A-01 is partly verified (needs clock; --require-all)" in (
+        strict["reasons"])
+
+
 def test_requirements_outside_the_profile_are_not_judged():
     current = build(ALL_PASS)
     assert "REQ-B-01" not in [r["id"] for r in current["requirements"]]

@@ -73,7 +73,9 @@ gate. Only requirements whose ``profiles`` contain the run's profile are judged.
 Coverage: ``doc["coverage"]`` says how many documented MUST requirements were verified
 (passed, failed or waived: a scenario ran and checked them) and why the others were not
 (the capability the target lacks, not selected, an error), so "conformant" never hides
-what was not checked; the verdict line repeats it.
+what was not checked; the verdict line repeats it. A requirement that passed while some
+of its scenarios could not run for a missing capability is *partly* verified
+(``coverage.partly``): not counted as verified, and unverified under *require all*.
 
 Selection: a run restricted with ``-k``/``-m``/tags or node ids is *partial*, and a run
 of one shard (``--shard K/N``) covers only its slice. There an uncovered MUST requirement
@@ -105,7 +107,7 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when avai
 
 # 1.4: totals.exploratory, requirements[].catalogue; 1.5: target.port_version and
 # target.port_note, readings (declared or found)
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 
 PASSED = "passed"
 FAILED = "failed"
@@ -307,6 +309,12 @@ def missing_capability(message: str | None) -> str | None:
 _CAPABILITIES = frozenset(c.value for c in Capability)
 
 
+def _missing(scenarios: Iterable[ScenarioResult]) -> list[str]:
+    """The capabilities for lack of which some of these scenarios could not run."""
+    return sorted({c for s in scenarios if s.status == NOT_APPLICABLE
+                   if (c := missing_capability(s.message))})
+
+
 def unverified_because(status: str, scenarios: Sequence[ScenarioResult],
                        selected_all: bool, not_selected: str = "not selected") -> list[str]:
     """Why a requirement with this status was not verified, in a few words each:
@@ -430,8 +438,7 @@ def build_document(
         }
         if r.catalogue:  # a user's requirement (run --catalogue FILE), judged as ours
             entry["catalogue"] = r.catalogue
-        missing = sorted({c for s in j.scenarios if s.status == NOT_APPLICABLE
-                          if (c := missing_capability(s.message))})
+        missing = _missing(j.scenarios)
         if missing:
             entry["missing_capabilities"] = missing
         if j.status == BLOCKED:
@@ -628,26 +635,45 @@ def _gate_reasons(gated: Sequence[_Judged], selected_all: bool, require_all: boo
         elif require_all and j.status in (NOT_APPLICABLE, UNCOVERED):
             because = ", ".join(unverified_because(j.status, j.scenarios, selected_all))
             reasons.append(f"{label} {rid} is unverified ({because}; --require-all)")
+        elif require_all and j.status == PASSED and (needs := _missing(j.scenarios)):
+            reasons.append(f"{label} {rid} is partly verified (needs "
+                           f"{', '.join(needs)}; --require-all)")
     return reasons
 
 
 def grade(requirements: Sequence[Mapping[str, Any]], kind: str) -> dict[str, Any]:
     """How the MUST requirements of one kind came out: how many were verified, which
-    failed, which were not verified and why (``needs``: reason -> how many)."""
+    failed, which were not verified and why (``needs``: reason -> how many).
+
+    A requirement that passed while some of its scenarios could not run for a capability
+    the target lacks is *partly* verified: what ran passed, but its other checks (often
+    the ones that show the behaviour happens at all) never ran. It is not counted as
+    verified, and what it needs is counted with the unverified ones' needs."""
     must = [r for r in requirements if r["kind"] == kind and r["level"] == "MUST"]
     unverified = [r for r in must if r["status"] not in VERIFIED]
+    partly = [r for r in must if is_partly_verified(r)]
     needs: dict[str, int] = {}
     for r in unverified:
         for because in r.get("unverified_because", ()):
             needs[because] = needs.get(because, 0) + 1
+    for r in partly:
+        for capability in r["missing_capabilities"]:
+            needs[capability] = needs.get(capability, 0) + 1
     failed = [r["id"] for r in must if r["status"] == FAILED]
     errors = [r["id"] for r in must if r["status"] == ERROR]
     status = (FAILED if failed else ERROR if errors
-              else "incomplete" if unverified else PASSED)
-    return {"status": status, "must": len(must), "verified": len(must) - len(unverified),
+              else "incomplete" if unverified or partly else PASSED)
+    return {"status": status, "must": len(must),
+            "verified": len(must) - len(unverified) - len(partly),
             "passed": sum(r["status"] == PASSED for r in must), "failed": failed,
             "unverified": [r["id"] for r in unverified],
+            "partly": [r["id"] for r in partly],
             "needs": dict(sorted(needs.items(), key=lambda kv: (-kv[1], kv[0])))}
+
+
+def is_partly_verified(requirement: Mapping[str, Any]) -> bool:
+    """Passed, with scenarios left out for capabilities the target lacks."""
+    return requirement["status"] == PASSED and bool(requirement.get("missing_capabilities"))
 
 
 # ---------------------------------------------------------------- the verdict line
@@ -693,8 +719,11 @@ def coverage_line(doc: Mapping[str, Any]) -> str:
         text = f"{c['verified']} of {c['must']} documented MUST requirements verified"
     if c.get("failed"):  # "verified" counts the failed ones: say how many those are
         text += f" ({len(c['failed'])} failed)"
-    if c["unverified"]:
-        text += f"; {len(c['unverified'])} unverified" + _needs_text(c["needs"])
+    if c.get("partly"):
+        text += f"; {len(c['partly'])} partly verified ({_ids(c['partly'])})"
+    if c["unverified"] or c.get("partly"):
+        text += (f"; {len(c['unverified'])} unverified" if c["unverified"] else "")
+        text += _needs_text(c["needs"])
     return text
 
 
@@ -715,8 +744,11 @@ def robustness_line(doc: Mapping[str, Any]) -> str:
     text = f"robustness {r['status']} ({where}): {r['passed']} of {r['must']} MUST passed"
     if r["failed"]:
         text += f"; failed: {_ids(r['failed'])}"
-    if r["unverified"]:
-        text += f"; {len(r['unverified'])} unverified" + _needs_text(r["needs"])
+    if r.get("partly"):
+        text += f"; {len(r['partly'])} partly verified"
+    if r["unverified"] or r.get("partly"):
+        text += (f"; {len(r['unverified'])} unverified" if r["unverified"] else "")
+        text += _needs_text(r["needs"])
     return text
 
 
@@ -726,7 +758,7 @@ def reasons_line(doc: Mapping[str, Any]) -> str:
     groups: dict[tuple[str, str], list[str]] = {}
     other: list[str] = []
     pattern = re.compile(r"^((?:robustness )?MUST requirement) (\S+) (failed|is uncovered|"
-                         r"is unverified|is blocked)")
+                         r"is unverified|is partly verified|is blocked)")
     for reason in doc.get("reasons", []):
         if reason.startswith(SOURCE_REASON_PREFIXES):
             continue  # said once, at the end (review_line)

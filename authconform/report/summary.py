@@ -25,12 +25,16 @@ def summary_grades(doc: Mapping[str, Any]) -> list[str]:
     scope = verdict.scope_prefix(doc)
     lines = [f"**Coverage:** {_md(scope + verdict.coverage_line(doc))}", ""]
     c = doc["coverage"]
-    if c["unverified"]:
+    partly = c.get("partly", [])
+    if c["unverified"] or partly:
         by_reason: dict[str, list[str]] = {}
         for req in doc["requirements"]:
             if req["id"] in c["unverified"]:
                 for because in req.get("unverified_because", ["unverified"]):
                     by_reason.setdefault(because, []).append(req["id"])
+            elif req["id"] in partly:  # what ran passed; the rest needs these
+                because = f"partly: {', '.join(req['missing_capabilities'])}"
+                by_reason.setdefault(because, []).append(req["id"])
         lines += ["| Unverified because | Documented MUST requirements |", "|---|---|"]
         lines += [f"| {_md(because)} | {', '.join(ids)} |"
                   for because, ids in sorted(by_reason.items(), key=lambda kv: -len(kv[1]))]
