@@ -65,7 +65,7 @@ Feature: A lost phone
       And Alex approves the sign-in on the "<old phone>"
       # what the app says is its own: the documents say only that the sign-in fails
       Then the sign-in is not approved
-      And the "Contoso" account on the "<old phone>" shows a code its provider refuses
+      And the "Contoso" account on the "<old phone>" makes no code its provider accepts
 
       @ios
       Examples: iPhone
@@ -131,7 +131,7 @@ Feature: A lost phone
       And Alex has typed the code and URL from the QR code to recover the "Contoso" account on the "<new phone>"
       And the "Contoso" administrator still sees the "<old phone>" as registered
       When "Contoso" unregisters the "<old phone>"
-      Then the "Contoso" account on the "<old phone>" shows a code its provider refuses
+      Then the "Contoso" account on the "<old phone>" makes no code its provider accepts
 
       @ios
       Examples: iPhone

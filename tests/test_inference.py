@@ -5,6 +5,7 @@ declared reading is judged under that reading only."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import subprocess
@@ -284,7 +285,7 @@ def test_a_value_with_no_scenario_in_the_run_is_followed_when_every_other_fails(
     told = doc["readings"]["existing_accounts"]
     assert told["followed"] == "same" and told["untested"] is True
     assert doc["verdict"] == "conformant"
-    assert "(none of its scenarios is in this run)" in verdict.readings_line(doc)
+    assert "(none of its scenarios ran)" in verdict.readings_line(doc)
     # with every value in the run, the same failure is no excuse
     doc = build([sc("any", "failed", r, "any"), sc("same", "failed", r, "same")])
     assert doc["verdict"] == "non-conformant"
@@ -292,6 +293,27 @@ def test_a_value_with_no_scenario_in_the_run_is_followed_when_every_other_fails(
     for partial in ({"selection": "partial"}, {"shard": (1, 2)}):
         doc = build([sc("any", "failed", r, "any")], **partial)  # type: ignore[arg-type]
         assert doc["readings"]["existing_accounts"]["state"] == "mixed"
+
+
+def test_a_value_whose_scenarios_could_not_run_is_followed_when_every_other_fails() -> None:
+    """A target without the faults capability cannot run the restore-sign-in red dot's
+    scenarios: one that follows that reading and declares nothing fails only the other
+    reading's, and must not be called mixed -- in a selection or a shard too, since the
+    same target could not run them there either."""
+    r = Reading.RED_DOT
+    lacking = dataclasses.replace(
+        sc("restore", "not-applicable", r, "restore_sign_in"),
+        message="not-applicable: target lacks capability 'faults' (inject_fault)")
+    for partial in ({}, {"selection": "partial"}, {"shard": (1, 2)}):
+        doc = build([sc("lapse", "failed", r, "out_of_date"), lacking,
+                     sc("plain", "passed", req="REQ-A-02")], **partial)  # type: ignore[arg-type]
+        told = doc["readings"]["red_dot"]
+        assert told["followed"] == "restore_sign_in" and told["untested"] is True, told
+        assert not any("follows no one reading" in x for x in doc["reasons"]), doc["reasons"]
+    # one scenario of the value that failed is a contradiction again
+    doc = build([sc("lapse", "failed", r, "out_of_date"), lacking,
+                 sc("restore2", "failed", r, "restore_sign_in")])
+    assert doc["readings"]["red_dot"]["state"] == "mixed"
 
 
 def test_an_error_under_a_reading_not_followed_is_still_an_error() -> None:

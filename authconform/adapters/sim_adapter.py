@@ -53,6 +53,10 @@ class SimAdapter:
             target.declare(f"sim~{variant}")  # the variant declares what it changed
             if not VARIANTS[variant].declares_readings:  # ... or leaves the gate to find it
                 target.info = dataclasses.replace(target.info, readings={})
+            if VARIANTS[variant].lacks:  # ... and does without what its adapter cannot do
+                target.info = dataclasses.replace(target.info, capabilities=frozenset(
+                    c for c in target.info.capabilities
+                    if c.value not in VARIANTS[variant].lacks))
         if self.config.mutant:
             from authconform.alterations import mutants as catalogue
 

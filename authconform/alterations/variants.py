@@ -46,6 +46,8 @@ class Variant:
     # False: the variant declares no reading at all (TargetInfo.readings empty), like an
     # app team that never read port.Reading; the gate must find the readings it follows
     declares_readings: bool = True
+    # capabilities the variant's target does without, as a real app's adapter may
+    lacks: frozenset[str] = frozenset()
 
     def __repr__(self) -> str:
         return f"Variant({self.name!r})"
@@ -54,12 +56,13 @@ class Variant:
 VARIANTS: dict[str, Variant] = {}
 
 
-def variant(name: str, description: str, *, declares_readings: bool = True
+def variant(name: str, description: str, *, declares_readings: bool = True,
+            lacks: frozenset[str] = frozenset()
             ) -> Callable[[Callable[[World], None]], Callable[[World], None]]:
     def register(apply: Callable[[World], None]) -> Callable[[World], None]:
         if name in VARIANTS:
             raise ValueError(f"duplicate variant {name!r}")
-        VARIANTS[name] = Variant(name, description, apply, declares_readings)
+        VARIANTS[name] = Variant(name, description, apply, declares_readings, lacks)
         return apply
 
     return register
@@ -1028,3 +1031,67 @@ def _(world: World) -> None:
         original(device_online, device_id, service, line, *rest)
 
     wrap(world.network, "call", call)
+
+
+@variant("lost-phone-drops-its-work-tile",
+         "once the app learns its organisation unregistered the phone (an approval "
+         "refused, or showing its accounts or codes while online), it removes that work "
+         "account's tile")
+def _(world: World) -> None:
+    def prune(app: Authenticator) -> None:
+        if not app.device.online:
+            return
+        for entry in list(app.state.entries):
+            tenant = world.tenants.get(entry.tenant_id or "")
+            if entry.kind != WORK or entry.needs_verification or tenant is None:
+                continue
+            registration = tenant.registrations.get((entry.username.lower(), app.device.id))
+            if registration is not None and not registration.registered:
+                app.state.entries.remove(entry)
+                app.device.push_keys.pop(entry.id, None)
+                app._changed("Removed an account your organisation no longer allows here.")
+
+    def looked_at(app: Authenticator, original: Callable[..., Any], *args: Any) -> Any:
+        prune(app)
+        return original(*args)
+
+    def approve(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
+        try:
+            return original(*args)
+        except Refusal as refused:
+            if refused.code is Code.DEVICE_UNREGISTERED:
+                prune(app)
+            raise
+
+    wrap_app(world, "current_code", looked_at)
+    wrap_app(world, "actions_of", looked_at)
+    wrap_app(world, "approve_push", approve)
+
+
+@variant("other-account-told-no-backup",
+         "signing in again to an out-of-date backup with another Microsoft account than "
+         "the recovery account is answered NO_BACKUP_FOUND (that account holds none)")
+def _(world: World) -> None:
+    def sign_in(app: Authenticator, original: Callable[..., Done], password: str,
+                username: str | None = None) -> Done:
+        try:
+            return original(password, username)
+        except Refusal as refused:
+            backup = app.state.backup
+            if (refused.code is Code.SIGN_IN_FAILED and username is not None
+                    and backup is not None and backup.recovery_username
+                    and username.strip().lower() != backup.recovery_username.lower()):
+                raise Refusal(Code.NO_BACKUP_FOUND, "This Microsoft account holds no "
+                              "backup of this app. Sign in with your recovery account."
+                              ) from refused
+            raise
+
+    wrap_app(world, "sign_in_to_update_backup", sign_in)
+
+
+@variant("restore-sign-in-red-dot-without-faults",
+         "follows the red dot's restore-sign-in reading and declares no reading; its "
+         "adapter cannot inject faults, so none of that reading's scenarios can run",
+         declares_readings=False, lacks=frozenset({"faults"}))
+def _(world: World) -> None:
+    _rules(world, red_dot="restore_sign_in")

@@ -13,9 +13,11 @@ reading, and this module decides afterwards, from the results alone:
   decide again from the raw results of every shard;
 * when no value holds although some scenario failed, but in a *whole* run (not a
   selection, not one shard) a value has no scenario at all (its profile deselects them:
-  the narrow existing-accounts reading has scenarios under ``current`` only), nothing
-  contradicts that value: the target is found to follow it, marked ``untested`` -- the
-  footing of a target that declares it, whose other values' scenarios never run;
+  the narrow existing-accounts reading has scenarios under ``current`` only), or in any
+  run every scenario of a value was not-applicable (the restore-sign-in red dot needs
+  the ``faults`` capability), nothing contradicts that value: the target is found to
+  follow it, marked ``untested`` -- the footing of a target that declares it, whose
+  other values' scenarios never run;
 * else, when no value holds although some scenario failed, the target *mixes*
   readings: the scenarios keep their statuses (their requirements fail) and the gate
   names, for each value, a scenario that contradicted it;
@@ -64,7 +66,7 @@ class Decision:
     followed: str | None = None
     holds: tuple[str, ...] = ()  # every value whose scenarios all passed
     contradiction: str | None = None  # mixed: what contradicted what
-    untested: bool = False  # followed, but none of its scenarios is in this run
+    untested: bool = False  # followed, but none of its scenarios ran in this run
     # per value: the ids of its scenarios that passed and that failed or were blocked
     evidence: Mapping[str, Mapping[str, list[str]]] = field(default_factory=dict)
 
@@ -99,7 +101,7 @@ class Decision:
             also = [v for v in self.holds if v != self.followed]
             return (f"{self.reading}: found to follow {self.followed!r}"
                     + (f" (also consistent with {', '.join(map(repr, also))})" if also else "")
-                    + (" (none of its scenarios is in this run)" if self.untested else ""))
+                    + (" (none of its scenarios ran)" if self.untested else ""))
         if self.contradiction:
             return f"{self.reading}: mixed -- {self.contradiction}"
         return f"{self.reading}: undecided (no scenario of it passed or failed)"
@@ -139,11 +141,18 @@ def decide(scenarios: Sequence[_Scenario], declared: Mapping[str, str],
                 said.append(f"{value!r}: no scenario of it passed")
         absent = [v for v in READINGS[reading]
                   if not any(v in s.readings[name] for s in tagged)]
+        # every scenario of the value was not-applicable (a capability the target lacks):
+        # it could not run here, nor in any shard of this target, so nothing contradicts it
+        untried = [v for v in READINGS[reading] if v not in absent
+                   and all(s.status == _NOT_APPLICABLE for s in tagged
+                           if v in s.readings[name])]
+        open_ = [v for v in READINGS[reading]
+                 if v in untried or (v in absent and whole_run)]
         failed = any(e["failed"] for e in evidence.values())
         if holds:
             out.append(Decision(name, followed=holds[0], holds=tuple(holds), evidence=evidence))
-        elif failed and absent and whole_run:
-            out.append(Decision(name, followed=absent[0], untested=True, evidence=evidence))
+        elif failed and open_:
+            out.append(Decision(name, followed=open_[0], untested=True, evidence=evidence))
         else:
             out.append(Decision(name, contradiction="; ".join(said) if failed else None,
                                 evidence=evidence))

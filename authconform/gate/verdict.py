@@ -688,7 +688,7 @@ def reading_words(name: str, entry: Mapping[str, Any]) -> str:
         also = [v for v in entry.get("holds", []) if v != entry["followed"]]
         return (f"{name} found to follow {entry['followed']!r}"
                 + (f" (also consistent with {', '.join(map(repr, also))})" if also else "")
-                + (" (none of its scenarios is in this run)" if entry.get("untested") else ""))
+                + (" (none of its scenarios ran)" if entry.get("untested") else ""))
     if state == "mixed":
         return f"{name} mixed ({entry.get('contradiction', '')})"
     return f"{name} undecided"

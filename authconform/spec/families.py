@@ -29,8 +29,12 @@ FAMILIES: dict[str, frozenset[C]] = {
     "account problem": frozenset({C.SIGN_IN_FAILED, C.SERVICE_UNAVAILABLE,
                                   C.SIGN_IN_REQUIRED}),
     # 000 troubleshooting, out-of-date backup: only the account that first made the
-    # backup may update it; another one is a failed sign-in or a renewed request to sign in.
-    "not the recovery account": frozenset({C.SIGN_IN_FAILED, C.SIGN_IN_REQUIRED}),
+    # backup may update it; how another is turned away is not said. A failed sign-in, a
+    # renewed request to sign in, "this account holds no backup", or "backup is already
+    # on with another account" are each a faithful way to say it.
+    "not the recovery account": frozenset({C.SIGN_IN_FAILED, C.SIGN_IN_REQUIRED,
+                                           C.NO_BACKUP_FOUND, C.RECOVERY_ACCOUNT_IN_USE,
+                                           C.BACKUP_ALREADY_ON}),
     # 000 account problems, 002 network or password problems: on an iPhone the backup is
     # reached only through iCloud signed in with the same Apple ID. Without iCloud an app
     # may ask for the sign-in, or find no backup there: both are that one consequence.
