@@ -920,6 +920,43 @@ def probe_three_phones(s: Scene) -> Any:
             for p in (old, new, spare)]
 
 
+def probe_two_new_phones_codes(s: Scene) -> Any:
+    """Recovered on two new phones: the two new phones' personal codes differ, at one
+    instant or, should they agree by chance, one code period later."""
+    _old, new = s.old_and_new(sites=False)
+    spare = s.phone()
+    assert s.recover(new) == "OK" and s.recover(spare) == "OK"
+    differ = []
+    for _ in range(2):
+        differ.append(s.code(new, s.msa.username) != s.code(spare, s.msa.username))
+        s.world.advance_clock(s.target.info.parameters["msa_code_period_s"] or 30)
+    return any(differ)
+
+
+def probe_waiting_after_restart(s: Scene) -> Any:
+    """A waiting personal push account, the app closed and opened again: it still
+    waits, shows no code and cannot approve a sign-in."""
+    _old, new = s.old_and_new(push=True)
+    assert s.recover(new) == "OK"
+    s.app.restart_app(new)
+    request = s.world.request_push(s.msa.id)
+    approved = s.app.approve_push(new, request).ok
+    return (s.entry(new, s.msa.username).needs_verification, s.code(new, s.msa.username),
+            approved)
+
+
+def probe_second_lapse(s: Scene) -> Any:
+    """Signed in again from the red dot, then the sign-in lapses once more: the mark is
+    back."""
+    old, _ = s.old_and_new()
+    s.world.lapse_recovery_sign_in(s.msa.id)
+    assert s.app.sign_in_to_update_backup(old, s.msa.password).ok
+    cleared = s.app.screen(old).red_dot
+    s.world.lapse_recovery_sign_in(s.msa.id)
+    assert s.add_site(old, s.google).ok
+    return cleared, s.app.screen(old).red_dot
+
+
 def probe_signed_in_account_guards(s: Scene) -> Any:
     """Backup turned on with the second account while the first is in the app."""
     old = s.phone()
@@ -1190,6 +1227,9 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "other_platform_attempt": (probe_other_platform_attempt,
                                ("BACKUP_ON_OTHER_PLATFORM", "OK", ["GitHub"])),
     "three_phones": (probe_three_phones, [True, True, True]),
+    "two_new_phones_codes": (probe_two_new_phones_codes, True),
+    "waiting_after_restart": (probe_waiting_after_restart, (True, None, False)),
+    "second_lapse": (probe_second_lapse, (False, True)),
     "signed_in_account_guards": (probe_signed_in_account_guards, ("OK", ["Microsoft"])),
     "admin_on_ending": (probe_admin_on_ending, True),
     "admin_on_verification": (probe_admin_on_verification, True),
@@ -1215,6 +1255,9 @@ PROBE_OF: dict[str, str] = {
     "waiting_change_forgotten_on_app_restart": "offline_change_across_restart",
     "other_platform_attempt_drops_the_backup": "other_platform_attempt",
     "third_phone_evicts_the_first_credential": "three_phones",
+    "later_phones_share_the_first_new_credential": "two_new_phones_codes",
+    "app_restart_finishes_verification": "waiting_after_restart",
+    "second_lapse_never_marked": "second_lapse",
     "backup_paired_with_the_app_account": "signed_in_account_guards",
     "administrator_told_when_backup_ends": "admin_on_ending",
     "administrator_told_of_personal_verification": "admin_on_verification",
