@@ -957,6 +957,25 @@ def probe_second_lapse(s: Scene) -> Any:
     return cleared, s.app.screen(old).red_dot
 
 
+def probe_os_switch_twice(s: Scene) -> Any:
+    """A backup made on an iPhone, recovery tried twice on an Android phone: refused
+    both times, nothing restored."""
+    _old, _ = s.old_and_new("ios")
+    android = s.phone("android")
+    return s.recover(android), s.recover(android), s.labels(android)
+
+
+def probe_unregistered_first(s: Scene) -> Any:
+    """The organisation unregisters the lost phone before the work account is
+    re-activated on the new one: the new phone's code works."""
+    old, new, entry = _pending_work(s)
+    s.world.unregister_device(s.contoso.id, old)
+    qr = s.world.issue_activation_qr(s.contoso.id, s.work.id)
+    answer = s.app.enter_activation_to_recover(new, entry.id, qr.code, qr.url).code.value
+    return answer, s.world.provider_accepts_code(s.work.id, s.code(new, s.work.username) or "",
+                                                 new)
+
+
 def probe_signed_in_account_guards(s: Scene) -> Any:
     """Backup turned on with the second account while the first is in the app."""
     old = s.phone()
@@ -1230,6 +1249,9 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "two_new_phones_codes": (probe_two_new_phones_codes, True),
     "waiting_after_restart": (probe_waiting_after_restart, (True, None, False)),
     "second_lapse": (probe_second_lapse, (False, True)),
+    "unregistered_first": (probe_unregistered_first, ("OK", True)),
+    "os_switch_twice": (probe_os_switch_twice, ("BACKUP_ON_OTHER_PLATFORM",
+                                                "BACKUP_ON_OTHER_PLATFORM", [])),
     "signed_in_account_guards": (probe_signed_in_account_guards, ("OK", ["Microsoft"])),
     "admin_on_ending": (probe_admin_on_ending, True),
     "admin_on_verification": (probe_admin_on_verification, True),
@@ -1258,6 +1280,8 @@ PROBE_OF: dict[str, str] = {
     "later_phones_share_the_first_new_credential": "two_new_phones_codes",
     "app_restart_finishes_verification": "waiting_after_restart",
     "second_lapse_never_marked": "second_lapse",
+    "second_attempt_after_os_switch_restores": "os_switch_twice",
+    "unregistering_blocks_later_phones": "unregistered_first",
     "backup_paired_with_the_app_account": "signed_in_account_guards",
     "administrator_told_when_backup_ends": "admin_on_ending",
     "administrator_told_of_personal_verification": "admin_on_verification",
