@@ -976,6 +976,21 @@ def probe_unregistered_first(s: Scene) -> Any:
                                                  new)
 
 
+def probe_admin_on_scanned_recovery(s: Scene) -> Any:
+    """Scanning a new QR code to recover the work account: the administrator's view
+    names none of the other accounts."""
+    _old, new = s.old_and_new(push=True, work=True)
+    assert s.recover(new) == "OK"
+    entry = s.entry(new, s.work.username)
+    s.app.scan_qr_to_recover(new, entry.id, b"")  # the first scan asks for the camera
+    s.app.answer_camera_prompt(new, True)
+    qr = s.world.issue_activation_qr(s.contoso.id, s.work.id)
+    assert s.app.scan_qr_to_recover(new, entry.id, qr.png).ok
+    view = s.world.admin_view(s.contoso.id)
+    text = " ".join(view.events + view.accounts_seen).lower()
+    return [name for name in (s.github.username, s.msa.username) if name.lower() in text]
+
+
 def probe_signed_in_account_guards(s: Scene) -> Any:
     """Backup turned on with the second account while the first is in the app."""
     old = s.phone()
@@ -1250,6 +1265,7 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "waiting_after_restart": (probe_waiting_after_restart, (True, None, False)),
     "second_lapse": (probe_second_lapse, (False, True)),
     "unregistered_first": (probe_unregistered_first, ("OK", True)),
+    "admin_on_scanned_recovery": (probe_admin_on_scanned_recovery, []),
     "os_switch_twice": (probe_os_switch_twice, ("BACKUP_ON_OTHER_PLATFORM",
                                                 "BACKUP_ON_OTHER_PLATFORM", [])),
     "signed_in_account_guards": (probe_signed_in_account_guards, ("OK", ["Microsoft"])),
@@ -1282,6 +1298,7 @@ PROBE_OF: dict[str, str] = {
     "second_lapse_never_marked": "second_lapse",
     "second_attempt_after_os_switch_restores": "os_switch_twice",
     "unregistering_blocks_later_phones": "unregistered_first",
+    "administrator_told_on_scanned_recovery": "admin_on_scanned_recovery",
     "backup_paired_with_the_app_account": "signed_in_account_guards",
     "administrator_told_when_backup_ends": "admin_on_ending",
     "administrator_told_of_personal_verification": "admin_on_verification",
