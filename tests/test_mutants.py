@@ -991,6 +991,24 @@ def probe_admin_on_scanned_recovery(s: Scene) -> Any:
     return [name for name in (s.github.username, s.msa.username) if name.lower() in text]
 
 
+def probe_existing_after_cut(s: Scene) -> Any:
+    """A recovery refused with no network, then an account from the backup typed in back
+    online: the next recovery is refused for it."""
+    _old, new = s.old_and_new()
+    s.world.set_device_online(new, False)
+    first = s.recover(new)
+    s.world.set_device_online(new, True)
+    assert s.add_site(new).ok
+    return first, s.recover(new), s.labels(new)
+
+
+def probe_existing_three_times(s: Scene) -> Any:
+    """An account from the backup on the new phone: three recoveries, three refusals."""
+    _old, new = s.old_and_new()
+    assert s.add_site(new).ok
+    return [s.recover(new) for _ in range(3)], s.labels(new)
+
+
 def probe_signed_in_account_guards(s: Scene) -> Any:
     """Backup turned on with the second account while the first is in the app."""
     old = s.phone()
@@ -1266,6 +1284,9 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "second_lapse": (probe_second_lapse, (False, True)),
     "unregistered_first": (probe_unregistered_first, ("OK", True)),
     "admin_on_scanned_recovery": (probe_admin_on_scanned_recovery, []),
+    "existing_after_cut": (probe_existing_after_cut,
+                           ("NETWORK_UNAVAILABLE", "EXISTING_ACCOUNTS", ["GitHub"])),
+    "existing_three_times": (probe_existing_three_times, (["EXISTING_ACCOUNTS"] * 3, ["GitHub"])),
     "os_switch_twice": (probe_os_switch_twice, ("BACKUP_ON_OTHER_PLATFORM",
                                                 "BACKUP_ON_OTHER_PLATFORM", [])),
     "signed_in_account_guards": (probe_signed_in_account_guards, ("OK", ["Microsoft"])),
@@ -1299,6 +1320,8 @@ PROBE_OF: dict[str, str] = {
     "second_attempt_after_os_switch_restores": "os_switch_twice",
     "unregistering_blocks_later_phones": "unregistered_first",
     "administrator_told_on_scanned_recovery": "admin_on_scanned_recovery",
+    "cut_recovery_lifts_existing_check": "existing_after_cut",
+    "third_attempt_lifts_existing_check": "existing_three_times",
     "backup_paired_with_the_app_account": "signed_in_account_guards",
     "administrator_told_when_backup_ends": "admin_on_ending",
     "administrator_told_of_personal_verification": "admin_on_verification",
