@@ -1009,6 +1009,17 @@ def probe_existing_three_times(s: Scene) -> Any:
     return [s.recover(new) for _ in range(3)], s.labels(new)
 
 
+def probe_older_major_backup(s: Scene) -> Any:
+    """Backups made at the lowest versions, recovered on new phones of the next major
+    version."""
+    answers = []
+    for platform, made, read in (("ios", "5.7.0", "6.0.0"), ("android", "6.6.0", "7.0.0")):
+        old = s.phone(platform, made)
+        assert s.add_site(old).ok and s.backup(old).ok
+        answers.append(s.recover(s.phone(platform, read)))
+    return answers
+
+
 def probe_signed_in_account_guards(s: Scene) -> Any:
     """Backup turned on with the second account while the first is in the app."""
     old = s.phone()
@@ -1287,6 +1298,7 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "existing_after_cut": (probe_existing_after_cut,
                            ("NETWORK_UNAVAILABLE", "EXISTING_ACCOUNTS", ["GitHub"])),
     "existing_three_times": (probe_existing_three_times, (["EXISTING_ACCOUNTS"] * 3, ["GitHub"])),
+    "older_major_backup": (probe_older_major_backup, ["OK", "OK"]),
     "os_switch_twice": (probe_os_switch_twice, ("BACKUP_ON_OTHER_PLATFORM",
                                                 "BACKUP_ON_OTHER_PLATFORM", [])),
     "signed_in_account_guards": (probe_signed_in_account_guards, ("OK", ["Microsoft"])),
@@ -1322,6 +1334,7 @@ PROBE_OF: dict[str, str] = {
     "administrator_told_on_scanned_recovery": "admin_on_scanned_recovery",
     "cut_recovery_lifts_existing_check": "existing_after_cut",
     "third_attempt_lifts_existing_check": "existing_three_times",
+    "newer_major_finds_no_older_backup": "older_major_backup",
     "backup_paired_with_the_app_account": "signed_in_account_guards",
     "administrator_told_when_backup_ends": "admin_on_ending",
     "administrator_told_of_personal_verification": "admin_on_verification",
