@@ -1335,6 +1335,7 @@ PROBE_OF: dict[str, str] = {
     "cut_recovery_lifts_existing_check": "existing_after_cut",
     "third_attempt_lifts_existing_check": "existing_three_times",
     "newer_major_finds_no_older_backup": "older_major_backup",
+    "scanned_accounts_not_backed_up_on_iphone": "scanned_backed_up",
     "backup_paired_with_the_app_account": "signed_in_account_guards",
     "administrator_told_when_backup_ends": "admin_on_ending",
     "administrator_told_of_personal_verification": "admin_on_verification",
