@@ -112,6 +112,27 @@ Feature: Verification codes after recovery
       | old phone         | new phone         | spare phone         |
       | old Android phone | new Android phone | spare Android phone |
 
+  # Every phone the account is recovered on gets its own credential (000 and 002 "To
+  # recover your information"): two new phones differ from each other as well.
+  @codes @REQ-CODES-01
+  Scenario Outline: Recovered on two new phones, the two new phones show different Microsoft account codes
+    Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    And Alex has the app on the "<spare phone>"
+    And Alex has recovered the backup on the "<new phone>"
+    And Alex has recovered the backup on the "<spare phone>"
+    Then the "Microsoft" codes on the "<new phone>" and the "<spare phone>" differ, at this instant or one declared code period later
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  | spare phone  |
+      | old iPhone | new iPhone | spare iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         | spare phone         |
+      | old Android phone | new Android phone | spare Android phone |
+
   @codes @REQ-CODES-02 @negative @reading-other_phone_code-refused
   Scenario Outline: A Microsoft account code offered as the other phone's is refused
     Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"

@@ -156,6 +156,50 @@ Feature: Recovery while accounts already exist
         | old phone         | new phone         |
         | old Android phone | new Android phone |
 
+    # Nor a recovery the network cut off: the next attempt is a new one, checked again.
+    @existing @REQ-EXISTING-01 @negative
+    Scenario Outline: A recovery cut off by the network does not lift the rule afterwards
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has tried to begin recovery on the "<new phone>" while it had no network connection
+      And Alex has added the "GitHub" account to the "<new phone>"
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "EXISTING_ACCOUNTS"
+      And the refusal left the "<new phone>" with the accounts "GitHub" and no others
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    # Nor asking again and again: the documents set no number of refusals after which
+    # recovery goes ahead (000 and 002 "Existing Authenticator app accounts").
+    @existing @REQ-EXISTING-01 @negative
+    Scenario Outline: Recovery tried three times in a row is refused every time
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has added the "GitHub" account to the "<new phone>"
+      And Alex has tried to begin recovery on the "<new phone>" while it holds accounts
+      And Alex has tried to begin recovery on the "<new phone>" while it holds accounts
+      When Alex begins recovery on the "<new phone>"
+      Then recovery is refused with "EXISTING_ACCOUNTS"
+      And the refusal left the "<new phone>" with the accounts "GitHub" and no others
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
     # An account from the backup blocks under both readings, so this one holds under each.
     @existing @REQ-EXISTING-02 @negative @ios
     Scenario: A recovery refused for an account from the backup changes nothing

@@ -101,6 +101,33 @@ Feature: A lost phone
         | old phone         | new phone         |
         | old Android phone | new Android phone |
 
+    # Neither document orders Alex's re-activation and the organisation's unregistering
+    # (000 "FAQs", 000 and 002 "more verification for work or school accounts"): with
+    # the old phone unregistered first, the new phone's registration still works.
+    @lost @REQ-LOST-02 @profile-current
+    Scenario Outline: The old phone unregistered before Alex re-activates, the new phone works
+      Given Alex has backed up the accounts "Contoso with sign-in notifications" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      When "Contoso" unregisters the "<old phone>"
+      And "Contoso" gives Alex a new QR code
+      And Alex types the code and URL from the QR code to recover the "Contoso" account on the "<new phone>"
+      Then the app answers "OK"
+      And the "Contoso" account on the "<new phone>" shows a code its provider accepts
+      When Alex signs in to the "Contoso" account elsewhere
+      And Alex approves the sign-in on the "<new phone>"
+      Then the sign-in is approved
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
     # A work account that shows codes only (no sign-in notifications) too.
     @lost @REQ-LOST-02 @profile-current
     Scenario Outline: Until the organisation acts, both phones show working codes for a work account without notifications

@@ -127,6 +127,30 @@ Feature: Who can see a backup
     And the "Contoso" administrator sees the "new iPhone" as registered
     And the "Contoso" administrator sees nothing of Alex's "Microsoft" and "GitHub" accounts
 
+  # The same when the new QR code is scanned rather than typed (000 and 002 describe
+  # scanning it): the path taken changes nothing of what the administrator learns.
+  @privacy @REQ-PRIVACY-02 @security @negative
+  Scenario Outline: Re-activating the work account by scanning its QR code shows the administrator only that
+    Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso with sign-in notifications, GitHub" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    And Alex has recovered the backup on the "<new phone>"
+    And Alex has allowed camera access on the "<new phone>"
+    And "Contoso" has given Alex a new QR code
+    And we note what the "Contoso" administrator sees
+    When Alex scans the QR code to recover the "Contoso" account on the "<new phone>"
+    Then every new thing the "Contoso" administrator sees is about Alex's "Contoso" account
+    And the "Contoso" administrator sees nothing of Alex's "Microsoft" and "GitHub" accounts
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
   # 002's reason for two sign-ins (stronger security) speaks of iCloud: on an iPhone the
   # backup is unreadable without the key (REQ-PRIVACY-03). On Android the one Microsoft
   # account both holds the copy and signs in, and 000 says nothing of encryption: that

@@ -338,6 +338,32 @@ Feature: An out-of-date backup
       | old phone         | new phone         |
       | old Android phone | new Android phone |
 
+  # The mark is not a one-off (000 "Backup is out-of-date"): the sign-in made from it
+  # lapses in its turn, and then the mark is back.
+  @stale @REQ-STALE-02 @profile-current @reading-red_dot-out_of_date
+  Scenario Outline: After signing in again, the next lapse marks the backup out of date again
+    Given Alex has backed up the accounts "GitHub" on the "<phone>"
+    When Alex's recovery account sign-in lapses
+    And Alex adds the "Dropbox" account to the "<phone>" while the backup is out of date
+    And the "<phone>" marks the backup out of date
+    And Alex selects the red dot on the "<phone>"
+    And Alex signs in again to update the backup on the "<phone>"
+    Then the app answers "OK"
+    And the "<phone>" shows no red dot
+    When Alex's recovery account sign-in lapses
+    And Alex adds the "Facebook" account to the "<phone>" while the backup is out of date
+    Then the "<phone>" shows a red dot
+
+    @ios
+    Examples: iPhone
+      | phone      |
+      | old iPhone |
+
+    @android
+    Examples: Android phone
+      | phone             |
+      | old Android phone |
+
   # 000 "Backup is out-of-date": the mark says a sign-in is needed, however the phone
   # was connected when the sign-in lapsed.
   @stale @REQ-STALE-02 @profile-current @reading-red_dot-out_of_date

@@ -76,6 +76,30 @@ Feature: Additional verification of restored accounts
         | old phone         | new phone         |
         | old Android phone | new Android phone |
 
+    # Only the proof of identity makes the phone's own credential (000 and 002 "Recover
+    # accounts requiring more verification"): closing and opening the app is no proof.
+    @verify @REQ-VERIFY-02 @negative
+    Scenario Outline: A waiting account still waits after the app is closed and opened again
+      Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso with sign-in notifications" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      When Alex closes the app on the "<new phone>" and opens it again
+      And Alex signs in to the "Microsoft" account elsewhere
+      And Alex approves the sign-in on the "<new phone>"
+      Then the sign-in is not approved
+      And the "Microsoft" account on the "<new phone>" shows no code
+      And the "Contoso" account on the "<new phone>" shows no code
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
     @verify @REQ-VERIFY-02
     Scenario Outline: Once verified, the account shows codes and approves sign-ins; the others still wait
       Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso with sign-in notifications" on the "<old phone>"

@@ -63,6 +63,33 @@ Feature: Which app versions have backup
       | Android phone | 6.6.0   |
       | Android phone | 7.0.0   |
 
+  # A new phone usually comes with a newer app than the old one had. 000 (its header,
+  # and "Recover your account credentials on your new device") lets every version from
+  # the lowest one on back up, and restores that backup on the new phone: a later major
+  # version reads what the lowest one wrote. (The other way round, an older app and a
+  # newer backup, the documents leave open.)
+  @version @profile-current
+  Scenario Outline: A backup made by app <old version> is recovered by app <new version> on a new <platform>
+    Given Alex has a third-party "GitHub" account
+    And Alex has app version <old version> on the "old <platform>"
+    And Alex has added the accounts "GitHub" to the "old <platform>"
+    And Alex has turned on backup on the "old <platform>"
+    And Alex has app version <new version> on the "new <platform>"
+    When Alex begins recovery on the "new <platform>"
+    Then the "new <platform>" shows the accounts "GitHub" and no others
+
+    @ios @REQ-VERSION-01
+    Examples: iPhone, the lowest version's backup and later major versions
+      | platform | old version | new version |
+      | iPhone   | 5.7.0       | 6.0.0       |
+      | iPhone   | 5.7.0       | 10.0.0      |
+
+    @android @REQ-VERSION-02
+    Examples: Android phone, the lowest version's backup and later major versions
+      | platform      | old version | new version |
+      | Android phone | 6.6.0       | 7.0.0       |
+      | Android phone | 6.6.0       | 10.2.0      |
+
   @version @REQ-VERSION-03 @negative @profile-current
   Scenario Outline: App <version> on an <platform> has no backup and no recovery
     Given Alex has app version <version> on the "<phone>"

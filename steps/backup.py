@@ -152,6 +152,21 @@ def _(cast: Cast, name: str, phone: str) -> None:
         assert not outcome.ok, f"recovery with a wrong password answered {outcome}"
 
 
+@given(parsers.parse('{name:w} has tried to begin recovery on the "{phone}" while it had no '
+                     "network connection"))
+def _(cast: Cast, name: str, phone: str) -> None:
+    """A recovery cut off by the network, for a scenario about what comes after it: the
+    phone goes offline, the attempt is refused and the phone is back online. Any refusal
+    will do; one that went ahead offline is REQ-TROUBLE-02's failure."""
+    msa, device = cast.msa(name), cast.phone(phone).id
+    world = cast.target.world
+    world.set_device_online(device, False)
+    with owned_by("REQ-TROUBLE-02"):
+        outcome = start_recovery(cast.target.app, device, msa.username, msa.password)
+        assert not outcome.ok, f"recovery on the {phone} with no network answered {outcome}"
+    world.set_device_online(device, True)
+
+
 @when(parsers.parse('{name:w} begins recovery on the "{phone}" with the second Microsoft '
                     "account"), target_fixture="outcome")
 def _(cast: Cast, name: str, phone: str) -> Outcome:

@@ -13,10 +13,12 @@ reports the scenario's MUST requirements unverified, never failed (verdict.py).
 import struct
 import zlib
 
+import pytest
 from pytest_bdd import given, parsers, then, when
 
 from authconform.gate.preconditions import owned_by
 from authconform.port import ActivationQr, Capability, Outcome, OutcomeCode
+from authconform.spec.catalogue import NOT_APPLICABLE_PREFIX
 from steps.cast import Cast, entry_for
 from steps.outcomes import refused
 
@@ -148,6 +150,27 @@ def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
     if entry_for(cast.target.app.list_accounts(device_id), account) is not None:
         return Outcome.success("added when the camera was allowed")
     return scanned(cast, phone, cast.target.app.scan_qr(device_id, account.site.qr_png))
+
+
+@given(parsers.parse('{name:w} has added the "{label}" account to the "{phone}" by scanning its '
+                     "QR code, where the app adds accounts that way"))
+def _(cast: Cast, name: str, label: str, phone: str) -> None:
+    """For the 2019 profile: 002 keeps every third-party account in the backup, but never
+    says how one is added, nor anything of a camera prompt. So the scan is made, a prompt
+    that shows is allowed, and an app that still adds no account this way makes the
+    scenario not-applicable: that is no fault 002 names."""
+    account = cast.account(name, label)
+    assert account.site is not None, f"{label} is not a third-party account"
+    app, device = cast.target.app, cast.phone(phone).id
+    outcome = app.scan_qr(device, account.site.qr_png)
+    if _prompt_showing(cast, phone):
+        app.answer_camera_prompt(device, True)
+        cast.phone(phone).camera_allowed = True
+        if entry_for(app.list_accounts(device), account) is None:
+            outcome = app.scan_qr(device, account.site.qr_png)
+    if entry_for(app.list_accounts(device), account) is None:
+        pytest.skip(f"{NOT_APPLICABLE_PREFIX} the app adds no {label} account by scanning its "
+                    f"QR code (it answered {outcome.code}); 002 does not say it must")
 
 
 def scanning_unavailable(cast: Cast, phone: str, outcome: Outcome) -> None:

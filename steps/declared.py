@@ -16,6 +16,7 @@ from pytest_bdd import parsers, then, when
 
 from authconform.port import Parameter
 from authconform.spec.catalogue import NOT_APPLICABLE_PREFIX
+from steps.accounts import read_codes
 from steps.cast import Cast
 from steps.security import key_holder_calls_after_sign_in
 
@@ -44,6 +45,26 @@ def _(cast: Cast, codes: dict[str, str | None]) -> None:
     for code in codes.values():
         assert code is not None and code.isdigit() and len(code) == digits, (
             f"code {code!r} is not {digits} digits, as the target declares")
+
+
+@then(parsers.parse('the "{label}" codes on the "{first}" and the "{second}" differ, at this '
+                    "instant or one declared code period later"))
+def _(cast: Cast, label: str, first: str, second: str) -> None:
+    """Two phones with credentials of their own (REQ-CODES-01) show one code at one
+    instant only by chance: one in ten to the power of the code's length. So when the
+    two agree, both are read again one declared code period later, when each has
+    changed; agreeing twice is one credential shared. The period is asked for only
+    then: a target that declares none is not-applicable on that chance alone."""
+    codes = read_codes(cast, label, first, second)
+    one, other = codes.values()
+    if one is not None and one == other:
+        cast.target.world.advance_clock(declared(cast, Parameter.MSA_CODE_PERIOD_S))
+        codes = read_codes(cast, label, first, second)
+        one, other = codes.values()
+    assert one is not None and other is not None, codes
+    assert one != other, (
+        f"the {first} and the {second} show the same {label} code at two successive "
+        f"code periods ({one!r}): the two phones share one credential")
 
 
 @when(parsers.parse('the time step of the noted "{label}" code and the declared drift '

@@ -920,6 +920,106 @@ def probe_three_phones(s: Scene) -> Any:
             for p in (old, new, spare)]
 
 
+def probe_two_new_phones_codes(s: Scene) -> Any:
+    """Recovered on two new phones: the two new phones' personal codes differ, at one
+    instant or, should they agree by chance, one code period later."""
+    _old, new = s.old_and_new(sites=False)
+    spare = s.phone()
+    assert s.recover(new) == "OK" and s.recover(spare) == "OK"
+    differ = []
+    for _ in range(2):
+        differ.append(s.code(new, s.msa.username) != s.code(spare, s.msa.username))
+        s.world.advance_clock(s.target.info.parameters["msa_code_period_s"] or 30)
+    return any(differ)
+
+
+def probe_waiting_after_restart(s: Scene) -> Any:
+    """A waiting personal push account, the app closed and opened again: it still
+    waits, shows no code and cannot approve a sign-in."""
+    _old, new = s.old_and_new(push=True)
+    assert s.recover(new) == "OK"
+    s.app.restart_app(new)
+    request = s.world.request_push(s.msa.id)
+    approved = s.app.approve_push(new, request).ok
+    return (s.entry(new, s.msa.username).needs_verification, s.code(new, s.msa.username),
+            approved)
+
+
+def probe_second_lapse(s: Scene) -> Any:
+    """Signed in again from the red dot, then the sign-in lapses once more: the mark is
+    back."""
+    old, _ = s.old_and_new()
+    s.world.lapse_recovery_sign_in(s.msa.id)
+    assert s.app.sign_in_to_update_backup(old, s.msa.password).ok
+    cleared = s.app.screen(old).red_dot
+    s.world.lapse_recovery_sign_in(s.msa.id)
+    assert s.add_site(old, s.google).ok
+    return cleared, s.app.screen(old).red_dot
+
+
+def probe_os_switch_twice(s: Scene) -> Any:
+    """A backup made on an iPhone, recovery tried twice on an Android phone: refused
+    both times, nothing restored."""
+    _old, _ = s.old_and_new("ios")
+    android = s.phone("android")
+    return s.recover(android), s.recover(android), s.labels(android)
+
+
+def probe_unregistered_first(s: Scene) -> Any:
+    """The organisation unregisters the lost phone before the work account is
+    re-activated on the new one: the new phone's code works."""
+    old, new, entry = _pending_work(s)
+    s.world.unregister_device(s.contoso.id, old)
+    qr = s.world.issue_activation_qr(s.contoso.id, s.work.id)
+    answer = s.app.enter_activation_to_recover(new, entry.id, qr.code, qr.url).code.value
+    return answer, s.world.provider_accepts_code(s.work.id, s.code(new, s.work.username) or "",
+                                                 new)
+
+
+def probe_admin_on_scanned_recovery(s: Scene) -> Any:
+    """Scanning a new QR code to recover the work account: the administrator's view
+    names none of the other accounts."""
+    _old, new = s.old_and_new(push=True, work=True)
+    assert s.recover(new) == "OK"
+    entry = s.entry(new, s.work.username)
+    s.app.scan_qr_to_recover(new, entry.id, b"")  # the first scan asks for the camera
+    s.app.answer_camera_prompt(new, True)
+    qr = s.world.issue_activation_qr(s.contoso.id, s.work.id)
+    assert s.app.scan_qr_to_recover(new, entry.id, qr.png).ok
+    view = s.world.admin_view(s.contoso.id)
+    text = " ".join(view.events + view.accounts_seen).lower()
+    return [name for name in (s.github.username, s.msa.username) if name.lower() in text]
+
+
+def probe_existing_after_cut(s: Scene) -> Any:
+    """A recovery refused with no network, then an account from the backup typed in back
+    online: the next recovery is refused for it."""
+    _old, new = s.old_and_new()
+    s.world.set_device_online(new, False)
+    first = s.recover(new)
+    s.world.set_device_online(new, True)
+    assert s.add_site(new).ok
+    return first, s.recover(new), s.labels(new)
+
+
+def probe_existing_three_times(s: Scene) -> Any:
+    """An account from the backup on the new phone: three recoveries, three refusals."""
+    _old, new = s.old_and_new()
+    assert s.add_site(new).ok
+    return [s.recover(new) for _ in range(3)], s.labels(new)
+
+
+def probe_older_major_backup(s: Scene) -> Any:
+    """Backups made at the lowest versions, recovered on new phones of the next major
+    version."""
+    answers = []
+    for platform, made, read in (("ios", "5.7.0", "6.0.0"), ("android", "6.6.0", "7.0.0")):
+        old = s.phone(platform, made)
+        assert s.add_site(old).ok and s.backup(old).ok
+        answers.append(s.recover(s.phone(platform, read)))
+    return answers
+
+
 def probe_signed_in_account_guards(s: Scene) -> Any:
     """Backup turned on with the second account while the first is in the app."""
     old = s.phone()
@@ -1190,6 +1290,17 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "other_platform_attempt": (probe_other_platform_attempt,
                                ("BACKUP_ON_OTHER_PLATFORM", "OK", ["GitHub"])),
     "three_phones": (probe_three_phones, [True, True, True]),
+    "two_new_phones_codes": (probe_two_new_phones_codes, True),
+    "waiting_after_restart": (probe_waiting_after_restart, (True, None, False)),
+    "second_lapse": (probe_second_lapse, (False, True)),
+    "unregistered_first": (probe_unregistered_first, ("OK", True)),
+    "admin_on_scanned_recovery": (probe_admin_on_scanned_recovery, []),
+    "existing_after_cut": (probe_existing_after_cut,
+                           ("NETWORK_UNAVAILABLE", "EXISTING_ACCOUNTS", ["GitHub"])),
+    "existing_three_times": (probe_existing_three_times, (["EXISTING_ACCOUNTS"] * 3, ["GitHub"])),
+    "older_major_backup": (probe_older_major_backup, ["OK", "OK"]),
+    "os_switch_twice": (probe_os_switch_twice, ("BACKUP_ON_OTHER_PLATFORM",
+                                                "BACKUP_ON_OTHER_PLATFORM", [])),
     "signed_in_account_guards": (probe_signed_in_account_guards, ("OK", ["Microsoft"])),
     "admin_on_ending": (probe_admin_on_ending, True),
     "admin_on_verification": (probe_admin_on_verification, True),
@@ -1215,6 +1326,16 @@ PROBE_OF: dict[str, str] = {
     "waiting_change_forgotten_on_app_restart": "offline_change_across_restart",
     "other_platform_attempt_drops_the_backup": "other_platform_attempt",
     "third_phone_evicts_the_first_credential": "three_phones",
+    "later_phones_share_the_first_new_credential": "two_new_phones_codes",
+    "app_restart_finishes_verification": "waiting_after_restart",
+    "second_lapse_never_marked": "second_lapse",
+    "second_attempt_after_os_switch_restores": "os_switch_twice",
+    "unregistering_blocks_later_phones": "unregistered_first",
+    "administrator_told_on_scanned_recovery": "admin_on_scanned_recovery",
+    "cut_recovery_lifts_existing_check": "existing_after_cut",
+    "third_attempt_lifts_existing_check": "existing_three_times",
+    "newer_major_finds_no_older_backup": "older_major_backup",
+    "scanned_accounts_not_backed_up_on_iphone": "scanned_backed_up",
     "backup_paired_with_the_app_account": "signed_in_account_guards",
     "administrator_told_when_backup_ends": "admin_on_ending",
     "administrator_told_of_personal_verification": "admin_on_verification",

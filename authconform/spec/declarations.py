@@ -23,7 +23,8 @@ FEATURES = Path(__file__).resolve().parents[2] / "features"
 # step definitions.
 PARAMETER_STEPS: dict[Parameter, tuple[str, ...]] = {
     Parameter.MSA_CODE_DIGITS: ("as many digits as the target declares",),
-    Parameter.MSA_CODE_PERIOD_S: (),
+    # read only when two phones' codes agree by chance at the first look
+    Parameter.MSA_CODE_PERIOD_S: ("one declared code period later",),
     Parameter.CODE_DRIFT_STEPS: ("the declared drift window",),
     Parameter.RECOVERY_SIGN_IN_LIFETIME_S: ("the declared recovery sign-in lifetime",),
     Parameter.KEY_FRESHNESS_S: ("the declared key freshness",),

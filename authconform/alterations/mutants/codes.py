@@ -188,3 +188,23 @@ def _verification_revokes_the_old_phone(world: World) -> None:
         return done
 
     wrap_app(world, "confirm_verification_code", confirm_verification_code)
+
+
+@mutant("later_phones_share_the_first_new_credential", "REQ-CODES-01",
+        "every phone a personal account is recovered on after the first new one gets that "
+        "first new phone's credential, so the two new phones show the same codes")
+def _later_phones_share_the_first_new_credential(world: World) -> None:
+    first: dict[str, tuple[str, TotpParams]] = {}  # user name -> (phone, credential)
+
+    def _restore(app: Authenticator, original: Callable[..., Any], account: Any) -> Any:
+        entry = original(account)
+        if entry.kind == PERSONAL and entry.params is not None:
+            key = entry.username.lower()
+            held = first.setdefault(key, (app.device.id, entry.params))
+            msa = world.msa.find(entry.username)
+            if held[0] != app.device.id and msa is not None:
+                entry.params = held[1]
+                msa.credentials[app.device.id] = held[1]
+        return entry
+
+    wrap_app(world, "_restore", _restore)

@@ -38,23 +38,45 @@ def _recovery_merges_existing(world: World) -> None:
         "after a recovery refused at its sign-in, the next attempt on that phone counts as "
         "the same recovery resumed and merges the backup over the accounts it now holds")
 def _failed_attempt_lifts_existing_check(world: World) -> None:
-    resumed: set[str] = set()  # phones whose last recovery failed at its sign-in
+    _resumed_after(world, {Code.SIGN_IN_FAILED})
+
+
+def _resumed_after(world: World, codes: set[Code], times: int = 1) -> None:
+    """After ``times`` recoveries on a phone refused with one of ``codes``, the next
+    attempt there counts as the same recovery resumed: it does not look at the accounts
+    the phone holds and adds the backup after them."""
+    refused: dict[str, int] = {}  # phone -> recoveries refused with one of the codes
 
     def begin_recovery(app: Authenticator, original: Callable[..., Done],
                        username: str, password: str) -> Done:
-        kept = list(app.state.entries) if app.device.id in resumed else []
+        resumed = refused.get(app.device.id, 0) >= times
+        kept = list(app.state.entries) if resumed else []
         app.state.entries[:] = [e for e in app.state.entries if e not in kept]
         try:
             done = original(username, password)
         except Refusal as refusal:
             app.state.entries[:0] = kept
-            if refusal.code is Code.SIGN_IN_FAILED:
-                resumed.add(app.device.id)
+            if refusal.code in codes:
+                refused[app.device.id] = refused.get(app.device.id, 0) + 1
             raise
         app.state.entries[:0] = kept
         return done
 
     wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("cut_recovery_lifts_existing_check", "REQ-EXISTING-01",
+        "after a recovery cut off by the network, the next attempt on that phone counts as "
+        "the same recovery resumed and adds the backup after the accounts it now holds")
+def _cut_recovery_lifts_existing_check(world: World) -> None:
+    _resumed_after(world, {Code.NETWORK_UNAVAILABLE, Code.SERVICE_UNAVAILABLE})
+
+
+@mutant("third_attempt_lifts_existing_check", "REQ-EXISTING-01",
+        "after two recoveries refused for the accounts a phone holds, the third goes ahead "
+        "and adds the backup after them")
+def _third_attempt_lifts_existing_check(world: World) -> None:
+    _resumed_after(world, {Code.EXISTING_ACCOUNTS}, times=2)
 
 
 def _blocking_only(world: World, counts: Callable[[Authenticator, Any], bool]) -> None:

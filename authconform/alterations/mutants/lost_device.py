@@ -98,3 +98,21 @@ def _unregistering_spares_code_only_accounts(world: World) -> None:
             registration.registered = True
 
     wrap(world, "unregister_device", unregister_device)
+
+
+@mutant("unregistering_blocks_later_phones", "REQ-LOST-02",
+        "once the organisation has unregistered a user's lost phone, every phone that user "
+        "registers afterwards is unregistered too: the new phone's codes and approvals fail")
+def _unregistering_blocks_later_phones(world: World) -> None:
+    def patch(tenant: Any) -> None:
+        def activate(original: Callable[..., Any], code: str, url: str, device_id: str,
+                     *args: Any, **kwargs: Any) -> Any:
+            username, params = original(code, url, device_id, *args, **kwargs)
+            if any(not r.registered for (user, dev), r in tenant.registrations.items()
+                   if user == username and dev != device_id):
+                tenant.registrations[(username, device_id)].registered = False
+            return username, params
+
+        wrap(tenant, "activate", activate)
+
+    on_each_tenant(world, patch)

@@ -200,3 +200,16 @@ def _administrator_told_of_personal_verification(world: World) -> None:
         return done
 
     wrap_app(world, "confirm_verification_code", confirm_verification_code)
+
+
+@mutant("administrator_told_on_scanned_recovery", "REQ-PRIVACY-02",
+        "scanning a QR code to recover a waiting work account tells each organisation on the "
+        "phone which accounts the app holds (typing the code and URL does not)")
+def _administrator_told_on_scanned_recovery(world: World) -> None:
+    def scan_qr_to_recover(app: Authenticator, original: Callable[..., Done], entry_id: str,
+                           image: bytes) -> Done:
+        done = original(entry_id, image)
+        _tell_administrators(world, app, "work account recovered by scanning")
+        return done
+
+    wrap_app(world, "scan_qr_to_recover", scan_qr_to_recover)

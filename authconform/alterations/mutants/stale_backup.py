@@ -240,3 +240,20 @@ def _offline_lapse_never_marked(world: World) -> None:
     wrap_app(world, "_changed", _changed)
     for name in ("red_dot", "out_of_date"):
         override_app_property(world, name, lambda app, shown: shown and app.device.id in seen)
+
+
+@mutant("second_lapse_never_marked", "REQ-STALE-02",
+        "once the person has signed in again from the red dot, a later lapse of the recovery "
+        "sign-in is never marked: uploads stop, but no red dot and no prompt")
+def _second_lapse_never_marked(world: World) -> None:
+    signed_in_again: set[str] = set()  # phones whose backup was brought up to date by hand
+
+    def sign_in_to_update_backup(app: Authenticator, original: Callable[..., Done],
+                                 *args: Any, **kwargs: Any) -> Done:
+        done = original(*args, **kwargs)
+        signed_in_again.add(app.device.id)
+        return done
+
+    wrap_app(world, "sign_in_to_update_backup", sign_in_to_update_backup)
+    override_app_property(world, "out_of_date",
+                          lambda app, value: value and app.device.id not in signed_in_again)

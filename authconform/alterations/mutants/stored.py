@@ -14,6 +14,7 @@ from authconform.alterations.patching import (
 from sim.app import PERSONAL, THIRD_PARTY, WORK, Authenticator
 from sim.backup import BackupPayload
 from sim.codes import TotpParams, secret_from_bytes
+from sim.device import Platform
 from sim.refusals import Done
 from sim.world import World
 
@@ -178,6 +179,11 @@ def _backup_keyed_by_user_name(world: World) -> None:
         "a third-party account added by scanning its QR code is kept on the phone only: "
         "it never reaches the backup")
 def _scanned_accounts_not_backed_up(world: World) -> None:
+    _scanned_left_out(world, lambda app: True)
+
+
+def _scanned_left_out(world: World, on: Callable[[Authenticator], bool]) -> None:
+    """Third-party accounts scanned on a phone ``on`` accepts stay out of its backup."""
     def upload_again(app: Authenticator, added: set[str]) -> None:
         app.state.backup.dirty = True  # the upload the scan made is made again, without
         app._sync()
@@ -186,6 +192,8 @@ def _scanned_accounts_not_backed_up(world: World) -> None:
 
     def _payload(app: Authenticator, original: Callable[[], BackupPayload]) -> BackupPayload:
         payload = original()
+        if not on(app):
+            return payload
         kept = tuple(a for a, e in zip(payload.accounts, app.state.entries, strict=True)
                      if e.id not in scanned or e.kind != THIRD_PARTY)
         return dataclasses.replace(payload, accounts=kept)
@@ -209,3 +217,10 @@ def _backup_keyed_by_site(world: World) -> None:
         return dataclasses.replace(payload, accounts=tuple(kept))
 
     wrap_app(world, "_payload", _payload)
+
+
+@mutant("scanned_accounts_not_backed_up_on_iphone", "REQ-STORED-01",
+        "on an iPhone (the only phone of the 2019 profile), a third-party account added by "
+        "scanning its QR code never reaches the backup; a typed one does")
+def _scanned_accounts_not_backed_up_on_iphone(world: World) -> None:
+    _scanned_left_out(world, lambda app: app.device.platform is Platform.IOS)

@@ -188,3 +188,28 @@ def _other_platform_attempt_drops_the_backup(world: World) -> None:
             record.deleted = True
 
     on_refusal(world, "begin_recovery", dropped)
+
+
+@mutant("second_attempt_after_os_switch_restores", "REQ-TROUBLE-01",
+        "a phone refused once because the backup was made on the other operating system "
+        "restores that backup on the next attempt")
+def _second_attempt_after_os_switch_restores(world: World) -> None:
+    refused_once: set[str] = set()  # phones told the backup is on the other platform
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done], username: str,
+                       password: str) -> Done:
+        record = world.keys.lookup(username)
+        if app.device.id in refused_once and record is not None:
+            platform = Platform(record.platform)
+            apple_id = (apple_id_at(world, record.location) if platform is Platform.IOS
+                        else None)
+            with _posing_as(app, platform, apple_id):
+                return original(username, password)
+        try:
+            return original(username, password)
+        except Refusal as refusal:
+            if refusal.code is Code.BACKUP_ON_OTHER_PLATFORM:
+                refused_once.add(app.device.id)
+            raise
+
+    wrap_app(world, "begin_recovery", begin_recovery)

@@ -268,3 +268,22 @@ def _verified_once_verified_everywhere(world: World) -> None:
 
     wrap_app(world, "confirm_verification_code", confirm_verification_code)
     wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("app_restart_finishes_verification", "REQ-VERIFY-02",
+        "closing and opening the app finishes the additional verification of a waiting "
+        "personal account with sign-in notifications by itself: no password, no code")
+def _app_restart_finishes_verification(world: World) -> None:
+    def restart(app: Authenticator, original: Callable[[], None]) -> None:
+        original()
+        for entry in app.state.entries:
+            account = world.msa.find(entry.username)
+            if entry.kind == PERSONAL and entry.needs_verification and account is not None:
+                account.push_keys[app.device.id] = app._push_key(entry.id)
+                entry.account_token = account.account_token
+                entry.params = world.msa.enroll_device(
+                    account.username, account.account_token, app.device.id, world.rng,
+                    world.rules.msa_digits)
+                entry.needs_verification = False
+
+    wrap_app(world, "restart", restart)

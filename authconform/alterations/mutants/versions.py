@@ -112,3 +112,28 @@ def _recovery_gate_off_by_one(world: World) -> None:
         return original(*args)
 
     wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("newer_major_finds_no_older_backup", "REQ-VERSION-01",
+        "a backup made by an older major version of the app (iOS 5.x, Android 6.x) is not "
+        "found by a newer major version on the new phone: recovery says there is none")
+def _newer_major_finds_no_older_backup(world: World) -> None:
+    made_by: dict[tuple[Platform, str], int] = {}  # (platform, recovery account) -> major
+
+    def _upload(app: Authenticator, original: Callable[[], None]) -> None:
+        original()
+        recovery = app.state.backup.recovery_username
+        if recovery is not None:
+            made_by[(app.device.platform, recovery.lower())] = parse_version(
+                app.device.app_version)[0]
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done], username: str,
+                       password: str) -> Done:
+        maker = made_by.get((app.device.platform, username.strip().lower()))
+        if maker is not None and maker < parse_version(app.device.app_version)[0]:
+            world.msa.sign_in(username, password, world.clock.now())
+            raise Refusal(Code.NO_BACKUP_FOUND)
+        return original(username, password)
+
+    wrap_app(world, "_upload", _upload)
+    wrap_app(world, "begin_recovery", begin_recovery)
