@@ -42,13 +42,28 @@ def full_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, str]:
     return done.returncode, doc, done.stdout
 
 
+@pytest.fixture(scope="module")
+def full_run_2019(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, str]:
+    """The same under the 2019 profile: a variant may change only what 002 leaves open
+    (no camera prompt there), and every variant must hold under both documents."""
+    report_dir = tmp_path_factory.mktemp("variants-2019")
+    done = _runner("--workers", "1", "--seed", "4", "--profile", "2019",
+                   "--report-dir", str(report_dir))
+    assert (report_dir / "variants.json").exists(), done.stdout + done.stderr
+    doc = json.loads((report_dir / "variants.json").read_text("utf-8"))
+    return done.returncode, doc, done.stdout
+
+
+@pytest.mark.parametrize("profile", ["current", "2019"])
 def test_every_variant_is_conformant_with_no_failed_scenario(
-        full_run: tuple[int, dict, str]) -> None:
-    exit_code, doc, said = full_run
+        profile: str, request: pytest.FixtureRequest) -> None:
+    exit_code, doc, said = request.getfixturevalue(
+        "full_run" if profile == "current" else "full_run_2019")
     wrong = {v["name"]: v["failed"] for v in doc["variants"]
              if v["verdict"] != "conformant" or v["failed"]}
     assert not wrong, f"false alarms: {wrong}"
     assert exit_code == 0, said
+    assert doc["profile"] == profile
     assert [v["name"] for v in doc["variants"]] == list(VARIANTS)
     assert all(v["passed"] > 0 for v in doc["variants"])
 

@@ -1095,3 +1095,66 @@ def _(world: World) -> None:
          declares_readings=False, lacks=frozenset({"faults"}))
 def _(world: World) -> None:
     _rules(world, red_dot="restore_sign_in")
+
+
+# ---------------------------------------------------------------- found by the explorer
+@variant("no-camera-prompt-in-2019",
+         "under the 2019 profile the camera is allowed from the start and no permission "
+         "prompt ever shows (002 says nothing of the camera)")
+def _(world: World) -> None:
+    if world.rules.profile == "2019":
+        on_each_device(world, lambda device: setattr(device, "camera",
+                                                     CameraPermission.ALLOWED))
+
+
+@variant("lost-phone-tile-waits-for-a-new-qr",
+         "once the app learns its organisation unregistered the phone, that work tile "
+         "waits to be set up again: no code, 'Scan QR code to recover', the verification "
+         "alert")
+def _(world: World) -> None:
+    def learn(app: Authenticator) -> None:
+        if not app.device.online:
+            return
+        for entry in app.state.entries:
+            tenant = world.tenants.get(entry.tenant_id or "")
+            if entry.kind != WORK or entry.needs_verification or tenant is None:
+                continue
+            registration = tenant.registrations.get((entry.username.lower(), app.device.id))
+            if registration is not None and not registration.registered:
+                entry.needs_verification = True
+                entry.params = None
+                app.device.push_keys.pop(entry.id, None)
+
+    def looked_at(app: Authenticator, original: Callable[..., Any], *args: Any) -> Any:
+        learn(app)
+        return original(*args)
+
+    def approve(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
+        try:
+            return original(*args)
+        except Refusal as refused:
+            if refused.code is Code.DEVICE_UNREGISTERED:
+                learn(app)
+            raise
+
+    wrap_app(world, "current_code", looked_at)
+    wrap_app(world, "actions_of", looked_at)
+    wrap_app(world, "approve_push", approve)
+
+
+@variant("second-pairing-answered-backup-already-on",
+         "refuses a second storage location for one recovery account, declares no "
+         "reading, and answers BACKUP_ALREADY_ON", declares_readings=False)
+def _(world: World) -> None:
+    _rules(world, second_pairing="refused")
+
+    def turn_on(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
+        try:
+            return original(*args)
+        except Refusal as refused:
+            if refused.code is Code.RECOVERY_ACCOUNT_IN_USE:
+                raise Refusal(Code.BACKUP_ALREADY_ON, "Backup is already on for this "
+                              "Microsoft account on another phone.") from refused
+            raise
+
+    wrap_app(world, "turn_on_backup", turn_on)

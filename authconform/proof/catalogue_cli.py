@@ -28,6 +28,7 @@ class CatalogueRun:
     report_dir: Path
     suite: str
     extra: list[str]  # arguments after --, for pytest
+    profile: str = "current"  # the document profile every run is judged under
 
 
 def parse(args: Sequence[str] | None, *, noun: str, description: str,
@@ -50,6 +51,8 @@ def parse(args: Sequence[str] | None, *, noun: str, description: str,
     chosen.add_argument("--seeds", metavar="A-B", default=None,
                         help=f"run every {noun} on every seed from A to B: its verdict must "
                              "not depend on the seed")
+    parser.add_argument("--profile", choices=("current", "2019"), default="current",
+                        help="document profile every run is judged under (default: current)")
     parser.add_argument("--suite", default=suite,
                         help=f"the scenarios to run, relative to the repository (default: "
                              f"{suite})")
@@ -83,10 +86,10 @@ def parse(args: Sequence[str] | None, *, noun: str, description: str,
                  else random.SystemRandom().randrange(2**31)]
         replay = f"--seed {seeds[0]}"
     said = f"seed {seeds[0]}" if len(seeds) == 1 else f"{len(seeds)} seeds {seeds[0]}-{seeds[-1]}"
-    print(f"authconform {noun}s: {len(names)} {noun}s, {options.workers} workers, {said} "
-          f"(replay with {replay})", flush=True)
+    print(f"authconform {noun}s: {len(names)} {noun}s, {options.workers} workers, {said}, "
+          f"profile {options.profile} (replay with {replay})", flush=True)
     return CatalogueRun(names, seeds, options.workers, options.report_dir, options.suite,
-                        extra)
+                        extra, options.profile)
 
 
 def seed_range(text: str) -> list[int] | str:
@@ -106,7 +109,8 @@ def run_and_write(asked: CatalogueRun, run: Callable[..., dict[str, Any]], stem:
                   ) -> tuple[dict[str, Any], Path, Path]:
     """Run the entries asked for and write the reports: the document and both paths."""
     doc = run(asked.names, seeds=asked.seeds, workers=asked.workers, suite=asked.suite,
-              extra=asked.extra)
+              extra=["--profile", asked.profile, *asked.extra])
+    doc["profile"] = asked.profile
     return (doc, *write_reports(doc, asked.report_dir, stem, render))
 
 
