@@ -18,6 +18,7 @@ from authconform.port import (
     OutcomeCode,
     Parameter,
 )
+from authconform.spec.wording import wrong_code
 from steps.camera import scanned
 from steps.cast import Account, Cast
 from steps.declared import declared
@@ -181,11 +182,8 @@ def _(cast: Cast, used_code: str, label: str, phone: str) -> Outcome:
                     '"{phone}"'), target_fixture="outcome")
 def _(cast: Cast, name: str, label: str, phone: str) -> Outcome:
     real = _latest_code(cast, name, "email address", label)
-    # The documents name no code length or alphabet: the wrong code is the real one with
-    # every digit moved on by one, so it has the code's own shape and is wrong throughout
-    # (an app may first refuse a code of another shape as malformed).
-    wrong = "".join(str((int(c) + 1) % 10) if c.isdigit() else c for c in real)
-    assert wrong != real, f"the code {real!r} has no digit to change"
+    wrong = wrong_code(real)  # the code's own shape and alphabet (spec.wording)
+    assert wrong != real, f"the code {real!r} cannot be mistyped"
     return cast.target.app.confirm_verification_code(cast.phone(phone).id,
                                                      cast.entry(phone, label).id, wrong)
 

@@ -1158,3 +1158,42 @@ def _(world: World) -> None:
             raise
 
     wrap_app(world, "turn_on_backup", turn_on)
+
+
+# ---------------------------------------------------------------- verification and codes
+_CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O, which read as 1 and 0
+
+
+@variant("letter-verification-codes",
+         "the code the Microsoft account mails or texts for more verification is six "
+         "capital letters, not digits (the documents give it no format)")
+def _(world: World) -> None:
+    def send_code(original: Callable[..., tuple[str, str]], username: str, *args: Any
+                  ) -> tuple[str, str]:
+        address, _ = original(username, *args)
+        account = world.msa.find(username)
+        assert account is not None and account.pending is not None
+        code = "".join(world.rng.choice(_CODE_LETTERS) for _ in range(6))
+        account.pending = PendingCode(code, account.pending.expires_at)
+        return address, code
+
+    def confirm_code(original: Callable[..., None], username: str, code: str,
+                     *args: Any) -> None:
+        original(username, code.strip().upper(), *args)
+
+    wrap(world.msa, "send_code", send_code)
+    wrap(world.msa, "confirm_code", confirm_code)
+
+
+@variant("reading-a-code-takes-five-seconds",
+         "reading a tile's code takes five seconds of the world's clock (waking the phone, "
+         "opening the app), and providers accept a code one time step either side of now")
+def _(world: World) -> None:
+    _rules(world, drift_steps=1)
+
+    def read(app: Authenticator, original: Callable[..., str | None], *args: Any
+             ) -> str | None:
+        world.clock.advance(5.0)
+        return original(*args)
+
+    wrap_app(world, "current_code", read)

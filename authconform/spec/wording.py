@@ -28,3 +28,19 @@ def typed_code(shown: str | None) -> str | None:
     """A code as a person types it from the tile: without the spaces an app may group
     its digits with ("123 456"). The documents give codes no format; None stays None."""
     return None if shown is None else "".join(shown.split())
+
+
+def wrong_code(real: str) -> str:
+    """A code of ``real``'s own shape that is not ``real``: what a person mistypes. The
+    documents give a verification code no length or alphabet, and an app may refuse a
+    code of another shape as malformed before it is wrong, so the alphabet is kept:
+    digits move on by one (0-9 is every digit alphabet); a code with no digit is turned
+    by one place (its own letters, in another order); one letter repeated moves on by
+    one in its case."""
+    if any(c.isdigit() for c in real):
+        return "".join(str((int(c) + 1) % 10) if c.isdigit() else c for c in real)
+    if len(set(real)) > 1:
+        return real[1:] + real[0]
+    return "".join(chr((ord(c) - ord(base) + 1) % 26 + ord(base))
+                   if c.isascii() and c.isalpha() else c
+                   for c in real for base in ["a" if c.islower() else "A"])
