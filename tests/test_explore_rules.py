@@ -175,6 +175,44 @@ def test_switching_backup_off_offline_is_followed_not_judged() -> None:
     assert (m.ICLOUD, "Alex") in model.unsure  # the cloud copy may be there or not
 
 
+def _phone_with_work(model: m.Model) -> m.Phone:
+    model.microsoft_accounts = {"Alex"}
+    phone = model.add_phone("Android phone 1", m.ANDROID, "6.8.0", None)
+    follow(model.add_work(phone, model.issue_qr("Contoso", "Alex"), push=True, scanned=False))
+    follow(model.add_third_party(phone, "GitHub", scanned=False))
+    follow(model.turn_on_backup(phone, "Alex", right_password=True))
+    return phone
+
+
+def test_an_unregistered_phones_work_account_may_stay_go_or_wait() -> None:
+    """000 "FAQs" says only that the organisation unregisters the old phone, not what
+    that phone's app then shows, nor when it learns: its tile for that organisation may
+    stay (codes refused), go, or wait for a new QR code, and the alert may show while it
+    waits. Before the unregistration, and for the other accounts, nothing of that."""
+    model = m.Model()
+    phone = _phone_with_work(model)
+    contoso, github = phone.tile("Contoso"), phone.tile("GitHub")
+    assert contoso is not None and github is not None
+    assert not model.may_leave(phone, contoso) and model.pending_alert(phone) is False
+    model.unregister("Contoso", phone)
+    assert model.may_leave(phone, contoso) and not model.may_leave(phone, github)
+    assert model.pending_alert(phone) is None  # it may already wait, unseen
+    model.relapse(phone, contoso)
+    assert contoso.pending and model.pending_alert(phone) is None
+    with pytest.raises(AssertionError):
+        model.relapse(phone, github)
+    model.left_by_app(phone, "Contoso")
+    assert [t.label for t in phone.tiles] == ["GitHub"]
+    assert model.pending_alert(phone) is False
+    # whether the app's own removal went up is not said: recovery is taken as shown
+    assert model.blobs[(m.MICROSOFT, "Alex")].tiles is None
+    # a recovery's waiting accounts still put the alert up
+    new = model.add_phone("Android phone 2", m.ANDROID, "6.8.0", None)
+    model.blobs[(m.MICROSOFT, "Alex")].tiles = (m.Tile("Contoso", m.WORK, True),)
+    follow(model.begin_recovery(new, "Alex", right_password=True), m.OK)
+    assert model.pending_alert(new) is True
+
+
 # ---------------------------------------------------------------- against targets
 
 

@@ -169,10 +169,14 @@ class Tile:
     name: str | None = None  # a name the user gave it; None shows the default name
     pending: bool = False  # restored, waiting for additional verification (REQ-VERIFY-02)
     name_restored: bool = False  # that name came back with a recovery (REQ-STORED-05)
+    # waiting because its organisation unregistered the phone, not since a recovery: the
+    # documents say nothing of what the old phone's app shows then (000 'FAQs')
+    relapsed: bool = False
 
     def __repr__(self) -> str:
         flags = "+push" if self.push else ""
         flags += " (pending)" if self.pending else ""
+        flags += " (unregistered)" if self.relapsed else ""
         flags += f" named {self.name!r}" if self.name else ""
         return f"{self.label}{flags}"
 
@@ -440,10 +444,14 @@ class Model:
     def pending_alert(self, phone: Phone) -> bool | None:
         """REQ-VERIFY-01: the alert shows after a recovery that left accounts waiting, and
         not once none waits; None (either is right) while some wait but the person has
-        already begun verifying them: 000/002 say only that the alert comes up."""
-        if not any(t.pending for t in phone.tiles):
-            return False
-        return None if phone.verifying else True
+        already begun verifying them: 000/002 say only that the alert comes up. A work
+        account its organisation unregistered on this phone may wait too (``relapse``),
+        seen or not yet seen by the model: the alert may then show or not."""
+        if any(t.pending and not t.relapsed for t in phone.tiles):
+            return None if phone.verifying else True
+        if any(t.relapsed or self.work_unregistered(phone, t) for t in phone.tiles):
+            return None
+        return False
 
     # ------------------------------------------------------------ the world
     def add_phone(self, label: str, platform: str, version: str,
@@ -653,6 +661,33 @@ class Model:
     def unregister(self, org: str, phone: Phone) -> None:
         """000 'FAQs': the organisation deletes and unregisters a lost phone."""
         self.unregistered.add((org, phone.label))
+
+    # 000 'FAQs' says only that the organisation deletes and unregisters the old phone,
+    # nothing of what that phone's app shows once it learns (and the model cannot know
+    # when it learns): its tile for that organisation may stay (its codes refused), go,
+    # or wait for a new QR code like a recovered one. The model follows the screen.
+    def may_leave(self, phone: Phone, tile: Tile) -> bool:
+        """The app may have taken ``tile`` off ``phone`` on its own."""
+        return self.work_unregistered(phone, tile)
+
+    def left_by_app(self, phone: Phone, label: str) -> None:
+        """The app took the unregistered work account off the phone. Whether that went up
+        with the backup, the documents do not say: the next recovery from it is taken as
+        the target shows it."""
+        tile = phone.tile(label)
+        assert tile is not None and self.may_leave(phone, tile)
+        phone.tiles.remove(tile)
+        if phone.backup is None:
+            return
+        self._changed(phone)
+        blob = self.blobs.get((phone.store, phone.backup.location))
+        if blob is not None:
+            blob.tiles = None
+
+    def relapse(self, phone: Phone, tile: Tile) -> None:
+        """The app shows the unregistered work account waiting for a new QR code."""
+        assert self.may_leave(phone, tile)
+        tile.pending = tile.relapsed = True
 
     # ------------------------------------------------------------ backup (BACKUP, STALE)
     def turn_on_backup(self, phone: Phone, account: str, right_password: bool) -> Expect:
@@ -967,7 +1002,7 @@ class Model:
             qr.used = True
             self.unregistered.discard((org, phone.label))
             self.registered.add((org, phone.label))
-            tile.pending = False
+            tile.pending = tile.relapsed = False
             self._changed(phone)
 
         def attempt() -> Expect:

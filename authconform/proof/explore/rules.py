@@ -158,7 +158,8 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "every code shown is accepted and has the declared number of digits"),
     # ---------------------------------------------------------------- lost phone
     Rule("unregistered-phone", ("REQ-LOST-01",), _p(_FAQ, 4),
-         "an unregistered phone's work account is refused by its organisation"),
+         "an unregistered phone's work account is refused by its organisation (its tile "
+         "may stay, go, or wait for a new QR code: the documents do not say)"),
     Rule("work-codes", ("REQ-LOST-02", "REQ-VERIFY-05"), _p(_FAQ, 4) + _p(_WORK, 2),
          "a registered phone's work account shows codes its organisation accepts"),
     # ---------------------------------------------------------------- privacy
