@@ -213,6 +213,44 @@ def test_an_unregistered_phones_work_account_may_stay_go_or_wait() -> None:
     assert model.pending_alert(new) is True
 
 
+def test_the_first_scan_may_ask_for_the_camera_or_scan_at_once() -> None:
+    """000 "Notes:" ¶2: a first set-up *may* show the prompt (REQ-CAMERA-01, SHOULD).
+    Once allowed, a scan works; once refused, scanning adds nothing (¶3)."""
+    model = m.Model()
+    phone = model.add_phone("iPhone 1", m.IOS, "6.8.0", "Alex")
+    first = model.add_third_party(phone, "GitHub", scanned=True)
+    assert first.allows(m.PROMPT) and first.allows(m.OK) and "camera-prompt" in first.rules
+    assert not first.allows("CAMERA_DENIED")
+    follow(first, m.OK)  # no prompt: the camera was simply allowed
+    assert [t.label for t in phone.tiles] == ["GitHub"] and phone.camera == "allowed"
+    again = model.add_third_party(phone, "Google", scanned=True)
+    assert again.allows(m.OK) and not again.allows(m.PROMPT)
+    other = model.add_phone("iPhone 2", m.IOS, "6.8.0", "Alex")
+    follow(model.add_third_party(other, "GitHub", scanned=True), m.PROMPT)
+    assert other.prompt_showing and not other.tiles
+    model.answer_camera(other, allow=False)
+    denied = model.add_third_party(other, "GitHub", scanned=True)
+    assert denied.allows("CAMERA_DENIED") and denied.allows(m.PROMPT)
+    assert not denied.allows(m.OK) and not denied.allows("SERVICE_UNAVAILABLE")
+    assert follow(model.add_third_party(other, "GitHub", scanned=False)) == m.OK
+
+
+def test_under_2019_camera_prompts_are_not_judged() -> None:
+    """002 says nothing of the camera: a prompt may show or not, at any scan; a scan
+    refused after a denial still adds nothing."""
+    model = m.Model(profile="2019")
+    phone = model.add_phone("iPhone 1", m.IOS, "6.8.0", "Alex")
+    first = model.add_third_party(phone, "GitHub", scanned=True)
+    assert first.allows(m.OK) and first.allows(m.PROMPT)
+    assert "camera-prompt" not in first.rules
+    follow(first, m.OK)
+    assert model.add_third_party(phone, "Google", scanned=True).allows(m.PROMPT)
+    phone.camera = "denied"
+    denied = model.add_third_party(phone, "Google", scanned=True)
+    assert denied.allows("CAMERA_DENIED") and denied.allows("SERVICE_UNAVAILABLE")
+    assert not denied.allows(m.OK)
+
+
 # ---------------------------------------------------------------- against targets
 
 

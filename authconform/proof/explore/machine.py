@@ -386,7 +386,6 @@ class Explorer(Observations, RuleBasedStateMachine):
         if not done:
             return
         expected = waiting.apply()
-        assert isinstance(expected, m.Expect)
         if not expected.allows(m.OK):
             raise Disagreement(expected.rules, f"allowing the camera finished the scan of "
                                f"{waiting.label}; the model expected {expected.preferred}")
@@ -868,7 +867,7 @@ class Explorer(Observations, RuleBasedStateMachine):
             expected = self.model.recover_work(self._phone(phone), org, qr.model, "Alex",
                                                scanned=how == "scans")
             self._answer(outcome, expected)
-            if attempt + 1 < attempts and expected.preferred == "CAMERA_PERMISSION_NEEDED":
+            if attempt + 1 < attempts and outcome.code.value == m.PROMPT:
                 self.script.when(f'{ACTOR} allows camera access on the "{phone}"')
                 self.app.answer_camera_prompt(device, True)
                 self._after_camera_answer(phone, True)

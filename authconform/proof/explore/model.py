@@ -39,6 +39,7 @@ EVERY_ANSWER = frozenset(c.value for c in OutcomeCode)
 EVERY_REFUSAL = EVERY_ANSWER - {OK, CODE_SENT}
 
 DAY = 24 * 3600.0
+PROMPT = "CAMERA_PERMISSION_NEEDED"  # the operating system's camera prompt is showing
 
 # The readings the model can follow, by name and value (port.READINGS lists them all).
 # A value not here is one the model cannot predict: where it is still possible, the
@@ -207,11 +208,13 @@ class PhoneBackup:
 @dataclass
 class Waiting:
     """A scan that asked for the camera: allowing may finish it (REQ-CAMERA-01 says
-    either is right), so the model applies it only if the target shows it done."""
+    either is right), so the model applies it only if the target shows it done.
+    ``apply`` decides what the scan answers without changing the model; following that
+    answer applies it."""
 
     label: str
     recovering: bool  # finishing shows the account ready, not newly added
-    apply: Callable[[], object]
+    apply: Callable[[], Expect]
 
 
 @dataclass
@@ -482,22 +485,43 @@ class Model:
 
     # ------------------------------------------------------------ camera (REQ-CAMERA-*)
     def _camera(self, phone: Phone, waiting: Waiting) -> Expect | None:
-        if phone.camera == "not_asked":
+        """What a scan may answer for the camera's sake; None: the camera plays no part
+        (allowed), the scan's own answer is ``waiting.apply()``'s."""
+        def prompt(code: str) -> bool:
+            if code != PROMPT:
+                return False
             phone.prompt_showing = True
             phone.waiting = waiting
-            return expect("camera-prompt", "CAMERA_PERMISSION_NEEDED")
-        if phone.camera == "denied":
-            # Refused, at the prompt or later in the settings: the scan adds nothing, and
-            # the app says the camera is off or shows the operating system's prompt again
-            # (as Android may); the documents never say the prompt does not come back.
-            def follow(code: str) -> None:
-                if code == "CAMERA_PERMISSION_NEEDED":
-                    phone.prompt_showing = True
-                    phone.waiting = waiting
+            return True
 
-            return Expect(("camera-scans",), frozenset({"CAMERA_DENIED",
-                                                         "CAMERA_PERMISSION_NEEDED"}),
-                          "CAMERA_DENIED", follow=follow)
+        judged = self.profile != "2019"  # 002 says nothing of the camera
+        if phone.camera == "not_asked" or (phone.camera == "allowed" and not judged):
+            # 000 'Notes:' ¶2: a first set-up *may* show the operating system's prompt
+            # (REQ-CAMERA-01 is a SHOULD): the scan asks, or scans at once. Under 2019
+            # the prompt is not judged at all.
+            scan = waiting.apply()  # the scan's own answer, once the camera works
+
+            def follow(code: str) -> None:
+                if prompt(code):
+                    return
+                if code == OK:
+                    phone.camera = "allowed"  # it scanned: nothing left to ask
+                if scan.follow is not None:
+                    scan.follow(code)
+
+            rules = ("camera-prompt", *scan.rules) if judged else scan.rules
+            return Expect(tuple(dict.fromkeys(rules)), scan.codes | {PROMPT},
+                          PROMPT if judged else scan.preferred, open=scan.open, follow=follow)
+        if phone.camera == "denied":
+            # Refused, at the prompt or later in the settings: the scan adds nothing (000
+            # 'Notes:' ¶3: the code is then typed), and the app says the camera is off or
+            # shows the operating system's prompt again (as Android may); the documents
+            # never say the prompt does not come back, nor (2019) anything of the camera.
+            def refused(code: str) -> None:
+                prompt(code)
+
+            codes = frozenset({"CAMERA_DENIED", PROMPT}) if judged else EVERY_REFUSAL
+            return Expect(("camera-scans",), codes, "CAMERA_DENIED", follow=refused)
         return None
 
     def answer_camera(self, phone: Phone, allow: bool) -> Waiting | None:
@@ -509,13 +533,17 @@ class Model:
 
     # ------------------------------------------------------------ accounts
     def add_third_party(self, phone: Phone, label: str, scanned: bool) -> Expect:
-        def add() -> Expect:
+        def added(code: str) -> None:
+            if code == OK:
+                phone.tiles.append(Tile(label, THIRD_PARTY))
+                phone.placed.append(label)
+                self._changed(phone)
+
+        def add() -> Expect:  # decides only: the model changes when the answer is followed
             if phone.tile(label):
                 return expect("already-there", "ACCOUNT_EXISTS")
-            phone.tiles.append(Tile(label, THIRD_PARTY))
-            phone.placed.append(label)
-            self._changed(phone)
-            return expect("camera-scans", OK)  # scanned with the camera allowed, or typed
+            # scanned with the camera allowed, or typed
+            return expect("camera-scans", OK, added)
 
         if scanned:
             refusal = self._camera(phone, Waiting(label, False, add))
@@ -584,8 +612,7 @@ class Model:
                 return self._maybe("qr-bound", "QR_REJECTED", activate)
             if refusals:
                 return any_of(refusals)
-            activate()
-            return expect("camera-scans", OK)
+            return expect("camera-scans", OK, lambda code: activate() if code == OK else None)
 
         if scanned:
             refusal = self._camera(phone, Waiting(qr.org, False, add))
@@ -1011,8 +1038,8 @@ class Model:
                 return self._maybe("qr-bound", "QR_REJECTED", verified)
             if refusals:
                 return any_of(refusals)
-            verified()
-            return expect("work-verification", OK)
+            return expect("work-verification", OK,
+                          lambda code: verified() if code == OK else None)
 
         if scanned:
             refusal = self._camera(phone, Waiting(org, True, attempt))

@@ -144,10 +144,11 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "(expiry: the declared QR lifetime)"),
     # ---------------------------------------------------------------- camera
     Rule("camera-prompt", ("REQ-CAMERA-01",), _p(_NOTES, 2),
-         "the first scan asks for the camera; allowing may finish that scan or not"),
+         "the first scan may ask for the camera or scan at once ('may see a popup'), "
+         "nothing else; allowing may finish that scan or not (2019: not judged)"),
     Rule("camera-scans", ("REQ-CAMERA-02", "REQ-CAMERA-03"), _p(_NOTES, 3),
-         "with the camera allowed a scan works; refused, scanning is refused and typing "
-         "works"),
+         "with the camera allowed a scan works; refused, scanning is refused (the camera "
+         "off, or the prompt again) and adds nothing, and typing works"),
     # ---------------------------------------------------------------- codes
     Rule("personal-codes", ("REQ-CODES-01", "REQ-CODES-02"), _p(_RECOVER, 3),
          "each phone's personal-account code differs and works with its own phone "
