@@ -251,6 +251,27 @@ def test_under_2019_camera_prompts_are_not_judged() -> None:
     assert not denied.allows(m.OK)
 
 
+def test_under_2019_only_the_shipped_iphone_app_is_held_to_have_backup() -> None:
+    """002 "Applies to" names iOS and no version (REQ-VERSION-04): another version's gate
+    (REQ-VERSION-06) and Android's (REQ-VERSION-05) are robustness, left to the target."""
+    model = m.Model(profile="2019")
+    model.microsoft_accounts = {"Alex"}
+    assert model.gate_rule() == "version-gate-2019"
+    assert not model.gate_open(m.IOS, shipped=True)
+    shipped = model.add_phone("iPhone 1", m.IOS, "6.8.0", "Alex", offered=False)
+    assert model.supported(shipped)  # judged: the target cannot talk its way out
+    old = model.add_phone("iPhone 2", m.IOS, "5.6.9", "Alex", shipped=False, offered=False)
+    assert not model.supported(old)
+    assert model.turn_on_backup(old, "Alex", right_password=True).rules == (
+        "version-gate-2019",)
+    android = model.add_phone("Android phone 3", m.ANDROID, "6.8.0", None, offered=True)
+    assert model.supported(android)
+    current = m.Model()
+    assert not current.gate_open(m.IOS, shipped=False) and current.gate_rule() == "version-gate"
+    assert not current.supported(current.add_phone("iPhone", m.IOS, "5.6.9", "Alex",
+                                                   shipped=False, offered=True))
+
+
 # ---------------------------------------------------------------- against targets
 
 

@@ -129,13 +129,14 @@ class Observations(_Base):
         screen = self.app.screen(self._device(phone))
         supported = self.model.supported(model_phone)
         setting = SETTING[model_phone.platform] if supported else None
+        gate = self.model.gate_rule()
         if not _same_label(screen.backup_setting, setting):
-            self._fail("version-gate",
+            self._fail(gate,
                        f"{phone} ({model_phone.version}) offers {screen.backup_setting!r}",
                        f'the "{phone}" settings offer "{setting}"' if setting
                        else f'the "{phone}" settings have no backup option')
         if not supported and screen.recovery_offered:
-            self._fail("version-gate", f"{phone} offers recovery",
+            self._fail(gate, f"{phone} offers recovery",
                        f'the "{phone}" does not offer recovery')
         if supported and not model_phone.tiles and not screen.recovery_offered:
             self._fail("recovery-offered", f"{phone} offers no recovery",

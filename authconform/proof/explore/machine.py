@@ -254,7 +254,12 @@ class Explorer(Observations, RuleBasedStateMachine):
             outcome = self.world.sign_in_to_icloud(device, cast.apple.username,
                                                    cast.apple.password)
             assert outcome.ok, outcome
-        self.model.add_phone(label, platform, version, "Alex" if with_icloud else None)
+        shipped = setup not in VERSIONS  # the app as the target ships it
+        offered = None  # where the documents leave the gate open, what the settings offer
+        if self.model.gate_open(platform, shipped):
+            offered = self.app.screen(device).backup_setting is not None
+        self.model.add_phone(label, platform, version, "Alex" if with_icloud else None,
+                             shipped=shipped, offered=offered)
         needs = ("apple",) if with_icloud else ()
         if setup in VERSIONS:
             self.script.given(f'{ACTOR} has app version {version} on the "{label}"', *needs)

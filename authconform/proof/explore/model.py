@@ -243,6 +243,9 @@ class Phone:
     # the person has begun verifying a waiting account since the last recovery: the
     # documents put up the alert at recovery and do not say how long it stays
     verifying: bool = False
+    # whether this app has backup and recovery (REQ-VERSION-*): the documented gate, or
+    # under 2019 for any but the shipped app on an iPhone what the target shows
+    gate: bool = True
 
     @property
     def store(self) -> str:
@@ -326,13 +329,27 @@ class Model:
 
     # ------------------------------------------------------------ helpers
     def supported(self, phone: Phone) -> bool:
-        """000 'Authenticator app': iOS 5.7.0+ and Android 6.6.0+ (REQ-VERSION-01..03);
-        002 'Applies to': iOS only, any version (REQ-VERSION-04/05)."""
+        """Whether ``phone``'s app has backup and recovery (``Phone.gate``)."""
+        return phone.gate
+
+    def documented_gate(self, platform: str, version: str) -> bool:
+        """000 'Authenticator app': iOS 5.7.0+ and Android 6.6.0+ (REQ-VERSION-01..03).
+        Under 2019 the harness's reading (iOS only, any version; REQ-VERSION-05/06 are
+        robustness): the model takes it only where the target says nothing."""
         if self.profile == "2019":
-            return phone.platform == IOS
-        minimum = (5, 7, 0) if phone.platform == IOS else (6, 6, 0)
-        version = version_tuple(phone.version)
-        return version + (0,) * (3 - len(version)) >= minimum
+            return platform == IOS
+        minimum = (5, 7, 0) if platform == IOS else (6, 6, 0)
+        numbers = version_tuple(version)
+        return numbers + (0,) * (3 - len(numbers)) >= minimum
+
+    def gate_open(self, platform: str, shipped: bool) -> bool:
+        """002 'Applies to' names iOS and no version: what it decides is that the app as
+        shipped on an iPhone has backup (REQ-VERSION-04). Another version's, or an
+        Android phone's, is the target's (REQ-VERSION-05/06 are robustness)."""
+        return self.profile == "2019" and not (platform == IOS and shipped)
+
+    def gate_rule(self) -> str:
+        return "version-gate-2019" if self.profile == "2019" else "version-gate"
 
     def session_valid(self, session: Session | None) -> bool | None:
         """None: undeclared lifetime and time has passed since it was last seen valid."""
@@ -457,9 +474,15 @@ class Model:
         return False
 
     # ------------------------------------------------------------ the world
-    def add_phone(self, label: str, platform: str, version: str,
-                  apple_id: str | None) -> Phone:
+    def add_phone(self, label: str, platform: str, version: str, apple_id: str | None,
+                  shipped: bool = True, offered: bool | None = None) -> Phone:
+        """``shipped``: the app as the target ships it (no version named); ``offered``:
+        whether the new phone's settings offer backup, where the documents leave the
+        gate to the target (``gate_open``); unseen, the harness's reading."""
         phone = Phone(label, platform, version, apple_id if platform == IOS else None)
+        phone.gate = self.documented_gate(platform, version)
+        if offered is not None and self.gate_open(platform, shipped):
+            phone.gate = offered
         self.phones[label] = phone
         return phone
 
@@ -720,7 +743,7 @@ class Model:
     def turn_on_backup(self, phone: Phone, account: str, right_password: bool) -> Expect:
         refusals = []
         if not self.supported(phone):
-            refusals.append(("version-gate", "BACKUP_NOT_SUPPORTED"))
+            refusals.append((self.gate_rule(), "BACKUP_NOT_SUPPORTED"))
         if phone.backup is not None:
             refusals.append(("already-there", "BACKUP_ALREADY_ON"))
         if account not in self.microsoft_accounts:
@@ -853,7 +876,7 @@ class Model:
         reading not yet known, what each reading predicts."""
         blockers = []
         if not self.supported(phone):
-            blockers.append(("version-gate", "BACKUP_NOT_SUPPORTED"))
+            blockers.append((self.gate_rule(), "BACKUP_NOT_SUPPORTED"))
         if account not in self.microsoft_accounts:
             blockers.append(("recovery-account-is-personal", "NOT_A_PERSONAL_ACCOUNT"))
         if not phone.online:
@@ -944,7 +967,7 @@ class Model:
         if blob.major is not None and blob.major > _major(phone):
             # written by a later major version: whether an older app reads it, the
             # documents do not say
-            answers.append(("version-gate", "BACKUP_NOT_SUPPORTED"))
+            answers.append((self.gate_rule(), "BACKUP_NOT_SUPPORTED"))
         return [*answers, ("recovery-restores", OK)]
 
     def _restore(self, phone: Phone, account: str) -> None:
