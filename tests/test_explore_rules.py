@@ -272,6 +272,23 @@ def test_under_2019_only_the_shipped_iphone_app_is_held_to_have_backup() -> None
                                                    shipped=False, offered=True))
 
 
+def test_a_refused_second_pairing_may_answer_any_refusal() -> None:
+    """REQ-RECOVACCT-02's scenario checks only that turning backup on is refused."""
+    model = m.Model(readings=m.Readings({}))
+    model.readings.candidates[m.PAIRING] = {"newest_wins", "refused", m.EACH_KEEPS_OWN}
+    _phone_with_backup(model, "Alex")
+    second = model.add_phone("iPhone 2", m.IOS, "6.8.0", "Alex-2")
+    expected = model.turn_on_backup(second, "Alex", right_password=True)
+    assert expected.allows(m.OK) and expected.allows("BACKUP_ALREADY_ON")
+    follow(expected, "BACKUP_ALREADY_ON")
+    assert model.readings.of(m.PAIRING) == ["refused"] and second.backup is None
+    declared = m.Model(readings=m.Readings({"second_pairing": "newest_wins"}))
+    _phone_with_backup(declared, "Alex")
+    other = declared.add_phone("iPhone 2", m.IOS, "6.8.0", "Alex-2")
+    assert not declared.turn_on_backup(other, "Alex", right_password=True).allows(
+        "BACKUP_ALREADY_ON")
+
+
 # ---------------------------------------------------------------- against targets
 
 

@@ -797,14 +797,17 @@ class Model:
         codes = list(dict.fromkeys(answers[r] for r in readings if r in answers))
         if latest.unsure:  # perhaps already let go of: then nothing stands in the way
             codes.append(OK)
-
-        if joining:  # another phone backs up here: a refusal is the app's own
+        if "refused" in readings or joining:
+            # 000 'Authenticator app' ¶3 names no answer for the refusal: the scenarios
+            # accept any ("turning on backup is refused"). Where another phone backs up
+            # here, a refusal may also be the app's own.
             codes += sorted(EVERY_REFUSAL - set(codes))
 
         def follow(code: str) -> None:
-            if joining and code != OK and code not in answers.values():
+            if joining and code not in (OK, answers["refused"]):
                 return  # refused for the other phone: no reading learnt, backup stays off
-            self.readings.keep(PAIRING, [r for r, a in answers.items() if a == code]
+            self.readings.keep(PAIRING, [r for r, a in answers.items()
+                                         if (a == OK) == (code == OK)]
                                if not (latest.unsure and code == OK) else answers,
                                "second-pairing", f"turning backup on in a second storage "
                                f"location answered {code}")

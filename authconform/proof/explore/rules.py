@@ -67,7 +67,8 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "without a network, turning backup on and recovering are refused"),
     Rule("second-pairing", ("REQ-RECOVACCT-02",), _p(_APP, 3),
          "one recovery account used for a second storage location: as the declared "
-         "reading says (or any reading still consistent with the target)"),
+         "reading says (or any reading still consistent with the target); a refusal "
+         "with any code"),
     Rule("backup-location", ("REQ-BACKUP-04", "REQ-BACKUP-05"), _p(_IOS, 1) + _p(_ANDROID, 1),
          "the backup is kept in iCloud under the Apple ID (iOS), in Microsoft's cloud "
          "storage under the recovery account (Android)"),
