@@ -175,6 +175,120 @@ def test_switching_backup_off_offline_is_followed_not_judged() -> None:
     assert (m.ICLOUD, "Alex") in model.unsure  # the cloud copy may be there or not
 
 
+def _phone_with_work(model: m.Model) -> m.Phone:
+    model.microsoft_accounts = {"Alex"}
+    phone = model.add_phone("Android phone 1", m.ANDROID, "6.8.0", None)
+    follow(model.add_work(phone, model.issue_qr("Contoso", "Alex"), push=True, scanned=False))
+    follow(model.add_third_party(phone, "GitHub", scanned=False))
+    follow(model.turn_on_backup(phone, "Alex", right_password=True))
+    return phone
+
+
+def test_an_unregistered_phones_work_account_may_stay_go_or_wait() -> None:
+    """000 "FAQs" says only that the organisation unregisters the old phone, not what
+    that phone's app then shows, nor when it learns: its tile for that organisation may
+    stay (codes refused), go, or wait for a new QR code, and the alert may show while it
+    waits. Before the unregistration, and for the other accounts, nothing of that."""
+    model = m.Model()
+    phone = _phone_with_work(model)
+    contoso, github = phone.tile("Contoso"), phone.tile("GitHub")
+    assert contoso is not None and github is not None
+    assert not model.may_leave(phone, contoso) and model.pending_alert(phone) is False
+    model.unregister("Contoso", phone)
+    assert model.may_leave(phone, contoso) and not model.may_leave(phone, github)
+    assert model.pending_alert(phone) is None  # it may already wait, unseen
+    model.relapse(phone, contoso)
+    assert contoso.pending and model.pending_alert(phone) is None
+    with pytest.raises(AssertionError):
+        model.relapse(phone, github)
+    model.left_by_app(phone, "Contoso")
+    assert [t.label for t in phone.tiles] == ["GitHub"]
+    assert model.pending_alert(phone) is False
+    # whether the app's own removal went up is not said: recovery is taken as shown
+    assert model.blobs[(m.MICROSOFT, "Alex")].tiles is None
+    # a recovery's waiting accounts still put the alert up
+    new = model.add_phone("Android phone 2", m.ANDROID, "6.8.0", None)
+    model.blobs[(m.MICROSOFT, "Alex")].tiles = (m.Tile("Contoso", m.WORK, True),)
+    follow(model.begin_recovery(new, "Alex", right_password=True), m.OK)
+    assert model.pending_alert(new) is True
+
+
+def test_the_first_scan_may_ask_for_the_camera_or_scan_at_once() -> None:
+    """000 "Notes:" ¶2: a first set-up *may* show the prompt (REQ-CAMERA-01, SHOULD).
+    Once allowed, a scan works; once refused, scanning adds nothing (¶3)."""
+    model = m.Model()
+    phone = model.add_phone("iPhone 1", m.IOS, "6.8.0", "Alex")
+    first = model.add_third_party(phone, "GitHub", scanned=True)
+    assert first.allows(m.PROMPT) and first.allows(m.OK) and "camera-prompt" in first.rules
+    assert not first.allows("CAMERA_DENIED")
+    follow(first, m.OK)  # no prompt: the camera was simply allowed
+    assert [t.label for t in phone.tiles] == ["GitHub"] and phone.camera == "allowed"
+    again = model.add_third_party(phone, "Google", scanned=True)
+    assert again.allows(m.OK) and not again.allows(m.PROMPT)
+    other = model.add_phone("iPhone 2", m.IOS, "6.8.0", "Alex")
+    follow(model.add_third_party(other, "GitHub", scanned=True), m.PROMPT)
+    assert other.prompt_showing and not other.tiles
+    model.answer_camera(other, allow=False)
+    denied = model.add_third_party(other, "GitHub", scanned=True)
+    assert denied.allows("CAMERA_DENIED") and denied.allows(m.PROMPT)
+    assert not denied.allows(m.OK) and not denied.allows("SERVICE_UNAVAILABLE")
+    assert follow(model.add_third_party(other, "GitHub", scanned=False)) == m.OK
+
+
+def test_under_2019_camera_prompts_are_not_judged() -> None:
+    """002 says nothing of the camera: a prompt may show or not, at any scan; a scan
+    refused after a denial still adds nothing."""
+    model = m.Model(profile="2019")
+    phone = model.add_phone("iPhone 1", m.IOS, "6.8.0", "Alex")
+    first = model.add_third_party(phone, "GitHub", scanned=True)
+    assert first.allows(m.OK) and first.allows(m.PROMPT)
+    assert "camera-prompt" not in first.rules
+    follow(first, m.OK)
+    assert model.add_third_party(phone, "Google", scanned=True).allows(m.PROMPT)
+    phone.camera = "denied"
+    denied = model.add_third_party(phone, "Google", scanned=True)
+    assert denied.allows("CAMERA_DENIED") and denied.allows("SERVICE_UNAVAILABLE")
+    assert not denied.allows(m.OK)
+
+
+def test_under_2019_only_the_shipped_iphone_app_is_held_to_have_backup() -> None:
+    """002 "Applies to" names iOS and no version (REQ-VERSION-04): another version's gate
+    (REQ-VERSION-06) and Android's (REQ-VERSION-05) are robustness, left to the target."""
+    model = m.Model(profile="2019")
+    model.microsoft_accounts = {"Alex"}
+    assert model.gate_rule() == "version-gate-2019"
+    assert not model.gate_open(m.IOS, shipped=True)
+    shipped = model.add_phone("iPhone 1", m.IOS, "6.8.0", "Alex", offered=False)
+    assert model.supported(shipped)  # judged: the target cannot talk its way out
+    old = model.add_phone("iPhone 2", m.IOS, "5.6.9", "Alex", shipped=False, offered=False)
+    assert not model.supported(old)
+    assert model.turn_on_backup(old, "Alex", right_password=True).rules == (
+        "version-gate-2019",)
+    android = model.add_phone("Android phone 3", m.ANDROID, "6.8.0", None, offered=True)
+    assert model.supported(android)
+    current = m.Model()
+    assert not current.gate_open(m.IOS, shipped=False) and current.gate_rule() == "version-gate"
+    assert not current.supported(current.add_phone("iPhone", m.IOS, "5.6.9", "Alex",
+                                                   shipped=False, offered=True))
+
+
+def test_a_refused_second_pairing_may_answer_any_refusal() -> None:
+    """REQ-RECOVACCT-02's scenario checks only that turning backup on is refused."""
+    model = m.Model(readings=m.Readings({}))
+    model.readings.candidates[m.PAIRING] = {"newest_wins", "refused", m.EACH_KEEPS_OWN}
+    _phone_with_backup(model, "Alex")
+    second = model.add_phone("iPhone 2", m.IOS, "6.8.0", "Alex-2")
+    expected = model.turn_on_backup(second, "Alex", right_password=True)
+    assert expected.allows(m.OK) and expected.allows("BACKUP_ALREADY_ON")
+    follow(expected, "BACKUP_ALREADY_ON")
+    assert model.readings.of(m.PAIRING) == ["refused"] and second.backup is None
+    declared = m.Model(readings=m.Readings({"second_pairing": "newest_wins"}))
+    _phone_with_backup(declared, "Alex")
+    other = declared.add_phone("iPhone 2", m.IOS, "6.8.0", "Alex-2")
+    assert not declared.turn_on_backup(other, "Alex", right_password=True).allows(
+        "BACKUP_ALREADY_ON")
+
+
 # ---------------------------------------------------------------- against targets
 
 

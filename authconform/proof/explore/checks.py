@@ -49,8 +49,8 @@ class Observations(_Base):
         self._observe_sessions()
         shown: dict[str, list[port.AccountEntry]] = {}
         for phone, model_phone in self.model.phones.items():
-            shown[phone] = self.app.list_accounts(self._device(phone))
-            self._check_accounts(phone, model_phone, shown[phone])
+            shown[phone] = self._check_accounts(
+                phone, model_phone, self.app.list_accounts(self._device(phone)))
             self._check_screen(phone, model_phone)
         self._check_codes(shown)
         self._check_cloud()
@@ -58,8 +58,15 @@ class Observations(_Base):
         self._check_administrators()
 
     def _check_accounts(self, phone: str, model_phone: m.Phone,
-                        entries: list[port.AccountEntry]) -> None:
+                        entries: list[port.AccountEntry]) -> list[port.AccountEntry]:
+        """The accounts as shown, held to the model; returns the entries judged."""
         labels = [self._cast().label_of(e) for e in entries]
+        if any(self.model.may_leave(model_phone, t) for t in model_phone.tiles) and (
+                labels != [t.label for t in model_phone.tiles]):
+            # an app may learn of its unregistration while it lists its accounts, and
+            # change the list as it goes: look once more
+            entries = self.app.list_accounts(self._device(phone))
+            labels = [self._cast().label_of(e) for e in entries]
         self._follow_accounts(model_phone, entries, labels)
         wanted = [t.label for t in model_phone.tiles]
         if labels != wanted:
@@ -68,6 +75,9 @@ class Observations(_Base):
                        f'the "{phone}" shows the accounts "{", ".join(wanted)}" in that order'
                        if wanted else f'the "{phone}" shows no accounts')
         for entry, tile in zip(entries, model_phone.tiles, strict=True):
+            if entry.needs_verification and not tile.pending and self.model.may_leave(
+                    model_phone, tile):
+                self.model.relapse(model_phone, tile)  # waits for a new QR code: open
             if entry.needs_verification != tile.pending:
                 state = "needs additional verification" if tile.pending else "is ready to use"
                 self._fail("pending-after-recovery",
@@ -80,6 +90,7 @@ class Observations(_Base):
                            f"{entry.display_name!r}, not {tile.name!r}",
                            f'the "{phone}" shows the "{tile.label}" account named '
                            f'"{tile.name}"')
+        return entries
 
     def _follow_accounts(self, model_phone: m.Phone, entries: list[port.AccountEntry],
                          labels: list[str]) -> None:
@@ -91,6 +102,14 @@ class Observations(_Base):
             model_phone.tiles = [m.Tile(label, KIND.get(label, m.THIRD_PARTY), e.push,
                                         pending=e.needs_verification)
                                  for label, e in zip(labels, entries, strict=True)]
+        # a work account its organisation unregistered on this phone may leave the app
+        # (000 'FAQs' says nothing of the old phone's screen): follow its going
+        gone = [t.label for t in model_phone.tiles
+                if t.label not in labels and self.model.may_leave(model_phone, t)]
+        if gone and sorted(t.label for t in model_phone.tiles if t.label not in gone
+                           ) == sorted(labels):
+            for label in gone:
+                self.model.left_by_app(model_phone, label)
         placed, model_phone.placed = set(model_phone.placed), []
         if placed:
             # where new accounts went is the app's: the others keep their order
@@ -110,13 +129,14 @@ class Observations(_Base):
         screen = self.app.screen(self._device(phone))
         supported = self.model.supported(model_phone)
         setting = SETTING[model_phone.platform] if supported else None
+        gate = self.model.gate_rule()
         if not _same_label(screen.backup_setting, setting):
-            self._fail("version-gate",
+            self._fail(gate,
                        f"{phone} ({model_phone.version}) offers {screen.backup_setting!r}",
                        f'the "{phone}" settings offer "{setting}"' if setting
                        else f'the "{phone}" settings have no backup option')
         if not supported and screen.recovery_offered:
-            self._fail("version-gate", f"{phone} offers recovery",
+            self._fail(gate, f"{phone} offers recovery",
                        f'the "{phone}" does not offer recovery')
         if supported and not model_phone.tiles and not screen.recovery_offered:
             self._fail("recovery-offered", f"{phone} offers no recovery",

@@ -254,7 +254,12 @@ class Explorer(Observations, RuleBasedStateMachine):
             outcome = self.world.sign_in_to_icloud(device, cast.apple.username,
                                                    cast.apple.password)
             assert outcome.ok, outcome
-        self.model.add_phone(label, platform, version, "Alex" if with_icloud else None)
+        shipped = setup not in VERSIONS  # the app as the target ships it
+        offered = None  # where the documents leave the gate open, what the settings offer
+        if self.model.gate_open(platform, shipped):
+            offered = self.app.screen(device).backup_setting is not None
+        self.model.add_phone(label, platform, version, "Alex" if with_icloud else None,
+                             shipped=shipped, offered=offered)
         needs = ("apple",) if with_icloud else ()
         if setup in VERSIONS:
             self.script.given(f'{ACTOR} has app version {version} on the "{label}"', *needs)
@@ -386,7 +391,6 @@ class Explorer(Observations, RuleBasedStateMachine):
         if not done:
             return
         expected = waiting.apply()
-        assert isinstance(expected, m.Expect)
         if not expected.allows(m.OK):
             raise Disagreement(expected.rules, f"allowing the camera finished the scan of "
                                f"{waiting.label}; the model expected {expected.preferred}")
@@ -868,7 +872,7 @@ class Explorer(Observations, RuleBasedStateMachine):
             expected = self.model.recover_work(self._phone(phone), org, qr.model, "Alex",
                                                scanned=how == "scans")
             self._answer(outcome, expected)
-            if attempt + 1 < attempts and expected.preferred == "CAMERA_PERMISSION_NEEDED":
+            if attempt + 1 < attempts and outcome.code.value == m.PROMPT:
                 self.script.when(f'{ACTOR} allows camera access on the "{phone}"')
                 self.app.answer_camera_prompt(device, True)
                 self._after_camera_answer(phone, True)

@@ -39,6 +39,7 @@ EVERY_ANSWER = frozenset(c.value for c in OutcomeCode)
 EVERY_REFUSAL = EVERY_ANSWER - {OK, CODE_SENT}
 
 DAY = 24 * 3600.0
+PROMPT = "CAMERA_PERMISSION_NEEDED"  # the operating system's camera prompt is showing
 
 # The readings the model can follow, by name and value (port.READINGS lists them all).
 # A value not here is one the model cannot predict: where it is still possible, the
@@ -169,10 +170,14 @@ class Tile:
     name: str | None = None  # a name the user gave it; None shows the default name
     pending: bool = False  # restored, waiting for additional verification (REQ-VERIFY-02)
     name_restored: bool = False  # that name came back with a recovery (REQ-STORED-05)
+    # waiting because its organisation unregistered the phone, not since a recovery: the
+    # documents say nothing of what the old phone's app shows then (000 'FAQs')
+    relapsed: bool = False
 
     def __repr__(self) -> str:
         flags = "+push" if self.push else ""
         flags += " (pending)" if self.pending else ""
+        flags += " (unregistered)" if self.relapsed else ""
         flags += f" named {self.name!r}" if self.name else ""
         return f"{self.label}{flags}"
 
@@ -203,11 +208,13 @@ class PhoneBackup:
 @dataclass
 class Waiting:
     """A scan that asked for the camera: allowing may finish it (REQ-CAMERA-01 says
-    either is right), so the model applies it only if the target shows it done."""
+    either is right), so the model applies it only if the target shows it done.
+    ``apply`` decides what the scan answers without changing the model; following that
+    answer applies it."""
 
     label: str
     recovering: bool  # finishing shows the account ready, not newly added
-    apply: Callable[[], object]
+    apply: Callable[[], Expect]
 
 
 @dataclass
@@ -236,6 +243,9 @@ class Phone:
     # the person has begun verifying a waiting account since the last recovery: the
     # documents put up the alert at recovery and do not say how long it stays
     verifying: bool = False
+    # whether this app has backup and recovery (REQ-VERSION-*): the documented gate, or
+    # under 2019 for any but the shipped app on an iPhone what the target shows
+    gate: bool = True
 
     @property
     def store(self) -> str:
@@ -319,13 +329,27 @@ class Model:
 
     # ------------------------------------------------------------ helpers
     def supported(self, phone: Phone) -> bool:
-        """000 'Authenticator app': iOS 5.7.0+ and Android 6.6.0+ (REQ-VERSION-01..03);
-        002 'Applies to': iOS only, any version (REQ-VERSION-04/05)."""
+        """Whether ``phone``'s app has backup and recovery (``Phone.gate``)."""
+        return phone.gate
+
+    def documented_gate(self, platform: str, version: str) -> bool:
+        """000 'Authenticator app': iOS 5.7.0+ and Android 6.6.0+ (REQ-VERSION-01..03).
+        Under 2019 the harness's reading (iOS only, any version; REQ-VERSION-05/06 are
+        robustness): the model takes it only where the target says nothing."""
         if self.profile == "2019":
-            return phone.platform == IOS
-        minimum = (5, 7, 0) if phone.platform == IOS else (6, 6, 0)
-        version = version_tuple(phone.version)
-        return version + (0,) * (3 - len(version)) >= minimum
+            return platform == IOS
+        minimum = (5, 7, 0) if platform == IOS else (6, 6, 0)
+        numbers = version_tuple(version)
+        return numbers + (0,) * (3 - len(numbers)) >= minimum
+
+    def gate_open(self, platform: str, shipped: bool) -> bool:
+        """002 'Applies to' names iOS and no version: what it decides is that the app as
+        shipped on an iPhone has backup (REQ-VERSION-04). Another version's, or an
+        Android phone's, is the target's (REQ-VERSION-05/06 are robustness)."""
+        return self.profile == "2019" and not (platform == IOS and shipped)
+
+    def gate_rule(self) -> str:
+        return "version-gate-2019" if self.profile == "2019" else "version-gate"
 
     def session_valid(self, session: Session | None) -> bool | None:
         """None: undeclared lifetime and time has passed since it was last seen valid."""
@@ -440,15 +464,25 @@ class Model:
     def pending_alert(self, phone: Phone) -> bool | None:
         """REQ-VERIFY-01: the alert shows after a recovery that left accounts waiting, and
         not once none waits; None (either is right) while some wait but the person has
-        already begun verifying them: 000/002 say only that the alert comes up."""
-        if not any(t.pending for t in phone.tiles):
-            return False
-        return None if phone.verifying else True
+        already begun verifying them: 000/002 say only that the alert comes up. A work
+        account its organisation unregistered on this phone may wait too (``relapse``),
+        seen or not yet seen by the model: the alert may then show or not."""
+        if any(t.pending and not t.relapsed for t in phone.tiles):
+            return None if phone.verifying else True
+        if any(t.relapsed or self.work_unregistered(phone, t) for t in phone.tiles):
+            return None
+        return False
 
     # ------------------------------------------------------------ the world
-    def add_phone(self, label: str, platform: str, version: str,
-                  apple_id: str | None) -> Phone:
+    def add_phone(self, label: str, platform: str, version: str, apple_id: str | None,
+                  shipped: bool = True, offered: bool | None = None) -> Phone:
+        """``shipped``: the app as the target ships it (no version named); ``offered``:
+        whether the new phone's settings offer backup, where the documents leave the
+        gate to the target (``gate_open``); unseen, the harness's reading."""
         phone = Phone(label, platform, version, apple_id if platform == IOS else None)
+        phone.gate = self.documented_gate(platform, version)
+        if offered is not None and self.gate_open(platform, shipped):
+            phone.gate = offered
         self.phones[label] = phone
         return phone
 
@@ -474,22 +508,43 @@ class Model:
 
     # ------------------------------------------------------------ camera (REQ-CAMERA-*)
     def _camera(self, phone: Phone, waiting: Waiting) -> Expect | None:
-        if phone.camera == "not_asked":
+        """What a scan may answer for the camera's sake; None: the camera plays no part
+        (allowed), the scan's own answer is ``waiting.apply()``'s."""
+        def prompt(code: str) -> bool:
+            if code != PROMPT:
+                return False
             phone.prompt_showing = True
             phone.waiting = waiting
-            return expect("camera-prompt", "CAMERA_PERMISSION_NEEDED")
-        if phone.camera == "denied":
-            # Refused, at the prompt or later in the settings: the scan adds nothing, and
-            # the app says the camera is off or shows the operating system's prompt again
-            # (as Android may); the documents never say the prompt does not come back.
-            def follow(code: str) -> None:
-                if code == "CAMERA_PERMISSION_NEEDED":
-                    phone.prompt_showing = True
-                    phone.waiting = waiting
+            return True
 
-            return Expect(("camera-scans",), frozenset({"CAMERA_DENIED",
-                                                         "CAMERA_PERMISSION_NEEDED"}),
-                          "CAMERA_DENIED", follow=follow)
+        judged = self.profile != "2019"  # 002 says nothing of the camera
+        if phone.camera == "not_asked" or (phone.camera == "allowed" and not judged):
+            # 000 'Notes:' ¶2: a first set-up *may* show the operating system's prompt
+            # (REQ-CAMERA-01 is a SHOULD): the scan asks, or scans at once. Under 2019
+            # the prompt is not judged at all.
+            scan = waiting.apply()  # the scan's own answer, once the camera works
+
+            def follow(code: str) -> None:
+                if prompt(code):
+                    return
+                if code == OK:
+                    phone.camera = "allowed"  # it scanned: nothing left to ask
+                if scan.follow is not None:
+                    scan.follow(code)
+
+            rules = ("camera-prompt", *scan.rules) if judged else scan.rules
+            return Expect(tuple(dict.fromkeys(rules)), scan.codes | {PROMPT},
+                          PROMPT if judged else scan.preferred, open=scan.open, follow=follow)
+        if phone.camera == "denied":
+            # Refused, at the prompt or later in the settings: the scan adds nothing (000
+            # 'Notes:' ¶3: the code is then typed), and the app says the camera is off or
+            # shows the operating system's prompt again (as Android may); the documents
+            # never say the prompt does not come back, nor (2019) anything of the camera.
+            def refused(code: str) -> None:
+                prompt(code)
+
+            codes = frozenset({"CAMERA_DENIED", PROMPT}) if judged else EVERY_REFUSAL
+            return Expect(("camera-scans",), codes, "CAMERA_DENIED", follow=refused)
         return None
 
     def answer_camera(self, phone: Phone, allow: bool) -> Waiting | None:
@@ -501,13 +556,17 @@ class Model:
 
     # ------------------------------------------------------------ accounts
     def add_third_party(self, phone: Phone, label: str, scanned: bool) -> Expect:
-        def add() -> Expect:
+        def added(code: str) -> None:
+            if code == OK:
+                phone.tiles.append(Tile(label, THIRD_PARTY))
+                phone.placed.append(label)
+                self._changed(phone)
+
+        def add() -> Expect:  # decides only: the model changes when the answer is followed
             if phone.tile(label):
                 return expect("already-there", "ACCOUNT_EXISTS")
-            phone.tiles.append(Tile(label, THIRD_PARTY))
-            phone.placed.append(label)
-            self._changed(phone)
-            return expect("camera-scans", OK)  # scanned with the camera allowed, or typed
+            # scanned with the camera allowed, or typed
+            return expect("camera-scans", OK, added)
 
         if scanned:
             refusal = self._camera(phone, Waiting(label, False, add))
@@ -576,8 +635,7 @@ class Model:
                 return self._maybe("qr-bound", "QR_REJECTED", activate)
             if refusals:
                 return any_of(refusals)
-            activate()
-            return expect("camera-scans", OK)
+            return expect("camera-scans", OK, lambda code: activate() if code == OK else None)
 
         if scanned:
             refusal = self._camera(phone, Waiting(qr.org, False, add))
@@ -654,11 +712,38 @@ class Model:
         """000 'FAQs': the organisation deletes and unregisters a lost phone."""
         self.unregistered.add((org, phone.label))
 
+    # 000 'FAQs' says only that the organisation deletes and unregisters the old phone,
+    # nothing of what that phone's app shows once it learns (and the model cannot know
+    # when it learns): its tile for that organisation may stay (its codes refused), go,
+    # or wait for a new QR code like a recovered one. The model follows the screen.
+    def may_leave(self, phone: Phone, tile: Tile) -> bool:
+        """The app may have taken ``tile`` off ``phone`` on its own."""
+        return self.work_unregistered(phone, tile)
+
+    def left_by_app(self, phone: Phone, label: str) -> None:
+        """The app took the unregistered work account off the phone. Whether that went up
+        with the backup, the documents do not say: the next recovery from it is taken as
+        the target shows it."""
+        tile = phone.tile(label)
+        assert tile is not None and self.may_leave(phone, tile)
+        phone.tiles.remove(tile)
+        if phone.backup is None:
+            return
+        self._changed(phone)
+        blob = self.blobs.get((phone.store, phone.backup.location))
+        if blob is not None:
+            blob.tiles = None
+
+    def relapse(self, phone: Phone, tile: Tile) -> None:
+        """The app shows the unregistered work account waiting for a new QR code."""
+        assert self.may_leave(phone, tile)
+        tile.pending = tile.relapsed = True
+
     # ------------------------------------------------------------ backup (BACKUP, STALE)
     def turn_on_backup(self, phone: Phone, account: str, right_password: bool) -> Expect:
         refusals = []
         if not self.supported(phone):
-            refusals.append(("version-gate", "BACKUP_NOT_SUPPORTED"))
+            refusals.append((self.gate_rule(), "BACKUP_NOT_SUPPORTED"))
         if phone.backup is not None:
             refusals.append(("already-there", "BACKUP_ALREADY_ON"))
         if account not in self.microsoft_accounts:
@@ -712,14 +797,17 @@ class Model:
         codes = list(dict.fromkeys(answers[r] for r in readings if r in answers))
         if latest.unsure:  # perhaps already let go of: then nothing stands in the way
             codes.append(OK)
-
-        if joining:  # another phone backs up here: a refusal is the app's own
+        if "refused" in readings or joining:
+            # 000 'Authenticator app' ¶3 names no answer for the refusal: the scenarios
+            # accept any ("turning on backup is refused"). Where another phone backs up
+            # here, a refusal may also be the app's own.
             codes += sorted(EVERY_REFUSAL - set(codes))
 
         def follow(code: str) -> None:
-            if joining and code != OK and code not in answers.values():
+            if joining and code not in (OK, answers["refused"]):
                 return  # refused for the other phone: no reading learnt, backup stays off
-            self.readings.keep(PAIRING, [r for r, a in answers.items() if a == code]
+            self.readings.keep(PAIRING, [r for r, a in answers.items()
+                                         if (a == OK) == (code == OK)]
                                if not (latest.unsure and code == OK) else answers,
                                "second-pairing", f"turning backup on in a second storage "
                                f"location answered {code}")
@@ -791,7 +879,7 @@ class Model:
         reading not yet known, what each reading predicts."""
         blockers = []
         if not self.supported(phone):
-            blockers.append(("version-gate", "BACKUP_NOT_SUPPORTED"))
+            blockers.append((self.gate_rule(), "BACKUP_NOT_SUPPORTED"))
         if account not in self.microsoft_accounts:
             blockers.append(("recovery-account-is-personal", "NOT_A_PERSONAL_ACCOUNT"))
         if not phone.online:
@@ -882,7 +970,7 @@ class Model:
         if blob.major is not None and blob.major > _major(phone):
             # written by a later major version: whether an older app reads it, the
             # documents do not say
-            answers.append(("version-gate", "BACKUP_NOT_SUPPORTED"))
+            answers.append((self.gate_rule(), "BACKUP_NOT_SUPPORTED"))
         return [*answers, ("recovery-restores", OK)]
 
     def _restore(self, phone: Phone, account: str) -> None:
@@ -967,7 +1055,7 @@ class Model:
             qr.used = True
             self.unregistered.discard((org, phone.label))
             self.registered.add((org, phone.label))
-            tile.pending = False
+            tile.pending = tile.relapsed = False
             self._changed(phone)
 
         def attempt() -> Expect:
@@ -976,8 +1064,8 @@ class Model:
                 return self._maybe("qr-bound", "QR_REJECTED", verified)
             if refusals:
                 return any_of(refusals)
-            verified()
-            return expect("work-verification", OK)
+            return expect("work-verification", OK,
+                          lambda code: verified() if code == OK else None)
 
         if scanned:
             refusal = self._camera(phone, Waiting(org, True, attempt))

@@ -50,10 +50,12 @@ def _p(section: str, *numbers: int) -> tuple[str, ...]:
 
 RULES: dict[str, Rule] = {r.name: r for r in (
     # ---------------------------------------------------------------- versions
-    Rule("version-gate", ("REQ-VERSION-01", "REQ-VERSION-02", "REQ-VERSION-03",
-                          "REQ-VERSION-04", "REQ-VERSION-05"),
-         _p(_APP, 1) + _p(_APPLIES, 1, 2),
-         "backup and recovery exist from iOS 5.7.0 and Android 6.6.0 (2019: iOS only)"),
+    Rule("version-gate", ("REQ-VERSION-01", "REQ-VERSION-02", "REQ-VERSION-03"),
+         _p(_APP, 1),
+         "backup and recovery exist from iOS 5.7.0 and Android 6.6.0"),
+    Rule("version-gate-2019", ("REQ-VERSION-04",), _p(_APPLIES, 1, 2),
+         "2019: the app as shipped on an iPhone has backup and recovery; another version's "
+         "or an Android phone's is the target's (REQ-VERSION-05/06 are robustness)"),
     # ---------------------------------------------------------------- backup
     Rule("backup-needs-recovery-sign-in", ("REQ-BACKUP-01",), _p(_BACKUP, 1, 2),
          "backup turns on only after the recovery account's right password"),
@@ -65,7 +67,8 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "without a network, turning backup on and recovering are refused"),
     Rule("second-pairing", ("REQ-RECOVACCT-02",), _p(_APP, 3),
          "one recovery account used for a second storage location: as the declared "
-         "reading says (or any reading still consistent with the target)"),
+         "reading says (or any reading still consistent with the target); a refusal "
+         "with any code"),
     Rule("backup-location", ("REQ-BACKUP-04", "REQ-BACKUP-05"), _p(_IOS, 1) + _p(_ANDROID, 1),
          "the backup is kept in iCloud under the Apple ID (iOS), in Microsoft's cloud "
          "storage under the recovery account (Android)"),
@@ -144,10 +147,11 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "(expiry: the declared QR lifetime)"),
     # ---------------------------------------------------------------- camera
     Rule("camera-prompt", ("REQ-CAMERA-01",), _p(_NOTES, 2),
-         "the first scan asks for the camera; allowing may finish that scan or not"),
+         "the first scan may ask for the camera or scan at once ('may see a popup'), "
+         "nothing else; allowing may finish that scan or not (2019: not judged)"),
     Rule("camera-scans", ("REQ-CAMERA-02", "REQ-CAMERA-03"), _p(_NOTES, 3),
-         "with the camera allowed a scan works; refused, scanning is refused and typing "
-         "works"),
+         "with the camera allowed a scan works; refused, scanning is refused (the camera "
+         "off, or the prompt again) and adds nothing, and typing works"),
     # ---------------------------------------------------------------- codes
     Rule("personal-codes", ("REQ-CODES-01", "REQ-CODES-02"), _p(_RECOVER, 3),
          "each phone's personal-account code differs and works with its own phone "
@@ -158,7 +162,8 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "every code shown is accepted and has the declared number of digits"),
     # ---------------------------------------------------------------- lost phone
     Rule("unregistered-phone", ("REQ-LOST-01",), _p(_FAQ, 4),
-         "an unregistered phone's work account is refused by its organisation"),
+         "an unregistered phone's work account is refused by its organisation (its tile "
+         "may stay, go, or wait for a new QR code: the documents do not say)"),
     Rule("work-codes", ("REQ-LOST-02", "REQ-VERIFY-05"), _p(_FAQ, 4) + _p(_WORK, 2),
          "a registered phone's work account shows codes its organisation accepts"),
     # ---------------------------------------------------------------- privacy
