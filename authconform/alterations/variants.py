@@ -1197,3 +1197,25 @@ def _(world: World) -> None:
         return original(*args)
 
     wrap_app(world, "current_code", read)
+
+
+@variant("verification-alert-fades",
+         "the alert that restored accounts need more verification is a banner that fades "
+         "five minutes after the recovery; the waiting tiles still say so")
+def _(world: World) -> None:
+    shown_since: dict[str, float] = {}
+
+    def recovered(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
+        done = original(*args)
+        shown_since[app.device.id] = app.now
+        return done
+
+    def alerts(app: Authenticator, original: Callable[[], Any]) -> Any:
+        shown = original()
+        since = shown_since.get(app.device.id)
+        if since is not None and app.now - since < 300.0:
+            return shown
+        return tuple(a for a in shown if a[0] != "VERIFICATION_NEEDED")
+
+    wrap_app(world, "begin_recovery", recovered)
+    wrap_app(world, "alerts", alerts)

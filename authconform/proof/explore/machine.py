@@ -66,6 +66,7 @@ from authconform.proof.explore.vocabulary import (  # the predicates are used by
 from authconform.spec.families import FAMILIES
 from authconform.spec.person import start_backup, start_recovery
 from authconform.spec.readable import carried
+from authconform.spec.wording import wrong_code
 
 __all__ = ["LATEST_VERSION", "Disagreement", "Explorer", "make_machine"]
 
@@ -800,10 +801,9 @@ class Explorer(Observations, RuleBasedStateMachine):
         if source == "a wrong code":
             codes = _codes(self.world.messages(msa.alternate_email or ""))
             real = codes[-1] if codes else None
-            # as the step makes it (steps/verification.py): the code's own shape, every
-            # digit wrong (the documents name no length)
-            code = "".join(str((int(c) + 1) % 10) if c.isdigit() else c
-                           for c in real or "000000")
+            # as the step makes it (steps/verification.py): the code's own shape and
+            # alphabet (the documents name no length or format)
+            code = wrong_code(real or "000000")
             self.script.when(f'{ACTOR} enters a wrong code for the "Microsoft" account on the '
                              f'"{phone}"', "msa")
         else:

@@ -243,6 +243,9 @@ class Phone:
     # the person has begun verifying a waiting account since the last recovery: the
     # documents put up the alert at recovery and do not say how long it stays
     verifying: bool = False
+    # time has passed since the last recovery: the alert came up then and may have gone
+    # (a banner that fades; the tiles still show what waits)
+    alert_aged: bool = False
     # whether this app has backup and recovery (REQ-VERSION-*): the documented gate, or
     # under 2019 for any but the shipped app on an iPhone what the target shows
     gate: bool = True
@@ -464,11 +467,12 @@ class Model:
     def pending_alert(self, phone: Phone) -> bool | None:
         """REQ-VERIFY-01: the alert shows after a recovery that left accounts waiting, and
         not once none waits; None (either is right) while some wait but the person has
-        already begun verifying them: 000/002 say only that the alert comes up. A work
+        already begun verifying them, or time has passed since the recovery: 000/002 say
+        only that the alert comes up. A work
         account its organisation unregistered on this phone may wait too (``relapse``),
         seen or not yet seen by the model: the alert may then show or not."""
         if any(t.pending and not t.relapsed for t in phone.tiles):
-            return None if phone.verifying else True
+            return None if phone.verifying or phone.alert_aged else True
         if any(t.relapsed or self.work_unregistered(phone, t) for t in phone.tiles):
             return None
         return False
@@ -496,6 +500,9 @@ class Model:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+        if seconds > 0:
+            for phone in self.phones.values():
+                phone.alert_aged = True
 
     def lapse(self, owner: str) -> None:
         for session in self.sessions.get(owner, []):
@@ -918,7 +925,7 @@ class Model:
                 self.readings.keep(PAIRING, {sp for _, sp in fits}, "second-pairing",
                                    f"recovery answered {code}")
             if code == OK:
-                phone.verifying = False
+                phone.verifying = phone.alert_aged = False
                 self._restore(phone, account)
 
         rules = tuple(dict.fromkeys(r for r, _ in every))
