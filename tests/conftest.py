@@ -20,9 +20,10 @@ import pytest
 
 # Longest first (``pytest --durations``, summed per file, on the 2-core machine).
 LONGEST_FIRST = (
+    "test_variants.py",
+    "test_variants_2019.py",
     "test_bad_input.py",
     "test_report_render.py",
-    "test_variants.py",
     "test_first_screen.py",
     "test_http_schemathesis.py",
     "test_merge.py",
