@@ -185,6 +185,28 @@ Feature: What a backup holds
       | old phone         | new phone         | store                     | owner                 |
       | old Android phone | new Android phone | Microsoft's cloud storage | the Microsoft account |
 
+  # 000 opening and 002 "IMPORTANT": one location holds several accounts; neither names a
+  # limit, so six of them all come back.
+  @stored @REQ-STORED-03
+  Scenario Outline: Six accounts in one storage location all come back
+    Given Alex has a third-party "Dropbox" account
+    And Alex has a third-party "Slack" account
+    And Alex has backed up the accounts "Microsoft, Contoso, GitHub, Facebook, Dropbox, Slack" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex begins recovery on the "<new phone>"
+    Then the app answers "OK"
+    And the "<new phone>" shows the accounts "Microsoft, Contoso, GitHub, Facebook, Dropbox, Slack" and no others
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
   @stored @REQ-STORED-04
   Scenario Outline: Alex's order of the accounts comes back exactly
     Given Alex has backed up the accounts "Microsoft, GitHub, Facebook" on the "<old phone>"
@@ -193,6 +215,26 @@ Feature: What a backup holds
     When Alex moves the bottom account to the top on the "<old phone>" and the change is backed up
     And Alex begins recovery on the "<new phone>"
     Then the "<new phone>" shows the accounts in the order the "<old phone>" shows them
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
+  # 000 opening and 002 opening: the order is backed up, whatever state an account comes
+  # back in; accounts that wait for more verification keep their place among the others.
+  @stored @REQ-STORED-04
+  Scenario Outline: Accounts that wait for more verification keep their place in Alex's order
+    Given Alex has backed up the accounts "Contoso with sign-in notifications, GitHub, Microsoft" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex begins recovery on the "<new phone>"
+    Then the app answers "OK"
+    And the "<new phone>" shows the accounts in the order the "<old phone>" shows them
 
     @ios
     Examples: iPhone

@@ -1172,6 +1172,34 @@ def probe_two_at_one_site(s: Scene) -> Any:
     return len(s.app.list_accounts(new))
 
 
+def probe_waiting_keeps_place(s: Scene) -> Any:
+    """A work account first, then a site and the personal account: the new phone shows
+    them in the old phone's order, the waiting one first."""
+    old = s.phone()
+    assert s.add_work(old, push=True).ok and s.add_site(old).ok and s.add_msa(old).ok
+    assert s.backup(old).ok
+    new = s.phone()
+    assert s.recover(new) == "OK"
+    return s.labels(new)
+
+
+def probe_six_accounts(s: Scene) -> Any:
+    """Six site accounts backed up: all six come back."""
+    old = s.phone()
+    sites = [s.world.create_site_account(s.alex.id, f"Site {n}") for n in range(6)]
+    for site in sites:
+        assert s.add_site(old, site).ok
+    assert s.backup(old).ok
+    new = s.phone()
+    return s.recover(new), len(s.app.list_accounts(new))
+
+
+
+
+
+
+
+
 PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "existing_refused": (probe_existing_refused, ("EXISTING_ACCOUNTS", ["Google"])),
     "existing_retry": (probe_existing_retry, ("EXISTING_ACCOUNTS", "OK", ["GitHub"])),
@@ -1305,6 +1333,8 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "admin_on_ending": (probe_admin_on_ending, True),
     "admin_on_verification": (probe_admin_on_verification, True),
     "app_account_update": (probe_app_account_update, (False, True)),
+    "waiting_keeps_place": (probe_waiting_keeps_place, ["Contoso", "GitHub", "Microsoft"]),
+    "six_accounts": (probe_six_accounts, ("OK", 6)),
 }
 
 # Which probe shows each mutant up.
@@ -1460,6 +1490,8 @@ PROBE_OF: dict[str, str] = {
     "waiting_accounts_do_not_block": "waiting_block",
     "mail_cached_beside_backup": "mail_in_store",
     "backup_key_kept_in_store": "key_in_store",
+    "waiting_accounts_moved_last": "waiting_keeps_place",
+    "backup_keeps_four_accounts": "six_accounts",
 }
 
 

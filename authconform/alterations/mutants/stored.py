@@ -224,3 +224,29 @@ def _backup_keyed_by_site(world: World) -> None:
         "scanning its QR code never reaches the backup; a typed one does")
 def _scanned_accounts_not_backed_up_on_iphone(world: World) -> None:
     _scanned_left_out(world, lambda app: app.device.platform is Platform.IOS)
+
+
+@mutant("waiting_accounts_moved_last", "REQ-STORED-04",
+        "recovery puts the accounts that wait for more verification after the ready ones, "
+        "losing Alex's order")
+def _waiting_accounts_moved_last(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done], username: str,
+                       password: str) -> Done:
+        done = original(username, password)
+        entries = app.state.entries
+        entries[:] = ([e for e in entries if not e.needs_verification]
+                      + [e for e in entries if e.needs_verification])
+        return done
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("backup_keeps_four_accounts", "REQ-STORED-03",
+        "the backup keeps only the first four accounts: from the fifth on, accounts stay on "
+        "the phone and never come back on a new phone")
+def _backup_keeps_four_accounts(world: World) -> None:
+    def _payload(app: Authenticator, original: Callable[[], BackupPayload]) -> BackupPayload:
+        payload = original()
+        return dataclasses.replace(payload, accounts=payload.accounts[:4])
+
+    wrap_app(world, "_payload", _payload)
