@@ -1194,7 +1194,45 @@ def probe_six_accounts(s: Scene) -> Any:
     return s.recover(new), len(s.app.list_accounts(new))
 
 
+def probe_on_again(s: Scene) -> Any:
+    """Backup off, an account added, on again, another added: both come back."""
+    old = s.phone()
+    assert s.add_msa(old).ok and s.backup(old).ok
+    assert s.app.turn_off_backup(old).ok
+    assert s.add_site(old).ok
+    assert s.backup(old).ok
+    assert s.add_site(old, s.google).ok
+    new = s.phone()
+    return s.recover(new), sorted(s.labels(new))
 
+
+def probe_added_while_off(s: Scene) -> Any:
+    """Backup off, an account added, on again: it comes back with no further change."""
+    old = s.phone()
+    assert s.add_msa(old).ok and s.backup(old).ok
+    assert s.app.turn_off_backup(old).ok
+    assert s.add_site(old).ok
+    assert s.backup(old).ok
+    new = s.phone()
+    return s.recover(new), sorted(s.labels(new))
+
+
+def probe_removal_keeps_others(s: Scene) -> Any:
+    """A second account at GitHub, and Google under GitHub's user name: removing the first
+    GitHub account leaves both in the backup."""
+    old = s.phone()
+    second = s.world.create_site_account(s.alex.id, "GitHub")
+    assert s.add_site(old).ok and s.add_site(old, second).ok
+    g = s.google
+    assert s.app.enter_code_manually(old, g.issuer, s.github.username, g.secret, g.digits,
+                                     g.period, g.algorithm).ok
+    assert s.backup(old).ok
+    first = next(e for e in s.app.list_accounts(old)
+                 if e.issuer == "GitHub" and e.username == s.github.username)
+    assert s.app.remove_account(old, first.id).ok
+    new = s.phone()
+    assert s.recover(new) == "OK"
+    return sorted((e.issuer, e.username == second.username) for e in s.app.list_accounts(new))
 
 
 
@@ -1335,6 +1373,9 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "app_account_update": (probe_app_account_update, (False, True)),
     "waiting_keeps_place": (probe_waiting_keeps_place, ["Contoso", "GitHub", "Microsoft"]),
     "six_accounts": (probe_six_accounts, ("OK", 6)),
+    "on_again": (probe_on_again, ("OK", ["GitHub", "Google", "Microsoft"])),
+    "added_while_off": (probe_added_while_off, ("OK", ["GitHub", "Microsoft"])),
+    "removal_keeps_others": (probe_removal_keeps_others, [("GitHub", True), ("Google", False)]),
 }
 
 # Which probe shows each mutant up.
@@ -1492,6 +1533,10 @@ PROBE_OF: dict[str, str] = {
     "backup_key_kept_in_store": "key_in_store",
     "waiting_accounts_moved_last": "waiting_keeps_place",
     "backup_keeps_four_accounts": "six_accounts",
+    "no_auto_upload_after_turning_on_again": "on_again",
+    "turning_on_again_uploads_old_copy": "added_while_off",
+    "removal_drops_whole_site": "removal_keeps_others",
+    "removal_drops_same_user_name": "removal_keeps_others",
 }
 
 
