@@ -1235,6 +1235,15 @@ def probe_removal_keeps_others(s: Scene) -> Any:
     return sorted((e.issuer, e.username == second.username) for e in s.app.list_accounts(new))
 
 
+def probe_offline_deletion(s: Scene) -> Any:
+    """Deleting the backup from the offline old phone: refused, or gone once it is back
+    online."""
+    old, new = s.old_and_new()
+    s.world.set_device_online(old, False)
+    answer = s.app.delete_backup_from_phone(old)
+    s.world.set_device_online(old, True)
+    return answer.ok and s.recover(new) == "OK"
+
 
 
 
@@ -1376,6 +1385,7 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "on_again": (probe_on_again, ("OK", ["GitHub", "Google", "Microsoft"])),
     "added_while_off": (probe_added_while_off, ("OK", ["GitHub", "Microsoft"])),
     "removal_keeps_others": (probe_removal_keeps_others, [("GitHub", True), ("Google", False)]),
+    "offline_deletion": (probe_offline_deletion, False),
 }
 
 # Which probe shows each mutant up.
@@ -1537,6 +1547,7 @@ PROBE_OF: dict[str, str] = {
     "turning_on_again_uploads_old_copy": "added_while_off",
     "removal_drops_whole_site": "removal_keeps_others",
     "removal_drops_same_user_name": "removal_keeps_others",
+    "offline_deletion_claimed_not_done": "offline_deletion",
 }
 
 
