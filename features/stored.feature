@@ -68,6 +68,30 @@ Feature: What a backup holds
       | phone             |
       | old Android phone |
 
+  # 000 "Important" and 002 "IMPORTANT" keep no mail or file of any account: a second
+  # personal Microsoft account in the app (not the recovery account) included.
+  @stored @REQ-STORED-01 @negative
+  Scenario Outline: No mail or file of another personal Microsoft account in the app is stored
+    Given Alex has another personal Microsoft account called "Family"
+    And Alex has the app on the "<phone>"
+    And Alex keeps mail and files in the "Family" personal Microsoft account
+    And Alex has added the accounts "Microsoft, Family, GitHub" to the "<phone>"
+    And Alex has turned on backup on the "<phone>"
+    When Alex moves the bottom account to the top on the "<phone>"
+    Then the app answers "OK"
+    And Alex's backup in <store> holds none of the mail and files of the "Family" account
+    And no stored object anywhere holds the mail and files of Alex's "Family" account in any encoding
+
+    @ios
+    Examples: iPhone
+      | phone      | store  |
+      | old iPhone | iCloud |
+
+    @android @profile-current
+    Examples: Android phone
+      | phone             | store                     |
+      | old Android phone | Microsoft's cloud storage |
+
   @stored @REQ-STORED-01
   Scenario Outline: The user name and secret are enough to make codes on the new phone
     Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"

@@ -1245,6 +1245,18 @@ def probe_offline_deletion(s: Scene) -> Any:
     return answer.ok and s.recover(new) == "OK"
 
 
+def probe_other_msa_mail(s: Scene) -> Any:
+    """Mail in a second personal account the app holds: not in the backup."""
+    old = s.phone()
+    s.world.put_account_data(s.msa2.id, "mail", "quarterly report of the second account")
+    assert s.app.add_personal_account(old, s.msa2.username, s.msa2.password, False).ok
+    assert s.backup(old).ok
+    contents = s.world.backup_contents(port.Store.ICLOUD, s.apple.username)
+    assert contents is not None
+    values = [v for e in contents.entries for v in e.fields.values()]
+    values += list(contents.settings.values())
+    return [v for v in values if "quarterly report" in v]
+
 
 
 PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
@@ -1386,6 +1398,7 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "added_while_off": (probe_added_while_off, ("OK", ["GitHub", "Microsoft"])),
     "removal_keeps_others": (probe_removal_keeps_others, [("GitHub", True), ("Google", False)]),
     "offline_deletion": (probe_offline_deletion, False),
+    "other_msa_mail": (probe_other_msa_mail, []),
 }
 
 # Which probe shows each mutant up.
@@ -1543,6 +1556,7 @@ PROBE_OF: dict[str, str] = {
     "backup_key_kept_in_store": "key_in_store",
     "waiting_accounts_moved_last": "waiting_keeps_place",
     "backup_keeps_four_accounts": "six_accounts",
+    "backup_keeps_other_msa_mail": "other_msa_mail",
     "no_auto_upload_after_turning_on_again": "on_again",
     "turning_on_again_uploads_old_copy": "added_while_off",
     "removal_drops_whole_site": "removal_keeps_others",

@@ -250,3 +250,22 @@ def _backup_keeps_four_accounts(world: World) -> None:
         return dataclasses.replace(payload, accounts=payload.accounts[:4])
 
     wrap_app(world, "_payload", _payload)
+
+
+@mutant("backup_keeps_other_msa_mail", "REQ-STORED-01",
+        "the backup keeps the mail and files of every personal Microsoft account in the app "
+        "other than the recovery account")
+def _backup_keeps_other_msa_mail(world: World) -> None:
+    def _payload(app: Authenticator, original: Callable[[], BackupPayload]) -> BackupPayload:
+        payload = original()
+        recovery = (app.state.backup.recovery_username or "").lower()
+        extra: dict[str, object] = {}
+        for account in payload.accounts:
+            if account.kind != PERSONAL or account.username.lower() == recovery:
+                continue
+            msa = world.msa.find(account.username)
+            for n, (kind, text) in enumerate(msa.data if msa else ()):
+                extra[f"{account.username}:{kind}:{n}"] = text
+        return dataclasses.replace(payload, settings={**payload.settings, **extra})
+
+    wrap_app(world, "_payload", _payload)
