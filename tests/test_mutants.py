@@ -1562,6 +1562,7 @@ PROBE_OF: dict[str, str] = {
     "removal_drops_whole_site": "removal_keeps_others",
     "removal_drops_same_user_name": "removal_keeps_others",
     "offline_deletion_claimed_not_done": "offline_deletion",
+    "no_alert_for_one_waiting_account": "push_recovery",
 }
 
 
