@@ -1258,6 +1258,18 @@ def probe_other_msa_mail(s: Scene) -> Any:
     return [v for v in values if "quarterly report" in v]
 
 
+def probe_admin_on_typed_recovery_android(s: Scene) -> Any:
+    """Typing the code and URL to recover the work account on Android: the
+    administrator's view names none of the other accounts."""
+    _old, new = s.old_and_new("android", push=True, work=True)
+    assert s.recover(new) == "OK"
+    entry = s.entry(new, s.work.username)
+    qr = s.world.issue_activation_qr(s.contoso.id, s.work.id)
+    assert s.app.enter_activation_to_recover(new, entry.id, qr.code, qr.url).ok
+    view = s.world.admin_view(s.contoso.id)
+    text = " ".join(view.events + view.accounts_seen).lower()
+    return [name for name in (s.github.username, s.msa.username) if name.lower() in text]
+
 
 PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "existing_refused": (probe_existing_refused, ("EXISTING_ACCOUNTS", ["Google"])),
@@ -1399,6 +1411,7 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "removal_keeps_others": (probe_removal_keeps_others, [("GitHub", True), ("Google", False)]),
     "offline_deletion": (probe_offline_deletion, False),
     "other_msa_mail": (probe_other_msa_mail, []),
+    "admin_on_typed_recovery_android": (probe_admin_on_typed_recovery_android, []),
 }
 
 # Which probe shows each mutant up.
@@ -1563,6 +1576,7 @@ PROBE_OF: dict[str, str] = {
     "removal_drops_same_user_name": "removal_keeps_others",
     "offline_deletion_claimed_not_done": "offline_deletion",
     "no_alert_for_one_waiting_account": "push_recovery",
+    "administrator_told_on_typed_recovery_on_android": "admin_on_typed_recovery_android",
 }
 
 
