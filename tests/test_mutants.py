@@ -1577,6 +1577,8 @@ PROBE_OF: dict[str, str] = {
     "offline_deletion_claimed_not_done": "offline_deletion",
     "no_alert_for_one_waiting_account": "push_recovery",
     "administrator_told_on_typed_recovery_on_android": "admin_on_typed_recovery_android",
+    "scanned_accounts_do_not_block_on_iphone": "scanned_blocks",
+    "newer_major_finds_no_older_backup_on_iphone": "older_major_backup",
 }
 
 
