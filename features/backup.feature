@@ -184,6 +184,49 @@ Feature: Turning on cloud backup
         | old phone         | new phone         |
         | old Android phone | new Android phone |
 
+    # A removal reaches the backup for the account removed, and for no other: another
+    # account at the same site, or under the same user name at another site, stays.
+    @backup @REQ-BACKUP-06
+    Scenario Outline: Removing one of two accounts at one site leaves the other in the backup
+      Given Alex has a second "GitHub" account called "GitHub at work"
+      And Alex has backed up the accounts "GitHub, GitHub at work, Dropbox" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex removes the "GitHub" account from the "<old phone>"
+      Then the app answers "OK"
+      When Alex begins recovery on the "<new phone>"
+      Then the "<new phone>" shows the accounts "GitHub at work, Dropbox" and no others
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    @backup @REQ-BACKUP-06
+    Scenario Outline: Removing an account leaves the one under the same user name at another site in the backup
+      Given Alex has the app on the "<old phone>"
+      And Alex has typed in the accounts "GitHub, Dropbox" under one user name on the "<old phone>"
+      And Alex has turned on backup on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex removes the "GitHub" account from the "<old phone>"
+      Then the app answers "OK"
+      When Alex begins recovery on the "<new phone>"
+      Then the "<new phone>" shows the accounts "Dropbox" and no others
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
   Rule: Turning backup off stops the uploads
 
     @backup @REQ-BACKUP-07 @negative
@@ -220,6 +263,56 @@ Feature: Turning on cloud backup
       When Alex begins recovery on the "<new phone>"
       Then the app answers "OK"
       And the "<new phone>" shows the accounts "Microsoft, GitHub" and no others
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    # The same, then a change: once backup is on again, 000 "Turn on cloud backup" and
+    # 002 "To turn on Cloud backup" hold as for the first time, later changes included.
+    @backup @REQ-BACKUP-06
+    Scenario Outline: After backup is turned off and on again, a later change still reaches the cloud
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex turns off backup on the "<old phone>"
+      And Alex turns on backup on the "<old phone>"
+      Then the app answers "OK"
+      When Alex adds the "Dropbox" account to the "<old phone>"
+      Then the app answers "OK"
+      When Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the accounts "Microsoft, GitHub, Dropbox" and no others
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
+    # Turning backup on again backs up the accounts the app holds then, those added while
+    # it was off among them.
+    @backup @REQ-BACKUP-06
+    Scenario Outline: An account added while backup was off is backed up once it is turned on again
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      When Alex turns off backup on the "<old phone>"
+      And Alex adds the "Dropbox" account to the "<old phone>"
+      Then the app answers "OK"
+      When Alex turns on backup on the "<old phone>"
+      Then the app answers "OK"
+      When Alex begins recovery on the "<new phone>"
+      Then the app answers "OK"
+      And the "<new phone>" shows the accounts "Microsoft, GitHub, Dropbox" and no others
 
       @ios
       Examples: iPhone

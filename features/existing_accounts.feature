@@ -59,6 +59,17 @@ Feature: Recovery while accounts already exist
         | old phone         | new phone         |
         | old Android phone | new Android phone |
 
+    # The same in 2019: 002 never says a third-party account can be added by scanning,
+    # so the scan is set up as in stored.feature's 2019 scenario (an app that adds no
+    # account this way is not-applicable); one it added blocks recovery like any other.
+    @existing @REQ-EXISTING-01 @negative @profile-2019 @ios
+    Scenario: In 2019 too, an account from the backup added by scanning its QR code blocks recovery
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "old iPhone"
+      And Alex has the app on the "new iPhone"
+      And Alex has added the "GitHub" account to the "new iPhone" by scanning its QR code, where the app adds accounts that way
+      When Alex begins recovery on the "new iPhone"
+      Then recovery is refused with "EXISTING_ACCOUNTS"
+
     @existing @REQ-EXISTING-01 @negative
     Scenario Outline: Accounts still block recovery after the app is closed and opened again
       Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"

@@ -68,6 +68,30 @@ Feature: What a backup holds
       | phone             |
       | old Android phone |
 
+  # 000 "Important" and 002 "IMPORTANT" keep no mail or file of any account: a second
+  # personal Microsoft account in the app (not the recovery account) included.
+  @stored @REQ-STORED-01 @negative
+  Scenario Outline: No mail or file of another personal Microsoft account in the app is stored
+    Given Alex has another personal Microsoft account called "Family"
+    And Alex has the app on the "<phone>"
+    And Alex keeps mail and files in the "Family" personal Microsoft account
+    And Alex has added the accounts "Microsoft, Family, GitHub" to the "<phone>"
+    And Alex has turned on backup on the "<phone>"
+    When Alex moves the bottom account to the top on the "<phone>"
+    Then the app answers "OK"
+    And Alex's backup in <store> holds none of the mail and files of the "Family" account
+    And no stored object anywhere holds the mail and files of Alex's "Family" account in any encoding
+
+    @ios
+    Examples: iPhone
+      | phone      | store  |
+      | old iPhone | iCloud |
+
+    @android @profile-current
+    Examples: Android phone
+      | phone             | store                     |
+      | old Android phone | Microsoft's cloud storage |
+
   @stored @REQ-STORED-01
   Scenario Outline: The user name and secret are enough to make codes on the new phone
     Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
@@ -185,6 +209,28 @@ Feature: What a backup holds
       | old phone         | new phone         | store                     | owner                 |
       | old Android phone | new Android phone | Microsoft's cloud storage | the Microsoft account |
 
+  # 000 opening and 002 "IMPORTANT": one location holds several accounts; neither names a
+  # limit, so six of them all come back.
+  @stored @REQ-STORED-03
+  Scenario Outline: Six accounts in one storage location all come back
+    Given Alex has a third-party "Dropbox" account
+    And Alex has a third-party "Slack" account
+    And Alex has backed up the accounts "Microsoft, Contoso, GitHub, Facebook, Dropbox, Slack" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex begins recovery on the "<new phone>"
+    Then the app answers "OK"
+    And the "<new phone>" shows the accounts "Microsoft, Contoso, GitHub, Facebook, Dropbox, Slack" and no others
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
   @stored @REQ-STORED-04
   Scenario Outline: Alex's order of the accounts comes back exactly
     Given Alex has backed up the accounts "Microsoft, GitHub, Facebook" on the "<old phone>"
@@ -193,6 +239,26 @@ Feature: What a backup holds
     When Alex moves the bottom account to the top on the "<old phone>" and the change is backed up
     And Alex begins recovery on the "<new phone>"
     Then the "<new phone>" shows the accounts in the order the "<old phone>" shows them
+
+    @ios
+    Examples: iPhone
+      | old phone  | new phone  |
+      | old iPhone | new iPhone |
+
+    @android @profile-current
+    Examples: Android phone
+      | old phone         | new phone         |
+      | old Android phone | new Android phone |
+
+  # 000 opening and 002 opening: the order is backed up, whatever state an account comes
+  # back in; accounts that wait for more verification keep their place among the others.
+  @stored @REQ-STORED-04
+  Scenario Outline: Accounts that wait for more verification keep their place in Alex's order
+    Given Alex has backed up the accounts "Contoso with sign-in notifications, GitHub, Microsoft" on the "<old phone>"
+    And Alex has the app on the "<new phone>"
+    When Alex begins recovery on the "<new phone>"
+    Then the app answers "OK"
+    And the "<new phone>" shows the accounts in the order the "<old phone>" shows them
 
     @ios
     Examples: iPhone

@@ -272,6 +272,27 @@ Feature: Why a backup can be unavailable
         | old phone         | new phone         |
         | old Android phone | new Android phone |
 
+    # Deleted from the old phone while it is offline: neither document says whether the app
+    # refuses (any refusal claims nothing) or deletes, at once or once back online; a
+    # deletion it says it made must hold (000 and 002 troubleshooting, accidental deletion).
+    @trouble @REQ-TROUBLE-04 @negative
+    Scenario Outline: A backup the offline old phone says it deleted is gone
+      Given Alex has backed up the accounts "Microsoft, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And the "<old phone>" has no network connection
+      When Alex deletes the backup from the "<old phone>"
+      Then a deletion the app said it made holds: once the "<old phone>" is back online, Alex finds no backup on the "<new phone>"
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  |
+        | old iPhone | new iPhone |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         |
+        | old Android phone | new Android phone |
+
   Rule: With no backup, or a damaged one, nothing is restored
 
     @trouble @REQ-TROUBLE-05 @negative

@@ -33,6 +33,29 @@ Feature: Additional verification of restored accounts
         | old phone         | new phone         |
         | old Android phone | new Android phone |
 
+    # 000 "Recover accounts requiring more verification", 002 "Recover additional accounts
+    # requiring more verification": the alert comes with any account that used
+    # notifications; one such account is enough.
+    @verify @REQ-VERIFY-01
+    Scenario Outline: One account that waits (<account>) is enough for the alert
+      Given Alex has backed up the accounts "<account> with sign-in notifications, GitHub" on the "<old phone>"
+      And Alex has the app on the "<new phone>"
+      And Alex has recovered the backup on the "<new phone>"
+      Then the "<new phone>" alerts that additional verification is needed
+      And the "<account>" account on the "<new phone>" needs additional verification
+
+      @ios
+      Examples: iPhone
+        | old phone  | new phone  | account   |
+        | old iPhone | new iPhone | Microsoft |
+        | old iPhone | new iPhone | Contoso   |
+
+      @android @profile-current
+      Examples: Android phone
+        | old phone         | new phone         | account   |
+        | old Android phone | new Android phone | Microsoft |
+        | old Android phone | new Android phone | Contoso   |
+
     @verify @REQ-VERIFY-01
     Scenario Outline: The alert goes away once every waiting account is verified
       Given Alex has backed up the accounts "Microsoft with sign-in notifications, Contoso with sign-in notifications, GitHub" on the "<old phone>"

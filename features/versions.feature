@@ -90,6 +90,25 @@ Feature: Which app versions have backup
       | Android phone | 6.6.0       | 7.0.0       |
       | Android phone | 6.6.0       | 10.2.0      |
 
+  # The same in 2019: 002 names no app version, and what it documents ("Recover your
+  # account credentials on your new device") is that the old iPhone's backup comes back on
+  # the new one, which often runs a later major version.
+  @version @REQ-RECOVERY-02 @profile-2019 @ios
+  Scenario Outline: In 2019, a backup made by app <old version> is recovered by app <new version> on a new iPhone
+    Given Alex has a third-party "GitHub" account
+    And Alex has app version <old version> on the "old iPhone"
+    And Alex has added the accounts "GitHub" to the "old iPhone"
+    And Alex has turned on backup on the "old iPhone"
+    And Alex has app version <new version> on the "new iPhone"
+    When Alex begins recovery on the "new iPhone"
+    Then the "new iPhone" shows the accounts "GitHub" and no others
+
+    Examples: the same major version, and later major versions
+      | old version | new version |
+      | 5.7.0       | 5.7.0       |
+      | 5.7.0       | 6.0.0       |
+      | 5.7.0       | 10.0.0      |
+
   @version @REQ-VERSION-03 @negative @profile-current
   Scenario Outline: App <version> on an <platform> has no backup and no recovery
     Given Alex has app version <version> on the "<phone>"

@@ -89,6 +89,21 @@ def _(cast: Cast, name: str) -> dict[str, str]:
     return data
 
 
+@given(parsers.parse('{name:w} keeps mail and files in the "{label}" personal Microsoft '
+                     "account"), target_fixture="account_data")
+def _(cast: Cast, name: str, label: str) -> dict[str, str]:
+    """Mail and a file in another personal Microsoft account of the person's, one the app
+    holds (not the recovery account)."""
+    msa = cast.account(name, label).msa
+    assert msa is not None, f"{label} is not a personal Microsoft account"
+    data = {"a mail": f'Dinner on "Sunday" at the brasserie? Ask {name} about trip '
+                      f"{msa.id}-mail",
+            "a file": f"Garden plan drawing {msa.id}-file"}
+    for (kind, text) in zip(("mail", "file"), data.values(), strict=True):
+        cast.target.world.put_account_data(msa.id, kind, text)
+    return data
+
+
 # ------------------------------------------------------------------ what is inside
 @then(parsers.parse("{name:w}'s backup in {store_name} holds the accounts \"{labels}\" by "
                     "user name, with the secret of each third-party account"))
@@ -113,6 +128,8 @@ def _(cast: Cast, store_name: str, name: str) -> None:
 
 @then(parsers.parse("{name:w}'s backup in {store_name} holds none of the mail and files of "
                     "the personal Microsoft account"))
+@then(parsers.parse("{name:w}'s backup in {store_name} holds none of the mail and files of "
+                    'the "{label}" account'))
 def _(cast: Cast, account_data: dict[str, str], store_name: str, name: str) -> None:
     _assert_absent(_values(_contents(cast, name, store_name)), account_data)
 

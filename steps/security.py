@@ -143,6 +143,8 @@ def _(cast: Cast, name: str) -> None:
 # 000/002 notice: no other information about the accounts is kept, mail and files named.
 @then(parsers.parse("no stored object anywhere holds the mail and files of {name:w}'s "
                     "personal Microsoft account in any encoding"))
+@then(parsers.parse('no stored object anywhere holds the mail and files of {name:w}\'s '
+                    '"{label}" account in any encoding'))
 def _(cast: Cast, account_data: dict[str, str], name: str) -> None:
     _assert_nowhere("the cloud stores", _object_bytes(cast.target.world.stored_objects()),
                     {what: text_forms(text) for what, text in account_data.items()})

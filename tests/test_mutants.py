@@ -1172,6 +1172,105 @@ def probe_two_at_one_site(s: Scene) -> Any:
     return len(s.app.list_accounts(new))
 
 
+def probe_waiting_keeps_place(s: Scene) -> Any:
+    """A work account first, then a site and the personal account: the new phone shows
+    them in the old phone's order, the waiting one first."""
+    old = s.phone()
+    assert s.add_work(old, push=True).ok and s.add_site(old).ok and s.add_msa(old).ok
+    assert s.backup(old).ok
+    new = s.phone()
+    assert s.recover(new) == "OK"
+    return s.labels(new)
+
+
+def probe_six_accounts(s: Scene) -> Any:
+    """Six site accounts backed up: all six come back."""
+    old = s.phone()
+    sites = [s.world.create_site_account(s.alex.id, f"Site {n}") for n in range(6)]
+    for site in sites:
+        assert s.add_site(old, site).ok
+    assert s.backup(old).ok
+    new = s.phone()
+    return s.recover(new), len(s.app.list_accounts(new))
+
+
+def probe_on_again(s: Scene) -> Any:
+    """Backup off, an account added, on again, another added: both come back."""
+    old = s.phone()
+    assert s.add_msa(old).ok and s.backup(old).ok
+    assert s.app.turn_off_backup(old).ok
+    assert s.add_site(old).ok
+    assert s.backup(old).ok
+    assert s.add_site(old, s.google).ok
+    new = s.phone()
+    return s.recover(new), sorted(s.labels(new))
+
+
+def probe_added_while_off(s: Scene) -> Any:
+    """Backup off, an account added, on again: it comes back with no further change."""
+    old = s.phone()
+    assert s.add_msa(old).ok and s.backup(old).ok
+    assert s.app.turn_off_backup(old).ok
+    assert s.add_site(old).ok
+    assert s.backup(old).ok
+    new = s.phone()
+    return s.recover(new), sorted(s.labels(new))
+
+
+def probe_removal_keeps_others(s: Scene) -> Any:
+    """A second account at GitHub, and Google under GitHub's user name: removing the first
+    GitHub account leaves both in the backup."""
+    old = s.phone()
+    second = s.world.create_site_account(s.alex.id, "GitHub")
+    assert s.add_site(old).ok and s.add_site(old, second).ok
+    g = s.google
+    assert s.app.enter_code_manually(old, g.issuer, s.github.username, g.secret, g.digits,
+                                     g.period, g.algorithm).ok
+    assert s.backup(old).ok
+    first = next(e for e in s.app.list_accounts(old)
+                 if e.issuer == "GitHub" and e.username == s.github.username)
+    assert s.app.remove_account(old, first.id).ok
+    new = s.phone()
+    assert s.recover(new) == "OK"
+    return sorted((e.issuer, e.username == second.username) for e in s.app.list_accounts(new))
+
+
+def probe_offline_deletion(s: Scene) -> Any:
+    """Deleting the backup from the offline old phone: refused, or gone once it is back
+    online."""
+    old, new = s.old_and_new()
+    s.world.set_device_online(old, False)
+    answer = s.app.delete_backup_from_phone(old)
+    s.world.set_device_online(old, True)
+    return answer.ok and s.recover(new) == "OK"
+
+
+def probe_other_msa_mail(s: Scene) -> Any:
+    """Mail in a second personal account the app holds: not in the backup."""
+    old = s.phone()
+    s.world.put_account_data(s.msa2.id, "mail", "quarterly report of the second account")
+    assert s.app.add_personal_account(old, s.msa2.username, s.msa2.password, False).ok
+    assert s.backup(old).ok
+    contents = s.world.backup_contents(port.Store.ICLOUD, s.apple.username)
+    assert contents is not None
+    values = [v for e in contents.entries for v in e.fields.values()]
+    values += list(contents.settings.values())
+    return [v for v in values if "quarterly report" in v]
+
+
+def probe_admin_on_typed_recovery_android(s: Scene) -> Any:
+    """Typing the code and URL to recover the work account on Android: the
+    administrator's view names none of the other accounts."""
+    _old, new = s.old_and_new("android", push=True, work=True)
+    assert s.recover(new) == "OK"
+    entry = s.entry(new, s.work.username)
+    qr = s.world.issue_activation_qr(s.contoso.id, s.work.id)
+    assert s.app.enter_activation_to_recover(new, entry.id, qr.code, qr.url).ok
+    view = s.world.admin_view(s.contoso.id)
+    text = " ".join(view.events + view.accounts_seen).lower()
+    return [name for name in (s.github.username, s.msa.username) if name.lower() in text]
+
+
 PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "existing_refused": (probe_existing_refused, ("EXISTING_ACCOUNTS", ["Google"])),
     "existing_retry": (probe_existing_retry, ("EXISTING_ACCOUNTS", "OK", ["GitHub"])),
@@ -1305,6 +1404,14 @@ PROBES: dict[str, tuple[Callable[[Scene], Any], Any]] = {
     "admin_on_ending": (probe_admin_on_ending, True),
     "admin_on_verification": (probe_admin_on_verification, True),
     "app_account_update": (probe_app_account_update, (False, True)),
+    "waiting_keeps_place": (probe_waiting_keeps_place, ["Contoso", "GitHub", "Microsoft"]),
+    "six_accounts": (probe_six_accounts, ("OK", 6)),
+    "on_again": (probe_on_again, ("OK", ["GitHub", "Google", "Microsoft"])),
+    "added_while_off": (probe_added_while_off, ("OK", ["GitHub", "Microsoft"])),
+    "removal_keeps_others": (probe_removal_keeps_others, [("GitHub", True), ("Google", False)]),
+    "offline_deletion": (probe_offline_deletion, False),
+    "other_msa_mail": (probe_other_msa_mail, []),
+    "admin_on_typed_recovery_android": (probe_admin_on_typed_recovery_android, []),
 }
 
 # Which probe shows each mutant up.
@@ -1460,6 +1567,18 @@ PROBE_OF: dict[str, str] = {
     "waiting_accounts_do_not_block": "waiting_block",
     "mail_cached_beside_backup": "mail_in_store",
     "backup_key_kept_in_store": "key_in_store",
+    "waiting_accounts_moved_last": "waiting_keeps_place",
+    "backup_keeps_four_accounts": "six_accounts",
+    "backup_keeps_other_msa_mail": "other_msa_mail",
+    "no_auto_upload_after_turning_on_again": "on_again",
+    "turning_on_again_uploads_old_copy": "added_while_off",
+    "removal_drops_whole_site": "removal_keeps_others",
+    "removal_drops_same_user_name": "removal_keeps_others",
+    "offline_deletion_claimed_not_done": "offline_deletion",
+    "no_alert_for_one_waiting_account": "push_recovery",
+    "administrator_told_on_typed_recovery_on_android": "admin_on_typed_recovery_android",
+    "scanned_accounts_do_not_block_on_iphone": "scanned_blocks",
+    "newer_major_finds_no_older_backup_on_iphone": "older_major_backup",
 }
 
 

@@ -12,6 +12,7 @@ from authconform.alterations.patching import (
     wrap_app,
 )
 from sim.app import PERSONAL, WORK, Authenticator
+from sim.device import Platform
 from sim.refusals import Code, Done, Refusal
 from sim.world import World
 
@@ -169,3 +170,12 @@ def _restart_lifts_existing_check(world: World) -> None:
 
     wrap_app(world, "restart", restart)
     _blocking_only(world, lambda app, entry: app.device.id not in restarted)
+
+
+@mutant("scanned_accounts_do_not_block_on_iphone", "REQ-EXISTING-01",
+        "on an iPhone (the only phone of the 2019 profile), accounts added by scanning a QR "
+        "code are not counted as existing accounts: recovery adds the backup after them")
+def _scanned_accounts_do_not_block_on_iphone(world: World) -> None:
+    scanned = added_by_scanning(world)
+    _blocking_only(world, lambda app, entry: (app.device.platform is not Platform.IOS
+                                              or entry.id not in scanned))

@@ -13,6 +13,7 @@ from authconform.alterations.patching import (
     wrap_app,
 )
 from sim.app import WORK, Authenticator
+from sim.device import Platform
 from sim.refusals import Done
 from sim.stores import BACKUP_NAME, StoredBlob
 from sim.world import World
@@ -213,3 +214,17 @@ def _administrator_told_on_scanned_recovery(world: World) -> None:
         return done
 
     wrap_app(world, "scan_qr_to_recover", scan_qr_to_recover)
+
+
+@mutant("administrator_told_on_typed_recovery_on_android", "REQ-PRIVACY-02",
+        "on Android, typing the code and URL to recover a waiting work account tells each "
+        "organisation on the phone which accounts the app holds (scanning does not)")
+def _administrator_told_on_typed_recovery_on_android(world: World) -> None:
+    def enter_activation_to_recover(app: Authenticator, original: Callable[..., Done],
+                                    entry_id: str, code: str, url: str) -> Done:
+        done = original(entry_id, code, url)
+        if app.device.platform is Platform.ANDROID:
+            _tell_administrators(world, app, "work account re-activated by code")
+        return done
+
+    wrap_app(world, "enter_activation_to_recover", enter_activation_to_recover)

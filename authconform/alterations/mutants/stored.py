@@ -224,3 +224,48 @@ def _backup_keyed_by_site(world: World) -> None:
         "scanning its QR code never reaches the backup; a typed one does")
 def _scanned_accounts_not_backed_up_on_iphone(world: World) -> None:
     _scanned_left_out(world, lambda app: app.device.platform is Platform.IOS)
+
+
+@mutant("waiting_accounts_moved_last", "REQ-STORED-04",
+        "recovery puts the accounts that wait for more verification after the ready ones, "
+        "losing Alex's order")
+def _waiting_accounts_moved_last(world: World) -> None:
+    def begin_recovery(app: Authenticator, original: Callable[..., Done], username: str,
+                       password: str) -> Done:
+        done = original(username, password)
+        entries = app.state.entries
+        entries[:] = ([e for e in entries if not e.needs_verification]
+                      + [e for e in entries if e.needs_verification])
+        return done
+
+    wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("backup_keeps_four_accounts", "REQ-STORED-03",
+        "the backup keeps only the first four accounts: from the fifth on, accounts stay on "
+        "the phone and never come back on a new phone")
+def _backup_keeps_four_accounts(world: World) -> None:
+    def _payload(app: Authenticator, original: Callable[[], BackupPayload]) -> BackupPayload:
+        payload = original()
+        return dataclasses.replace(payload, accounts=payload.accounts[:4])
+
+    wrap_app(world, "_payload", _payload)
+
+
+@mutant("backup_keeps_other_msa_mail", "REQ-STORED-01",
+        "the backup keeps the mail and files of every personal Microsoft account in the app "
+        "other than the recovery account")
+def _backup_keeps_other_msa_mail(world: World) -> None:
+    def _payload(app: Authenticator, original: Callable[[], BackupPayload]) -> BackupPayload:
+        payload = original()
+        recovery = (app.state.backup.recovery_username or "").lower()
+        extra: dict[str, object] = {}
+        for account in payload.accounts:
+            if account.kind != PERSONAL or account.username.lower() == recovery:
+                continue
+            msa = world.msa.find(account.username)
+            for n, (kind, text) in enumerate(msa.data if msa else ()):
+                extra[f"{account.username}:{kind}:{n}"] = text
+        return dataclasses.replace(payload, settings={**payload.settings, **extra})
+
+    wrap_app(world, "_payload", _payload)

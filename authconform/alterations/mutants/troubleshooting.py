@@ -213,3 +213,16 @@ def _second_attempt_after_os_switch_restores(world: World) -> None:
             raise
 
     wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("offline_deletion_claimed_not_done", "REQ-TROUBLE-04",
+        "deleting the backup from the old phone while it is offline answers that it is "
+        "deleted but only switches backup off there: a new phone still recovers it")
+def _offline_deletion_claimed_not_done(world: World) -> None:
+    def delete_backup_from_phone(app: Authenticator, original: Callable[[], Done]) -> Done:
+        if app.state.backup.on and not app.device.online:
+            app.state.backup = BackupState()
+            return Done("Your backup is deleted from the cloud.")
+        return original()
+
+    wrap_app(world, "delete_backup_from_phone", delete_backup_from_phone)

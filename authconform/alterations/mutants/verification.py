@@ -287,3 +287,17 @@ def _app_restart_finishes_verification(world: World) -> None:
                 entry.needs_verification = False
 
     wrap_app(world, "restart", restart)
+
+
+@mutant("no_alert_for_one_waiting_account", "REQ-VERIFY-01",
+        "the alert that restored accounts need more verification shows only when two or more "
+        "wait: a backup with one such account is recovered with no alert")
+def _no_alert_for_one_waiting_account(world: World) -> None:
+    def alerts(app: Authenticator, original: Callable[[], tuple[tuple[str, str], ...]]
+               ) -> tuple[tuple[str, str], ...]:
+        shown = original()
+        if sum(e.needs_verification for e in app.state.entries) == 1:
+            shown = tuple(a for a in shown if a[0] != "VERIFICATION_NEEDED")
+        return shown
+
+    wrap_app(world, "alerts", alerts)

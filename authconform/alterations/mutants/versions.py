@@ -137,3 +137,28 @@ def _newer_major_finds_no_older_backup(world: World) -> None:
 
     wrap_app(world, "_upload", _upload)
     wrap_app(world, "begin_recovery", begin_recovery)
+
+
+@mutant("newer_major_finds_no_older_backup_on_iphone", "REQ-RECOVERY-02",
+        "on an iPhone (the only phone of the 2019 profile), a backup made by an older major "
+        "version of the app is not found by a newer major version on the new phone")
+def _newer_major_finds_no_older_backup_on_iphone(world: World) -> None:
+    made_by: dict[str, int] = {}  # recovery account -> major version of the last upload
+
+    def _upload(app: Authenticator, original: Callable[[], None]) -> None:
+        original()
+        recovery = app.state.backup.recovery_username
+        if recovery is not None and app.device.platform is Platform.IOS:
+            made_by[recovery.lower()] = parse_version(app.device.app_version)[0]
+
+    def begin_recovery(app: Authenticator, original: Callable[..., Done], username: str,
+                       password: str) -> Done:
+        maker = made_by.get(username.strip().lower())
+        if (app.device.platform is Platform.IOS and maker is not None
+                and maker < parse_version(app.device.app_version)[0]):
+            world.msa.sign_in(username, password, world.clock.now())
+            raise Refusal(Code.NO_BACKUP_FOUND)
+        return original(username, password)
+
+    wrap_app(world, "_upload", _upload)
+    wrap_app(world, "begin_recovery", begin_recovery)
