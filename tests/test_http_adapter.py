@@ -547,3 +547,25 @@ def test_closing_a_target_deletes_its_world(adapter: HttpAdapter) -> None:
     answer = session.client.get(f"/v1/worlds/{session.world_id}",
                                 headers={"authorization": f"Bearer {session.operator}"})
     assert answer.status_code == 404
+
+
+@pytest.mark.parametrize(("op_timeout", "start_timeout", "expected"), [
+    (10, None, 30.0), (45, None, 45), (2, "5", 5.0), (0, None, None)])
+def test_worlds_wait_for_start_timeout_or_op_timeout_whichever_is_longer(
+        adapter: HttpAdapter, op_timeout: float, start_timeout: str | None,
+        expected: float | None) -> None:
+    assert adapter.service is not None
+    options = {"url": adapter.service.url}
+    if start_timeout is not None:
+        options["start_timeout"] = start_timeout
+    client = HttpAdapter()
+    client.start(TargetConfig(op_timeout=op_timeout, options=options))
+    try:
+        assert client.world_timeout == expected
+        target = client.new_target(1)
+        assert isinstance(target, HttpTarget)
+        waits = target.session.close_timeout  # deleting waits as long (None: no limit)
+        assert (waits.read if isinstance(waits, httpx.Timeout) else waits) == expected
+        target.close()
+    finally:
+        client.stop()
