@@ -34,7 +34,7 @@ from typing import Protocol, runtime_checkable
 # adds. A target says which version it was written for in TargetInfo.port_version;
 # authconform/adapters/versions.py checks it at start. Bump it with every change to this file's
 # contract and list the change in docs/port-changelog.md.
-PORT_VERSION = "2.3.0"
+PORT_VERSION = "2.3.1"
 
 
 class Platform(StrEnum):

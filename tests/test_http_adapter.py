@@ -254,7 +254,6 @@ SCREEN = {"backup_setting": None, "backup_on": False, "recovery_offered": False,
     (_json(["result"]), "not a JSON object"),
     (_json({"answer": SCREEN}), "result: missing"),
     (_json({"result": {**SCREEN, "backup_on": "yes"}}), "result.backup_on: expected a boolean"),
-    (_json({"result": {**SCREEN, "mood": "fine"}}), "unknown member(s) ['mood']"),
     (_json({"result": {k: v for k, v in SCREEN.items() if k != "red_dot"}}), "lacks 'red_dot'"),
     (_json({"result": {**SCREEN, "camera_permission": "maybe"}}), "not a CameraPermission"),
     (_json({"error": "internal_error", "message": "boom"}, 500), "HTTP 500 internal_error"),
@@ -265,6 +264,57 @@ def test_a_malformed_or_failed_answer_is_a_target_error(reply: Any, complaint: s
         _garbage_target(reply).app.screen("device-1")
     assert caught.value.operation == "screen" and caught.value.adapter == "http"
     assert complaint in caught.value.detail
+
+
+SITE = {"id": "site-1", "issuer": "GitHub", "username": "alex", "secret": "JBSWY3DP",
+        "digits": 6, "period": 30, "algorithm": "SHA1", "uri": "otpauth://totp/x",
+        "qr_png": "iVBO"}
+
+
+def test_an_integral_number_reads_as_an_integer_and_a_fraction_is_refused() -> None:
+    # 6.0 is an integer to OpenAPI 3.1 / JSON Schema: a service's encoder may write it
+    site = _garbage_target(_json({"result": {**SITE, "digits": 6.0, "period": 30.0}})
+                           ).world.create_site_account("person-1", "GitHub")
+    assert (site.digits, site.period) == (6, 30)
+    assert type(site.digits) is int and type(site.period) is int
+    with pytest.raises(port.TargetError, match=r"result.digits: expected an integer, got a "
+                                               r"fraction \(6.5\)"):
+        _garbage_target(_json({"result": {**SITE, "digits": 6.5}})
+                        ).world.create_site_account("person-1", "GitHub")
+    with pytest.raises(port.TargetError, match=r"result.digits: expected an integer, got "
+                                               r"boolean"):
+        _garbage_target(_json({"result": {**SITE, "digits": True}})
+                        ).world.create_site_account("person-1", "GitHub")
+
+
+def test_an_unknown_answer_member_is_ignored_and_named() -> None:
+    # a service of a newer minor version may add members: the run goes on
+    target = _garbage_target(_json({"result": {**SCREEN, "mood": "fine",
+                                               "alerts": [{"code": "BACKUP_PENDING",
+                                                           "message": "m", "tone": 1}]}}))
+    screen = target.app.screen("device-1")
+    assert screen.red_dot is False and screen.alerts[0].message == "m"
+    assert target.inner.unknown_members == {"Screen.mood", "Alert.tone"}
+
+
+def test_errors_name_the_adapter_http_and_the_services_own_name_for_its_target() -> None:
+    client = httpx.Client(base_url="http://sut", transport=httpx.MockTransport(
+        _json({"result": {**SCREEN, "red_dot": "yes"}})))
+    info = port.TargetInfo("acme", "0", frozenset(port.Capability), "current")
+    session = _Session(client, "w-1", "t", "http", target="acme")
+    target = GuardedTarget(HttpTarget(info, session, HttpAdapter()), 5)
+    with pytest.raises(port.TargetError) as caught:
+        target.app.screen("device-1")
+    assert caught.value.adapter == "http"  # not the service's 'acme'
+    assert str(caught.value).startswith("adapter 'http' failed in screen: malformed answer")
+    assert caught.value.detail.endswith("(target 'acme')")
+    # the guard's own errors name the adapter too
+    assert target.app.screen.func.__self__._adapter == "http"  # type: ignore[attr-defined]
+    # a target the service names after the adapter is not named twice
+    same = _Session(client, "w-1", "t", "http", target="http")
+    with pytest.raises(port.TargetError) as plain:
+        GuardedTarget(HttpTarget(info, same, HttpAdapter()), 5).app.screen("device-1")
+    assert "(target" not in plain.value.detail
 
 
 def test_bad_base64_is_a_target_error() -> None:
@@ -497,3 +547,25 @@ def test_closing_a_target_deletes_its_world(adapter: HttpAdapter) -> None:
     answer = session.client.get(f"/v1/worlds/{session.world_id}",
                                 headers={"authorization": f"Bearer {session.operator}"})
     assert answer.status_code == 404
+
+
+@pytest.mark.parametrize(("op_timeout", "start_timeout", "expected"), [
+    (10, None, 30.0), (45, None, 45), (2, "5", 5.0), (0, None, None)])
+def test_worlds_wait_for_start_timeout_or_op_timeout_whichever_is_longer(
+        adapter: HttpAdapter, op_timeout: float, start_timeout: str | None,
+        expected: float | None) -> None:
+    assert adapter.service is not None
+    options = {"url": adapter.service.url}
+    if start_timeout is not None:
+        options["start_timeout"] = start_timeout
+    client = HttpAdapter()
+    client.start(TargetConfig(op_timeout=op_timeout, options=options))
+    try:
+        assert client.world_timeout == expected
+        target = client.new_target(1)
+        assert isinstance(target, HttpTarget)
+        waits = target.session.close_timeout  # deleting waits as long (None: no limit)
+        assert (waits.read if isinstance(waits, httpx.Timeout) else waits) == expected
+        target.close()
+    finally:
+        client.stop()

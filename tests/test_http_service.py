@@ -148,6 +148,27 @@ def test_a_world_that_cannot_be_made_is_refused(client: TestClient, spec: dict[s
     _no_traceback(response)
 
 
+@pytest.mark.parametrize(("seed", "status"), [
+    (0, 201), (2**32 - 1, 201), (2**63 - 1, 201), (2**63, 422), (-1, 422), (1.5, 422),
+])
+def test_every_seed_the_harness_sends_makes_a_world(client: TestClient, seed: Any,
+                                                     status: int) -> None:
+    # the harness sends a scenario's world 0 ... 2^32 - 1; the schema says int64
+    assert client.post("/v1/worlds", json={"seed": seed}).status_code == status
+
+
+def test_an_integral_number_is_an_integer_in_a_request_too(world: World) -> None:
+    person, _ = world.person()
+    answer = world.post("/v1/world/create_site_account",
+                        {"person_id": person, "issuer": "GitHub", "digits": 8.0,
+                         "period": 30.0})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["result"]["digits"] == 8
+    refused = world.post("/v1/world/create_site_account",
+                         {"person_id": person, "issuer": "GitHub", "digits": 8.5})
+    assert refused.status_code == 422
+
+
 def test_same_seed_same_world(client: TestClient) -> None:
     people = [World(client, seed=42).post("/v1/world/create_person").json()["result"]
               for _ in range(2)]

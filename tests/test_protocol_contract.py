@@ -5,6 +5,7 @@ adapter and the self-test make of them."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -13,16 +14,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 
 from authconform import port
-from authconform.adapters import AdapterLoadError, TargetConfig
+from authconform.adapters import AdapterLoadError, TargetConfig, versions
 from authconform.adapters.guard import GuardedTarget
 from authconform.adapters.http import HttpAdapter
 from authconform.adapters.inprocess import SimTarget
 from authconform.adapters.selftest import run_selftest
 from authconform.service import create_app
+from authconform.wire import schema
 
 Rewrite = Callable[[str, str, int, Any], tuple[int, Any]]
 
@@ -183,6 +186,74 @@ def test_a_missing_member_that_cannot_be_null_is_still_an_error() -> None:
     assert not checks["screen"].ok and "Screen lacks 'red_dot'" in checks["screen"].detail
 
 
+def _floats_for_integers(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _floats_for_integers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_floats_for_integers(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _with_extra_member(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {**{k: _with_extra_member(v) for k, v in value.items()}, "x_trace": "abc"}
+    if isinstance(value, list):
+        return [_with_extra_member(v) for v in value]
+    return value
+
+
+def newer_habits(method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+    """Integers as 6.0 (JSON Schema's integers) and a member the port does not know in
+    every object of every result: what a service of a newer minor version may send."""
+    if (path.startswith(("/v1/world/", "/v1/devices/")) and status == 200
+            and isinstance(body, dict) and not path.endswith("/snapshot")):
+        return status, {**body, "result": _with_extra_member(
+            _floats_for_integers(body.get("result")))}
+    return status, body
+
+
+def test_integral_numbers_and_unknown_answer_members_pass_and_are_named() -> None:
+    with serving(Rewriting(newer_habits)) as url:
+        checks = _selftest(url)
+        adapter = HttpAdapter()
+        adapter.start(TargetConfig(options={"url": url}))
+        try:
+            target = GuardedTarget(adapter.new_target(4), 30)
+            person = target.world.create_person()
+            site = target.world.create_site_account(person.id, "GitHub", digits=8)
+            reference = SimTarget(seed=4)
+            assert site == reference.world.create_site_account(
+                reference.world.create_person().id, "GitHub", digits=8)
+            assert type(site.digits) is int and site.digits == 8
+            target.close()
+        finally:
+            adapter.stop()
+    assert all(c.ok for c in checks.values()), [c for c in checks.values() if not c.ok]
+    unknown = checks["unknown members"]
+    assert unknown.warning and "Screen.x_trace" in unknown.detail
+    assert "Outcome.x_trace" in unknown.detail and "Person.x_trace" in unknown.detail
+
+
+def test_the_reference_service_sends_no_unknown_member() -> None:
+    with serving(Rewriting(unchanged)) as url:
+        checks = _selftest(url)
+    assert not checks["unknown members"].warning
+    assert checks["unknown members"].detail.startswith("none")
+
+
+def test_the_service_still_refuses_an_unknown_member_in_a_request() -> None:
+    with serving(Rewriting(unchanged)) as url, httpx.Client(base_url=url) as client:
+        created = client.post("/v1/worlds", json={"seed": 1}).json()
+        headers = {"X-World-Id": created["world_id"],
+                   "authorization": f"Bearer {created['operator_token']}"}
+        answer = client.post("/v1/world/create_microsoft_account", headers=headers,
+                             json={"person_id": "person-1", "mood": "fine"})
+        assert answer.status_code == 422
+        assert client.post("/v1/worlds", json={"seed": 1, "mood": 1}).status_code == 422
+
+
 # ---------------------------------------------------------------- start-up
 
 
@@ -289,3 +360,136 @@ def test_the_reference_service_does_not_offer_restart_and_says_why() -> None:
             target.close()
         finally:
             adapter.stop()
+
+
+# ---------------------------------------------------------------- versions and worlds
+
+
+def test_a_pre_release_protocol_runs_compared_on_its_numbers_with_the_suffix_shown() -> None:
+    declared = f"{port.PORT_VERSION}-rc.1+build.7"
+    with serving(Rewriting(info_with(protocol=declared))) as url:
+        adapter = HttpAdapter()
+        adapter.start(TargetConfig(options={"url": url}))
+        try:
+            assert adapter.port_version == declared
+            version, note = versions.check_adapter(adapter, 1)
+        finally:
+            adapter.stop()
+        checks = _selftest(url)
+    assert version == declared and note is not None and declared in note
+    assert checks["port version"].ok and declared in checks["port version"].detail
+    older = f"{versions.CURRENT.major}.0.0-beta"
+    with serving(Rewriting(info_with(protocol=older))) as url:
+        checks = _selftest(url)
+    assert f"written for port version {older}" in checks["port version"].detail
+
+
+def test_a_missing_protocol_is_named_as_v1_info_protocol() -> None:
+    def without_protocol(method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        if path == "/v1/info":
+            body.pop("protocol")
+        return status, body
+    with serving(Rewriting(without_protocol)) as url:
+        checks = _selftest(url)
+        adapter = HttpAdapter()
+        adapter.start(TargetConfig(options={"url": url}))
+        try:
+            _, note = versions.check_adapter(adapter, 1)
+        finally:
+            adapter.stop()
+    detail = checks["port version"].detail
+    assert "declares no port version (/v1/info protocol)" in detail
+    assert note is not None and "(/v1/info protocol)" in note
+    assert "TargetInfo.port_version" not in detail + note
+
+
+class SlowWorlds:
+    """The reference service, creating each world only after ``delay`` seconds (a
+    device reset), or answering 500 to every creation."""
+
+    def __init__(self, delay: float = 0.0, fail: bool = False, **info: Any):
+        self.inner = Rewriting(info_with(**info) if info else unchanged)
+        self.delay, self.fail = delay, fail
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if (scope["type"] == "http" and scope["method"] == "POST"
+                and scope["path"] == "/v1/worlds"):
+            if self.fail:
+                body = b'{"error": "internal_error", "message": "no device"}'
+                await send({"type": "http.response.start", "status": 500, "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+            await asyncio.sleep(self.delay)
+        await self.inner(scope, receive, send)
+
+    def worlds(self) -> int:
+        return len(self.inner.app.state.registry.worlds)
+
+
+def test_a_world_is_waited_for_up_to_start_timeout_beyond_the_op_timeout() -> None:
+    service = SlowWorlds(delay=1.0)
+    with serving(service) as url:
+        adapter = HttpAdapter()
+        adapter.start(TargetConfig(op_timeout=0.3, options={"url": url,
+                                                            "start_timeout": "5"}))
+        try:
+            assert adapter.world_timeout == 5
+            target = adapter.new_target(1)
+            assert service.worlds() == 1
+            target.close()  # over url the DELETE is waited for
+            assert service.worlds() == 0
+        finally:
+            adapter.stop()
+
+
+def test_a_world_given_up_on_is_deleted_when_the_service_answers_after_all() -> None:
+    service = SlowWorlds(delay=1.0)
+    with serving(service) as url:
+        adapter = HttpAdapter()
+        adapter.start(TargetConfig(op_timeout=0.3, options={"url": url,
+                                                            "start_timeout": "0.2"}))
+        try:
+            with pytest.raises(port.TargetError, match=r"adapter 'http' failed in "
+                                                       r"new_target: ReadTimeout: no answer "
+                                                       r"within 0.3 s"):
+                adapter.new_target(1)
+            assert service.worlds() == 0  # not created yet: the service is slow
+            deadline = time.monotonic() + 20
+            while service.worlds() or not any(
+                    seen.startswith("DELETE /v1/worlds/") for seen in service.inner.seen):
+                assert time.monotonic() < deadline, "the late world was left behind"
+                time.sleep(0.05)
+            service.delay = 0
+            target = adapter.new_target(2)  # the next world gets a new worker
+            target.close()
+        finally:
+            adapter.stop()
+
+
+def test_the_protocol_reaches_the_verdict_when_the_start_up_world_fails() -> None:
+    with serving(SlowWorlds(fail=True, protocol="2.0.0")) as url:
+        adapter = HttpAdapter()
+        adapter.start(TargetConfig(options={"url": url}))
+        try:
+            declared, note = versions.check_adapter(adapter, 1)
+        finally:
+            adapter.stop()
+    assert declared == "2.0.0"
+    assert note is not None and "written for port version 2.0.0" in note
+
+
+def test_the_seeds_the_harness_sends_are_ones_the_schema_allows() -> None:
+    from authconform.gate.plugin import scenario_seed
+
+    seeds = [scenario_seed(base, f"features/x.feature::s{i}") for base in (0, 1, 2**31)
+             for i in range(200)]
+    assert max(seeds) < 2**32 and max(seeds) > 2**31  # the whole 32-bit range is used
+    with serving(Rewriting(unchanged)) as url, httpx.Client(base_url=url) as client:
+        for seed in (0, 2**32 - 1, 2**63 - 1):
+            assert client.post("/v1/worlds", json={"seed": seed}).status_code == 201, seed
+        for seed in (-1, 2**63):
+            assert client.post("/v1/worlds", json={"seed": seed}).status_code == 422, seed
+    published = schema.CreateWorld.model_json_schema()["properties"]["seed"]
+    assert published["format"] == "int64" and published["minimum"] == 0

@@ -231,3 +231,81 @@ def test_a_target_that_declares_nothing_is_warned_about_each_missing_declaration
     from authconform.adapters.inprocess import SimTarget
 
     assert declarations.warnings(SimTarget(seed=1).info) == []
+
+
+# ---------------------------------------------------------------- the schema and the codec
+
+
+def _codec_required(cls: type) -> set[str]:
+    hints = codec._field_hints(cls)
+    return {f.name for f in dataclasses.fields(cls)
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            and not codec.nullable(hints[f.name])}
+
+
+def test_a_member_the_adapter_lets_an_answer_leave_out_is_not_required_in_the_schema(
+        live: dict[str, Any]) -> None:
+    published = live["components"]["schemas"]
+    classes = [obj for obj in vars(port).values()
+               if isinstance(obj, type) and dataclasses.is_dataclass(obj)
+               and obj.__name__ in published]
+    assert {"Screen", "MicrosoftAccount", "Message", "TrafficRecord"} <= {
+        c.__name__ for c in classes}
+    for cls in classes:
+        schema_of = published[cls.__name__]
+        assert set(schema_of.get("required", [])) == _codec_required(cls), cls.__name__
+        assert schema_of.get("additionalProperties", True) is not False, cls.__name__
+    # the ones the team found required although the adapter reads them as null
+    for cls, member in ((port.MicrosoftAccount, "alternate_email"),
+                        (port.MicrosoftAccount, "alternate_phone"), (port.Message, "code"),
+                        (port.TrafficRecord, "device_id"), (port.Screen, "backup_setting")):
+        assert member not in published[cls.__name__]["required"]
+
+
+def test_a_result_that_can_be_null_is_not_required_in_the_schema(live: dict[str, Any]) -> None:
+    published = live["components"]["schemas"]
+    for op in operations().values():
+        can_be_null = op.returns is type(None) or codec.nullable(op.returns)
+        name = schema.response_model(op).__name__
+        required = "result" in published[name].get("required", [])
+        assert required is not can_be_null, op.name
+    assert "capabilities" not in published["TargetInfoModel"]["required"]
+    assert "not read" in published["TargetInfoModel"]["properties"]["capabilities"][
+        "description"]
+
+
+def test_the_seed_is_published_as_int64_with_the_range_the_harness_sends(
+        live: dict[str, Any]) -> None:
+    seed = live["components"]["schemas"]["CreateWorld"]["properties"]["seed"]
+    assert seed["type"] == "integer" and seed["format"] == "int64" and seed["minimum"] == 0
+    assert "maximum" not in seed  # a float 2^63 there would allow one too many
+    assert "4294967295" in seed["description"] and "4294967295" in DOC
+    assert "2^32 \u2212 1 (4294967295)" in DOC
+
+
+def test_the_doc_says_what_the_adapter_does_with_integers_unknown_members_and_versions(
+        ) -> None:
+    plain = " ".join(DOC.split())
+    assert "`6.0` reads as `6`" in plain and "a fraction (`6.5`) is refused" in plain
+    assert "An unknown member of an answer is ignored" in plain
+    assert "unknown members of a *request* are refused (422)" in plain
+    assert "pre-release or build suffix (`2.3.1-rc.1`, `2.3.1+build.7`) is accepted" in plain
+    # a reading left out is undeclared (2.1.0), not the first value
+    assert "one left out is taken as the first" not in plain
+    assert "one left out is undeclared" in plain
+    described = " ".join(create_app().openapi()["info"]["description"].split())
+    assert "an unknown member is ignored" in described and "6.0" in described
+    assert codec.decode({"id": "s", "issuer": "i", "username": "u", "secret": "s",
+                         "digits": 6.0, "period": 30, "algorithm": "SHA1", "uri": "u",
+                         "qr_png": ""}, port.SiteAccount).digits == 6
+
+
+def test_the_doc_says_how_long_worlds_are_waited_for_and_when_delete_is() -> None:
+    plain = " ".join(DOC.split())
+    assert ("wait up to `start_timeout` (default 30) or `--op-timeout`, whichever is "
+            "longer") in plain
+    assert "deleted at once (best effort" in plain
+    cost = plain.split("### Cost", 1)[1].split("What keeps a", 1)[0]
+    assert "sent without waiting for the answer" in cost and "`url` it is waited for" in cost
+    adapters_doc = " ".join((REPO / "docs" / "adapters.md").read_text(encoding="utf-8").split())
+    assert "when that is longer than `--op-timeout`" in adapters_doc

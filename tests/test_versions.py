@@ -83,6 +83,23 @@ def test_a_newer_major_or_a_malformed_version_is_refused(declared: str, complain
         versions.check(declared, "t")
 
 
+@pytest.mark.parametrize("suffix", ["-rc.1", "+build.7", "-alpha.1+20261208", "-0.3.7"])
+def test_a_semver_suffix_is_shown_but_not_compared(suffix: str) -> None:
+    declared = port.PORT_VERSION + suffix
+    parsed = versions.Version.parse(declared)
+    assert parsed == versions.CURRENT and str(parsed) == declared
+    note = versions.check(declared, "t", "/v1/info protocol")
+    assert note is not None and declared in note and "not compared" in note
+    older = versions.check(f"{versions.CURRENT.major}.0.0{suffix}", "t")
+    assert older is not None and f"written for port version 2.0.0{suffix}" in older
+
+
+@pytest.mark.parametrize("declared", ["2.3.1-", "2.3.1+", "2.3.1-rc..1", "2.3.1 rc1"])
+def test_a_broken_suffix_is_still_refused(declared: str) -> None:
+    with pytest.raises(versions.VersionRefused, match=r"is not MAJOR\.MINOR\.PATCH"):
+        versions.check(declared, "t")
+
+
 def _changelog_versions() -> list[tuple[str, str]]:
     text = CHANGELOG.read_text(encoding="utf-8")
     return re.findall(r"^## (\d+\.\d+\.\d+) — (.*)$", text, flags=re.MULTILINE)

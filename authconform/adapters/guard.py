@@ -299,8 +299,11 @@ class GuardedTarget:
         self.info = info
         self._runner = _Runner(timeout)
         caps = frozenset(info.capabilities)
-        self.app: Any = _Guarded(inner.app, port.AppPort, info.name, caps, self._runner)
-        self.world: Any = _Guarded(inner.world, port.WorldPort, info.name, caps, self._runner)
+        # errors name the adapter: an adapter whose targets are named otherwise (an HTTP
+        # service's, which names its own) says its name in ``adapter_name``
+        adapter = str(getattr(inner, "adapter_name", "") or info.name)
+        self.app: Any = _Guarded(inner.app, port.AppPort, adapter, caps, self._runner)
+        self.world: Any = _Guarded(inner.world, port.WorldPort, adapter, caps, self._runner)
 
     def has(self, capability: port.Capability) -> bool:
         return capability in self.info.capabilities

@@ -14,36 +14,52 @@ Options (``--sut-config`` ``[sut]`` table or ``AUTHCONFORM_SUT_<KEY>``):
 * ``flush_interval`` -- seconds between the started service's writes of changed worlds
   (default 1; all are written when it stops, so a restart loses nothing; 0 writes before
   every answer).
-* ``start_timeout`` -- seconds to wait for a started service to answer (default 30).
+* ``start_timeout`` -- seconds to wait for a started service to answer (default 30),
+  and for any service to create or delete a world (``POST /v1/worlds``,
+  ``DELETE /v1/worlds/{id}``: a real device may take a while to reset) when that is
+  longer than ``--op-timeout``.
 * ``service_token`` -- bearer token a service may require to create worlds.
 * ``recovery_block`` -- passed to every new world, as for ``--sut sim``.
 
 At start ``/v1/info`` is read: its ``protocol`` is checked like any target's port
-version (``authconform/adapters/versions.py``: another major version is refused), and each of
+version (``authconform/adapters/versions.py``: another major version is refused; a
+semver pre-release or build suffix is allowed), and each of
 its ``capabilities`` must be one this harness knows (a misspelt name is refused rather
 than dropped, which would turn its scenarios not-applicable without a word).
 
 Every answer is decoded into the port's dataclasses (``codec``: strict, except that a
-member with a default or one that can be null may be left out); an HTTP error, a
-transport failure or a malformed answer raises ``TargetError``.
+member with a default or one that can be null may be left out, an integral number such
+as ``6.0`` reads as an integer, and a member the port does not know is ignored and
+named by the self-test); an HTTP error, a transport failure or a malformed answer
+raises ``TargetError`` naming the adapter ``http`` (and the service's own name for its
+worlds when it differs).
+
+A service given by ``url`` creates each world on a worker thread with its own
+connection: if it answers only after the adapter gave up waiting, the worker deletes
+that world (best effort). The service the adapter started is asked directly (a thread
+hand-off costs a tenth of a millisecond per world; its worlds end with it).
 """
 
 from __future__ import annotations
 
 import atexit
+import concurrent.futures
 import contextlib
 import functools
 import http.cookiejar
 import inspect
 import json
 import os
+import queue
 import select
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -59,6 +75,9 @@ from authconform.wire.operations import Access, Operation, Scope, operations
 WORLD_HEADER = "X-World-Id"
 USER_AGENT = f"authconform/{authconform.__version__}"
 DEFAULT_START_TIMEOUT = 30.0
+# How long a world's creation is still waited for, in the background, after the
+# adapter gave up on it: an answer within this is deleted at once rather than left.
+LATE_WORLD_GRACE = 300.0
 # Worlds are written this long after a change, and all of them when the service stops:
 # restart_service stops it gracefully, so a restart loses nothing, and the run does not
 # pay for a write after every request.
@@ -420,8 +439,91 @@ class _Closed(Exception):
     pass
 
 
+class _Worker:
+    """One daemon thread running jobs in turn. Not a ThreadPoolExecutor: its threads are
+    joined when the interpreter exits, and a service that never answers would hold the
+    harness's exit for as long as the request may wait."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue[tuple[Callable[[], Any], concurrent.futures.Future[Any]]
+                                     | None] = queue.SimpleQueue()
+        threading.Thread(target=self._run, name="authconform-world", daemon=True).start()
+
+    def _run(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            work, future = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(work())
+            except BaseException as exc:  # handed to whoever waits for the future
+                future.set_exception(exc)
+
+    def submit(self, work: Callable[[], Any]) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self.jobs.put((work, future))
+        return future
+
+    def stop(self) -> None:
+        """End the thread once its current job (if any) is done."""
+        self.jobs.put(None)
+
+
+class _WorldMaker:
+    """``POST /v1/worlds`` on a worker thread with a client of its own, waited for
+    ``timeout`` seconds (None: no limit). When the wait ends first, the request goes on
+    in the background for up to ``LATE_WORLD_GRACE`` more seconds, and a world it
+    creates then is deleted at once: a slow service is not left with a world nobody
+    will delete (best effort: a service that answers later still than that, or whose
+    deletion fails, keeps it). The next world gets a new worker and client."""
+
+    def __init__(self, new_client: Callable[[], httpx.Client], timeout: float | None):
+        self.new_client, self.timeout = new_client, timeout
+        self._worker: _Worker | None = None
+        self._client: httpx.Client | None = None
+
+    def create(self, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
+        if self._worker is None or self._client is None:
+            self._worker, self._client = _Worker(), self.new_client()
+        worker, client = self._worker, self._client
+        patience = None if self.timeout is None else self.timeout + LATE_WORLD_GRACE
+        future = worker.submit(functools.partial(
+            client.post, "/v1/worlds", json=body, headers=headers, timeout=patience))
+        try:
+            return future.result(timeout=self.timeout)
+        except concurrent.futures.TimeoutError:
+            self._worker = self._client = None
+            future.add_done_callback(lambda done: _delete_late_world(done, client))
+            worker.stop()
+            raise httpx.ReadTimeout(f"no answer within {self.timeout:g} s") from None
+
+    def close(self) -> None:
+        worker, client, self._worker, self._client = self._worker, self._client, None, None
+        if worker is not None:
+            worker.stop()
+        if client is not None:
+            client.close()
+
+
+def _delete_late_world(done: concurrent.futures.Future[httpx.Response],
+                       client: httpx.Client) -> None:
+    """The world a timed-out ``POST /v1/worlds`` created after all, deleted."""
+    try:
+        response = done.result()
+        if response.status_code < 300:
+            created = response.json()
+            client.delete(f"/v1/worlds/{quote(str(created['world_id']), safe='')}",
+                          headers={"authorization": f"Bearer {created['operator_token']}"})
+    except Exception:  # best effort: nothing to report it to
+        pass
+    finally:
+        client.close()
+
+
 class HttpAdapter:
     name = "http"
+    # for messages about the version its targets declare (versions.declared_in)
+    port_version_where = "/v1/info protocol"
 
     def __init__(self) -> None:
         self.config = TargetConfig()
@@ -430,6 +532,9 @@ class HttpAdapter:
         self.loopback: LoopbackTransport | None = None  # the started service's socket
         self.capabilities: frozenset[port.Capability] = frozenset()
         self.port_version = ""  # /v1/info's protocol
+        # seconds to wait for a world to be created or deleted (None: no limit)
+        self.world_timeout: float | None = None
+        self._worlds: _WorldMaker | None = None
         self._workdir: Path | None = None
 
     # ---------------------------------------------------------------- lifecycle
@@ -453,6 +558,8 @@ class HttpAdapter:
             self.service.start()
             url = self.service.url
         timeout = config.op_timeout if config.op_timeout > 0 else None
+        # a world may take longer than a call: a real device resets (no limit: none)
+        self.world_timeout = None if timeout is None else max(timeout, start_timeout)
         # TCP_NODELAY: without it a request's headers and body wait on delayed ACKs.
         transport: httpx.BaseTransport = (
             self.service.transport() if self.service is not None
@@ -462,6 +569,8 @@ class HttpAdapter:
         self.client = httpx.Client(base_url=url.rstrip("/"), timeout=timeout,
                                    transport=transport, cookies=_NoCookies(),
                                    headers={"user-agent": USER_AGENT})
+        self._worlds = _WorldMaker(functools.partial(self._new_client, url),
+                                   self.world_timeout)
         info = self._service_info(url)
         try:
             self.port_version, declared = _versioned_capabilities(info, url)
@@ -478,6 +587,16 @@ class HttpAdapter:
             raise AdapterLoadError(f"unknown mutant {config.mutant!r} at {url}; "
                                    "see `authconform mutants --list`")
 
+    def _new_client(self, url: str) -> httpx.Client:
+        """A client of its own (for the world maker's thread), on a new connection."""
+        transport: httpx.BaseTransport = (
+            self.service.transport() if self.service is not None
+            else httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY,
+                                                      1)]))
+        return httpx.Client(base_url=url.rstrip("/"), timeout=self.world_timeout,
+                            transport=transport, cookies=_NoCookies(),
+                            headers={"user-agent": USER_AGENT})
+
     def _service_info(self, url: str) -> dict[str, Any]:
         assert self.client is not None
         try:
@@ -493,7 +612,7 @@ class HttpAdapter:
                                    f"{type(exc).__name__}: {exc})") from exc
 
     def new_target(self, seed: int) -> port.Target:
-        if self.client is None:
+        if self.client is None or self._worlds is None:
             raise port.TargetError(self.name, "new_target", "adapter not started")
         options = {k: v for k, v in self.config.options.items() if k == "recovery_block"}
         body = {"seed": seed, "profile": self.config.profile, "mutant": self.config.mutant,
@@ -502,7 +621,12 @@ class HttpAdapter:
         if self.config.options.get("service_token"):
             headers["authorization"] = f"Bearer {self.config.options['service_token']}"
         try:
-            response = self.client.post("/v1/worlds", json=body, headers=headers)
+            if self.service is not None:  # its own: straight over the loopback socket
+                # (a world it fails to answer for ends with the service, at stop)
+                response = self.client.post("/v1/worlds", json=body, headers=headers,
+                                            timeout=self.world_timeout)
+            else:
+                response = self._worlds.create(body, headers)
         except httpx.HTTPError as exc:
             raise port.TargetError(self.name, "new_target",
                                    f"{type(exc).__name__}: {exc}") from exc
@@ -524,7 +648,8 @@ class HttpAdapter:
                                    ) from None
         target_info = port.TargetInfo(name, version, self.capabilities, profile,
                                       parameters, readings, self.port_version)
-        session = _Session(self.client, world_id, token, target_info.name, self.loopback)
+        session = _Session(self.client, world_id, token, self.name, self.loopback,
+                           target=target_info.name, close_timeout=self.world_timeout)
         return HttpTarget(target_info, session, self)
 
     def restart_service(self, session: _Session | None = None) -> None:
@@ -539,6 +664,9 @@ class HttpAdapter:
             raise port.CapabilityMissing(port.Capability.RESTART, "restart_service")
 
     def stop(self) -> None:
+        if self._worlds is not None:
+            self._worlds.close()
+            self._worlds = None
         if self.client is not None:
             self.client.close()
             self.client = None
@@ -639,8 +767,13 @@ class _Session:
     by who owns the device, person or address the call is about."""
 
     def __init__(self, client: httpx.Client, world_id: str, operator_token: str,
-                 adapter: str, wire: LoopbackTransport | None = None):
+                 adapter: str, wire: LoopbackTransport | None = None, target: str = "",
+                 close_timeout: float | None = None):
         self.client, self.world_id, self.adapter = client, world_id, adapter
+        # the name the service gives this world's target, added to errors when it is
+        # not the adapter's own; and how long deleting the world is waited for (url)
+        self.target = target if target and target != adapter else ""
+        self.close_timeout = close_timeout if close_timeout is not None else client.timeout
         self.base_url = str(client.base_url).rstrip("/")
         # the service this adapter started: requests go straight over its socket
         self.wire = wire
@@ -652,8 +785,10 @@ class _Session:
         self.person_tokens: dict[str, str] = {}
         self.device_owner: dict[str, str] = {}
         self.address_owner: dict[str, str] = {}
-        # "Class.member" of every answer member this world's service left out
+        # "Class.member" of every answer member this world's service left out, and of
+        # every one it sent that the port does not know (ignored)
         self.omitted: set[str] = set()
+        self.unknown: set[str] = set()
 
     def _token(self, op: Operation, args: dict[str, Any]) -> str:
         scope, value = op.access.scope, args.get(op.access.param)
@@ -672,12 +807,18 @@ class _Session:
             path = path.replace("{device_id}", quote(str(args["device_id"]), safe=""))
         values = {p.name: codec.encode(args[p.name], p.type) for p in op.body_params}
         token = self._token(op, args)
-        if self.wire is not None:
-            status, content = self._exchange(op, path, values, token)
-            body = _answer_of(status, content, self.adapter, op.name)
-        else:
-            body = _answer(self._send(op, path, values, token), self.adapter, op.name)
-        return self._result(op, args, body)
+        try:
+            if self.wire is not None:
+                status, content = self._exchange(op, path, values, token)
+                body = _answer_of(status, content, self.adapter, op.name)
+            else:
+                body = _answer(self._send(op, path, values, token), self.adapter, op.name)
+            return self._result(op, args, body)
+        except port.TargetError as exc:
+            if not self.target:
+                raise
+            raise port.TargetError(self.adapter, exc.operation,
+                                   f"{exc.detail} (target {self.target!r})") from exc.__cause__
 
     def _request(self, op: Operation, path: str, values: dict[str, Any], token: str
                  ) -> tuple[str, list[tuple[bytes, bytes]], bytes]:
@@ -719,7 +860,7 @@ class _Session:
 
     def _result(self, op: Operation, args: dict[str, Any], body: dict[str, Any]) -> Any:
         try:
-            with codec.omitted_members() as omitted:
+            with codec.omitted_members() as omitted, codec.unknown_members() as unknown:
                 if "result" in body:
                     result = codec.decode(body["result"], op.returns, "result")
                 elif op.returns is type(None) or codec.nullable(op.returns):
@@ -729,6 +870,8 @@ class _Session:
                     raise codec.Malformed("result: missing")
             if omitted:
                 self.omitted |= omitted
+            if unknown:
+                self.unknown |= unknown
             if op.name == "create_person":
                 token = codec.decode(body.get("person_token"), str, "person_token")
                 self.person_tokens[result.id] = token
@@ -748,10 +891,12 @@ class _Session:
                 self.address_owner[address.lower()] = args["person_id"]
 
     def close(self) -> None:
+        """Delete the world. Over the loopback transport the answer is not waited for
+        (``NO_WAIT``); over httpx's own (``url``) it is, up to ``close_timeout``."""
         with contextlib.suppress(httpx.HTTPError):  # gone with the service: nothing to tidy
             self.client.delete(f"/v1/worlds/{quote(self.world_id, safe='')}",
                                headers={"authorization": f"Bearer {self.operator}"},
-                               extensions={NO_WAIT: True})
+                               timeout=self.close_timeout, extensions={NO_WAIT: True})
 
 
 def _client_class(protocol: type, half: str) -> type:
@@ -840,6 +985,17 @@ class HttpTarget:
     def omitted_members(self) -> frozenset[str]:
         """Answer members the service left out so far (read as default or null)."""
         return frozenset(self.session.omitted)
+
+    @property
+    def unknown_members(self) -> frozenset[str]:
+        """Answer members the service sent so far that the port does not know
+        (ignored)."""
+        return frozenset(self.session.unknown)
+
+    @property
+    def adapter_name(self) -> str:
+        """The adapter's name for the guard's errors (not the service's target name)."""
+        return self.session.adapter
 
     def close(self) -> None:
         self.session.close()

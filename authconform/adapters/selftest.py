@@ -13,7 +13,8 @@ contract beyond the wiring:
 * the declarations: each undeclared parameter or reading is a warning naming the
   scenarios it will make not-applicable;
 * answer members the target left out (an HTTP service may leave out a member that has
-  a default or can be null; they read as such) are named;
+  a default or can be null; they read as such) are named, and so are answer members
+  the port does not know (ignored: a service of a newer minor version may add some);
 * each declared capability really works and each undeclared one is refused with
   ``CapabilityMissing``.
 
@@ -337,6 +338,19 @@ def _omitted(inner: Any) -> list[Check]:
                   + ", ".join(sorted(omitted)), warning=True)]
 
 
+def _unknown(inner: Any) -> list[Check]:
+    """Members the target's answers had that the port does not know (an HTTP service of
+    a newer minor version may add some): ignored, and named, so that a misspelt member
+    -- whose right name then reads as its default or null -- does not pass unseen."""
+    unknown = getattr(inner, "unknown_members", None)
+    if unknown is None:
+        return []
+    if not unknown:
+        return [Check("unknown members", True, "none: every answer member is the port's")]
+    return [Check("unknown members", True, "not the port's, ignored: "
+                  + ", ".join(sorted(unknown)), warning=True)]
+
+
 def _capability_exercises(run: _Run) -> dict[port.Capability, Callable[[], str | None]]:
     """One small use of each capability; returns a problem or None."""
     world, app, s = run.target.world, run.target.app, run.scene
@@ -511,7 +525,7 @@ def run_selftest(adapter_name: str, options: dict[str, str] | None = None, *,
         checks += _info_checks(inner, profile)
         if not checks[-1].ok:
             return checks
-        checks.append(_port_version(inner))
+        checks.append(_port_version(inner, versions.declared_in(adapter)))
         checks.append(_declarations(inner.info))
         target = GuardedTarget(inner, op_timeout)
         run = _Run(target)
@@ -524,7 +538,7 @@ def run_selftest(adapter_name: str, options: dict[str, str] | None = None, *,
                 target.close()
             except Exception as exc:
                 run.checks.append(Check("close", False, f"{type(exc).__name__}: {exc}"))
-        return checks + run.checks + _omitted(inner)
+        return checks + run.checks + _omitted(inner) + _unknown(inner)
     finally:
         try:
             adapter.stop()
@@ -532,12 +546,13 @@ def run_selftest(adapter_name: str, options: dict[str, str] | None = None, *,
             checks.append(Check("stop", False, f"{type(exc).__name__}: {exc}"))
 
 
-def _port_version(inner: Any) -> Check:
-    """The port version the target declares: another major version is refused like at
-    the start of a run (``AdapterLoadError``, exit 2); another minor is a warning."""
+def _port_version(inner: Any, where: str = "TargetInfo.port_version") -> Check:
+    """The port version the target declares (in ``where``): another major version is
+    refused like at the start of a run (``AdapterLoadError``, exit 2); another minor is a
+    warning."""
     info: port.TargetInfo = inner.info
     try:
-        note = versions.check(info.port_version, f"target {info.name!r}")
+        note = versions.check(info.port_version, f"target {info.name!r}", where)
     except versions.VersionRefused as exc:
         with contextlib.suppress(Exception):  # the refusal is what the user must see
             inner.close()

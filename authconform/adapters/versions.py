@@ -13,6 +13,10 @@ in ``TargetInfo.port_version`` (an HTTP service in the ``protocol`` member of
 * undeclared: taken as 2.0.0, the last version before targets declared one, with a
   note asking for the declaration.
 
+A semantic-versioning pre-release or build suffix (``2.3.0-rc.1``, ``2.3.0+build.7``)
+is accepted: versions are compared on MAJOR.MINOR.PATCH alone, and the note shows the
+version as declared, suffix and all.
+
 The history is docs/port-changelog.md; ``BREAKING`` holds what each major version broke,
 for the refusal's message (a test keeps the two in step).
 """
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from authconform.port import PORT_VERSION
 
@@ -39,7 +43,10 @@ BREAKING: dict[int, tuple[str, ...]] = {
     ),
 }
 
-_SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
+# MAJOR.MINOR.PATCH, then semver's optional pre-release (-...) and build (+...) suffixes.
+_IDENTIFIERS = r"[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*"
+_SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+                     rf"((?:-{_IDENTIFIERS})?(?:\+{_IDENTIFIERS})?)")
 
 
 class VersionRefused(Exception):
@@ -51,18 +58,22 @@ class Version:
     major: int
     minor: int
     patch: int
+    # "-rc.1", "+build.7", "-rc.1+build.7" or "": shown, never compared
+    suffix: str = field(default="", compare=False)
 
     @classmethod
     def parse(cls, text: str) -> Version:
-        """``MAJOR.MINOR.PATCH``; ValueError naming the text otherwise."""
+        """``MAJOR.MINOR.PATCH``, with an optional semver pre-release and build suffix;
+        ValueError naming the text otherwise."""
         found = _SEMVER.fullmatch(text.strip()) if isinstance(text, str) else None
         if found is None:
             raise ValueError(f"port version {text!r} is not MAJOR.MINOR.PATCH (e.g. "
-                             f"{PORT_VERSION!r})")
-        return cls(*(int(part) for part in found.groups()))
+                             f"{PORT_VERSION!r}, a semver suffix such as -rc.1 allowed)")
+        major, minor, patch, suffix = found.groups()
+        return cls(int(major), int(minor), int(patch), suffix)
 
     def __str__(self) -> str:
-        return f"{self.major}.{self.minor}.{self.patch}"
+        return f"{self.major}.{self.minor}.{self.patch}{self.suffix}"
 
 
 CURRENT = Version.parse(PORT_VERSION)
@@ -105,23 +116,42 @@ def check(declared: str | None, target: str, where: str = "TargetInfo.port_versi
     if theirs.minor > CURRENT.minor:
         return (f"{target} was written for port version {theirs}, newer than this "
                 f"harness's {PORT_VERSION}: what it adds beyond {PORT_VERSION} is not used.")
+    if theirs.suffix:
+        return (f"{target} declares port version {theirs}, compared as "
+                f"{theirs.major}.{theirs.minor}.{theirs.patch} (a pre-release or build "
+                f"suffix is not compared): the same minor as this harness's "
+                f"{PORT_VERSION}.")
     return None
+
+
+def declared_in(adapter: object) -> str:
+    """Where ``adapter``'s targets declare their port version, for messages: an adapter
+    that reads it elsewhere says so in ``port_version_where`` (the HTTP adapter: from
+    ``/v1/info``'s ``protocol``)."""
+    return str(getattr(adapter, "port_version_where", "") or "TargetInfo.port_version")
 
 
 def check_adapter(adapter: object, seed: int) -> tuple[str, str | None]:
     """The port version a started adapter's targets declare, and the note for the
     verdict (``check``); ``VersionRefused`` if the run may not go on. Makes one target to
     read its ``TargetInfo`` and closes it. A target that cannot be made is not judged
-    here: every scenario will report that error itself."""
+    here (every scenario will report that error itself) -- unless the adapter read the
+    version when it started (its ``port_version``, as the HTTP adapter reads
+    ``/v1/info``): that version is still checked and reaches the verdict."""
+    where = declared_in(adapter)
     try:
         probe = adapter.new_target(seed)  # type: ignore[attr-defined]
     except Exception:
-        return "", None
+        known = getattr(adapter, "port_version", None)
+        if not isinstance(known, str):
+            return "", None
+        name = str(getattr(adapter, "name", "") or "the target")
+        return known, check(known, f"adapter {name!r}", where)
     try:
         info = getattr(probe, "info", None)
         declared = str(getattr(info, "port_version", "") or "")
         name = str(getattr(info, "name", "") or getattr(adapter, "name", "the target"))
-        return declared, check(declared, f"target {name!r}")
+        return declared, check(declared, f"target {name!r}", where)
     finally:
         with contextlib.suppress(Exception):  # closing the probe must not decide the run
             probe.close()

@@ -85,7 +85,9 @@ header and a bearer token with every call. Bytes travel as base64 strings.
 
 A refusal is an answer, not an HTTP error: 200 with an Outcome whose `ok` is false.
 In an answer, a member with a default, or one that can be null, may be left out (it
-reads as the default, or null). `GET /v1/info` states the protocol version
+reads as the default, or null); an integer may be written as an integral number such
+as 6.0; an unknown member is ignored (a newer minor version may add some), while in a
+request it is refused. `GET /v1/info` states the protocol version
 (`protocol`, the version of this document) and the capabilities of every world.
 `POST /v1/world/restart_service` is optional. See docs/http-service.md.
 """

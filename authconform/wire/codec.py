@@ -2,13 +2,18 @@
 
 The JSON form: dataclasses are objects with one member per field, enums their string
 value, bytes standard base64 (with padding), tuples and frozensets arrays, ``None``
-``null``. ``decode`` is strict where a guess could change a verdict: a missing member
-that has no default and cannot be null, an unknown member, a wrong type, bad base64 or
-an unknown enum value raises ``Malformed`` naming where -- a target that answers garbage
-is broken, and the harness must say so rather than guess. It is liberal where that costs
-nothing: a member with a default may be left out, and so may one that can be null
-(JSON encoders such as Swift's Codable leave out a nil); it then reads as its default
-or as null, and ``omitted_members`` tells who asks which members were left out.
+``null``. ``decode`` (the adapter's, for answers) is strict where a guess could change a
+verdict: a missing member that has no default and cannot be null, a wrong type, a
+fraction where an integer belongs, bad base64 or an unknown enum value raises
+``Malformed`` naming where -- a target that answers garbage is broken, and the harness
+must say so rather than guess. It is liberal where that costs nothing: a member with a
+default may be left out, and so may one that can be null (JSON encoders such as Swift's
+Codable leave out a nil); it then reads as its default or as null, and
+``omitted_members`` tells who asks which members were left out. An integral number
+(``6.0``) reads as an integer (JSON Schema counts it as one). An unknown member is
+ignored -- a service of a newer minor version may add members with defaults -- and
+``unknown_members`` tells who asks which ones were. (Requests are the service's to
+check, with pydantic models that refuse unknown members: ``schema``.)
 """
 
 from __future__ import annotations
@@ -39,6 +44,11 @@ _OMITTED: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
     "authconform_codec_omitted", default=None)
 
 
+# Members of answers decoded inside ``unknown_members()`` that the port does not know.
+_UNKNOWN: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "authconform_codec_unknown", default=None)
+
+
 @contextlib.contextmanager
 def omitted_members() -> Iterator[set[str]]:
     """Collect ``"Class.member"`` for each member an answer decoded here left out (read as
@@ -49,6 +59,18 @@ def omitted_members() -> Iterator[set[str]]:
         yield found
     finally:
         _OMITTED.reset(token)
+
+
+@contextlib.contextmanager
+def unknown_members() -> Iterator[set[str]]:
+    """Collect ``"Class.member"`` for each member an answer decoded here had that the
+    port does not know (ignored): the self-test names them."""
+    found: set[str] = set()
+    token = _UNKNOWN.set(found)
+    try:
+        yield found
+    finally:
+        _UNKNOWN.reset(token)
 
 
 def encode(value: Any, tp: Any) -> Any:
@@ -134,6 +156,20 @@ def _expect(kind: type | tuple[type, ...], label: str) -> Converter:
     return check
 
 
+def _integer(v: Any, where: str) -> int:
+    """An integer; an integral number written with a fraction part (``6.0``) too, as
+    JSON Schema counts it: ``6``. A fraction, a boolean or anything else is refused."""
+    if type(v) is int:
+        return v
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return int(v)
+    got = "a fraction" if isinstance(v, float) else _json_type(v)
+    raise Malformed(f"{where}: expected an integer, got {got}"
+                    + (f" ({v!r})" if isinstance(v, float) else ""))
+
+
 def _json_type(v: Any) -> str:
     return {dict: "object", list: "array", str: "string", bool: "boolean",
             type(None): "null"}.get(type(v), "number" if isinstance(v, int | float)
@@ -149,7 +185,7 @@ def _decoder(tp: Any) -> Converter:
     if tp is bool:
         return _expect(bool, "a boolean")
     if tp is int:
-        return _expect(int, "an integer")
+        return _integer
     if tp is float:
         number = _expect((int, float), "a number")
         return lambda v, w: float(number(v, w))
@@ -221,9 +257,10 @@ def _dataclass_decoder(cls: type) -> Converter:
     def build(v: Any, where: str) -> Any:
         if not isinstance(v, dict):
             raise Malformed(f"{where}: expected a {cls.__name__} object, got {_json_type(v)}")
-        unknown = set(v) - known
-        if unknown:
-            raise Malformed(f"{where}: unknown member(s) {sorted(unknown)} in {cls.__name__}")
+        if not known.issuperset(v):
+            ignored = _UNKNOWN.get()
+            if ignored is not None:  # ignored, and named to whoever asks
+                ignored.update(f"{cls.__name__}.{name}" for name in set(v) - known)
         kwargs = {}
         for name, dec, required, null_if_left_out in fields:
             if name in v:

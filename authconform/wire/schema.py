@@ -3,7 +3,10 @@
 Every port dataclass becomes a model of the same name; every operation gets a
 ``<Operation>Request`` body model (POST operations with arguments) and a
 ``<Operation>Response`` envelope ``{"result": ...}``. The models validate what comes in
-and document what goes out; the answers themselves are written by ``codec``.
+and document what goes out; the answers themselves are written by ``codec``. What they
+publish of an answer is what the adapter's ``codec`` accepts: a member that has a
+default or can be null is not required (it may be left out), nor is a ``result`` that
+can be null, and unknown members are not forbidden (the adapter ignores them).
 """
 
 from __future__ import annotations
@@ -81,6 +84,8 @@ def dataclass_model(cls: type) -> type[BaseModel]:
             default = f.default
         elif f.default_factory is not dataclasses.MISSING:
             default = Field(default_factory=f.default_factory)
+        elif codec.nullable(hints[f.name]):
+            default = None  # may be left out of an answer: it reads as null (codec)
         fields[f.name] = (_pydantic_type(hints[f.name]), default)
     doc = (cls.__doc__ or "").strip()
     if doc.startswith(f"{cls.__name__}("):  # dataclass's generated signature: no docs
@@ -109,7 +114,10 @@ def request_model(op: Operation) -> type[BaseModel] | None:
 
 @functools.cache
 def response_model(op: Operation) -> type[BaseModel]:
-    fields: dict[str, Any] = {"result": (_pydantic_type(op.returns), ...)}
+    # a result that can be null may be left out, as the adapter reads it (as null)
+    can_be_null = op.returns is type(None) or codec.nullable(op.returns)
+    fields: dict[str, Any] = {"result": (_pydantic_type(op.returns),
+                                         None if can_be_null else ...)}
     if op.name == "create_person":
         fields["person_token"] = (str, Field(
             description="bearer token of this person: it reaches only their devices, "
@@ -120,10 +128,21 @@ def response_model(op: Operation) -> type[BaseModel]:
 # ---------------------------------------------------------------- the /v1/worlds resource
 
 
+def _int64(schema: dict[str, Any]) -> None:
+    """``format: int64`` instead of the maximum, which the published document would
+    carry as a float (2^63, one more than the largest int64)."""
+    schema.pop("maximum", None)
+    schema["format"] = "int64"
+
+
 class CreateWorld(BaseModel):
     model_config = _MODEL_CONFIG
 
-    seed: int = Field(0, ge=0, lt=2**63, description="seed for every random choice")
+    seed: int = Field(0, ge=0, le=2**63 - 1, json_schema_extra=_int64,
+                      description="seed for every random choice: 0 to 2^63 - 1 here; the "
+                                  "harness sends 0 to 2^32 - 1 (4294967295) for a "
+                                  "scenario's world, and the run's --seed for the world "
+                                  "it makes at start")
     profile: str = Field("current", description="current (000) or 2019 (002)")
     mutant: str | None = Field(None, description="name of a deliberately faulty variant")
     options: dict[str, str] = Field(default_factory=dict,
@@ -133,7 +152,10 @@ class CreateWorld(BaseModel):
 class TargetInfoModel(BaseModel):
     name: str
     version: str
-    capabilities: list[port.Capability]
+    capabilities: list[port.Capability] = Field(
+        default_factory=list, description="not read by the adapter, which takes the "
+                                          "capabilities from /v1/info; may be left out, "
+                                          "or sent as the same list")
     profile: str
     parameters: dict[str, float | None] = Field(
         default_factory=dict, description="declared values the documents leave open "
@@ -176,7 +198,8 @@ class ServiceInfo(BaseModel):
 
 
 class RestartResponse(BaseModel):
-    result: None = Field(description="null, once the restarted service answers again")
+    result: None = Field(None, description="null, once the restarted service answers "
+                                           "again (may be left out)")
 
 
 class Health(BaseModel):
