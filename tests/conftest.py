@@ -21,6 +21,7 @@ import pytest
 # Longest first (``pytest --durations``, summed per file, on the 2-core machine).
 LONGEST_FIRST = (
     "test_variants.py",
+    "test_variants_second_half.py",
     "test_variants_2019.py",
     "test_bad_input.py",
     "test_report_render.py",
