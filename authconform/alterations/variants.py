@@ -1033,12 +1033,12 @@ def _(world: World) -> None:
     wrap(world.network, "call", call)
 
 
-@variant("lost-phone-drops-its-work-tile",
-         "once the app learns its organisation unregistered the phone (an approval "
-         "refused, or showing its accounts or codes while online), it removes that work "
-         "account's tile")
-def _(world: World) -> None:
-    def prune(app: Authenticator) -> None:
+def _on_learning_unregistered(world: World, act: Callable[[Authenticator, Any], None]
+                              ) -> None:
+    """Run ``act(app, entry)`` for each work tile whose organisation unregistered the
+    phone, whenever the app could learn it: an approval refused as unregistered, or its
+    accounts or codes looked at while online."""
+    def learn(app: Authenticator) -> None:
         if not app.device.online:
             return
         for entry in list(app.state.entries):
@@ -1047,12 +1047,10 @@ def _(world: World) -> None:
                 continue
             registration = tenant.registrations.get((entry.username.lower(), app.device.id))
             if registration is not None and not registration.registered:
-                app.state.entries.remove(entry)
-                app.device.push_keys.pop(entry.id, None)
-                app._changed("Removed an account your organisation no longer allows here.")
+                act(app, entry)
 
     def looked_at(app: Authenticator, original: Callable[..., Any], *args: Any) -> Any:
-        prune(app)
+        learn(app)
         return original(*args)
 
     def approve(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
@@ -1060,12 +1058,25 @@ def _(world: World) -> None:
             return original(*args)
         except Refusal as refused:
             if refused.code is Code.DEVICE_UNREGISTERED:
-                prune(app)
+                learn(app)
             raise
 
     wrap_app(world, "current_code", looked_at)
     wrap_app(world, "actions_of", looked_at)
     wrap_app(world, "approve_push", approve)
+
+
+@variant("lost-phone-drops-its-work-tile",
+         "once the app learns its organisation unregistered the phone (an approval "
+         "refused, or showing its accounts or codes while online), it removes that work "
+         "account's tile")
+def _(world: World) -> None:
+    def drop(app: Authenticator, entry: Any) -> None:
+        app.state.entries.remove(entry)
+        app.device.push_keys.pop(entry.id, None)
+        app._changed("Removed an account your organisation no longer allows here.")
+
+    _on_learning_unregistered(world, drop)
 
 
 @variant("other-account-told-no-backup",
@@ -1112,34 +1123,12 @@ def _(world: World) -> None:
          "waits to be set up again: no code, 'Scan QR code to recover', the verification "
          "alert")
 def _(world: World) -> None:
-    def learn(app: Authenticator) -> None:
-        if not app.device.online:
-            return
-        for entry in app.state.entries:
-            tenant = world.tenants.get(entry.tenant_id or "")
-            if entry.kind != WORK or entry.needs_verification or tenant is None:
-                continue
-            registration = tenant.registrations.get((entry.username.lower(), app.device.id))
-            if registration is not None and not registration.registered:
-                entry.needs_verification = True
-                entry.params = None
-                app.device.push_keys.pop(entry.id, None)
+    def wait(app: Authenticator, entry: Any) -> None:
+        entry.needs_verification = True
+        entry.params = None
+        app.device.push_keys.pop(entry.id, None)
 
-    def looked_at(app: Authenticator, original: Callable[..., Any], *args: Any) -> Any:
-        learn(app)
-        return original(*args)
-
-    def approve(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
-        try:
-            return original(*args)
-        except Refusal as refused:
-            if refused.code is Code.DEVICE_UNREGISTERED:
-                learn(app)
-            raise
-
-    wrap_app(world, "current_code", looked_at)
-    wrap_app(world, "actions_of", looked_at)
-    wrap_app(world, "approve_push", approve)
+    _on_learning_unregistered(world, wait)
 
 
 @variant("second-pairing-answered-backup-already-on",
