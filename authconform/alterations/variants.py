@@ -1208,3 +1208,22 @@ def _(world: World) -> None:
 
     wrap_app(world, "begin_recovery", recovered)
     wrap_app(world, "alerts", alerts)
+
+
+@variant("offline-said-as-a-failed-sign-in",
+         "with no network, turning backup on and recovery are refused as a sign-in that "
+         "could not be made (SIGN_IN_FAILED, the message naming the network)")
+def _(world: World) -> None:
+    def offline(app: Authenticator, original: Callable[..., Done], *args: Any,
+                **kwargs: Any) -> Done:
+        try:
+            return original(*args, **kwargs)
+        except Refusal as refused:
+            if refused.code is Code.NETWORK_UNAVAILABLE and not app.device.online:
+                raise Refusal(Code.SIGN_IN_FAILED, "Couldn't sign in. Make sure you're "
+                              "connected to a network and signed in, then try again."
+                              ) from refused
+            raise
+
+    for operation in ("turn_on_backup", "begin_recovery"):
+        wrap_app(world, operation, offline)

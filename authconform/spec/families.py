@@ -40,8 +40,13 @@ FAMILIES: dict[str, frozenset[C]] = {
     # may ask for the sign-in, or find no backup there: both are that one consequence.
     "iCloud needed": frozenset({
         C.ICLOUD_SIGN_IN_REQUIRED, C.NO_BACKUP_FOUND, C.BACKUP_IN_OTHER_ICLOUD}),
-    # Both documents: no network, or a cloud service that does not answer.
-    "no connection": frozenset({C.NETWORK_UNAVAILABLE, C.SERVICE_UNAVAILABLE}),
+    # Both documents: no network, or a cloud service that does not answer. Their
+    # troubleshooting rows give one remedy for the network and the sign-in together
+    # (000 "Network problems"; 002 "Network or password problems": be on a network and
+    # signed in, to iCloud on an iPhone), so an app may also say the sign-in, or the
+    # iCloud sign-in, could not be made.
+    "no connection": frozenset({C.NETWORK_UNAVAILABLE, C.SERVICE_UNAVAILABLE,
+                                C.SIGN_IN_FAILED, C.ICLOUD_SIGN_IN_REQUIRED}),
     # 000 and 002 prerequisites: the recovery account is a personal Microsoft account. How
     # the app turns a work or school account away is not said: it may name the account as
     # not a personal one, or the sign-in may simply fail.
@@ -59,9 +64,18 @@ FAMILIES: dict[str, frozenset[C]] = {
 CAUSE_FAMILIES = ("backup unavailable", "no connection", "QR not accepted")
 
 
+# Codes a cause family accepts without naming its cause: an app offline may say its
+# sign-in failed, but a failed sign-in (a wrong password) may not be answered "no
+# network". family_of never maps these to the family.
+ALSO_ACCEPTED: dict[str, frozenset[C]] = {
+    "no connection": frozenset({C.SIGN_IN_FAILED, C.ICLOUD_SIGN_IN_REQUIRED}),
+}
+
+
 def family_of(code: C | str) -> str | None:
-    """The cause family ``code`` belongs to, or None."""
-    return next((name for name in CAUSE_FAMILIES if code in FAMILIES[name]), None)
+    """The cause family ``code`` names, or None."""
+    return next((name for name in CAUSE_FAMILIES
+                 if code in FAMILIES[name] - ALSO_ACCEPTED.get(name, frozenset())), None)
 
 
 def family(name: str) -> frozenset[C]:
