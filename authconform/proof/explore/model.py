@@ -905,7 +905,7 @@ class Model:
                 if phone.tiles and ea == "any":
                     answers.append(("existing-accounts", "EXISTING_ACCOUNTS"))
                 if blockers:
-                    answers += blockers
+                    answers += blockers + self._newer_backup(phone, account)
                 else:
                     answers += self._lookup(phone, account, ea, sp)
                 worlds[(ea, sp)] = answers
@@ -932,6 +932,15 @@ class Model:
         codes = frozenset().union(*(widen(c) for _, c in every), extra)
         preferred = every[0][1] if every else OK
         return Expect(rules, codes, preferred, open=open_, follow=follow)
+
+    def _newer_backup(self, phone: Phone, account: str) -> list[tuple[str, str]]:
+        """An older app may turn away a backup a later major version wrote (the documents
+        do not say whether it reads it) before any other check: they give no order."""
+        location = phone.apple_id if phone.platform == IOS else account
+        blob = self.blobs.get((phone.store, location)) if location is not None else None
+        if blob is not None and blob.major is not None and blob.major > _major(phone):
+            return [(self.gate_rule(), "BACKUP_NOT_SUPPORTED")]
+        return []
 
     def _lookup(self, phone: Phone, account: str, existing: str, reading: str
                 ) -> list[tuple[str, str]]:
