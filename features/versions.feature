@@ -38,57 +38,45 @@ Feature: Which app versions have backup
       | 7.0.0   |
       | 10.2.0  |
 
-  # Offering recovery is not enough: the lowest versions bring the backup back. Both
-  # phones run the version: whether an older app reads a newer one's backup, the
-  # documents do not say.
-  @version @profile-current
-  Scenario Outline: App <version> on a new <platform> recovers the backup
+  # Offering recovery is not enough: the lowest versions bring the backup back, to the
+  # same version and to later major ones. A new phone usually comes with a newer app than
+  # the old one had: 000 (its header, and "Recover your account credentials on your new
+  # device") lets every version from the lowest one on back up, and restores that backup
+  # on the new phone. (The other way round, an older app and a newer backup, the
+  # documents leave open.)
+  @version @profile-current @ios @REQ-VERSION-01
+  Scenario Outline: A backup made by app <old version> is recovered by app <new version> on a new iPhone
     Given Alex has a third-party "GitHub" account
-    And Alex has app version <version> on the "old <platform>"
-    And Alex has added the accounts "GitHub" to the "old <platform>"
-    And Alex has turned on backup on the "old <platform>"
-    And Alex has app version <version> on the "new <platform>"
-    When Alex begins recovery on the "new <platform>"
-    Then the "new <platform>" shows the accounts "GitHub" and no others
+    And Alex has app version <old version> on the "old iPhone"
+    And Alex has added the accounts "GitHub" to the "old iPhone"
+    And Alex has turned on backup on the "old iPhone"
+    And Alex has app version <new version> on the "new iPhone"
+    When Alex begins recovery on the "new iPhone"
+    Then the "new iPhone" shows the accounts "GitHub" and no others
 
-    @ios @REQ-VERSION-01
-    Examples: iPhone, the lowest version and the next major one
-      | platform | version |
-      | iPhone   | 5.7.0   |
-      | iPhone   | 6.0.0   |
+    Examples: the lowest version, the next major one, and the lowest version's backup on later ones
+      | old version | new version |
+      | 5.7.0       | 5.7.0       |
+      | 6.0.0       | 6.0.0       |
+      | 5.7.0       | 6.0.0       |
+      | 5.7.0       | 10.0.0      |
 
-    @android @REQ-VERSION-02
-    Examples: Android phone, the lowest version and the next major one
-      | platform      | version |
-      | Android phone | 6.6.0   |
-      | Android phone | 7.0.0   |
-
-  # A new phone usually comes with a newer app than the old one had. 000 (its header,
-  # and "Recover your account credentials on your new device") lets every version from
-  # the lowest one on back up, and restores that backup on the new phone: a later major
-  # version reads what the lowest one wrote. (The other way round, an older app and a
-  # newer backup, the documents leave open.)
-  @version @profile-current
-  Scenario Outline: A backup made by app <old version> is recovered by app <new version> on a new <platform>
+  @version @profile-current @android @REQ-VERSION-02
+  Scenario Outline: A backup made by app <old version> is recovered by app <new version> on a new Android phone
     Given Alex has a third-party "GitHub" account
-    And Alex has app version <old version> on the "old <platform>"
-    And Alex has added the accounts "GitHub" to the "old <platform>"
-    And Alex has turned on backup on the "old <platform>"
-    And Alex has app version <new version> on the "new <platform>"
-    When Alex begins recovery on the "new <platform>"
-    Then the "new <platform>" shows the accounts "GitHub" and no others
+    And Alex has app version <old version> on the "old Android phone"
+    And Alex has added the accounts "GitHub" to the "old Android phone"
+    And Alex has turned on backup on the "old Android phone"
+    And Alex has app version <new version> on the "new Android phone"
+    When Alex begins recovery on the "new Android phone"
+    Then the "new Android phone" shows the accounts "GitHub" and no others
 
-    @ios @REQ-VERSION-01
-    Examples: iPhone, the lowest version's backup and later major versions
-      | platform | old version | new version |
-      | iPhone   | 5.7.0       | 6.0.0       |
-      | iPhone   | 5.7.0       | 10.0.0      |
-
-    @android @REQ-VERSION-02
-    Examples: Android phone, the lowest version's backup and later major versions
-      | platform      | old version | new version |
-      | Android phone | 6.6.0       | 7.0.0       |
-      | Android phone | 6.6.0       | 10.2.0      |
+    Examples: the lowest version, the next major one, and the lowest version's backup on later ones
+      | old version | new version |
+      | 6.6.0       | 6.6.0       |
+      | 7.0.0       | 7.0.0       |
+      | 6.6.0       | 7.0.0       |
+      | 6.6.0       | 10.2.0      |
 
   # The same in 2019: 002 names no app version, and what it documents ("Recover your
   # account credentials on your new device") is that the old iPhone's backup comes back on
