@@ -1053,17 +1053,13 @@ def _on_learning_unregistered(world: World, act: Callable[[Authenticator, Any], 
         learn(app)
         return original(*args)
 
-    def approve(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
-        try:
-            return original(*args)
-        except Refusal as refused:
-            if refused.code is Code.DEVICE_UNREGISTERED:
-                learn(app)
-            raise
+    def refused(app: Authenticator, _: Any, refusal: Refusal, *args: Any) -> None:
+        if refusal.code is Code.DEVICE_UNREGISTERED:
+            learn(app)
 
     wrap_app(world, "current_code", looked_at)
     wrap_app(world, "actions_of", looked_at)
-    wrap_app(world, "approve_push", approve)
+    on_refusal(world, "approve_push", refused)
 
 
 @variant("lost-phone-drops-its-work-tile",
@@ -1083,21 +1079,16 @@ def _(world: World) -> None:
          "signing in again to an out-of-date backup with another Microsoft account than "
          "the recovery account is answered NO_BACKUP_FOUND (that account holds none)")
 def _(world: World) -> None:
-    def sign_in(app: Authenticator, original: Callable[..., Done], password: str,
-                username: str | None = None) -> Done:
-        try:
-            return original(password, username)
-        except Refusal as refused:
-            backup = app.state.backup
-            if (refused.code is Code.SIGN_IN_FAILED and username is not None
-                    and backup is not None and backup.recovery_username
-                    and username.strip().lower() != backup.recovery_username.lower()):
-                raise Refusal(Code.NO_BACKUP_FOUND, "This Microsoft account holds no "
-                              "backup of this app. Sign in with your recovery account."
-                              ) from refused
-            raise
+    def sign_in(app: Authenticator, _: Any, refusal: Refusal, password: str,
+                username: str | None = None) -> None:
+        backup = app.state.backup
+        if (refusal.code is Code.SIGN_IN_FAILED and username is not None
+                and backup is not None and backup.recovery_username
+                and username.strip().lower() != backup.recovery_username.lower()):
+            raise Refusal(Code.NO_BACKUP_FOUND, "This Microsoft account holds no backup "
+                          "of this app. Sign in with your recovery account.") from refusal
 
-    wrap_app(world, "sign_in_to_update_backup", sign_in)
+    on_refusal(world, "sign_in_to_update_backup", sign_in)
 
 
 @variant("restore-sign-in-red-dot-without-faults",
@@ -1137,16 +1128,12 @@ def _(world: World) -> None:
 def _(world: World) -> None:
     _rules(world, second_pairing="refused")
 
-    def turn_on(app: Authenticator, original: Callable[..., Done], *args: Any) -> Done:
-        try:
-            return original(*args)
-        except Refusal as refused:
-            if refused.code is Code.RECOVERY_ACCOUNT_IN_USE:
-                raise Refusal(Code.BACKUP_ALREADY_ON, "Backup is already on for this "
-                              "Microsoft account on another phone.") from refused
-            raise
+    def turn_on(app: Authenticator, _: Any, refusal: Refusal, *args: Any) -> None:
+        if refusal.code is Code.RECOVERY_ACCOUNT_IN_USE:
+            raise Refusal(Code.BACKUP_ALREADY_ON, "Backup is already on for this "
+                          "Microsoft account on another phone.") from refusal
 
-    wrap_app(world, "turn_on_backup", turn_on)
+    on_refusal(world, "turn_on_backup", turn_on)
 
 
 # ---------------------------------------------------------------- verification and codes
@@ -1214,16 +1201,11 @@ def _(world: World) -> None:
          "with no network, turning backup on and recovery are refused as a sign-in that "
          "could not be made (SIGN_IN_FAILED, the message naming the network)")
 def _(world: World) -> None:
-    def offline(app: Authenticator, original: Callable[..., Done], *args: Any,
-                **kwargs: Any) -> Done:
-        try:
-            return original(*args, **kwargs)
-        except Refusal as refused:
-            if refused.code is Code.NETWORK_UNAVAILABLE and not app.device.online:
-                raise Refusal(Code.SIGN_IN_FAILED, "Couldn't sign in. Make sure you're "
-                              "connected to a network and signed in, then try again."
-                              ) from refused
-            raise
+    def offline(app: Authenticator, _: Any, refusal: Refusal, *args: Any) -> None:
+        if refusal.code is Code.NETWORK_UNAVAILABLE and not app.device.online:
+            raise Refusal(Code.SIGN_IN_FAILED, "Couldn't sign in. Make sure you're "
+                          "connected to a network and signed in, then try again."
+                          ) from refusal
 
     for operation in ("turn_on_backup", "begin_recovery"):
-        wrap_app(world, operation, offline)
+        on_refusal(world, operation, offline)
