@@ -50,27 +50,25 @@ _UNKNOWN: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
 
 
 @contextlib.contextmanager
-def omitted_members() -> Iterator[set[str]]:
+def _collecting(into: contextvars.ContextVar[set[str] | None]) -> Iterator[set[str]]:
+    found: set[str] = set()
+    token = into.set(found)
+    try:
+        yield found
+    finally:
+        into.reset(token)
+
+
+def omitted_members() -> contextlib.AbstractContextManager[set[str]]:
     """Collect ``"Class.member"`` for each member an answer decoded here left out (read as
     its default or as null): the self-test names them."""
-    found: set[str] = set()
-    token = _OMITTED.set(found)
-    try:
-        yield found
-    finally:
-        _OMITTED.reset(token)
+    return _collecting(_OMITTED)
 
 
-@contextlib.contextmanager
-def unknown_members() -> Iterator[set[str]]:
+def unknown_members() -> contextlib.AbstractContextManager[set[str]]:
     """Collect ``"Class.member"`` for each member an answer decoded here had that the
     port does not know (ignored): the self-test names them."""
-    found: set[str] = set()
-    token = _UNKNOWN.set(found)
-    try:
-        yield found
-    finally:
-        _UNKNOWN.reset(token)
+    return _collecting(_UNKNOWN)
 
 
 def encode(value: Any, tp: Any) -> Any:
